@@ -1,0 +1,298 @@
+package io.sluice.packet.api;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Packet buffers cut from one native {@link MemorySegment}, each named by an {@code int} index.
+ *
+ * <pre>
+ *  buffer i, at i * STRIDE:
+ *  +----------------------+-----------------------+--------------------------------------+
+ *  | metadata (64 B)      | headroom (128 B)      | data (2048 B)                        |
+ *  | one cache line, see  | room to prepend an L2 |                                      |
+ *  | the META_* offsets   | header without a copy |                                      |
+ *  +----------------------+-----------------------+--------------------------------------+
+ *                                                 ^ data start: current data 0
+ * </pre>
+ *
+ * <p>The current data offset is relative to the data start and may go negative into the headroom, as
+ * VPP's {@code current_data} does. The free list is a stack of ints (ixy's mempool shape). A pool is
+ * owned by one worker: allocation and free are not thread-safe; {@link #outstanding()} may be read from
+ * any thread.
+ */
+public final class BufferPool implements AutoCloseable {
+
+    public static final int METADATA_SIZE = 64;
+    public static final int HEADROOM = 128;
+    public static final int DATA_SIZE = 2048;
+    public static final int STRIDE = METADATA_SIZE + HEADROOM + DATA_SIZE;
+
+    /** Offsets inside the metadata cache line. */
+    public static final int META_CURRENT_DATA = 0;    // int, relative to data start
+    public static final int META_LENGTH = 4;          // int, bytes from current data
+    public static final int META_RX_SW_IF_INDEX = 8;  // int
+    public static final int META_TX_SW_IF_INDEX = 12; // int, -1 until chosen
+    public static final int META_FLAGS = 16;          // int, FLAG_*
+    public static final int META_L2_OFFSET = 20;      // short, relative to data start
+    public static final int META_L3_OFFSET = 22;      // short
+    public static final int META_L4_OFFSET = 24;      // short
+    public static final int META_FEATURE_INDEX = 26;  // short, position on the current feature arc
+    public static final int META_TRACE_HANDLE = 28;   // int, -1 when not traced
+    public static final int META_OPAQUE = 32;         // 32 bytes of per-feature scratch
+    public static final int OPAQUE_SIZE = 32;
+
+    public static final int FLAG_L4_CHECKSUM_COMPUTED = 1;
+    public static final int FLAG_L4_CHECKSUM_CORRECT = 1 << 1;
+    public static final int FLAG_IP4_CHECKSUM_VERIFIED = 1 << 2;
+    public static final int FLAG_NATED = 1 << 3;
+    public static final int FLAG_TRACED = 1 << 4;
+
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final VarHandle OUTSTANDING;
+
+    static {
+        try {
+            OUTSTANDING = MethodHandles.lookup().findVarHandle(BufferPool.class, "outstanding", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final int capacity;
+    private final int[] freeStack;
+    private int freeCount;
+    @SuppressWarnings("unused") // written through OUTSTANDING
+    private int outstanding;
+    private long allocFailures;
+
+    public BufferPool(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("buffer pool capacity must be positive, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.arena = Arena.ofShared();
+        this.segment = arena.allocate((long) capacity * STRIDE, 64);
+        this.freeStack = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            freeStack[i] = capacity - 1 - i; // low indices come out first
+        }
+        this.freeCount = capacity;
+    }
+
+    /** The native memory every buffer lives in; flyweights read it at {@link #dataOffset(int)}. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int freeCount() {
+        return freeCount;
+    }
+
+    /** Buffers handed out and not yet freed: a leak shows here. Safe to read from any thread. */
+    public int outstanding() {
+        return (int) OUTSTANDING.getOpaque(this);
+    }
+
+    /** Allocations refused because the pool was empty. */
+    public long allocFailures() {
+        return allocFailures;
+    }
+
+    /** One buffer with fresh metadata, or -1 when the pool is empty (counted). */
+    public int alloc() {
+        if (freeCount == 0) {
+            allocFailures++;
+            return -1;
+        }
+        int bi = freeStack[--freeCount];
+        reset(bi);
+        OUTSTANDING.setOpaque(this, capacity - freeCount);
+        return bi;
+    }
+
+    /** Fills {@code out[from..from+n)} with buffers; returns how many it got (short when the pool runs dry). */
+    public int alloc(int[] out, int from, int n) {
+        int got = Math.min(n, freeCount);
+        for (int i = 0; i < got; i++) {
+            int bi = freeStack[--freeCount];
+            reset(bi);
+            out[from + i] = bi;
+        }
+        if (got < n) {
+            allocFailures++;
+        }
+        OUTSTANDING.setOpaque(this, capacity - freeCount);
+        return got;
+    }
+
+    public void free(int bi) {
+        freeStack[freeCount++] = bi;
+        OUTSTANDING.setOpaque(this, capacity - freeCount);
+    }
+
+    public void free(int[] buffers, int from, int n) {
+        System.arraycopy(buffers, from, freeStack, freeCount, n);
+        freeCount += n;
+        OUTSTANDING.setOpaque(this, capacity - freeCount);
+    }
+
+    private void reset(int bi) {
+        long m = base(bi);
+        segment.set(INT, m + META_CURRENT_DATA, 0);
+        segment.set(INT, m + META_LENGTH, 0);
+        segment.set(INT, m + META_RX_SW_IF_INDEX, -1);
+        segment.set(INT, m + META_TX_SW_IF_INDEX, -1);
+        segment.set(INT, m + META_FLAGS, 0);
+        segment.set(SHORT, m + META_L2_OFFSET, (short) 0);
+        segment.set(SHORT, m + META_L3_OFFSET, (short) 0);
+        segment.set(SHORT, m + META_L4_OFFSET, (short) 0);
+        segment.set(SHORT, m + META_FEATURE_INDEX, (short) 0);
+        segment.set(INT, m + META_TRACE_HANDLE, -1);
+    }
+
+    /** Offset of buffer {@code bi}'s metadata in {@link #segment()}. */
+    public static long base(int bi) {
+        return (long) bi * STRIDE;
+    }
+
+    /** Offset of buffer {@code bi}'s data start (current data 0) in {@link #segment()}. */
+    public static long dataStart(int bi) {
+        return (long) bi * STRIDE + METADATA_SIZE + HEADROOM;
+    }
+
+    /** Offset of the first byte of current data in {@link #segment()}. */
+    public long dataOffset(int bi) {
+        return dataStart(bi) + segment.get(INT, base(bi) + META_CURRENT_DATA);
+    }
+
+    public int currentData(int bi) {
+        return segment.get(INT, base(bi) + META_CURRENT_DATA);
+    }
+
+    public int length(int bi) {
+        return segment.get(INT, base(bi) + META_LENGTH);
+    }
+
+    public void setLength(int bi, int length) {
+        segment.set(INT, base(bi) + META_LENGTH, length);
+    }
+
+    /** Moves current data by {@code delta} bytes (positive strips a header, negative prepends into headroom). */
+    public void advance(int bi, int delta) {
+        long m = base(bi);
+        segment.set(INT, m + META_CURRENT_DATA, segment.get(INT, m + META_CURRENT_DATA) + delta);
+        segment.set(INT, m + META_LENGTH, segment.get(INT, m + META_LENGTH) - delta);
+    }
+
+    /** Sets current data and length at once (a driver after receive). */
+    public void setData(int bi, int currentData, int length) {
+        long m = base(bi);
+        segment.set(INT, m + META_CURRENT_DATA, currentData);
+        segment.set(INT, m + META_LENGTH, length);
+    }
+
+    public int rxSwIfIndex(int bi) {
+        return segment.get(INT, base(bi) + META_RX_SW_IF_INDEX);
+    }
+
+    public void setRxSwIfIndex(int bi, int swIfIndex) {
+        segment.set(INT, base(bi) + META_RX_SW_IF_INDEX, swIfIndex);
+    }
+
+    public int txSwIfIndex(int bi) {
+        return segment.get(INT, base(bi) + META_TX_SW_IF_INDEX);
+    }
+
+    public void setTxSwIfIndex(int bi, int swIfIndex) {
+        segment.set(INT, base(bi) + META_TX_SW_IF_INDEX, swIfIndex);
+    }
+
+    public int flags(int bi) {
+        return segment.get(INT, base(bi) + META_FLAGS);
+    }
+
+    public void setFlags(int bi, int flags) {
+        segment.set(INT, base(bi) + META_FLAGS, flags);
+    }
+
+    public void orFlags(int bi, int flags) {
+        long m = base(bi) + META_FLAGS;
+        segment.set(INT, m, segment.get(INT, m) | flags);
+    }
+
+    public int l2Offset(int bi) {
+        return segment.get(SHORT, base(bi) + META_L2_OFFSET);
+    }
+
+    public void setL2Offset(int bi, int offset) {
+        segment.set(SHORT, base(bi) + META_L2_OFFSET, (short) offset);
+    }
+
+    public int l3Offset(int bi) {
+        return segment.get(SHORT, base(bi) + META_L3_OFFSET);
+    }
+
+    public void setL3Offset(int bi, int offset) {
+        segment.set(SHORT, base(bi) + META_L3_OFFSET, (short) offset);
+    }
+
+    public int l4Offset(int bi) {
+        return segment.get(SHORT, base(bi) + META_L4_OFFSET);
+    }
+
+    public void setL4Offset(int bi, int offset) {
+        segment.set(SHORT, base(bi) + META_L4_OFFSET, (short) offset);
+    }
+
+    public int featureIndex(int bi) {
+        return segment.get(SHORT, base(bi) + META_FEATURE_INDEX);
+    }
+
+    public void setFeatureIndex(int bi, int index) {
+        segment.set(SHORT, base(bi) + META_FEATURE_INDEX, (short) index);
+    }
+
+    public int traceHandle(int bi) {
+        return segment.get(INT, base(bi) + META_TRACE_HANDLE);
+    }
+
+    public void setTraceHandle(int bi, int handle) {
+        segment.set(INT, base(bi) + META_TRACE_HANDLE, handle);
+    }
+
+    /** Reads the int at {@code slot} (0..7) of the per-feature scratch area. */
+    public int opaque(int bi, int slot) {
+        return segment.get(INT, base(bi) + META_OPAQUE + 4L * slot);
+    }
+
+    public void setOpaque(int bi, int slot, int value) {
+        segment.set(INT, base(bi) + META_OPAQUE + 4L * slot, value);
+    }
+
+    /** Copies {@code n} bytes from a heap array into the buffer at current data and sets the length. */
+    public void write(int bi, byte[] bytes, int n) {
+        MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, dataOffset(bi), n);
+        setLength(bi, n);
+    }
+
+    /** A heap copy of the buffer's current data: for tests and the control plane, never the forwarding path. */
+    public byte[] toBytes(int bi) {
+        return segment.asSlice(dataOffset(bi), length(bi)).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
