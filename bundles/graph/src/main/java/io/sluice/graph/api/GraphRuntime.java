@@ -1,0 +1,88 @@
+package io.sluice.graph.api;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The control plane's view of the graph: nodes come and go (hot swap), feature arcs are configured, counters
+ * and traces are read. Nothing here writes a worker's state directly: changes are published as a new
+ * immutable graph snapshot that workers pick up at a frame boundary, or done under the barrier.
+ */
+public interface GraphRuntime {
+
+    /** The built-in node that frees what it receives; every node may name it as a next arc. */
+    String ERROR_DROP = "error-drop";
+
+    /** Adds a node, or replaces the node of the same name (a hot swap: its parked frames go to the new one). */
+    void addNode(Node node);
+
+    /** Removes this instance; frames bound for its name are parked until a replacement registers. */
+    void removeNode(Node node);
+
+    /** Enables or disables feature {@code node} of arc {@code arc} on interface {@code swIfIndex}. */
+    void enableFeature(String arc, String node, int swIfIndex, boolean enable);
+
+    /** The node a buffer reaches at the end of arc {@code arc} on interface {@code swIfIndex}. */
+    void setFeatureArcEnd(String arc, int swIfIndex, String endNode);
+
+    /** Feature nodes enabled on an interface, in the order packets pass them. */
+    List<String> enabledFeatures(String arc, int swIfIndex);
+
+    /** Where trace formatting finds interface names (the interface table registers itself). */
+    void setTraceContext(TraceContext context);
+
+    TraceContext traceContext();
+
+    List<NodeInfo> nodes();
+
+    /** Problems of the current graph in words: next arcs that name no node, feature ordering cycles. */
+    List<String> problems();
+
+    List<NodeStats> runtimeStats();
+
+    void clearRuntimeStats();
+
+    List<ErrorCount> errors();
+
+    void clearErrors();
+
+    /** Marks the next {@code count} packets entering input node {@code inputNode} for tracing. */
+    void traceAdd(String inputNode, int count);
+
+    /** The captured trace in VPP's layout, at most {@code maxPackets} packets. */
+    String traceShow(int maxPackets);
+
+    void traceClear();
+
+    /** Runs {@code action} with every worker paused at a frame boundary. */
+    <T> T withBarrier(Supplier<T> action);
+
+    BarrierStats barrierStats();
+
+    List<BufferStats> buffers();
+
+    int workerCount();
+
+    record NodeInfo(String name, NodeKind kind, String state, List<String> nextNodes, String featureArc) {
+    }
+
+    record NodeStats(String name, NodeKind kind, String state, long calls, long vectors, long suspends,
+                     long clockNanos) {
+        public double vectorsPerCall() {
+            return calls == 0 ? 0 : (double) vectors / calls;
+        }
+
+        public double nanosPerVector() {
+            return vectors == 0 ? 0 : (double) clockNanos / vectors;
+        }
+    }
+
+    record ErrorCount(String node, String error, String description, long count) {
+    }
+
+    record BarrierStats(long count, long lastPauseNanos, long maxPauseNanos, long totalPauseNanos) {
+    }
+
+    record BufferStats(int worker, int capacity, int free, int outstanding, long allocFailures) {
+    }
+}

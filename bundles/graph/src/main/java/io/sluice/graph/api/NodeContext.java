@@ -1,0 +1,162 @@
+package io.sluice.graph.api;
+
+import io.sluice.packet.api.BufferPool;
+
+/**
+ * What a node may use while it processes a frame on one worker: the worker's buffer pool, its error
+ * counters, trace records and the feature-arc tables of the current graph. One instance per node per worker;
+ * the runtime fills it (the {@code bind*} methods), the node only reads it. Final, so that every call from
+ * a node's inner loop is direct.
+ */
+public final class NodeContext {
+    private final BufferPool pool;
+    private final TraceRing traceRing;
+    private final int slot;
+    private final int workerIndex;
+    private long[] errorCounts;
+    private int[] featureNextBySw = new int[0];
+    private int featureNextDefault = -1;
+    private int[][] featureStartBySw = new int[0][];
+    private int[] featureStartDefault = new int[0];
+    private int traceRemaining;
+    private final int[] emittedBuffers = new int[Frame.CAPACITY];
+    private final int[] emittedNexts = new int[Frame.CAPACITY];
+    private int emittedCount;
+
+    public NodeContext(BufferPool pool, TraceRing traceRing, int slot, int workerIndex, int errorCount) {
+        this.pool = pool;
+        this.traceRing = traceRing;
+        this.slot = slot;
+        this.workerIndex = workerIndex;
+        this.errorCounts = new long[errorCount];
+    }
+
+    public BufferPool pool() {
+        return pool;
+    }
+
+    public int workerIndex() {
+        return workerIndex;
+    }
+
+    /** Adds {@code n} to error counter {@code error} (the ordinal of the node's error enum): once per frame. */
+    public void countError(int error, long n) {
+        errorCounts[error] += n;
+    }
+
+    /**
+     * A trace record for buffer {@code bi} at this node: the payload offset in {@link #traceSegment()}, or
+     * -1 when the buffer is not traced or the trace ring is full. Call only when the frame is traced.
+     */
+    public long trace(int bi) {
+        int packet = pool.traceHandle(bi);
+        if (packet < 0) {
+            return -1;
+        }
+        return traceRing.append(packet, slot);
+    }
+
+    /** For input nodes: how many more packets to mark for tracing here (test once per frame). */
+    public int traceArmed() {
+        return traceRemaining;
+    }
+
+    /**
+     * For input nodes, when {@link #traceArmed()} is positive: marks {@code bi} as traced and returns its
+     * first record's payload offset, or -1 when nothing more is to be traced.
+     */
+    public long traceInput(int bi) {
+        if (traceRemaining <= 0) {
+            return -1;
+        }
+        long record = traceRing.append(traceRing.packets(), slot);
+        if (record < 0) {
+            traceRemaining = 0;
+            return -1;
+        }
+        traceRemaining--;
+        pool.setTraceHandle(bi, traceRing.newPacket());
+        return record;
+    }
+
+    public java.lang.foreign.MemorySegment traceSegment() {
+        return traceRing.segment();
+    }
+
+    /** For a feature node: the arc to the next feature enabled on {@code swIfIndex}, or to the arc's end. */
+    public int featureNext(int swIfIndex) {
+        int[] table = featureNextBySw;
+        return swIfIndex >= 0 && swIfIndex < table.length ? table[swIfIndex] : featureNextDefault;
+    }
+
+    /** For a node that starts feature arcs: the arc to the first feature of arc {@code arc} on {@code swIfIndex}. */
+    public int featureStart(int arc, int swIfIndex) {
+        int[] table = featureStartBySw[arc];
+        return swIfIndex >= 0 && swIfIndex < table.length ? table[swIfIndex] : featureStartDefault[arc];
+    }
+
+    /**
+     * Sends a buffer the node made itself (an ARP request, an ICMP error) along arc {@code next}, besides
+     * the frame's own buffers. Returns false, and the caller frees the buffer, when this frame has already
+     * emitted {@link Frame#CAPACITY} such buffers.
+     */
+    public boolean emit(int bi, int next) {
+        if (emittedCount == Frame.CAPACITY) {
+            return false;
+        }
+        emittedBuffers[emittedCount] = bi;
+        emittedNexts[emittedCount] = next;
+        emittedCount++;
+        return true;
+    }
+
+    // ---- runtime side: called by the worker that owns this context, at a frame boundary ----
+
+    public int slot() {
+        return slot;
+    }
+
+    public long[] errorCounts() {
+        return errorCounts;
+    }
+
+    public void bindErrorCount(int errorCount) {
+        if (errorCounts.length < errorCount) {
+            errorCounts = java.util.Arrays.copyOf(errorCounts, errorCount);
+        }
+    }
+
+    public void bindFeatureNext(int[] bySw, int defaultArc) {
+        this.featureNextBySw = bySw;
+        this.featureNextDefault = defaultArc;
+    }
+
+    public void bindFeatureStart(int[][] bySw, int[] defaults) {
+        this.featureStartBySw = bySw;
+        this.featureStartDefault = defaults;
+    }
+
+    public int emittedCount() {
+        return emittedCount;
+    }
+
+    public int[] emittedBuffers() {
+        return emittedBuffers;
+    }
+
+    public int[] emittedNexts() {
+        return emittedNexts;
+    }
+
+    public void clearEmitted() {
+        emittedCount = 0;
+    }
+
+    public int traceRemaining() {
+        return traceRemaining;
+    }
+
+    public void bindTraceRemaining(int count) {
+        this.traceRemaining = count;
+    }
+}

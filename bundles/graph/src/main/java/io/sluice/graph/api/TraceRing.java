@@ -1,0 +1,108 @@
+package io.sluice.graph.api;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A worker's trace memory: fixed-size records appended in order, formatted only when shown. Tracing stops
+ * when the ring is full (counted), as VPP's trace buffer does, rather than overwrite what was captured.
+ *
+ * <pre>
+ *  record (RECORD_SIZE bytes):
+ *  +0  int  packet number (the buffer's trace handle)
+ *  +4  int  node slot
+ *  +8  long time, nanoseconds of wall clock
+ *  +16 payload (PAYLOAD_SIZE bytes) written by the node
+ * </pre>
+ */
+public final class TraceRing implements AutoCloseable {
+    public static final int RECORD_SIZE = 256;
+    public static final int HEADER_SIZE = 16;
+    public static final int PAYLOAD_SIZE = RECORD_SIZE - HEADER_SIZE;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment records;
+    private final int capacity;
+    private final long wallClockBaseNanos;
+    private final long monotonicBaseNanos;
+    private int used;
+    private int nextPacket;
+    private long full;
+
+    public TraceRing(int capacity) {
+        this.capacity = capacity;
+        this.records = arena.allocate((long) capacity * RECORD_SIZE, 64);
+        this.wallClockBaseNanos = System.currentTimeMillis() * 1_000_000L;
+        this.monotonicBaseNanos = System.nanoTime();
+    }
+
+    public MemorySegment segment() {
+        return records;
+    }
+
+    /** Starts a new traced packet: its number, to keep in the buffer's trace handle. */
+    public int newPacket() {
+        return nextPacket++;
+    }
+
+    /**
+     * Appends a record for {@code packet} at node {@code slot}; returns the payload's offset in
+     * {@link #segment()}, or -1 when the ring is full.
+     */
+    public long append(int packet, int slot) {
+        if (used == capacity) {
+            full++;
+            return -1;
+        }
+        long at = (long) used++ * RECORD_SIZE;
+        records.set(ValueLayout.JAVA_INT, at, packet);
+        records.set(ValueLayout.JAVA_INT, at + 4, slot);
+        records.set(ValueLayout.JAVA_LONG, at + 8, wallClockBaseNanos + (System.nanoTime() - monotonicBaseNanos));
+        return at + HEADER_SIZE;
+    }
+
+    public int used() {
+        return used;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Records refused because the ring was full. */
+    public long refused() {
+        return full;
+    }
+
+    public int packets() {
+        return nextPacket;
+    }
+
+    public int recordPacket(int record) {
+        return records.get(ValueLayout.JAVA_INT, (long) record * RECORD_SIZE);
+    }
+
+    public int recordSlot(int record) {
+        return records.get(ValueLayout.JAVA_INT, (long) record * RECORD_SIZE + 4);
+    }
+
+    public long recordTimeNanos(int record) {
+        return records.get(ValueLayout.JAVA_LONG, (long) record * RECORD_SIZE + 8);
+    }
+
+    public static long payloadOffset(int record) {
+        return (long) record * RECORD_SIZE + HEADER_SIZE;
+    }
+
+    public void clear() {
+        used = 0;
+        nextPacket = 0;
+        full = 0;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,80 @@
+package io.sluice.graph.runtime;
+
+import java.util.Map;
+
+/**
+ * The engine's settings (ConfigAdmin PID {@code io.sluice.graph}). Every value is checked: a bad one is
+ * rejected with the key and the reason.
+ *
+ * @param workers          worker threads; one by default on a 2-core box, leaving a core to the control plane
+ * @param idle             spin | yield | backoff
+ * @param buffersPerWorker buffers in each worker's pool
+ * @param traceRecords     trace records each worker keeps before tracing stops
+ * @param parkCapacity     buffers that may wait for one node (a power of two): the bound on parking
+ */
+public record GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity) {
+
+    public static final GraphOptions DEFAULTS = new GraphOptions(1, "backoff", 16384, 8192, 4096);
+
+    public GraphOptions {
+        if (workers < 1 || workers > 64) {
+            throw new IllegalArgumentException("workers: must be 1..64, got " + workers);
+        }
+        IdleStrategy.named(idle);
+        if (buffersPerWorker < 256) {
+            throw new IllegalArgumentException("buffers-per-worker: must be at least 256, got " + buffersPerWorker);
+        }
+        if (traceRecords < 16) {
+            throw new IllegalArgumentException("trace-records: must be at least 16, got " + traceRecords);
+        }
+        if (parkCapacity < 256 || Integer.bitCount(parkCapacity) != 1) {
+            throw new IllegalArgumentException("park-capacity: must be a power of two >= 256, got " + parkCapacity);
+        }
+    }
+
+    public GraphOptions withWorkers(int n) {
+        return new GraphOptions(n, idle, buffersPerWorker, traceRecords, parkCapacity);
+    }
+
+    public GraphOptions withIdle(String strategy) {
+        return new GraphOptions(workers, strategy, buffersPerWorker, traceRecords, parkCapacity);
+    }
+
+    public GraphOptions withBuffersPerWorker(int n) {
+        return new GraphOptions(workers, idle, n, traceRecords, parkCapacity);
+    }
+
+    public GraphOptions withParkCapacity(int n) {
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n);
+    }
+
+    /** Reads ConfigAdmin properties; missing keys keep their defaults. */
+    public static GraphOptions from(Map<String, ?> properties) {
+        return new GraphOptions(
+                intValue(properties, "workers", DEFAULTS.workers),
+                stringValue(properties, "idle", DEFAULTS.idle),
+                intValue(properties, "buffers-per-worker", DEFAULTS.buffersPerWorker),
+                intValue(properties, "trace-records", DEFAULTS.traceRecords),
+                intValue(properties, "park-capacity", DEFAULTS.parkCapacity));
+    }
+
+    private static int intValue(Map<String, ?> properties, String key, int fallback) {
+        Object value = properties.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof Number number) {
+            return number.intValue();
+        }
+        try {
+            return Integer.parseInt(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + value + "' is not a whole number", e);
+        }
+    }
+
+    private static String stringValue(Map<String, ?> properties, String key, String fallback) {
+        Object value = properties.get(key);
+        return value == null ? fallback : value.toString().trim();
+    }
+}

@@ -1,0 +1,260 @@
+package io.sluice.graph.runtime;
+
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeKind;
+import io.sluice.graph.api.TraceRing;
+import io.sluice.packet.api.BufferPool;
+
+import java.util.Arrays;
+
+/**
+ * A duty-cycle agent: each pass polls this worker's input nodes, then runs pending frames until none is
+ * left. Buffers waiting for a node sit in that node's ring of indices; a ring whose node is absent (being
+ * replaced) is the parking lot, bounded by its capacity, and what overflows is freed and counted. Only the
+ * worker's own thread touches this state, except under the barrier.
+ */
+final class Worker implements Runnable {
+    final int index;
+    final BufferPool pool;
+    final TraceRing traceRing;
+    private final GraphEngine engine;
+    private final int ringCapacity;
+    private final int ringMask;
+    private final IdleStrategy idleStrategy;
+    private final Frame frame = new Frame();
+
+    private GraphSnapshot snapshot;
+    private NodeContext[] contexts = new NodeContext[0];
+    private int[][] rings = new int[0][];
+    private int[] ringHead = new int[0];
+    private int[] ringCount = new int[0];
+    private boolean[] ringTraced = new boolean[0];
+    private int[] inputSlots = new int[0];
+
+    long[] calls = new long[0];
+    long[] vectors = new long[0];
+    long[] clockNanos = new long[0];
+    long[] parkedOverflow = new long[0];
+    long[] badNextArc = new long[0];
+
+    volatile boolean running;
+    volatile boolean atBarrier;
+
+    Worker(GraphEngine engine, int index, BufferPool pool, TraceRing traceRing, int ringCapacity, IdleStrategy idle) {
+        if (Integer.bitCount(ringCapacity) != 1) {
+            throw new IllegalArgumentException("park capacity must be a power of two, got " + ringCapacity);
+        }
+        this.engine = engine;
+        this.index = index;
+        this.pool = pool;
+        this.traceRing = traceRing;
+        this.ringCapacity = ringCapacity;
+        this.ringMask = ringCapacity - 1;
+        this.idleStrategy = idle;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            if (engine.barrierRequested) {
+                waitAtBarrier();
+                continue;
+            }
+            idleStrategy.idle(runOnce());
+        }
+    }
+
+    private void waitAtBarrier() {
+        atBarrier = true;
+        while (engine.barrierRequested && running) {
+            Thread.onSpinWait();
+        }
+        atBarrier = false;
+    }
+
+    /** One pass: adopt a newer graph, poll inputs, drain. Returns the number of buffers handled. */
+    int runOnce() {
+        GraphSnapshot current = engine.snapshot;
+        if (current != snapshot) {
+            adopt(current);
+        }
+        int work = 0;
+        SlotPlan[] plans = snapshot.plans;
+        for (int slot : inputSlots) {
+            SlotPlan plan = plans[slot];
+            if (plan.node != null) {
+                work += runInput(plan);
+            }
+        }
+        return work + drain(plans);
+    }
+
+    private int runInput(SlotPlan plan) {
+        int slot = plan.slot;
+        NodeContext context = contexts[slot];
+        frame.clear();
+        long start = System.nanoTime();
+        int n = plan.node.process(context, frame);
+        clockNanos[slot] += System.nanoTime() - start;
+        calls[slot]++;
+        vectors[slot] += n;
+        distribute(plan, context);
+        return n;
+    }
+
+    private int drain(SlotPlan[] plans) {
+        int total = 0;
+        boolean progress;
+        do {
+            progress = false;
+            for (int slot = 0; slot < plans.length; slot++) {
+                if (ringCount[slot] == 0) {
+                    continue;
+                }
+                SlotPlan plan = plans[slot];
+                if (plan.node == null) {
+                    continue;
+                }
+                total += dispatch(plan);
+                progress = true;
+            }
+        } while (progress);
+        return total;
+    }
+
+    private int dispatch(SlotPlan plan) {
+        int slot = plan.slot;
+        int[] ring = rings[slot];
+        int head = ringHead[slot];
+        int n = Math.min(ringCount[slot], Frame.CAPACITY);
+        int[] buffers = frame.buffers();
+        for (int i = 0; i < n; i++) {
+            buffers[i] = ring[(head + i) & ringMask];
+        }
+        ringHead[slot] = (head + n) & ringMask;
+        ringCount[slot] -= n;
+        frame.setCount(n);
+        frame.setTraced(ringTraced[slot]);
+        if (ringCount[slot] == 0) {
+            ringTraced[slot] = false;
+        }
+        NodeContext context = contexts[slot];
+        long start = System.nanoTime();
+        plan.node.process(context, frame);
+        clockNanos[slot] += System.nanoTime() - start;
+        calls[slot]++;
+        vectors[slot] += n;
+        distribute(plan, context);
+        return n;
+    }
+
+    private void distribute(SlotPlan plan, NodeContext context) {
+        int[] nextSlots = plan.nextSlots;
+        int arcs = nextSlots.length;
+        boolean traced = frame.traced();
+        int n = frame.count();
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        for (int i = 0; i < n; i++) {
+            int arc = nexts[i];
+            if (arc < 0 || arc >= arcs) {
+                pool.free(buffers[i]);
+                badNextArc[plan.slot]++;
+            } else {
+                enqueue(nextSlots[arc], buffers[i], traced);
+            }
+        }
+        int emitted = context.emittedCount();
+        if (emitted > 0) {
+            int[] emittedBuffers = context.emittedBuffers();
+            int[] emittedNexts = context.emittedNexts();
+            for (int i = 0; i < emitted; i++) {
+                int arc = emittedNexts[i];
+                if (arc < 0 || arc >= arcs) {
+                    pool.free(emittedBuffers[i]);
+                    badNextArc[plan.slot]++;
+                } else {
+                    enqueue(nextSlots[arc], emittedBuffers[i], traced);
+                }
+            }
+            context.clearEmitted();
+        }
+    }
+
+    private void enqueue(int slot, int bi, boolean traced) {
+        int count = ringCount[slot];
+        if (count == ringCapacity) {
+            pool.free(bi);
+            parkedOverflow[slot]++;
+            return;
+        }
+        rings[slot][(ringHead[slot] + count) & ringMask] = bi;
+        ringCount[slot] = count + 1;
+        ringTraced[slot] |= traced;
+    }
+
+    /** Binds this worker's contexts to a newly published graph. Runs on the worker, or under the barrier. */
+    void adopt(GraphSnapshot next) {
+        SlotPlan[] plans = next.plans;
+        int slots = plans.length;
+        if (slots > contexts.length) {
+            int old = contexts.length;
+            contexts = Arrays.copyOf(contexts, slots);
+            rings = Arrays.copyOf(rings, slots);
+            for (int s = old; s < slots; s++) {
+                rings[s] = new int[ringCapacity];
+            }
+            ringHead = Arrays.copyOf(ringHead, slots);
+            ringCount = Arrays.copyOf(ringCount, slots);
+            ringTraced = Arrays.copyOf(ringTraced, slots);
+            calls = Arrays.copyOf(calls, slots);
+            vectors = Arrays.copyOf(vectors, slots);
+            clockNanos = Arrays.copyOf(clockNanos, slots);
+            parkedOverflow = Arrays.copyOf(parkedOverflow, slots);
+            badNextArc = Arrays.copyOf(badNextArc, slots);
+        }
+        int[] inputs = new int[slots];
+        int inputCount = 0;
+        for (SlotPlan plan : plans) {
+            int s = plan.slot;
+            if (contexts[s] == null) {
+                contexts[s] = new NodeContext(pool, traceRing, s, index, plan.errorCount());
+            }
+            NodeContext context = contexts[s];
+            context.bindErrorCount(plan.errorCount());
+            context.bindFeatureNext(plan.featureNextBySw, plan.featureNextDefault);
+            context.bindFeatureStart(plan.featureStartBySw, plan.featureStartDefault);
+            if (plan.registration != null && plan.registration.kind() == NodeKind.INPUT
+                    && engine.pollsInput(index, s)) {
+                inputs[inputCount++] = s;
+            }
+        }
+        inputSlots = Arrays.copyOf(inputs, inputCount);
+        snapshot = next;
+    }
+
+    NodeContext context(int slot) {
+        GraphSnapshot current = engine.snapshot;
+        if (current != snapshot) {
+            adopt(current);
+        }
+        return slot < contexts.length ? contexts[slot] : null;
+    }
+
+    /** Buffers waiting at {@code slot}: parked ones while its node is absent. */
+    int pending(int slot) {
+        return slot < ringCount.length ? ringCount[slot] : 0;
+    }
+
+    /** Frees everything still queued: used when the engine stops. */
+    void releaseAll() {
+        for (int s = 0; s < ringCount.length; s++) {
+            while (ringCount[s] > 0) {
+                pool.free(rings[s][ringHead[s]]);
+                ringHead[s] = (ringHead[s] + 1) & ringMask;
+                ringCount[s]--;
+            }
+        }
+    }
+}
