@@ -50,6 +50,7 @@ final class ErrorDropNode implements Node {
         }
         context.pool().free(buffers, 0, n);
         context.countError(Error.DROPPED.ordinal(), n);
+        frame.setCount(0);
         return n;
     }
 }

@@ -1,0 +1,61 @@
+package io.sluice.vnet.api;
+
+import java.util.List;
+
+/**
+ * The interfaces of the box, by sw_if_index. Drivers register their devices; configuration sets addresses,
+ * MTU, MAC and admin state. Every change publishes a new {@link InterfaceSnapshot}. Registering a device
+ * also adds its {@code <name>-output} and {@code <name>-tx} nodes to the graph and makes
+ * {@code <name>-output} the end of the ip4-output feature arc for it.
+ */
+public interface InterfaceTable {
+
+    InterfaceSnapshot snapshot();
+
+    /** Adds a device; returns its sw_if_index. A name already registered is an error naming it. */
+    int register(Device device);
+
+    /** Removes the interface (its nodes leave the graph); its sw_if_index is not reused by another name. */
+    void unregister(int swIfIndex);
+
+    /** The sw_if_index of {@code name}, or -1. */
+    int find(String name);
+
+    Device device(int swIfIndex);
+
+    void setAdminUp(int swIfIndex, boolean up);
+
+    void setMtu(int swIfIndex, int mtu);
+
+    void setMac(int swIfIndex, long mac);
+
+    void addIp4Address(int swIfIndex, int address, int prefixLength);
+
+    void removeIp4Address(int swIfIndex, int address, int prefixLength);
+
+    /** Counters of worker {@code worker}: for nodes running on that worker. */
+    InterfaceCounters counters(int worker);
+
+    /** Counters summed over workers (read under the barrier). */
+    List<InterfaceStats> stats();
+
+    void clearCounters();
+
+    void addListener(InterfaceListener listener);
+
+    void removeListener(InterfaceListener listener);
+
+    /** The name of the output node of an interface, the end of its ip4-output arc. */
+    static String outputNodeName(String interfaceName) {
+        return interfaceName + "-output";
+    }
+
+    static String txNodeName(String interfaceName) {
+        return interfaceName + "-tx";
+    }
+
+    record InterfaceStats(int swIfIndex, String name, long mac, int mtu, boolean adminUp, boolean linkUp,
+                          List<String> ip4Addresses, long rxPackets, long rxBytes, long txPackets, long txBytes,
+                          long drops, long rxErrors, long txErrors) {
+    }
+}
