@@ -164,6 +164,19 @@ public final class GraphEngine implements GraphRuntime {
         return total;
     }
 
+    /**
+     * Test harness and packet tools: queues buffer {@code bi} (from worker 0's pool) for node {@code node},
+     * marked for tracing when {@code traced}. Workers must not be started.
+     */
+    public void inject(String node, int bi, boolean traced) {
+        int slot;
+        synchronized (lock) {
+            slot = slotOf(node);
+            rebuild();
+        }
+        workers[0].inject(slot, bi, traced);
+    }
+
     public BufferPool pool(int worker) {
         return workers[worker].pool;
     }

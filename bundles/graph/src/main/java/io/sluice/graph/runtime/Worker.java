@@ -194,6 +194,18 @@ final class Worker implements Runnable {
         ringTraced[slot] |= traced;
     }
 
+    /** Test harness: queues {@code bi} for {@code slot} as if a node had sent it there. */
+    void inject(int slot, int bi, boolean traced) {
+        GraphSnapshot current = engine.snapshot;
+        if (current != snapshot) {
+            adopt(current);
+        }
+        if (traced) {
+            pool.setTraceHandle(bi, traceRing.newPacket());
+        }
+        enqueue(slot, bi, traced);
+    }
+
     /** Binds this worker's contexts to a newly published graph. Runs on the worker, or under the barrier. */
     void adopt(GraphSnapshot next) {
         SlotPlan[] plans = next.plans;
