@@ -1,0 +1,113 @@
+package io.sluice.packet.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import org.junit.jupiter.api.Test;
+
+class BufferPoolTest {
+
+    @Test
+    void allocAndFreeTrackOutstanding() {
+        try (BufferPool pool = new BufferPool(3)) {
+            int a = pool.alloc();
+            int b = pool.alloc();
+            assertNotEquals(a, b);
+            assertEquals(2, pool.outstanding());
+            assertEquals(1, pool.freeCount());
+            pool.free(a);
+            assertEquals(1, pool.outstanding());
+            pool.free(b);
+            assertEquals(0, pool.outstanding());
+            assertEquals(3, pool.freeCount());
+        }
+    }
+
+    @Test
+    void exhaustionIsCountedNotThrown() {
+        try (BufferPool pool = new BufferPool(2)) {
+            pool.alloc();
+            pool.alloc();
+            assertEquals(-1, pool.alloc());
+            assertEquals(1, pool.allocFailures());
+            int[] out = new int[4];
+            assertEquals(0, pool.alloc(out, 0, 4));
+            assertEquals(2, pool.allocFailures());
+            assertEquals(2, pool.outstanding());
+        }
+    }
+
+    @Test
+    void batchAllocReturnsWhatIsLeftAndBatchFreeGivesItBack() {
+        try (BufferPool pool = new BufferPool(5)) {
+            int[] out = new int[8];
+            assertEquals(5, pool.alloc(out, 1, 7));
+            assertEquals(1, pool.allocFailures());
+            assertEquals(5, pool.outstanding());
+            pool.free(out, 1, 5);
+            assertEquals(0, pool.outstanding());
+        }
+    }
+
+    @Test
+    void advanceMovesIntoTheHeadroomAndBack() {
+        try (BufferPool pool = new BufferPool(1)) {
+            int bi = pool.alloc();
+            byte[] ip = SeedPackets.synFromPod();
+            pool.write(bi, ip, ip.length);
+            long start = pool.dataOffset(bi);
+            assertEquals(BufferPool.dataStart(bi), start);
+
+            pool.advance(bi, Ethernet.HEADER_LENGTH); // strip L2
+            assertEquals(Ethernet.HEADER_LENGTH, pool.currentData(bi));
+            assertEquals(ip.length - Ethernet.HEADER_LENGTH, pool.length(bi));
+            assertEquals(SeedPackets.POD_IP, Ipv4.src(pool.segment(), pool.dataOffset(bi)));
+
+            pool.advance(bi, -Ethernet.HEADER_LENGTH - 4); // prepend an L2 header with a VLAN tag
+            assertEquals(-4, pool.currentData(bi));
+            assertEquals(start - 4, pool.dataOffset(bi));
+            assertEquals(ip.length + 4, pool.length(bi));
+            pool.advance(bi, -(BufferPool.HEADROOM - 4));
+            assertEquals(BufferPool.base(bi) + BufferPool.METADATA_SIZE, pool.dataOffset(bi),
+                    "the whole headroom is usable and ends at the metadata line");
+        }
+    }
+
+    @Test
+    void allocResetsMetadataLeftByThePreviousUser() {
+        try (BufferPool pool = new BufferPool(1)) {
+            int bi = pool.alloc();
+            pool.setTxSwIfIndex(bi, 7);
+            pool.setTraceHandle(bi, 3);
+            pool.setFlags(bi, BufferPool.FLAG_NATED);
+            pool.setData(bi, 10, 100);
+            pool.free(bi);
+            int again = pool.alloc();
+            assertEquals(bi, again);
+            assertEquals(-1, pool.txSwIfIndex(again));
+            assertEquals(-1, pool.rxSwIfIndex(again));
+            assertEquals(-1, pool.traceHandle(again));
+            assertEquals(0, pool.flags(again));
+            assertEquals(0, pool.currentData(again));
+            assertEquals(0, pool.length(again));
+        }
+    }
+
+    @Test
+    void buffersDoNotOverlap() {
+        try (BufferPool pool = new BufferPool(2)) {
+            int a = pool.alloc();
+            int b = pool.alloc();
+            byte[] full = new byte[BufferPool.DATA_SIZE];
+            java.util.Arrays.fill(full, (byte) 0x5a);
+            pool.write(a, full, full.length);
+            pool.write(b, new byte[] {1, 2, 3}, 3);
+            assertArrayEquals(full, pool.toBytes(a));
+            assertArrayEquals(new byte[] {1, 2, 3}, pool.toBytes(b));
+            pool.setOpaque(b, Opaque.NAT_SESSION, 42);
+            assertEquals(42, pool.opaque(b, Opaque.NAT_SESSION));
+            assertArrayEquals(full, pool.toBytes(a));
+        }
+    }
+}
