@@ -13,15 +13,15 @@ import java.lang.foreign.MemorySegment;
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  | hw addr len 6 | proto len 4   |  opcode (1 request, 2 reply)  |  4
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |                 sender hardware address (48)                  |  8
+ *  |              sender hardware address (SHA, 48 bits)           |  8
  *  +                               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |                               |  sender protocol address (32) | 12
+ *  |                               | sender protocol address (SPA) | 12
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+                               +
- *  |                               |                               | 16
- *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+                               +
- *  |                 target hardware address (48)                  | 20
+ *  |   (SPA, low 16 bits)          | target hardware address (THA) | 16
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+       48 bits                 +
+ *  |                                                               | 20
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |                 target protocol address (32)                  | 24
+ *  |              target protocol address (TPA, 32 bits)           | 24
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
