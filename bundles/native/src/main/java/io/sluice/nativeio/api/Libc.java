@@ -52,7 +52,7 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     // int sendmmsg(int fd, struct mmsghdr *msgvec, unsigned int vlen, int flags)
     private static final MethodHandle SENDMMSG = downcall("sendmmsg",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
 
     // int open(const char *path, int flags, ...): the mode is the variadic argument
     private static final MethodHandle OPEN = downcall("open",
@@ -180,10 +180,15 @@ public final class Libc {
         }
     }
 
-    /** sendmmsg(2) of {@code count} struct mmsghdr: messages sent, or {@code -errno}. */
-    public static int sendmmsg(MemorySegment callState, int fd, MemorySegment messages, int count, int flags) {
+    /**
+     * sendmmsg(2) of {@code count} struct mmsghdr starting {@code offset} bytes into {@code messages}:
+     * messages sent, or {@code -errno} when the first one failed.
+     */
+    public static int sendmmsg(MemorySegment callState, int fd, MemorySegment messages, long offset, int count,
+                               int flags) {
+        long address = address(messages, offset, (long) count * LinuxConstants.MMSGHDR_SIZE);
         try {
-            int n = (int) SENDMMSG.invokeExact(callState, fd, messages, count, flags);
+            int n = (int) SENDMMSG.invokeExact(callState, fd, address, count, flags);
             return n >= 0 ? n : -errno(callState);
         } catch (Throwable t) {
             throw linkageFailure(t);

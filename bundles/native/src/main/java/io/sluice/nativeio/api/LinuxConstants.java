@@ -51,6 +51,20 @@ public final class LinuxConstants {
     public static final int SO_RCVBUF = 8;
     public static final int SO_BUSY_POLL = 46;
     public static final int MSG_DONTWAIT = 0x40;
+    // struct mmsghdr { struct msghdr msg_hdr; unsigned int msg_len; }: 64 bytes with padding
+    public static final int MMSGHDR_SIZE = 64;
+    public static final int MSG_NAME = 0;        // void *
+    public static final int MSG_NAMELEN = 8;     // socklen_t
+    public static final int MSG_IOV = 16;        // struct iovec *
+    public static final int MSG_IOVLEN = 24;     // size_t
+    public static final int MSG_CONTROL = 32;    // void *
+    public static final int MSG_CONTROLLEN = 40; // size_t
+    public static final int MSG_FLAGS = 48;      // int
+    public static final int MMSG_LEN = 56;       // unsigned int, bytes sent
+    // <sys/uio.h>: struct iovec { void *iov_base; size_t iov_len; }
+    public static final int IOVEC_SIZE = 16;
+    public static final int IOV_BASE = 0;
+    public static final int IOV_LEN = 8;
 
     // <linux/if_ether.h>: protocol numbers, host order (the socket calls want them big-endian)
     public static final int ETH_P_ALL = 0x0003;

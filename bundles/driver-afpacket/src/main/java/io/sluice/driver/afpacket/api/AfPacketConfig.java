@@ -1,0 +1,46 @@
+package io.sluice.driver.afpacket.api;
+
+/**
+ * Ring sizes and the transmit path of an {@link AfPacketDevice}.
+ *
+ * @param rxBlockSize         bytes per TPACKET_V3 receive block, a multiple of the page size
+ * @param rxBlockCount        receive blocks in the ring
+ * @param rxBlockTimeoutMillis a partly filled block goes to user space after this long (retire_blk_tov):
+ *                            it bounds the latency a quiet link adds
+ * @param txFrames            2 KiB slots of the TPACKET_V2 transmit ring, or messages per sendmmsg call
+ * @param txMode              how frames leave
+ */
+public record AfPacketConfig(int rxBlockSize, int rxBlockCount, int rxBlockTimeoutMillis, int txFrames,
+                             TxMode txMode) {
+
+    /** The two batching transmit paths of AF_PACKET. */
+    public enum TxMode {
+        /** Frames copied into a PACKET_TX_RING (TPACKET_V2), one sendto(2) per batch to flush them. */
+        TX_RING,
+        /** Frames sent straight from the pool's buffers, one sendmmsg(2) per batch (the kernel copies). */
+        SENDMMSG
+    }
+
+    private static final int PAGE_SIZE = 4096;
+
+    public AfPacketConfig {
+        if (rxBlockSize <= 0 || rxBlockSize % PAGE_SIZE != 0) {
+            throw new IllegalArgumentException("rxBlockSize must be a positive multiple of 4096: " + rxBlockSize);
+        }
+        if (rxBlockCount <= 0 || rxBlockTimeoutMillis <= 0 || txFrames <= 0) {
+            throw new IllegalArgumentException("block count, block timeout and tx frames must be positive");
+        }
+        if (txMode == TxMode.TX_RING && txFrames % 32 != 0) {
+            throw new IllegalArgumentException("txFrames must be a multiple of 32 (64 KiB blocks): " + txFrames);
+        }
+    }
+
+    /** 32 blocks of 128 KiB (4 MiB) with a 1 ms timeout; a 1024-slot transmit ring. */
+    public static AfPacketConfig defaults() {
+        return new AfPacketConfig(128 * 1024, 32, 1, 1024, TxMode.TX_RING);
+    }
+
+    public AfPacketConfig withTxMode(TxMode mode) {
+        return new AfPacketConfig(rxBlockSize, rxBlockCount, rxBlockTimeoutMillis, txFrames, mode);
+    }
+}
