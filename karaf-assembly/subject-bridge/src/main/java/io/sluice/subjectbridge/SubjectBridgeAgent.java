@@ -1,6 +1,7 @@
 package io.sluice.subjectbridge;
 
 import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.ClassTransform;
 import java.lang.classfile.CodeBuilder;
@@ -39,15 +40,24 @@ public final class SubjectBridgeAgent implements ClassFileTransformer {
                 || !(contains(classBytes, GET_SUBJECT) || contains(classBytes, DO_AS))) {
             return null;
         }
-        return rewrite(classBytes);
+        try {
+            return rewrite(classBytes, loader);
+        } catch (RuntimeException e) {
+            // The JVM discards a transformer's exception silently; say which class kept the JDK 24+ failure.
+            System.err.println("subject-bridge: left " + className + " unchanged: " + e);
+            return null;
+        }
     }
 
     /**
      * Returns the class with every bridged call site redirected to {@link SubjectBridge}, or {@code null}
-     * (the transformer's "unchanged") when the class has none.
+     * (the transformer's "unchanged") when the class has none. {@code loader} is the class's defining loader.
      */
-    public static byte[] rewrite(byte[] classBytes) {
-        ClassFile classFile = ClassFile.of();
+    public static byte[] rewrite(byte[] classBytes, ClassLoader loader) {
+        // Rewritten methods get new stack maps, which need the supertypes of the types they mention: read
+        // them as the defining loader (a bundle's) sees them; the default resolver knows only the JDK.
+        ClassFile classFile = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+                ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofResourceParsing(loader))));
         ClassModel model = classFile.parse(classBytes);
         if (!hasBridgedCall(model)) {
             return null;

@@ -24,7 +24,7 @@ class SubjectBridgeAgentTest {
 
     @BeforeEach
     void rewriteCaller() throws IOException {
-        byte[] rewritten = SubjectBridgeAgent.rewrite(classBytes(KarafStyleCaller.class));
+        byte[] rewritten = SubjectBridgeAgent.rewrite(classBytes(KarafStyleCaller.class), getClass().getClassLoader());
         assertNotNull(rewritten, "the caller has Subject call sites to redirect");
         rewrittenCaller = new SingleClassLoader(CALLER, rewritten).defineCaller();
     }
@@ -58,7 +58,7 @@ class SubjectBridgeAgentTest {
 
     @Test
     void classWithoutSubjectCallsIsLeftUnchanged() throws IOException {
-        assertNull(SubjectBridgeAgent.rewrite(classBytes(SubjectBridgeAgentTest.SingleClassLoader.class)));
+        assertNull(SubjectBridgeAgent.rewrite(classBytes(SingleClassLoader.class), getClass().getClassLoader()));
     }
 
     @Test
