@@ -447,7 +447,9 @@ public final class GraphEngine implements GraphRuntime {
         }
         for (String problem : found) {
             if (!problems.contains(problem)) {
-                LOG.log(System.Logger.Level.WARNING, problem);
+                // A node being replaced is the normal course of a bundle update; a name nobody registered is not.
+                LOG.log(problem.contains("being replaced") ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                        problem);
             }
         }
         problems = List.copyOf(found);
