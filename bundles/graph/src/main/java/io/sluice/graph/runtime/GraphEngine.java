@@ -171,8 +171,13 @@ public final class GraphEngine implements GraphRuntime {
     public void inject(String node, int bi, boolean traced) {
         int slot;
         synchronized (lock) {
-            slot = slotOf(node);
-            rebuild();
+            Integer known = slotByName.get(node);
+            if (known == null) {
+                slot = slotOf(node);
+                rebuild();
+            } else {
+                slot = known;
+            }
         }
         workers[0].inject(slot, bi, traced);
     }
