@@ -35,9 +35,15 @@ public record AfPacketConfig(int rxBlockSize, int rxBlockCount, int rxBlockTimeo
         }
     }
 
-    /** 32 blocks of 128 KiB (4 MiB) with a 1 ms timeout; a 1024-slot transmit ring. */
+    /**
+     * 32 blocks of 128 KiB (4 MiB) with a 1 ms timeout; sendmmsg of up to 1024 frames a call. On a veth
+     * pair here the two transmit paths measured within noise of each other (0.4-0.65 M frames/s both);
+     * sendmmsg came out ahead at 64 B in five runs of six, and it sends from the pool's buffers without a
+     * copy of ours or a ring to map, so it is the default. TX_RING stays selectable for NICs where the
+     * kernel can transmit from the ring's pages.
+     */
     public static AfPacketConfig defaults() {
-        return new AfPacketConfig(128 * 1024, 32, 1, 1024, TxMode.TX_RING);
+        return new AfPacketConfig(128 * 1024, 32, 1, 1024, TxMode.SENDMMSG);
     }
 
     public AfPacketConfig withTxMode(TxMode mode) {
