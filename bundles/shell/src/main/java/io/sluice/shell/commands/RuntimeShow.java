@@ -1,0 +1,57 @@
+package io.sluice.shell.commands;
+
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.GraphRuntime.NodeStats;
+import java.util.Locale;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/**
+ * VPP's {@code show runtime}: per node calls, vectors, suspends, time per vector. Clocks are nanoseconds of
+ * wall time (the VM offers no cycle counter), so the last column is ns/vector where VPP shows clocks.
+ */
+@Command(scope = "runtime", name = "show", description = "Per-node calls, vectors and time, as VPP's show runtime")
+@Service
+public class RuntimeShow implements Action {
+
+    @Reference
+    GraphRuntime graph;
+
+    @Option(name = "--clear", description = "Clear the counters after showing them")
+    boolean clear;
+
+    @Option(name = "--all", description = "Include nodes that have not run")
+    boolean all;
+
+    @Option(name = "--no-format", description = "Plain columns, no table borders (for scripts)")
+    boolean noFormat;
+
+    @Override
+    public Object execute() {
+        ShellTable table = new ShellTable();
+        table.column("Name");
+        table.column("State");
+        table.column("Calls").alignRight();
+        table.column("Vectors").alignRight();
+        table.column("Suspends").alignRight();
+        table.column("ns/vector").alignRight();
+        table.column("Vectors/Call").alignRight();
+        for (NodeStats node : graph.runtimeStats()) {
+            if (!all && node.calls() == 0) {
+                continue;
+            }
+            table.addRow().addContent(node.name(), node.state(), node.calls(), node.vectors(), node.suspends(),
+                    String.format(Locale.ROOT, "%.2f", node.nanosPerVector()),
+                    String.format(Locale.ROOT, "%.2f", node.vectorsPerCall()));
+        }
+        table.print(System.out, !noFormat);
+        if (clear) {
+            graph.clearRuntimeStats();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,96 @@
+package io.sluice.shell.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.GraphRuntime.ErrorCount;
+import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.graph.api.NodeKind;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+
+class GraphCommandsTest {
+    private final List<String> calls = new ArrayList<>();
+
+    private GraphRuntime runtime(List<NodeStats> stats, List<ErrorCount> errors, String trace) {
+        return (GraphRuntime) Proxy.newProxyInstance(GraphRuntime.class.getClassLoader(),
+                new Class<?>[] {GraphRuntime.class}, (proxy, method, arguments) -> {
+                    calls.add(method.getName() + (arguments == null ? "" : List.of(arguments)));
+                    return switch (method.getName()) {
+                        case "runtimeStats" -> stats;
+                        case "errors" -> errors;
+                        case "traceShow" -> trace;
+                        case "traceAdd", "traceClear", "clearRuntimeStats", "clearErrors" -> null;
+                        default -> throw new AssertionError("command called " + method.getName());
+                    };
+                });
+    }
+
+    @Test
+    void traceAddAndClearPassTheOperatorsWordsThrough() throws Exception {
+        TraceAdd add = new TraceAdd();
+        add.graph = runtime(List.of(), List.of(), "");
+        add.node = "virtio-input";
+        add.count = 10;
+        add.execute();
+        TraceClear clear = new TraceClear();
+        clear.graph = add.graph;
+        clear.execute();
+        assertEquals(List.of("traceAdd[virtio-input, 10]", "traceClear"), calls);
+    }
+
+    @Test
+    void traceShowPrintsTheRuntimesTextWithTheMaximumAsked() throws Exception {
+        TraceShow show = new TraceShow();
+        show.graph = runtime(List.of(), List.of(), "Packet 1\n");
+        show.max = 3;
+        assertEquals("Packet 1\n", printed(show::execute));
+        assertEquals(List.of("traceShow[3]"), calls);
+    }
+
+    @Test
+    void runtimeShowListsNodesThatRanAndClearsOnRequest() throws Exception {
+        RuntimeShow show = new RuntimeShow();
+        show.graph = runtime(List.of(
+                new NodeStats("ip4-input", NodeKind.INTERNAL, "active", 4, 512, 0, 51_200),
+                new NodeStats("ip4-local", NodeKind.INTERNAL, "active", 0, 0, 0, 0)), List.of(), "");
+        show.noFormat = true;
+        show.clear = true;
+        String out = printed(show::execute);
+        assertEquals(1, out.strip().split("\n").length, out);
+        assertEquals(List.of("ip4-input", "active", "4", "512", "0", "100.00", "128.00"),
+                List.of(out.strip().split("\\s+")));
+        assertEquals(List.of("runtimeStats", "clearRuntimeStats"), calls);
+    }
+
+    @Test
+    void errorsShowHidesZeroCountsUnlessAskedForAll() throws Exception {
+        ErrorsShow show = new ErrorsShow();
+        show.graph = runtime(List.of(), List.of(
+                new ErrorCount("ip4-input", "ttl-expired", "ip4 ttl <= 1", 7),
+                new ErrorCount("ip4-input", "bad-checksum", "bad ip4 checksum", 0)), "");
+        show.noFormat = true;
+        assertEquals(List.of("7", "ip4-input", "ttl-expired", "ip4 ttl <= 1"),
+                List.of(printed(show::execute).strip().split("\t\\s*")));
+        show.all = true;
+        assertEquals(2, printed(show::execute).strip().split("\n").length);
+    }
+
+    private static String printed(Callable<Object> execution) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            execution.call();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+}
