@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The seed lab's topology (../shared/seed/POD_TO_INTERNET.md, with documentation addresses for the internet):
+#
+#   namespace pod1                 the box (Karaf, root namespace)              namespace internet
+#   eth0 = kernel side of tap2 <-> tap2 | GigabitEthernet0/8/0 = sl-gbe0 <-veth-> eth0 192.168.16.100/24
+#   10.1.1.3/32                    (AF_PACKET on sl-gbe0, 192.168.16.1/24)       lo 203.0.113.51 (HTTP :80,
+#   MAC 00:00:00:00:00:02                                                       UDP echo :7)
+#
+# The box creates tap2 and moves its kernel side into pod1 (driver-tap configuration); this script makes the
+# namespaces, the GbE veth and the servers, and removes exactly what it made.
+#   lab.sh up RUN_DIR | down RUN_DIR | status RUN_DIR
+set -euo pipefail
+
+GBE_HOST_SIDE=sl-gbe0
+POD_NS=pod1
+POD2_NS=pod2
+INTERNET_NS=internet
+SERVER_ADDRESS=203.0.113.51
+ROUTER_ADDRESS=192.168.16.100/24
+BOX_GBE_MAC=08:00:27:44:9f:d8
+ROUTER_MAC=08:00:27:02:a5:36
+
+verb=${1:?usage: lab.sh up|down|status RUN_DIR}
+run_dir=${2:?usage: lab.sh up|down|status RUN_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$run_dir"
+
+up() {
+  for ns in $POD_NS $POD2_NS $INTERNET_NS; do
+    if ip netns list | grep -qw "$ns"; then
+      echo "lab: namespace $ns already exists; run 'lab.sh down' first" >&2
+      exit 1
+    fi
+  done
+  trap 'down; exit 1' ERR
+  ip netns add $POD_NS
+  ip netns add $POD2_NS
+  ip netns add $INTERNET_NS
+  ip link add $GBE_HOST_SIDE type veth peer name eth0 netns $INTERNET_NS
+  # The box's side carries no address: the root namespace's stack must stay out of the lab's traffic.
+  sysctl -qw net.ipv6.conf.$GBE_HOST_SIDE.disable_ipv6=1
+  ip link set $GBE_HOST_SIDE address $BOX_GBE_MAC
+  ip link set $GBE_HOST_SIDE up
+  ip -n $INTERNET_NS link set lo up
+  ip -n $INTERNET_NS link set eth0 address $ROUTER_MAC
+  ip netns exec $INTERNET_NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip -n $INTERNET_NS addr add $ROUTER_ADDRESS dev eth0
+  ip -n $INTERNET_NS link set eth0 up
+  ip -n $INTERNET_NS addr add $SERVER_ADDRESS/32 dev lo
+  for ns in $POD_NS $POD2_NS; do
+    ip -n $ns link set lo up
+    ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  done
+  ip netns exec $INTERNET_NS python3 -u "$here/servers.py" $SERVER_ADDRESS > "$run_dir/servers.log" 2>&1 &
+  echo $! > "$run_dir/servers.pid"
+  for _ in $(seq 50); do
+    if ip netns exec $INTERNET_NS ss -ltn | grep -q "$SERVER_ADDRESS:80"; then
+      trap - ERR
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "lab: the servers in $INTERNET_NS did not start; see $run_dir/servers.log" >&2
+  down
+  exit 1
+}
+
+down() {
+  if [ -f "$run_dir/servers.pid" ]; then
+    kill "$(cat "$run_dir/servers.pid")" 2>/dev/null || true
+    rm -f "$run_dir/servers.pid"
+  fi
+  ip link del $GBE_HOST_SIDE 2>/dev/null || true
+  for ns in $POD_NS $POD2_NS $INTERNET_NS; do
+    ip netns del $ns 2>/dev/null || true
+  done
+}
+
+status() {
+  for ns in $POD_NS $POD2_NS $INTERNET_NS; do
+    if ip netns list | grep -qw "$ns"; then echo "namespace $ns: up"; else echo "namespace $ns: absent"; fi
+  done
+  if ip link show $GBE_HOST_SIDE >/dev/null 2>&1; then echo "veth $GBE_HOST_SIDE: present"; else echo "veth $GBE_HOST_SIDE: absent"; fi
+  if [ -f "$run_dir/servers.pid" ] && kill -0 "$(cat "$run_dir/servers.pid")" 2>/dev/null; then
+    echo "servers: running (pid $(cat "$run_dir/servers.pid"))"
+  else
+    echo "servers: not running"
+  fi
+}
+
+case "$verb" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: lab.sh up|down|status RUN_DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""The seed lab's internet servers, run inside the `internet` namespace.
+
+HTTP on port 80 answers every GET with the client's address, so a test can see the source NAT44 chose;
+a UDP echo on port 7 (RFC 862) sends each datagram back. Both log each client to stdout.
+"""
+import http.server
+import socket
+import sys
+import threading
+
+ADDRESS = sys.argv[1] if len(sys.argv) > 1 else "203.0.113.51"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = ("hello from %s: you are %s port %d\n" % (ADDRESS, self.client_address[0],
+                                                        self.client_address[1])).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt, *args):
+        print("http %s %s" % (self.client_address[0], fmt % args), flush=True)
+
+
+def udp_echo():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((ADDRESS, 7))
+    while True:
+        data, peer = sock.recvfrom(65535)
+        print("udp-echo %s:%d %d bytes" % (peer[0], peer[1], len(data)), flush=True)
+        sock.sendto(data, peer)
+
+
+threading.Thread(target=udp_echo, daemon=True).start()
+http.server.ThreadingHTTPServer((ADDRESS, 80), Handler).serve_forever()
