@@ -102,6 +102,7 @@ public final class GraphEngine implements GraphRuntime {
         for (int w = 0; w < workers.length; w++) {
             workers[w] = new Worker(this, w, new BufferPool(options.buffersPerWorker()),
                     new TraceRing(options.traceRecords()), options.parkCapacity(), IdleStrategy.named(options.idle()));
+            workers[w].cpu = options.cpus().length > w ? options.cpus()[w] : -1;
         }
         synchronized (lock) {
             rebuild();

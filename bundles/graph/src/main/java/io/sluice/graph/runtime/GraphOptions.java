@@ -11,10 +11,12 @@ import java.util.Map;
  * @param buffersPerWorker buffers in each worker's pool
  * @param traceRecords     trace records each worker keeps before tracing stops
  * @param parkCapacity     buffers that may wait for one node (a power of two): the bound on parking
+ * @param cpus             core of each worker (worker i on cpus[i]); empty leaves placement to the kernel
  */
-public record GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity) {
+public record GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity,
+                           int[] cpus) {
 
-    public static final GraphOptions DEFAULTS = new GraphOptions(1, "backoff", 16384, 8192, 4096);
+    public static final GraphOptions DEFAULTS = new GraphOptions(1, "backoff", 16384, 8192, 4096, new int[0]);
 
     public GraphOptions {
         if (workers < 1 || workers > 64) {
@@ -30,22 +32,43 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
         if (parkCapacity < 256 || Integer.bitCount(parkCapacity) != 1) {
             throw new IllegalArgumentException("park-capacity: must be a power of two >= 256, got " + parkCapacity);
         }
+        cpus = cpus.clone();
+        if (cpus.length != 0 && cpus.length != workers) {
+            throw new IllegalArgumentException("cpus: " + cpus.length + " cores listed for " + workers
+                    + " workers; list one per worker or none");
+        }
+        int available = Runtime.getRuntime().availableProcessors();
+        for (int cpu : cpus) {
+            if (cpu < 0 || cpu >= available) {
+                throw new IllegalArgumentException("cpus: core " + cpu + " is not one of this box's 0.."
+                        + (available - 1));
+            }
+        }
+    }
+
+    @Override
+    public int[] cpus() {
+        return cpus.clone();
     }
 
     public GraphOptions withWorkers(int n) {
-        return new GraphOptions(n, idle, buffersPerWorker, traceRecords, parkCapacity);
+        return new GraphOptions(n, idle, buffersPerWorker, traceRecords, parkCapacity, new int[0]);
+    }
+
+    public GraphOptions withCpus(int... cores) {
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cores);
     }
 
     public GraphOptions withIdle(String strategy) {
-        return new GraphOptions(workers, strategy, buffersPerWorker, traceRecords, parkCapacity);
+        return new GraphOptions(workers, strategy, buffersPerWorker, traceRecords, parkCapacity, cpus);
     }
 
     public GraphOptions withBuffersPerWorker(int n) {
-        return new GraphOptions(workers, idle, n, traceRecords, parkCapacity);
+        return new GraphOptions(workers, idle, n, traceRecords, parkCapacity, cpus);
     }
 
     public GraphOptions withParkCapacity(int n) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n, cpus);
     }
 
     /** Reads ConfigAdmin properties; missing keys keep their defaults. */
@@ -55,7 +78,25 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
                 stringValue(properties, "idle", DEFAULTS.idle),
                 intValue(properties, "buffers-per-worker", DEFAULTS.buffersPerWorker),
                 intValue(properties, "trace-records", DEFAULTS.traceRecords),
-                intValue(properties, "park-capacity", DEFAULTS.parkCapacity));
+                intValue(properties, "park-capacity", DEFAULTS.parkCapacity),
+                cpuList(properties.get("cpus")));
+    }
+
+    /** "1,3" or "1 3": one core per worker. */
+    private static int[] cpuList(Object value) {
+        if (value == null || value.toString().isBlank()) {
+            return new int[0];
+        }
+        String[] parts = value.toString().trim().split("[,\\s]+");
+        int[] cpus = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                cpus[i] = Integer.parseInt(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("cpus: '" + parts[i] + "' is not a core number", e);
+            }
+        }
+        return cpus;
     }
 
     private static int intValue(Map<String, ?> properties, String key, int fallback) {

@@ -4,6 +4,7 @@ import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeKind;
 import io.sluice.graph.api.TraceRing;
+import io.sluice.nativeio.api.Libc;
 import io.sluice.packet.api.BufferPool;
 
 import java.util.Arrays;
@@ -54,8 +55,15 @@ final class Worker implements Runnable {
         this.idleStrategy = idle;
     }
 
+    /** The core to pin this worker's thread to, or -1. */
+    int cpu = -1;
+
     @Override
     public void run() {
+        if (cpu >= 0) {
+            // sched_setaffinity(2) with tid 0 pins the calling thread: a worker owns its core, as VPP's do.
+            Libc.schedSetAffinity(0, cpu);
+        }
         while (running) {
             if (engine.barrierRequested) {
                 waitAtBarrier();

@@ -243,5 +243,49 @@ class GraphEngineTest {
         assertThrows(IllegalArgumentException.class, () -> GraphOptions.from(Map.of("idle", "sleepy")));
         assertThrows(IllegalArgumentException.class, () -> GraphOptions.from(Map.of("park-capacity", 1000)));
         assertEquals(2, GraphOptions.from(Map.of("workers", "2")).workers());
+        IllegalArgumentException cpus = assertThrows(IllegalArgumentException.class,
+                () -> GraphOptions.from(Map.of("workers", "1", "cpus", "0,1")));
+        assertEquals("cpus: 2 cores listed for 1 workers; list one per worker or none", cpus.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> GraphOptions.from(Map.of("cpus", "4096")));
+    }
+
+    @Test
+    void aPinnedWorkerRunsOnItsCore() throws Exception {
+        GraphEngine pinned = new GraphEngine(GraphOptions.DEFAULTS.withIdle("yield").withCpus(0));
+        try {
+            java.util.concurrent.atomic.AtomicReference<String> allowed = new java.util.concurrent.atomic.AtomicReference<>();
+            pinned.addNode(new TestNodes.Sink("sink"));
+            TestNodes.Source source = new TestNodes.Source("pg-input", "sink", 1) {
+                @Override
+                public int process(io.sluice.graph.api.NodeContext context, io.sluice.graph.api.Frame frame) {
+                    if (allowed.get() == null) {
+                        allowed.set(cpusAllowed());
+                    }
+                    return 0;
+                }
+            };
+            pinned.addNode(source);
+            pinned.start();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (allowed.get() == null && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals("0", allowed.get());
+        } finally {
+            pinned.stop();
+        }
+    }
+
+    private static String cpusAllowed() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return line.substring("Cpus_allowed_list:".length()).trim();
+                }
+            }
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+        return "unknown";
     }
 }

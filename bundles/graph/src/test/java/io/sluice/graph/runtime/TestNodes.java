@@ -116,7 +116,7 @@ final class TestNodes {
     }
 
     /** An input node that makes up to {@code perPoll} buffers per call while {@link #remaining} lasts. */
-    static final class Source implements Node {
+    static class Source implements Node {
         private final NodeRegistration registration;
         private final int perPoll;
         final AtomicLong remaining = new AtomicLong();
