@@ -1,0 +1,91 @@
+package io.sluice.ethernet.api;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NeighbourTableTest {
+    static final int IP = 0xc0a81064;
+    static final long MAC = 0x08002702a536L;
+    static final long OTHER_MAC = 0x08002702a537L;
+
+    @Test
+    void staticEntriesAreVisibleAtOnceAndNeverAgeOrMove() {
+        NeighbourTable table = new NeighbourTable();
+        table.addStatic(1, IP, MAC);
+        assertEquals(MAC, table.mac(1, IP));
+        assertEquals(NeighbourTable.NO_MAC, table.mac(2, IP));
+        table.learn(1, IP, OTHER_MAC, 0);
+        table.maintain(TimeUnit.DAYS.toNanos(10));
+        assertEquals(MAC, table.mac(1, IP));
+        assertTrue(table.entries().get(0).isStatic());
+    }
+
+    @Test
+    void learnedEntriesAppearAfterMaintenanceAndAgeOutUnlessHeardAgain() {
+        NeighbourTable table = new NeighbourTable();
+        table.setAgeingSeconds(10);
+        List<String> events = new ArrayList<>();
+        table.addListener((sw, ip, mac) -> events.add(sw + " " + Integer.toHexString(ip) + " " + mac));
+        long t0 = 1_000_000_000L;
+        table.learn(1, IP, MAC, t0);
+        assertEquals(NeighbourTable.NO_MAC, table.mac(1, IP));
+        table.maintain(t0);
+        assertEquals(MAC, table.mac(1, IP));
+        table.learn(1, IP, MAC, t0 + TimeUnit.SECONDS.toNanos(8));
+        table.maintain(t0 + TimeUnit.SECONDS.toNanos(15));
+        assertEquals(MAC, table.mac(1, IP), "refreshed at 8 s, so alive at 15 s");
+        table.maintain(t0 + TimeUnit.SECONDS.toNanos(19));
+        assertEquals(NeighbourTable.NO_MAC, table.mac(1, IP));
+        assertEquals(List.of("1 c0a81064 " + MAC, "1 c0a81064 -1"), events);
+    }
+
+    @Test
+    void aMovedNeighbourIsUpdated() {
+        NeighbourTable table = new NeighbourTable();
+        table.learn(3, IP, MAC, 5);
+        table.maintain(5);
+        table.learn(3, IP, OTHER_MAC, 6);
+        table.maintain(6);
+        assertEquals(OTHER_MAC, table.mac(3, IP));
+    }
+
+    @Test
+    void theLearnQueueIsBoundedAndCountsOverflow() {
+        NeighbourTable table = new NeighbourTable();
+        for (int i = 0; i < NeighbourTable.LEARN_QUEUE_CAPACITY + 10; i++) {
+            table.learn(1, i + 1, MAC, 0);
+        }
+        assertEquals(10, table.learnQueueOverflows());
+        table.maintain(0);
+        assertEquals(NeighbourTable.LEARN_QUEUE_CAPACITY, table.entries().size());
+        table.learn(1, 0x7f000001, MAC, 0);
+        table.maintain(0);
+        assertEquals(MAC, table.mac(1, 0x7f000001), "the queue is usable again after a drain");
+    }
+
+    @Test
+    void tableSizeIsBounded() {
+        NeighbourTable table = new NeighbourTable();
+        table.setMaxEntries(2);
+        for (int i = 0; i < 3; i++) {
+            table.learn(1, i + 1, MAC, 0);
+        }
+        table.maintain(0);
+        assertEquals(2, table.entries().size());
+        assertEquals(1, table.tableFullRefusals());
+    }
+
+    @Test
+    void groupMacsAreRefused() {
+        NeighbourTable table = new NeighbourTable();
+        assertThrows(IllegalArgumentException.class, () -> table.addStatic(1, IP, 0xffffffffffffL));
+        assertTrue(table.remove(1, IP) == false);
+    }
+}
