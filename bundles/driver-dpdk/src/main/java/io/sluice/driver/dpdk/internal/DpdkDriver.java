@@ -1,0 +1,118 @@
+package io.sluice.driver.dpdk.internal;
+
+import io.sluice.driver.dpdk.api.HardwareProfile;
+import io.sluice.driver.dpdk.api.HardwareProfileException;
+import io.sluice.driver.dpdk.api.PortDriver;
+import io.sluice.driver.dpdk.api.PortProfile;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.vnet.api.InterfaceTable;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Opens the dpdk ports of the hardware profile that {@code etc/io.sluice.hardware.cfg} selects: starts the
+ * EAL with the profile's arguments, creates the mbuf pool, starts each port, registers it in the interface
+ * table and adds dpdk-input to the graph. When DPDK is missing (or another version), or the profile has no
+ * dpdk port, it does nothing else and says so in one log line; the other drivers are not affected.
+ */
+@Component(immediate = true, configurationPid = DpdkDriver.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+public final class DpdkDriver {
+
+    static final String PID = "io.sluice.hardware";
+    private static final System.Logger LOG = System.getLogger(DpdkDriver.class.getName());
+
+    private final GraphRuntime graph;
+    private final InterfaceTable interfaces;
+    private final List<DpdkPort> ports = new ArrayList<>();
+    private DpdkInputNode input;
+
+    @Activate
+    public DpdkDriver(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces, Map<String, Object> config) {
+        this.graph = graph;
+        this.interfaces = interfaces;
+        HardwareProfile profile;
+        try {
+            profile = HardwareProfile.load(directory(config), stringValue(config, "profile"));
+        } catch (HardwareProfileException e) {
+            LOG.log(System.Logger.Level.ERROR, PID + ": " + e.getMessage() + "; driver-dpdk opens no port");
+            return;
+        }
+        List<PortProfile> wanted = profile.ports(PortDriver.DPDK);
+        if (wanted.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "driver-dpdk idle: hardware profile " + profile.name()
+                    + " has no dpdk port");
+            return;
+        }
+        try {
+            open(profile, wanted);
+        } catch (DpdkUnavailableException e) {
+            close();
+            LOG.log(System.Logger.Level.WARNING, "driver-dpdk inactive: " + e.getMessage() + "; ports "
+                    + wanted.stream().map(PortProfile::name).toList() + " of profile " + profile.name()
+                    + " not opened");
+        }
+    }
+
+    private void open(HardwareProfile profile, List<PortProfile> wanted) {
+        Rte rte = Rte.bind();
+        boolean initialised = Eal.start(rte, profile.ealArguments());
+        MbufPool mbufs = MbufPool.open(rte, profile.dpdkMbufs());
+        for (PortProfile portProfile : wanted) {
+            DpdkPort port = DpdkPort.open(rte, mbufs, portProfile);
+            ports.add(port);
+            port.setSwIfIndex(interfaces.register(port));
+        }
+        input = new DpdkInputNode(interfaces);
+        input.setPorts(ports);
+        graph.addNode(input);
+        LOG.log(System.Logger.Level.INFO, "driver-dpdk: " + rte.version() + (initialised ? "" : " (EAL already running)")
+                + ", ports " + ports.stream().map(DpdkPort::name).toList() + " of profile " + profile.name());
+    }
+
+    @Deactivate
+    public void close() {
+        if (input != null) {
+            graph.removeNode(input);
+            input = null;
+        }
+        for (DpdkPort port : ports) {
+            if (port.swIfIndex() >= 0) {
+                interfaces.unregister(port.swIfIndex());
+            }
+        }
+        // no worker may be inside a burst while the port stops
+        graph.withBarrier(() -> {
+            for (DpdkPort port : ports) {
+                port.stop();
+            }
+            return null;
+        });
+        ports.clear();
+    }
+
+    private static Path directory(Map<String, Object> config) {
+        Object value = config.get("directory");
+        if (value == null) {
+            String home = System.getProperty("karaf.home", ".");
+            return Path.of(home, "hardware-profiles");
+        }
+        return Path.of(value.toString().trim());
+    }
+
+    private static String stringValue(Map<String, Object> config, String key) {
+        Object value = config.get(key);
+        if (value == null) {
+            throw new HardwareProfileException("(none)", List.of(key + ": required in " + PID + ".cfg"));
+        }
+        return value.toString().trim();
+    }
+}

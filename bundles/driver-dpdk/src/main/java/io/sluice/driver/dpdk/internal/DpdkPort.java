@@ -1,0 +1,476 @@
+package io.sluice.driver.dpdk.internal;
+
+import static io.sluice.driver.dpdk.internal.Rte.NATIVE;
+import static io.sluice.driver.dpdk.internal.RteLayout.*;
+
+import io.sluice.driver.dpdk.api.PortProfile;
+import io.sluice.graph.api.Frame;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.vnet.api.Device;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One DPDK ethdev port (rte_ethdev.h): configured with its queues on the shared {@link MbufPool}, started,
+ * promiscuous. Receive and transmit call the PMD's burst functions found in the exported rte_eth_fp_ops
+ * array (rte_eth_rx_burst and rte_eth_tx_burst are static inline) and copy between mbufs and Sluice buffers,
+ * so that the rest of the graph never sees an mbuf.
+ *
+ * <p>Receive runs on the one worker that polls dpdk-input. Transmit may be called by any worker: queue 0
+ * is taken under a spin lock, as VPP's dpdk plugin does when a port has fewer tx queues than threads.
+ */
+public final class DpdkPort implements Device {
+
+    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG;
+    private static final FunctionDescriptor BURST = FunctionDescriptor.of(ValueLayout.JAVA_SHORT,
+            Rte.ADDRESS_VALUE, Rte.ADDRESS_VALUE, ValueLayout.JAVA_SHORT);
+    private static final VarHandle TX_LOCK;
+
+    static {
+        try {
+            TX_LOCK = MethodHandles.lookup().findVarHandle(DpdkPort.class, "txLock", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Rte rte;
+    private final MbufPool mbufs;
+    private final PortProfile profile;
+    private final short portId;
+    private final long fpOps;
+    private final long mac;
+    private final int mtu;
+    private final Arena arena = Arena.ofShared();
+    private final MethodHandle rxBurst;
+    private final MethodHandle txBurst;
+    private volatile int swIfIndex = -1;
+    private volatile boolean started;
+
+    // receive side: the mbufs of the last burst, and which of them each filled buffer came from
+    private final long rxTable;
+    private int rxHeld;
+    private final long[] rxMbufOfBuffer = new long[Frame.CAPACITY];
+    private long rxNoBuffer;
+    private long rxOversize;
+    private int lastNoBuffer;
+    private int lastOversize;
+
+    // transmit side
+    @SuppressWarnings("unused") // through TX_LOCK
+    private volatile int txLock;
+    private final long txTable;
+    private MemorySegment pendingTraceSegment;
+    private final long[] pendingTraceRecords = new long[Frame.CAPACITY];
+    private final int[] pendingTraceBuffers = new int[Frame.CAPACITY];
+    private int pendingTraces;
+    private long txNoMbuf;
+    private long txOversize;
+
+    private DpdkPort(Rte rte, MbufPool mbufs, PortProfile profile, short portId) {
+        this.rte = rte;
+        this.mbufs = mbufs;
+        this.profile = profile;
+        this.portId = portId;
+        this.fpOps = rte.ethFpOps.address() + (long) portId * FP_OPS_SIZE;
+        this.rxTable = arena.allocate(WORD, Frame.CAPACITY).address();
+        this.txTable = arena.allocate(WORD, Frame.CAPACITY).address();
+        try {
+            configure();
+            start();
+            this.mac = readMac();
+            this.mtu = readMtu();
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        // filled by rte_eth_dev_start: the PMD's burst functions for this port
+        this.rxBurst = Rte.downcall(MemorySegment.ofAddress(NATIVE.get(WORD, fpOps + FP_RX_PKT_BURST)), BURST);
+        this.txBurst = Rte.downcall(MemorySegment.ofAddress(NATIVE.get(WORD, fpOps + FP_TX_PKT_BURST)), BURST);
+    }
+
+    /**
+     * Finds the ethdev port DPDK probed for {@code profile} (by PCI address or vdev name), configures and
+     * starts it.
+     *
+     * @throws DpdkUnavailableException when DPDK has no such port or refuses the configuration
+     */
+    public static DpdkPort open(Rte rte, MbufPool mbufs, PortProfile profile) {
+        String device = profile.dpdkDeviceName();
+        short portId;
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment id = scratch.allocate(ValueLayout.JAVA_SHORT);
+            int rc = (int) rte.ethDevGetPortByName.invokeExact(scratch.allocateFrom(device), id);
+            if (rc != 0) {
+                throw new DpdkUnavailableException("port " + profile.name() + ": DPDK has no device " + device
+                        + " (rte_eth_dev_get_port_by_name: " + rc + "); is it bound to vfio-pci / given to the EAL?",
+                        null);
+            }
+            portId = id.get(ValueLayout.JAVA_SHORT, 0);
+        } catch (DpdkUnavailableException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new DpdkUnavailableException("rte_eth_dev_get_port_by_name " + device + ": " + t, t);
+        }
+        if (portId < 0 || portId >= MAX_ETHPORTS) {
+            throw new DpdkUnavailableException("port " + profile.name() + ": port id " + portId
+                    + " beyond RTE_MAX_ETHPORTS " + MAX_ETHPORTS, null);
+        }
+        return new DpdkPort(rte, mbufs, profile, portId);
+    }
+
+    private void configure() {
+        short rxQueues = (short) profile.rxQueues();
+        short txQueues = (short) profile.txQueues();
+        try (Arena scratch = Arena.ofConfined()) {
+            // an all-zero rte_eth_conf: no RSS, no offloads, default MTU
+            MemorySegment conf = scratch.allocate(ETH_CONF_SIZE, 8);
+            check((int) rte.ethDevConfigure.invokeExact(portId, rxQueues, txQueues, conf), "rte_eth_dev_configure");
+            int socket = (int) rte.ethDevSocketId.invokeExact(portId);
+            MemorySegment pool = MemorySegment.ofAddress(mbufs.address());
+            for (short q = 0; q < rxQueues; q++) {
+                check((int) rte.ethRxQueueSetup.invokeExact(portId, q, (short) profile.rxDescriptors(), socket,
+                        MemorySegment.NULL, pool), "rte_eth_rx_queue_setup " + q);
+            }
+            for (short q = 0; q < txQueues; q++) {
+                check((int) rte.ethTxQueueSetup.invokeExact(portId, q, (short) profile.txDescriptors(), socket,
+                        MemorySegment.NULL), "rte_eth_tx_queue_setup " + q);
+            }
+        } catch (DpdkUnavailableException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new DpdkUnavailableException("port " + profile.name() + ": " + t, t);
+        }
+    }
+
+    private void start() {
+        try {
+            check((int) rte.ethDevStart.invokeExact(portId), "rte_eth_dev_start");
+            check((int) rte.ethPromiscuousEnable.invokeExact(portId), "rte_eth_promiscuous_enable");
+        } catch (DpdkUnavailableException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new DpdkUnavailableException("port " + profile.name() + ": " + t, t);
+        }
+        started = true;
+    }
+
+    private void check(int rc, String call) {
+        if (rc < 0) {
+            throw new DpdkUnavailableException("port " + profile.name() + " (" + profile.dpdkDeviceName() + "): "
+                    + call + " failed: " + rc + " (a negative errno)", null);
+        }
+    }
+
+    private long readMac() {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment address = scratch.allocate(8);
+            check((int) rte.ethMacaddrGet.invokeExact(portId, address), "rte_eth_macaddr_get");
+            long value = 0;
+            for (int i = 0; i < 6; i++) {
+                value = value << 8 | (address.get(ValueLayout.JAVA_BYTE, i) & 0xff);
+            }
+            return value;
+        } catch (DpdkUnavailableException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new DpdkUnavailableException("rte_eth_macaddr_get: " + t, t);
+        }
+    }
+
+    private int readMtu() {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment value = scratch.allocate(ValueLayout.JAVA_SHORT);
+            int rc = (int) rte.ethDevGetMtu.invokeExact(portId, value);
+            return rc == 0 ? value.get(ValueLayout.JAVA_SHORT, 0) & 0xffff : 1500;
+        } catch (Throwable t) {
+            throw new DpdkUnavailableException("rte_eth_dev_get_mtu: " + t, t);
+        }
+    }
+
+    public PortProfile profile() {
+        return profile;
+    }
+
+    public int portId() {
+        return portId;
+    }
+
+    public int swIfIndex() {
+        return swIfIndex;
+    }
+
+    /** Set once the interface table has given the port its sw_if_index. */
+    public void setSwIfIndex(int swIfIndex) {
+        this.swIfIndex = swIfIndex;
+    }
+
+    public int rxQueues() {
+        return profile.rxQueues();
+    }
+
+    // ---- receive ----
+
+    /**
+     * One rx burst on {@code queue}: copies each received frame into a buffer from {@code pool} at
+     * {@code buffers[from..]} (current data 0 at the Ethernet header) and returns how many. The mbufs stay
+     * held until {@link #releaseReceived()} so that a tracer can read them ({@link #receivedMbuf}).
+     * Frames too long for a buffer or chained over several mbufs, and frames with no buffer left, are
+     * counted ({@link #lastOversize()}, {@link #lastNoBuffer()}) and freed with the rest.
+     */
+    int receive(int queue, BufferPool pool, int[] buffers, int from, int max) {
+        long ops = fpOps;
+        long queueData = NATIVE.get(WORD, NATIVE.get(WORD, ops + FP_RXQ_DATA) + 8L * queue);
+        int n;
+        try {
+            n = (short) rxBurst.invokeExact(queueData, rxTable, (short) max) & 0xffff;
+            long callbacks = NATIVE.get(WORD, ops + FP_RXQ_CLBK);
+            long callback = callbacks == 0 ? 0 : NATIVE.get(WORD, callbacks + 8L * queue);
+            if (callback != 0) {
+                // rte_eth_rx_burst with RTE_ETHDEV_RXTX_CALLBACKS: the application's rx callbacks see the burst
+                n = (short) rte.ethCallRxCallbacks.invokeExact(portId, (short) queue, rxTable, (short) n,
+                        (short) max, callback) & 0xffff;
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("rx burst", t);
+        }
+        rxHeld = n;
+        if (n == 0) {
+            lastNoBuffer = 0;
+            lastOversize = 0;
+            return 0;
+        }
+        int got = pool.alloc(buffers, from, n);
+        MemorySegment data = pool.segment();
+        int filled = 0;
+        int oversize = 0;
+        for (int i = 0; i < n && filled < got; i++) {
+            long m = NATIVE.get(WORD, rxTable + 8L * i);
+            int length = NATIVE.get(ValueLayout.JAVA_SHORT, m + MBUF_DATA_LEN) & 0xffff;
+            if (NATIVE.get(ValueLayout.JAVA_SHORT, m + MBUF_NB_SEGS) != 1 || length > BufferPool.DATA_SIZE) {
+                oversize++;
+                continue;
+            }
+            int bi = buffers[from + filled];
+            long source = NATIVE.get(WORD, m + MBUF_BUF_ADDR)
+                    + (NATIVE.get(ValueLayout.JAVA_SHORT, m + MBUF_DATA_OFF) & 0xffff);
+            MemorySegment.copy(NATIVE, source, data, BufferPool.dataStart(bi), length);
+            pool.setData(bi, 0, length);
+            rxMbufOfBuffer[filled] = m;
+            filled++;
+        }
+        if (filled < got) {
+            pool.free(buffers, from + filled, got - filled);
+        }
+        lastOversize = oversize;
+        lastNoBuffer = n - oversize - filled;
+        rxOversize += lastOversize;
+        rxNoBuffer += lastNoBuffer;
+        return filled;
+    }
+
+    /** The mbuf the {@code k}-th buffer of the last {@link #receive} came from (valid until release). */
+    long receivedMbuf(int k) {
+        return rxMbufOfBuffer[k];
+    }
+
+    /** Frees the last burst's mbufs in one call. */
+    void releaseReceived() {
+        if (rxHeld > 0) {
+            mbufs.freeBulk(rxTable, rxHeld);
+            rxHeld = 0;
+        }
+    }
+
+    int lastNoBuffer() {
+        return lastNoBuffer;
+    }
+
+    int lastOversize() {
+        return lastOversize;
+    }
+
+    // ---- transmit (Device) ----
+
+    @Override
+    public String name() {
+        return profile.name();
+    }
+
+    @Override
+    public long macAddress() {
+        return mac;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public boolean linkUp() {
+        if (!started) {
+            return false;
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment link = scratch.allocate(ETH_LINK_SIZE, 8);
+            int rc = (int) rte.ethLinkGetNowait.invokeExact(portId, link);
+            return rc == 0 && (link.get(ValueLayout.JAVA_SHORT, LINK_FLAGS) & LINK_STATUS_BIT) != 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("rte_eth_link_get_nowait", t);
+        }
+    }
+
+    /**
+     * Copies the frames into fresh mbufs, bursts them on queue 0, frees what the PMD did not take, and
+     * frees every buffer. Frames longer than an mbuf's data room are not sent.
+     */
+    @Override
+    public int transmit(BufferPool pool, int[] buffers, int count) {
+        int sent = 0;
+        while ((int) TX_LOCK.compareAndExchangeAcquire(this, 0, 1) != 0) {
+            Thread.onSpinWait();
+        }
+        try {
+            sent = started ? transmitLocked(pool, buffers, count) : 0;
+        } finally {
+            TX_LOCK.setRelease(this, 0);
+            pendingTraces = 0;
+            pool.free(buffers, 0, count);
+        }
+        return sent;
+    }
+
+    private int transmitLocked(BufferPool pool, int[] buffers, int count) {
+        if (mbufs.allocBulk(txTable, count) == 0) {
+            txNoMbuf += count;
+            return 0;
+        }
+        MemorySegment data = pool.segment();
+        int ready = 0;
+        int oversize = 0;
+        for (int i = 0; i < count; i++) {
+            int bi = buffers[i];
+            int length = pool.length(bi);
+            long m = NATIVE.get(WORD, txTable + 8L * ready);
+            if (length > MbufPool.DATA_ROOM - PKTMBUF_HEADROOM) {
+                oversize++;
+                continue;
+            }
+            long target = NATIVE.get(WORD, m + MBUF_BUF_ADDR) + PKTMBUF_HEADROOM;
+            MemorySegment.copy(data, pool.dataOffset(bi), NATIVE, target, length);
+            NATIVE.set(ValueLayout.JAVA_SHORT, m + MBUF_DATA_LEN, (short) length);
+            NATIVE.set(ValueLayout.JAVA_INT, m + MBUF_PKT_LEN, length);
+            if (pendingTraces > 0) {
+                recordTxMbuf(bi, m);
+            }
+            ready++;
+        }
+        if (oversize > 0) {
+            // the mbufs taken for frames that were skipped sit at the end of the table
+            mbufs.freeBulk(txTable + 8L * ready, oversize);
+            txOversize += oversize;
+        }
+        int sent;
+        try {
+            long queueData = NATIVE.get(WORD, NATIVE.get(WORD, fpOps + FP_TXQ_DATA));
+            sent = (short) txBurst.invokeExact(queueData, txTable, (short) ready) & 0xffff;
+        } catch (Throwable t) {
+            throw new IllegalStateException("tx burst", t);
+        }
+        if (sent < ready) {
+            mbufs.freeBulk(txTable + 8L * sent, ready - sent);
+        }
+        return sent;
+    }
+
+    private void recordTxMbuf(int bi, long m) {
+        for (int k = 0; k < pendingTraces; k++) {
+            if (pendingTraceBuffers[k] == bi) {
+                DpdkTrace.writeMbuf(pendingTraceSegment, pendingTraceRecords[k], m);
+            }
+        }
+    }
+
+    @Override
+    public boolean tracesTx() {
+        return true;
+    }
+
+    /**
+     * Records the buffer now; the mbuf fields are filled in by {@link #transmit} once the mbuf exists (the
+     * tx node traces a frame's buffers just before it transmits them).
+     */
+    @Override
+    public void traceTx(BufferPool pool, int bi, MemorySegment record, long offset) {
+        DpdkTrace.writeBuffer(record, offset, -1, 0, pool, bi);
+        DpdkTrace.writeUnsentMbuf(record, offset, pool.length(bi));
+        if (pendingTraces < pendingTraceBuffers.length) {
+            pendingTraceSegment = record;
+            pendingTraceBuffers[pendingTraces] = bi;
+            pendingTraceRecords[pendingTraces] = offset;
+            pendingTraces++;
+        }
+    }
+
+    @Override
+    public void formatTxTrace(MemorySegment record, long offset, StringBuilder out) {
+        DpdkTrace.format(record, offset, profile.name(), "tx", out);
+    }
+
+    // ---- control plane ----
+
+    /** Counters of the port as DPDK keeps them (rte_eth_stats_get), with the driver's own. */
+    public Stats stats() {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment s = scratch.allocate(ETH_STATS_SIZE, 8);
+            int rc = (int) rte.ethStatsGet.invokeExact(portId, s);
+            if (rc != 0) {
+                throw new IllegalStateException("rte_eth_stats_get: " + rc);
+            }
+            return new Stats(s.get(WORD, STATS_IPACKETS), s.get(WORD, STATS_IBYTES), s.get(WORD, STATS_OPACKETS),
+                    s.get(WORD, STATS_OBYTES), s.get(WORD, STATS_IMISSED), s.get(WORD, STATS_IERRORS),
+                    s.get(WORD, STATS_OERRORS), s.get(WORD, STATS_RX_NOMBUF), rxNoBuffer, rxOversize, txNoMbuf,
+                    txOversize);
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("rte_eth_stats_get", t);
+        }
+    }
+
+    /**
+     * DPDK's port counters and the driver's: frames with no Sluice buffer, frames too long or chained, tx
+     * frames with no mbuf, tx frames too long.
+     */
+    public record Stats(long ipackets, long ibytes, long opackets, long obytes, long imissed, long ierrors,
+                        long oerrors, long rxNoMbuf, long rxNoBuffer, long rxOversize, long txNoMbuf,
+                        long txOversize) {
+    }
+
+    /**
+     * Stops the port (rte_eth_dev_stop) so that a later instance can configure it again; called with the
+     * workers held at the barrier, after the port's nodes have left the graph.
+     */
+    public void stop() {
+        if (!started) {
+            return;
+        }
+        started = false;
+        try {
+            int rc = (int) rte.ethDevStop.invokeExact(portId);
+            if (rc < 0) {
+                throw new IllegalStateException("rte_eth_dev_stop " + profile.name() + ": " + rc);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("rte_eth_dev_stop", t);
+        }
+        arena.close();
+    }
+}
