@@ -1,0 +1,35 @@
+package io.sluice.nat44.api;
+
+import java.util.List;
+
+/**
+ * The NAT44 function as the control plane and the shell see it: sessions, the address pool, interface roles,
+ * static mappings, and clearing sessions. The forwarding path does not go through this interface.
+ */
+public interface Nat44 {
+
+    /** Live sessions, at most {@code limit}; with {@code insideAddress} other than 0 only that host's. */
+    List<SessionInfo> sessions(int insideAddress, int limit);
+
+    /** Per inside address: how many dynamic and static translations it holds (VPP's user list). */
+    List<UserInfo> users();
+
+    List<InterfaceRole> interfaces();
+
+    List<AddressInfo> addresses();
+
+    List<StaticMapping> staticMappings();
+
+    /** Deletes every session; returns how many. */
+    int clearSessions();
+
+    /** Deletes the sessions of one inside address (network order int); returns how many. */
+    int clearSessions(int insideAddress);
+
+    Timeouts timeouts();
+
+    /** Sessions in use and the table's capacity. */
+    long sessionCount();
+
+    long sessionCapacity();
+}

@@ -1,0 +1,297 @@
+package io.sluice.nat44.internal;
+
+import io.sluice.nat44.api.StaticMapping;
+import io.sluice.nat44.api.Timeouts;
+
+import java.util.function.LongSupplier;
+
+/**
+ * The state NAT44's nodes share and that outlives them: the session table, the address pool with its port
+ * maps, per-inside-address session counts and the policy (configuration) snapshot. Node instances hold a
+ * reference to one of these; a replacement node gets the same one and carries on with the same sessions.
+ *
+ * <p>Workers read sessions without locking; every change (create, delete, expire, pool change) happens
+ * under {@link SessionTable#lock()}, which the slow path takes once per frame.
+ */
+final class Nat44Dataplane implements AutoCloseable {
+
+    /** {@link #createDynamic}/{@link #createStatic} results below zero. */
+    static final int NO_PORTS = -2;
+    static final int TABLE_FULL = -3;
+    static final int USER_LIMIT = -4;
+    static final int NO_ADDRESS = -5;
+    static final int COLLISION = -6;
+
+    private final SessionTable table;
+    private final LongSupplier clock;
+    private volatile Nat44Policy policy = Nat44Policy.empty();
+    private volatile PortAllocator ports = new PortAllocator(new int[0]);
+    private final LongIntMap sessionsByInsideAddress = new LongIntMap(1024);
+    private final LongIntMap staticSessionsByInsideAddress = new LongIntMap(64);
+    private final int[] expiredScratch = new int[256];
+    private long expired;
+    private long portExhaustions;
+
+    /**
+     * @param clock wall-clock milliseconds (System::currentTimeMillis on a box; tests advance their own);
+     *              read once per frame
+     */
+    Nat44Dataplane(SessionTable table, LongSupplier clock) {
+        this.table = table;
+        this.clock = clock;
+        synchronized (table.lock()) {
+            restore(clock.getAsLong());
+        }
+    }
+
+    SessionTable table() {
+        return table;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    Nat44Policy policy() {
+        return policy;
+    }
+
+    PortAllocator ports() {
+        return ports;
+    }
+
+    /** Publishes a new policy; static ports on pool addresses are reserved from dynamic allocation. */
+    void setPolicy(Nat44Policy next) {
+        synchronized (table.lock()) {
+            this.policy = next;
+            reserveStaticPorts(ports, next.mappings);
+        }
+    }
+
+    /**
+     * Replaces the address pool. Sessions on addresses that left the pool are deleted; the others keep
+     * their ports in the new allocator.
+     */
+    void setAddresses(int[] addresses) {
+        synchronized (table.lock()) {
+            PortAllocator next = new PortAllocator(addresses);
+            reserveStaticPorts(next, policy.mappings);
+            this.ports = next;
+            rebuildDerived(clock.getAsLong());
+        }
+    }
+
+    /** Test hook: the next dynamic port allocated (the golden session's 25801). */
+    void forceNextPort(int port) {
+        synchronized (table.lock()) {
+            ports.forceNextPort(port);
+        }
+    }
+
+    private static void reserveStaticPorts(PortAllocator allocator, StaticMappings mappings) {
+        for (StaticMapping m : mappings.list()) {
+            int index = allocator.indexOf(m.externalAddress());
+            int slot = PortAllocator.protocolSlot(m.protocol());
+            if (index >= 0 && slot >= 0) {
+                allocator.reserve(index, slot, m.externalPort());
+            }
+        }
+    }
+
+    private void restore(long now) {
+        table.rebuild(now);
+        rebuildDerived(now);
+    }
+
+    /** Recounts users and re-marks ports from the records; drops sessions the pool no longer covers. */
+    private void rebuildDerived(long now) {
+        sessionsByInsideAddress.clear();
+        staticSessionsByInsideAddress.clear();
+        PortAllocator allocator = ports;
+        for (int s = 0; s < table.capacity(); s++) {
+            if (!table.inUse(s)) {
+                continue;
+            }
+            if (table.expiresAt(s) <= now) {
+                table.remove(s);
+                expired++;
+                continue;
+            }
+            long outKey = table.outKey(s);
+            boolean isStatic = table.isStatic(s);
+            if (!isStatic) {
+                int index = allocator.indexOf(SessionTable.keyAddress(outKey));
+                int slot = PortAllocator.protocolSlot(SessionTable.keyProtocol(outKey));
+                if (index < 0 || slot < 0) {
+                    table.remove(s);
+                    continue;
+                }
+                allocator.reserve(index, slot, SessionTable.keyPort(outKey));
+            }
+            long user = SessionTable.keyAddress(table.inKey(s)) & 0xffffffffL;
+            (isStatic ? staticSessionsByInsideAddress : sessionsByInsideAddress).add(user, 1);
+        }
+    }
+
+    /**
+     * Creates the session for an inside endpoint opening a flow: a static mapping's translation when one
+     * matches (and is not out2in-only), else a dynamic one from the pool. Returns the session, or a negative
+     * cause. Lock held.
+     */
+    int createIn2Out(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
+                     int remotePort, int insideSw, long now) {
+        int mapping = p.mappings.findByLocal(insideAddress, insidePort, protocol);
+        if (mapping >= 0) {
+            StaticMapping m = p.mappings.get(mapping);
+            if (!m.out2inOnly() && !m.identity()) {
+                int outsidePort = m.addressOnly() ? insidePort : m.externalPort();
+                return createStatic(p, insideAddress, insidePort, protocol, m.externalAddress(), outsidePort,
+                        remoteAddress, remotePort, insideSw, now);
+            }
+        }
+        return createDynamic(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now);
+    }
+
+    int createDynamic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
+                      int remotePort, int insideSw, long now) {
+        PortAllocator allocator = ports;
+        int addressCount = allocator.addressCount();
+        if (addressCount == 0) {
+            return NO_ADDRESS;
+        }
+        if (table.count() >= table.capacity()) {
+            return TABLE_FULL;
+        }
+        long user = insideAddress & 0xffffffffL;
+        if (sessionsByInsideAddress.get(user, 0) >= p.maxSessionsPerInsideAddress) {
+            return USER_LIMIT;
+        }
+        int slot = PortAllocator.protocolSlot(protocol);
+        // Paired pooling (RFC 4787 REQ-2): an inside address starts at the same pool address every time.
+        int first = (int) ((SessionTable.mix(user) >>> 1) % addressCount);
+        for (int i = 0; i < addressCount; i++) {
+            int index = (first + i) % addressCount;
+            int port = allocator.allocate(index, slot);
+            if (port < 0) {
+                continue;
+            }
+            int s = table.insert(SessionTable.key(insideAddress, insidePort, protocol),
+                    SessionTable.key(allocator.address(index), port, protocol), remoteAddress, remotePort, insideSw,
+                    false, now, now + p.timeoutMillis(protocol, 0));
+            if (s < 0) {
+                allocator.release(index, slot, port);
+                return TABLE_FULL;
+            }
+            sessionsByInsideAddress.add(user, 1);
+            return s;
+        }
+        portExhaustions++;
+        return NO_PORTS;
+    }
+
+    int createStatic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int outsideAddress,
+                     int outsidePort, int remoteAddress, int remotePort, int insideSw, long now) {
+        long inKey = SessionTable.key(insideAddress, insidePort, protocol);
+        long outKey = SessionTable.key(outsideAddress, outsidePort, protocol);
+        int existing = table.lookupOut2In(outKey);
+        if (existing >= 0) {
+            return table.inKey(existing) == inKey ? existing : COLLISION;
+        }
+        existing = table.lookupIn2Out(inKey);
+        if (existing >= 0) {
+            return table.outKey(existing) == outKey ? existing : COLLISION;
+        }
+        int s = table.insert(inKey, outKey, remoteAddress, remotePort, insideSw, true, now,
+                now + p.timeoutMillis(protocol, 0));
+        if (s < 0) {
+            return TABLE_FULL;
+        }
+        staticSessionsByInsideAddress.add(insideAddress & 0xffffffffL, 1);
+        return s;
+    }
+
+    /** Deletes a session and gives its port back. Lock held. */
+    void delete(int s) {
+        if (!table.inUse(s)) {
+            return;
+        }
+        long outKey = table.outKey(s);
+        long user = SessionTable.keyAddress(table.inKey(s)) & 0xffffffffL;
+        if (table.isStatic(s)) {
+            staticSessionsByInsideAddress.add(user, -1);
+        } else {
+            PortAllocator allocator = ports;
+            int index = allocator.indexOf(SessionTable.keyAddress(outKey));
+            int slot = PortAllocator.protocolSlot(SessionTable.keyProtocol(outKey));
+            if (index >= 0 && slot >= 0) {
+                allocator.release(index, slot, SessionTable.keyPort(outKey));
+            }
+            sessionsByInsideAddress.add(user, -1);
+        }
+        table.remove(s);
+    }
+
+    /** Deletes up to {@code budget} records' worth of expired sessions from the sweep cursor. Lock held. */
+    int expireSome(long now, int budget) {
+        int n = table.collectExpired(now, budget, expiredScratch);
+        for (int i = 0; i < n; i++) {
+            delete(expiredScratch[i]);
+        }
+        expired += n;
+        return n;
+    }
+
+    /** Sweeps the whole table once, taking the lock for one small chunk at a time so workers barely wait. */
+    int expireAll(long now) {
+        int total = 0;
+        int chunk = expiredScratch.length;
+        for (int visited = 0; visited < table.capacity(); visited += chunk) {
+            synchronized (table.lock()) {
+                total += expireSome(now, chunk);
+            }
+        }
+        return total;
+    }
+
+    /** A packet passed through session {@code s}: TCP state, expiry, counters. Lock-free (the owning worker). */
+    void touch(Nat44Policy p, int s, long now, int protocol, int tcpFlags, boolean in2out, int bytes) {
+        int state = table.tcpState(s);
+        if (protocol == 6) {
+            state = TcpTracker.next(state, tcpFlags, in2out);
+        }
+        table.touch(s, now, now + p.timeoutMillis(protocol, state), bytes, state);
+    }
+
+    int sessionsOf(int insideAddress) {
+        synchronized (table.lock()) {
+            return sessionsByInsideAddress.get(insideAddress & 0xffffffffL, 0);
+        }
+    }
+
+    LongIntMap dynamicUsers() {
+        return sessionsByInsideAddress;
+    }
+
+    LongIntMap staticUsers() {
+        return staticSessionsByInsideAddress;
+    }
+
+    long expiredTotal() {
+        return expired;
+    }
+
+    long portExhaustions() {
+        return portExhaustions;
+    }
+
+    Timeouts timeouts() {
+        return policy.timeouts;
+    }
+
+    @Override
+    public void close() {
+        synchronized (table.lock()) {
+            table.close();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.sluice.nat44.internal;
+
+import io.sluice.graph.api.FeatureArc;
+import io.sluice.graph.api.FeatureRegistration;
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NodeRegistration;
+import io.sluice.nat44.api.Nat44;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.Opaque;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code nat44-in2out-output}: source NAT after routing, on the ip4-output arc of an outside interface with
+ * the output feature (VPP's {@code set interface nat44 out <if> output-feature}). A packet from an inside
+ * interface whose source endpoint has a live session gets the session's outside address and port; a miss
+ * (or ICMP error, fragment, other protocol) goes to {@code nat44-in2out-output-slowpath}. Packets that did not
+ * come in on an inside interface (the box's own) pass untouched.
+ *
+ * <p>Current data is the Ethernet header here (ip4-rewrite prepended it); the IPv4 header is at
+ * {@code dataStart + l3Offset}. The TTL is already decremented: the checksums patched here are final.
+ */
+@Component(service = Node.class)
+public final class Nat44In2OutOutputNode implements Node {
+    public static final String NAME = "nat44-in2out-output";
+
+    static final int ARC_DROP = 0;
+    static final int ARC_SLOW_PATH = 1;
+
+    enum Error implements NodeError {
+        IN2OUT_PACKETS("Good in2out packets processed");
+
+        private final String description;
+
+        Error(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
+    }
+
+    private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
+                    List.of(GraphRuntime.ERROR_DROP, Nat44In2OutSlowPathNode.NAME), List.of(Error.values()),
+                    Nat44Trace::formatFastPath)
+            .withFeature(FeatureRegistration.on(FeatureArc.IP4_OUTPUT).after("acl-plugin-out-ip4-fa"));
+
+    private final Nat44Dataplane dataplane;
+
+    public Nat44In2OutOutputNode(Nat44Dataplane dataplane) {
+        this.dataplane = dataplane;
+    }
+
+    @Activate
+    public Nat44In2OutOutputNode(@Reference Nat44 nat44) {
+        this(((Nat44Runtime) nat44).dataplane());
+    }
+
+    @Override
+    public NodeRegistration registration() {
+        return REGISTRATION;
+    }
+
+    @Override
+    public int process(NodeContext context, Frame frame) {
+        Nat44Policy policy = dataplane.policy();
+        SessionTable table = dataplane.table();
+        long now = dataplane.now();
+        BufferPool pool = context.pool();
+        MemorySegment seg = pool.segment();
+        int n = frame.count();
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        int translated = 0;
+        for (int i = 0; i < n; i++) {
+            int bi = buffers[i];
+            int next = context.featureNext(pool.txSwIfIndex(bi));
+            int session = -1;
+            if (policy.inside(pool.rxSwIfIndex(bi))) {
+                long ip = BufferPool.dataStart(bi) + pool.l3Offset(bi);
+                int protocol = Ipv4.protocol(seg, ip);
+                int port = Ipv4.fragmentOffset(seg, ip) == 0 ? Nat44Packets.sourcePort(seg, ip, protocol) : -1;
+                int s = port < 0 ? -1 : table.lookupIn2Out(SessionTable.key(Ipv4.src(seg, ip), port, protocol));
+                if (s < 0 || table.expiresAt(s) <= now) {
+                    next = ARC_SLOW_PATH;
+                } else {
+                    long outKey = table.outKey(s);
+                    dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), true,
+                            Ipv4.totalLength(seg, ip));
+                    Nat44Packets.rewriteSource(seg, ip, protocol, SessionTable.keyAddress(outKey),
+                            SessionTable.keyPort(outKey));
+                    pool.orFlags(bi, BufferPool.FLAG_NATED);
+                    session = s;
+                    translated++;
+                }
+            }
+            pool.setOpaque(bi, Opaque.NAT_SESSION, session);
+            nexts[i] = next;
+        }
+        if (frame.traced()) {
+            for (int i = 0; i < n; i++) {
+                int arc = nexts[i];
+                Nat44Trace.record(context, pool, buffers[i], arc == ARC_SLOW_PATH ? Nat44Trace.IN2OUT_NEXT_SLOW_PATH
+                        : arc == ARC_DROP ? Nat44Trace.IN2OUT_NEXT_DROP : Nat44Trace.IN2OUT_NEXT_OUTPUT);
+            }
+        }
+        context.countError(Error.IN2OUT_PACKETS.ordinal(), translated);
+        return n;
+    }
+}

@@ -1,0 +1,217 @@
+package io.sluice.nat44.internal;
+
+import io.sluice.graph.api.FeatureArc;
+import io.sluice.graph.api.FeatureRegistration;
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NodeRegistration;
+import io.sluice.nat44.api.Nat44;
+import io.sluice.nat44.api.StaticMapping;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Icmp;
+import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.NetworkOrder;
+import io.sluice.packet.api.Opaque;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code nat44-in2out-output-slowpath}: what the fast path could not translate. Creates sessions (a static
+ * mapping's, or a dynamic one with a port from the pool), translates ICMP errors from inside hosts together
+ * with the packet they quote (RFC 5508 REQ-4), lets identity-mapped traffic pass, and drops with a counter
+ * what cannot be translated. Takes the session table's lock once per frame and expires a few idle sessions
+ * each time, so the table recovers ports even when the housekeeping thread is late.
+ */
+@Component(service = Node.class)
+public final class Nat44In2OutSlowPathNode implements Node {
+    public static final String NAME = "nat44-in2out-output-slowpath";
+
+    static final int ARC_DROP = 0;
+
+    /** Records the slow path visits per frame looking for expired sessions. */
+    static final int EXPIRY_BUDGET = 256;
+
+    enum Error implements NodeError {
+        IN2OUT_PACKETS("Good in2out packets processed"),
+        SESSIONS_CREATED("sessions created"),
+        SESSIONS_EXPIRED("idle sessions expired"),
+        OUT_OF_PORTS("out of ports"),
+        MAX_SESSIONS_EXCEEDED("maximum sessions exceeded"),
+        MAX_USER_SESSIONS_EXCEEDED("maximum sessions per inside address exceeded"),
+        NO_ADDRESS("address pool is empty"),
+        MAPPING_COLLISION("static mapping collides with a session"),
+        UNSUPPORTED_PROTOCOL("unsupported protocol"),
+        BAD_ICMP_TYPE("unsupported ICMP type"),
+        BAD_ICMP("ICMP error malformed, truncated or with a bad checksum"),
+        ICMP_NO_SESSION("ICMP error about a flow with no session"),
+        FRAGMENT("non-first fragment (no reassembly)");
+
+        private final String description;
+
+        Error(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
+    }
+
+    private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
+                    List.of(GraphRuntime.ERROR_DROP), List.of(Error.values()), Nat44Trace::formatSlowPath)
+            .withFeature(FeatureRegistration.continuing(FeatureArc.IP4_OUTPUT, Nat44In2OutOutputNode.NAME));
+
+    private final Nat44Dataplane dataplane;
+    private final int[] counts = new int[Error.values().length];
+
+    public Nat44In2OutSlowPathNode(Nat44Dataplane dataplane) {
+        this.dataplane = dataplane;
+    }
+
+    @Activate
+    public Nat44In2OutSlowPathNode(@Reference Nat44 nat44) {
+        this(((Nat44Runtime) nat44).dataplane());
+    }
+
+    @Override
+    public NodeRegistration registration() {
+        return REGISTRATION;
+    }
+
+    @Override
+    public int process(NodeContext context, Frame frame) {
+        Nat44Policy policy = dataplane.policy();
+        long now = dataplane.now();
+        BufferPool pool = context.pool();
+        int n = frame.count();
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        int[] counts = this.counts;
+        synchronized (dataplane.table().lock()) {
+            counts[Error.SESSIONS_EXPIRED.ordinal()] += dataplane.expireSome(now, EXPIRY_BUDGET);
+            for (int i = 0; i < n; i++) {
+                int bi = buffers[i];
+                int cause = translate(policy, pool, bi, now);
+                if (cause >= 0) {
+                    counts[cause]++;
+                    nexts[i] = ARC_DROP;
+                } else {
+                    nexts[i] = context.featureNext(pool.txSwIfIndex(bi));
+                }
+            }
+            // The counts are this instance's scratch, shared by workers: flushed before the lock is let go.
+            for (int e = 0; e < counts.length; e++) {
+                if (counts[e] != 0) {
+                    context.countError(e, counts[e]);
+                    counts[e] = 0;
+                }
+            }
+        }
+        if (frame.traced()) {
+            for (int i = 0; i < n; i++) {
+                Nat44Trace.record(context, pool, buffers[i],
+                        nexts[i] == ARC_DROP ? Nat44Trace.IN2OUT_NEXT_DROP : Nat44Trace.IN2OUT_NEXT_OUTPUT);
+            }
+        }
+        return n;
+    }
+
+    /** Translates one packet; returns -1 to forward it, or the ordinal of the error that drops it. */
+    private int translate(Nat44Policy policy, BufferPool pool, int bi, long now) {
+        pool.setOpaque(bi, Opaque.NAT_SESSION, -1);
+        if (!policy.inside(pool.rxSwIfIndex(bi))) {
+            return -1;
+        }
+        MemorySegment seg = pool.segment();
+        SessionTable table = dataplane.table();
+        long ip = BufferPool.dataStart(bi) + pool.l3Offset(bi);
+        if (Ipv4.fragmentOffset(seg, ip) != 0) {
+            return Error.FRAGMENT.ordinal();
+        }
+        int protocol = Ipv4.protocol(seg, ip);
+        int port = Nat44Packets.sourcePort(seg, ip, protocol);
+        if (port == -2) {
+            return Error.UNSUPPORTED_PROTOCOL.ordinal();
+        }
+        if (port == -1) {
+            return translateIcmpError(pool, bi, ip);
+        }
+        int src = Ipv4.src(seg, ip);
+        int s = table.lookupIn2Out(SessionTable.key(src, port, protocol));
+        if (s >= 0 && table.expiresAt(s) <= now) {
+            dataplane.delete(s);
+            counts[Error.SESSIONS_EXPIRED.ordinal()]++;
+            s = -1;
+        }
+        if (s < 0) {
+            int mapping = policy.mappings.findByLocal(src, port, protocol);
+            if (mapping >= 0) {
+                StaticMapping m = policy.mappings.get(mapping);
+                if (m.identity()) {
+                    return -1;
+                }
+            }
+            long l4 = Ipv4.payloadOffset(seg, ip);
+            int remotePort = protocol == Ipv4.PROTOCOL_ICMP ? 0 : NetworkOrder.u16(seg, l4 + 2);
+            s = dataplane.createIn2Out(policy, src, port, protocol, Ipv4.dst(seg, ip), remotePort,
+                    pool.rxSwIfIndex(bi), now);
+            if (s < 0) {
+                return switch (s) {
+                    case Nat44Dataplane.NO_PORTS -> Error.OUT_OF_PORTS.ordinal();
+                    case Nat44Dataplane.TABLE_FULL -> Error.MAX_SESSIONS_EXCEEDED.ordinal();
+                    case Nat44Dataplane.USER_LIMIT -> Error.MAX_USER_SESSIONS_EXCEEDED.ordinal();
+                    case Nat44Dataplane.NO_ADDRESS -> Error.NO_ADDRESS.ordinal();
+                    default -> Error.MAPPING_COLLISION.ordinal();
+                };
+            }
+            counts[Error.SESSIONS_CREATED.ordinal()]++;
+        }
+        long outKey = table.outKey(s);
+        dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), true,
+                Ipv4.totalLength(seg, ip));
+        Nat44Packets.rewriteSource(seg, ip, protocol, SessionTable.keyAddress(outKey), SessionTable.keyPort(outKey));
+        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.setOpaque(bi, Opaque.NAT_SESSION, s);
+        counts[Error.IN2OUT_PACKETS.ordinal()]++;
+        return -1;
+    }
+
+    /**
+     * An ICMP error from an inside host about a packet that reached it through the NAT (a port unreachable
+     * for a mapped service, say): the quoted packet's destination is the inside endpoint of a session.
+     */
+    private int translateIcmpError(BufferPool pool, int bi, long ip) {
+        MemorySegment seg = pool.segment();
+        long icmp = Ipv4.payloadOffset(seg, ip);
+        if (!Icmp.isError(Icmp.type(seg, icmp))) {
+            return Error.BAD_ICMP_TYPE.ordinal();
+        }
+        int available = pool.length(bi) - (int) (ip - pool.dataOffset(bi));
+        long inner = Nat44Packets.embeddedHeader(seg, ip, available);
+        if (inner < 0) {
+            return Error.BAD_ICMP.ordinal();
+        }
+        SessionTable table = dataplane.table();
+        int s = table.lookupIn2Out(Nat44Packets.embeddedKey(seg, inner, false));
+        if (s < 0) {
+            return Error.ICMP_NO_SESSION.ordinal();
+        }
+        long outKey = table.outKey(s);
+        int outsideAddress = SessionTable.keyAddress(outKey);
+        Ipv4.rewriteSrc(seg, ip, outsideAddress);
+        Nat44Packets.translateEmbedded(seg, ip, inner, false, outsideAddress, SessionTable.keyPort(outKey));
+        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.setOpaque(bi, Opaque.NAT_SESSION, s);
+        counts[Error.IN2OUT_PACKETS.ordinal()]++;
+        return -1;
+    }
+}

@@ -1,0 +1,292 @@
+package io.sluice.nat44.internal;
+
+import io.sluice.graph.api.FeatureArc;
+import io.sluice.graph.api.FeatureRegistration;
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NodeRegistration;
+import io.sluice.nat44.api.Nat44;
+import io.sluice.nat44.api.StaticMapping;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Icmp;
+import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.NetworkOrder;
+import io.sluice.packet.api.Opaque;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code nat44-out2in}: destination NAT on the ip4-unicast arc, before the route lookup. A packet to the
+ * outside endpoint of a live session is sent on to the session's inside endpoint; one that matches a static
+ * mapping creates the mapping's session first; an ICMP error quoting one of our translated packets is
+ * translated with its quote (RFC 5508 REQ-4). Everything else passes untouched (session index -1), as the
+ * seed's SYN does on the pod interface. Filtering is endpoint-independent (RFC 4787 REQ-8 option, RFC 5382
+ * REQ-3): any remote may reach a mapped endpoint while its session lives.
+ *
+ * <p>On an inside interface this is also where hairpinning happens (RFC 4787 REQ-9, RFC 5382 REQ-8): an
+ * inside host reaching another through its outside endpoint gets its destination translated here and its
+ * source translated to its own outside endpoint, so each side sees the other's public endpoint.
+ */
+@Component(service = Node.class)
+public final class Nat44Out2InNode implements Node {
+    public static final String NAME = "nat44-out2in";
+
+    static final int ARC_DROP = 0;
+    static final int ARC_LOOKUP = 1;
+
+    enum Error implements NodeError {
+        OUT2IN_PACKETS("Good out2in packets processed"),
+        SESSIONS_CREATED("static mapping sessions created"),
+        BAD_ICMP("ICMP error malformed, truncated or with a bad checksum"),
+        FRAGMENT("non-first fragment to a pool address passed untranslated (no reassembly)"),
+        OUT_OF_PORTS("out of ports (hairpinning)"),
+        MAX_SESSIONS_EXCEEDED("maximum sessions exceeded"),
+        MAX_USER_SESSIONS_EXCEEDED("maximum sessions per inside address exceeded"),
+        MAPPING_COLLISION("static mapping collides with a session");
+
+        private final String description;
+
+        Error(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
+    }
+
+    private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
+                    List.of(GraphRuntime.ERROR_DROP, "ip4-lookup"), List.of(Error.values()), Nat44Trace::formatOut2In)
+            .withFeature(FeatureRegistration.on(FeatureArc.IP4_UNICAST).after("acl-plugin-in-ip4-fa"));
+
+    private final Nat44Dataplane dataplane;
+    private final int[] counts = new int[Error.values().length];
+
+    public Nat44Out2InNode(Nat44Dataplane dataplane) {
+        this.dataplane = dataplane;
+    }
+
+    @Activate
+    public Nat44Out2InNode(@Reference Nat44 nat44) {
+        this(((Nat44Runtime) nat44).dataplane());
+    }
+
+    @Override
+    public NodeRegistration registration() {
+        return REGISTRATION;
+    }
+
+    @Override
+    public int process(NodeContext context, Frame frame) {
+        Nat44Policy policy = dataplane.policy();
+        SessionTable table = dataplane.table();
+        long now = dataplane.now();
+        BufferPool pool = context.pool();
+        MemorySegment seg = pool.segment();
+        int n = frame.count();
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        int translated = 0;
+        int fragments = 0;
+        boolean slowWork = false;
+        for (int i = 0; i < n; i++) {
+            int bi = buffers[i];
+            int rx = pool.rxSwIfIndex(bi);
+            long ip = BufferPool.dataStart(bi) + pool.l3Offset(bi);
+            int protocol = Ipv4.protocol(seg, ip);
+            int session = -1;
+            int next = context.featureNext(rx);
+            if (Ipv4.fragmentOffset(seg, ip) != 0) {
+                if (dataplane.ports().indexOf(Ipv4.dst(seg, ip)) >= 0) {
+                    fragments++;
+                }
+            } else {
+                int port = Nat44Packets.destinationPort(seg, ip, protocol);
+                int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol));
+                if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)) {
+                    long inKey = table.inKey(s);
+                    dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), false,
+                            Ipv4.totalLength(seg, ip));
+                    Nat44Packets.rewriteDestination(seg, ip, protocol, SessionTable.keyAddress(inKey),
+                            SessionTable.keyPort(inKey));
+                    pool.orFlags(bi, BufferPool.FLAG_NATED);
+                    session = s;
+                    translated++;
+                } else if (s >= 0 || port == -1
+                        || policy.mappings.translatesExternal(Ipv4.dst(seg, ip), port, protocol)) {
+                    slowWork = true;
+                    session = -2;
+                }
+            }
+            pool.setOpaque(bi, Opaque.NAT_SESSION, session);
+            nexts[i] = next;
+        }
+        if (slowWork) {
+            synchronized (table.lock()) {
+                for (int i = 0; i < n; i++) {
+                    int bi = buffers[i];
+                    if (pool.opaque(bi, Opaque.NAT_SESSION) == -2) {
+                        int cause = translateSlow(policy, pool, bi, now);
+                        if (cause >= 0) {
+                            counts[cause]++;
+                            nexts[i] = ARC_DROP;
+                        }
+                    }
+                }
+                counts[Error.OUT2IN_PACKETS.ordinal()] += translated;
+                counts[Error.FRAGMENT.ordinal()] += fragments;
+                flush(context);
+            }
+        } else {
+            context.countError(Error.OUT2IN_PACKETS.ordinal(), translated);
+            context.countError(Error.FRAGMENT.ordinal(), fragments);
+        }
+        if (frame.traced()) {
+            for (int i = 0; i < n; i++) {
+                Nat44Trace.record(context, pool, buffers[i],
+                        nexts[i] == ARC_DROP ? Nat44Trace.OUT2IN_NEXT_DROP : Nat44Trace.OUT2IN_NEXT_LOOKUP);
+            }
+        }
+        return n;
+    }
+
+    private void flush(NodeContext context) {
+        for (int e = 0; e < counts.length; e++) {
+            if (counts[e] != 0) {
+                context.countError(e, counts[e]);
+                counts[e] = 0;
+            }
+        }
+    }
+
+    /**
+     * The rare cases, lock held: ICMP errors, static mappings, expired sessions, hairpinning. Returns -1 to
+     * forward the packet (translated or not), or the ordinal of the error that drops it.
+     */
+    private int translateSlow(Nat44Policy policy, BufferPool pool, int bi, long now) {
+        pool.setOpaque(bi, Opaque.NAT_SESSION, -1);
+        MemorySegment seg = pool.segment();
+        SessionTable table = dataplane.table();
+        long ip = BufferPool.dataStart(bi) + pool.l3Offset(bi);
+        int protocol = Ipv4.protocol(seg, ip);
+        int port = Nat44Packets.destinationPort(seg, ip, protocol);
+        if (port == -1) {
+            return translateIcmpError(pool, bi, ip);
+        }
+        int dst = Ipv4.dst(seg, ip);
+        int s = table.lookupOut2In(SessionTable.key(dst, port, protocol));
+        if (s >= 0 && table.expiresAt(s) <= now) {
+            dataplane.delete(s);
+            s = -1;
+        }
+        if (s < 0) {
+            int mapping = policy.mappings.findByExternal(dst, port, protocol);
+            if (mapping < 0) {
+                return -1;
+            }
+            StaticMapping m = policy.mappings.get(mapping);
+            if (m.identity()) {
+                return -1;
+            }
+            long l4 = Ipv4.payloadOffset(seg, ip);
+            int remotePort = protocol == Ipv4.PROTOCOL_ICMP ? 0 : NetworkOrder.u16(seg, l4);
+            int insidePort = m.addressOnly() ? port : m.localPort();
+            s = dataplane.createStatic(policy, m.localAddress(), insidePort, protocol, dst, port, Ipv4.src(seg, ip),
+                    remotePort, -1, now);
+            if (s < 0) {
+                return causeOf(s);
+            }
+            counts[Error.SESSIONS_CREATED.ordinal()]++;
+        }
+        int rx = pool.rxSwIfIndex(bi);
+        long inKey = table.inKey(s);
+        if (policy.inside(rx)) {
+            int cause = hairpinSource(policy, pool, bi, ip, protocol, now);
+            if (cause >= 0) {
+                return cause;
+            }
+        }
+        dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), false,
+                Ipv4.totalLength(seg, ip));
+        Nat44Packets.rewriteDestination(seg, ip, protocol, SessionTable.keyAddress(inKey), SessionTable.keyPort(inKey));
+        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.setOpaque(bi, Opaque.NAT_SESSION, s);
+        counts[Error.OUT2IN_PACKETS.ordinal()]++;
+        return -1;
+    }
+
+    /**
+     * Hairpinning: the sender is inside too, so its source becomes its own outside endpoint (creating its
+     * session if needed) before the destination is translated. TCP and UDP only.
+     */
+    private int hairpinSource(Nat44Policy policy, BufferPool pool, int bi, long ip, int protocol, long now) {
+        if (protocol != Ipv4.PROTOCOL_TCP && protocol != Ipv4.PROTOCOL_UDP) {
+            return -1;
+        }
+        MemorySegment seg = pool.segment();
+        SessionTable table = dataplane.table();
+        int src = Ipv4.src(seg, ip);
+        int srcPort = Nat44Packets.sourcePort(seg, ip, protocol);
+        int s = table.lookupIn2Out(SessionTable.key(src, srcPort, protocol));
+        if (s >= 0 && table.expiresAt(s) <= now) {
+            dataplane.delete(s);
+            s = -1;
+        }
+        if (s < 0) {
+            s = dataplane.createIn2Out(policy, src, srcPort, protocol, Ipv4.dst(seg, ip),
+                    Nat44Packets.destinationPort(seg, ip, protocol), pool.rxSwIfIndex(bi), now);
+            if (s < 0) {
+                return causeOf(s);
+            }
+            counts[Error.SESSIONS_CREATED.ordinal()]++;
+        }
+        dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), true,
+                Ipv4.totalLength(seg, ip));
+        long outKey = table.outKey(s);
+        Nat44Packets.rewriteSource(seg, ip, protocol, SessionTable.keyAddress(outKey), SessionTable.keyPort(outKey));
+        return -1;
+    }
+
+    /** An ICMP error from outside quoting a packet we translated on its way out. */
+    private int translateIcmpError(BufferPool pool, int bi, long ip) {
+        MemorySegment seg = pool.segment();
+        if (!Icmp.isError(Icmp.type(seg, Ipv4.payloadOffset(seg, ip)))) {
+            return -1;
+        }
+        int available = pool.length(bi) - (int) (ip - pool.dataOffset(bi));
+        long inner = Nat44Packets.embeddedHeader(seg, ip, available);
+        SessionTable table = dataplane.table();
+        int s = inner < 0 ? -1 : table.lookupOut2In(Nat44Packets.embeddedKey(seg, inner, true));
+        if (s < 0) {
+            // Not about one of our sessions: the box's own business, passed on untouched. A malformed error to a
+            // pool address is dropped: it cannot be delivered to the inside host it is meant for.
+            return inner < 0 && dataplane.ports().indexOf(Ipv4.dst(seg, ip)) >= 0 ? Error.BAD_ICMP.ordinal() : -1;
+        }
+        long inKey = table.inKey(s);
+        int insideAddress = SessionTable.keyAddress(inKey);
+        Ipv4.rewriteDst(seg, ip, insideAddress);
+        Nat44Packets.translateEmbedded(seg, ip, inner, true, insideAddress, SessionTable.keyPort(inKey));
+        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.setOpaque(bi, Opaque.NAT_SESSION, s);
+        counts[Error.OUT2IN_PACKETS.ordinal()]++;
+        return -1;
+    }
+
+    private static int causeOf(int createResult) {
+        return switch (createResult) {
+            case Nat44Dataplane.NO_PORTS, Nat44Dataplane.NO_ADDRESS -> Error.OUT_OF_PORTS.ordinal();
+            case Nat44Dataplane.TABLE_FULL -> Error.MAX_SESSIONS_EXCEEDED.ordinal();
+            case Nat44Dataplane.USER_LIMIT -> Error.MAX_USER_SESSIONS_EXCEEDED.ordinal();
+            default -> Error.MAPPING_COLLISION.ordinal();
+        };
+    }
+}

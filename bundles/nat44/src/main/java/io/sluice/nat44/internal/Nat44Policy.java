@@ -1,0 +1,50 @@
+package io.sluice.nat44.internal;
+
+import io.sluice.nat44.api.Timeouts;
+
+/**
+ * What the forwarding path needs of the configuration, immutable: interface roles by sw_if_index, timeouts
+ * in milliseconds, the per-inside-address session limit and the static mappings. A configuration change
+ * publishes a new instance; nodes read it once per frame.
+ */
+final class Nat44Policy {
+    static final byte ROLE_INSIDE = 1;
+    static final byte ROLE_OUTSIDE = 2;
+    static final byte ROLE_OUTPUT_FEATURE = 4;
+
+    final byte[] roleBySw;
+    final Timeouts timeouts;
+    final long udpMillis;
+    final long tcpEstablishedMillis;
+    final long tcpTransitoryMillis;
+    final long icmpMillis;
+    final int maxSessionsPerInsideAddress;
+    final StaticMappings mappings;
+
+    Nat44Policy(byte[] roleBySw, Timeouts timeouts, int maxSessionsPerInsideAddress, StaticMappings mappings) {
+        this.roleBySw = roleBySw.clone();
+        this.timeouts = timeouts;
+        this.udpMillis = timeouts.udpSeconds() * 1000L;
+        this.tcpEstablishedMillis = timeouts.tcpEstablishedSeconds() * 1000L;
+        this.tcpTransitoryMillis = timeouts.tcpTransitorySeconds() * 1000L;
+        this.icmpMillis = timeouts.icmpSeconds() * 1000L;
+        this.maxSessionsPerInsideAddress = maxSessionsPerInsideAddress;
+        this.mappings = mappings;
+    }
+
+    static Nat44Policy empty() {
+        return new Nat44Policy(new byte[0], Timeouts.DEFAULTS, 10_000, StaticMappings.NONE);
+    }
+
+    boolean inside(int swIfIndex) {
+        return swIfIndex >= 0 && swIfIndex < roleBySw.length && (roleBySw[swIfIndex] & ROLE_INSIDE) != 0;
+    }
+
+    /** The idle timeout a session earns from its protocol and, for TCP, its state. */
+    long timeoutMillis(int protocol, int tcpState) {
+        if (protocol == 6) {
+            return TcpTracker.established(tcpState) ? tcpEstablishedMillis : tcpTransitoryMillis;
+        }
+        return protocol == 17 ? udpMillis : icmpMillis;
+    }
+}

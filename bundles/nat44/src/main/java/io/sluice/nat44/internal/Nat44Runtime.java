@@ -1,0 +1,324 @@
+package io.sluice.nat44.internal;
+
+import io.sluice.graph.api.FeatureArc;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.nat44.api.AddressInfo;
+import io.sluice.nat44.api.InterfaceRole;
+import io.sluice.nat44.api.Nat44;
+import io.sluice.nat44.api.SessionInfo;
+import io.sluice.nat44.api.StaticMapping;
+import io.sluice.nat44.api.Timeouts;
+import io.sluice.nat44.api.UserInfo;
+import io.sluice.vnet.api.InterfaceTable;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The NAT44 control plane: opens the session table (mapped file), owns the {@link Nat44Dataplane} the nodes
+ * attach to, applies configuration PID {@value Nat44Settings#PID} (address pool, interface roles as feature
+ * enables, timeouts, limits, static mappings), and runs the housekeeping thread that expires idle sessions,
+ * retries interface roles whose interface or node is not there yet, and flushes the mapped file.
+ */
+@Component(service = Nat44.class, configurationPid = Nat44Settings.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        immediate = true)
+public final class Nat44Runtime implements Nat44 {
+    private static final System.Logger LOG = System.getLogger(Nat44Runtime.class.getName());
+    private static final long FORCE_EVERY_MILLIS = 30_000;
+
+    private final GraphRuntime graph;
+    private final InterfaceTable interfaces;
+    private final Nat44Dataplane dataplane;
+    private final LongSupplier clock;
+    private final Set<String> appliedFeatures = new HashSet<>();
+    private final ScheduledExecutorService housekeeping;
+    private volatile Nat44Settings settings;
+    private volatile List<InterfaceRole> roles = List.of();
+    private long lastForce;
+
+    @Activate
+    public Nat44Runtime(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces, Map<String, Object> properties)
+            throws IOException {
+        this(graph, interfaces, parseOrDefaults(properties), System::currentTimeMillis, true);
+    }
+
+    Nat44Runtime(GraphRuntime graph, InterfaceTable interfaces, Nat44Settings settings, LongSupplier clock,
+                 boolean startHousekeeping) throws IOException {
+        this.graph = graph;
+        this.interfaces = interfaces;
+        this.clock = clock;
+        SessionTable table;
+        if (settings.sessionFile() == null) {
+            LOG.log(System.Logger.Level.WARNING, Nat44Settings.PID + ": no session-file and no karaf.data: sessions"
+                    + " are kept in memory only and do not survive a restart");
+            table = SessionTable.anonymous(settings.maxSessions());
+        } else {
+            table = SessionTable.open(settings.sessionFile(), settings.maxSessions());
+        }
+        this.dataplane = new Nat44Dataplane(table, clock);
+        apply(settings);
+        if (startHousekeeping) {
+            housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "nat44-housekeeping");
+                thread.setDaemon(true);
+                return thread;
+            });
+            housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
+        } else {
+            housekeeping = null;
+        }
+    }
+
+    private static Nat44Settings parseOrDefaults(Map<String, Object> properties) {
+        try {
+            return Nat44Settings.parse(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; starting with no NAT configuration");
+            return Nat44Settings.parse(Map.of());
+        }
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        Nat44Settings next;
+        try {
+            next = Nat44Settings.parse(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; the previous configuration stays in force");
+            return;
+        }
+        Nat44Settings current = settings;
+        if (next.maxSessions() != current.maxSessions() || !java.util.Objects.equals(next.sessionFile(), current.sessionFile())) {
+            LOG.log(System.Logger.Level.WARNING, Nat44Settings.PID + ": max-sessions and session-file take effect"
+                    + " when the component restarts; the other keys are applied now");
+        }
+        apply(next);
+    }
+
+    /** Applies a validated configuration: pool, policy (timeouts, limits, mappings), interface roles. */
+    synchronized void apply(Nat44Settings next) {
+        Nat44Settings previous = settings;
+        settings = next;
+        if (previous == null || !java.util.Arrays.equals(previous.addresses(), next.addresses())) {
+            dataplane.setAddresses(next.addresses());
+        }
+        applyInterfaces();
+    }
+
+    /** Resolves interface names, publishes the roles to the dataplane and enables the features they need. */
+    synchronized void applyInterfaces() {
+        Nat44Settings current = settings;
+        List<InterfaceRole> resolved = new ArrayList<>();
+        Set<String> names = new java.util.LinkedHashSet<>();
+        names.addAll(current.inside());
+        names.addAll(current.outside());
+        names.addAll(current.outputFeature());
+        int maxSw = -1;
+        for (String name : names) {
+            int sw = interfaces.find(name);
+            boolean outputFeature = current.outputFeature().contains(name);
+            resolved.add(new InterfaceRole(name, sw, current.inside().contains(name),
+                    outputFeature || current.outside().contains(name), outputFeature));
+            maxSw = Math.max(maxSw, sw);
+        }
+        byte[] roleBySw = new byte[maxSw + 1];
+        Set<String> wanted = new HashSet<>();
+        for (InterfaceRole role : resolved) {
+            if (role.swIfIndex() < 0) {
+                continue;
+            }
+            roleBySw[role.swIfIndex()] |= (byte) ((role.inside() ? Nat44Policy.ROLE_INSIDE : 0)
+                    | (role.outside() ? Nat44Policy.ROLE_OUTSIDE : 0)
+                    | (role.outputFeature() ? Nat44Policy.ROLE_OUTPUT_FEATURE : 0));
+            wanted.add(FeatureArc.IP4_UNICAST + " " + Nat44Out2InNode.NAME + " " + role.swIfIndex());
+            if (role.outputFeature()) {
+                wanted.add(FeatureArc.IP4_OUTPUT + " " + Nat44In2OutOutputNode.NAME + " " + role.swIfIndex());
+            }
+        }
+        dataplane.setPolicy(new Nat44Policy(roleBySw, current.timeouts(), current.maxSessionsPerInsideAddress(),
+                new StaticMappings(current.staticMappings())));
+        roles = List.copyOf(resolved);
+        for (String feature : new ArrayList<>(appliedFeatures)) {
+            if (!wanted.contains(feature) && setFeature(feature, false)) {
+                appliedFeatures.remove(feature);
+            }
+        }
+        for (String feature : wanted) {
+            if (!appliedFeatures.contains(feature) && setFeature(feature, true)) {
+                appliedFeatures.add(feature);
+            }
+        }
+    }
+
+    private boolean setFeature(String feature, boolean enable) {
+        String[] parts = feature.split(" ");
+        try {
+            graph.enableFeature(parts[0], parts[1], Integer.parseInt(parts[2]), enable);
+            return true;
+        } catch (IllegalArgumentException e) {
+            // The node or the arc is not registered yet (bundle start order): housekeeping retries each second.
+            return false;
+        }
+    }
+
+    private void housekeep() {
+        try {
+            long now = clock.getAsLong();
+            dataplane.expireAll(now);
+            applyInterfaces();
+            if (now - lastForce >= FORCE_EVERY_MILLIS) {
+                lastForce = now;
+                synchronized (dataplane.table().lock()) {
+                    dataplane.table().force();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "nat44 housekeeping failed; retrying in a second", e);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+            try {
+                housekeeping.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            for (String feature : appliedFeatures) {
+                setFeature(feature, false);
+            }
+            appliedFeatures.clear();
+        }
+        dataplane.close();
+    }
+
+    Nat44Dataplane dataplane() {
+        return dataplane;
+    }
+
+    // ---- Nat44 ----
+
+    @Override
+    public List<SessionInfo> sessions(int insideAddress, int limit) {
+        SessionTable table = dataplane.table();
+        List<SessionInfo> result = new ArrayList<>();
+        synchronized (table.lock()) {
+            for (int s = 0; s < table.capacity() && result.size() < limit; s++) {
+                if (!table.inUse(s)) {
+                    continue;
+                }
+                long inKey = table.inKey(s);
+                if (insideAddress != 0 && SessionTable.keyAddress(inKey) != insideAddress) {
+                    continue;
+                }
+                long outKey = table.outKey(s);
+                int protocol = SessionTable.keyProtocol(inKey);
+                result.add(new SessionInfo(s, protocol, SessionTable.keyAddress(inKey), SessionTable.keyPort(inKey),
+                        SessionTable.keyAddress(outKey), SessionTable.keyPort(outKey), table.remoteAddress(s),
+                        table.remotePort(s), table.isStatic(s), protocol == 6 ? TcpTracker.name(table.tcpState(s)) : "",
+                        table.lastHeard(s), table.expiresAt(s), table.packets(s), table.bytes(s),
+                        table.insideSwIfIndex(s)));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public List<UserInfo> users() {
+        List<UserInfo> result = new ArrayList<>();
+        synchronized (dataplane.table().lock()) {
+            LongIntMap statics = dataplane.staticUsers();
+            LongIntMap dynamics = dataplane.dynamicUsers();
+            dynamics.forEach((user, count) -> result.add(new UserInfo((int) user, count, statics.get(user, 0))));
+            statics.forEach((user, count) -> {
+                if (dynamics.get(user, 0) == 0) {
+                    result.add(new UserInfo((int) user, 0, count));
+                }
+            });
+        }
+        result.sort(Comparator.comparingLong(u -> u.insideAddress() & 0xffffffffL));
+        return result;
+    }
+
+    @Override
+    public List<InterfaceRole> interfaces() {
+        return roles;
+    }
+
+    @Override
+    public List<AddressInfo> addresses() {
+        List<AddressInfo> result = new ArrayList<>();
+        synchronized (dataplane.table().lock()) {
+            PortAllocator ports = dataplane.ports();
+            for (int i = 0; i < ports.addressCount(); i++) {
+                result.add(new AddressInfo(ports.address(i), ports.inUse(i, PortAllocator.TCP),
+                        ports.inUse(i, PortAllocator.UDP), ports.inUse(i, PortAllocator.ICMP)));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public List<StaticMapping> staticMappings() {
+        return settings.staticMappings();
+    }
+
+    @Override
+    public int clearSessions() {
+        return clear(0);
+    }
+
+    @Override
+    public int clearSessions(int insideAddress) {
+        return clear(insideAddress);
+    }
+
+    private int clear(int insideAddress) {
+        SessionTable table = dataplane.table();
+        int cleared = 0;
+        synchronized (table.lock()) {
+            for (int s = 0; s < table.capacity(); s++) {
+                if (table.inUse(s) && (insideAddress == 0 || SessionTable.keyAddress(table.inKey(s)) == insideAddress)) {
+                    dataplane.delete(s);
+                    cleared++;
+                }
+            }
+        }
+        return cleared;
+    }
+
+    @Override
+    public Timeouts timeouts() {
+        return settings.timeouts();
+    }
+
+    @Override
+    public long sessionCount() {
+        return dataplane.table().count();
+    }
+
+    @Override
+    public long sessionCapacity() {
+        return dataplane.table().capacity();
+    }
+}

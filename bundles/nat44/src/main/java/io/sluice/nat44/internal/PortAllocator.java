@@ -1,0 +1,165 @@
+package io.sluice.nat44.internal;
+
+import java.security.SecureRandom;
+import java.util.SplittableRandom;
+
+/**
+ * Outside ports (and ICMP echo identifiers) per pool address and protocol, one bit each in a 64 Ki-bit map.
+ * Allocation starts at a random port in 1024..65535 and probes upward (wrapping) for a free bit, so ports are
+ * not predictable from one connection to the next (RFC 6056 section 3.3.2's "random start, then next free"),
+ * and never collide. Ports below 1024 are never allocated dynamically (RFC 4787 REQ-3 asks to keep the
+ * well-known range apart). Used under the session table's lock.
+ */
+final class PortAllocator {
+    static final int FIRST_PORT = 1024;
+    static final int LAST_PORT = 65535;
+    static final int PORT_COUNT = LAST_PORT - FIRST_PORT + 1;
+
+    /** Protocol slots of the bitmaps. */
+    static final int TCP = 0;
+    static final int UDP = 1;
+    static final int ICMP = 2;
+    static final int PROTOCOLS = 3;
+
+    private final int[] addresses;
+    private final long[][] bitmaps; // [address * PROTOCOLS + protocol][65536 / 64]
+    private final int[] inUse;
+    private final SplittableRandom random;
+    private int forcedNextPort = -1;
+
+    PortAllocator(int[] addresses) {
+        this(addresses, new SplittableRandom(new SecureRandom().nextLong()));
+    }
+
+    PortAllocator(int[] addresses, SplittableRandom random) {
+        this.addresses = addresses.clone();
+        this.bitmaps = new long[addresses.length * PROTOCOLS][65536 / 64];
+        this.inUse = new int[addresses.length * PROTOCOLS];
+        this.random = random;
+    }
+
+    static int protocolSlot(int ipProtocol) {
+        return switch (ipProtocol) {
+            case 6 -> TCP;
+            case 17 -> UDP;
+            case 1 -> ICMP;
+            default -> -1;
+        };
+    }
+
+    int addressCount() {
+        return addresses.length;
+    }
+
+    int address(int index) {
+        return addresses[index];
+    }
+
+    /** The pool index of {@code address}, or -1 when it is not a pool address. */
+    int indexOf(int address) {
+        for (int i = 0; i < addresses.length; i++) {
+            if (addresses[i] == address) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Test hook: the next allocation returns {@code port} if it is free (the seed's golden session). */
+    void forceNextPort(int port) {
+        this.forcedNextPort = port;
+    }
+
+    /**
+     * Allocates a port on address {@code addressIndex}; returns it, or -1 when every port of that address
+     * and protocol is taken.
+     */
+    int allocate(int addressIndex, int protocolSlot) {
+        int map = addressIndex * PROTOCOLS + protocolSlot;
+        long[] bits = bitmaps[map];
+        if (inUse[map] >= PORT_COUNT) {
+            return -1;
+        }
+        int forced = forcedNextPort;
+        if (forced >= FIRST_PORT && forced <= LAST_PORT) {
+            forcedNextPort = -1;
+            if (!isSet(bits, forced)) {
+                set(bits, forced);
+                inUse[map]++;
+                return forced;
+            }
+        }
+        int start = FIRST_PORT + random.nextInt(PORT_COUNT);
+        int port = nextClear(bits, start, LAST_PORT);
+        if (port < 0) {
+            port = nextClear(bits, FIRST_PORT, start - 1);
+        }
+        if (port < 0) {
+            return -1;
+        }
+        set(bits, port);
+        inUse[map]++;
+        return port;
+    }
+
+    /** Marks {@code port} used (a restored session, a static mapping); false when it already was. */
+    boolean reserve(int addressIndex, int protocolSlot, int port) {
+        int map = addressIndex * PROTOCOLS + protocolSlot;
+        if (isSet(bitmaps[map], port)) {
+            return false;
+        }
+        set(bitmaps[map], port);
+        if (port >= FIRST_PORT) {
+            inUse[map]++;
+        }
+        return true;
+    }
+
+    void release(int addressIndex, int protocolSlot, int port) {
+        int map = addressIndex * PROTOCOLS + protocolSlot;
+        long[] bits = bitmaps[map];
+        if (isSet(bits, port)) {
+            bits[port >>> 6] &= ~(1L << (port & 63));
+            if (port >= FIRST_PORT) {
+                inUse[map]--;
+            }
+        }
+    }
+
+    boolean isUsed(int addressIndex, int protocolSlot, int port) {
+        return isSet(bitmaps[addressIndex * PROTOCOLS + protocolSlot], port);
+    }
+
+    /** Dynamic-range ports in use on an address for a protocol. */
+    int inUse(int addressIndex, int protocolSlot) {
+        return inUse[addressIndex * PROTOCOLS + protocolSlot];
+    }
+
+    private static boolean isSet(long[] bits, int port) {
+        return (bits[port >>> 6] & (1L << (port & 63))) != 0;
+    }
+
+    private static void set(long[] bits, int port) {
+        bits[port >>> 6] |= 1L << (port & 63);
+    }
+
+    /** The first clear bit in {@code from..to}, a word at a time; -1 when none. */
+    private static int nextClear(long[] bits, int from, int to) {
+        if (from > to) {
+            return -1;
+        }
+        int word = from >>> 6;
+        long free = ~bits[word] & (-1L << (from & 63));
+        int lastWord = to >>> 6;
+        while (true) {
+            if (free != 0) {
+                int port = (word << 6) + Long.numberOfTrailingZeros(free);
+                return port <= to ? port : -1;
+            }
+            if (++word > lastWord) {
+                return -1;
+            }
+            free = ~bits[word];
+        }
+    }
+}

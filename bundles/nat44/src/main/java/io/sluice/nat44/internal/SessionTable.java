@@ -1,0 +1,501 @@
+package io.sluice.nat44.internal;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The NAT44 session store: a fixed array of 64-byte session records in a memory-mapped file (or anonymous
+ * off-heap memory when no file is given), and two open-addressing indexes over it, one keyed by the inside
+ * endpoint (in2out) and one by the outside endpoint (out2in). Nothing here lives on the Java heap but the
+ * free list head and counters, so node instances come and go while the table stays, and a restart maps the
+ * same file again.
+ *
+ * <pre>
+ *  file: header (64 B) | session 0 (64 B) | session 1 | ... | session capacity-1
+ *
+ *  header                                session record (native byte order)
+ *  +0  long magic "SLNAT44\1"            +0  long in key  (inside addr << 32 | port << 16 | proto)
+ *  +8  int  byte-order mark 0x01020304   +8  long out key (outside addr << 32 | port << 16 | proto)
+ *  +12 int  capacity                     +16 long expires at, wall-clock ms
+ *  +16 int  session record size          +24 long last heard, wall-clock ms
+ *                                        +32 long packets   +40 long bytes
+ *                                        +48 int  remote address  +52 short remote port
+ *                                        +54 byte TCP state bits  +55 byte flags (IN_USE, STATIC)
+ *                                        +56 int  inside sw_if_index  +60 int next free (free list)
+ * </pre>
+ *
+ * <p>Index slots are longs: the upper 32 bits hold the key's hash tag, the lower 32 bits the session index
+ * plus one (0: empty). Linear probing; slots are a power of two at least twice the capacity, so probes stay
+ * short at full load. The indexes are rebuilt from the records when a file is opened (a crash mid-update
+ * cannot leave an index pointing at a wrong record), and are kept in anonymous memory.
+ *
+ * <p>Concurrency: one writer at a time (callers hold {@link #lock()}); readers on the workers take no lock.
+ * An insert writes the record before it publishes the index slot with a release store. A delete shifts
+ * later entries back (no tombstones, so the table never degrades); while it does, {@link #epoch} is odd, and
+ * a reader that missed while the epoch moved looks again, so a shift never causes a false miss.
+ */
+final class SessionTable implements AutoCloseable {
+
+    static final long MAGIC = 0x534c4e4154343401L;
+    static final int BYTE_ORDER_MARK = 0x01020304;
+    static final int HEADER_SIZE = 64;
+    static final int SESSION_SIZE = 64;
+
+    static final int H_MAGIC = 0;
+    static final int H_BYTE_ORDER = 8;
+    static final int H_CAPACITY = 12;
+    static final int H_SESSION_SIZE = 16;
+
+    static final int S_IN_KEY = 0;
+    static final int S_OUT_KEY = 8;
+    static final int S_EXPIRES = 16;
+    static final int S_LAST_HEARD = 24;
+    static final int S_PACKETS = 32;
+    static final int S_BYTES = 40;
+    static final int S_REMOTE_ADDRESS = 48;
+    static final int S_REMOTE_PORT = 52;
+    static final int S_TCP_STATE = 54;
+    static final int S_FLAGS = 55;
+    static final int S_INSIDE_SW = 56;
+    static final int S_NEXT_FREE = 60;
+
+    static final int FLAG_IN_USE = 1;
+    static final int FLAG_STATIC = 2;
+
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT;
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+    private static final VarHandle SLOT = ValueLayout.JAVA_LONG.varHandle();
+
+    private final Arena arena;
+    private final Path file;
+    private final FileChannel channel;
+    private final MemorySegment records;
+    private final MemorySegment in2out;
+    private final MemorySegment out2in;
+    private final long slotMask;
+    private final int capacity;
+    private final Object lock = new Object();
+    private volatile long epoch;
+    private int freeHead = -1;
+    private int count;
+    private int expiryCursor;
+
+    private SessionTable(Arena arena, Path file, FileChannel channel, MemorySegment records, int capacity) {
+        this.arena = arena;
+        this.file = file;
+        this.channel = channel;
+        this.records = records;
+        this.capacity = capacity;
+        long slots = Long.highestOneBit(Math.max(2L * capacity, 16L) - 1) << 1;
+        this.slotMask = slots - 1;
+        this.in2out = arena.allocate(slots * 8, 64);
+        this.out2in = arena.allocate(slots * 8, 64);
+    }
+
+    /** A table in anonymous off-heap memory: lost on close (tests, benchmarks, a box without a data dir). */
+    static SessionTable anonymous(int capacity) {
+        checkCapacity(capacity);
+        Arena arena = Arena.ofShared();
+        MemorySegment records = arena.allocate(HEADER_SIZE + (long) capacity * SESSION_SIZE, 64);
+        SessionTable table = new SessionTable(arena, null, null, records, capacity);
+        table.writeHeader();
+        table.rebuild(Long.MIN_VALUE);
+        return table;
+    }
+
+    /**
+     * Maps {@code file}, creating it when absent. A file written by another capacity, another byte order or
+     * another layout is moved aside (to {@code <file>.incompatible}) and a fresh table created. Sessions in use
+     * are reattached; {@link #rebuild} is then up to the caller, which decides what is still valid.
+     */
+    static SessionTable open(Path file, int capacity) throws IOException {
+        checkCapacity(capacity);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        long size = HEADER_SIZE + (long) capacity * SESSION_SIZE;
+        if (Files.exists(file) && !compatible(file, capacity, size)) {
+            Files.move(file, file.resolveSibling(file.getFileName() + ".incompatible"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment records = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+            SessionTable table = new SessionTable(arena, file, channel, records, capacity);
+            if (records.get(LONG, H_MAGIC) != MAGIC) {
+                table.writeHeader();
+            }
+            return table;
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static boolean compatible(Path file, int capacity, long size) throws IOException {
+        if (Files.size(file) != size) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.nativeOrder());
+            while (header.hasRemaining() && channel.read(header) >= 0) {
+                // read the whole header
+            }
+            header.flip();
+            return header.remaining() == HEADER_SIZE && header.getLong(H_MAGIC) == MAGIC
+                    && header.getInt(H_BYTE_ORDER) == BYTE_ORDER_MARK && header.getInt(H_CAPACITY) == capacity
+                    && header.getInt(H_SESSION_SIZE) == SESSION_SIZE;
+        }
+    }
+
+    private static void checkCapacity(int capacity) {
+        if (capacity < 1 || capacity > (1 << 28)) {
+            throw new IllegalArgumentException("session capacity must be 1.." + (1 << 28) + ", got " + capacity);
+        }
+    }
+
+    private void writeHeader() {
+        records.fill((byte) 0);
+        records.set(INT, H_BYTE_ORDER, BYTE_ORDER_MARK);
+        records.set(INT, H_CAPACITY, capacity);
+        records.set(INT, H_SESSION_SIZE, SESSION_SIZE);
+        records.set(LONG, H_MAGIC, MAGIC);
+    }
+
+    /**
+     * Rebuilds the free list, the count and both indexes from the records: records in use whose expiry is
+     * after {@code notExpiredAfter} stay, others are freed. Call with the lock held, before workers look up.
+     * Returns the sessions kept.
+     */
+    int rebuild(long notExpiredAfter) {
+        in2out.fill((byte) 0);
+        out2in.fill((byte) 0);
+        freeHead = -1;
+        count = 0;
+        for (int s = capacity - 1; s >= 0; s--) {
+            long base = base(s);
+            boolean keep = (records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0
+                    && records.get(LONG, base + S_EXPIRES) > notExpiredAfter;
+            if (keep) {
+                insertIndex(in2out, records.get(LONG, base + S_IN_KEY), s);
+                insertIndex(out2in, records.get(LONG, base + S_OUT_KEY), s);
+                count++;
+            } else {
+                records.set(BYTE, base + S_FLAGS, (byte) 0);
+                records.set(INT, base + S_NEXT_FREE, freeHead);
+                freeHead = s;
+            }
+        }
+        return count;
+    }
+
+    // ---- keys and hashing ----
+
+    /** The key of an endpoint: address in the upper half, port and protocol in the lower. */
+    static long key(int address, int port, int protocol) {
+        return ((long) address << 32) | ((long) (port & 0xffff) << 16) | (protocol & 0xff);
+    }
+
+    static int keyAddress(long key) {
+        return (int) (key >>> 32);
+    }
+
+    static int keyPort(long key) {
+        return (int) (key >>> 16) & 0xffff;
+    }
+
+    static int keyProtocol(long key) {
+        return (int) key & 0xff;
+    }
+
+    /** MurmurHash3's 64-bit finaliser: every key bit reaches both the slot position and the tag. */
+    static long mix(long key) {
+        long h = key;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    // ---- lookups (lock-free, any thread) ----
+
+    /** The session whose inside endpoint is {@code key}, or -1. */
+    int lookupIn2Out(long key) {
+        return lookup(in2out, S_IN_KEY, key);
+    }
+
+    /** The session whose outside endpoint is {@code key}, or -1. */
+    int lookupOut2In(long key) {
+        return lookup(out2in, S_OUT_KEY, key);
+    }
+
+    private int lookup(MemorySegment index, int keyField, long key) {
+        while (true) {
+            long before = epoch;
+            int found = probe(index, keyField, key);
+            if (found >= 0 || ((before & 1) == 0 && before == epoch)) {
+                return found;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private int probe(MemorySegment index, int keyField, long key) {
+        long h = mix(key);
+        int tag = (int) (h >>> 32);
+        long pos = h & slotMask;
+        while (true) {
+            long entry = (long) SLOT.getAcquire(index, pos << 3);
+            if (entry == 0) {
+                return -1;
+            }
+            if ((int) (entry >>> 32) == tag) {
+                int s = (int) entry - 1;
+                if (records.get(LONG, base(s) + keyField) == key) {
+                    return s;
+                }
+            }
+            pos = (pos + 1) & slotMask;
+        }
+    }
+
+    // ---- writes (lock held) ----
+
+    Object lock() {
+        return lock;
+    }
+
+    /**
+     * Takes a free record, fills it and publishes it in both indexes; -1 when the table is full. The caller
+     * has checked that neither key is present.
+     */
+    int insert(long inKey, long outKey, int remoteAddress, int remotePort, int insideSw, boolean isStatic,
+               long now, long expiresAt) {
+        int s = freeHead;
+        if (s < 0) {
+            return -1;
+        }
+        long base = base(s);
+        freeHead = records.get(INT, base + S_NEXT_FREE);
+        records.set(LONG, base + S_IN_KEY, inKey);
+        records.set(LONG, base + S_OUT_KEY, outKey);
+        records.set(LONG, base + S_EXPIRES, expiresAt);
+        records.set(LONG, base + S_LAST_HEARD, now);
+        records.set(LONG, base + S_PACKETS, 0);
+        records.set(LONG, base + S_BYTES, 0);
+        records.set(INT, base + S_REMOTE_ADDRESS, remoteAddress);
+        records.set(SHORT, base + S_REMOTE_PORT, (short) remotePort);
+        records.set(BYTE, base + S_TCP_STATE, (byte) 0);
+        records.set(INT, base + S_INSIDE_SW, insideSw);
+        records.set(INT, base + S_NEXT_FREE, -1);
+        records.set(BYTE, base + S_FLAGS, (byte) (FLAG_IN_USE | (isStatic ? FLAG_STATIC : 0)));
+        VarHandle.releaseFence();
+        insertIndex(in2out, inKey, s);
+        insertIndex(out2in, outKey, s);
+        count++;
+        return s;
+    }
+
+    private void insertIndex(MemorySegment index, long key, int s) {
+        long h = mix(key);
+        long pos = h & slotMask;
+        while ((long) SLOT.getAcquire(index, pos << 3) != 0) {
+            pos = (pos + 1) & slotMask;
+        }
+        SLOT.setRelease(index, pos << 3, (h & 0xffffffff00000000L) | ((s + 1) & 0xffffffffL));
+    }
+
+    /** Unpublishes session {@code s} from both indexes and frees its record. */
+    void remove(int s) {
+        long base = base(s);
+        if ((records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) == 0) {
+            return;
+        }
+        epoch++;
+        try {
+            removeIndex(in2out, S_IN_KEY, records.get(LONG, base + S_IN_KEY), s);
+            removeIndex(out2in, S_OUT_KEY, records.get(LONG, base + S_OUT_KEY), s);
+        } finally {
+            epoch++;
+        }
+        records.set(BYTE, base + S_FLAGS, (byte) 0);
+        records.set(INT, base + S_NEXT_FREE, freeHead);
+        freeHead = s;
+        count--;
+    }
+
+    /** Backward-shift deletion for linear probing (Knuth 6.4, algorithm R): no tombstones are left. */
+    private void removeIndex(MemorySegment index, int keyField, long key, int s) {
+        long hole = mix(key) & slotMask;
+        while (true) {
+            long entry = (long) SLOT.getAcquire(index, hole << 3);
+            if (entry == 0) {
+                return;
+            }
+            if ((int) entry == s + 1) {
+                break;
+            }
+            hole = (hole + 1) & slotMask;
+        }
+        long next = hole;
+        while (true) {
+            next = (next + 1) & slotMask;
+            long entry = (long) SLOT.getAcquire(index, next << 3);
+            if (entry == 0) {
+                break;
+            }
+            int other = (int) entry - 1;
+            long home = mix(records.get(LONG, base(other) + keyField)) & slotMask;
+            boolean staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+            if (!staysPut) {
+                SLOT.setRelease(index, hole << 3, entry);
+                hole = next;
+            }
+        }
+        SLOT.setRelease(index, hole << 3, 0L);
+    }
+
+    /**
+     * Visits up to {@code budget} records from where the last call stopped and returns, through
+     * {@code expired}, those in use whose expiry is at or before {@code now} (the caller frees them with
+     * its own bookkeeping). Returns how many it put in {@code expired}.
+     */
+    int collectExpired(long now, int budget, int[] expired) {
+        int found = 0;
+        int cursor = expiryCursor;
+        for (int i = 0; i < budget && found < expired.length; i++) {
+            long base = base(cursor);
+            if ((records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0 && records.get(LONG, base + S_EXPIRES) <= now) {
+                expired[found++] = cursor;
+            }
+            cursor = cursor + 1 == capacity ? 0 : cursor + 1;
+        }
+        expiryCursor = cursor;
+        return found;
+    }
+
+    // ---- record fields ----
+
+    static long base(int s) {
+        return HEADER_SIZE + (long) s * SESSION_SIZE;
+    }
+
+    MemorySegment records() {
+        return records;
+    }
+
+    boolean inUse(int s) {
+        return (records.get(BYTE, base(s) + S_FLAGS) & FLAG_IN_USE) != 0;
+    }
+
+    boolean isStatic(int s) {
+        return (records.get(BYTE, base(s) + S_FLAGS) & FLAG_STATIC) != 0;
+    }
+
+    long inKey(int s) {
+        return records.get(LONG, base(s) + S_IN_KEY);
+    }
+
+    long outKey(int s) {
+        return records.get(LONG, base(s) + S_OUT_KEY);
+    }
+
+    long expiresAt(int s) {
+        return records.get(LONG, base(s) + S_EXPIRES);
+    }
+
+    long lastHeard(int s) {
+        return records.get(LONG, base(s) + S_LAST_HEARD);
+    }
+
+    long packets(int s) {
+        return records.get(LONG, base(s) + S_PACKETS);
+    }
+
+    long bytes(int s) {
+        return records.get(LONG, base(s) + S_BYTES);
+    }
+
+    int remoteAddress(int s) {
+        return records.get(INT, base(s) + S_REMOTE_ADDRESS);
+    }
+
+    int remotePort(int s) {
+        return records.get(SHORT, base(s) + S_REMOTE_PORT) & 0xffff;
+    }
+
+    int tcpState(int s) {
+        return records.get(BYTE, base(s) + S_TCP_STATE) & 0xff;
+    }
+
+    int insideSwIfIndex(int s) {
+        return records.get(INT, base(s) + S_INSIDE_SW);
+    }
+
+    /** A packet passed: counts it and moves the expiry (the worker's plain writes; readers tolerate tearing). */
+    void touch(int s, long now, long expiresAt, int bytes, int tcpState) {
+        long base = base(s);
+        records.set(LONG, base + S_EXPIRES, expiresAt);
+        records.set(LONG, base + S_LAST_HEARD, now);
+        records.set(LONG, base + S_PACKETS, records.get(LONG, base + S_PACKETS) + 1);
+        records.set(LONG, base + S_BYTES, records.get(LONG, base + S_BYTES) + bytes);
+        records.set(BYTE, base + S_TCP_STATE, (byte) tcpState);
+    }
+
+    void setRemote(int s, int address, int port) {
+        long base = base(s);
+        records.set(INT, base + S_REMOTE_ADDRESS, address);
+        records.set(SHORT, base + S_REMOTE_PORT, (short) port);
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    int count() {
+        return count;
+    }
+
+    /** Bytes of memory the table holds: the records (mapped) and both indexes (anonymous). */
+    long memoryBytes() {
+        return records.byteSize() + in2out.byteSize() + out2in.byteSize();
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Writes dirty pages of the mapped file to the device (msync), for power loss; a crash loses nothing anyway. */
+    void force() {
+        if (channel != null) {
+            records.force();
+        }
+    }
+
+    @Override
+    public void close() {
+        force();
+        arena.close();
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the mapping is already released; nothing is left to write
+            }
+        }
+    }
+}
