@@ -1,0 +1,348 @@
+package io.sluice.acl.internal;
+
+import io.sluice.acl.api.AclAction;
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.TraceContext;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Icmp;
+import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.NetworkOrder;
+import io.sluice.packet.api.Opaque;
+import io.sluice.packet.api.PacketFormat;
+import io.sluice.packet.api.Tcp;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The frame loop both ACL nodes share (they differ in the side: which sw_if_index, which list, which
+ * way a session key faces), the per-packet decision, and the trace record and its text.
+ *
+ * <p>Per packet: a packet of a live reflect session passes without rule evaluation (action 3); otherwise
+ * the interface's compiled list decides, the first matching rule's action applies, no match denies, and
+ * permit+reflect creates a session. A denied packet takes arc 0, error-drop, as VPP's acl next 0 is drop;
+ * a permitted one takes the arc to the next feature enabled on its interface.
+ *
+ * <p>The trace shows VPP v18.01's fa_5tuple_t (src/plugins/acl/fa_node.h) as the six 64-bit words that
+ * VPP prints little-endian: addr[0] and addr[1] as ip46_address_t (three words of zero padding, then the
+ * IPv4 address in network byte order), the L4 key (port[0], port[1], proto, lsb16 of sw_if_index), and
+ * the packet info (sw_if_index, mask_type_index_lsb, tcp_flags, then the bits tcp_flags_valid, is_input,
+ * l4_valid, is_nonfirst_fragment, is_ip6, 3 reserved).
+ */
+final class AclDataplane {
+    /** Sessions examined for expiry per frame, on the worker: bounded work, no allocation. */
+    static final int SWEEP_PER_FRAME = 64;
+
+    static final int NEXT_DROP = 0;
+
+    /** Set in trace_bits when the packet matched an existing session, as VPP does. */
+    static final int TRACE_BITS_SESSION = 0x80000000;
+
+    /**
+     * VPP's mask_type_index_lsb: which hash mask matched, in its hash-based matching; its seed traces show
+     * 0xffff (none), and this classifier has no mask types.
+     */
+    static final long MASK_TYPE_INDEX_NONE = 0xffff;
+
+    private static final int PACKET_INFO_TCP_FLAGS_VALID = 1;
+    private static final int PACKET_INFO_IS_INPUT = 1 << 1;
+    private static final int PACKET_INFO_L4_VALID = 1 << 2;
+    private static final int PACKET_INFO_NONFIRST_FRAGMENT = 1 << 3;
+
+    /** The decision, packed in a long: action (bits 56-59), table full (bit 60), ACL (32-55), rule or session (0-31). */
+    private static final int RESULT_ACTION_SHIFT = 56;
+    private static final long RESULT_TABLE_FULL = 1L << 60;
+    private static final int RESULT_ACL_SHIFT = 32;
+    private static final long RESULT_ACL_NONE = 0xffffffL;
+
+    /** Trace record layout (bytes from the record's payload). */
+    private static final int TRACE_SW_IF_INDEX = 0;
+    private static final int TRACE_NEXT = 4;
+    private static final int TRACE_ACTION = 8;
+    private static final int TRACE_ACL = 12;
+    private static final int TRACE_RULE = 16;
+    private static final int TRACE_BITS = 20;
+    private static final int TRACE_WORDS = 24;
+    private static final int WORD_COUNT = 6;
+
+    private AclDataplane() {
+    }
+
+    /**
+     * Runs one frame through the ACL of side {@code input}. Counters are kept in locals and flushed once;
+     * the trace is written in a second pass only when the frame is traced.
+     */
+    static int process(NodeContext context, Frame frame, boolean input, AclPolicy policy, SessionTable sessions,
+                       long now) {
+        BufferPool pool = context.pool();
+        MemorySegment seg = pool.segment();
+        int n = frame.count();
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        long permitted = 0;
+        long denied = 0;
+        long newSessions = 0;
+        long sessionPackets = 0;
+        long tooMany = 0;
+        for (int i = 0; i < n; i++) {
+            int bi = buffers[i];
+            int sw = input ? pool.rxSwIfIndex(bi) : pool.txSwIfIndex(bi);
+            long result = classify(pool, seg, bi, input, sw, policy.ruleSet(input, sw), sessions, now);
+            // The decision rides in the node's scratch words to the trace pass, if the frame is traced.
+            pool.setOpaque(bi, Opaque.NODE_SCRATCH_0, (int) (result >>> 32));
+            pool.setOpaque(bi, Opaque.NODE_SCRATCH_1, (int) result);
+            int action = action(result);
+            if (action == AclAction.DENY.code()) {
+                nexts[i] = NEXT_DROP;
+                denied++;
+                if ((result & RESULT_TABLE_FULL) != 0) {
+                    tooMany++;
+                }
+                continue;
+            }
+            nexts[i] = context.featureNext(sw);
+            permitted++;
+            if (action == AclAction.SESSION.code()) {
+                sessionPackets++;
+            } else if (action == AclAction.PERMIT_REFLECT.code()) {
+                newSessions++;
+            }
+        }
+        if (frame.traced()) {
+            for (int i = 0; i < n; i++) {
+                trace(context, pool, seg, buffers[i], nexts[i], input);
+            }
+        }
+        sessions.sweep(now, SWEEP_PER_FRAME);
+        context.countError(AclError.ACL_CHECK.ordinal(), n);
+        context.countError(AclError.ACL_PERMIT.ordinal(), permitted);
+        context.countError(AclError.ACL_DROP.ordinal(), denied);
+        context.countError(AclError.ACL_NEW_SESSION.ordinal(), newSessions);
+        context.countError(AclError.ACL_EXIST_SESSION.ordinal(), sessionPackets);
+        context.countError(AclError.ACL_TOO_MANY_SESSIONS.ordinal(), tooMany);
+        return n;
+    }
+
+    static int action(long result) {
+        return (int) (result >>> RESULT_ACTION_SHIFT) & 0xf;
+    }
+
+    static int acl(long result) {
+        long acl = (result >>> RESULT_ACL_SHIFT) & RESULT_ACL_NONE;
+        return acl == RESULT_ACL_NONE ? -1 : (int) acl;
+    }
+
+    static int rule(long result) {
+        return (int) result;
+    }
+
+    private static long result(int action, int acl, int rule) {
+        return (long) action << RESULT_ACTION_SHIFT | (acl < 0 ? RESULT_ACL_NONE : acl & RESULT_ACL_NONE) << RESULT_ACL_SHIFT
+                | (rule & 0xffffffffL);
+    }
+
+    /** Offset of the IPv4 header: on both arcs ip4-input's l3 offset from the buffer's data start. */
+    static long ip(BufferPool pool, int bi) {
+        return BufferPool.dataStart(bi) + pool.l3Offset(bi);
+    }
+
+    /** 1 when the packet has an L4 header the ACL reads: TCP, UDP or ICMP, first fragment, long enough. */
+    static boolean l4Valid(MemorySegment seg, long ip) {
+        int protocol = Ipv4.protocol(seg, ip);
+        if (protocol != Ipv4.PROTOCOL_TCP && protocol != Ipv4.PROTOCOL_UDP && protocol != Ipv4.PROTOCOL_ICMP) {
+            return false;
+        }
+        if (Ipv4.fragmentOffset(seg, ip) != 0) {
+            return false;
+        }
+        int needed = protocol == Ipv4.PROTOCOL_TCP ? 14 : 4;
+        return Ipv4.totalLength(seg, ip) >= Ipv4.headerLength(seg, ip) + needed;
+    }
+
+    /** VPP's port[0]: source port, or ICMP type; 0 without a valid L4 header. */
+    static int port0(MemorySegment seg, long ip, boolean l4Valid) {
+        if (!l4Valid) {
+            return 0;
+        }
+        long l4 = ip + Ipv4.headerLength(seg, ip);
+        return Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP ? Icmp.type(seg, l4) : NetworkOrder.u16(seg, l4);
+    }
+
+    /** VPP's port[1]: destination port, or ICMP code. */
+    static int port1(MemorySegment seg, long ip, boolean l4Valid) {
+        if (!l4Valid) {
+            return 0;
+        }
+        long l4 = ip + Ipv4.headerLength(seg, ip);
+        return Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP ? Icmp.code(seg, l4) : NetworkOrder.u16(seg, l4 + 2);
+    }
+
+    static int tcpFlags(MemorySegment seg, long ip, boolean l4Valid) {
+        if (!l4Valid || Ipv4.protocol(seg, ip) != Ipv4.PROTOCOL_TCP) {
+            return 0;
+        }
+        return Tcp.flags(seg, ip + Ipv4.headerLength(seg, ip));
+    }
+
+    /**
+     * The port pair a session key uses: L4 ports, except for ICMP echo, whose request and reply both carry
+     * the identifier (RFC 792), which then stands for both ports; other ICMP keeps type and code.
+     */
+    private static int sessionPort(MemorySegment seg, long ip, boolean l4Valid, boolean first) {
+        if (l4Valid && Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP) {
+            long l4 = ip + Ipv4.headerLength(seg, ip);
+            if (Icmp.isEcho(Icmp.type(seg, l4))) {
+                return Icmp.echoId(seg, l4);
+            }
+        }
+        return first ? port0(seg, ip, l4Valid) : port1(seg, ip, l4Valid);
+    }
+
+    /** The session key's address word, initiator first: the packet as it is on input, swapped on output. */
+    static long sessionKey0(MemorySegment seg, BufferPool pool, int bi, boolean input) {
+        long ip = ip(pool, bi);
+        int src = Ipv4.src(seg, ip);
+        int dst = Ipv4.dst(seg, ip);
+        return input ? SessionTable.key0(src, dst) : SessionTable.key0(dst, src);
+    }
+
+    static long sessionKey1(MemorySegment seg, BufferPool pool, int bi, boolean input, int sw) {
+        long ip = ip(pool, bi);
+        boolean l4Valid = l4Valid(seg, ip);
+        int sport = sessionPort(seg, ip, l4Valid, true);
+        int dport = sessionPort(seg, ip, l4Valid, false);
+        int protocol = Ipv4.protocol(seg, ip);
+        return input ? SessionTable.key1(sport, dport, protocol, sw) : SessionTable.key1(dport, sport, protocol, sw);
+    }
+
+    /** The decision for one packet; a session hit or a new session is recorded in {@code sessions}. */
+    static long classify(BufferPool pool, MemorySegment seg, int bi, boolean input, int sw, CompiledRuleSet rules,
+                         SessionTable sessions, long now) {
+        long ip = ip(pool, bi);
+        boolean l4Valid = l4Valid(seg, ip);
+        int tcpFlags = tcpFlags(seg, ip, l4Valid);
+        int bytes = Ipv4.totalLength(seg, ip);
+        long key0 = sessionKey0(seg, pool, bi, input);
+        long key1 = sessionKey1(seg, pool, bi, input, sw);
+        int session = sessions.find(key0, key1, now);
+        if (session >= 0) {
+            sessions.touch(session, input == sessions.createdOnInput(session), tcpFlags, bytes, now);
+            pool.setOpaque(bi, Opaque.ACL_SESSION, session);
+            return result(AclAction.SESSION.code(), -1, session);
+        }
+        pool.setOpaque(bi, Opaque.ACL_SESSION, -1);
+        if (rules == null) {
+            return result(AclAction.PERMIT.code(), -1, -1);
+        }
+        int match = rules.match(Ipv4.src(seg, ip), Ipv4.dst(seg, ip), Ipv4.protocol(seg, ip),
+                port0(seg, ip, l4Valid), port1(seg, ip, l4Valid), tcpFlags);
+        if (match == CompiledRuleSet.NO_MATCH) {
+            return result(AclAction.DENY.code(), -1, -1);
+        }
+        int action = rules.action(match);
+        int acl = rules.aclIndex(match);
+        int rule = rules.ruleIndex(match);
+        if (action == AclAction.PERMIT_REFLECT.code()) {
+            int created = sessions.insert(key0, key1, sw, input, tcpFlags, bytes, now);
+            if (created < 0) {
+                return result(AclAction.DENY.code(), acl, rule) | RESULT_TABLE_FULL;
+            }
+            pool.setOpaque(bi, Opaque.ACL_SESSION, created);
+        }
+        return result(action, acl, rule);
+    }
+
+    /** The trace pass: the packet's decision, kept in its scratch words, and its 5-tuple as VPP shows it. */
+    private static void trace(NodeContext context, BufferPool pool, MemorySegment seg, int bi, int next,
+                              boolean input) {
+        long record = context.trace(bi);
+        if (record < 0) {
+            return;
+        }
+        long result = (long) pool.opaque(bi, Opaque.NODE_SCRATCH_0) << 32
+                | (pool.opaque(bi, Opaque.NODE_SCRATCH_1) & 0xffffffffL);
+        int action = action(result);
+        int sw = input ? pool.rxSwIfIndex(bi) : pool.txSwIfIndex(bi);
+        long ip = ip(pool, bi);
+        boolean l4Valid = l4Valid(seg, ip);
+        int tcpFlags = tcpFlags(seg, ip, l4Valid);
+        int protocol = Ipv4.protocol(seg, ip);
+        int acl = acl(result);
+        int rule = rule(result);
+        int traceBits = action == AclAction.SESSION.code() ? TRACE_BITS_SESSION : 0;
+        MemorySegment trace = context.traceSegment();
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_SW_IF_INDEX, sw);
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_NEXT, next);
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_ACTION, action);
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_ACL, acl);
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_RULE, rule);
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_BITS, traceBits);
+        long words = record + TRACE_WORDS;
+        trace.set(ValueLayout.JAVA_LONG, words, 0L);
+        trace.set(ValueLayout.JAVA_LONG, words + 8, addressWord(Ipv4.src(seg, ip)));
+        trace.set(ValueLayout.JAVA_LONG, words + 16, 0L);
+        trace.set(ValueLayout.JAVA_LONG, words + 24, addressWord(Ipv4.dst(seg, ip)));
+        trace.set(ValueLayout.JAVA_LONG, words + 32, l4Word(port0(seg, ip, l4Valid), port1(seg, ip, l4Valid), protocol, sw));
+        int info = (protocol == Ipv4.PROTOCOL_TCP && l4Valid ? PACKET_INFO_TCP_FLAGS_VALID : 0)
+                | (input ? PACKET_INFO_IS_INPUT : 0)
+                | (l4Valid ? PACKET_INFO_L4_VALID : 0)
+                | (Ipv4.fragmentOffset(seg, ip) != 0 ? PACKET_INFO_NONFIRST_FRAGMENT : 0);
+        trace.set(ValueLayout.JAVA_LONG, words + 40, packetInfoWord(sw, tcpFlags, info));
+    }
+
+    /** The second word of an ip46_address_t holding IPv4: the address's bytes in wire order in its high half. */
+    static long addressWord(int address) {
+        return (long) Integer.reverseBytes(address) << 32;
+    }
+
+    static long l4Word(int port0, int port1, int protocol, int sw) {
+        return (port0 & 0xffffL) | (port1 & 0xffffL) << 16 | (protocol & 0xffffL) << 32 | (sw & 0xffffL) << 48;
+    }
+
+    static long packetInfoWord(int sw, int tcpFlags, int info) {
+        return (sw & 0xffffffffL) | MASK_TYPE_INDEX_NONE << 32 | (long) (tcpFlags & 0xff) << 48 | (long) (info & 0xff) << 56;
+    }
+
+    static void format(MemorySegment record, long offset, TraceContext context, StringBuilder out) {
+        int sw = record.get(ValueLayout.JAVA_INT, offset + TRACE_SW_IF_INDEX);
+        out.append("acl-plugin: sw_if_index ").append(sw)
+                .append(", next index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_NEXT))
+                .append(", action: ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_ACTION))
+                .append(", match: acl ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_ACL))
+                .append(" rule ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_RULE))
+                .append(" trace_bits ");
+        appendHex(out, record.get(ValueLayout.JAVA_INT, offset + TRACE_BITS) & 0xffffffffL, 8);
+        out.append("\npkt info");
+        long[] words = new long[WORD_COUNT];
+        for (int w = 0; w < WORD_COUNT; w++) {
+            words[w] = record.get(ValueLayout.JAVA_LONG, offset + TRACE_WORDS + 8L * w);
+            out.append(' ');
+            appendHex(out, words[w], 16);
+        }
+        long l4 = words[4];
+        long info = words[5];
+        int bits = (int) (info >>> 56) & 0xff;
+        out.append("\n ").append((bits & PACKET_INFO_IS_INPUT) != 0 ? "input" : "output")
+                .append(" sw_if_index ").append((int) info)
+                .append(" (lsb16 ").append((l4 >>> 48) & 0xffff).append(") l3 ip4 ");
+        PacketFormat.appendIp4(out, Integer.reverseBytes((int) (words[1] >>> 32)));
+        out.append(" -> ");
+        PacketFormat.appendIp4(out, Integer.reverseBytes((int) (words[3] >>> 32)));
+        out.append(" l4 proto ").append((l4 >>> 32) & 0xffff)
+                .append(" l4_valid ").append((bits & PACKET_INFO_L4_VALID) != 0 ? 1 : 0)
+                .append(" port ").append(l4 & 0xffff).append(" -> ").append((l4 >>> 16) & 0xffff)
+                .append(" tcp flags (").append((bits & PACKET_INFO_TCP_FLAGS_VALID) != 0 ? "valid" : "invalid")
+                .append(") ");
+        appendHex(out, (info >>> 48) & 0xff, 2);
+        out.append(" rsvd ").append(Integer.toHexString(bits >>> 5));
+    }
+
+    private static void appendHex(StringBuilder out, long value, int digits) {
+        String hex = Long.toHexString(value);
+        for (int i = hex.length(); i < digits; i++) {
+            out.append('0');
+        }
+        out.append(hex);
+    }
+}

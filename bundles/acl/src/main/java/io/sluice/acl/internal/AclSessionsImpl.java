@@ -1,0 +1,123 @@
+package io.sluice.acl.internal;
+
+import io.sluice.acl.api.AclSessions;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Holds the off-heap reflect session table for as long as this component lives, independent of the ACL
+ * node instances that use it. Configured by the optional PID {@code io.sluice.acl.sessions}:
+ * {@code sessions.max} (500000, VPP's default; the slot count is fixed at activation), and the idle
+ * timeouts in seconds {@code timeout.tcp.idle} (86400), {@code timeout.tcp.transient} (120),
+ * {@code timeout.udp.idle} (600). A bad value is refused with a message naming the key and the value
+ * in force is kept.
+ */
+@Component(service = {AclSessions.class, AclSessionsImpl.class}, immediate = true,
+        configurationPid = AclSessionsImpl.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public final class AclSessionsImpl implements AclSessions, AutoCloseable {
+    static final String PID = "io.sluice.acl.sessions";
+    public static final long DEFAULT_MAX_SESSIONS = 500_000;
+    static final String KEY_MAX = "sessions.max";
+    static final String KEY_TCP_IDLE = "timeout.tcp.idle";
+    static final String KEY_TCP_TRANSIENT = "timeout.tcp.transient";
+    static final String KEY_UDP_IDLE = "timeout.udp.idle";
+
+    private static final System.Logger LOG = System.getLogger(AclSessionsImpl.class.getName());
+
+    private final SessionTable table;
+    private final TimeSource clock;
+
+    @Activate
+    public AclSessionsImpl(Map<String, Object> properties) {
+        this(readLong(properties, KEY_MAX, DEFAULT_MAX_SESSIONS),
+                readTimeouts(properties, SessionTimeouts.VPP_DEFAULTS), TimeSource.SYSTEM);
+    }
+
+    /** For benchmarks and tools: the system clock. */
+    public AclSessionsImpl(long maxSessions, SessionTimeouts timeouts) {
+        this(maxSessions, timeouts, TimeSource.SYSTEM);
+    }
+
+    AclSessionsImpl(long maxSessions, SessionTimeouts timeouts, TimeSource clock) {
+        this.table = new SessionTable(maxSessions, timeouts);
+        this.clock = clock;
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        table.setMaxSessions(readLong(properties, KEY_MAX, table.maxSessions()));
+        table.setTimeouts(readTimeouts(properties, table.timeouts()));
+    }
+
+    @Deactivate
+    @Override
+    public void close() {
+        table.close();
+    }
+
+    SessionTable table() {
+        return table;
+    }
+
+    /** The time the nodes stamp sessions with: read once per frame. */
+    long now() {
+        return clock.nanos();
+    }
+
+    @Override
+    public SessionStats stats() {
+        return new SessionStats(table.added(), table.deleted(), table.live(), table.refusedFull(),
+                table.maxSessions(), table.capacity(), table.expired());
+    }
+
+    @Override
+    public List<SessionInfo> sessions(int limit) {
+        return table.list(limit, clock.nanos());
+    }
+
+    @Override
+    public int clear() {
+        return table.clear();
+    }
+
+    @Override
+    public SessionTimeouts timeouts() {
+        return table.timeouts();
+    }
+
+    @Override
+    public void setTimeouts(SessionTimeouts timeouts) {
+        table.setTimeouts(timeouts);
+    }
+
+    private static SessionTimeouts readTimeouts(Map<String, Object> properties, SessionTimeouts current) {
+        return new SessionTimeouts(readLong(properties, KEY_TCP_IDLE, current.tcpIdleSeconds()),
+                readLong(properties, KEY_TCP_TRANSIENT, current.tcpTransientSeconds()),
+                readLong(properties, KEY_UDP_IDLE, current.udpIdleSeconds()));
+    }
+
+    /** A positive number under {@code key}, or {@code fallback} (logged when the value is bad). */
+    private static long readLong(Map<String, Object> properties, String key, long fallback) {
+        Object value = properties.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.toString().trim());
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the key
+        }
+        LOG.log(System.Logger.Level.ERROR, PID + ": key '" + key + "' = '" + value
+                + "': not a positive whole number; keeping " + fallback);
+        return fallback;
+    }
+}

@@ -1,0 +1,372 @@
+package io.sluice.acl.internal;
+
+import io.sluice.acl.api.AclSessions.SessionInfo;
+import io.sluice.acl.api.AclSessions.SessionTimeouts;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The reflect sessions, off-heap: open addressing with linear probing over one native segment of
+ * {@link #SLOT_SIZE}-byte slots (one cache line each), so that the table outlives the node instances that
+ * use it and costs the garbage collector nothing.
+ *
+ * <pre>
+ *  slot (64 bytes):
+ *  +0  int  state: EMPTY, BUSY (being written), LIVE, DEAD (tombstone)
+ *  +4  int  TCP flags seen: bits 0-7 from the creating side, 8-15 from the reply side
+ *  +8  long key0: initiator address (high 32) | responder address (low 32)
+ *  +16 long key1: initiator port (63-48) | responder port (47-32) | protocol (31-24) | sw_if_index (23-0)
+ *  +24 long last active, nanoseconds of the table's time source
+ *  +32 long created
+ *  +40 long packets
+ *  +48 long bytes (IPv4 total length)
+ *  +56 int  sw_if_index
+ *  +60 int  1 when created on the input side
+ * </pre>
+ *
+ * <p>Keys are in initiator order: a packet on the side that created the session looks itself up as it is
+ * (source first), a packet on the other side of the same interface with source and destination swapped.
+ * For ICMP echo both "ports" are the echo identifier (RFC 792: the reply carries the request's
+ * identifier), so an echo reply finds its request's session.
+ *
+ * <p>Concurrency: workers read without locks (a slot's state is read with acquire semantics and published
+ * with release after its key is written); inserts and deletions claim a slot by compare-and-set on its
+ * state. Per-session counters and flags are updated without atomics by whichever worker sees the packet:
+ * under races between workers they are approximate, the session itself is not.
+ */
+final class SessionTable implements AutoCloseable {
+    static final int SLOT_SIZE = 64;
+    static final int EMPTY = 0;
+    static final int BUSY = 1;
+    static final int LIVE = 2;
+    static final int DEAD = 3;
+    /** Slots examined at most per lookup or insert: bounds the cost of a miss in a crowded table. */
+    static final int MAX_PROBE = 64;
+
+    private static final long STATE = 0;
+    private static final long TCP_FLAGS = 4;
+    private static final long KEY0 = 8;
+    private static final long KEY1 = 16;
+    private static final long LAST_ACTIVE = 24;
+    private static final long CREATED = 32;
+    private static final long PACKETS = 40;
+    private static final long BYTES = 48;
+    private static final long SW_IF_INDEX = 56;
+    private static final long CREATED_ON_INPUT = 60;
+
+    private static final VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+
+    /** TCP flag bits (RFC 9293 section 3.1). */
+    private static final int TCP_FIN = 0x01;
+    private static final int TCP_SYN = 0x02;
+    private static final int TCP_RST = 0x04;
+    private static final int TCP_ACK = 0x10;
+    private static final int SYN_ACK_BOTH_WAYS = (TCP_SYN | TCP_ACK) << 8 | (TCP_SYN | TCP_ACK);
+    private static final int STATE_FLAGS_BOTH_WAYS = (TCP_RST | TCP_FIN | TCP_ACK | TCP_SYN) << 8
+            | (TCP_RST | TCP_FIN | TCP_ACK | TCP_SYN);
+
+    static final String TIMEOUT_TCP_IDLE = "tcp-idle";
+    static final String TIMEOUT_TCP_TRANSIENT = "tcp-transient";
+    static final String TIMEOUT_UDP_IDLE = "udp-idle";
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment slots;
+    private final int capacity;
+    private final int mask;
+    private volatile long maxSessions;
+    private volatile long tcpIdleNanos;
+    private volatile long tcpTransientNanos;
+    private volatile long udpIdleNanos;
+    private final AtomicInteger sweepCursor = new AtomicInteger();
+    private final AtomicLong live = new AtomicLong();
+    private final AtomicLong added = new AtomicLong();
+    private final AtomicLong deleted = new AtomicLong();
+    private final AtomicLong expired = new AtomicLong();
+    private final AtomicLong refusedFull = new AtomicLong();
+
+    /** A table for {@code maxSessions} sessions, with at least twice as many slots (a power of two). */
+    SessionTable(long maxSessions, SessionTimeouts timeouts) {
+        if (maxSessions < 1 || maxSessions > (1 << 28)) {
+            throw new IllegalArgumentException("maximum sessions " + maxSessions + " is not 1.." + (1 << 28));
+        }
+        int slotsWanted = Math.max(MAX_PROBE, Integer.highestOneBit((int) (maxSessions * 2 - 1)) << 1);
+        this.capacity = slotsWanted;
+        this.mask = slotsWanted - 1;
+        this.slots = arena.allocate((long) slotsWanted * SLOT_SIZE, 64);
+        this.maxSessions = maxSessions;
+        setTimeouts(timeouts);
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    long maxSessions() {
+        return maxSessions;
+    }
+
+    /** Takes effect for inserts from now on; the slot count stays what it was built with. */
+    void setMaxSessions(long max) {
+        this.maxSessions = Math.min(max, capacity / 2);
+    }
+
+    void setTimeouts(SessionTimeouts timeouts) {
+        tcpIdleNanos = timeouts.tcpIdleSeconds() * 1_000_000_000L;
+        tcpTransientNanos = timeouts.tcpTransientSeconds() * 1_000_000_000L;
+        udpIdleNanos = timeouts.udpIdleSeconds() * 1_000_000_000L;
+    }
+
+    SessionTimeouts timeouts() {
+        return new SessionTimeouts(tcpIdleNanos / 1_000_000_000L, tcpTransientNanos / 1_000_000_000L,
+                udpIdleNanos / 1_000_000_000L);
+    }
+
+    static long key0(int initiatorAddress, int responderAddress) {
+        return (long) initiatorAddress << 32 | (responderAddress & 0xffffffffL);
+    }
+
+    static long key1(int initiatorPort, int responderPort, int protocol, int swIfIndex) {
+        return (long) initiatorPort << 48 | (long) responderPort << 32 | (long) (protocol & 0xff) << 24
+                | (swIfIndex & 0xffffff);
+    }
+
+    private int home(long key0, long key1) {
+        long h = key0 * 0x9E3779B97F4A7C15L ^ key1 * 0xC2B2AE3D27D4EB4FL;
+        h ^= h >>> 31;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 29;
+        return (int) h & mask;
+    }
+
+    private int state(int slot) {
+        return (int) INT_HANDLE.getAcquire(slots, (long) slot * SLOT_SIZE + STATE);
+    }
+
+    private boolean casState(int slot, int expected, int next) {
+        return INT_HANDLE.compareAndSet(slots, (long) slot * SLOT_SIZE + STATE, expected, next);
+    }
+
+    /** The idle timeout of the session in {@code slot}, by its protocol and the TCP flags it has seen. */
+    private long timeoutNanos(int slot) {
+        long at = (long) slot * SLOT_SIZE;
+        int protocol = (int) (slots.get(LONG, at + KEY1) >>> 24) & 0xff;
+        if (protocol != 6) {
+            return udpIdleNanos;
+        }
+        int seen = slots.get(INT, at + TCP_FLAGS);
+        return (seen & STATE_FLAGS_BOTH_WAYS) == SYN_ACK_BOTH_WAYS ? tcpIdleNanos : tcpTransientNanos;
+    }
+
+    private boolean expiredAt(int slot, long now) {
+        return now - slots.get(LONG, (long) slot * SLOT_SIZE + LAST_ACTIVE) > timeoutNanos(slot);
+    }
+
+    /** The slot of the live, unexpired session with this key, or -1. */
+    int find(long key0, long key1, long now) {
+        int slot = home(key0, key1);
+        for (int probe = 0; probe < MAX_PROBE; probe++) {
+            int state = state(slot);
+            if (state == EMPTY) {
+                return -1;
+            }
+            if (state == LIVE) {
+                long at = (long) slot * SLOT_SIZE;
+                if (slots.get(LONG, at + KEY0) == key0 && slots.get(LONG, at + KEY1) == key1) {
+                    return expiredAt(slot, now) ? -1 : slot;
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -1;
+    }
+
+    /**
+     * Creates a session, or returns the live one with the same key; -1 when the table holds its maximum
+     * (counted) or no slot is free within {@link #MAX_PROBE} of the key's home.
+     */
+    int insert(long key0, long key1, int swIfIndex, boolean createdOnInput, int tcpFlags, int bytes, long now) {
+        for (int attempt = 0; attempt < 4; attempt++) {
+            int slot = home(key0, key1);
+            int reusable = -1;
+            int reusableState = EMPTY;
+            for (int probe = 0; probe < MAX_PROBE; probe++) {
+                int state = state(slot);
+                if (state == EMPTY) {
+                    if (reusable < 0) {
+                        reusable = slot;
+                        reusableState = EMPTY;
+                    }
+                    break;
+                }
+                if (state == LIVE) {
+                    long at = (long) slot * SLOT_SIZE;
+                    boolean expiredHere = expiredAt(slot, now);
+                    if (!expiredHere && slots.get(LONG, at + KEY0) == key0 && slots.get(LONG, at + KEY1) == key1) {
+                        return slot;
+                    }
+                    if (expiredHere && reusable < 0) {
+                        reusable = slot;
+                        reusableState = LIVE;
+                    }
+                } else if (state == DEAD && reusable < 0) {
+                    reusable = slot;
+                    reusableState = DEAD;
+                }
+                slot = (slot + 1) & mask;
+            }
+            if (reusable < 0) {
+                refusedFull.incrementAndGet();
+                return -1;
+            }
+            if (reusableState != LIVE && live.get() >= maxSessions) {
+                refusedFull.incrementAndGet();
+                return -1;
+            }
+            if (!casState(reusable, reusableState, BUSY)) {
+                continue;
+            }
+            if (reusableState == LIVE) {
+                expired.incrementAndGet();
+                deleted.incrementAndGet();
+                live.decrementAndGet();
+            }
+            long at = (long) reusable * SLOT_SIZE;
+            slots.set(INT, at + TCP_FLAGS, tcpFlags & 0xff);
+            slots.set(LONG, at + KEY0, key0);
+            slots.set(LONG, at + KEY1, key1);
+            slots.set(LONG, at + LAST_ACTIVE, now);
+            slots.set(LONG, at + CREATED, now);
+            slots.set(LONG, at + PACKETS, 1);
+            slots.set(LONG, at + BYTES, bytes);
+            slots.set(INT, at + SW_IF_INDEX, swIfIndex);
+            slots.set(INT, at + CREATED_ON_INPUT, createdOnInput ? 1 : 0);
+            INT_HANDLE.setRelease(slots, at + STATE, LIVE);
+            live.incrementAndGet();
+            added.incrementAndGet();
+            return reusable;
+        }
+        refusedFull.incrementAndGet();
+        return -1;
+    }
+
+    /** True when the session in {@code slot} was created on the input side of its interface. */
+    boolean createdOnInput(int slot) {
+        return slots.get(INT, (long) slot * SLOT_SIZE + CREATED_ON_INPUT) != 0;
+    }
+
+    /** Records a packet of the session: activity time, TCP flags by direction, traffic. */
+    void touch(int slot, boolean fromInitiator, int tcpFlags, int bytes, long now) {
+        long at = (long) slot * SLOT_SIZE;
+        slots.set(LONG, at + LAST_ACTIVE, now);
+        int seen = slots.get(INT, at + TCP_FLAGS);
+        int add = fromInitiator ? tcpFlags & 0xff : (tcpFlags & 0xff) << 8;
+        while ((seen | add) != seen && !INT_HANDLE.compareAndSet(slots, at + TCP_FLAGS, seen, seen | add)) {
+            seen = (int) INT_HANDLE.getVolatile(slots, at + TCP_FLAGS);
+        }
+        slots.set(LONG, at + PACKETS, slots.get(LONG, at + PACKETS) + 1);
+        slots.set(LONG, at + BYTES, slots.get(LONG, at + BYTES) + bytes);
+    }
+
+    /**
+     * Examines the next {@code budget} slots (a cursor shared by the workers): deletes the expired
+     * sessions and turns a tombstone followed by an empty slot back to empty, so that probe chains do not
+     * grow without end. Returns the sessions deleted.
+     *
+     * <p>A tombstone is emptied only when the slot after it is empty; an insert that claims that next slot
+     * between the two reads would have its session hidden from lookups, which fails closed (a reply is then
+     * denied by the rules, as after a timeout) and needs the insert's probe to have passed this very slot.
+     */
+    int sweep(long now, int budget) {
+        int start = sweepCursor.getAndAdd(budget) & mask;
+        int removed = 0;
+        for (int i = 0; i < budget; i++) {
+            int slot = (start + i) & mask;
+            int state = state(slot);
+            if (state == LIVE && expiredAt(slot, now)) {
+                if (casState(slot, LIVE, DEAD)) {
+                    removed++;
+                    state = DEAD;
+                }
+            }
+            if (state == DEAD && state((slot + 1) & mask) == EMPTY) {
+                casState(slot, DEAD, EMPTY);
+            }
+        }
+        if (removed > 0) {
+            live.addAndGet(-removed);
+            deleted.addAndGet(removed);
+            expired.addAndGet(removed);
+        }
+        return removed;
+    }
+
+    /** Deletes every live session; returns how many there were. */
+    int clear() {
+        int removed = 0;
+        for (int slot = 0; slot < capacity; slot++) {
+            if (state(slot) == LIVE && casState(slot, LIVE, DEAD)) {
+                removed++;
+            }
+        }
+        live.addAndGet(-removed);
+        deleted.addAndGet(removed);
+        return removed;
+    }
+
+    long live() {
+        return live.get();
+    }
+
+    long added() {
+        return added.get();
+    }
+
+    long deleted() {
+        return deleted.get();
+    }
+
+    long expired() {
+        return expired.get();
+    }
+
+    long refusedFull() {
+        return refusedFull.get();
+    }
+
+    /** Live sessions in slot order, at most {@code limit}: for the control plane. */
+    List<SessionInfo> list(int limit, long now) {
+        List<SessionInfo> out = new ArrayList<>();
+        for (int slot = 0; slot < capacity && out.size() < limit; slot++) {
+            if (state(slot) != LIVE || expiredAt(slot, now)) {
+                continue;
+            }
+            long at = (long) slot * SLOT_SIZE;
+            long k0 = slots.get(LONG, at + KEY0);
+            long k1 = slots.get(LONG, at + KEY1);
+            int seen = slots.get(INT, at + TCP_FLAGS);
+            long timeout = timeoutNanos(slot);
+            int protocol = (int) (k1 >>> 24) & 0xff;
+            String type = protocol != 6 ? TIMEOUT_UDP_IDLE
+                    : (seen & STATE_FLAGS_BOTH_WAYS) == SYN_ACK_BOTH_WAYS ? TIMEOUT_TCP_IDLE : TIMEOUT_TCP_TRANSIENT;
+            out.add(new SessionInfo(slot, slots.get(INT, at + SW_IF_INDEX), createdOnInput(slot), protocol,
+                    (int) (k0 >>> 32), (int) (k1 >>> 48) & 0xffff, (int) k0, (int) (k1 >>> 32) & 0xffff,
+                    seen & 0xff, (seen >>> 8) & 0xff, now - slots.get(LONG, at + LAST_ACTIVE), type,
+                    timeout / 1_000_000_000L, slots.get(LONG, at + PACKETS), slots.get(LONG, at + BYTES)));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
