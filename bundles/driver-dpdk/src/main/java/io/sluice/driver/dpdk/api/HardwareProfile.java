@@ -159,7 +159,7 @@ public record HardwareProfile(String name, String description, int[] workerCores
             }
         }
         checkUnique(ports, problems);
-        boolean usesDpdk = ports.stream().anyMatch(p -> p.driver() == PortDriver.DPDK);
+        boolean usesDpdk = portKeys.values().stream().anyMatch(keys -> "dpdk".equals(keys.get("driver")));
         if (usesDpdk && lcores == null) {
             problems.add("dpdk.lcores: required when a port uses the dpdk driver");
         }

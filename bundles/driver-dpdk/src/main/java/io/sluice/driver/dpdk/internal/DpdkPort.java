@@ -463,14 +463,16 @@ public final class DpdkPort implements Device {
             return;
         }
         started = false;
+        int rc;
         try {
-            int rc = (int) rte.ethDevStop.invokeExact(portId);
-            if (rc < 0) {
-                throw new IllegalStateException("rte_eth_dev_stop " + profile.name() + ": " + rc);
-            }
+            rc = (int) rte.ethDevStop.invokeExact(portId);
         } catch (Throwable t) {
             throw new IllegalStateException("rte_eth_dev_stop", t);
+        } finally {
+            arena.close();
         }
-        arena.close();
+        if (rc < 0) {
+            throw new IllegalStateException("rte_eth_dev_stop " + profile.name() + ": " + rc);
+        }
     }
 }
