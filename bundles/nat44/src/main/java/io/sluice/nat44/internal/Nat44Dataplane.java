@@ -77,7 +77,7 @@ final class Nat44Dataplane implements AutoCloseable {
             PortAllocator next = new PortAllocator(addresses);
             reserveStaticPorts(next, policy.mappings);
             this.ports = next;
-            rebuildDerived(clock.getAsLong());
+            rebuildDerived(clock.getAsLong(), true);
         }
     }
 
@@ -98,13 +98,17 @@ final class Nat44Dataplane implements AutoCloseable {
         }
     }
 
+    /**
+     * Reattaches to the records (a restart): expired sessions go now; the others wait for the address pool
+     * ({@link #setAddresses}), which reserves their ports or deletes those whose address left the pool.
+     */
     private void restore(long now) {
         table.rebuild(now);
-        rebuildDerived(now);
+        rebuildDerived(now, false);
     }
 
     /** Recounts users and re-marks ports from the records; drops sessions the pool no longer covers. */
-    private void rebuildDerived(long now) {
+    private void rebuildDerived(long now, boolean poolKnown) {
         sessionsByInsideAddress.clear();
         staticSessionsByInsideAddress.clear();
         PortAllocator allocator = ports;
@@ -119,7 +123,7 @@ final class Nat44Dataplane implements AutoCloseable {
             }
             long outKey = table.outKey(s);
             boolean isStatic = table.isStatic(s);
-            if (!isStatic) {
+            if (!isStatic && poolKnown) {
                 int index = allocator.indexOf(SessionTable.keyAddress(outKey));
                 int slot = PortAllocator.protocolSlot(SessionTable.keyProtocol(outKey));
                 if (index < 0 || slot < 0) {
