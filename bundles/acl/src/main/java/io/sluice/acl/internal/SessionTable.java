@@ -49,6 +49,9 @@ final class SessionTable implements AutoCloseable {
     static final int DEAD = 3;
     /** Slots examined at most per lookup or insert: bounds the cost of a miss in a crowded table. */
     static final int MAX_PROBE = 64;
+    /** Slots swept for expired sessions, at most, before an insert into a full table is refused. */
+    static final int FULL_SWEEP = 1024;
+    private static final long FULL_SWEEP_INTERVAL_NANOS = 1_000_000L;
 
     private static final long STATE = 0;
     private static final long TCP_FLAGS = 4;
@@ -86,6 +89,7 @@ final class SessionTable implements AutoCloseable {
     private volatile long tcpIdleNanos;
     private volatile long tcpTransientNanos;
     private volatile long udpIdleNanos;
+    private volatile long lastFullSweep;
     private final AtomicInteger sweepCursor = new AtomicInteger();
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong added = new AtomicLong();
@@ -227,7 +231,8 @@ final class SessionTable implements AutoCloseable {
                 refusedFull.incrementAndGet();
                 return -1;
             }
-            if (reusableState != LIVE && live.get() >= maxSessions) {
+            if (reusableState != LIVE && live.get() >= maxSessions
+                    && (!sweepWhenFull(now) || live.get() >= maxSessions)) {
                 refusedFull.incrementAndGet();
                 return -1;
             }
@@ -256,6 +261,19 @@ final class SessionTable implements AutoCloseable {
         }
         refusedFull.incrementAndGet();
         return -1;
+    }
+
+    /**
+     * A full table sweeps {@link #FULL_SWEEP} slots for expired sessions before refusing, at most once a
+     * millisecond, so that a flood of new flows into a full table costs a bounded amount of extra work.
+     */
+    private boolean sweepWhenFull(long now) {
+        long last = lastFullSweep;
+        if (now - last < FULL_SWEEP_INTERVAL_NANOS && last != 0) {
+            return false;
+        }
+        lastFullSweep = now;
+        return sweep(now, FULL_SWEEP) > 0;
     }
 
     /** True when the session in {@code slot} was created on the input side of its interface. */

@@ -1,0 +1,158 @@
+package io.sluice.acl.internal;
+
+import io.sluice.acl.api.AclSessions.SessionTimeouts;
+import org.junit.jupiter.api.Test;
+
+import static io.sluice.acl.internal.AclFixture.GBE;
+import static io.sluice.acl.internal.AclFixture.TAP2;
+import static io.sluice.acl.internal.TestPackets.POD_IP;
+import static io.sluice.acl.internal.TestPackets.SERVER_IP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The seed's policy (pods open connections anywhere; inbound to a pod only as replies) against traffic from
+ * outside: what is unsolicited is dropped and counted at tap2's egress ACL, replies pass, late replies do not.
+ */
+class SecurityTest {
+    private static final String OUT = AclOutputNode.NAME;
+    private static final int DNS = 0x08080808;
+    private static final int SYN = 0x02;
+    private static final int SYN_ACK = 0x12;
+    private static final int ACK = 0x10;
+
+    @Test
+    void unsolicitedTcpSynUdpAndIcmpTowardsThePodAreDroppedAndCounted() {
+        try (AclFixture box = new AclFixture()) {
+            box.seedPolicy();
+            box.send(TestPackets.tcp(SERVER_IP, 80, POD_IP, 41084, SYN), TAP2, false);
+            box.send(TestPackets.tcp(SERVER_IP, 80, POD_IP, 41084, SYN_ACK), TAP2, false);
+            box.send(TestPackets.udp(DNS, 53, POD_IP, 5353), TAP2, false);
+            box.send(TestPackets.icmp(SERVER_IP, POD_IP, 8, 0, 77), TAP2, false);
+            box.send(TestPackets.icmp(SERVER_IP, POD_IP, 0, 0, 77), TAP2, false);
+            assertEquals(0, box.sentTap2.size());
+            assertEquals(5, box.error(OUT, "acl-drop"));
+            assertEquals(0, box.error(OUT, "acl-permit"));
+            assertEquals(0, box.sessions.stats().live());
+            assertEquals(0, box.harness.outstanding());
+        }
+    }
+
+    @Test
+    void repliesToWhatThePodOpenedPass() {
+        try (AclFixture box = new AclFixture()) {
+            box.seedPolicy();
+            box.receive(TestPackets.tcp(POD_IP, 41084, SERVER_IP, 80, SYN), TAP2, false);
+            box.receive(TestPackets.udp(POD_IP, 5353, DNS, 53), TAP2, false);
+            box.receive(TestPackets.icmp(POD_IP, SERVER_IP, 8, 0, 77), TAP2, false);
+            assertEquals(3, box.routed.size());
+            assertEquals(3, box.error(AclInputNode.NAME, "acl-new-session"));
+
+            box.send(TestPackets.tcp(SERVER_IP, 80, POD_IP, 41084, SYN_ACK), TAP2, false);
+            box.send(TestPackets.udp(DNS, 53, POD_IP, 5353), TAP2, false);
+            box.send(TestPackets.icmp(SERVER_IP, POD_IP, 0, 0, 77), TAP2, false);
+            assertEquals(3, box.sentTap2.size());
+            assertEquals(3, box.error(OUT, "acl-exist-session"));
+            assertEquals(0, box.error(OUT, "acl-drop"));
+
+            // Not a reply: another port, another echo identifier, another interface.
+            box.send(TestPackets.tcp(SERVER_IP, 81, POD_IP, 41084, SYN_ACK), TAP2, false);
+            box.send(TestPackets.icmp(SERVER_IP, POD_IP, 0, 0, 78), TAP2, false);
+            assertEquals(3, box.sentTap2.size());
+            assertEquals(2, box.error(OUT, "acl-drop"));
+            assertEquals(0, box.harness.outstanding());
+        }
+    }
+
+    @Test
+    void aLateReplyAfterItsSessionTimedOutIsDropped() {
+        try (AclFixture box = new AclFixture()) {
+            box.seedPolicy();
+            box.receive(TestPackets.udp(POD_IP, 5353, DNS, 53), TAP2, false);
+            box.clock.advanceSeconds(599);
+            box.send(TestPackets.udp(DNS, 53, POD_IP, 5353), TAP2, false);
+            assertEquals(1, box.sentTap2.size(), "within 600 s of idle, the reply passes and refreshes");
+            box.clock.advanceSeconds(601);
+            box.send(TestPackets.udp(DNS, 53, POD_IP, 5353), TAP2, false);
+            assertEquals(1, box.sentTap2.size(), "after 600 s of idle the session is gone");
+            assertEquals(1, box.error(OUT, "acl-drop"));
+        }
+    }
+
+    @Test
+    void tcpTimeoutIsTransientUntilEstablishedThenIdle() {
+        try (AclFixture box = new AclFixture()) {
+            box.seedPolicy();
+            // Half-open: only the SYN was seen; after 120 s transient timeout the SYN-ACK is late.
+            box.receive(TestPackets.tcp(POD_IP, 40000, SERVER_IP, 80, SYN), TAP2, false);
+            box.clock.advanceSeconds(121);
+            box.send(TestPackets.tcp(SERVER_IP, 80, POD_IP, 40000, SYN_ACK), TAP2, false);
+            assertEquals(0, box.sentTap2.size());
+
+            // Established: SYN out, SYN-ACK back, ACK out; then quiet for an hour, and data still passes.
+            box.receive(TestPackets.tcp(POD_IP, 40001, SERVER_IP, 80, SYN), TAP2, false);
+            box.send(TestPackets.tcp(SERVER_IP, 80, POD_IP, 40001, SYN_ACK), TAP2, false);
+            box.receive(TestPackets.tcp(POD_IP, 40001, SERVER_IP, 80, ACK), TAP2, false);
+            assertEquals("tcp-idle", box.sessions.sessions(10).stream()
+                    .filter(s -> s.sourcePort() == 40001).findFirst().orElseThrow().timeoutType());
+            box.clock.advanceSeconds(3600);
+            box.send(TestPackets.tcp(SERVER_IP, 80, POD_IP, 40001, ACK), TAP2, false);
+            assertEquals(2, box.sentTap2.size());
+            box.clock.advanceSeconds(24 * 3600 + 1);
+            box.send(TestPackets.tcp(SERVER_IP, 80, POD_IP, 40001, ACK), TAP2, false);
+            assertEquals(2, box.sentTap2.size());
+        }
+    }
+
+    @Test
+    void configuredTimeoutsApply() {
+        try (AclFixture box = new AclFixture(1000, new SessionTimeouts(3600, 5, 10))) {
+            box.seedPolicy();
+            box.receive(TestPackets.udp(POD_IP, 5353, DNS, 53), TAP2, false);
+            box.clock.advanceSeconds(11);
+            box.send(TestPackets.udp(DNS, 53, POD_IP, 5353), TAP2, false);
+            assertEquals(0, box.sentTap2.size());
+        }
+    }
+
+    @Test
+    void aFullSessionTableRefusesNewFlowsAndCountsThem() {
+        try (AclFixture box = new AclFixture(2, SessionTimeouts.VPP_DEFAULTS)) {
+            box.seedPolicy();
+            for (int port = 1000; port < 1003; port++) {
+                box.receive(TestPackets.udp(POD_IP, port, DNS, 53), TAP2, false);
+            }
+            assertEquals(2, box.routed.size());
+            assertEquals(1, box.error(AclInputNode.NAME, "acl-too-many-sessions"));
+            assertEquals(1, box.sessions.stats().refusedFull());
+            assertEquals(2, box.sessions.stats().live());
+            // Expired sessions are reclaimed: after the UDP timeout a new flow gets a slot.
+            box.clock.advanceSeconds(601);
+            box.receive(TestPackets.udp(POD_IP, 2000, DNS, 53), TAP2, false);
+            assertEquals(3, box.routed.size());
+            assertEquals(0, box.harness.outstanding());
+        }
+    }
+
+    @Test
+    void clearedSessionsNoLongerPassReplies() {
+        try (AclFixture box = new AclFixture()) {
+            box.seedPolicy();
+            box.receive(TestPackets.udp(POD_IP, 5353, DNS, 53), TAP2, false);
+            assertEquals(1, box.sessions.clear());
+            box.send(TestPackets.udp(DNS, 53, POD_IP, 5353), TAP2, false);
+            assertEquals(0, box.sentTap2.size());
+            assertEquals(1, box.sessions.stats().deleted());
+        }
+    }
+
+    @Test
+    void gbeEgressPermitsThroughTheGlobalAclAndDeniesItsEarlierRules() {
+        try (AclFixture box = new AclFixture()) {
+            box.seedPolicy();
+            box.send(TestPackets.tcp(POD_IP, 1234, 0x0ac80305, 80, SYN), GBE, false);
+            box.send(TestPackets.tcp(POD_IP, 1234, SERVER_IP, 80, SYN), GBE, false);
+            assertEquals(1, box.sentGbe.size());
+            assertEquals(1, box.error(OUT, "acl-drop"));
+        }
+    }
+}
