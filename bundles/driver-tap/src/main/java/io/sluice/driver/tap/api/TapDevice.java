@@ -66,6 +66,7 @@ public final class TapDevice implements AutoCloseable {
     private long rxPackets;
     private long rxBytes;
     private long rxErrors;
+    private long rxRunts;
     private long rxChecksumsCompleted;
     private long txPackets;
     private long txBytes;
@@ -219,6 +220,7 @@ public final class TapDevice implements AutoCloseable {
         }
         int length = (int) n - VirtioNetHeader.SIZE;
         if (length < ETHERNET_HEADER) {
+            rxRunts++;
             return -1;
         }
         pool.setData(bi, 0, length);
@@ -339,6 +341,11 @@ public final class TapDevice implements AutoCloseable {
 
     public long rxErrors() {
         return rxErrors;
+    }
+
+    /** Of {@link #rxErrors()}, the frames shorter than an Ethernet header (14 bytes). */
+    public long rxRunts() {
+        return rxRunts;
     }
 
     /** Frames that arrived with NEEDS_CSUM and whose checksum this device completed. */

@@ -1,0 +1,151 @@
+package io.sluice.driver.tap.internal;
+
+import io.sluice.driver.tap.api.PodSide;
+import io.sluice.driver.tap.api.TapDevice;
+import io.sluice.nativeio.api.Libc;
+import io.sluice.nativeio.api.LinuxConstants;
+import io.sluice.nativeio.api.NativeException;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.vnet.api.Device;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One pod port as vnet sees it: the {@link TapDevice} behind interface {@code tapN}, its box-side MAC and
+ * MTU, its link state, and the sw_if_index the interface table gave it. {@code virtio-input} polls its
+ * device; {@code tapN-tx} calls {@link #transmit}, which frees every buffer as vnet's Device contract asks.
+ *
+ * <p>Link state is the kernel side's: IFF_UP and IFF_RUNNING (include/uapi/linux/if.h) of the pod's
+ * interface, read with SIOCGIFFLAGS through a socket created in the pod's namespace. The TAP's carrier is on
+ * while our descriptor is open, so RUNNING falls only when the descriptor closes; UP falls when the pod
+ * (or an operator in its namespace) sets the link down.
+ */
+public final class TapPort implements Device {
+
+    /** include/uapi/linux/if.h: the driver signals its link (carrier) is on. */
+    static final int IFF_RUNNING = 0x40;
+
+    private final String name;
+    private final TapDevice tap;
+    private final long mac;
+    private final int mtu;
+    private final String kernelNamespace;
+    private final String kernelIfName;
+    private final int controlSocket;
+    private volatile int swIfIndex = -1;
+    private volatile boolean closed;
+
+    private TapPort(String name, TapDevice tap, long mac, int mtu, String kernelNamespace, String kernelIfName,
+                    int controlSocket) {
+        this.name = name;
+        this.tap = tap;
+        this.mac = mac;
+        this.mtu = mtu;
+        this.kernelNamespace = kernelNamespace;
+        this.kernelIfName = kernelIfName;
+        this.controlSocket = controlSocket;
+    }
+
+    /**
+     * Creates the TAP {@code tapName} for interface {@code name} and sets up its kernel side: moved into the
+     * pod's namespace and configured there when {@code pod} is given, otherwise brought up where it is.
+     * On any failure nothing is left behind.
+     */
+    public static TapPort open(String name, String tapName, long mac, int mtu, boolean checksumOffload,
+                               PodSide pod) {
+        TapDevice tap = TapDevice.create(tapName, checksumOffload);
+        int socket = -1;
+        try {
+            if (pod != null) {
+                tap.configureInNamespace(pod);
+            } else {
+                tap.setUpInCurrentNamespace();
+            }
+            String namespace = pod != null ? pod.namespace() : null;
+            socket = NetNamespace.controlSocket(namespace);
+            return new TapPort(name, tap, mac, mtu, namespace, pod != null ? pod.ifName() : tapName, socket);
+        } catch (RuntimeException e) {
+            if (socket >= 0) {
+                Libc.close(socket);
+            }
+            tap.close();
+            throw e;
+        }
+    }
+
+    public TapDevice tap() {
+        return tap;
+    }
+
+    public int swIfIndex() {
+        return swIfIndex;
+    }
+
+    void setSwIfIndex(int swIfIndex) {
+        this.swIfIndex = swIfIndex;
+    }
+
+    /** Where the kernel side lives (null: the box's own namespace) and its name there. */
+    public String kernelNamespace() {
+        return kernelNamespace;
+    }
+
+    public String kernelIfName() {
+        return kernelIfName;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long macAddress() {
+        return mac;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    /** A control-plane call (one ioctl): true while the kernel side is UP and RUNNING. */
+    @Override
+    public boolean linkUp() {
+        if (closed) {
+            return false;
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment ifreq = scratch.allocate(LinuxConstants.IFREQ_SIZE);
+            ifreq.setString(0, kernelIfName);
+            Libc.ioctl(controlSocket, LinuxConstants.SIOCGIFFLAGS, ifreq, '"' + kernelIfName + '"');
+            int flags = ifreq.get(ValueLayout.JAVA_SHORT, LinuxConstants.IFREQ_UNION) & 0xffff;
+            return (flags & LinuxConstants.IFF_UP) != 0 && (flags & IFF_RUNNING) != 0;
+        } catch (NativeException e) {
+            return false; // ENODEV: the kernel side is gone
+        }
+    }
+
+    /** Writes every buffer to the TAP and frees them all, sent or not; returns how many were written. */
+    @Override
+    public int transmit(BufferPool pool, int[] buffers, int count) {
+        int sent = closed ? 0 : tap.transmit(pool, buffers, 0, count);
+        pool.free(buffers, 0, count);
+        return sent;
+    }
+
+    /**
+     * Closes the descriptor, which removes the TAP and with it the pod's interface, its addresses and routes.
+     * Call only once no worker can reach this port (after the barrier that detached it).
+     */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Libc.close(controlSocket);
+        tap.close();
+    }
+}

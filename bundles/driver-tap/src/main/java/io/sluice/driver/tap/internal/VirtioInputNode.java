@@ -1,0 +1,264 @@
+package io.sluice.driver.tap.internal;
+
+import io.sluice.driver.tap.api.TapDevice;
+import io.sluice.driver.tap.api.VirtioNetHeader;
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NodeRegistration;
+import io.sluice.graph.api.TraceContext;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.vnet.api.InterfaceCounters;
+import io.sluice.vnet.api.InterfaceSnapshot;
+import io.sluice.vnet.api.InterfaceTable;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code virtio-input}: one input node for every TAP port, as VPP's (src/vnet/devices/virtio/node.c). Each
+ * call reads a batch from each port in turn (the first port rotates so a busy pod cannot starve the
+ * others), stamps the rx sw_if_index, counts rx packets and bytes per interface once per port, and sends the
+ * frames to ethernet-input.
+ *
+ * <p>Next arcs follow VPP's device-input order (vnet_device_next_t in src/vnet/devices/devices.h), so that
+ * the trace's {@code next-index 4} reads as it does in VPP: 0 ip4-input-no-checksum, 1 ip4-input, 2 ip6-input
+ * and 3 mpls-input (the box has neither: both lead to error-drop), 4 ethernet-input, 5 error-drop.
+ *
+ * <p>Frames of an administratively down interface, frames longer than its MTU allows (MTU + 14 bytes of
+ * Ethernet header + 4 of one VLAN tag) and runts are dropped and counted by name. The TAP itself refuses
+ * frames shorter than an Ethernet header; the pod's kernel never sends one (dev_validate_header).
+ */
+@Component(service = {Node.class, VirtioInputNode.class}, immediate = true)
+public final class VirtioInputNode implements Node {
+
+    public static final String NAME = "virtio-input";
+    public static final String ETHERNET_INPUT = "ethernet-input";
+
+    static final int NEXT_IP4_INPUT_NO_CHECKSUM = 0;
+    static final int NEXT_IP4_INPUT = 1;
+    static final int NEXT_IP6_INPUT = 2;
+    static final int NEXT_MPLS_INPUT = 3;
+    static final int NEXT_ETHERNET_INPUT = 4;
+    static final int NEXT_DROP = 5;
+
+    /** Ethernet header and one 802.1Q tag beyond the MTU (IEEE 802.3 clause 3.2.7, 802.1Q clause 9). */
+    static final int L2_OVERHEAD = 14 + 4;
+
+    /** The one virtqueue a TAP has in this driver (VPP numbers rx queues of a tapv2 from 0). */
+    static final int VRING = 0;
+    /** The legacy 10-byte header has no num_buffers: every frame is one buffer (no mergeable rx buffers). */
+    static final int NUM_BUFFERS = 1;
+
+    /** Trace record: next arc, hw_if_index (= sw_if_index here), vring, frame length, the virtio-net header. */
+    static final int TRACE_NEXT = 0;
+    static final int TRACE_HW_IF_INDEX = 4;
+    static final int TRACE_VRING = 8;
+    static final int TRACE_LENGTH = 12;
+    static final int TRACE_HEADER = 16;
+
+    /** Counter names shown as /err/virtio-input/&lt;name&gt;. */
+    public enum Error implements NodeError {
+        RUNT("frame shorter than an ethernet header (14 bytes)"),
+        OVERSIZE("frame longer than the interface MTU allows"),
+        READ_ERROR("read from the TAP failed or its partial checksum could not be completed"),
+        INTERFACE_DOWN("interface is administratively down");
+
+        private final String description;
+
+        Error(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
+    }
+
+    private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
+            List.of("ip4-input-no-checksum", "ip4-input", GraphRuntime.ERROR_DROP, GraphRuntime.ERROR_DROP,
+                    ETHERNET_INPUT, GraphRuntime.ERROR_DROP),
+            List.of(Error.values()), VirtioInputNode::format);
+
+    private final InterfaceTable interfaces;
+    private final Object portsLock = new Object();
+    private volatile TapPort[] ports = new TapPort[0];
+    /** The port polled first next time; touched only by the worker that polls this node. */
+    private int firstPort;
+
+    @Activate
+    public VirtioInputNode(@Reference InterfaceTable interfaces) {
+        this.interfaces = interfaces;
+    }
+
+    @Override
+    public NodeRegistration registration() {
+        return REGISTRATION;
+    }
+
+    /** Starts polling {@code port}. Control plane. */
+    public void attach(TapPort port) {
+        synchronized (portsLock) {
+            TapPort[] next = Arrays.copyOf(ports, ports.length + 1);
+            next[ports.length] = port;
+            ports = next;
+        }
+    }
+
+    /**
+     * Stops polling {@code port}. Call under the graph's barrier, so that no worker is still reading it
+     * when the caller closes it.
+     */
+    public void detach(TapPort port) {
+        synchronized (portsLock) {
+            TapPort[] current = ports;
+            TapPort[] next = new TapPort[current.length];
+            int n = 0;
+            for (TapPort p : current) {
+                if (p != port) {
+                    next[n++] = p;
+                }
+            }
+            ports = Arrays.copyOf(next, n);
+        }
+    }
+
+    public List<TapPort> ports() {
+        return List.of(ports);
+    }
+
+    @Override
+    public int process(NodeContext context, Frame frame) {
+        TapPort[] current = ports;
+        int portCount = current.length;
+        if (portCount == 0) {
+            return 0;
+        }
+        BufferPool pool = context.pool();
+        InterfaceSnapshot snapshot = interfaces.snapshot();
+        InterfaceCounters counters = interfaces.counters(context.workerIndex());
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        int first = firstPort < portCount ? firstPort : 0;
+        firstPort = first + 1 < portCount ? first + 1 : 0;
+        long runts = 0;
+        long oversize = 0;
+        long readErrors = 0;
+        long down = 0;
+        for (int p = 0; p < portCount; p++) {
+            int from = frame.count();
+            if (from == Frame.CAPACITY) {
+                break;
+            }
+            int index = first + p;
+            TapPort port = current[index < portCount ? index : index - portCount];
+            TapDevice tap = port.tap();
+            int sw = port.swIfIndex();
+            long runtsBefore = tap.rxRunts();
+            long errorsBefore = tap.rxErrors();
+            int received = tap.receive(pool, buffers, from, Frame.CAPACITY - from);
+            long portRunts = tap.rxRunts() - runtsBefore;
+            long portReadErrors = tap.rxErrors() - errorsBefore - portRunts;
+            if (received == 0 && portRunts == 0 && portReadErrors == 0) {
+                continue;
+            }
+            int end = from + received;
+            long portOversize = 0;
+            long portDown = 0;
+            long bytes = 0;
+            if (!snapshot.adminUp(sw)) {
+                for (int i = from; i < end; i++) {
+                    pool.setRxSwIfIndex(buffers[i], sw);
+                    nexts[i] = NEXT_DROP;
+                }
+                portDown = received;
+            } else {
+                int maxFrame = snapshot.mtu(sw) + L2_OVERHEAD;
+                for (int i = from; i < end; i++) {
+                    int bi = buffers[i];
+                    int length = pool.length(bi);
+                    pool.setRxSwIfIndex(bi, sw);
+                    if (length > maxFrame) {
+                        nexts[i] = NEXT_DROP;
+                        portOversize++;
+                    } else {
+                        nexts[i] = NEXT_ETHERNET_INPUT;
+                        bytes += length;
+                    }
+                }
+            }
+            frame.setCount(end);
+            counters.rxPackets[sw] += received - portOversize - portDown;
+            counters.rxBytes[sw] += bytes;
+            counters.rxErrors[sw] += portRunts + portReadErrors + portOversize;
+            counters.drops[sw] += portDown;
+            runts += portRunts;
+            readErrors += portReadErrors;
+            oversize += portOversize;
+            down += portDown;
+            if (context.traceArmed() > 0) {
+                trace(context, frame, pool, from, end, sw);
+            }
+        }
+        if (runts + oversize + readErrors + down > 0) {
+            context.countError(Error.RUNT.ordinal(), runts);
+            context.countError(Error.OVERSIZE.ordinal(), oversize);
+            context.countError(Error.READ_ERROR.ordinal(), readErrors);
+            context.countError(Error.INTERFACE_DOWN.ordinal(), down);
+        }
+        return frame.count();
+    }
+
+    /** Marks buffers [from, end) for tracing while the trace count lasts, with the header read from the TAP. */
+    private static void trace(NodeContext context, Frame frame, BufferPool pool, int from, int end, int sw) {
+        MemorySegment data = pool.segment();
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        for (int i = from; i < end; i++) {
+            int bi = buffers[i];
+            long record = context.traceInput(bi);
+            if (record < 0) {
+                return;
+            }
+            frame.setTraced(true);
+            MemorySegment trace = context.traceSegment();
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_NEXT, nexts[i]);
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_HW_IF_INDEX, sw);
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_VRING, VRING);
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_LENGTH, pool.length(bi));
+            // TapDevice.receive leaves the header in the headroom right before the frame (current data 0)
+            MemorySegment.copy(data, BufferPool.dataStart(bi) - VirtioNetHeader.SIZE, trace, record + TRACE_HEADER,
+                    VirtioNetHeader.SIZE);
+        }
+    }
+
+    /** VPP's format_virtio_input_trace: the node line, then the virtio-net header two spaces further in. */
+    static void format(MemorySegment record, long offset, TraceContext context, StringBuilder out) {
+        long header = offset + TRACE_HEADER;
+        out.append("virtio: hw_if_index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_HW_IF_INDEX))
+                .append(" next-index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_NEXT))
+                .append(" vring ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_VRING))
+                .append(" len ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_LENGTH)).append('\n');
+        out.append("  hdr: flags 0x");
+        appendHexByte(out, VirtioNetHeader.flags(record, header));
+        out.append(" gso_type 0x");
+        appendHexByte(out, VirtioNetHeader.gsoType(record, header));
+        out.append(" hdr_len ").append(VirtioNetHeader.hdrLen(record, header))
+                .append(" gso_size ").append(VirtioNetHeader.gsoSize(record, header))
+                .append(" csum_start ").append(VirtioNetHeader.csumStart(record, header))
+                .append(" csum_offset ").append(VirtioNetHeader.csumOffset(record, header))
+                .append(" num_buffers ").append(NUM_BUFFERS);
+    }
+
+    private static void appendHexByte(StringBuilder out, int value) {
+        out.append(Character.forDigit((value >>> 4) & 0xf, 16)).append(Character.forDigit(value & 0xf, 16));
+    }
+}

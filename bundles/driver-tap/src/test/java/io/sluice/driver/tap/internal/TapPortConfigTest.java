@@ -1,0 +1,90 @@
+package io.sluice.driver.tap.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.sluice.packet.api.PacketFormat;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TapPortConfigTest {
+
+    private static Map<String, Object> minimal() {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("service.pid", "io.sluice.driver.tap~pod1");
+        properties.put("name", "tap2");
+        return properties;
+    }
+
+    private static String refusal(Map<String, Object> properties) {
+        return assertThrows(IllegalArgumentException.class, () -> TapPortConfig.from(properties)).getMessage();
+    }
+
+    @Test
+    void theSeedsPodPortIsAccepted() {
+        Map<String, Object> properties = TapGraphTest.podConfig();
+        TapPortConfig config = TapPortConfig.from(properties);
+        assertEquals("tap2", config.name());
+        assertEquals(TapGraphTest.TAP_NAME, config.tapName());
+        assertEquals(PacketFormat.parseMac("02:fe:16:3f:5f:0f"), config.mac());
+        assertEquals(1500, config.mtu());
+        assertEquals(List.of("10.1.1.3/32"), config.pod().addresses());
+        assertEquals(List.of("10.1.1.1/32", "default via 10.1.1.1"), config.pod().routes());
+        assertEquals(1500, config.pod().mtu());
+    }
+
+    @Test
+    void defaultsWithoutAPod() {
+        TapPortConfig config = TapPortConfig.from(minimal());
+        assertNull(config.pod());
+        assertEquals("tap2", config.tapName());
+        assertEquals(0x02fe_0000_0000L, config.mac() & 0xffff_0000_0000L);
+        assertEquals(true, config.adminUp());
+        assertEquals(false, config.checksumOffload());
+    }
+
+    @Test
+    void badValuesAreRefusedNamingPidKeyAndReason() {
+        Map<String, Object> noName = minimal();
+        noName.remove("name");
+        assertEquals("io.sluice.driver.tap~pod1: key 'name': missing (required)", refusal(noName));
+
+        Map<String, Object> badMac = minimal();
+        badMac.put("mac", "02:fe:16:3f:5f");
+        assertEquals("io.sluice.driver.tap~pod1: key 'mac': '02:fe:16:3f:5f' is not a MAC address (six hex octets"
+                + " separated by ':')", refusal(badMac));
+
+        Map<String, Object> groupMac = minimal();
+        groupMac.put("mac", "01:00:5e:00:00:01");
+        assertEquals("io.sluice.driver.tap~pod1: key 'mac': '01:00:5e:00:00:01' is a group address (I/G bit set):"
+                + " a port needs a unicast MAC", refusal(groupMac));
+
+        Map<String, Object> badMtu = minimal();
+        badMtu.put("mtu", "20000");
+        assertEquals("io.sluice.driver.tap~pod1: key 'mtu': 20000 is outside 68..9216", refusal(badMtu));
+
+        Map<String, Object> longName = minimal();
+        longName.put("name", "tap-with-a-long-name");
+        assertEquals(true, refusal(longName).startsWith("io.sluice.driver.tap~pod1: key 'name': 'tap-with-a-long-name'"
+                + " is not a Linux interface name"));
+
+        Map<String, Object> badAddress = minimal();
+        badAddress.put("pod.namespace", "pod1");
+        badAddress.put("pod.addresses", "10.1.1.300/32");
+        assertEquals("io.sluice.driver.tap~pod1: key 'pod.addresses': '10.1.1.300/32' is not a.b.c.d/len",
+                refusal(badAddress));
+
+        Map<String, Object> podWithoutNamespace = minimal();
+        podWithoutNamespace.put("pod.addresses", "10.1.1.3/32");
+        assertEquals(true, refusal(podWithoutNamespace).startsWith(
+                "io.sluice.driver.tap~pod1: key 'pod.addresses': set without pod.namespace"));
+
+        Map<String, Object> badFlag = minimal();
+        badFlag.put("checksum.offload", "yes");
+        assertEquals("io.sluice.driver.tap~pod1: key 'checksum.offload': 'yes' is neither true nor false",
+                refusal(badFlag));
+    }
+}
