@@ -1,0 +1,220 @@
+package io.sluice.ip4.node;
+
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NodeRegistration;
+import io.sluice.ip4.api.Ip4Graph;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Checksum;
+import io.sluice.packet.api.Icmp;
+import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.NetworkOrder;
+import io.sluice.vnet.api.InterfaceSnapshot;
+import io.sluice.vnet.api.InterfaceTable;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * {@code ip4-icmp-error}: turns the offending packet into the ICMP error another node asked for
+ * ({@link Ip4Graph#requestIcmpError}), in place: an IPv4 and ICMP header are written into the headroom in
+ * front of the original, which is cut so the error is at most 576 bytes (RFC 1812 section 4.3.2.3), and the
+ * error is routed back to the sender through ip4-lookup. The source address is one of the receiving
+ * interface's (else any of the box's). No error is sent about an ICMP error, a non-first fragment, or a
+ * packet from or to a multicast or broadcast address, or from 0.0.0.0 (RFC 1812 4.3.2.7). Errors are
+ * rate-limited per worker by a token bucket (RFC 1812 4.3.2.8).
+ */
+@Component(service = Node.class, immediate = true)
+public final class Ip4IcmpErrorNode implements Node {
+
+    public static final int NEXT_DROP = 0;
+    public static final int NEXT_LOOKUP = 1;
+
+    static final int MAX_ERROR_LENGTH = 576;
+    static final int ERROR_HEADERS = Ipv4.MIN_HEADER_LENGTH + Icmp.HEADER_LENGTH;
+    static final int DEFAULT_RATE_PER_SECOND = 1000;
+    static final int DEFAULT_BURST = 100;
+    private static final int MAX_WORKERS = 64;
+
+    /** Wording of VPP's icmp4 error counters where it has one. */
+    public enum Error implements NodeError {
+        TTL_EXPIRE_RESP_SENT("hop limit exceeded response sent"),
+        DEST_UNREACH_SENT("destination unreachable response sent"),
+        FRAGMENTATION_NEEDED_SENT("fragmentation needed response sent"),
+        RATE_LIMITED("error message rate limited"),
+        NO_SOURCE_ADDRESS("no source address for error message"),
+        DROP("error message dropped");
+
+        private final String description;
+
+        Error(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
+    }
+
+    private static final NodeRegistration REGISTRATION = NodeRegistration.internal(Ip4Graph.IP4_ICMP_ERROR,
+            List.of(GraphRuntime.ERROR_DROP, Ip4Graph.IP4_LOOKUP), List.of(Error.values()), Ip4Input::format);
+
+    private final InterfaceTable interfaces;
+    private final long[] tokensByWorker = new long[MAX_WORKERS];
+    private final long[] refilledAtByWorker = new long[MAX_WORKERS];
+    private volatile long ratePerSecond = DEFAULT_RATE_PER_SECOND;
+    private volatile long burst = DEFAULT_BURST;
+
+    @Activate
+    public Ip4IcmpErrorNode(@Reference InterfaceTable interfaces) {
+        this.interfaces = interfaces;
+        java.util.Arrays.fill(tokensByWorker, DEFAULT_BURST);
+    }
+
+    /** Errors a worker may send per second, and how many at once after a quiet spell. */
+    public void setRateLimit(long perSecond, long burstSize) {
+        if (perSecond < 1 || perSecond > 1_000_000 || burstSize < 1) {
+            throw new IllegalArgumentException("ICMP error rate must be 1..1000000 a second and the burst positive");
+        }
+        ratePerSecond = perSecond;
+        burst = burstSize;
+    }
+
+    @Override
+    public NodeRegistration registration() {
+        return REGISTRATION;
+    }
+
+    @Override
+    public int process(NodeContext context, Frame frame) {
+        int n = frame.count();
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        BufferPool pool = context.pool();
+        MemorySegment seg = pool.segment();
+        InterfaceSnapshot snapshot = interfaces.snapshot();
+        int worker = context.workerIndex();
+        long tokens = refill(worker, System.nanoTime());
+        long timeExceeded = 0;
+        long unreachable = 0;
+        long fragmentationNeeded = 0;
+        long rateLimited = 0;
+        long noSource = 0;
+        long dropped = 0;
+        for (int i = 0; i < n; i++) {
+            int bi = buffers[i];
+            nexts[i] = NEXT_DROP;
+            long ip = pool.dataOffset(bi);
+            if (!deservesError(seg, ip, pool.length(bi))) {
+                dropped++;
+                continue;
+            }
+            if (tokens == 0) {
+                rateLimited++;
+                continue;
+            }
+            int source = sourceAddress(snapshot, pool.rxSwIfIndex(bi));
+            if (source == 0) {
+                noSource++;
+                continue;
+            }
+            tokens--;
+            int typeAndCode = pool.opaque(bi, Ip4Graph.OPAQUE_ICMP_TYPE_CODE);
+            int type = typeAndCode >>> 8;
+            int code = typeAndCode & 0xff;
+            int quoted = Math.min(pool.length(bi), MAX_ERROR_LENGTH - ERROR_HEADERS);
+            int destination = Ipv4.src(seg, ip);
+            pool.setLength(bi, quoted);
+            pool.advance(bi, -ERROR_HEADERS);
+            long error = ip - ERROR_HEADERS;
+            Ipv4.setVersionAndIhl(seg, error, Ipv4.VERSION_IHL_NO_OPTIONS);
+            Ipv4.setTos(seg, error, 0);
+            Ipv4.setTotalLength(seg, error, quoted + ERROR_HEADERS);
+            Ipv4.setId(seg, error, 0);
+            Ipv4.setFlagsAndFragmentOffset(seg, error, 0);
+            Ipv4.setTtl(seg, error, Ip4LocalNode.REPLY_TTL);
+            Ipv4.setProtocol(seg, error, Ipv4.PROTOCOL_ICMP);
+            Ipv4.setSrc(seg, error, source);
+            Ipv4.setDst(seg, error, destination);
+            Checksum.setIp4HeaderChecksum(seg, error);
+            long icmp = error + Ipv4.MIN_HEADER_LENGTH;
+            Icmp.setType(seg, icmp, type);
+            Icmp.setCode(seg, icmp, code);
+            boolean fragmentation = type == Icmp.TYPE_DESTINATION_UNREACHABLE && code == Icmp.CODE_FRAGMENTATION_NEEDED;
+            NetworkOrder.setU32(seg, icmp + Icmp.POINTER, fragmentation ? pool.opaque(bi, Ip4Graph.OPAQUE_ICMP_DATA) & 0xffff : 0);
+            Icmp.setChecksum(seg, icmp, Icmp.computeChecksum(seg, icmp, Icmp.HEADER_LENGTH + quoted));
+            int current = pool.currentData(bi);
+            pool.setL3Offset(bi, current);
+            pool.setL4Offset(bi, current + Ipv4.MIN_HEADER_LENGTH);
+            if (type == Icmp.TYPE_TIME_EXCEEDED) {
+                timeExceeded++;
+            } else if (fragmentation) {
+                fragmentationNeeded++;
+            } else {
+                unreachable++;
+            }
+            nexts[i] = NEXT_LOOKUP;
+        }
+        tokensByWorker[worker] = tokens;
+        if (frame.traced()) {
+            Ip4Input.trace(context, pool, buffers, n);
+        }
+        context.countError(Error.TTL_EXPIRE_RESP_SENT.ordinal(), timeExceeded);
+        context.countError(Error.DEST_UNREACH_SENT.ordinal(), unreachable);
+        context.countError(Error.FRAGMENTATION_NEEDED_SENT.ordinal(), fragmentationNeeded);
+        context.countError(Error.RATE_LIMITED.ordinal(), rateLimited);
+        context.countError(Error.NO_SOURCE_ADDRESS.ordinal(), noSource);
+        context.countError(Error.DROP.ordinal(), dropped);
+        return n;
+    }
+
+    private long refill(int worker, long now) {
+        long elapsed = now - refilledAtByWorker[worker];
+        long earned = elapsed / (1_000_000_000L / ratePerSecond);
+        if (earned > 0) {
+            tokensByWorker[worker] = Math.min(burst, tokensByWorker[worker] + earned);
+            refilledAtByWorker[worker] = now;
+        }
+        return tokensByWorker[worker];
+    }
+
+    /** RFC 1812 section 4.3.2.7: the packets that must not cause an ICMP error. */
+    private static boolean deservesError(MemorySegment seg, long ip, int length) {
+        int src = Ipv4.src(seg, ip);
+        int dst = Ipv4.dst(seg, ip);
+        if (src == 0 || isGroupOrBroadcast(src) || isGroupOrBroadcast(dst) || Ipv4.fragmentOffset(seg, ip) != 0) {
+            return false;
+        }
+        if (Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP) {
+            int headerLength = Ipv4.headerLength(seg, ip);
+            return length <= headerLength || !Icmp.isError(Icmp.type(seg, ip + headerLength));
+        }
+        return true;
+    }
+
+    /** Class D multicast, class E and the limited broadcast: 224.0.0.0 and above. */
+    private static boolean isGroupOrBroadcast(int address) {
+        return (address >>> 28) >= 0xe;
+    }
+
+    private static int sourceAddress(InterfaceSnapshot snapshot, int rxSwIfIndex) {
+        int[] own = snapshot.ip4Addresses(rxSwIfIndex);
+        if (own.length > 0) {
+            return own[0];
+        }
+        for (int sw = 1; sw < snapshot.size(); sw++) {
+            int[] addresses = snapshot.ip4Addresses(sw);
+            if (addresses.length > 0) {
+                return addresses[0];
+            }
+        }
+        return 0;
+    }
+}
