@@ -1,0 +1,320 @@
+package io.sluice.ip4.node;
+
+import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.packet.api.BufferPool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import static io.sluice.ip4.node.SeedBox.GATEWAY_IP;
+import static io.sluice.ip4.node.SeedBox.GBE_MAC;
+import static io.sluice.ip4.node.SeedBox.NODE_IP;
+import static io.sluice.ip4.node.SeedBox.POD_IP;
+import static io.sluice.ip4.node.SeedBox.POD_MAC;
+import static io.sluice.ip4.node.SeedBox.SERVER_IP;
+import static io.sluice.ip4.node.SeedBox.TAP2_MAC;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Black-box tests of the IPv4 path: frames into ethernet-input, frames out of the ports, error counters. */
+class ForwardingTest {
+    private static final int DF = 0x4000;
+    private final SeedBox box = new SeedBox();
+
+    @AfterEach
+    void tearDown() {
+        assertEquals(0, box.h.outstanding(), "buffers leaked");
+        box.close();
+    }
+
+    private void fromPod(byte[] frame) {
+        box.h.inject("ethernet-input", frame, box.tap2, false);
+        box.h.run();
+    }
+
+    private byte[] podPacket(int dst, int protocol, int ttl, int flags, byte[] payload) {
+        return Packets.ip4(TAP2_MAC, POD_MAC, POD_IP, dst, protocol, ttl, flags, payload);
+    }
+
+    private static int u16(byte[] b, int at) {
+        return ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
+    }
+
+    private static int u32(byte[] b, int at) {
+        return ByteBuffer.wrap(b, at, 4).getInt();
+    }
+
+    private long error(String node, String counter) {
+        return box.h.error(node, counter);
+    }
+
+    /** The only frame the pod got back, checked as a well-formed ICMP message from {@code source}. */
+    private byte[] icmpToPod(int source) {
+        assertEquals(1, box.tapDevice.sent.size(), box.h.trace());
+        byte[] frame = box.tapDevice.sent.get(0);
+        assertEquals(POD_MAC, ByteBuffer.wrap(frame).getLong() >>> 16);
+        assertEquals(1, frame[23], "protocol ICMP");
+        assertEquals(source, u32(frame, 26));
+        assertEquals(POD_IP, u32(frame, 30));
+        assertEquals(0xffff, Packets.sum(frame, 14, 20, 0), "IP header checksum");
+        assertEquals(0xffff, Packets.sum(frame, 34, u16(frame, 16) - 20, 0), "ICMP checksum");
+        return frame;
+    }
+
+    // ---- ip4-input ----
+
+    @Test
+    void headerErrorsAreCountedWithVppWording() {
+        byte[] good = podPacket(SERVER_IP, 6, 64, DF, new byte[20]);
+        byte[] version6 = good.clone();
+        version6[14] = 0x65;
+        byte[] shortHeader = good.clone();
+        shortHeader[14] = 0x44;
+        byte[] longerThanFrame = good.clone();
+        longerThanFrame[17] = (byte) 200;
+        byte[] headerPastTotal = good.clone();
+        headerPastTotal[14] = 0x4f;
+        byte[] badChecksum = good.clone();
+        badChecksum[25] ^= 1;
+        byte[] offsetOne = podPacket(SERVER_IP, 6, 64, 1, new byte[20]);
+        fromPod(Arrays.copyOf(good, 14 + 19));
+        fromPod(version6);
+        fromPod(shortHeader);
+        fromPod(longerThanFrame);
+        fromPod(headerPastTotal);
+        fromPod(badChecksum);
+        fromPod(offsetOne);
+        assertEquals(2, error("ip4-input", "too-short"));
+        assertEquals(1, error("ip4-input", "version"));
+        assertEquals(1, error("ip4-input", "bad-length"));
+        assertEquals(1, error("ip4-input", "bad-header-length"));
+        assertEquals(1, error("ip4-input", "bad-checksum"));
+        assertEquals(1, error("ip4-input", "fragment-offset-one"));
+        assertEquals(0, box.gbeDevice.sent.size());
+        assertTrue(box.h.engine().errors().stream().anyMatch(e -> e.description().equals("ip4 length < 20 bytes")));
+    }
+
+    @Test
+    void noChecksumVariantTrustsTheDriver() {
+        byte[] badChecksum = podPacket(SERVER_IP, 6, 64, DF, new byte[20]);
+        badChecksum[25] ^= 1;
+        int bi = box.h.inject("ethernet-input", badChecksum, box.tap2, false);
+        box.h.pool().orFlags(bi, BufferPool.FLAG_IP4_CHECKSUM_VERIFIED);
+        box.h.run();
+        assertEquals(0, error("ip4-input-no-checksum", "bad-checksum"));
+        assertEquals(1, box.gbeDevice.sent.size());
+    }
+
+    @Test
+    void ethernetPaddingIsTrimmedToTheIpLength() {
+        byte[] padded = Arrays.copyOf(podPacket(SERVER_IP, 6, 64, DF, new byte[20]), 60);
+        fromPod(padded);
+        assertEquals(54, box.gbeDevice.sent.get(0).length);
+    }
+
+    @Test
+    void optionsAreSteppedOver() {
+        byte[] payload = new byte[24];
+        byte[] frame = podPacket(SERVER_IP, 6, 64, DF, payload);
+        frame[14] = 0x46; // one word of options (the first 4 payload bytes: NOPs would be 1s, zeros end the list)
+        frame[24] = 0;
+        frame[25] = 0;
+        int checksum = ~Packets.sum(frame, 14, 24, 0) & 0xffff;
+        frame[24] = (byte) (checksum >>> 8);
+        frame[25] = (byte) checksum;
+        fromPod(frame);
+        assertEquals(1, box.gbeDevice.sent.size());
+    }
+
+    @Test
+    void ttlZeroOnArrivalIsAnsweredWithTimeExceeded() {
+        fromPod(podPacket(SERVER_IP, 6, 0, DF, new byte[20]));
+        assertEquals(1, error("ip4-input", "time-expired"));
+        byte[] icmp = icmpToPod(NODE_IP);
+        assertEquals(11, icmp[34]);
+    }
+
+    // ---- ip4-lookup, ip4-rewrite, ip4-icmp-error ----
+
+    @Test
+    void ttlOneIsAnsweredWithTimeExceededQuotingTheOriginal() {
+        byte[] expiring = podPacket(SERVER_IP, 6, 1, DF, new byte[20]);
+        fromPod(expiring);
+        assertEquals(1, error("ip4-rewrite", "time-expired"));
+        assertEquals(1, error("ip4-icmp-error", "ttl-expire-resp-sent"));
+        byte[] icmp = icmpToPod(NODE_IP);
+        assertEquals(11, icmp[34]);
+        assertEquals(0, icmp[35]);
+        assertArrayEquals(Arrays.copyOfRange(expiring, 14, expiring.length), Arrays.copyOfRange(icmp, 42, icmp.length),
+                "the whole original datagram is quoted (it is under 548 bytes)");
+        assertEquals(0, box.gbeDevice.sent.size());
+    }
+
+    @Test
+    void noRouteIsAnsweredWithNetUnreachable() {
+        assertTrue(box.fib.removeRoute(0, 0, 0));
+        fromPod(podPacket(SERVER_IP, 17, 64, 0, Packets.udp(1000, 53, 10)));
+        assertEquals(1, error("ip4-lookup", "dst-lookup-miss"));
+        assertEquals(1, error("ip4-icmp-error", "dest-unreach-sent"));
+        byte[] icmp = icmpToPod(NODE_IP);
+        assertEquals(3, icmp[34]);
+        assertEquals(0, icmp[35]);
+    }
+
+    @Test
+    void dropRoutesDrop() {
+        box.fib.addDropRoute(0, 0x1f000000, 8);
+        fromPod(podPacket(SERVER_IP, 6, 64, DF, new byte[20]));
+        assertEquals(1, error("ip4-lookup", "adjacency-drop"));
+        assertEquals(0, box.gbeDevice.sent.size() + box.tapDevice.sent.size());
+    }
+
+    @Test
+    void tooBigWithDontFragmentGetsFragmentationNeededWithTheMtu() {
+        box.interfaces.setMtu(box.gbe, 576);
+        fromPod(podPacket(SERVER_IP, 6, 64, DF, new byte[1000]));
+        assertEquals(1, error("ip4-rewrite", "mtu-exceeded"));
+        assertEquals(1, error("ip4-icmp-error", "fragmentation-needed-sent"));
+        byte[] icmp = icmpToPod(NODE_IP);
+        assertEquals(3, icmp[34]);
+        assertEquals(4, icmp[35]);
+        assertEquals(576, u16(icmp, 40), "next-hop MTU, RFC 1191");
+        assertEquals(576, u16(icmp, 16), "the error is cut to 576 bytes");
+    }
+
+    @Test
+    void tooBigWithoutDontFragmentIsDroppedAndCounted() {
+        box.interfaces.setMtu(box.gbe, 576);
+        fromPod(podPacket(SERVER_IP, 6, 64, 0, new byte[1000]));
+        assertEquals(1, error("ip4-rewrite", "fragmentation-not-supported"));
+        assertEquals(0, box.gbeDevice.sent.size() + box.tapDevice.sent.size());
+    }
+
+    @Test
+    void icmpErrorsAreRateLimitedAndNeverAboutIcmpErrors() {
+        box.icmpError.setRateLimit(1, 2);
+        for (int i = 0; i < 5; i++) {
+            fromPod(podPacket(SERVER_IP, 6, 1, DF, new byte[20]));
+        }
+        assertEquals(2, error("ip4-icmp-error", "ttl-expire-resp-sent"));
+        assertEquals(3, error("ip4-icmp-error", "rate-limited"));
+        byte[] unreachable = new byte[36];
+        unreachable[0] = 3;
+        fromPod(podPacket(SERVER_IP, 1, 1, 0, unreachable));
+        assertEquals(1, error("ip4-icmp-error", "drop"));
+    }
+
+    @Test
+    void unresolvedNextHopSendsArpThenForwardsOnceTheReplyIsLearned() {
+        int host = 0xc0a81032; // 192.168.16.50, on the GbE subnet, not yet known
+        long hostMac = 0x0800270000aaL;
+        fromPod(podPacket(host, 6, 64, DF, new byte[20]));
+        assertEquals(1, error("ip4-arp", "request-sent"));
+        assertEquals(1, box.gbeDevice.sent.size());
+        byte[] request = box.gbeDevice.sent.get(0);
+        assertEquals(0x0806, u16(request, 12));
+        assertEquals(NODE_IP, u32(request, 28));
+        assertEquals(host, u32(request, 38));
+
+        ByteBuffer reply = ByteBuffer.allocate(42);
+        reply.putShort((short) (GBE_MAC >>> 32)).putInt((int) GBE_MAC);
+        reply.putShort((short) (hostMac >>> 32)).putInt((int) hostMac);
+        reply.putShort((short) 0x0806).putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4)
+                .putShort((short) 2);
+        reply.putShort((short) (hostMac >>> 32)).putInt((int) hostMac).putInt(host);
+        reply.putShort((short) (GBE_MAC >>> 32)).putInt((int) GBE_MAC).putInt(NODE_IP);
+        box.h.inject("ethernet-input", reply.array(), box.gbe, false);
+        box.h.run();
+        box.neighbours.maintain(System.nanoTime());
+        assertEquals(hostMac, box.neighbours.mac(box.gbe, host));
+
+        fromPod(podPacket(host, 6, 64, DF, new byte[20]));
+        assertEquals(2, box.gbeDevice.sent.size());
+        byte[] forwarded = box.gbeDevice.sent.get(1);
+        assertEquals(hostMac, ByteBuffer.wrap(forwarded).getLong() >>> 16);
+        assertEquals(63, forwarded[22]);
+    }
+
+    @Test
+    void aNeighbourThatAgesOutIsResolvedAgain() {
+        int host = 0xc0a81033;
+        box.neighbours.setAgeingSeconds(1);
+        box.neighbours.learn(box.gbe, host, 0x0800270000bbL, System.nanoTime());
+        box.neighbours.maintain(System.nanoTime());
+        fromPod(podPacket(host, 6, 64, DF, new byte[20]));
+        assertEquals(1, box.gbeDevice.sent.size());
+        box.neighbours.maintain(System.nanoTime() + 5_000_000_000L);
+        assertEquals(NeighbourTable.NO_MAC, box.neighbours.mac(box.gbe, host));
+        fromPod(podPacket(host, 6, 64, DF, new byte[20]));
+        assertEquals(1, error("ip4-arp", "request-sent"));
+    }
+
+    @Test
+    void defaultRouteFollowsTheGatewaysMacWhenItMoves() {
+        box.neighbours.addStatic(box.gbe, GATEWAY_IP, 0x0800270000ccL);
+        fromPod(podPacket(SERVER_IP, 6, 64, DF, new byte[20]));
+        assertEquals(0x0800270000ccL, ByteBuffer.wrap(box.gbeDevice.sent.get(0)).getLong() >>> 16);
+    }
+
+    // ---- ip4-local ----
+
+    @Test
+    void echoRequestToTheBoxIsAnsweredThroughLookupAndRewrite() {
+        byte[] request = podPacket(NODE_IP, 1, 64, 0, Packets.echoRequest(0x1234, 7, 32));
+        fromPod(request);
+        assertEquals(1, error("ip4-local", "echo-replies-sent"));
+        byte[] reply = icmpToPod(NODE_IP);
+        assertEquals(0, reply[34], "echo reply");
+        assertEquals(0x1234, u16(reply, 38));
+        assertEquals(7, u16(reply, 40));
+        assertEquals(63, reply[22], "TTL 64, decremented once by ip4-rewrite");
+        assertArrayEquals(Arrays.copyOfRange(request, 42, request.length), Arrays.copyOfRange(reply, 42, reply.length));
+    }
+
+    @Test
+    void otherTrafficToTheBoxIsCountedAndDropped() {
+        fromPod(podPacket(NODE_IP, 6, 64, DF, new byte[20]));
+        fromPod(podPacket(NODE_IP, 47, 64, DF, new byte[20]));
+        byte[] badEcho = Packets.echoRequest(1, 1, 8);
+        badEcho[10] ^= 1;
+        fromPod(podPacket(NODE_IP, 1, 64, 0, badEcho));
+        byte[] timestamp = new byte[20];
+        timestamp[0] = 13;
+        fromPod(podPacket(NODE_IP, 1, 64, 0, timestamp));
+        fromPod(podPacket(NODE_IP, 6, 64, 0x2000, new byte[20]));
+        assertEquals(1, error("ip4-local", "no-listener"));
+        assertEquals(1, error("ip4-local", "unknown-protocol"));
+        assertEquals(1, error("ip4-local", "icmp-bad-checksum"));
+        assertEquals(1, error("ip4-local", "icmp-not-echo"));
+        assertEquals(1, error("ip4-local", "fragment"));
+        assertEquals(0, box.tapDevice.sent.size());
+    }
+
+    @Test
+    void udpToTheBoxIsAnsweredWithPortUnreachable() {
+        fromPod(podPacket(NODE_IP, 17, 64, 0, Packets.udp(5000, 9, 4)));
+        assertEquals(1, error("ip4-local", "no-listener"));
+        byte[] icmp = icmpToPod(NODE_IP);
+        assertEquals(3, icmp[34]);
+        assertEquals(3, icmp[35]);
+    }
+
+    @Test
+    void podGatewayArpIsAnsweredByProxy() {
+        ByteBuffer request = ByteBuffer.allocate(42);
+        request.putShort((short) -1).putInt(-1);
+        request.putShort((short) (POD_MAC >>> 32)).putInt((int) POD_MAC);
+        request.putShort((short) 0x0806).putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4)
+                .putShort((short) 1);
+        request.putShort((short) (POD_MAC >>> 32)).putInt((int) POD_MAC).putInt(POD_IP);
+        request.putShort((short) 0).putInt(0).putInt(0x0a010101);
+        fromPod(request.array());
+        assertEquals(1, error("arp-input", "proxy-replies-sent"));
+        byte[] reply = box.tapDevice.sent.get(0);
+        assertEquals(TAP2_MAC, ByteBuffer.wrap(reply, 22, 8).getLong() >>> 16, "sender MAC: the TAP's");
+        assertEquals(0x0a010101, u32(reply, 28));
+    }
+}
