@@ -18,8 +18,10 @@ import java.util.List;
 
 /**
  * {@code dpdk-input}: polls every rx queue of every DPDK port with one burst each, copies the frames into
- * buffers (the mbufs go back to DPDK's pool in bulk at once), stamps the rx sw_if_index and sends them to
- * ethernet-input. Frames of an interface that is administratively down go to error-drop, counted.
+ * buffers (the mbufs go back to DPDK's pool in bulk at once) and stamps the rx sw_if_index. As VPP's
+ * dpdk-input does, an untagged IPv4 frame addressed to the port (its MAC or broadcast) skips ethernet-input:
+ * its L2 header is stepped over and it goes straight to ip4-input (the seed's SYN-ACK trace shows
+ * dpdk-input then ip4-input); everything else goes to ethernet-input. Frames of an interface that is administratively down go to error-drop, counted.
  * The trace captures the mbuf's fields while the mbuf still exists (VPP's dpdk_rx_trace).
  */
 public final class DpdkInputNode implements Node {
@@ -27,6 +29,8 @@ public final class DpdkInputNode implements Node {
     public static final String NAME = "dpdk-input";
     static final int NEXT_ETHERNET_INPUT = 0;
     static final int NEXT_DROP = 1;
+    static final int NEXT_IP4_INPUT = 2;
+    private static final long BROADCAST = 0xffff_ffff_ffffL;
 
     enum Error implements NodeError {
         NO_BUFFER("no free buffer for a received frame (frame dropped)"),
@@ -53,7 +57,7 @@ public final class DpdkInputNode implements Node {
 
     public DpdkInputNode(InterfaceTable interfaces) {
         this.interfaces = interfaces;
-        this.registration = NodeRegistration.input(NAME, List.of("ethernet-input", GraphRuntime.ERROR_DROP),
+        this.registration = NodeRegistration.input(NAME, List.of("ethernet-input", GraphRuntime.ERROR_DROP, "ip4-input"),
                 List.of(Error.values()), DpdkInputNode::format);
     }
 
@@ -81,7 +85,10 @@ public final class DpdkInputNode implements Node {
         int down = 0;
         for (DpdkPort port : polled) {
             int sw = port.swIfIndex();
-            int next = snapshot.adminUp(sw) ? NEXT_ETHERNET_INPUT : NEXT_DROP;
+            boolean up = snapshot.adminUp(sw);
+            int next = up ? NEXT_ETHERNET_INPUT : NEXT_DROP;
+            long portMac = snapshot.mac(sw);
+            MemorySegment data = pool.segment();
             int queues = port.rxQueues();
             int portPackets = 0;
             long portBytes = 0;
@@ -89,19 +96,28 @@ public final class DpdkInputNode implements Node {
                 int got = port.receive(queue, pool, buffers, count, Frame.CAPACITY - count);
                 noBuffer += port.lastNoBuffer();
                 oversize += port.lastOversize();
-                if (got > 0 && context.traceArmed() > 0) {
-                    traceReceived(context, pool, port, sw, queue, buffers, count, got);
-                    frame.setTraced(true);
-                }
-                port.releaseReceived();
                 for (int k = count; k < count + got; k++) {
                     int bi = buffers[k];
                     pool.setRxSwIfIndex(bi, sw);
                     pool.setL2Offset(bi, 0);
                     pool.setL3Offset(bi, Ethernet.HEADER_LENGTH);
                     portBytes += pool.length(bi);
+                    long frameStart = pool.dataOffset(bi);
+                    if (up && Ethernet.etherType(data, frameStart) == Ethernet.TYPE_IP4) {
+                        long dst = Ethernet.dst(data, frameStart);
+                        if (dst == portMac || dst == BROADCAST) {
+                            pool.advance(bi, Ethernet.HEADER_LENGTH);
+                            nexts[k] = NEXT_IP4_INPUT;
+                            continue;
+                        }
+                    }
                     nexts[k] = next;
                 }
+                if (got > 0 && context.traceArmed() > 0) {
+                    traceReceived(context, pool, port, sw, queue, buffers, count, got);
+                    frame.setTraced(true);
+                }
+                port.releaseReceived();
                 portPackets += got;
                 count += got;
             }
@@ -132,8 +148,6 @@ public final class DpdkInputNode implements Node {
         MemorySegment trace = context.traceSegment();
         for (int k = 0; k < n; k++) {
             int bi = buffers[from + k];
-            pool.setL2Offset(bi, 0);
-            pool.setL3Offset(bi, Ethernet.HEADER_LENGTH);
             long record = context.traceInput(bi);
             if (record < 0) {
                 return;

@@ -73,6 +73,9 @@ final class DpdkTrace {
     static void writeBuffer(MemorySegment trace, long record, int swIfIndex, int queue, BufferPool pool, int bi) {
         MemorySegment data = pool.segment();
         int length = pool.length(bi);
+        // The decode shows the whole frame from its L2 header, even when current data has moved past it.
+        long frameStart = BufferPool.dataStart(bi) + pool.l2Offset(bi);
+        int frameLength = length + pool.currentData(bi) - pool.l2Offset(bi);
         trace.set(INT, record + SW_IF_INDEX, swIfIndex);
         trace.set(SHORT, record + QUEUE, (short) queue);
         trace.set(INT, record + BUFFER, bi);
@@ -82,9 +85,9 @@ final class DpdkTrace {
         trace.set(INT, record + FLAGS, pool.flags(bi));
         trace.set(SHORT, record + L2_OFFSET, (short) pool.l2Offset(bi));
         trace.set(SHORT, record + L3_OFFSET, (short) pool.l3Offset(bi));
-        int captured = Math.min(length, CAPTURE);
+        int captured = Math.min(frameLength, CAPTURE);
         trace.set(INT, record + CAPTURED, captured);
-        MemorySegment.copy(data, pool.dataOffset(bi), trace, record + BYTES, captured);
+        MemorySegment.copy(data, frameStart, trace, record + BYTES, captured);
     }
 
     /** The fields of the mbuf at address {@code mbuf}. */
