@@ -29,6 +29,12 @@ import java.nio.ByteOrder;
  */
 public final class AfPacketDevice implements AutoCloseable {
 
+    /**
+     * Bytes of the ring's struct tpacket3_hdr that {@link #receive(BufferPool, int[], int, int, boolean)} can
+     * keep in a buffer's headroom, ending right before the frame (for the input node's trace).
+     */
+    public static final int RING_HEADER_SIZE = V3_SIZE;
+
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT;
     private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -201,6 +207,15 @@ public final class AfPacketDevice implements AutoCloseable {
      * holds no finished block. Stops early when the pool runs dry (the rest stays in the ring).
      */
     public int receive(BufferPool pool, int[] buffers, int from, int max) {
+        return receive(pool, buffers, from, max, false);
+    }
+
+    /**
+     * As {@link #receive(BufferPool, int[], int, int)}; with {@code keepRingHeaders}, each frame's
+     * tpacket3_hdr is also copied into the buffer's headroom, at {@code dataStart(bi) - RING_HEADER_SIZE}
+     * (what a trace shows of the ring). Meant for the frames being traced, not the steady state.
+     */
+    public int receive(BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
         MemorySegment ring = rxRing;
         MemorySegment data = pool.segment();
         int received = 0;
@@ -238,6 +253,9 @@ public final class AfPacketDevice implements AutoCloseable {
                         copyReinsertingTag(ring, packet, source, snaplen, data, target, status);
                     } else {
                         MemorySegment.copy(ring, source, data, target, snaplen);
+                    }
+                    if (keepRingHeaders) {
+                        MemorySegment.copy(ring, packet, data, target - RING_HEADER_SIZE, RING_HEADER_SIZE);
                     }
                     pool.setData(bi, 0, length);
                     buffers[from + received++] = bi;

@@ -29,11 +29,15 @@ public final class Tpacket {
     public static final int BLOCK_OFFSET_TO_FIRST = 16; // u32, from the block start
 
     // struct tpacket3_hdr, 48 bytes, then struct sockaddr_ll at TPACKET_ALIGN(48) = 48
+    public static final int V3_SIZE = 48;
     public static final int V3_NEXT_OFFSET = 0;  // u32, from this header
+    public static final int V3_SEC = 4;          // u32
+    public static final int V3_NSEC = 8;         // u32
     public static final int V3_SNAPLEN = 12;     // u32
     public static final int V3_LEN = 16;         // u32
     public static final int V3_STATUS = 20;      // u32
     public static final int V3_MAC = 24;         // u16, from this header
+    public static final int V3_NET = 26;         // u16, from this header
     public static final int V3_VLAN_TCI = 32;    // u32 (hv1)
     public static final int V3_VLAN_TPID = 36;   // u16 (hv1)
     public static final int V3_SLL_PKTTYPE = 48 + 10; // sockaddr_ll.sll_pkttype

@@ -1,0 +1,296 @@
+package io.sluice.driver.afpacket.internal;
+
+import static io.sluice.driver.afpacket.internal.Tpacket.V3_LEN;
+import static io.sluice.driver.afpacket.internal.Tpacket.V3_MAC;
+import static io.sluice.driver.afpacket.internal.Tpacket.V3_NET;
+import static io.sluice.driver.afpacket.internal.Tpacket.V3_NSEC;
+import static io.sluice.driver.afpacket.internal.Tpacket.V3_SEC;
+import static io.sluice.driver.afpacket.internal.Tpacket.V3_SNAPLEN;
+import static io.sluice.driver.afpacket.internal.Tpacket.V3_STATUS;
+import static io.sluice.driver.afpacket.internal.Tpacket.V3_VLAN_TCI;
+import static io.sluice.driver.afpacket.internal.Tpacket.V3_VLAN_TPID;
+
+import io.sluice.driver.afpacket.api.AfPacketDevice;
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NodeRegistration;
+import io.sluice.graph.api.TraceContext;
+import io.sluice.graph.api.TraceRing;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.PacketFormat;
+import io.sluice.vnet.api.InterfaceCounters;
+import io.sluice.vnet.api.InterfaceSnapshot;
+import io.sluice.vnet.api.InterfaceTable;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code af-packet-input}: one input node for every host port, as VPP's (src/vnet/devices/af_packet/node.c).
+ * Each call drains each port's receive ring in turn (the first port rotates), stamps the rx sw_if_index,
+ * counts rx packets and bytes per interface once per port, and sends the frames to ethernet-input.
+ *
+ * <p>Next arcs follow VPP's device-input order (vnet_device_next_t in src/vnet/devices/devices.h) so that
+ * the trace's next-index reads as in VPP: 0 ip4-input-no-checksum, 1 ip4-input, 2 ip6-input and 3 mpls-input
+ * (the box has neither: both lead to error-drop), 4 ethernet-input, 5 error-drop.
+ *
+ * <p>Frames of an administratively down interface, runts, and frames longer than the interface MTU allows
+ * (MTU + 14 bytes of Ethernet header + 4 of one VLAN tag) are dropped and counted by name; frames the
+ * device refused in the ring (longer than a buffer) are counted too.
+ */
+@Component(service = {Node.class, AfPacketInputNode.class}, immediate = true)
+public final class AfPacketInputNode implements Node {
+
+    public static final String NAME = "af-packet-input";
+    public static final String ETHERNET_INPUT = "ethernet-input";
+
+    static final int NEXT_ETHERNET_INPUT = 4;
+    static final int NEXT_DROP = 5;
+
+    static final int ETHERNET_HEADER = 14;
+    static final int L2_OVERHEAD = ETHERNET_HEADER + 4;
+
+    /** Trace record: next, hw_if_index, the tpacket3_hdr fields VPP shows, then the frame's first bytes. */
+    static final int TRACE_NEXT = 0;
+    static final int TRACE_HW_IF_INDEX = 4;
+    static final int TRACE_STATUS = 8;
+    static final int TRACE_LEN = 12;
+    static final int TRACE_SNAPLEN = 16;
+    static final int TRACE_MAC = 20;
+    static final int TRACE_NET = 22;
+    static final int TRACE_SEC = 24;
+    static final int TRACE_NSEC = 28;
+    static final int TRACE_VLAN_TCI = 32;
+    static final int TRACE_VLAN_TPID = 36;
+    static final int TRACE_FRAME_LENGTH = 40;
+    static final int TRACE_BYTES = 44;
+    static final int TRACE_CAPTURE = TraceRing.PAYLOAD_SIZE - TRACE_BYTES;
+
+    /** Counter names shown as /err/af-packet-input/&lt;name&gt;. */
+    public enum Error implements NodeError {
+        RUNT("frame shorter than an ethernet header (14 bytes)"),
+        OVERSIZE("frame longer than the interface MTU allows"),
+        RING_ERROR("frame left in the ring: longer than a buffer or shorter than two MAC addresses"),
+        INTERFACE_DOWN("interface is administratively down");
+
+        private final String description;
+
+        Error(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
+    }
+
+    private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
+            List.of("ip4-input-no-checksum", "ip4-input", GraphRuntime.ERROR_DROP, GraphRuntime.ERROR_DROP,
+                    ETHERNET_INPUT, GraphRuntime.ERROR_DROP),
+            List.of(Error.values()), AfPacketInputNode::format);
+
+    private final InterfaceTable interfaces;
+    private final Object portsLock = new Object();
+    private volatile HostPort[] ports = new HostPort[0];
+    private int firstPort;
+
+    @Activate
+    public AfPacketInputNode(@Reference InterfaceTable interfaces) {
+        this.interfaces = interfaces;
+    }
+
+    @Override
+    public NodeRegistration registration() {
+        return REGISTRATION;
+    }
+
+    /** Starts polling {@code port}. Control plane. */
+    public void attach(HostPort port) {
+        synchronized (portsLock) {
+            HostPort[] next = Arrays.copyOf(ports, ports.length + 1);
+            next[ports.length] = port;
+            ports = next;
+        }
+    }
+
+    /** Stops polling {@code port}; call under the graph's barrier before closing it. */
+    public void detach(HostPort port) {
+        synchronized (portsLock) {
+            HostPort[] current = ports;
+            HostPort[] next = new HostPort[current.length];
+            int n = 0;
+            for (HostPort p : current) {
+                if (p != port) {
+                    next[n++] = p;
+                }
+            }
+            ports = Arrays.copyOf(next, n);
+        }
+    }
+
+    public List<HostPort> ports() {
+        return List.of(ports);
+    }
+
+    @Override
+    public int process(NodeContext context, Frame frame) {
+        HostPort[] current = ports;
+        int portCount = current.length;
+        if (portCount == 0) {
+            return 0;
+        }
+        BufferPool pool = context.pool();
+        InterfaceSnapshot snapshot = interfaces.snapshot();
+        InterfaceCounters counters = interfaces.counters(context.workerIndex());
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        int first = firstPort < portCount ? firstPort : 0;
+        firstPort = first + 1 < portCount ? first + 1 : 0;
+        long runts = 0;
+        long oversize = 0;
+        long ringErrors = 0;
+        long down = 0;
+        for (int p = 0; p < portCount; p++) {
+            int from = frame.count();
+            if (from == Frame.CAPACITY) {
+                break;
+            }
+            int index = first + p;
+            HostPort port = current[index < portCount ? index : index - portCount];
+            AfPacketDevice device = port.device();
+            int sw = port.swIfIndex();
+            boolean tracing = context.traceArmed() > 0;
+            long errorsBefore = device.rxErrors();
+            int received = device.receive(pool, buffers, from, Frame.CAPACITY - from, tracing);
+            long portRingErrors = device.rxErrors() - errorsBefore;
+            if (received == 0 && portRingErrors == 0) {
+                continue;
+            }
+            int end = from + received;
+            long portBad = 0;
+            long portDown = 0;
+            long bytes = 0;
+            if (!snapshot.adminUp(sw)) {
+                for (int i = from; i < end; i++) {
+                    pool.setRxSwIfIndex(buffers[i], sw);
+                    nexts[i] = NEXT_DROP;
+                }
+                portDown = received;
+            } else {
+                int maxFrame = snapshot.mtu(sw) + L2_OVERHEAD;
+                for (int i = from; i < end; i++) {
+                    int bi = buffers[i];
+                    int length = pool.length(bi);
+                    pool.setRxSwIfIndex(bi, sw);
+                    if (length < ETHERNET_HEADER) {
+                        nexts[i] = NEXT_DROP;
+                        runts++;
+                        portBad++;
+                    } else if (length > maxFrame) {
+                        nexts[i] = NEXT_DROP;
+                        oversize++;
+                        portBad++;
+                    } else {
+                        nexts[i] = NEXT_ETHERNET_INPUT;
+                        bytes += length;
+                    }
+                }
+            }
+            frame.setCount(end);
+            counters.rxPackets[sw] += received - portBad - portDown;
+            counters.rxBytes[sw] += bytes;
+            counters.rxErrors[sw] += portBad + portRingErrors;
+            counters.drops[sw] += portDown;
+            ringErrors += portRingErrors;
+            down += portDown;
+            if (tracing) {
+                trace(context, frame, pool, from, end, sw);
+            }
+        }
+        if (runts + oversize + ringErrors + down > 0) {
+            context.countError(Error.RUNT.ordinal(), runts);
+            context.countError(Error.OVERSIZE.ordinal(), oversize);
+            context.countError(Error.RING_ERROR.ordinal(), ringErrors);
+            context.countError(Error.INTERFACE_DOWN.ordinal(), down);
+        }
+        return frame.count();
+    }
+
+    /** Marks buffers [from, end) for tracing while the count lasts, with the ring header kept in the headroom. */
+    private static void trace(NodeContext context, Frame frame, BufferPool pool, int from, int end, int sw) {
+        MemorySegment data = pool.segment();
+        int[] buffers = frame.buffers();
+        int[] nexts = frame.nexts();
+        for (int i = from; i < end; i++) {
+            int bi = buffers[i];
+            long record = context.traceInput(bi);
+            if (record < 0) {
+                return;
+            }
+            frame.setTraced(true);
+            MemorySegment trace = context.traceSegment();
+            long header = BufferPool.dataStart(bi) - AfPacketDevice.RING_HEADER_SIZE;
+            int length = pool.length(bi);
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_NEXT, nexts[i]);
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_HW_IF_INDEX, sw);
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_STATUS, data.get(ValueLayout.JAVA_INT, header + V3_STATUS));
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_LEN, data.get(ValueLayout.JAVA_INT, header + V3_LEN));
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_SNAPLEN, data.get(ValueLayout.JAVA_INT, header + V3_SNAPLEN));
+            trace.set(ValueLayout.JAVA_SHORT, record + TRACE_MAC, data.get(ValueLayout.JAVA_SHORT, header + V3_MAC));
+            trace.set(ValueLayout.JAVA_SHORT, record + TRACE_NET, data.get(ValueLayout.JAVA_SHORT, header + V3_NET));
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_SEC, data.get(ValueLayout.JAVA_INT, header + V3_SEC));
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_NSEC, data.get(ValueLayout.JAVA_INT, header + V3_NSEC));
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_VLAN_TCI, data.get(ValueLayout.JAVA_INT, header + V3_VLAN_TCI));
+            trace.set(ValueLayout.JAVA_SHORT, record + TRACE_VLAN_TPID,
+                    data.get(ValueLayout.JAVA_SHORT, header + V3_VLAN_TPID));
+            trace.set(ValueLayout.JAVA_INT, record + TRACE_FRAME_LENGTH, length);
+            MemorySegment.copy(data, pool.dataOffset(bi), trace, record + TRACE_BYTES, Math.min(length, TRACE_CAPTURE));
+        }
+    }
+
+    /**
+     * VPP's format_af_packet_input_trace (node line, then the ring header two and four spaces in), with the
+     * header named for what this driver maps (TPACKET_V3), then the Ethernet and IP decode of the frame.
+     */
+    static void format(MemorySegment record, long offset, TraceContext context, StringBuilder out) {
+        out.append("af_packet: hw_if_index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_HW_IF_INDEX))
+                .append(" next-index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_NEXT)).append('\n');
+        out.append("  tpacket3_hdr:\n");
+        out.append("    status 0x").append(Integer.toHexString(record.get(ValueLayout.JAVA_INT, offset + TRACE_STATUS)))
+                .append(" len ").append(Integer.toUnsignedString(record.get(ValueLayout.JAVA_INT, offset + TRACE_LEN)))
+                .append(" snaplen ")
+                .append(Integer.toUnsignedString(record.get(ValueLayout.JAVA_INT, offset + TRACE_SNAPLEN)))
+                .append(" mac ").append(record.get(ValueLayout.JAVA_SHORT, offset + TRACE_MAC) & 0xffff)
+                .append(" net ").append(record.get(ValueLayout.JAVA_SHORT, offset + TRACE_NET) & 0xffff).append('\n');
+        int tci = record.get(ValueLayout.JAVA_INT, offset + TRACE_VLAN_TCI);
+        out.append("    sec 0x").append(Integer.toHexString(record.get(ValueLayout.JAVA_INT, offset + TRACE_SEC)))
+                .append(" nsec 0x").append(Integer.toHexString(record.get(ValueLayout.JAVA_INT, offset + TRACE_NSEC)))
+                .append(" vlan ");
+        appendVlanTci(out, tci);
+        out.append(" vlan_tpid ").append(record.get(ValueLayout.JAVA_SHORT, offset + TRACE_VLAN_TPID) & 0xffff)
+                .append('\n');
+        int length = record.get(ValueLayout.JAVA_INT, offset + TRACE_FRAME_LENGTH);
+        PacketFormat.appendEthernetHeader(record, offset + TRACE_BYTES, Math.min(length, TRACE_CAPTURE), out);
+    }
+
+    /** As VPP's format_ethernet_vlan_tci: the VLAN id, then priority and CFI when set (IEEE 802.1Q 9.6). */
+    private static void appendVlanTci(StringBuilder out, int tci) {
+        out.append(tci & 0xfff);
+        int priority = (tci >>> 13) & 0x7;
+        if (priority != 0) {
+            out.append(" priority ").append(priority);
+        }
+        if ((tci & 0x1000) != 0) {
+            out.append(" cfi");
+        }
+    }
+}

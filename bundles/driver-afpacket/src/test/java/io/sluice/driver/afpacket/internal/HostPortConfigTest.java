@@ -1,0 +1,68 @@
+package io.sluice.driver.afpacket.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.sluice.driver.afpacket.api.AfPacketConfig;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HostPortConfigTest {
+
+    private static Map<String, Object> minimal() {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("service.pid", "io.sluice.driver.afpacket~gbe");
+        properties.put("host.ifname", "enp0s8");
+        return properties;
+    }
+
+    private static String refusal(Map<String, Object> properties) {
+        return assertThrows(IllegalArgumentException.class, () -> HostPortConfig.from(properties)).getMessage();
+    }
+
+    @Test
+    void defaultsNameThePortAfterTheNetdev() {
+        HostPortConfig config = HostPortConfig.from(minimal());
+        assertEquals("host-enp0s8", config.name());
+        assertEquals(-1, config.macOverride());
+        assertNull(config.namespace());
+        assertEquals(AfPacketConfig.defaults(), config.rings());
+    }
+
+    @Test
+    void theLabsGbePort() {
+        HostPortConfig config = HostPortConfig.from(AfPacketGraphTest.gbeConfig());
+        assertEquals("GigabitEthernet0/8/0", config.name());
+        assertEquals(0x080027449fd8L, config.macOverride());
+        assertEquals("slnodbox", config.namespace());
+    }
+
+    @Test
+    void badValuesAreRefusedNamingPidKeyAndReason() {
+        Map<String, Object> none = minimal();
+        none.remove("host.ifname");
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'host.ifname': missing (required)", refusal(none));
+
+        Map<String, Object> mac = minimal();
+        mac.put("mac", "08:00:27:44:9f");
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'mac': '08:00:27:44:9f' is not a MAC address (six hex"
+                + " octets separated by ':')", refusal(mac));
+
+        Map<String, Object> block = minimal();
+        block.put("rx.block.size", "5000");
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'rx.block.size': 5000 is not a multiple of the page size"
+                + " (4096)", refusal(block));
+
+        Map<String, Object> mode = minimal();
+        mode.put("tx.mode", "ring");
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'tx.mode': 'ring' is neither sendmmsg nor tx-ring",
+                refusal(mode));
+
+        Map<String, Object> timeout = minimal();
+        timeout.put("rx.block.timeout.ms", "0");
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'rx.block.timeout.ms': 0 is outside 1..1000",
+                refusal(timeout));
+    }
+}
