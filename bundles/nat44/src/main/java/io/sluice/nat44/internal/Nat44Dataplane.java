@@ -12,8 +12,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Workers read sessions without locking; every change (create, delete, expire, pool change) happens
  * under {@link SessionTable#lock()}, which the slow path takes once per frame.
+ *
+ * <p>Public only so the benchmarks (bench/) can build one; the package is private to the bundle.
  */
-final class Nat44Dataplane implements AutoCloseable {
+public final class Nat44Dataplane implements AutoCloseable {
 
     /** {@link #createDynamic}/{@link #createStatic} results below zero. */
     static final int NO_PORTS = -2;
@@ -36,7 +38,7 @@ final class Nat44Dataplane implements AutoCloseable {
      * @param clock wall-clock milliseconds (System::currentTimeMillis on a box; tests advance their own);
      *              read once per frame
      */
-    Nat44Dataplane(SessionTable table, LongSupplier clock) {
+    public Nat44Dataplane(SessionTable table, LongSupplier clock) {
         this.table = table;
         this.clock = clock;
         synchronized (table.lock()) {
@@ -44,7 +46,7 @@ final class Nat44Dataplane implements AutoCloseable {
         }
     }
 
-    SessionTable table() {
+    public SessionTable table() {
         return table;
     }
 
@@ -52,7 +54,7 @@ final class Nat44Dataplane implements AutoCloseable {
         return clock.getAsLong();
     }
 
-    Nat44Policy policy() {
+    public Nat44Policy policy() {
         return policy;
     }
 
@@ -61,7 +63,7 @@ final class Nat44Dataplane implements AutoCloseable {
     }
 
     /** Publishes a new policy; static ports on pool addresses are reserved from dynamic allocation. */
-    void setPolicy(Nat44Policy next) {
+    public void setPolicy(Nat44Policy next) {
         synchronized (table.lock()) {
             this.policy = next;
             reserveStaticPorts(ports, next.mappings);
@@ -72,7 +74,7 @@ final class Nat44Dataplane implements AutoCloseable {
      * Replaces the address pool. Sessions on addresses that left the pool are deleted; the others keep
      * their ports in the new allocator.
      */
-    void setAddresses(int[] addresses) {
+    public void setAddresses(int[] addresses) {
         synchronized (table.lock()) {
             PortAllocator next = new PortAllocator(addresses);
             reserveStaticPorts(next, policy.mappings);
@@ -156,7 +158,7 @@ final class Nat44Dataplane implements AutoCloseable {
         return createDynamic(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now);
     }
 
-    int createDynamic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
+    public int createDynamic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
                       int remotePort, int insideSw, long now) {
         PortAllocator allocator = ports;
         int addressCount = allocator.addressCount();
@@ -215,7 +217,7 @@ final class Nat44Dataplane implements AutoCloseable {
     }
 
     /** Deletes a session and gives its port back. Lock held. */
-    void delete(int s) {
+    public void delete(int s) {
         if (!table.inUse(s)) {
             return;
         }
@@ -246,7 +248,7 @@ final class Nat44Dataplane implements AutoCloseable {
     }
 
     /** Sweeps the whole table once, taking the lock for one small chunk at a time so workers barely wait. */
-    int expireAll(long now) {
+    public int expireAll(long now) {
         int total = 0;
         int chunk = expiredScratch.length;
         for (int visited = 0; visited < table.capacity(); visited += chunk) {

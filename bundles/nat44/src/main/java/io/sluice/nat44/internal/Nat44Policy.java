@@ -7,10 +7,10 @@ import io.sluice.nat44.api.Timeouts;
  * in milliseconds, the per-inside-address session limit and the static mappings. A configuration change
  * publishes a new instance; nodes read it once per frame.
  */
-final class Nat44Policy {
-    static final byte ROLE_INSIDE = 1;
-    static final byte ROLE_OUTSIDE = 2;
-    static final byte ROLE_OUTPUT_FEATURE = 4;
+public final class Nat44Policy {
+    public static final byte ROLE_INSIDE = 1;
+    public static final byte ROLE_OUTSIDE = 2;
+    public static final byte ROLE_OUTPUT_FEATURE = 4;
 
     final byte[] roleBySw;
     final Timeouts timeouts;
@@ -21,7 +21,7 @@ final class Nat44Policy {
     final int maxSessionsPerInsideAddress;
     final StaticMappings mappings;
 
-    Nat44Policy(byte[] roleBySw, Timeouts timeouts, int maxSessionsPerInsideAddress, StaticMappings mappings) {
+    public Nat44Policy(byte[] roleBySw, Timeouts timeouts, int maxSessionsPerInsideAddress, StaticMappings mappings) {
         this.roleBySw = roleBySw.clone();
         this.timeouts = timeouts;
         this.udpMillis = timeouts.udpSeconds() * 1000L;

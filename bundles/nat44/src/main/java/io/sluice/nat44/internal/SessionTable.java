@@ -42,8 +42,10 @@ import java.nio.file.StandardOpenOption;
  * An insert writes the record before it publishes the index slot with a release store. A delete shifts
  * later entries back (no tombstones, so the table never degrades); while it does, {@link #epoch} is odd, and
  * a reader that missed while the epoch moved looks again, so a shift never causes a false miss.
+ *
+ * <p>Public only so the benchmarks (bench/) can build one; the package is private to the bundle.
  */
-final class SessionTable implements AutoCloseable {
+public final class SessionTable implements AutoCloseable {
 
     static final long MAGIC = 0x534c4e4154343401L;
     static final int BYTE_ORDER_MARK = 0x01020304;
@@ -104,7 +106,7 @@ final class SessionTable implements AutoCloseable {
     }
 
     /** A table in anonymous off-heap memory: lost on close (tests, benchmarks, a box without a data dir). */
-    static SessionTable anonymous(int capacity) {
+    public static SessionTable anonymous(int capacity) {
         checkCapacity(capacity);
         Arena arena = Arena.ofShared();
         MemorySegment records = arena.allocate(HEADER_SIZE + (long) capacity * SESSION_SIZE, 64);
@@ -119,7 +121,7 @@ final class SessionTable implements AutoCloseable {
      * another layout is moved aside (to {@code <file>.incompatible}) and a fresh table created. Sessions in use
      * are reattached; {@link #rebuild} is then up to the caller, which decides what is still valid.
      */
-    static SessionTable open(Path file, int capacity) throws IOException {
+    public static SessionTable open(Path file, int capacity) throws IOException {
         checkCapacity(capacity);
         Files.createDirectories(file.toAbsolutePath().getParent());
         long size = HEADER_SIZE + (long) capacity * SESSION_SIZE;
@@ -204,7 +206,7 @@ final class SessionTable implements AutoCloseable {
     // ---- keys and hashing ----
 
     /** The key of an endpoint: address in the upper half, port and protocol in the lower. */
-    static long key(int address, int port, int protocol) {
+    public static long key(int address, int port, int protocol) {
         return ((long) address << 32) | ((long) (port & 0xffff) << 16) | (protocol & 0xff);
     }
 
@@ -234,12 +236,12 @@ final class SessionTable implements AutoCloseable {
     // ---- lookups (lock-free, any thread) ----
 
     /** The session whose inside endpoint is {@code key}, or -1. */
-    int lookupIn2Out(long key) {
+    public int lookupIn2Out(long key) {
         return lookup(in2out, S_IN_KEY, key);
     }
 
     /** The session whose outside endpoint is {@code key}, or -1. */
-    int lookupOut2In(long key) {
+    public int lookupOut2In(long key) {
         return lookup(out2in, S_OUT_KEY, key);
     }
 
@@ -275,7 +277,7 @@ final class SessionTable implements AutoCloseable {
 
     // ---- writes (lock held) ----
 
-    Object lock() {
+    public Object lock() {
         return lock;
     }
 
@@ -283,7 +285,7 @@ final class SessionTable implements AutoCloseable {
      * Takes a free record, fills it and publishes it in both indexes; -1 when the table is full. The caller
      * has checked that neither key is present.
      */
-    int insert(long inKey, long outKey, int remoteAddress, int remotePort, int insideSw, boolean isStatic,
+    public int insert(long inKey, long outKey, int remoteAddress, int remotePort, int insideSw, boolean isStatic,
                long now, long expiresAt) {
         int s = freeHead;
         if (s < 0) {
@@ -320,7 +322,7 @@ final class SessionTable implements AutoCloseable {
     }
 
     /** Unpublishes session {@code s} from both indexes and frees its record. */
-    void remove(int s) {
+    public void remove(int s) {
         long base = base(s);
         if ((records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) == 0) {
             return;
@@ -462,16 +464,16 @@ final class SessionTable implements AutoCloseable {
         records.set(SHORT, base + S_REMOTE_PORT, (short) port);
     }
 
-    int capacity() {
+    public int capacity() {
         return capacity;
     }
 
-    int count() {
+    public int count() {
         return count;
     }
 
     /** Bytes of memory the table holds: the records (mapped) and both indexes (anonymous). */
-    long memoryBytes() {
+    public long memoryBytes() {
         return records.byteSize() + in2out.byteSize() + out2in.byteSize();
     }
 

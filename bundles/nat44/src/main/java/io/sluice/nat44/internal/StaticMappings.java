@@ -9,14 +9,14 @@ import java.util.List;
  * external endpoint. A port mapping is keyed by (address, port, protocol), an address-only mapping by
  * (address, 0, 0); lookups try the port mapping first. Immutable once built.
  */
-final class StaticMappings {
+public final class StaticMappings {
     static final StaticMappings NONE = new StaticMappings(List.of());
 
     private final StaticMapping[] mappings;
     private final LongIntMap byLocal;
     private final LongIntMap byExternal;
 
-    StaticMappings(List<StaticMapping> list) {
+    public StaticMappings(List<StaticMapping> list) {
         this.mappings = list.toArray(new StaticMapping[0]);
         this.byLocal = new LongIntMap(Math.max(4, mappings.length));
         this.byExternal = new LongIntMap(Math.max(4, mappings.length));

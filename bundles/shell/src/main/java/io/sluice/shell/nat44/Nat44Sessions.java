@@ -1,0 +1,74 @@
+package io.sluice.shell.nat44;
+
+import io.sluice.nat44.api.Nat44;
+import io.sluice.nat44.api.SessionInfo;
+import io.sluice.nat44.api.UserInfo;
+import io.sluice.packet.api.PacketFormat;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/** NAT44 sessions per inside address, in the shape of VPP's {@code show nat44 sessions [detail]}. */
+@Command(scope = "nat44", name = "sessions", description = "Shows NAT44 translations per inside address")
+@Service
+public class Nat44Sessions implements Action {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    @Reference
+    Nat44 nat44;
+
+    @Option(name = "--detail", description = "Every session: both endpoints, index, last heard, packets, bytes")
+    boolean detail;
+
+    @Option(name = "--inside", description = "Only the sessions of this inside address")
+    String inside;
+
+    @Option(name = "--max", description = "At most this many sessions in --detail (default 1000)")
+    int max = 1000;
+
+    @Override
+    public Object execute() {
+        int filter = inside == null ? 0 : PacketFormat.parseIp4(inside);
+        List<SessionInfo> sessions = detail ? nat44.sessions(filter, max) : List.of();
+        System.out.println("NAT44 sessions: " + nat44.sessionCount() + " of " + nat44.sessionCapacity());
+        System.out.println("-------- thread 0 vpp_main --------");
+        for (UserInfo user : nat44.users()) {
+            if (filter != 0 && user.insideAddress() != filter) {
+                continue;
+            }
+            System.out.println("  " + PacketFormat.formatIp4(user.insideAddress()) + ": " + user.dynamicSessions()
+                    + " dynamic translations, " + user.staticSessions() + " static translations");
+            for (SessionInfo s : sessions) {
+                if (s.insideAddress() == user.insideAddress()) {
+                    printSession(s);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void printSession(SessionInfo s) {
+        String proto = switch (s.protocol()) {
+            case 6 -> "tcp";
+            case 17 -> "udp";
+            default -> "icmp";
+        };
+        System.out.println("    i2o " + PacketFormat.formatIp4(s.insideAddress()) + " proto " + proto + " port "
+                + s.insidePort() + " fib 0");
+        System.out.println("    o2i " + PacketFormat.formatIp4(s.outsideAddress()) + " proto " + proto + " port "
+                + s.outsidePort() + " fib 0");
+        System.out.println("       index " + s.index() + " last heard " + CLOCK.format(Instant.ofEpochMilli(s.lastHeardMillis()))
+                + " expires " + CLOCK.format(Instant.ofEpochMilli(s.expiresAtMillis()))
+                + (s.tcpState().isEmpty() ? "" : " tcp " + s.tcpState()));
+        System.out.println("       total pkts " + s.packets() + ", total bytes " + s.bytes());
+        System.out.println("       " + (s.isStatic() ? "static translation" : "dynamic translation"));
+    }
+}
