@@ -1,0 +1,123 @@
+package io.sluice.ip4.config;
+
+import io.sluice.ethernet.api.ArpProxy;
+import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.vnet.api.InterfaceTable;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One interface's L3 settings, factory PID {@value #PID} (files {@code etc/io.sluice.interface-<name>.cfg}):
+ * addresses, MTU, MAC, admin state, proxy ARP and FIB table. Keys are documented in docs/configuration.md.
+ */
+@Component(service = {}, immediate = true, configurationPid = InterfaceConfig.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+public final class InterfaceConfig extends InterfaceBoundConfig<InterfaceConfig.Settings> {
+
+    public static final String PID = "io.sluice.interface";
+
+    record Settings(String name, List<int[]> addresses, int mtu, long mac, boolean up, boolean proxyArp, int table) {
+    }
+
+    private final Ip4Fib fib;
+    private final ArpProxy proxy;
+
+    @Activate
+    public InterfaceConfig(@Reference InterfaceTable interfaces, @Reference Ip4Fib fib, @Reference ArpProxy proxy,
+                           Map<String, Object> properties) {
+        super(interfaces, PID);
+        this.fib = fib;
+        this.proxy = proxy;
+        interfaces.addListener(this);
+        configure(properties);
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        configure(properties);
+    }
+
+    @Deactivate
+    void deactivate() {
+        interfaces.removeListener(this);
+        remove();
+    }
+
+    @Override
+    Settings parse(ConfigValues values) {
+        String name = values.string("name");
+        List<int[]> addresses = values.prefixes("address", false);
+        int mtu = values.integer("mtu", 68, 9216, 0);
+        long mac = values.has("mac") ? values.mac("mac") : -1;
+        boolean up = values.choice("admin", "up", "up", "down").equals("up");
+        boolean proxyArp = values.bool("proxy-arp", false);
+        int table = values.integer("table", 0, Ip4Fib.MAX_TABLES - 1, 0);
+        return new Settings(name, addresses, mtu, mac, up, proxyArp, table);
+    }
+
+    @Override
+    String[] interfaceNames(Settings settings) {
+        return new String[] {settings.name()};
+    }
+
+    @Override
+    void apply(Settings previous, Settings settings) {
+        int sw = interfaces.find(settings.name());
+        if (previous != null && !previous.name().equals(settings.name())) {
+            withdraw(previous);
+            previous = null;
+        }
+        if (settings.mac() >= 0) {
+            interfaces.setMac(sw, settings.mac());
+        }
+        if (settings.mtu() > 0) {
+            interfaces.setMtu(sw, settings.mtu());
+        }
+        if (fib.tableOf(sw) != settings.table()) {
+            fib.setInterfaceTable(sw, settings.table());
+        }
+        List<int[]> old = previous == null ? List.of() : previous.addresses();
+        for (int[] address : old) {
+            if (!contains(settings.addresses(), address)) {
+                interfaces.removeIp4Address(sw, address[0], address[1]);
+            }
+        }
+        for (int[] address : settings.addresses()) {
+            if (!contains(old, address)) {
+                interfaces.addIp4Address(sw, address[0], address[1]);
+            }
+        }
+        proxy.setEnabled(sw, settings.proxyArp());
+        interfaces.setAdminUp(sw, settings.up());
+    }
+
+    @Override
+    void withdraw(Settings settings) {
+        int sw = interfaces.find(settings.name());
+        if (sw < 0) {
+            return;
+        }
+        interfaces.setAdminUp(sw, false);
+        proxy.setEnabled(sw, false);
+        for (int[] address : new ArrayList<>(settings.addresses())) {
+            interfaces.removeIp4Address(sw, address[0], address[1]);
+        }
+    }
+
+    private static boolean contains(List<int[]> list, int[] address) {
+        for (int[] a : list) {
+            if (a[0] == address[0] && a[1] == address[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
