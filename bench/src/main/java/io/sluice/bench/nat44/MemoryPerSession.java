@@ -26,7 +26,10 @@ public final class MemoryPerSession {
         if (storage.equals("chronicle")) {
             try (ChronicleSessionTable table = new ChronicleSessionTable(new File(dir.toFile(), "s.bin"), sessions)) {
                 for (int i = 0; i < sessions; i++) {
-                    table.insert(SessionStoreBenchmark.insideKey(i), SessionStoreBenchmark.outsideKey(i), 0, Long.MAX_VALUE);
+                    if (table.insert(SessionStoreBenchmark.insideKey(i), SessionStoreBenchmark.outsideKey(i), 0,
+                            Long.MAX_VALUE) < 0) {
+                        throw new IllegalStateException("table refused session " + i);
+                    }
                 }
                 tableBytes = table.memoryBytes();
                 report(storage, sessions, tableBytes, before);
@@ -34,8 +37,10 @@ public final class MemoryPerSession {
         } else {
             try (SessionTable table = SessionTable.open(dir.resolve("s.bin"), sessions)) {
                 for (int i = 0; i < sessions; i++) {
-                    table.insert(SessionStoreBenchmark.insideKey(i), SessionStoreBenchmark.outsideKey(i), 0, 0, 0,
-                            false, 0, Long.MAX_VALUE);
+                    if (table.insert(SessionStoreBenchmark.insideKey(i), SessionStoreBenchmark.outsideKey(i), 0, 0, 0,
+                            false, 0, Long.MAX_VALUE) < 0) {
+                        throw new IllegalStateException("table refused session " + i);
+                    }
                 }
                 tableBytes = table.memoryBytes();
                 report(storage, sessions, tableBytes, before);

@@ -66,8 +66,10 @@ public class SessionStoreBenchmark {
             ffm = SessionTable.open(dir.resolve("ffm.bin"), resident + 65_536);
             chronicle = new ChronicleSessionTable(new File(dir.toFile(), "chronicle.bin"), resident + 65_536);
             for (int i = 0; i < resident; i++) {
-                ffm.insert(insideKey(i), outsideKey(i), 0, 0, 0, false, 0, Long.MAX_VALUE);
-                chronicle.insert(insideKey(i), outsideKey(i), 0, Long.MAX_VALUE);
+                if (ffm.insert(insideKey(i), outsideKey(i), 0, 0, 0, false, 0, Long.MAX_VALUE) < 0
+                        || chronicle.insert(insideKey(i), outsideKey(i), 0, Long.MAX_VALUE) < 0) {
+                    throw new IllegalStateException("table refused session " + i);
+                }
             }
             SplittableRandom random = new SplittableRandom(42);
             probeKeys = new long[1 << 16];

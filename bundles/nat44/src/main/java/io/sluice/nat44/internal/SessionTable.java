@@ -118,8 +118,8 @@ public final class SessionTable implements AutoCloseable {
 
     /**
      * Maps {@code file}, creating it when absent. A file written by another capacity, another byte order or
-     * another layout is moved aside (to {@code <file>.incompatible}) and a fresh table created. Sessions in use
-     * are reattached; {@link #rebuild} is then up to the caller, which decides what is still valid.
+     * another layout is moved aside (to {@code <file>.incompatible}) and a fresh table created. Every record in
+     * use is reattached; the caller then drops what is no longer valid (expired: {@link #rebuild} with its clock).
      */
     public static SessionTable open(Path file, int capacity) throws IOException {
         checkCapacity(capacity);
@@ -138,6 +138,7 @@ public final class SessionTable implements AutoCloseable {
             if (records.get(LONG, H_MAGIC) != MAGIC) {
                 table.writeHeader();
             }
+            table.rebuild(Long.MIN_VALUE);
             return table;
         } catch (IOException | RuntimeException e) {
             arena.close();
