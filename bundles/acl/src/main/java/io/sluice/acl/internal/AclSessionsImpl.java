@@ -1,11 +1,13 @@
 package io.sluice.acl.internal;
 
 import io.sluice.acl.api.AclSessions;
+import io.sluice.graph.api.GraphRuntime;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,10 @@ import java.util.Map;
  * timeouts in seconds {@code timeout.tcp.idle} (86400), {@code timeout.tcp.transient} (120),
  * {@code timeout.udp.idle} (600). A bad value is refused with a message naming the key and the value
  * in force is kept.
+ *
+ * <p>The table's memory is retained by the graph under {@link #RETAINED_NAME}: when the ACL bundle is
+ * updated, this component is deactivated and a new one, from the new bundle, attaches to the same sessions.
+ * A change of {@code sessions.max} that changes the slot count takes effect on the next restart.
  */
 @Component(service = {AclSessions.class, AclSessionsImpl.class}, immediate = true,
         configurationPid = AclSessionsImpl.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -30,13 +36,34 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(AclSessionsImpl.class.getName());
 
+    static final String RETAINED_NAME = "acl-plugin/sessions";
+
     private final SessionTable table;
     private final TimeSource clock;
 
     @Activate
-    public AclSessionsImpl(Map<String, Object> properties) {
-        this(readLong(properties, KEY_MAX, DEFAULT_MAX_SESSIONS),
+    public AclSessionsImpl(@Reference GraphRuntime graph, Map<String, Object> properties) {
+        this(graph, readLong(properties, KEY_MAX, DEFAULT_MAX_SESSIONS),
                 readTimeouts(properties, SessionTimeouts.VPP_DEFAULTS), TimeSource.SYSTEM);
+    }
+
+    /** Sessions in memory the graph retains across updates of this bundle. */
+    AclSessionsImpl(GraphRuntime graph, long maxSessions, SessionTimeouts timeouts, TimeSource clock) {
+        this.table = new SessionTable(maxSessions, timeouts, retained(graph, maxSessions));
+        this.clock = clock;
+    }
+
+    private static java.lang.foreign.MemorySegment retained(GraphRuntime graph, long maxSessions) {
+        long size = SessionTable.regionSize(maxSessions);
+        try {
+            return graph.retainedSegment(RETAINED_NAME, size);
+        } catch (IllegalArgumentException resized) {
+            // sessions.max changed the slot count: the old sessions cannot be carried over.
+            LOG.log(System.Logger.Level.WARNING, PID + ": " + resized.getMessage()
+                    + "; starting an empty session table of the new size");
+            graph.releaseRetainedSegment(RETAINED_NAME);
+            return graph.retainedSegment(RETAINED_NAME, size);
+        }
     }
 
     /** For benchmarks and tools: the system clock. */

@@ -9,8 +9,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The reflect sessions, off-heap: open addressing with linear probing over one native segment of
@@ -30,6 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *  +56 int  sw_if_index
  *  +60 int  1 when created on the input side
  * </pre>
+ *
+ * <p>The slots follow a 64-byte header (magic, slot count, and the table's counters) in one region. When
+ * the region is retained by the graph ({@link io.sluice.graph.api.GraphRuntime#retainedSegment}), an
+ * update of the ACL bundle attaches the new table to the same sessions and counters.
  *
  * <p>Keys are in initiator order: a packet on the side that created the session looks itself up as it is
  * (source first), a packet on the other side of the same interface with source and destination swapped.
@@ -81,7 +83,19 @@ final class SessionTable implements AutoCloseable {
     static final String TIMEOUT_TCP_TRANSIENT = "tcp-transient";
     static final String TIMEOUT_UDP_IDLE = "udp-idle";
 
-    private final Arena arena = Arena.ofShared();
+    /** Region header: what a table attaching to a retained region checks and keeps. */
+    static final int HEADER_SIZE = 64;
+    private static final long MAGIC = 0x534c_4143_4c53_0001L; // "SLACLS" v1
+    private static final long HEADER_MAGIC = 0;
+    private static final long HEADER_CAPACITY = 8;
+    private static final long HEADER_LIVE = 16;
+    private static final long HEADER_ADDED = 24;
+    private static final long HEADER_DELETED = 32;
+    private static final long HEADER_EXPIRED = 40;
+    private static final long HEADER_REFUSED = 48;
+    private static final long HEADER_SWEEP_CURSOR = 56;
+
+    private final Arena arena;
     private final MemorySegment slots;
     private final int capacity;
     private final int mask;
@@ -90,24 +104,94 @@ final class SessionTable implements AutoCloseable {
     private volatile long tcpTransientNanos;
     private volatile long udpIdleNanos;
     private volatile long lastFullSweep;
-    private final AtomicInteger sweepCursor = new AtomicInteger();
-    private final AtomicLong live = new AtomicLong();
-    private final AtomicLong added = new AtomicLong();
-    private final AtomicLong deleted = new AtomicLong();
-    private final AtomicLong expired = new AtomicLong();
-    private final AtomicLong refusedFull = new AtomicLong();
+    private final SegmentCounter sweepCursor;
+    private final SegmentCounter live;
+    private final SegmentCounter added;
+    private final SegmentCounter deleted;
+    private final SegmentCounter expired;
+    private final SegmentCounter refusedFull;
 
-    /** A table for {@code maxSessions} sessions, with at least twice as many slots (a power of two). */
+    /** A table for {@code maxSessions} sessions in memory of its own (freed by {@link #close()}). */
     SessionTable(long maxSessions, SessionTimeouts timeouts) {
+        this(maxSessions, timeouts, null);
+    }
+
+    /**
+     * A table for {@code maxSessions} sessions, with at least twice as many slots (a power of two), in
+     * {@code region} (of {@link #regionSize} bytes) when given: a region that already holds a table of the
+     * same slot count is attached to, sessions and counters as they are.
+     */
+    SessionTable(long maxSessions, SessionTimeouts timeouts, MemorySegment region) {
+        int slotsWanted = slotsFor(maxSessions);
+        this.capacity = slotsWanted;
+        this.mask = slotsWanted - 1;
+        MemorySegment memory;
+        if (region == null) {
+            arena = Arena.ofShared();
+            memory = arena.allocate(regionSize(maxSessions), 64);
+        } else {
+            arena = null;
+            memory = region;
+        }
+        boolean attach = memory.get(LONG, HEADER_MAGIC) == MAGIC && memory.get(INT, HEADER_CAPACITY) == slotsWanted;
+        if (!attach) {
+            memory.fill((byte) 0);
+            memory.set(INT, HEADER_CAPACITY, slotsWanted);
+            memory.set(LONG, HEADER_MAGIC, MAGIC);
+        }
+        this.slots = memory.asSlice(HEADER_SIZE, (long) slotsWanted * SLOT_SIZE);
+        this.live = new SegmentCounter(memory, HEADER_LIVE);
+        this.added = new SegmentCounter(memory, HEADER_ADDED);
+        this.deleted = new SegmentCounter(memory, HEADER_DELETED);
+        this.expired = new SegmentCounter(memory, HEADER_EXPIRED);
+        this.refusedFull = new SegmentCounter(memory, HEADER_REFUSED);
+        this.sweepCursor = new SegmentCounter(memory, HEADER_SWEEP_CURSOR);
+        this.maxSessions = maxSessions;
+        setTimeouts(timeouts);
+    }
+
+    private static int slotsFor(long maxSessions) {
         if (maxSessions < 1 || maxSessions > (1 << 28)) {
             throw new IllegalArgumentException("maximum sessions " + maxSessions + " is not 1.." + (1 << 28));
         }
-        int slotsWanted = Math.max(MAX_PROBE, Integer.highestOneBit((int) (maxSessions * 2 - 1)) << 1);
-        this.capacity = slotsWanted;
-        this.mask = slotsWanted - 1;
-        this.slots = arena.allocate((long) slotsWanted * SLOT_SIZE, 64);
-        this.maxSessions = maxSessions;
-        setTimeouts(timeouts);
+        return Math.max(MAX_PROBE, Integer.highestOneBit((int) (maxSessions * 2 - 1)) << 1);
+    }
+
+    /** Bytes of the region a table for {@code maxSessions} sessions needs: header and slots. */
+    static long regionSize(long maxSessions) {
+        return HEADER_SIZE + (long) slotsFor(maxSessions) * SLOT_SIZE;
+    }
+
+    /** A long counter kept in the region's header, updated atomically by any worker. */
+    private static final class SegmentCounter {
+        private static final VarHandle LONG_HANDLE = ValueLayout.JAVA_LONG.varHandle();
+        private final MemorySegment memory;
+        private final long offset;
+
+        SegmentCounter(MemorySegment memory, long offset) {
+            this.memory = memory;
+            this.offset = offset;
+        }
+
+        long get() {
+            return (long) LONG_HANDLE.getVolatile(memory, offset);
+        }
+
+        long addAndGet(long delta) {
+            return (long) LONG_HANDLE.getAndAdd(memory, offset, delta) + delta;
+        }
+
+        long getAndAdd(long delta) {
+            return (long) LONG_HANDLE.getAndAdd(memory, offset, delta);
+        }
+
+        long incrementAndGet() {
+            return addAndGet(1);
+        }
+
+        long decrementAndGet() {
+            return addAndGet(-1);
+        }
     }
 
     int capacity() {
@@ -304,7 +388,7 @@ final class SessionTable implements AutoCloseable {
      * denied by the rules, as after a timeout) and needs the insert's probe to have passed this very slot.
      */
     int sweep(long now, int budget) {
-        int start = sweepCursor.getAndAdd(budget) & mask;
+        int start = (int) sweepCursor.getAndAdd(budget) & mask;
         int removed = 0;
         for (int i = 0; i < budget; i++) {
             int slot = (start + i) & mask;
@@ -383,8 +467,11 @@ final class SessionTable implements AutoCloseable {
         return out;
     }
 
+    /** Frees the table's memory when it is its own; a retained region stays for the next instance. */
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 }

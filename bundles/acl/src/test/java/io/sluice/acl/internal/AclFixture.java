@@ -32,7 +32,7 @@ final class AclFixture implements AutoCloseable {
     final ManualClock clock = new ManualClock();
     final InterfaceTableImpl interfaces = new InterfaceTableImpl(harness.engine());
     final AclManager manager = new AclManager(harness.engine(), interfaces);
-    final AclSessionsImpl sessions;
+    AclSessionsImpl sessions;
     final List<GraphHarness.Captured> routed;
     final List<byte[]> sentGbe = new ArrayList<>();
     final List<byte[]> sentTap2 = new ArrayList<>();
@@ -44,7 +44,7 @@ final class AclFixture implements AutoCloseable {
     }
 
     AclFixture(long maxSessions, SessionTimeouts timeouts) {
-        sessions = new AclSessionsImpl(maxSessions, timeouts, clock);
+        sessions = new AclSessionsImpl(harness.engine(), maxSessions, timeouts, clock);
         harness.add(new ArcStart(INPUT_START, new FeatureArc(FeatureArc.IP4_UNICAST, INPUT_START, "ip4-lookup"), false));
         harness.add(new ArcStart(OUTPUT_START, new FeatureArc(FeatureArc.IP4_OUTPUT, OUTPUT_START, "test-unrouted"), true));
         harness.add(new PassThrough("nat44-out2in", FeatureRegistration.on(FeatureArc.IP4_UNICAST), false));

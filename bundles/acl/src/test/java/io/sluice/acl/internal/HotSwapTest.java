@@ -49,4 +49,40 @@ class HotSwapTest {
             assertEquals(0, box.harness.outstanding());
         }
     }
+
+    /**
+     * A bundle update: the session holder component is deactivated and a new one (the new bundle's) is
+     * activated, with new node instances. The sessions live in memory the graph retains, so replies of
+     * connections opened before the update still pass and their counters carry on.
+     */
+    @Test
+    void sessionsSurviveAnUpdateOfTheWholeAclBundle() {
+        try (AclFixture box = new AclFixture()) {
+            box.seedPolicy();
+            int flows = 20;
+            for (int f = 0; f < flows; f++) {
+                box.receive(TestPackets.tcp(POD_IP, 40000 + f, SERVER_IP, 80, 0x02), TAP2, false);
+            }
+            long addedBefore = box.sessions.stats().added();
+
+            box.harness.engine().removeNode(box.inputNode);
+            box.harness.engine().removeNode(box.outputNode);
+            box.sessions.close();
+            box.sessions = new AclSessionsImpl(box.harness.engine(), 1000,
+                    io.sluice.acl.api.AclSessions.SessionTimeouts.VPP_DEFAULTS, box.clock);
+            box.inputNode = new AclInputNode(box.manager, box.sessions);
+            box.outputNode = new AclOutputNode(box.manager, box.sessions);
+            box.harness.add(box.inputNode).add(box.outputNode);
+
+            assertEquals(flows, box.sessions.stats().live(), "the new holder sees the old sessions");
+            assertEquals(addedBefore, box.sessions.stats().added(), "and their counters");
+            for (int f = 0; f < flows; f++) {
+                box.send(TestPackets.tcp(SERVER_IP, 80, POD_IP, 40000 + f, 0x12), TAP2, false);
+            }
+            assertEquals(flows, box.sentTap2.size(), "replies to connections opened before the update pass");
+            box.send(TestPackets.tcp(SERVER_IP, 80, POD_IP, 39999, 0x02), TAP2, false);
+            assertEquals(flows, box.sentTap2.size(), "an unsolicited SYN is still denied");
+            assertEquals(0, box.harness.outstanding());
+        }
+    }
 }

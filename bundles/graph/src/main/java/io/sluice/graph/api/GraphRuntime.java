@@ -1,5 +1,6 @@
 package io.sluice.graph.api;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -62,6 +63,17 @@ public interface GraphRuntime {
     List<BufferStats> buffers();
 
     int workerCount();
+
+    /**
+     * Native memory that outlives the bundle that asked for it, so that state such as ACL sessions survives
+     * a bundle update: the new instance asks by the same name and size and gets the same segment, contents
+     * and all. Zeroed when first made. A different size under a known name is refused with a message naming
+     * both. The memory lives until {@link #releaseRetainedSegment} or the graph stops.
+     */
+    MemorySegment retainedSegment(String name, long bytes);
+
+    /** Frees a retained segment (its owner is being removed for good, not updated). */
+    void releaseRetainedSegment(String name);
 
     record NodeInfo(String name, NodeKind kind, String state, List<String> nextNodes, String featureArc) {
     }

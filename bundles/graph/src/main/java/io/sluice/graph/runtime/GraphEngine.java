@@ -19,6 +19,8 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -60,6 +62,9 @@ public final class GraphEngine implements GraphRuntime {
     private Worker[] workers = new Worker[0];
     private Thread[] threads = new Thread[0];
     private volatile TraceContext traceContext = sw -> "sw_if_index " + sw;
+
+    private final Map<String, Arena> retainedArenas = new HashMap<>();
+    private final Map<String, MemorySegment> retainedSegments = new HashMap<>();
 
     private final Object barrierLock = new Object();
     private long barrierCount;
@@ -142,6 +147,49 @@ public final class GraphEngine implements GraphRuntime {
             worker.releaseAll();
             worker.pool.close();
             worker.traceRing.close();
+        }
+        synchronized (retainedSegments) {
+            retainedArenas.values().forEach(Arena::close);
+            retainedArenas.clear();
+            retainedSegments.clear();
+        }
+    }
+
+    @Override
+    public MemorySegment retainedSegment(String name, long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("retained segment '" + name + "': size must be positive, got " + bytes);
+        }
+        synchronized (retainedSegments) {
+            MemorySegment existing = retainedSegments.get(name);
+            if (existing != null) {
+                if (existing.byteSize() != bytes) {
+                    throw new IllegalArgumentException("retained segment '" + name + "' holds " + existing.byteSize()
+                            + " bytes; " + bytes + " were asked for (release it first to resize)");
+                }
+                return existing;
+            }
+            Arena arena = Arena.ofShared();
+            MemorySegment made = arena.allocate(bytes, 64);
+            retainedArenas.put(name, arena);
+            retainedSegments.put(name, made);
+            return made;
+        }
+    }
+
+    @Override
+    public void releaseRetainedSegment(String name) {
+        Arena arena;
+        synchronized (retainedSegments) {
+            arena = retainedArenas.remove(name);
+            retainedSegments.remove(name);
+        }
+        if (arena != null) {
+            // Under the barrier: no worker may be reading the memory while it goes.
+            withBarrier(() -> {
+                arena.close();
+                return null;
+            });
         }
     }
 
