@@ -45,7 +45,6 @@ public final class HostPortComponent {
             boolean fresh = interfaces.find(config.name()) < 0;
             int sw = interfaces.register(port);
             port.setSwIfIndex(sw);
-            interfaces.setMac(sw, port.macAddress());
             if (fresh) {
                 interfaces.setAdminUp(sw, config.adminUp());
             }

@@ -19,7 +19,9 @@ import java.util.Map;
  * removes the pod's interface with its addresses and routes: a TAP that is not persistent lives only as
  * long as its descriptor) and activates the new one, which re-creates the TAP and re-applies the same pod
  * configuration. The interface keeps its name and sw_if_index, so routes, features and admin state
- * configured on it stay; the pod is without its interface for the gap measured in TapGraphTest.
+ * configured on it stay (so do MAC and MTU: the interface table takes them from the device at the first
+ * registration only, and {@code io.sluice.interface} may override them); the pod is without its interface
+ * for the gap measured in TapGraphTest.
  */
 @Component(configurationPid = TapPortConfig.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class TapPortComponent {
@@ -50,8 +52,6 @@ public final class TapPortComponent {
             boolean fresh = interfaces.find(config.name()) < 0;
             int sw = interfaces.register(port);
             port.setSwIfIndex(sw);
-            interfaces.setMac(sw, config.mac());
-            interfaces.setMtu(sw, config.mtu());
             if (fresh) {
                 interfaces.setAdminUp(sw, config.adminUp());
             }
