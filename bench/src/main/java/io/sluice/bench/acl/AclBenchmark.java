@@ -78,7 +78,7 @@ public class AclBenchmark {
         engine.addNode(new ArcStart());
         InterfaceTableImpl interfaces = new InterfaceTableImpl(engine);
         interfaces.register(new BenchDevice());
-        sessions = new AclSessionsImpl(AclSessionsImpl.DEFAULT_MAX_SESSIONS, SessionTimeouts.VPP_DEFAULTS);
+        sessions = AclSessionsImpl.standalone(AclSessionsImpl.DEFAULT_MAX_SESSIONS, SessionTimeouts.VPP_DEFAULTS);
         manager = new AclManager(engine, interfaces);
         node = new AclInputNode(manager, sessions);
         engine.addNode(node);

@@ -89,8 +89,8 @@ public class Nat44PathBenchmark {
         }
         pool = new BufferPool(FRAME);
         traceRing = new TraceRing(16);
-        fast = new Nat44In2OutOutputNode(dataplane);
-        slow = new Nat44In2OutSlowPathNode(dataplane);
+        fast = Nat44In2OutOutputNode.attachedTo(dataplane);
+        slow = Nat44In2OutSlowPathNode.attachedTo(dataplane);
         fastContext = new NodeContext(pool, traceRing, 0, 0, 8);
         fastContext.bindFeatureNext(new int[] {2, 2}, 2);
         slowContext = new NodeContext(pool, traceRing, 1, 0, 16);

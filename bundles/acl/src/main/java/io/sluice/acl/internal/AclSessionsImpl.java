@@ -66,9 +66,12 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
         }
     }
 
-    /** For benchmarks and tools: the system clock. */
-    public AclSessionsImpl(long maxSessions, SessionTimeouts timeouts) {
-        this(maxSessions, timeouts, TimeSource.SYSTEM);
+    /**
+     * For benchmarks and tools: a table of its own on the system clock. A factory, not a constructor:
+     * Declarative Services must see exactly one public constructor, the {@code @Activate} one.
+     */
+    public static AclSessionsImpl standalone(long maxSessions, SessionTimeouts timeouts) {
+        return new AclSessionsImpl(maxSessions, timeouts, TimeSource.SYSTEM);
     }
 
     AclSessionsImpl(long maxSessions, SessionTimeouts timeouts, TimeSource clock) {

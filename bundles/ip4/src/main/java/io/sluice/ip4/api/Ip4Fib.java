@@ -150,11 +150,12 @@ public final class Ip4Fib implements InterfaceListener, NeighbourListener {
     /**
      * Adds (or replaces) a static route: {@code address/length} via {@code nextHop} on {@code swIfIndex}. With
      * {@code swIfIndex} -1 the interface is the one whose connected subnet holds the next hop; with
-     * {@code nextHop} 0 the route is attached to the interface (every destination is its own next hop).
+     * {@code nextHop} 0 the route is attached to the interface (every destination is its own next hop; an
+     * attached /32, a pod's route, goes straight to that host's neighbour adjacency, as VPP's attached-host).
      */
     public synchronized void addRoute(int table, int address, int length, int nextHop, int swIfIndex) {
         checkPrefix(table, length);
-        int adjacency = resolve(table, nextHop, swIfIndex);
+        int adjacency = resolve(table, attachedHostNextHop(address, length, nextHop), swIfIndex);
         Table t = table(table);
         t.trie.beginBatch();
         setSource(t, address & mask(length), length, SOURCE_STATIC, adjacency);
@@ -201,7 +202,7 @@ public final class Ip4Fib implements InterfaceListener, NeighbourListener {
         Table t = table(table);
         t.trie.beginBatch();
         for (int i : order) {
-            int adjacency = resolve(table, nextHops[i], swIfIndexes[i]);
+            int adjacency = resolve(table, attachedHostNextHop(addresses[i], lengths[i], nextHops[i]), swIfIndexes[i]);
             setSource(t, addresses[i] & mask(lengths[i]), lengths[i], SOURCE_STATIC, adjacency);
         }
         finish(t);
@@ -263,6 +264,11 @@ public final class Ip4Fib implements InterfaceListener, NeighbourListener {
             tables[id] = new Table();
         }
         return tables[id];
+    }
+
+    /** A /32 attached to an interface has one possible next hop: the host itself (not a glean). */
+    private static int attachedHostNextHop(int address, int length, int nextHop) {
+        return nextHop == 0 && length == 32 ? address : nextHop;
     }
 
     private int resolve(int table, int nextHop, int swIfIndex) {

@@ -50,7 +50,8 @@ final class SeedBox implements AutoCloseable {
         fib.addRoute(0, 0, 0, GATEWAY_IP, gbe);
         interfaces.addIp4Address(gbe, NODE_IP, 24);
         neighbours.addStatic(tap2, POD_IP, POD_MAC);
-        fib.addRoute(0, POD_IP, 32, POD_IP, tap2);
+        // As the lab configures it: an attached /32 on the pod port, no next hop named.
+        fib.addRoute(0, POD_IP, 32, 0, tap2);
         proxy.setEnabled(tap2, true);
         h.add(new EthernetInputNode(interfaces));
         h.add(new ArpInputNode(interfaces, neighbours, proxy));
