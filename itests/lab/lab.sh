@@ -45,7 +45,14 @@ up() {
   ip -n $INTERNET_NS link set eth0 address $ROUTER_MAC
   ip netns exec $INTERNET_NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   ip -n $INTERNET_NS addr add $ROUTER_ADDRESS dev eth0
+  # A veth hands its frames over with the TCP/UDP checksum left for "hardware" to fill in; AF_PACKET (and
+  # DPDK's net_af_packet) would pass them on unfinished, and the pod would drop the NATed reply. A real
+  # router's NIC sends complete checksums: make the internet side do so.
+  ip netns exec $INTERNET_NS ethtool -K eth0 tx off > /dev/null
   ip -n $INTERNET_NS link set eth0 up
+  # The internet knows the pods' subnet is behind the node, so unsolicited traffic to a pod reaches the box
+  # (and its ACL drops and counts it) instead of failing for want of a route.
+  ip -n $INTERNET_NS route add 10.1.1.0/24 via 192.168.16.1
   ip -n $INTERNET_NS addr add $SERVER_ADDRESS/32 dev lo
   for ns in $POD_NS $POD2_NS; do
     ip -n $ns link set lo up
