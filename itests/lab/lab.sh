@@ -74,7 +74,15 @@ up() {
 
 down() {
   if [ -f "$run_dir/servers.pid" ]; then
-    kill "$(cat "$run_dir/servers.pid")" 2>/dev/null || true
+    local pid
+    pid=$(cat "$run_dir/servers.pid")
+    kill "$pid" 2>/dev/null || true
+    # Wait for it to be gone (or a zombie awaiting its reaper), then insist.
+    for _ in $(seq 50); do
+      if [ ! -e "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then break; fi
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
     rm -f "$run_dir/servers.pid"
   fi
   ip link del $GBE_HOST_SIDE 2>/dev/null || true

@@ -1,0 +1,380 @@
+package io.sluice.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The seed lab end to end, driven the way an operator drives it: {@code ./sluice lab up}, commands in the
+ * lab's namespaces, console commands through {@code ./sluice shell}, {@code ./sluice lab down}. Real TAP, veth,
+ * AF_PACKET or DPDK, real Linux hosts in namespaces; nothing leaves them.
+ *
+ * <p>Needs root (namespaces, TAP). CI runs as root; elsewhere the class is skipped with that reason.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SeedLabTest {
+    private static final Path ROOT = Path.of(System.getProperty("sluice.root", "..")).toAbsolutePath().normalize();
+    private static final String SSH_PORT = "8111";
+
+    /** The seed's request path (POD_TO_INTERNET.md), node by node. */
+    private static final List<String> SYN_PATH = List.of("virtio-input", "ethernet-input", "ip4-input",
+            "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite", "acl-plugin-out-ip4-fa",
+            "nat44-in2out-output", "nat44-in2out-output-slowpath", "GigabitEthernet0/8/0-output",
+            "GigabitEthernet0/8/0-tx");
+    /** The seed's response path through DPDK: dpdk-input hands IPv4 straight to ip4-input. */
+    private static final List<String> SYN_ACK_PATH_DPDK = List.of("dpdk-input", "ip4-input", "acl-plugin-in-ip4-fa",
+            "nat44-out2in", "ip4-lookup", "ip4-rewrite", "acl-plugin-out-ip4-fa", "tap2-output");
+    /** The same through driver-afpacket, whose input hands every frame to ethernet-input. */
+    private static final List<String> SYN_ACK_PATH_AF_PACKET = List.of("af-packet-input", "ethernet-input",
+            "ip4-input", "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite", "acl-plugin-out-ip4-fa",
+            "tap2-output");
+    /** POD_TO_POD_SAME_NODE.md's request path. */
+    private static final List<String> POD_TO_POD_PATH = List.of("virtio-input", "ethernet-input", "ip4-input",
+            "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite", "acl-plugin-out-ip4-fa",
+            "tap2-output");
+
+    private Path run;
+    private String gbeDriver;
+    private boolean labUp;
+
+    record Result(int exit, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    @BeforeAll
+    void labUp() throws Exception {
+        assumeTrue(isRoot(), "the seed lab creates network namespaces, veth and TAP devices: it needs root (CI is root)");
+        Path image = Path.of(System.getProperty("sluice.distribution"));
+        assumeTrue(Files.isRegularFile(image), "the boot image is built by the reactor before this module: " + image);
+        run = Path.of(System.getProperty("sluice.workdir"), "seed-lab");
+        Result up = sluice("lab", "up");
+        labUp = true;
+        assertEquals(0, up.exit(), "./sluice lab up:\n" + up.all());
+        gbeDriver = Files.readString(run.resolve("lab/gbe-driver")).strip();
+    }
+
+    @AfterAll
+    void labDown() throws Exception {
+        if (labUp) {
+            sluice("lab", "down");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theSeedsRequestPassesTheSeedsNodesBothWays() throws Exception {
+        shell("trace:clear");
+        shell("trace:add virtio-input 10");
+        String gbeInput = gbeDriver.equals("dpdk") ? "dpdk-input" : "af-packet-input";
+        shell("trace:add " + gbeInput + " 10");
+
+        Result curl = inNamespace("pod1", "curl", "-sS", "-m", "10", "http://203.0.113.51/");
+        assertEquals(0, curl.exit(), curl.all());
+        assertTrue(curl.out().contains("you are 192.168.16.1 "), "the server sees the node IP: " + curl.out());
+
+        String trace = shell("trace:show --max 50");
+        Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "nat44-in2out-output-slowpath");
+        assertEquals(SYN_PATH, List.copyOf(syn.keySet()), trace);
+        Map<String, String> synAck = packetWith(trace, gbeInput, "flags 0x12 SYN ACK", "tap2-output");
+        assertEquals(gbeDriver.equals("dpdk") ? SYN_ACK_PATH_DPDK : SYN_ACK_PATH_AF_PACKET,
+                List.copyOf(synAck.keySet()), trace);
+
+        // Each node's lines in the seed's shape (values aside).
+        assertLines(syn.get("virtio-input"),
+                "virtio: hw_if_index \\d+ next-index 4 vring 0 len 74",
+                "  hdr: flags 0x00 gso_type 0x00 hdr_len 0 gso_size 0 csum_start 0 csum_offset 0 num_buffers 1");
+        assertLines(syn.get("ethernet-input"), "IP4: 00:00:00:00:00:02 -> 02:fe:16:3f:5f:0f");
+        assertLines(syn.get("ip4-input"),
+                "TCP: 10\\.1\\.1\\.3 -> 203\\.0\\.113\\.51",
+                "  tos 0x00, ttl 64, length 60, checksum 0x[0-9a-f]{4}",
+                "  fragment id 0x[0-9a-f]{4}, flags DONT_FRAGMENT",
+                "TCP: \\d+ -> 80",
+                "  seq\\. 0x[0-9a-f]{8} ack 0x00000000",
+                "  flags 0x02 SYN, tcp header: 40 bytes",
+                "  window \\d+, checksum 0x[0-9a-f]{4}");
+        assertLines(syn.get("acl-plugin-in-ip4-fa"),
+                "acl-plugin: sw_if_index \\d+, next index \\d+, action: 2, match: acl 3 rule 0 trace_bits 00000000",
+                "pkt info( [0-9a-f]{16}){6}",
+                " input sw_if_index \\d+ \\(lsb16 \\d+\\) l3 ip4 10\\.1\\.1\\.3 -> 203\\.0\\.113\\.51 l4 proto 6 l4_valid 1 "
+                        + "port \\d+ -> 80 tcp flags \\(valid\\) 02 rsvd 0");
+        assertLines(syn.get("nat44-out2in"), "NAT44_OUT2IN: sw_if_index \\d+, next index 1, session index -1");
+        assertTrue(syn.get("ip4-lookup").lines().findFirst().orElseThrow()
+                .matches("  fib 0 dpo-idx \\d+ flow hash: 0x00000000"), syn.get("ip4-lookup"));
+        List<String> rewrite = syn.get("ip4-rewrite").lines().toList();
+        assertTrue(rewrite.get(0).matches("  tx_sw_if_index \\d+ dpo-idx \\d+ : ipv4 via 192\\.168\\.16\\.100 "
+                + "GigabitEthernet0/8/0: 08002702a536080027449fd80800 flow hash: 0x00000000"), rewrite.get(0));
+        assertTrue(rewrite.get(1).matches("  00000000: 08002702a536080027449fd808004500003c[0-9a-f]{28}"), rewrite.get(1));
+        assertTrue(rewrite.get(2).matches("  00000020: [0-9a-f]{56}"), rewrite.get(2));
+        assertLines(syn.get("acl-plugin-out-ip4-fa"),
+                "acl-plugin: sw_if_index \\d+, next index \\d+, action: 1, match: acl 2 rule 0 trace_bits 00000000",
+                "pkt info( [0-9a-f]{16}){6}",
+                " output sw_if_index \\d+ \\(lsb16 \\d+\\) l3 ip4 10\\.1\\.1\\.3 -> 203\\.0\\.113\\.51 l4 proto 6 l4_valid 1 "
+                        + "port \\d+ -> 80 tcp flags \\(valid\\) 02 rsvd 0");
+        assertLines(syn.get("nat44-in2out-output"), "NAT44_IN2OUT_FAST_PATH: sw_if_index \\d+, next index 3, session -1");
+        assertLines(syn.get("nat44-in2out-output-slowpath"),
+                "NAT44_IN2OUT_SLOW_PATH: sw_if_index \\d+, next index 0, session \\d+");
+        List<String> output = syn.get("GigabitEthernet0/8/0-output").lines().toList();
+        assertEquals("  GigabitEthernet0/8/0", output.get(0));
+        assertEquals("  IP4: 08:00:27:44:9f:d8 -> 08:00:27:02:a5:36", output.get(1));
+        assertTrue(output.get(2).matches("  TCP: 192\\.168\\.16\\.1 -> 203\\.0\\.113\\.51"), output.get(2));
+        assertTrue(output.get(3).matches("    tos 0x00, ttl 63, length 60, checksum 0x[0-9a-f]{4}"), output.get(3));
+
+        assertTrue(synAck.get("acl-plugin-out-ip4-fa").lines().findFirst().orElseThrow().matches(
+                "  acl-plugin: sw_if_index \\d+, next index \\d+, action: 3, match: acl -1 rule \\d+ trace_bits 80000000"),
+                synAck.get("acl-plugin-out-ip4-fa"));
+        assertTrue(synAck.get("nat44-out2in").strip().matches(
+                "NAT44_OUT2IN: sw_if_index \\d+, next index 1, session index \\d+"), synAck.get("nat44-out2in"));
+        List<String> toPod = synAck.get("tap2-output").lines().toList();
+        assertEquals("  tap2", toPod.get(0));
+        assertEquals("  IP4: 02:fe:16:3f:5f:0f -> 00:00:00:00:00:02", toPod.get(1));
+        assertTrue(toPod.get(2).matches("  TCP: 203\\.0\\.113\\.51 -> 10\\.1\\.1\\.3"), toPod.get(2));
+        if (gbeDriver.equals("dpdk")) {
+            List<String> rx = synAck.get("dpdk-input").lines().toList();
+            assertEquals("  GigabitEthernet0/8/0 rx queue 0", rx.get(0));
+            assertTrue(rx.get(1).matches("  buffer 0x[0-9a-f]+: current data 14, length 60, free-list 0, clone-count 0, "
+                    + "totlen-nifb 0, trace 0x[0-9a-f]+"), rx.get(1));
+            assertTrue(rx.get(3).matches("  PKT MBUF: port \\d+, nb_segs 1, pkt_len 74"), rx.get(3));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void udpEchoAndPingWorkAndTheSessionsShowTheFlows() throws Exception {
+        Result udp = inNamespace("pod1", "python3", "-c", "import socket; s = socket.socket(socket.AF_INET, "
+                + "socket.SOCK_DGRAM); s.settimeout(3); s.sendto(b'sluice-echo', ('203.0.113.51', 7)); "
+                + "print(s.recvfrom(100)[0].decode())");
+        assertEquals(0, udp.exit(), udp.all());
+        assertEquals("sluice-echo", udp.out().strip());
+        Result ping = inNamespace("pod1", "ping", "-c", "2", "-W", "2", "203.0.113.51");
+        assertEquals(0, ping.exit(), ping.all());
+        Result pingBox = inNamespace("pod1", "ping", "-c", "1", "-W", "2", "192.168.16.1");
+        assertEquals(0, pingBox.exit(), "the box answers echo on the node IP: " + pingBox.all());
+
+        String nat = shell("nat44:sessions --detail");
+        assertTrue(nat.contains("10.1.1.3:"), nat);
+        assertTrue(nat.contains("proto tcp"), nat);
+        assertTrue(nat.contains("proto udp"), nat);
+        assertTrue(nat.contains("proto icmp"), nat);
+        assertTrue(nat.contains("o2i 192.168.16.1"), nat);
+        String acl = shell("acl:sessions --detail");
+        assertTrue(acl.contains("10.1.1.3"), acl);
+        assertTrue(acl.contains("203.0.113.51"), acl);
+    }
+
+    @Test
+    @Order(3)
+    void theInternetCannotReachThePodOrUnmappedPortsAndTheBoxCountsTheDrops() throws Exception {
+        long aclDropsBefore = errorCount("acl-plugin-out-ip4-fa", "acl-drop");
+        long localDropsBefore = errorCount("ip4-local", "no-listener");
+
+        Result toPod = inNamespace("internet", "curl", "-sS", "-m", "3", "http://10.1.1.3/");
+        assertNotEquals(0, toPod.exit(), "a connection from the internet to the pod must fail: " + toPod.all());
+        Result toUnmapped = inNamespace("internet", "curl", "-sS", "-m", "3", "http://192.168.16.1:8080/");
+        assertNotEquals(0, toUnmapped.exit(), "an unmapped port of the node IP must fail: " + toUnmapped.all());
+        Result udpToPod = inNamespace("internet", "python3", "-c", "import socket; s = socket.socket(socket.AF_INET, "
+                + "socket.SOCK_DGRAM); s.sendto(b'x', ('10.1.1.3', 9999))");
+        assertEquals(0, udpToPod.exit(), udpToPod.all());
+        inNamespace("internet", "ping", "-c", "1", "-W", "1", "10.1.1.3");
+
+        long aclDrops = errorCount("acl-plugin-out-ip4-fa", "acl-drop") - aclDropsBefore;
+        assertTrue(aclDrops >= 3, "TCP SYNs, UDP and ICMP towards the pod dropped by its egress ACL: " + aclDrops);
+        long localDrops = errorCount("ip4-local", "no-listener") - localDropsBefore;
+        assertTrue(localDrops >= 1, "SYNs to 192.168.16.1:8080 counted by ip4-local: " + localDrops);
+    }
+
+    @Test
+    @Order(4)
+    void twoPodsOnTheBoxReachEachOtherThroughTheDocsNodes() throws Exception {
+        Process server = new ProcessBuilder("ip", "netns", "exec", "pod1", "python3", "-m", "http.server", "--bind",
+                "10.1.1.3", "8080").redirectErrorStream(true).redirectOutput(run.resolve("pod1-http.log").toFile()).start();
+        try {
+            waitForListener("pod1", "10.1.1.3:8080");
+            shell("trace:clear");
+            shell("trace:add virtio-input 20");
+            Result curl = inNamespace("pod2", "curl", "-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}",
+                    "http://10.1.1.3:8080/");
+            assertEquals("200", curl.out().strip(), curl.all());
+            String trace = shell("trace:show --max 50");
+            Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "tap2-output");
+            assertEquals(POD_TO_POD_PATH, List.copyOf(syn.keySet()), trace);
+            assertTrue(syn.get("acl-plugin-out-ip4-fa").contains("action: 1, match: acl 4 rule 0"),
+                    "pod1's ingress policy admits its node's pods: " + syn.get("acl-plugin-out-ip4-fa"));
+        } finally {
+            server.destroy();
+            server.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
+        String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
+        String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
+        Result down = sluice("lab", "down");
+        labUp = false;
+        assertEquals(0, down.exit(), down.all());
+        String namespaces = exec("ip", "netns", "list").out();
+        for (String ns : List.of("pod1", "pod2", "internet")) {
+            assertFalse(namespaces.lines().anyMatch(line -> line.split(" ")[0].equals(ns)), ns + " left: " + namespaces);
+        }
+        assertNotEquals(0, exec("ip", "link", "show", "sl-gbe0").exit(), "veth sl-gbe0 left behind");
+        assertFalse(alive(boxPid), "the box (pid " + boxPid + ") still runs");
+        assertFalse(alive(serversPid), "the lab's servers (pid " + serversPid + ") still run");
+    }
+
+    // ---- helpers ----
+
+    /** Running, not gone and not a zombie waiting for its reaper. */
+    private static boolean alive(String pid) throws IOException {
+        Path status = Path.of("/proc", pid, "status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        try {
+            return Files.readAllLines(status).stream().noneMatch(line -> line.matches("State:\\s+Z.*"));
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .anyMatch(line -> line.matches("Uid:\\s+0\\s.*"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Result sluice(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ROOT.resolve("sluice").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
+        builder.environment().put("SLUICE_RUN", run.toString());
+        builder.environment().put("SLUICE_IMAGE", System.getProperty("sluice.distribution"));
+        builder.environment().put("SLUICE_SSH_PORT", SSH_PORT);
+        return collect(builder, 180);
+    }
+
+    private String shell(String command) throws Exception {
+        Result result = sluice("shell", command);
+        assertEquals(0, result.exit(), "./sluice shell '" + command + "':\n" + result.all());
+        return result.out();
+    }
+
+    private Result inNamespace(String namespace, String... command) throws Exception {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(List.of(command));
+        return exec(full.toArray(new String[0]));
+    }
+
+    private static Result exec(String... command) throws Exception {
+        return collect(new ProcessBuilder(command), 60);
+    }
+
+    private static Result collect(ProcessBuilder builder, int seconds) throws Exception {
+        Path out = Files.createTempFile("sluice-lab", ".out");
+        Path err = Files.createTempFile("sluice-lab", ".err");
+        try {
+            Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(builder.command() + " did not finish in " + seconds + " s");
+            }
+            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private long errorCount(String node, String counter) throws Exception {
+        for (String line : shell("errors:show --all --no-format").lines().toList()) {
+            String[] cells = line.split("\t");
+            if (cells.length >= 3 && cells[1].strip().equals(node) && cells[2].strip().equals(counter)) {
+                return Long.parseLong(cells[0].strip());
+            }
+        }
+        throw new AssertionError("no counter /err/" + node + "/" + counter);
+    }
+
+    private void waitForListener(String namespace, String address) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (inNamespace(namespace, "ss", "-ltn").out().contains(address)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("nothing listens on " + address + " in " + namespace);
+    }
+
+    private static final Pattern NODE_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d:\\d{6}: (\\S+)$");
+
+    /** The first traced packet whose text holds every word: node name to its lines, in trace order. */
+    private static Map<String, String> packetWith(String trace, String... words) {
+        for (String packet : trace.split("\nPacket \\d+\n")) {
+            boolean all = true;
+            for (String word : words) {
+                all &= packet.contains(word);
+            }
+            if (!all) {
+                continue;
+            }
+            Map<String, String> nodes = new LinkedHashMap<>();
+            String current = null;
+            StringBuilder lines = new StringBuilder();
+            for (String line : packet.split("\n")) {
+                Matcher node = NODE_LINE.matcher(line);
+                if (node.matches()) {
+                    if (current != null) {
+                        nodes.put(current, lines.toString());
+                    }
+                    current = node.group(1);
+                    lines.setLength(0);
+                } else if (current != null && line.startsWith("  ")) {
+                    lines.append(line).append('\n');
+                }
+            }
+            if (current != null) {
+                nodes.put(current, lines.toString());
+            }
+            return nodes;
+        }
+        throw new AssertionError("no traced packet with " + List.of(words) + " in:\n" + trace);
+    }
+
+    /** The block's lines (after the two-space indent) match the patterns, in order. */
+    private static void assertLines(String block, String... patterns) {
+        List<String> lines = block.lines().map(line -> line.substring(2)).toList();
+        assertTrue(lines.size() >= patterns.length, "too few lines:\n" + block);
+        for (int i = 0; i < patterns.length; i++) {
+            assertTrue(lines.get(i).matches(patterns[i]), "line " + i + ": '" + lines.get(i) + "' !~ " + patterns[i]);
+        }
+    }
+}
