@@ -3,22 +3,23 @@
 # command answered (node:list), resident memory (VmRSS) 20 s after that, and the stop-the-world pauses
 # (safepoints: GC and others alike stop the dataplane's worker threads) seen meanwhile.
 # Usage: itests/measure-boot.sh [boots per collector]   (figures recorded in docs/operations.md)
+#   COLLECTORS="-XX:+UseZGC" limits the collectors; ARCHIVE=path measures another image.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-archive=$(ls "$root"/karaf-assembly/distribution/target/sluice-*.tar.gz | head -1)
+archive=${ARCHIVE:-$(ls "$root"/karaf-assembly/distribution/target/sluice-*.tar.gz | head -1)}
 java_home=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 boots=${1:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ssh-keygen -q -t rsa -b 3072 -N '' -f "$work/key"
 port=18101
-for gc in "-XX:+UseSerialGC" "-XX:+UseParallelGC" "-XX:+UseG1GC" "-XX:+UseZGC"; do
+for gc in ${COLLECTORS:-"-XX:+UseSerialGC" "-XX:+UseParallelGC" "-XX:+UseG1GC" "-XX:+UseZGC"}; do
     for run in $(seq 1 "$boots"); do
         rm -rf "$work/box" && mkdir "$work/box" && tar xzf "$archive" -C "$work/box" --strip-components=1
         echo "admin = $(cut -d' ' -f2 "$work/key.pub"),_g_:admingroup" >> "$work/box/etc/keys.properties"
         sed -i "s/^sshPort = .*/sshPort = $port/" "$work/box/etc/org.apache.karaf.shell.cfg"
         export JAVA_HOME=$java_home
-        export JAVA_OPTS="-Xms64m -Xmx512m $gc -Xlog:safepoint:file=$work/safepoint.log"
+        export JAVA_OPTS="${HEAP:--Xms64m -Xmx512m} $gc -Xlog:safepoint:file=$work/safepoint.log"
         start=$(date +%s%N)
         "$work/box/bin/karaf" server > "$work/console.log" 2>&1 &
         pid=$!

@@ -2,7 +2,8 @@
 """The seed lab's internet servers, run inside the `internet` namespace.
 
 HTTP on port 80 answers every GET with the client's address, so a test can see the source NAT44 chose;
-a UDP echo on port 7 (RFC 862) sends each datagram back. Both log each client to stdout.
+echo on port 7 (RFC 862), UDP and TCP, sends back what it gets (a TCP echo connection stays open for as
+long as the client keeps it, which is what a test of long-lived connections needs). All log each client.
 """
 import http.server
 import socket
@@ -35,5 +36,27 @@ def udp_echo():
         sock.sendto(data, peer)
 
 
+def tcp_echo_connection(conn, peer):
+    print("tcp-echo %s:%d connected" % peer, flush=True)
+    with conn:
+        while True:
+            data = conn.recv(65535)
+            if not data:
+                break
+            conn.sendall(data)
+    print("tcp-echo %s:%d closed" % peer, flush=True)
+
+
+def tcp_echo():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((ADDRESS, 7))
+    sock.listen(16)
+    while True:
+        conn, peer = sock.accept()
+        threading.Thread(target=tcp_echo_connection, args=(conn, peer), daemon=True).start()
+
+
 threading.Thread(target=udp_echo, daemon=True).start()
+threading.Thread(target=tcp_echo, daemon=True).start()
 http.server.ThreadingHTTPServer((ADDRESS, 80), Handler).serve_forever()

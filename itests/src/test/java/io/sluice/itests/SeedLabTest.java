@@ -229,8 +229,86 @@ class SeedLabTest {
         }
     }
 
+    /**
+     * A TCP connection opened through the box before an update of the NAT44 and ACL bundles and before a
+     * restart of the whole box goes on working after each: NAT sessions live in a mapped file the new
+     * instances attach to, and ACL sessions in memory the graph retains (a restart re-creates the pod's
+     * reflected session from its next packet).
+     */
     @Test
     @Order(5)
+    void aTcpConnectionSurvivesBundleUpdatesAndARestartOfTheBox() throws Exception {
+        Process client = new ProcessBuilder("ip", "netns", "exec", "pod1", "python3",
+                ROOT.resolve("itests/lab/echo-client.py").toString(), "203.0.113.51", "7")
+                .redirectError(run.resolve("echo-client.err").toFile()).start();
+        try (var toClient = new java.io.PrintWriter(client.getOutputStream(), true, StandardCharsets.UTF_8);
+             var fromClient = new java.io.BufferedReader(
+                     new java.io.InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+            String connected = fromClient.readLine();
+            assertTrue(connected != null && connected.startsWith("connected from 10.1.1.3:"), String.valueOf(connected));
+            toClient.println("before");
+            assertEquals("before", fromClient.readLine());
+            String sessionsBefore = natSessionOf(connected);
+
+            shell("bundle:update io.sluice.sluice-nat44");
+            shell("bundle:update io.sluice.sluice-acl");
+            waitForNode("nat44-in2out-output");
+            waitForNode("acl-plugin-out-ip4-fa");
+            toClient.println("after-update");
+            assertEquals("after-update", fromClient.readLine(), "the connection works after the bundle updates");
+            assertEquals(sessionsBefore, natSessionOf(connected), "the same translation, same outside port");
+
+            Result stop = sluice("stop");
+            assertEquals(0, stop.exit(), stop.all());
+            Result start = sluice("start");
+            assertEquals(0, start.exit(), start.all());
+            waitForLab();
+            toClient.println("after-restart");
+            assertEquals("after-restart", fromClient.readLine(), "the connection works after the box restarted");
+            assertEquals(sessionsBefore, natSessionOf(connected), "the translation was restored from the session file");
+        } finally {
+            client.destroy();
+            client.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The outside port the NAT gave the connection whose inside end is in {@code connected}. */
+    private String natSessionOf(String connected) throws Exception {
+        String port = connected.substring(connected.lastIndexOf(':') + 1).strip();
+        List<String> lines = shell("nat44:sessions --detail").lines().toList();
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).strip().equals("i2o 10.1.1.3 proto tcp port " + port + " fib 0")) {
+                return lines.get(i + 1).strip();
+            }
+        }
+        throw new AssertionError("no NAT session for 10.1.1.3:" + port + " in:\n" + String.join("\n", lines));
+    }
+
+    private void waitForNode(String node) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (shell("node:list --no-format").lines().anyMatch(line -> line.startsWith(node + " ")
+                    && line.contains("active"))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(node + " did not come back");
+    }
+
+    private void waitForLab() throws Exception {
+        for (int i = 0; i < 150; i++) {
+            boolean pod = inNamespace("pod1", "ip", "-4", "addr", "show", "dev", "eth0").out().contains("10.1.1.3");
+            Result interfaces = sluice("shell", "interface:list --no-format");
+            if (pod && interfaces.out().contains("GigabitEthernet0/8/0")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the lab did not come back after the restart");
+    }
+
+    @Test
+    @Order(6)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
