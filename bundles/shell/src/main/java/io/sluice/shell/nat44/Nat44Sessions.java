@@ -39,7 +39,7 @@ public class Nat44Sessions implements Action {
         int filter = inside == null ? 0 : PacketFormat.parseIp4(inside);
         List<SessionInfo> sessions = detail ? nat44.sessions(filter, max) : List.of();
         System.out.println("NAT44 sessions: " + nat44.sessionCount() + " of " + nat44.sessionCapacity());
-        System.out.println("-------- thread 0 vpp_main --------");
+        System.out.println("-------- thread 0 sluice_main --------");
         for (UserInfo user : nat44.users()) {
             if (filter != 0 && user.insideAddress() != filter) {
                 continue;
