@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import javax.inject.Inject;
 import javax.security.auth.Subject;
+import org.apache.karaf.features.BootFinished;
 import org.apache.karaf.jaas.boot.principal.RolePrincipal;
 import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
@@ -50,6 +51,10 @@ public class BootImageTest {
     /** The bundles the image must start; others that come later are checked by the prefix rule below. */
     private static final Set<String> EXPECTED_BUNDLES =
             Set.of("io.sluice.sluice-native", "io.sluice.sluice-packet", "io.sluice.sluice-graph", "io.sluice.sluice-shell");
+
+    /** Registered once every boot feature is installed and started: the tests start after the whole boot. */
+    @Inject
+    private BootFinished bootFinished;
 
     @Inject
     private BundleContext context;
