@@ -39,7 +39,7 @@ sessions=$(shell "nat44:sessions --detail")
 
 ip netns exec pod1 python3 -m http.server --bind 10.1.1.3 8080 > /dev/null 2>&1 &
 server=$!
-for _ in $(seq 50); do ip netns exec pod1 ss -ltn | grep -q 10.1.1.3:8080 && break; sleep 0.1; done
+for _ in $(seq 150); do ip netns exec pod1 ss -ltn | grep 10.1.1.3:8080 > /dev/null && break; sleep 0.1; done
 shell "trace:clear" > /dev/null
 shell "trace:add virtio-input 20" > /dev/null
 ip netns exec pod2 curl -sS -m 10 -o /dev/null http://10.1.1.3:8080/
