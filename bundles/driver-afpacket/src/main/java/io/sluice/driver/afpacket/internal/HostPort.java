@@ -5,6 +5,7 @@ import io.sluice.driver.afpacket.api.AfPacketDevice;
 import io.sluice.nativeio.api.Libc;
 import io.sluice.nativeio.api.LinuxConstants;
 import io.sluice.nativeio.api.NativeException;
+import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.Device;
 

@@ -1,7 +1,4 @@
-package io.sluice.driver.tap.internal;
-
-import io.sluice.nativeio.api.Libc;
-import io.sluice.nativeio.api.LinuxConstants;
+package io.sluice.nativeio.api;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -10,7 +7,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs a control-plane step inside a named network namespace ({@code /var/run/netns/<name>}, as iproute2
  * names them). setns(2) moves only the calling thread, so the step runs on a short-lived thread of its own;
  * a socket created there keeps that namespace for life (socket(7): its ioctls act on the namespace it was
- * created in), which is how the driver reads interface flags inside a pod.
+ * created in), which is how drivers read interface flags inside a pod or set up a netdev that lives in
+ * another namespace.
  */
 public final class NetNamespace {
 
