@@ -4,7 +4,7 @@ import io.sluice.driver.afpacket.api.AfPacketConfig;
 import io.sluice.driver.afpacket.api.AfPacketDevice;
 import io.sluice.driver.afpacket.internal.AfPacketInputNode;
 import io.sluice.driver.afpacket.internal.HostPortComponent;
-import io.sluice.driver.afpacket.internal.NetNamespace;
+import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.driver.tap.internal.TapPortComponent;
 import io.sluice.driver.tap.internal.VirtioInputNode;
 import io.sluice.graph.api.Frame;
