@@ -251,8 +251,8 @@ class SeedLabTest {
             String sessionsBefore = natSessionOf(connected);
 
             shell("bundle:update io.sluice.sluice-nat44");
-            shell("bundle:update io.sluice.sluice-acl");
             waitForNode("nat44-in2out-output");
+            shell("bundle:update io.sluice.sluice-acl");
             waitForNode("acl-plugin-out-ip4-fa");
             toClient.println("after-update");
             assertEquals("after-update", fromClient.readLine(), "the connection works after the bundle updates");
@@ -284,9 +284,14 @@ class SeedLabTest {
         throw new AssertionError("no NAT session for 10.1.1.3:" + port + " in:\n" + String.join("\n", lines));
     }
 
+    /**
+     * Waits for {@code node} to be active again. The update refreshes the bundles that import the updated
+     * ones, the shell among them, so the console may answer "Command not found" for a moment: retried.
+     */
     private void waitForNode(String node) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            if (shell("node:list --no-format").lines().anyMatch(line -> line.startsWith(node + " ")
+        for (int i = 0; i < 200; i++) {
+            Result nodes = sluice("shell", "node:list --no-format");
+            if (nodes.exit() == 0 && nodes.out().lines().anyMatch(line -> line.startsWith(node + " ")
                     && line.contains("active"))) {
                 return;
             }
