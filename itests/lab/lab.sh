@@ -45,9 +45,9 @@ up() {
   ip -n $INTERNET_NS link set eth0 address $ROUTER_MAC
   ip netns exec $INTERNET_NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   ip -n $INTERNET_NS addr add $ROUTER_ADDRESS dev eth0
-  # A veth hands its frames over with the TCP/UDP checksum left for "hardware" to fill in; AF_PACKET (and
-  # DPDK's net_af_packet) would pass them on unfinished, and the pod would drop the NATed reply. A real
-  # router's NIC sends complete checksums: make the internet side do so.
+  # A veth hands its frames over with the TCP/UDP checksum left for "hardware" to fill in. driver-afpacket
+  # completes such frames (TP_STATUS_CSUMNOTREADY), but DPDK's net_af_packet PMD passes them on unfinished and
+  # the pod would drop the NATed reply. A real router's NIC sends complete checksums: make the internet side do so.
   ip netns exec $INTERNET_NS ethtool -K eth0 tx off > /dev/null
   ip -n $INTERNET_NS link set eth0 up
   # The internet knows the pods' subnet is behind the node, so unsolicited traffic to a pod reaches the box

@@ -5,6 +5,11 @@ import static io.sluice.nativeio.api.LinuxConstants.*;
 
 import io.sluice.nativeio.api.Libc;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Checksum;
+import io.sluice.packet.api.Ethernet;
+import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.Tcp;
+import io.sluice.packet.api.Udp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -39,6 +44,7 @@ public final class AfPacketDevice implements AutoCloseable {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT;
     private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final VarHandle STATUS = ValueLayout.JAVA_INT.varHandle();
+    private long checksumsCompleted;
     private static final int FRAME_SIZE = 2048;
     private static final int TX_BLOCK_SIZE = 64 * 1024;
     private static final int MAX_TX_FRAME = FRAME_SIZE - V2_TX_DATA;
@@ -258,6 +264,9 @@ public final class AfPacketDevice implements AutoCloseable {
                         MemorySegment.copy(ring, packet, data, target - RING_HEADER_SIZE, RING_HEADER_SIZE);
                     }
                     pool.setData(bi, 0, length);
+                    if ((status & TP_STATUS_CSUMNOTREADY) != 0 && completeChecksum(data, target, length)) {
+                        checksumsCompleted++;
+                    }
                     buffers[from + received++] = bi;
                     bytes += length;
                 }
@@ -271,6 +280,42 @@ public final class AfPacketDevice implements AutoCloseable {
         rxBytes += bytes;
         rxErrors += errors;
         return received;
+    }
+
+    /**
+     * Completes the TCP or UDP checksum of an IPv4 frame the kernel handed over with TP_STATUS_CSUMNOTREADY
+     * (linux/if_packet.h): a sender on this host or across a veth left it to the NIC, which here does not
+     * exist, so the field holds only the pseudo-header sum. A box that forwards the frame must send it
+     * complete, as a NIC would have. Returns false (frame untouched) for anything else.
+     */
+    static boolean completeChecksum(MemorySegment data, long frame, int length) {
+        if (length < Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER_LENGTH
+                || Ethernet.l3EtherType(data, frame) != Ethernet.TYPE_IP4) {
+            return false;
+        }
+        int l3 = Ethernet.l3Offset(data, frame);
+        long ip = frame + l3;
+        int headerLength = Ipv4.headerLength(data, ip);
+        int total = Ipv4.totalLength(data, ip);
+        if (Ipv4.version(data, ip) != 4 || headerLength < Ipv4.MIN_HEADER_LENGTH || total > length - l3
+                || total < headerLength + 8 || Ipv4.isFragment(data, ip)) {
+            return false;
+        }
+        int protocol = Ipv4.protocol(data, ip);
+        if (protocol == Ipv4.PROTOCOL_TCP && total >= headerLength + Tcp.MIN_HEADER_LENGTH) {
+            Checksum.setTcpChecksum(data, ip);
+            return true;
+        }
+        if (protocol == Ipv4.PROTOCOL_UDP && Udp.length(data, ip + headerLength) <= total - headerLength) {
+            Checksum.setUdpChecksum(data, ip);
+            return true;
+        }
+        return false;
+    }
+
+    /** Frames received with TP_STATUS_CSUMNOTREADY whose TCP/UDP checksum this device completed. */
+    public long rxChecksumsCompleted() {
+        return checksumsCompleted;
     }
 
     private void releaseBlock(MemorySegment ring, long block) {

@@ -52,6 +52,8 @@ public final class Tpacket {
     public static final int TP_STATUS_KERNEL = 0;
     public static final int TP_STATUS_USER = 1;
     public static final int TP_STATUS_LOSING = 1 << 2;
+    /** The sender left the TCP/UDP checksum to "hardware" (a veth, a local socket): only the pseudo-header sum is there. */
+    public static final int TP_STATUS_CSUMNOTREADY = 1 << 3;
     public static final int TP_STATUS_VLAN_VALID = 1 << 4;
     public static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
     // tp_status values, transmit side

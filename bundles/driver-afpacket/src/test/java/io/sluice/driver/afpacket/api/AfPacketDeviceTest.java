@@ -2,6 +2,7 @@ package io.sluice.driver.afpacket.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -127,6 +128,26 @@ class AfPacketDeviceTest {
         assertTrue(bi >= 0, "the UDP frame to a MAC that is not the veth's reached the ring");
         assertEquals("020000980001", hex(pool.segment(), pool.dataOffset(bi), 6));
         assertEquals("736c75696365", hex(pool.segment(), pool.dataOffset(bi) + 42, 6), "payload 'sluice'");
+        pool.free(bi);
+    }
+
+    /**
+     * A veth with its default offloads hands over the pod's UDP with the checksum left to "hardware"
+     * (TP_STATUS_CSUMNOTREADY): the device completes it, so what the box forwards is valid.
+     */
+    @Test
+    void checksumsLeftToHardwareAreCompleted() {
+        Shell.run("ip", "netns", "exec", NS, "ethtool", "-K", POD_END, "tx", "on");
+        device = AfPacketDevice.open(HOST_END, AfPacketConfig.defaults());
+        Shell.run("ip", "-n", NS, "neigh", "replace", "10.98.0.1", "lladdr", "02:00:00:98:00:01", "dev", POD_END);
+        sendUdpFromPod();
+        int bi = receiveUntil(device, 0x0800, 3000);
+        assertTrue(bi >= 0, "the pod's UDP reached the ring");
+        long ip = pool.dataOffset(bi) + 14;
+        assertEquals(17, io.sluice.packet.api.Ipv4.protocol(pool.segment(), ip));
+        assertNotEquals(0, io.sluice.packet.api.Udp.checksum(pool.segment(), ip + 20), "a checksum, not 'none'");
+        assertTrue(io.sluice.packet.api.Checksum.udpChecksumValid(pool.segment(), ip), "a complete checksum");
+        assertEquals(1, device.rxChecksumsCompleted(), "the kernel marked it CSUMNOTREADY and the device completed it");
         pool.free(bi);
     }
 
