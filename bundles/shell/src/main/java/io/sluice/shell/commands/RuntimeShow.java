@@ -49,6 +49,10 @@ public class RuntimeShow implements Action {
                     String.format(Locale.ROOT, "%.2f", node.vectorsPerCall()));
         }
         table.print(System.out, !noFormat);
+        GraphRuntime.BarrierStats barrier = graph.barrierStats();
+        System.out.printf(Locale.ROOT, "barrier: %d pauses, last %.1f us, max %.1f us, total %.1f us%n",
+                barrier.count(), barrier.lastPauseNanos() / 1e3, barrier.maxPauseNanos() / 1e3,
+                barrier.totalPauseNanos() / 1e3);
         if (clear) {
             graph.clearRuntimeStats();
         }

@@ -26,6 +26,7 @@ class GraphCommandsTest {
                         case "runtimeStats" -> stats;
                         case "errors" -> errors;
                         case "traceShow" -> trace;
+                        case "barrierStats" -> new GraphRuntime.BarrierStats(3, 12_500, 40_000, 60_000);
                         case "traceAdd", "traceClear", "clearRuntimeStats", "clearErrors" -> null;
                         default -> throw new AssertionError("command called " + method.getName());
                     };
@@ -62,11 +63,12 @@ class GraphCommandsTest {
                 new NodeStats("ip4-local", NodeKind.INTERNAL, "active", 0, 0, 0, 0)), List.of(), "");
         show.noFormat = true;
         show.clear = true;
-        String out = printed(show::execute);
-        assertEquals(1, out.strip().split("\n").length, out);
+        String[] out = printed(show::execute).strip().split("\n");
+        assertEquals(2, out.length, String.join("\n", out));
         assertEquals(List.of("ip4-input", "active", "4", "512", "0", "100.00", "128.00"),
-                List.of(out.strip().split("\\s+")));
-        assertEquals(List.of("runtimeStats", "clearRuntimeStats"), calls);
+                List.of(out[0].strip().split("\\s+")));
+        assertEquals("barrier: 3 pauses, last 12.5 us, max 40.0 us, total 60.0 us", out[1]);
+        assertEquals(List.of("runtimeStats", "barrierStats", "clearRuntimeStats"), calls);
     }
 
     @Test
