@@ -34,6 +34,8 @@ public final class DpdkDriver {
     private final InterfaceTable interfaces;
     private final List<DpdkPort> ports = new ArrayList<>();
     private DpdkInputNode input;
+    private Thread opener;
+    private boolean closing;
 
     @Activate
     public DpdkDriver(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces, Map<String, Object> config) {
@@ -52,13 +54,29 @@ public final class DpdkDriver {
                     + " has no dpdk port");
             return;
         }
+        // EAL init, the mbuf pool and the ports take most of a second: off the thread that activates the box's
+        // components, so the console is up sooner and the other drivers need not wait for DPDK.
+        HardwareProfile chosen = profile;
+        opener = new Thread(() -> openOrExplain(chosen, wanted), "sluice-dpdk-init");
+        opener.setDaemon(true);
+        opener.start();
+    }
+
+    private synchronized void openOrExplain(HardwareProfile profile, List<PortProfile> wanted) {
+        if (closing) {
+            return;
+        }
         try {
             open(profile, wanted);
         } catch (DpdkUnavailableException e) {
-            close();
+            teardown();
             LOG.log(System.Logger.Level.WARNING, "driver-dpdk inactive: " + e.getMessage() + "; ports "
                     + wanted.stream().map(PortProfile::name).toList() + " of profile " + profile.name()
                     + " not opened");
+        } catch (RuntimeException e) {
+            teardown();
+            LOG.log(System.Logger.Level.ERROR, "driver-dpdk: opening the ports of profile " + profile.name()
+                    + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -80,6 +98,32 @@ public final class DpdkDriver {
 
     @Deactivate
     public void close() {
+        Thread started;
+        synchronized (this) {
+            closing = true;
+            started = opener;
+        }
+        if (started != null) {
+            try {
+                started.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            teardown();
+        }
+    }
+
+    /** Waits until the ports are open (or opening gave up): for tests. */
+    void awaitOpened() throws InterruptedException {
+        Thread started = opener;
+        if (started != null) {
+            started.join(30_000);
+        }
+    }
+
+    private void teardown() {
         if (input != null) {
             graph.removeNode(input);
             input = null;

@@ -2,6 +2,7 @@ package io.sluice.driver.dpdk.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.runtime.GraphHarness;
@@ -52,6 +53,37 @@ class DpdkDriverTest {
             DpdkDriver unnamed = new DpdkDriver(harness.engine(), interfaces, Map.of());
             assertEquals(nodes, harness.engine().nodes().size(), "no profile named: nothing opened");
             unnamed.close();
+        }
+    }
+
+    /**
+     * Opening happens off the activating thread: the component comes up at once, and a port DPDK cannot open
+     * (no such netdev) leaves the graph and the interface table as they were, with one log line.
+     */
+    @Test
+    void portsOpenInTheBackgroundAndAFailureLeavesNothingBehind() throws Exception {
+        assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/librte_eal.so.23")),
+                "needs Debian's dpdk package (CI installs it)");
+        assumeTrue(Files.readString(Path.of("/proc/self/status")).lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*")),
+                "DPDK's EAL needs root here");
+        Files.writeString(profiles.resolve("missing.profile"), """
+                dpdk.lcores = 1
+                dpdk.mbufs = 1023
+                dpdk.eal-args = --no-huge --no-shconf --no-pci --no-telemetry
+                port.gbe.driver = dpdk
+                port.gbe.name = GigabitEthernet0/9/0
+                port.gbe.vdev = net_af_packet0,iface=sltdp-none,framecnt=256
+                """);
+        try (GraphHarness harness = new GraphHarness()) {
+            InterfaceTableImpl interfaces = new InterfaceTableImpl(harness.engine());
+            int before = interfaces.snapshot().size();
+            DpdkDriver driver = new DpdkDriver(harness.engine(), interfaces,
+                    Map.of("profile", "missing", "directory", profiles.toString()));
+            driver.awaitOpened();
+            assertTrue(!hasNode(harness.engine(), DpdkInputNode.NAME), "no dpdk-input");
+            assertEquals(-1, interfaces.find("GigabitEthernet0/9/0"), "no interface left registered");
+            assertEquals(before, interfaces.snapshot().size());
+            driver.close();
         }
     }
 }
