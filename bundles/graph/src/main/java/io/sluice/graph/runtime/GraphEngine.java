@@ -644,11 +644,17 @@ public final class GraphEngine implements GraphRuntime {
                 }
                 long overflow = 0;
                 long badArc = 0;
+                long exceptions = 0;
                 for (Worker worker : workers) {
                     if (plan.slot < worker.parkedOverflow.length) {
                         overflow += worker.parkedOverflow[plan.slot];
                         badArc += worker.badNextArc[plan.slot];
+                        exceptions += worker.nodeExceptions[plan.slot];
                     }
+                }
+                if (exceptions > 0) {
+                    result.add(new ErrorCount(plan.name, "exception",
+                            "frames dropped: the node threw while processing them (see the log)", exceptions));
                 }
                 if (overflow > 0) {
                     result.add(new ErrorCount(plan.name, "parked-overflow",
@@ -675,6 +681,7 @@ public final class GraphEngine implements GraphRuntime {
                 }
                 java.util.Arrays.fill(worker.parkedOverflow, 0);
                 java.util.Arrays.fill(worker.badNextArc, 0);
+                java.util.Arrays.fill(worker.nodeExceptions, 0);
             }
             return null;
         });

@@ -38,6 +38,9 @@ final class Worker implements Runnable {
     long[] clockNanos = new long[0];
     long[] parkedOverflow = new long[0];
     long[] badNextArc = new long[0];
+    long[] nodeExceptions = new long[0];
+    private long[] lastExceptionLogged = new long[0];
+    private static final System.Logger LOG = System.getLogger(Worker.class.getName());
 
     volatile boolean running;
     volatile boolean atBarrier;
@@ -103,7 +106,13 @@ final class Worker implements Runnable {
         NodeContext context = contexts[slot];
         frame.clear();
         long start = System.nanoTime();
-        int n = plan.node.process(context, frame);
+        int n;
+        try {
+            n = plan.node.process(context, frame);
+        } catch (RuntimeException e) {
+            n = frame.count();
+            failed(plan, e);
+        }
         clockNanos[slot] += System.nanoTime() - start;
         calls[slot]++;
         vectors[slot] += n;
@@ -149,12 +158,35 @@ final class Worker implements Runnable {
         }
         NodeContext context = contexts[slot];
         long start = System.nanoTime();
-        plan.node.process(context, frame);
+        try {
+            plan.node.process(context, frame);
+        } catch (RuntimeException e) {
+            failed(plan, e);
+        }
         clockNanos[slot] += System.nanoTime() - start;
         calls[slot]++;
         vectors[slot] += n;
         distribute(plan, context);
         return n;
+    }
+
+    /**
+     * A node threw: its frame's buffers are dropped and counted, the worker goes on with the next frame, so
+     * a fault in one node never stops forwarding through the others. Logged at most once per node every 10 s.
+     * A node that had already freed buffers and set the frame's count to 0 before throwing loses nothing more.
+     */
+    private void failed(SlotPlan plan, RuntimeException e) {
+        int slot = plan.slot;
+        int n = frame.count();
+        pool.free(frame.buffers(), 0, n);
+        frame.setCount(0);
+        nodeExceptions[slot]++;
+        long now = System.nanoTime();
+        if (now - lastExceptionLogged[slot] > 10_000_000_000L || lastExceptionLogged[slot] == 0) {
+            lastExceptionLogged[slot] = now;
+            LOG.log(System.Logger.Level.ERROR, "node '" + plan.name + "' threw on worker " + index + "; its frame of "
+                    + n + " buffers was dropped (counted as /err/" + plan.name + "/exception)", e);
+        }
     }
 
     private void distribute(SlotPlan plan, NodeContext context) {
@@ -233,6 +265,8 @@ final class Worker implements Runnable {
             clockNanos = Arrays.copyOf(clockNanos, slots);
             parkedOverflow = Arrays.copyOf(parkedOverflow, slots);
             badNextArc = Arrays.copyOf(badNextArc, slots);
+            nodeExceptions = Arrays.copyOf(nodeExceptions, slots);
+            lastExceptionLogged = Arrays.copyOf(lastExceptionLogged, slots);
         }
         int[] inputs = new int[slots];
         int inputCount = 0;
