@@ -274,15 +274,34 @@ public final class GraphEngine implements GraphRuntime {
         }
     }
 
+    /**
+     * Removes the node and returns once no worker can still be running it: the barrier after the new graph is
+     * published waits for every worker to reach a frame boundary, after which they run the new graph. The
+     * caller may then free what the node used (a NAT44 bundle closing its session file, say).
+     */
     @Override
     public void removeNode(Node node) {
+        boolean removed = false;
         synchronized (lock) {
             Integer slot = slotByName.get(node.registration().name());
             if (slot != null && nodeBySlot.get(slot) == node) {
                 nodeBySlot.set(slot, null);
                 rebuild();
+                removed = true;
             }
         }
+        if (removed && workersRunning()) {
+            withBarrier(() -> null);
+        }
+    }
+
+    private boolean workersRunning() {
+        for (Worker worker : workers) {
+            if (worker.running) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int slotOf(String name) {
