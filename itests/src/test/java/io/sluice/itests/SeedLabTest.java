@@ -300,11 +300,14 @@ class SeedLabTest {
         throw new AssertionError(node + " did not come back");
     }
 
+    /** The pod has its address again and the GbE and tap2 carry their ACL and NAT44 features. */
     private void waitForLab() throws Exception {
         for (int i = 0; i < 150; i++) {
             boolean pod = inNamespace("pod1", "ip", "-4", "addr", "show", "dev", "eth0").out().contains("10.1.1.3");
-            Result interfaces = sluice("shell", "interface:list --no-format");
-            if (pod && interfaces.out().contains("GigabitEthernet0/8/0")) {
+            Result gbe = sluice("shell", "interface:features GigabitEthernet0/8/0");
+            Result tap = sluice("shell", "interface:features tap2");
+            if (pod && gbe.out().contains("  nat44-in2out-output\n") && gbe.out().contains("  acl-plugin-out-ip4-fa\n")
+                    && tap.out().contains("  acl-plugin-in-ip4-fa\n") && tap.out().contains("  nat44-out2in\n")) {
                 return;
             }
             Thread.sleep(200);

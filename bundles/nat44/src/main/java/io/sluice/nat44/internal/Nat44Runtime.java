@@ -48,6 +48,7 @@ public final class Nat44Runtime implements Nat44 {
     private final LongSupplier clock;
     private final Set<String> appliedFeatures = new HashSet<>();
     private final ScheduledExecutorService housekeeping;
+    private final io.sluice.vnet.api.InterfaceListener interfaceListener;
     private volatile Nat44Settings settings;
     private volatile List<InterfaceRole> roles = List.of();
     private long lastForce;
@@ -80,8 +81,20 @@ public final class Nat44Runtime implements Nat44 {
                 return thread;
             });
             housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
+            // An interface appearing (a driver registering its port) gets its NAT features at once, not at the
+            // next housekeeping tick: packets must not leave untranslated in between. Applied on the
+            // housekeeping thread: the interface table calls listeners with its own lock held.
+            interfaceListener = (previous, current) -> {
+                try {
+                    housekeeping.execute(this::applyInterfaces);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // deactivating: nothing more to apply
+                }
+            };
+            interfaces.addListener(interfaceListener);
         } else {
             housekeeping = null;
+            interfaceListener = null;
         }
     }
 
@@ -195,6 +208,9 @@ public final class Nat44Runtime implements Nat44 {
 
     @Deactivate
     void deactivate() {
+        if (interfaceListener != null) {
+            interfaces.removeListener(interfaceListener);
+        }
         if (housekeeping != null) {
             housekeeping.shutdownNow();
             try {

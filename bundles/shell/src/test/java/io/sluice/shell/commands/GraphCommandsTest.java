@@ -27,6 +27,8 @@ class GraphCommandsTest {
                         case "errors" -> errors;
                         case "traceShow" -> trace;
                         case "barrierStats" -> new GraphRuntime.BarrierStats(3, 12_500, 40_000, 60_000);
+                        case "enabledFeatures" -> arguments[0].equals("ip4-output")
+                                ? List.of("acl-plugin-out-ip4-fa", "nat44-in2out-output") : List.of();
                         case "traceAdd", "traceClear", "clearRuntimeStats", "clearErrors" -> null;
                         default -> throw new AssertionError("command called " + method.getName());
                     };
@@ -94,5 +96,28 @@ class GraphCommandsTest {
             System.setOut(original);
         }
         return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void interfaceFeaturesListsEachArcInOrderLikeVpp() throws Exception {
+        InterfaceFeatures features = new InterfaceFeatures();
+        features.graph = runtime(List.of(), List.of(), "");
+        features.interfaces = (io.sluice.vnet.api.InterfaceTable) Proxy.newProxyInstance(
+                GraphRuntime.class.getClassLoader(), new Class<?>[] {io.sluice.vnet.api.InterfaceTable.class},
+                (proxy, method, arguments) -> new io.sluice.vnet.api.InterfaceSnapshot(
+                        new String[] {"local0", "GigabitEthernet0/8/0"}, new long[2], new int[2], new boolean[2],
+                        new int[][] {{}, {}}, new int[][] {{}, {}}));
+        features.name = "GigabitEthernet0/8/0";
+        assertEquals("""
+                Feature paths configured on GigabitEthernet0/8/0...
+
+                ip4-unicast:
+                  none configured
+
+                ip4-output:
+                  acl-plugin-out-ip4-fa
+                  nat44-in2out-output
+                """, printed(features::execute));
+        assertEquals(List.of("enabledFeatures[ip4-unicast, 1]", "enabledFeatures[ip4-output, 1]"), calls);
     }
 }
