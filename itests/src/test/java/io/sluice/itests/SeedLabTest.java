@@ -250,9 +250,15 @@ class SeedLabTest {
             assertEquals("before", fromClient.readLine());
             String sessionsBefore = natSessionOf(connected);
 
+            // An operator's update: the new jar, then a refresh so that every bundle wired to the old revision
+            // (the shell, through nat44's api package) is wired to the new one. Karaf's bundle:update alone
+            // sometimes leaves the shell wired to the old revision, its commands waiting for a Nat44 service
+            // of that revision.
             shell("bundle:update io.sluice.sluice-nat44");
+            shell("bundle:refresh io.sluice.sluice-nat44");
             waitForNode("nat44-in2out-output");
             shell("bundle:update io.sluice.sluice-acl");
+            shell("bundle:refresh io.sluice.sluice-acl");
             waitForNode("acl-plugin-out-ip4-fa");
             toClient.println("after-update");
             assertEquals("after-update", fromClient.readLine(), "the connection works after the bundle updates");
