@@ -59,6 +59,8 @@ public final class GraphEngine implements GraphRuntime {
     volatile boolean barrierRequested;
 
     private GraphOptions options;
+    private long configuredAtNanos = System.nanoTime();
+    private static final long STARTUP_NANOS = 30_000_000_000L;
     private Worker[] workers = new Worker[0];
     private Thread[] threads = new Thread[0];
     private volatile TraceContext traceContext = sw -> "sw_if_index " + sw;
@@ -103,6 +105,7 @@ public final class GraphEngine implements GraphRuntime {
 
     private void configure(GraphOptions options) {
         this.options = options;
+        this.configuredAtNanos = System.nanoTime();
         workers = new Worker[options.workers()];
         for (int w = 0; w < workers.length; w++) {
             workers[w] = new Worker(this, w, new BufferPool(options.buffersPerWorker()),
@@ -513,16 +516,19 @@ public final class GraphEngine implements GraphRuntime {
                     Integer slot = slotByName.get(feature);
                     if (slot == null || nodeBySlot.get(slot) == null) {
                         found.add("feature '" + feature + "' enabled on arc '" + arc.getKey() + "' sw_if_index "
-                                + sw.getKey() + " has no registered node; its buffers are parked");
+                                + sw.getKey() + (lastRegistration.containsKey(feature) ? ": node is being replaced"
+                                : " has no registered node") + "; its buffers are parked");
                     }
                 }
             }
         }
+        // A node being replaced is the normal course of a bundle update, and while the box starts, bundles
+        // register their nodes in any order: a name nobody registered is worth a warning only after that.
+        boolean starting = System.nanoTime() - configuredAtNanos < STARTUP_NANOS;
         for (String problem : found) {
             if (!problems.contains(problem)) {
-                // A node being replaced is the normal course of a bundle update; a name nobody registered is not.
-                LOG.log(problem.contains("being replaced") ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
-                        problem);
+                LOG.log(problem.contains("being replaced") ? System.Logger.Level.DEBUG
+                        : starting ? System.Logger.Level.INFO : System.Logger.Level.WARNING, problem);
             }
         }
         problems = List.copyOf(found);
