@@ -48,7 +48,8 @@ public final class GraphEngine implements GraphRuntime {
     private final Map<String, Integer> slotByName = new HashMap<>();
     private final List<String> slotNames = new ArrayList<>();
     private final List<Node> nodeBySlot = new ArrayList<>();
-    private final Map<String, NodeRegistration> lastRegistration = new HashMap<>();
+    /** Written under {@code lock}; read without it by the control-plane reads (nodes, errors, trace text). */
+    private final Map<String, NodeRegistration> lastRegistration = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, FeatureArc> arcs = new LinkedHashMap<>();
     private final Map<String, TreeMap<Integer, Set<String>>> enabledFeatures = new HashMap<>();
     private final Map<String, Map<Integer, String>> arcEnds = new HashMap<>();
