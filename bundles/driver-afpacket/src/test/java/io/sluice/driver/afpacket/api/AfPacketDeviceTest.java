@@ -1,5 +1,6 @@
 package io.sluice.driver.afpacket.api;
 
+import io.sluice.nativeio.testing.NamespaceLab;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -38,15 +39,15 @@ class AfPacketDeviceTest {
 
     @BeforeEach
     void createLab() throws Exception {
-        assumeTrue(Shell.isRoot(), "veth pairs, namespaces and AF_PACKET need root");
+        assumeTrue(NamespaceLab.isRoot(), "veth pairs, namespaces and AF_PACKET need root");
         removeLab();
-        Shell.run("ip", "netns", "add", NS);
-        Shell.run("ip", "link", "add", HOST_END, "type", "veth", "peer", "name", POD_END, "netns", NS);
+        NamespaceLab.run("ip", "netns", "add", NS);
+        NamespaceLab.run("ip", "link", "add", HOST_END, "type", "veth", "peer", "name", POD_END, "netns", NS);
         // no IPv6 chatter from our end, so the peer's counters see only what the test sends
         Files.writeString(Path.of("/proc/sys/net/ipv6/conf/" + HOST_END + "/disable_ipv6"), "1");
-        Shell.run("ip", "link", "set", HOST_END, "up");
-        Shell.run("ip", "-n", NS, "link", "set", POD_END, "up");
-        Shell.run("ip", "-n", NS, "address", "add", "10.98.0.2/24", "dev", POD_END);
+        NamespaceLab.run("ip", "link", "set", HOST_END, "up");
+        NamespaceLab.run("ip", "-n", NS, "link", "set", POD_END, "up");
+        NamespaceLab.run("ip", "-n", NS, "address", "add", "10.98.0.2/24", "dev", POD_END);
         pool = new BufferPool(1024);
     }
 
@@ -64,14 +65,14 @@ class AfPacketDeviceTest {
             pool.close();
             pool = null;
         }
-        if (Shell.isRoot()) {
-            Shell.runQuietly("ip", "link", "del", HOST_END);
-            Shell.runQuietly("ip", "netns", "del", NS);
+        if (NamespaceLab.isRoot()) {
+            NamespaceLab.runQuietly("ip", "link", "del", HOST_END);
+            NamespaceLab.runQuietly("ip", "netns", "del", NS);
         }
     }
 
     private static void sendUdpFromPod() {
-        Shell.run("ip", "netns", "exec", NS, "python3", "-c",
+        NamespaceLab.run("ip", "netns", "exec", NS, "python3", "-c",
                 "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
                         + "s.sendto(b'sluice', ('10.98.0.1', 9))");
     }
@@ -122,7 +123,7 @@ class AfPacketDeviceTest {
     @Test
     void framesForAnotherMacArriveInPromiscuousMode() {
         device = AfPacketDevice.open(HOST_END, AfPacketConfig.defaults());
-        Shell.run("ip", "-n", NS, "neigh", "replace", "10.98.0.1", "lladdr", "02:00:00:98:00:01", "dev", POD_END);
+        NamespaceLab.run("ip", "-n", NS, "neigh", "replace", "10.98.0.1", "lladdr", "02:00:00:98:00:01", "dev", POD_END);
         sendUdpFromPod();
         int bi = receiveUntil(device, 0x0800, 3000);
         assertTrue(bi >= 0, "the UDP frame to a MAC that is not the veth's reached the ring");
@@ -137,9 +138,9 @@ class AfPacketDeviceTest {
      */
     @Test
     void checksumsLeftToHardwareAreCompleted() {
-        Shell.run("ip", "netns", "exec", NS, "ethtool", "-K", POD_END, "tx", "on");
+        NamespaceLab.run("ip", "netns", "exec", NS, "ethtool", "-K", POD_END, "tx", "on");
         device = AfPacketDevice.open(HOST_END, AfPacketConfig.defaults());
-        Shell.run("ip", "-n", NS, "neigh", "replace", "10.98.0.1", "lladdr", "02:00:00:98:00:01", "dev", POD_END);
+        NamespaceLab.run("ip", "-n", NS, "neigh", "replace", "10.98.0.1", "lladdr", "02:00:00:98:00:01", "dev", POD_END);
         sendUdpFromPod();
         int bi = receiveUntil(device, 0x0800, 3000);
         assertTrue(bi >= 0, "the pod's UDP reached the ring");
@@ -217,7 +218,7 @@ class AfPacketDeviceTest {
     }
 
     private long podRxPackets() throws Exception {
-        return Long.parseLong(Shell.run("ip", "netns", "exec", NS, "cat",
+        return Long.parseLong(NamespaceLab.run("ip", "netns", "exec", NS, "cat",
                 "/sys/class/net/" + POD_END + "/statistics/rx_packets").trim());
     }
 

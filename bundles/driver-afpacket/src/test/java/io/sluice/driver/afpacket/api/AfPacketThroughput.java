@@ -1,5 +1,6 @@
 package io.sluice.driver.afpacket.api;
 
+import io.sluice.nativeio.testing.NamespaceLab;
 import io.sluice.packet.api.BufferPool;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
@@ -41,22 +42,22 @@ public final class AfPacketThroughput {
                 }
             }
         } finally {
-            Shell.runQuietly("ip", "netns", "del", SENDER_NS);
-            Shell.runQuietly("ip", "netns", "del", RECEIVER_NS);
+            NamespaceLab.runQuietly("ip", "netns", "del", SENDER_NS);
+            NamespaceLab.runQuietly("ip", "netns", "del", RECEIVER_NS);
         }
     }
 
     static void createLab() {
-        Shell.runQuietly("ip", "netns", "del", SENDER_NS);
-        Shell.runQuietly("ip", "netns", "del", RECEIVER_NS);
-        Shell.run("ip", "netns", "add", SENDER_NS);
-        Shell.run("ip", "netns", "add", RECEIVER_NS);
-        Shell.run("ip", "-n", SENDER_NS, "link", "add", SENDER_IF, "type", "veth", "peer", "name", RECEIVER_IF,
+        NamespaceLab.runQuietly("ip", "netns", "del", SENDER_NS);
+        NamespaceLab.runQuietly("ip", "netns", "del", RECEIVER_NS);
+        NamespaceLab.run("ip", "netns", "add", SENDER_NS);
+        NamespaceLab.run("ip", "netns", "add", RECEIVER_NS);
+        NamespaceLab.run("ip", "-n", SENDER_NS, "link", "add", SENDER_IF, "type", "veth", "peer", "name", RECEIVER_IF,
                 "netns", RECEIVER_NS);
         for (String[] end : new String[][] {{SENDER_NS, SENDER_IF}, {RECEIVER_NS, RECEIVER_IF}}) {
-            Shell.run("ip", "netns", "exec", end[0], "sh", "-c",
+            NamespaceLab.run("ip", "netns", "exec", end[0], "sh", "-c",
                     "echo 1 > /proc/sys/net/ipv6/conf/" + end[1] + "/disable_ipv6");
-            Shell.run("ip", "-n", end[0], "link", "set", end[1], "up");
+            NamespaceLab.run("ip", "-n", end[0], "link", "set", end[1], "up");
         }
     }
 

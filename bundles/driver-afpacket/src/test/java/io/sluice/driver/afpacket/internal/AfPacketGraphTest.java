@@ -1,5 +1,6 @@
 package io.sluice.driver.afpacket.internal;
 
+import io.sluice.nativeio.testing.NamespaceLab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,12 +44,12 @@ class AfPacketGraphTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(Lab.isRoot(), "needs root: creates network namespaces and a veth pair");
-        Lab.createNamespace(BOX);
-        Lab.createNamespace(PEER);
-        Lab.run("ip", "link", "add", GBE, "netns", BOX, "type", "veth", "peer", "name", PEER_IF, "netns", PEER);
-        Lab.run("ip", "-n", PEER, "addr", "add", "10.9.0.2/24", "dev", PEER_IF);
-        Lab.run("ip", "-n", PEER, "link", "set", PEER_IF, "up");
+        assumeTrue(NamespaceLab.isRoot(), "needs root: creates network namespaces and a veth pair");
+        NamespaceLab.createNamespace(BOX);
+        NamespaceLab.createNamespace(PEER);
+        NamespaceLab.run("ip", "link", "add", GBE, "netns", BOX, "type", "veth", "peer", "name", PEER_IF, "netns", PEER);
+        NamespaceLab.run("ip", "-n", PEER, "addr", "add", "10.9.0.2/24", "dev", PEER_IF);
+        NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "up");
         harness = new GraphHarness();
         engine = harness.engine();
         table = new InterfaceTableImpl(engine);
@@ -65,8 +66,8 @@ class AfPacketGraphTest {
         if (harness != null) {
             harness.close();
         }
-        Lab.runQuietly("ip", "netns", "del", PEER);
-        Lab.runQuietly("ip", "netns", "del", BOX);
+        NamespaceLab.runQuietly("ip", "netns", "del", PEER);
+        NamespaceLab.runQuietly("ip", "netns", "del", BOX);
     }
 
     static Map<String, Object> gbeConfig() {
@@ -83,14 +84,14 @@ class AfPacketGraphTest {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             engine.runUntilIdle();
-            Lab.sleep(2);
+            NamespaceLab.sleep(2);
         }
         engine.runUntilIdle();
     }
 
     /** The peer sends one UDP datagram to the box's side: its kernel first asks for 10.9.0.1 by ARP. */
     private static void peerSendsTo(String address, int payload) {
-        Lab.run("ip", "netns", "exec", PEER, "python3", "-c", "import socket; socket.socket(socket.AF_INET,"
+        NamespaceLab.run("ip", "netns", "exec", PEER, "python3", "-c", "import socket; socket.socket(socket.AF_INET,"
                 + " socket.SOCK_DGRAM).sendto(b'x' * " + payload + ", ('" + address + "', 9))");
     }
 
@@ -105,7 +106,7 @@ class AfPacketGraphTest {
         int sw = port.swIfIndex();
         assertEquals(1, sw);
         assertEquals(PacketFormat.parseMac(GBE_MAC), port.macAddress());
-        assertTrue(Lab.run("ip", "-n", BOX, "link", "show", GBE).contains("link/ether " + GBE_MAC));
+        assertTrue(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains("link/ether " + GBE_MAC));
         assertEquals(1500, port.mtu());
         assertTrue(port.linkUp());
 
@@ -135,7 +136,7 @@ class AfPacketGraphTest {
         harness.inject(NAME + "-output", arpRequest(), 0, false);
         runUntil(() -> !ethernetInput.isEmpty());
 
-        String neighbours = Lab.run("ip", "-n", PEER, "neigh", "show", "10.9.0.1");
+        String neighbours = NamespaceLab.run("ip", "-n", PEER, "neigh", "show", "10.9.0.1");
         assertTrue(neighbours.contains(GBE_MAC), neighbours);
         assertFalse(ethernetInput.isEmpty(), "the peer's ARP reply did not come back");
         byte[] reply = ethernetInput.get(0).bytes();
@@ -164,11 +165,11 @@ class AfPacketGraphTest {
 
         assertTrue(port.linkUp());
         // the kernel's link watch applies carrier changes to the flags a moment later (net/core/link_watch.c)
-        Lab.run("ip", "-n", PEER, "link", "set", PEER_IF, "down");
+        NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "down");
         runUntil(() -> !port.linkUp());
         assertFalse(port.linkUp(), "a veth whose peer is down has no carrier");
         assertFalse(stats(sw).linkUp());
-        Lab.run("ip", "-n", PEER, "link", "set", PEER_IF, "up");
+        NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "up");
         runUntil(port::linkUp);
         assertTrue(port.linkUp());
         assertEquals(0, harness.outstanding());
@@ -176,9 +177,9 @@ class AfPacketGraphTest {
 
     @Test
     void framesLongerThanTheInterfaceMtuAreCountedAsOversize() {
-        Lab.run("ip", "-n", BOX, "link", "set", GBE, "mtu", "3000");
-        Lab.run("ip", "-n", PEER, "link", "set", PEER_IF, "mtu", "3000");
-        Lab.run("ip", "-n", PEER, "neigh", "replace", "10.9.0.1", "lladdr", GBE_MAC, "dev", PEER_IF, "nud",
+        NamespaceLab.run("ip", "-n", BOX, "link", "set", GBE, "mtu", "3000");
+        NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "mtu", "3000");
+        NamespaceLab.run("ip", "-n", PEER, "neigh", "replace", "10.9.0.1", "lladdr", GBE_MAC, "dev", PEER_IF, "nud",
                 "permanent");
         component = new HostPortComponent(engine, table, input, gbeConfig());
         int sw = component.port().swIfIndex();

@@ -1,5 +1,6 @@
 package io.sluice.driver.tap.api;
 
+import io.sluice.nativeio.testing.NamespaceLab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,16 +43,16 @@ class TapDeviceTest {
         if (pool != null) {
             pool.close();
         }
-        if (Shell.isRoot()) {
-            Shell.runQuietly("ip", "netns", "del", NS);
-            Shell.runQuietly("ip", "link", "del", TAP);
+        if (NamespaceLab.isRoot()) {
+            NamespaceLab.runQuietly("ip", "netns", "del", NS);
+            NamespaceLab.runQuietly("ip", "link", "del", TAP);
         }
     }
 
     private void createPod(boolean checksumOffload) {
-        assumeTrue(Shell.isRoot(), "TAP and namespaces need CAP_NET_ADMIN: run as root");
-        Shell.runQuietly("ip", "netns", "del", NS);
-        Shell.run("ip", "netns", "add", NS);
+        assumeTrue(NamespaceLab.isRoot(), "TAP and namespaces need CAP_NET_ADMIN: run as root");
+        NamespaceLab.runQuietly("ip", "netns", "del", NS);
+        NamespaceLab.run("ip", "netns", "add", NS);
         pool = new BufferPool(64);
         tap = TapDevice.create(TAP, checksumOffload);
         tap.configureInNamespace(new PodSide(NS, "eth0", "02:00:00:99:00:02", 1500,
@@ -60,7 +61,7 @@ class TapDeviceTest {
 
     /** Sends one UDP datagram from the pod toward {@code 10.99.0.1:9}; the kernel resolves the MAC first. */
     private static void sendUdpFromPod(String payload) {
-        Shell.run("ip", "netns", "exec", NS, "python3", "-c",
+        NamespaceLab.run("ip", "netns", "exec", NS, "python3", "-c",
                 "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
                         + "s.sendto(b'" + payload + "', ('10.99.0.1', 9))");
     }
@@ -119,7 +120,7 @@ class TapDeviceTest {
     private static String awaitNeighbour() {
         String neighbour = "";
         for (int i = 0; i < 50; i++) {
-            neighbour = Shell.run("ip", "-n", NS, "neigh", "show", "10.99.0.1", "dev", "eth0");
+            neighbour = NamespaceLab.run("ip", "-n", NS, "neigh", "show", "10.99.0.1", "dev", "eth0");
             if (neighbour.contains("lladdr")) {
                 return neighbour;
             }
@@ -131,7 +132,7 @@ class TapDeviceTest {
     @Test
     void partialUdpChecksumIsCompletedWhenOffloadIsOn() {
         createPod(true);
-        Shell.run("ip", "-n", NS, "neigh", "replace", "10.99.0.1", "lladdr", "02:00:00:99:00:01", "dev", "eth0");
+        NamespaceLab.run("ip", "-n", NS, "neigh", "replace", "10.99.0.1", "lladdr", "02:00:00:99:00:01", "dev", "eth0");
         sendUdpFromPod("checksum me");
 
         int bi = receiveUntil(0x0800);
@@ -170,7 +171,7 @@ class TapDeviceTest {
     @Test
     void batchReceiveReturnsZeroAndLeaksNothingWhenIdle() {
         createPod(false);
-        Shell.run("ip", "-n", NS, "link", "set", "eth0", "down"); // no IPv6 chatter from the pod
+        NamespaceLab.run("ip", "-n", NS, "link", "set", "eth0", "down"); // no IPv6 chatter from the pod
         sleep(50);
         int[] received = new int[8];
         int n;

@@ -1,5 +1,6 @@
 package io.sluice.driver.tap.api;
 
+import io.sluice.nativeio.testing.NamespaceLab;
 import io.sluice.driver.afpacket.api.AfPacketConfig;
 import io.sluice.driver.afpacket.api.AfPacketDevice;
 import io.sluice.nativeio.api.Libc;
@@ -38,11 +39,11 @@ public final class TapThroughput {
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
-        Shell.runQuietly("ip", "netns", "del", NS);
-        Shell.run("ip", "netns", "add", NS);
+        NamespaceLab.runQuietly("ip", "netns", "del", NS);
+        NamespaceLab.run("ip", "netns", "add", NS);
         try (TapDevice tap = TapDevice.create(TAP, false)) {
             tap.configureInNamespace(new PodSide(NS, "eth0", null, 0, List.of(), List.of()));
-            Shell.run("ip", "netns", "exec", NS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6");
+            NamespaceLab.run("ip", "netns", "exec", NS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6");
             AfPacketDevice pod = inNamespace(NS);
             try {
                 for (int length : new int[] {60, 1514}) {
@@ -53,7 +54,7 @@ public final class TapThroughput {
                 pod.close();
             }
         } finally {
-            Shell.runQuietly("ip", "netns", "del", NS);
+            NamespaceLab.runQuietly("ip", "netns", "del", NS);
         }
     }
 

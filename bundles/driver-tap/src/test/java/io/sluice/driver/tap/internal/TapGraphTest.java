@@ -1,5 +1,6 @@
 package io.sluice.driver.tap.internal;
 
+import io.sluice.nativeio.testing.NamespaceLab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,8 +47,8 @@ class TapGraphTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(Lab.isRoot(), "needs root: creates a network namespace and a TAP device");
-        Lab.createNamespace(POD);
+        assumeTrue(NamespaceLab.isRoot(), "needs root: creates a network namespace and a TAP device");
+        NamespaceLab.createNamespace(POD);
         harness = new GraphHarness();
         engine = harness.engine();
         table = new InterfaceTableImpl(engine);
@@ -70,8 +71,8 @@ class TapGraphTest {
         if (harness != null) {
             harness.close();
         }
-        Lab.runQuietly("ip", "link", "del", TAP_NAME);
-        Lab.runQuietly("ip", "netns", "del", POD);
+        NamespaceLab.runQuietly("ip", "link", "del", TAP_NAME);
+        NamespaceLab.runQuietly("ip", "netns", "del", POD);
     }
 
     static Map<String, Object> podConfig() {
@@ -95,11 +96,11 @@ class TapGraphTest {
 
     /** The pod's gateway is resolved statically, so the first frame the pod sends is the SYN itself. */
     private static void staticGatewayNeighbour() {
-        Lab.run("ip", "-n", POD, "neigh", "replace", "10.1.1.1", "lladdr", BOX_MAC, "dev", "eth0", "nud", "permanent");
+        NamespaceLab.run("ip", "-n", POD, "neigh", "replace", "10.1.1.1", "lladdr", BOX_MAC, "dev", "eth0", "nud", "permanent");
     }
 
     private void connectFromPod() {
-        client = Lab.start("ip", "netns", "exec", POD, "timeout", "3", "bash", "-c",
+        client = NamespaceLab.start("ip", "netns", "exec", POD, "timeout", "3", "bash", "-c",
                 "echo > /dev/tcp/" + SERVER + "/80");
     }
 
@@ -108,7 +109,7 @@ class TapGraphTest {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             engine.runUntilIdle();
-            Lab.sleep(2);
+            NamespaceLab.sleep(2);
         }
         engine.runUntilIdle();
     }
@@ -153,7 +154,7 @@ class TapGraphTest {
         runUntil(() -> !ethernetInput.isEmpty());
 
         assertTrue(podCounter("rx_packets") > podRxBefore, "the pod's eth0 received nothing");
-        String neighbours = Lab.run("ip", "-n", POD, "neigh", "show", "10.1.1.1");
+        String neighbours = NamespaceLab.run("ip", "-n", POD, "neigh", "show", "10.1.1.1");
         assertTrue(neighbours.contains(BOX_MAC), neighbours);
         assertFalse(ethernetInput.isEmpty(), "the pod's ARP reply did not come back through virtio-input");
         byte[] reply = ethernetInput.get(0).bytes();
@@ -194,10 +195,10 @@ class TapGraphTest {
 
         // last: setting the pod's link down flushes its routes
         assertTrue(port.linkUp());
-        Lab.run("ip", "-n", POD, "link", "set", "eth0", "down");
+        NamespaceLab.run("ip", "-n", POD, "link", "set", "eth0", "down");
         assertFalse(port.linkUp());
         assertFalse(stats(sw).linkUp());
-        Lab.run("ip", "-n", POD, "link", "set", "eth0", "up");
+        NamespaceLab.run("ip", "-n", POD, "link", "set", "eth0", "up");
         assertTrue(port.linkUp());
         assertTrue(stats(sw).linkUp());
     }
@@ -210,7 +211,7 @@ class TapGraphTest {
         int sw = component.port().swIfIndex();
         staticGatewayNeighbour();
         // 2000 bytes of UDP: a 2042-byte frame, within the pod's MTU of 3000, beyond tap2's 1500 + 18
-        Lab.run("ip", "netns", "exec", POD, "python3", "-c", "import socket; socket.socket(socket.AF_INET,"
+        NamespaceLab.run("ip", "netns", "exec", POD, "python3", "-c", "import socket; socket.socket(socket.AF_INET,"
                 + " socket.SOCK_DGRAM).sendto(b'x' * 2000, ('10.1.1.1', 9))");
         runUntil(() -> harness.error(VirtioInputNode.NAME, "oversize") > 0);
         assertEquals(1, harness.error(VirtioInputNode.NAME, "oversize"));
@@ -227,13 +228,13 @@ class TapGraphTest {
         component.deactivate();
         component = null;
         long closed = System.nanoTime();
-        String gone = Lab.run("ip", "-n", POD, "-o", "link", "show");
+        String gone = NamespaceLab.run("ip", "-n", POD, "-o", "link", "show");
         assertFalse(gone.contains("eth0"), "the pod's interface outlived the TAP's descriptor: " + gone);
         startPort(podConfig());
         long reopened = System.nanoTime();
         assertEquals(sw, component.port().swIfIndex());
-        assertTrue(Lab.run("ip", "-n", POD, "addr", "show", "eth0").contains("10.1.1.3/32"));
-        assertTrue(Lab.run("ip", "-n", POD, "route", "show").contains("default via 10.1.1.1"));
+        assertTrue(NamespaceLab.run("ip", "-n", POD, "addr", "show", "eth0").contains("10.1.1.3/32"));
+        assertTrue(NamespaceLab.run("ip", "-n", POD, "route", "show").contains("default via 10.1.1.1"));
         System.out.printf("tap hot swap: close %.1f ms, re-create and configure %.1f ms, pod without eth0 %.1f ms%n",
                 (closed - start) / 1e6, (reopened - closed) / 1e6, (reopened - start) / 1e6);
 
@@ -245,7 +246,7 @@ class TapGraphTest {
     }
 
     private static long podCounter(String name) {
-        return Long.parseLong(Lab.run("ip", "netns", "exec", POD, "cat", "/sys/class/net/eth0/statistics/" + name)
+        return Long.parseLong(NamespaceLab.run("ip", "netns", "exec", POD, "cat", "/sys/class/net/eth0/statistics/" + name)
                 .trim());
     }
 

@@ -1,22 +1,25 @@
-package io.sluice.driver.tap.internal;
+package io.sluice.nativeio.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Commands of the namespace lab (ip, ping, bash inside a namespace), each bounded by a timeout. */
-final class Lab {
+/**
+ * Commands of the drivers' namespace labs (ip, ping, bash inside a namespace), each bounded by a timeout. In the
+ * native bundle's test jar, for every bundle whose tests create namespaces, veths and TAPs.
+ */
+public final class NamespaceLab {
 
-    private Lab() {
+    private NamespaceLab() {
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
 
     /** Runs the command; fails the test with its output when it exits non-zero. */
-    static String run(String... command) {
+    public static String run(String... command) {
         try {
             Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
@@ -37,7 +40,7 @@ final class Lab {
     }
 
     /** Runs the command for its effect only: clean-up of what may not exist. */
-    static void runQuietly(String... command) {
+    public static void runQuietly(String... command) {
         try {
             Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -52,7 +55,7 @@ final class Lab {
     }
 
     /** Starts the command in the background (its output discarded); the caller destroys it. */
-    static Process start(String... command) {
+    public static Process start(String... command) {
         try {
             return new ProcessBuilder(List.of(command)).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -62,7 +65,7 @@ final class Lab {
     }
 
     /** A fresh namespace with loopback up and IPv6 off, so nothing but the test's own frames leaves it. */
-    static void createNamespace(String name) {
+    public static void createNamespace(String name) {
         runQuietly("ip", "netns", "del", name);
         run("ip", "netns", "add", name);
         run("ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
@@ -70,7 +73,7 @@ final class Lab {
         run("ip", "-n", name, "link", "set", "lo", "up");
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
