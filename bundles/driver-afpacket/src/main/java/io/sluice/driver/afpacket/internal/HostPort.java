@@ -179,6 +179,23 @@ public final class HostPort implements Device {
         }
     }
 
+    /** The tx node keeps a record of each traced frame, as VPP's af_packet device does. */
+    @Override
+    public boolean tracesTx() {
+        return true;
+    }
+
+    @Override
+    public void traceTx(BufferPool pool, int bi, MemorySegment record, long offset) {
+        AfPacketTxTrace.write(record, offset, swIfIndex, device.config().txMode() == AfPacketConfig.TxMode.TX_RING,
+                pool, bi);
+    }
+
+    @Override
+    public void formatTxTrace(MemorySegment record, long offset, StringBuilder out) {
+        AfPacketTxTrace.format(record, offset, out);
+    }
+
     /** Sends every buffer and frees them all, sent or not; returns how many left. */
     @Override
     public int transmit(BufferPool pool, int[] buffers, int count) {

@@ -148,6 +148,26 @@ class AfPacketGraphTest {
     }
 
     @Test
+    void aTracedFrameLeavesWithItsTxRecordAsVppTracesAHostInterface() {
+        component = new HostPortComponent(engine, table, input, gbeConfig());
+        int sw = component.port().swIfIndex();
+        harness.inject(NAME + "-output", arpRequest(), 0, true);
+        runUntil(() -> !ethernetInput.isEmpty());
+        String trace = harness.trace();
+        assertTrue(Pattern.compile(": " + Pattern.quote(NAME) + "-tx\n"
+                + "  af_packet: hw_if_index " + sw + " tx-queue 0\n"
+                + "    vnet-hdr:\n"
+                + "      flags 0x00 gso_type 0x00 hdr_len 0\n"
+                + "      gso_size 0 csum_start 0 csum_offset 0\n"
+                + "    buffer 0x[0-9a-f]+:\n"
+                + "      current data 0, length 42, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+\n"
+                + "    ARP: " + GBE_MAC + " -> ff:ff:ff:ff:ff:ff\n"
+                + "    request, type ethernet/IP4, address size 6/4\n").matcher(trace).find(), trace);
+        assertEquals(1, stats(sw).txPackets());
+        assertEquals(0, harness.outstanding());
+    }
+
+    @Test
     void adminDownDropsWithCountersAndLinkFollowsThePeer() {
         component = new HostPortComponent(engine, table, input, gbeConfig());
         HostPort port = component.port();
