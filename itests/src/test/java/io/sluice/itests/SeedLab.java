@@ -30,13 +30,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  * lab's namespaces, console commands through {@code ./sluice shell}, {@code ./sluice lab down}. Real TAP, veth,
  * AF_PACKET or DPDK, real Linux hosts in namespaces; nothing leaves them.
  *
- * <p>Needs root (namespaces, TAP). CI runs as root; elsewhere the class is skipped with that reason.
+ * <p>Operators drive the GbE port through either driver, so the whole class runs once per driver
+ * ({@link SeedLabDpdkTest}, {@link SeedLabAfPacketTest}), one after the other: both use the lab's namespaces.
+ *
+ * <p>Needs root (namespaces, TAP). CI runs as root; elsewhere the class is skipped with that reason. The
+ * launcher installs the DPDK libraries when they are missing, so the DPDK run never skips for want of them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class SeedLabTest {
+abstract class SeedLab {
     private static final Path ROOT = Path.of(System.getProperty("sluice.root", "..")).toAbsolutePath().normalize();
-    private static final String SSH_PORT = "8111";
 
     /** The seed's request path (POD_TO_INTERNET.md), node by node. */
     private static final List<String> SYN_PATH = List.of("virtio-input", "ethernet-input", "ip4-input",
@@ -55,9 +58,16 @@ class SeedLabTest {
             "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite", "acl-plugin-out-ip4-fa",
             "tap2-output");
 
+    private final String gbeDriver;
+    private final String sshPort;
     private Path run;
-    private String gbeDriver;
     private boolean labUp;
+
+    /** {@code gbeDriver} as {@code ./sluice lab up --gbe-driver} takes it; each run on a console port of its own. */
+    SeedLab(String gbeDriver, String sshPort) {
+        this.gbeDriver = gbeDriver;
+        this.sshPort = sshPort;
+    }
 
     record Result(int exit, String out, String err) {
         String all() {
@@ -70,11 +80,11 @@ class SeedLabTest {
         assumeTrue(isRoot(), "the seed lab creates network namespaces, veth and TAP devices: it needs root (CI is root)");
         Path image = Path.of(System.getProperty("sluice.distribution"));
         assumeTrue(Files.isRegularFile(image), "the boot image is built by the reactor before this module: " + image);
-        run = Path.of(System.getProperty("sluice.workdir"), "seed-lab");
-        Result up = sluice("lab", "up");
+        run = Path.of(System.getProperty("sluice.workdir"), "seed-lab-" + gbeDriver);
+        Result up = sluice("lab", "up", "--gbe-driver", gbeDriver);
         labUp = true;
-        assertEquals(0, up.exit(), "./sluice lab up:\n" + up.all());
-        gbeDriver = Files.readString(run.resolve("lab/gbe-driver")).strip();
+        assertEquals(0, up.exit(), "./sluice lab up --gbe-driver " + gbeDriver + ":\n" + up.all());
+        assertEquals(gbeDriver, Files.readString(run.resolve("lab/gbe-driver")).strip());
     }
 
     @AfterAll
@@ -142,6 +152,23 @@ class SeedLabTest {
         assertEquals("  IP4: 08:00:27:44:9f:d8 -> 08:00:27:02:a5:36", output.get(1));
         assertTrue(output.get(2).matches("  TCP: 192\\.168\\.16\\.1 -> 203\\.0\\.113\\.51"), output.get(2));
         assertTrue(output.get(3).matches("    tos 0x00, ttl 63, length 60, checksum 0x[0-9a-f]{4}"), output.get(3));
+        List<String> tx = syn.get("GigabitEthernet0/8/0-tx").lines().toList();
+        if (gbeDriver.equals("dpdk")) {
+            assertEquals("  GigabitEthernet0/8/0 tx queue 0", tx.get(0));
+            assertTrue(tx.get(1).matches("  buffer 0x[0-9a-f]+: current data -?\\d+, length 74, free-list 0, clone-count 0, "
+                    + "totlen-nifb 0, trace 0x[0-9a-f]+"), tx.get(1));
+            assertTrue(tx.get(3).matches("  PKT MBUF: port \\d+, nb_segs 1, pkt_len 74"), tx.get(3));
+        } else {
+            assertLines(syn.get("GigabitEthernet0/8/0-tx"),
+                    "af_packet: hw_if_index \\d+ tx-queue 0",
+                    "  vnet-hdr:",
+                    "    flags 0x00 gso_type 0x00 hdr_len 0",
+                    "    gso_size 0 csum_start 0 csum_offset 0",
+                    "  buffer 0x[0-9a-f]+:",
+                    "    current data -?\\d+, length 74, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+",
+                    "  IP4: 08:00:27:44:9f:d8 -> 08:00:27:02:a5:36",
+                    "  TCP: 192\\.168\\.16\\.1 -> 203\\.0\\.113\\.51");
+        }
 
         assertTrue(synAck.get("acl-plugin-out-ip4-fa").lines().findFirst().orElseThrow().matches(
                 "  acl-plugin: sw_if_index \\d+, next index \\d+, action: 3, match: acl -1 rule \\d+ trace_bits 80000000"),
@@ -369,7 +396,7 @@ class SeedLabTest {
         ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
         builder.environment().put("SLUICE_RUN", run.toString());
         builder.environment().put("SLUICE_IMAGE", System.getProperty("sluice.distribution"));
-        builder.environment().put("SLUICE_SSH_PORT", SSH_PORT);
+        builder.environment().put("SLUICE_SSH_PORT", sshPort);
         return collect(builder, 180);
     }
 

@@ -1,0 +1,8 @@
+package io.sluice.itests;
+
+/** The seed lab with the GbE port driven by DPDK (net_af_packet PMD), as the seed box runs it. */
+class SeedLabDpdkTest extends SeedLab {
+    SeedLabDpdkTest() {
+        super("dpdk", "8111");
+    }
+}
