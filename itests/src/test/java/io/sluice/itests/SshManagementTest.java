@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ChannelShell;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
@@ -111,6 +112,36 @@ class SshManagementTest {
         Result nodes = exec("admin", adminKey, "node:list --no-format");
         assertEquals(0, nodes.exitStatus(), nodes.output());
         assertTrue(nodes.output().contains("error-drop"), nodes.output());
+    }
+
+    /** An operator who logs in sees the product and its version, in the banner and in every prompt. */
+    @Test
+    void theConsoleBannerAndPromptNameSluiceAndItsVersion() throws Exception {
+        String image = Path.of(System.getProperty("sluice.distribution")).getFileName().toString();
+        String version = image.substring("sluice-".length(), image.length() - ".tar.gz".length());
+        String prompt = "@sluice-" + version + "()> ";
+        try (ClientSession session = client.connect("admin", "127.0.0.1", sshPort)
+                .verify(10, TimeUnit.SECONDS).getSession()) {
+            session.addPublicKeyIdentity(adminKey);
+            session.auth().verify(10, TimeUnit.SECONDS);
+            ByteArrayOutputStream screen = new ByteArrayOutputStream();
+            try (ChannelShell shell = session.createShellChannel()) {
+                shell.setOut(screen);
+                shell.setErr(screen);
+                shell.open().verify(10, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!screen.toString(StandardCharsets.UTF_8).contains(prompt) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                shell.getInvertedIn().write("logout\r".getBytes(StandardCharsets.UTF_8));
+                shell.getInvertedIn().flush();
+                shell.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), TimeUnit.SECONDS.toMillis(10));
+            }
+            String text = screen.toString(StandardCharsets.UTF_8).replaceAll("\u001B\\[[0-9;?]*[a-zA-Z]", "");
+            assertTrue(text.contains("Sluice " + version + ": vector packet processing on the JVM"), text);
+            assertTrue(text.contains("admin" + prompt), text);
+            assertTrue(!text.contains("Apache Karaf (") && !text.contains("@root()"), "Karaf's own branding: " + text);
+        }
     }
 
     @Test
