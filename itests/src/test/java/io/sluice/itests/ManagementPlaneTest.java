@@ -68,9 +68,12 @@ class ManagementPlaneTest {
     /** Probes whose ACL depends on the arguments: the probe's command line and the least role for it. */
     private static final Map<String, Role> ARGUMENT_PROBES = new LinkedHashMap<>();
 
-    /** Felix ConfigAdmin's gogo commands: listed by help, but Karaf runs them for nobody (Command not found, admin too). */
-    private static final List<String> LISTED_BUT_UNAVAILABLE = List.of("cm:create", "cm:get", "cm:list",
-            "cm:createFactoryConfiguration", "cm:getConfiguration", "cm:getFactoryConfiguration", "cm:listConfigurations");
+    /**
+     * Not probed as admin: a gogo function with no --help option, so the probe would run it (create a configuration
+     * named "--help"). Admin may run it by the compulsory role like every admin command; viewer and manager are
+     * still probed and must be refused.
+     */
+    private static final List<String> NOT_RUN_AS_ADMIN = List.of("cm:createFactoryConfiguration");
 
     static {
         viewer("acl:interfaces acl:list acl:sessions buffers:show node:list interface:list interface:features"
@@ -81,7 +84,7 @@ class ManagementPlaneTest {
                 + " bundle:list bundle:requirements bundle:services bundle:status bundle:tree-show");
         admin("bundle:dynamic-import bundle:install bundle:load-test bundle:refresh bundle:resolve bundle:restart"
                 + " bundle:start bundle:start-level bundle:stop bundle:uninstall bundle:update bundle:watch");
-        admin("cm:create cm:get cm:list cm:createFactoryConfiguration cm:getConfiguration cm:getFactoryConfiguration"
+        admin("cm:createFactoryConfiguration cm:getConfiguration cm:getFactoryConfiguration"
                 + " cm:listConfigurations");
         viewer("config:exists config:list config:meta config:property-get config:property-list");
         admin("config:cancel config:delete config:edit config:install config:property-append config:property-delete"
@@ -106,8 +109,8 @@ class ManagementPlaneTest {
                 + " shell:try shell:ttop shell:type shell:unsetopt shell:until shell:watch shell:while");
         // gogo's completion helpers list files; addCommand and removeCommand change the command table.
         admin("shell:__directories shell:__files shell:__usage_completion shell:addCommand shell:removeCommand");
-        admin("shell:add shell:alias shell:bg shell:cat shell:cd shell:eval shell:exec shell:fg shell:grep shell:head"
-                + " shell:java shell:jobs shell:kill shell:less shell:ls shell:nano shell:new shell:pwd shell:remove"
+        admin("shell:alias shell:bg shell:cat shell:cd shell:eval shell:exec shell:fg shell:grep shell:head"
+                + " shell:java shell:jobs shell:kill shell:less shell:ls shell:nano shell:new shell:pwd"
                 + " shell:set shell:sort shell:source shell:tac shell:tail shell:tmux shell:wc shell:widget");
         admin("ssh:ssh ssh:sshd");
         viewer("system:version");
@@ -254,15 +257,12 @@ class ManagementPlaneTest {
         probes.putAll(ARGUMENT_PROBES);
         for (Map.Entry<String, Role> probe : probes.entrySet()) {
             for (Role caller : Role.values()) {
+                if (caller == Role.ADMIN && NOT_RUN_AS_ADMIN.contains(probe.getKey())) {
+                    continue;
+                }
                 String line = probe.getKey() + " --help";
                 Result result = run(caller, line);
                 boolean mayRun = caller.compareTo(probe.getValue()) >= 0;
-                if (LISTED_BUT_UNAVAILABLE.contains(probe.getKey())) {
-                    if (!result.output().contains("Command not found")) {
-                        wrong.add(caller + " " + line + ": expected Command not found (Felix's cm commands), got " + result.output());
-                    }
-                    continue;
-                }
                 if (result.refused() == mayRun) {
                     wrong.add(caller.name().toLowerCase() + " " + line + ": expected " + (mayRun ? "allowed" : "refused")
                             + ", got: " + result.output().strip());
