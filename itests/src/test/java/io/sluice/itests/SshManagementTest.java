@@ -114,15 +114,29 @@ class SshManagementTest {
         assertTrue(nodes.output().contains("error-drop"), nodes.output());
     }
 
-    /** An operator who logs in sees the product and its version, in the banner and in every prompt. */
+    /**
+     * An operator who logs in sees the product and its version, in the banner and in every prompt, and a viewer's
+     * interactive console starts as cleanly as the admin's (its set-up script calls nothing a viewer may not run).
+     */
     @Test
     void theConsoleBannerAndPromptNameSluiceAndItsVersion() throws Exception {
         String image = Path.of(System.getProperty("sluice.distribution")).getFileName().toString();
         String version = image.substring("sluice-".length(), image.length() - ".tar.gz".length());
         String prompt = "@sluice-" + version + "()> ";
-        try (ClientSession session = client.connect("admin", "127.0.0.1", sshPort)
+        for (String user : List.of("admin", "viewer")) {
+            String text = interactiveLogin(user, user.equals("admin") ? adminKey : viewerKey, prompt);
+            assertTrue(text.contains("Sluice " + version + ": vector packet processing on the JVM"), text);
+            assertTrue(text.contains(user + prompt), text);
+            assertTrue(!text.contains("Apache Karaf (") && !text.contains("@root()"), "Karaf's own branding: " + text);
+            assertTrue(!text.contains("Error"), user + "'s console did not start cleanly: " + text);
+        }
+    }
+
+    /** What a terminal shows from login to {@code logout}, escape sequences removed. */
+    private static String interactiveLogin(String user, KeyPair key, String prompt) throws Exception {
+        try (ClientSession session = client.connect(user, "127.0.0.1", sshPort)
                 .verify(10, TimeUnit.SECONDS).getSession()) {
-            session.addPublicKeyIdentity(adminKey);
+            session.addPublicKeyIdentity(key);
             session.auth().verify(10, TimeUnit.SECONDS);
             ByteArrayOutputStream screen = new ByteArrayOutputStream();
             try (ChannelShell shell = session.createShellChannel()) {
@@ -137,10 +151,7 @@ class SshManagementTest {
                 shell.getInvertedIn().flush();
                 shell.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), TimeUnit.SECONDS.toMillis(10));
             }
-            String text = screen.toString(StandardCharsets.UTF_8).replaceAll("\u001B\\[[0-9;?]*[a-zA-Z]", "");
-            assertTrue(text.contains("Sluice " + version + ": vector packet processing on the JVM"), text);
-            assertTrue(text.contains("admin" + prompt), text);
-            assertTrue(!text.contains("Apache Karaf (") && !text.contains("@root()"), "Karaf's own branding: " + text);
+            return screen.toString(StandardCharsets.UTF_8).replaceAll("\u001B\\[[0-9;?]*[a-zA-Z]", "");
         }
     }
 
