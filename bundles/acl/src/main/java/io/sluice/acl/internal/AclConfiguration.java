@@ -52,10 +52,17 @@ public final class AclConfiguration {
         apply(properties);
     }
 
+    /**
+     * Withdraws what this configuration put in force only when the configuration itself is deleted. Stopped for any
+     * other reason (the bundle updated or stopped, the ACL service going away), it leaves the policy as it is, so
+     * that an update never opens the firewall; the next instance applies the same file again.
+     */
     @Deactivate
-    void deactivate() {
-        if (defined != null) {
-            acls.remove(defined);
+    void deactivate(int reason) {
+        if (reason == DeactivationReason.CONFIGURATION_DELETED) {
+            if (defined != null) {
+                acls.remove(defined);
+            }
         }
     }
 

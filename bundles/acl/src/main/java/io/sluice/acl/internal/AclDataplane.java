@@ -53,6 +53,7 @@ final class AclDataplane {
     /** The decision, packed in a long: action (bits 56-59), table full (bit 60), ACL (32-55), rule or session (0-31). */
     private static final int RESULT_ACTION_SHIFT = 56;
     private static final long RESULT_TABLE_FULL = 1L << 60;
+    private static final long RESULT_NO_POLICY = 1L << 61;
     private static final int RESULT_ACL_SHIFT = 32;
     private static final long RESULT_ACL_NONE = 0xffffffL;
 
@@ -85,6 +86,7 @@ final class AclDataplane {
         long newSessions = 0;
         long sessionPackets = 0;
         long tooMany = 0;
+        long noPolicy = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
             int sw = input ? pool.rxSwIfIndex(bi) : pool.txSwIfIndex(bi);
@@ -98,6 +100,9 @@ final class AclDataplane {
                 denied++;
                 if ((result & RESULT_TABLE_FULL) != 0) {
                     tooMany++;
+                }
+                if ((result & RESULT_NO_POLICY) != 0) {
+                    noPolicy++;
                 }
                 continue;
             }
@@ -121,6 +126,7 @@ final class AclDataplane {
         context.countError(AclError.ACL_NEW_SESSION.ordinal(), newSessions);
         context.countError(AclError.ACL_EXIST_SESSION.ordinal(), sessionPackets);
         context.countError(AclError.ACL_TOO_MANY_SESSIONS.ordinal(), tooMany);
+        context.countError(AclError.ACL_NO_POLICY.ordinal(), noPolicy);
         return n;
     }
 
@@ -233,7 +239,9 @@ final class AclDataplane {
         }
         pool.setOpaque(bi, Opaque.ACL_SESSION, -1);
         if (rules == null) {
-            return result(AclAction.PERMIT.code(), -1, -1);
+            // Fail closed: the feature runs here only because a list is bound; without the list (not loaded yet,
+            // or naming an undefined ACL) an established session still passes above, anything new is dropped.
+            return result(AclAction.DENY.code(), -1, -1) | RESULT_NO_POLICY;
         }
         int match = rules.match(Ipv4.src(seg, ip), Ipv4.dst(seg, ip), Ipv4.protocol(seg, ip),
                 port0(seg, ip, l4Valid), port1(seg, ip, l4Valid), tcpFlags);

@@ -9,7 +9,12 @@ enum AclError implements NodeError {
     ACL_NEW_SESSION("new sessions added"),
     ACL_EXIST_SESSION("existing session packets"),
     ACL_CHECK("checked packets"),
-    ACL_TOO_MANY_SESSIONS("too many sessions to add new");
+    ACL_TOO_MANY_SESSIONS("too many sessions to add new"),
+    /**
+     * The feature sits on the interface but no list is loaded for it (the ACL bundle is being updated, its
+     * configuration is not read yet, or a bound ACL is not defined): the packet is dropped, never waved through.
+     */
+    ACL_NO_POLICY("no ACL list loaded for the interface (dropped)");
 
     private final String description;
 

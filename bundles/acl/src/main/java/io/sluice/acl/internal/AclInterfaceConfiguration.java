@@ -51,10 +51,17 @@ public final class AclInterfaceConfiguration {
         apply(properties);
     }
 
+    /**
+     * Withdraws what this configuration put in force only when the configuration itself is deleted. Stopped for any
+     * other reason (the bundle updated or stopped, the ACL service going away), it leaves the policy as it is, so
+     * that an update never opens the firewall; the next instance applies the same file again.
+     */
     @Deactivate
-    void deactivate() {
-        if (bound != null) {
-            acls.unbind(bound);
+    void deactivate(int reason) {
+        if (reason == DeactivationReason.CONFIGURATION_DELETED) {
+            if (bound != null) {
+                acls.unbind(bound);
+            }
         }
     }
 

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * table, so a binding written before its interface exists applies when the interface appears. The
  * acl-plugin features are enabled on an interface's ip4-unicast (input) or ip4-output (output) arc while
  * it has a non-empty list there; a feature that the graph cannot enable yet (its node or the arc's start
- * node not registered) is retried once a second until it can.
+ * node not registered) is retried once a second until it can. An interface whose list is not whole (an ACL it
+ * names is not defined) has no rules in the policy, and the nodes drop what no session admits there.
  */
 @Component(service = {AclService.class, AclManager.class}, immediate = true)
 public final class AclManager implements AclService, InterfaceListener {
@@ -59,6 +60,12 @@ public final class AclManager implements AclService, InterfaceListener {
         interfaces.addListener(this);
     }
 
+    /**
+     * Leaves every acl feature where it is. The features are the policy's place on the arcs, not a side effect of
+     * this component being active: while the bundle is updated its nodes are absent and the graph parks (then drops
+     * and counts) what is bound for them; the next instance finds them enabled and loads the lists. Only a
+     * configuration that removes a binding takes a feature off an interface.
+     */
     @Deactivate
     public void deactivate() {
         interfaces.removeListener(this);
@@ -67,8 +74,6 @@ public final class AclManager implements AclService, InterfaceListener {
                 retry.shutdownNow();
                 retry = null;
             }
-            bindings.clear();
-            recompute();
         }
     }
 
@@ -209,13 +214,18 @@ public final class AclManager implements AclService, InterfaceListener {
         return arc + "|" + node + "|" + sw;
     }
 
+    /**
+     * The list's rules, or null while one of its ACLs is not defined: evaluating the others alone could permit
+     * what the missing one would deny (first match wins), so the list is not in force until it is whole.
+     */
     private CompiledRuleSet compile(List<String> names) {
         List<Acl> acls = new ArrayList<>();
         for (String name : names) {
             Acl acl = byName.get(name);
-            if (acl != null) {
-                acls.add(acl);
+            if (acl == null) {
+                return null;
             }
+            acls.add(acl);
         }
         return new CompiledRuleSet(acls);
     }

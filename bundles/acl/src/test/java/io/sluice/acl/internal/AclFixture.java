@@ -72,6 +72,11 @@ final class AclFixture implements AutoCloseable {
 
     /** The seed's policy: pods open connections anywhere, inbound to a pod only as replies. */
     void seedPolicy() {
+        seedPolicy(manager);
+    }
+
+    /** The same policy, given to {@code manager} (a new instance, as after an update of the bundle). */
+    static void seedPolicy(AclManager manager) {
         manager.define(new io.sluice.acl.api.Acl("pod-reflect", 3,
                 List.of(io.sluice.acl.api.AclRule.parse("permit+reflect src 0.0.0.0/0 dst 0.0.0.0/0"))));
         List<io.sluice.acl.api.AclRule> global = new ArrayList<>();

@@ -109,8 +109,10 @@ class ConfigurationTest {
             assertEquals(1, box.manager.acls().size());
             component.modified(config("index", "3", "rule.0", "permit src 10.1.1.1/8"));
             assertEquals(List.of(AclRule.parse("permit")), box.manager.acls().get(0).rules());
-            component.deactivate();
-            assertEquals(0, box.manager.acls().size());
+            component.deactivate(6 /* DS: bundle stopped */);
+            assertEquals(1, box.manager.acls().size(), "an update of the bundle leaves the ACL in force");
+            component.deactivate(DeactivationReason.CONFIGURATION_DELETED);
+            assertEquals(0, box.manager.acls().size(), "deleting the file withdraws it");
         }
     }
 
