@@ -26,7 +26,8 @@ public final class Nat44Dataplane implements AutoCloseable {
 
     private final SessionTable table;
     private final LongSupplier clock;
-    private volatile Nat44Policy policy = Nat44Policy.empty();
+    /** Until the control plane publishes a configuration, nothing leaves untranslated: see Nat44Policy.refusing. */
+    private volatile Nat44Policy policy = Nat44Policy.refusing();
     private volatile PortAllocator ports = new PortAllocator(new int[0]);
     private final LongIntMap sessionsByInsideAddress = new LongIntMap(1024);
     private final LongIntMap staticSessionsByInsideAddress = new LongIntMap(64);

@@ -38,7 +38,8 @@ public final class Nat44In2OutOutputNode implements Node {
     static final int ARC_SLOW_PATH = 1;
 
     enum Error implements NodeError {
-        IN2OUT_PACKETS("Good in2out packets processed");
+        IN2OUT_PACKETS("Good in2out packets processed"),
+        NO_CONFIGURATION("no valid NAT44 configuration in force (dropped: nothing leaves untranslated)");
 
         private final String description;
 
@@ -92,11 +93,15 @@ public final class Nat44In2OutOutputNode implements Node {
         int[] buffers = frame.buffers();
         int[] nexts = frame.nexts();
         int translated = 0;
+        int refused = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
             int next = context.featureNext(pool.txSwIfIndex(bi));
             int session = -1;
-            if (policy.inside(pool.rxSwIfIndex(bi))) {
+            if (policy.refusing) {
+                next = ARC_DROP;
+                refused++;
+            } else if (policy.inside(pool.rxSwIfIndex(bi))) {
                 long ip = BufferPool.dataStart(bi) + pool.l3Offset(bi);
                 int protocol = Ipv4.protocol(seg, ip);
                 int port = Ipv4.fragmentOffset(seg, ip) == 0 ? Nat44Packets.sourcePort(seg, ip, protocol) : -1;
@@ -125,6 +130,7 @@ public final class Nat44In2OutOutputNode implements Node {
             }
         }
         context.countError(Error.IN2OUT_PACKETS.ordinal(), translated);
+        context.countError(Error.NO_CONFIGURATION.ordinal(), refused);
         return n;
     }
 }

@@ -20,8 +20,19 @@ public final class Nat44Policy {
     final long icmpMillis;
     final int maxSessionsPerInsideAddress;
     final StaticMappings mappings;
+    /**
+     * No valid configuration is in force (refused at start, or none published yet): nothing can be translated, so
+     * nat44-in2out-output drops every packet it sees rather than let an inside source leave as it is.
+     */
+    final boolean refusing;
 
     public Nat44Policy(byte[] roleBySw, Timeouts timeouts, int maxSessionsPerInsideAddress, StaticMappings mappings) {
+        this(roleBySw, timeouts, maxSessionsPerInsideAddress, mappings, false);
+    }
+
+    private Nat44Policy(byte[] roleBySw, Timeouts timeouts, int maxSessionsPerInsideAddress, StaticMappings mappings,
+                        boolean refusing) {
+        this.refusing = refusing;
         this.roleBySw = roleBySw.clone();
         this.timeouts = timeouts;
         this.udpMillis = timeouts.udpSeconds() * 1000L;
@@ -34,6 +45,11 @@ public final class Nat44Policy {
 
     static Nat44Policy empty() {
         return new Nat44Policy(new byte[0], Timeouts.DEFAULTS, 10_000, StaticMappings.NONE);
+    }
+
+    /** The policy of a dataplane with no valid configuration: see {@link #refusing}. */
+    static Nat44Policy refusing() {
+        return new Nat44Policy(new byte[0], Timeouts.DEFAULTS, 10_000, StaticMappings.NONE, true);
     }
 
     boolean inside(int swIfIndex) {

@@ -50,22 +50,66 @@ public final class Nat44Runtime implements Nat44 {
     private final ScheduledExecutorService housekeeping;
     private final io.sluice.vnet.api.InterfaceListener interfaceListener;
     private volatile Nat44Settings settings;
+    /** Non-null while the configuration given at start was refused and no valid one has come since. */
+    private volatile Refusal refusal;
     private volatile List<InterfaceRole> roles = List.of();
     private long lastForce;
 
     @Activate
     public Nat44Runtime(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces, Map<String, Object> properties)
             throws IOException {
-        this(graph, interfaces, parseOrDefaults(properties), System::currentTimeMillis, true);
+        this(graph, interfaces, properties, System::currentTimeMillis, true);
+    }
+
+    /** As Declarative Services starts it: a configuration that does not parse puts the runtime in refusal. */
+    Nat44Runtime(GraphRuntime graph, InterfaceTable interfaces, Map<String, ?> properties, LongSupplier clock,
+                 boolean startHousekeeping) throws IOException {
+        Nat44Settings parsed = null;
+        Refusal refused = null;
+        try {
+            parsed = Nat44Settings.parse(properties);
+        } catch (IllegalArgumentException e) {
+            refused = Refusal.of(e.getMessage(), properties);
+        }
+        this(graph, interfaces, parsed == null ? Nat44Settings.parse(Map.of()) : parsed, refused, clock,
+                startHousekeeping);
     }
 
     Nat44Runtime(GraphRuntime graph, InterfaceTable interfaces, Nat44Settings settings, LongSupplier clock,
                  boolean startHousekeeping) throws IOException {
+        this(graph, interfaces, settings, null, clock, startHousekeeping);
+    }
+
+    /**
+     * A configuration refused when the runtime starts. Nothing it would translate may leave as it is, so until a
+     * valid one arrives nat44-in2out-output sits on the interfaces the file names as outside or output-feature
+     * (on every interface when it names none) and drops every packet there, counted as no-configuration. The
+     * session file is not opened: its sessions wait, untouched, for a start with a valid configuration.
+     */
+    record Refusal(String reason, List<String> guarded) {
+        static Refusal of(String reason, Map<String, ?> properties) {
+            Set<String> names = new java.util.LinkedHashSet<>(Nat44Settings.names(properties.get("output-feature")));
+            names.addAll(Nat44Settings.names(properties.get("outside")));
+            return new Refusal(reason, List.copyOf(names));
+        }
+    }
+
+    private static final int REFUSED_TABLE_CAPACITY = 1024;
+
+    private Nat44Runtime(GraphRuntime graph, InterfaceTable interfaces, Nat44Settings settings, Refusal refused,
+                         LongSupplier clock, boolean startHousekeeping) throws IOException {
         this.graph = graph;
         this.interfaces = interfaces;
         this.clock = clock;
+        this.refusal = refused;
         SessionTable table;
-        if (settings.sessionFile() == null) {
+        if (refused != null) {
+            LOG.log(System.Logger.Level.ERROR, refused.reason() + "; NAT44 refuses to forward until the file is "
+                    + "corrected: everything leaving " + (refused.guarded().isEmpty() ? "any interface"
+                    : String.join(", ", refused.guarded())) + " is dropped (nat44-in2out-output/no-configuration),"
+                    + " and the session file is left untouched");
+            table = SessionTable.anonymous(REFUSED_TABLE_CAPACITY);
+        } else if (settings.sessionFile() == null) {
             LOG.log(System.Logger.Level.WARNING, Nat44Settings.PID + ": no session-file and no karaf.data: sessions"
                     + " are kept in memory only and do not survive a restart");
             table = SessionTable.anonymous(settings.maxSessions());
@@ -98,15 +142,6 @@ public final class Nat44Runtime implements Nat44 {
         }
     }
 
-    private static Nat44Settings parseOrDefaults(Map<String, Object> properties) {
-        try {
-            return Nat44Settings.parse(properties);
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; starting with no NAT configuration");
-            return Nat44Settings.parse(Map.of());
-        }
-    }
-
     @Modified
     void modified(Map<String, Object> properties) {
         Nat44Settings next;
@@ -117,7 +152,13 @@ public final class Nat44Runtime implements Nat44 {
             return;
         }
         Nat44Settings current = settings;
-        if (next.maxSessions() != current.maxSessions() || !java.util.Objects.equals(next.sessionFile(), current.sessionFile())) {
+        if (refusal != null) {
+            LOG.log(System.Logger.Level.WARNING, Nat44Settings.PID + ": a valid configuration replaces the one refused"
+                    + " at start and NAT44 forwards again; its sessions are kept in memory (" + REFUSED_TABLE_CAPACITY
+                    + " at most) until the component restarts with the session file (bundle:restart sluice-nat44)");
+            refusal = null;
+        } else if (next.maxSessions() != current.maxSessions()
+                || !java.util.Objects.equals(next.sessionFile(), current.sessionFile())) {
             LOG.log(System.Logger.Level.WARNING, Nat44Settings.PID + ": max-sessions and session-file take effect"
                     + " when the component restarts; the other keys are applied now");
         }
@@ -136,6 +177,10 @@ public final class Nat44Runtime implements Nat44 {
 
     /** Resolves interface names, publishes the roles to the dataplane and enables the features they need. */
     synchronized void applyInterfaces() {
+        if (refusal != null) {
+            guardInterfaces(refusal);
+            return;
+        }
         Nat44Settings current = settings;
         List<InterfaceRole> resolved = new ArrayList<>();
         Set<String> names = new java.util.LinkedHashSet<>();
@@ -174,6 +219,27 @@ public final class Nat44Runtime implements Nat44 {
         }
         for (String feature : wanted) {
             if (!appliedFeatures.contains(feature) && setFeature(feature, true)) {
+                appliedFeatures.add(feature);
+            }
+        }
+    }
+
+    /** In refusal: the dropping in2out-output on every guarded interface that exists (never taken off). */
+    private void guardInterfaces(Refusal refused) {
+        dataplane.setPolicy(Nat44Policy.refusing());
+        List<Integer> guarded = new ArrayList<>();
+        if (refused.guarded().isEmpty()) {
+            for (var stats : interfaces.stats()) {
+                guarded.add(interfaces.find(stats.name()));
+            }
+        } else {
+            for (String name : refused.guarded()) {
+                guarded.add(interfaces.find(name));
+            }
+        }
+        for (int sw : guarded) {
+            String feature = FeatureArc.IP4_OUTPUT + " " + Nat44In2OutOutputNode.NAME + " " + sw;
+            if (sw >= 0 && !appliedFeatures.contains(feature) && setFeature(feature, true)) {
                 appliedFeatures.add(feature);
             }
         }
@@ -219,12 +285,9 @@ public final class Nat44Runtime implements Nat44 {
                 Thread.currentThread().interrupt();
             }
         }
-        synchronized (this) {
-            for (String feature : appliedFeatures) {
-                setFeature(feature, false);
-            }
-            appliedFeatures.clear();
-        }
+        // The features stay where they are: while the bundle is updated the nodes are absent and the graph parks
+        // (then drops and counts) what is bound for them, so nothing leaves untranslated; the next instance finds
+        // them enabled. Only a configuration that takes a role off an interface removes its feature.
         dataplane.close();
     }
 
