@@ -348,8 +348,77 @@ abstract class SeedLab {
         throw new AssertionError("the lab did not come back after the restart");
     }
 
+    /**
+     * The operator's upgrade (bundle:update, then bundle:refresh) of the ACL and the NAT44 bundles, twice each,
+     * while the internet sends unsolicited UDP at the pod and the pod runs a UDP echo with the server, both at
+     * 2000 packets/s. The firewall never opens (the pod receives none of the unsolicited datagrams) and no packet
+     * leaves with the pod's private source (a capture on the internet side sees none); the echo's loss, parked
+     * packets dropped while a node was absent, is reported.
+     */
     @Test
     @Order(6)
+    void bundleUpdatesUnderHostileTrafficLetNothingInAndLeakNoPodAddress() throws Exception {
+        String bound = "60";
+        Process podSink = traffic("pod1", "sink", "9999", bound);
+        Process capture = traffic("internet", "sniff", "eth0", "10.1.1.0/24", bound);
+        Process unsolicited = traffic("internet", "flood", "10.1.1.3", "9999", "2000", bound);
+        Process echo = traffic("pod1", "echo", "203.0.113.51", "7", "2000", bound);
+        long started = System.nanoTime();
+        Thread.sleep(1000);
+        for (int round = 0; round < 2; round++) {
+            for (String[] update : new String[][] {{"io.sluice.sluice-acl", "acl-plugin-out-ip4-fa"},
+                    {"io.sluice.sluice-nat44", "nat44-in2out-output"}}) {
+                long t0 = System.nanoTime();
+                shell("bundle:update " + update[0]);
+                shell("bundle:refresh " + update[0]);
+                waitForNode(update[1]);
+                System.out.printf("%s: update of %s, its nodes back after %d ms%n", getClass().getSimpleName(),
+                        update[0], (System.nanoTime() - t0) / 1_000_000);
+            }
+        }
+        Thread.sleep(2000);
+        String sent = stop(unsolicited);
+        String echoed = stop(echo);
+        String reached = stop(podSink);
+        String leaked = stop(capture);
+        System.out.printf("%s: %.1f s of traffic; unsolicited at the pod: %s, reached it: %s; pod's UDP echo: %s; "
+                        + "frames with a 10.1.1.x source on the internet side: %s%n", getClass().getSimpleName(),
+                (System.nanoTime() - started) / 1e9, sent, reached, echoed, leaked);
+        assertTrue(sent.matches("sent \\d+") && Long.parseLong(sent.split(" ")[1]) > 4000, "the flood ran: " + sent);
+        assertEquals("received 0", reached, "unsolicited datagrams reached the pod during the updates");
+        assertTrue(leaked.matches("matched 0 of [1-9]\\d* dropped 0"),
+                "frames left with the pod's private source, or the capture missed some or saw nothing: " + leaked);
+        String[] echoCounts = echoed.split(" ");
+        assertTrue(Long.parseLong(echoCounts[3]) > 0, "the echo worked around the updates: " + echoed);
+    }
+
+    /** One of itests/lab/traffic.py's modes in a lab namespace, once it is ready. */
+    private Process traffic(String namespace, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "python3",
+                ROOT.resolve("itests/lab/traffic.py").toString()));
+        command.addAll(List.of(arguments));
+        Path output = Files.createTempFile(run, "traffic-" + arguments[0], ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        for (int i = 0; i < 100 && !Files.readString(output).startsWith("ready"); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.readString(output).startsWith("ready"), command + ": " + Files.readString(output));
+        outputs.put(process, output);
+        return process;
+    }
+
+    private final Map<Process, Path> outputs = new java.util.HashMap<>();
+
+    /** Ends a traffic process (SIGTERM) and returns the count line it prints as it stops. */
+    private String stop(Process process) throws Exception {
+        process.destroy();
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS), "a traffic process did not stop");
+        List<String> lines = Files.readAllLines(outputs.remove(process));
+        return lines.get(lines.size() - 1).strip();
+    }
+
+    @Test
+    @Order(7)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
