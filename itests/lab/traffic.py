@@ -6,8 +6,9 @@
                                      prints "sent N received M"
   sink PORT SECONDS                  counts UDP datagrams arriving on PORT; prints "received N"
   sniff IFACE PREFIX/LEN SECONDS     counts IPv4 frames on IFACE whose source is in the prefix (AF_PACKET, both
-                                     directions); prints "matched N of M dropped D" (D: frames the
-                                     kernel dropped before the capture read them)
+                                     directions); prints "matched N of M dropped D control C" (D: frames
+                                     the kernel dropped before the capture read them; C: 1 when the capture saw
+                                     the control frame it sends itself with a source in the prefix)
 
 Every mode stops by itself after SECONDS (bounded: the tests never leave traffic running) and prints its line
 when it ends, or when it gets SIGTERM.
@@ -101,6 +102,7 @@ def sniff(iface, prefix, seconds, counts):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     s.bind((iface, 0))
     s.setblocking(False)
+    send_control_frame(iface, network)
     end = time.monotonic() + seconds
     try:
         while time.monotonic() < end:
@@ -113,7 +115,9 @@ def sniff(iface, prefix, seconds, counts):
                 if len(frame) < 34 or frame[12:14] != b"\x08\x00":
                     continue
                 counts["total"] += 1
-                if ipaddress.ip_address(frame[26:30]) in network:
+                if frame[:6] == CONTROL_MAC:
+                    counts["control"] += 1
+                elif ipaddress.ip_address(frame[26:30]) in network:
                     counts["matched"] += 1
     finally:
         # struct tpacket_stats (linux/if_packet.h): frames seen, frames dropped for want of buffer space; a
@@ -122,10 +126,25 @@ def sniff(iface, prefix, seconds, counts):
         counts["drops"] += drops
 
 
+CONTROL_MAC = b"\x02\x00\x00\x00\x00\xfe"
+
+
+def send_control_frame(iface, network):
+    """One IPv4 frame with a source in the watched prefix, sent out of IFACE to a MAC nobody has: the capture must
+    see it (counted apart as control), or it could not have seen a leak either."""
+    source = (network.network_address + network.num_addresses - 2).packed
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8, 0, 0, 1, 17, 0, source, bytes([192, 0, 2, 1]))
+    frame = CONTROL_MAC + b"\x02\x00\x00\x00\x00\xfd" + b"\x08\x00" + ip + struct.pack("!HHHH", 9, 9, 8, 0)
+    sender = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sender.bind((iface, 0))
+    sender.send(frame)
+    sender.close()
+
+
 def main():
     signal.signal(signal.SIGTERM, _stop)
     mode, args = sys.argv[1], sys.argv[2:]
-    counts = {"sent": 0, "received": 0, "errors": 0, "matched": 0, "total": 0, "drops": 0}
+    counts = {"sent": 0, "received": 0, "errors": 0, "matched": 0, "total": 0, "drops": 0, "control": 0}
     print("ready", flush=True)
     try:
         if mode == "flood":
@@ -147,7 +166,8 @@ def main():
     elif mode == "sink":
         print("received %d" % counts["received"], flush=True)
     else:
-        print("matched %d of %d dropped %d" % (counts["matched"], counts["total"], counts["drops"]), flush=True)
+        print("matched %d of %d dropped %d control %d"
+              % (counts["matched"], counts["total"], counts["drops"], counts["control"]), flush=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -20,9 +22,11 @@ import java.util.Map;
  * {@code timeout.udp.idle} (600). A bad value is refused with a message naming the key and the value
  * in force is kept.
  *
- * <p>The table's memory is retained by the graph under {@link #RETAINED_NAME}: when the ACL bundle is
- * updated, this component is deactivated and a new one, from the new bundle, attaches to the same sessions.
- * A change of {@code sessions.max} that changes the slot count takes effect on the next restart.
+ * <p>The table lives in the mapped file {@code session-file} (default {@code ${karaf.data}/acl/sessions.bin}):
+ * when the ACL bundle is updated, this component is deactivated and a new one, from the new bundle, maps the
+ * same file; after a restart of the box the sessions are found there again, as NAT44's are. Without karaf.data
+ * the memory is retained by the graph under {@link #RETAINED_NAME} and survives bundle updates only. A change of
+ * {@code sessions.max} that changes the slot count moves the old file aside at the next restart.
  */
 @Component(service = {AclSessions.class, AclSessionsImpl.class}, immediate = true,
         configurationPid = AclSessionsImpl.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -38,19 +42,58 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
 
     static final String RETAINED_NAME = "acl-plugin/sessions";
 
+    static final String KEY_SESSION_FILE = "session-file";
+
     private final SessionTable table;
     private final TimeSource clock;
+    /** The mapped file the sessions live in, or null when they live in memory the graph retains. */
+    private final SessionFile file;
 
+    /**
+     * The box's sessions: in {@code session-file} (default {@code ${karaf.data}/acl/sessions.bin}), so that they
+     * survive updates of this bundle and restarts of the box; in memory the graph retains when there is no
+     * karaf.data (outside Karaf).
+     */
     @Activate
-    public AclSessionsImpl(@Reference GraphRuntime graph, Map<String, Object> properties) {
-        this(graph, readLong(properties, KEY_MAX, DEFAULT_MAX_SESSIONS),
-                readTimeouts(properties, SessionTimeouts.VPP_DEFAULTS), TimeSource.SYSTEM);
+    public AclSessionsImpl(@Reference GraphRuntime graph, Map<String, Object> properties) throws IOException {
+        long maxSessions = readLong(properties, KEY_MAX, DEFAULT_MAX_SESSIONS);
+        SessionTimeouts timeouts = readTimeouts(properties, SessionTimeouts.VPP_DEFAULTS);
+        Path path = sessionFile(properties);
+        SessionFile mapped = path == null ? null
+                : SessionFile.open(path, SessionTable.regionSize(maxSessions), SessionTable.slotCount(maxSessions));
+        this(mapped, mapped == null ? retained(graph, maxSessions) : mapped.region(), maxSessions, timeouts,
+                TimeSource.SYSTEM);
     }
 
     /** Sessions in memory the graph retains across updates of this bundle. */
     AclSessionsImpl(GraphRuntime graph, long maxSessions, SessionTimeouts timeouts, TimeSource clock) {
-        this.table = new SessionTable(maxSessions, timeouts, retained(graph, maxSessions));
+        this(null, retained(graph, maxSessions), maxSessions, timeouts, clock);
+    }
+
+    /** Sessions in the mapped file {@code path}: what a restart finds again. */
+    AclSessionsImpl(Path path, long maxSessions, SessionTimeouts timeouts, TimeSource clock) throws IOException {
+        SessionFile mapped = SessionFile.open(path, SessionTable.regionSize(maxSessions),
+                SessionTable.slotCount(maxSessions));
+        this(mapped, mapped.region(), maxSessions, timeouts, clock);
+    }
+
+    private AclSessionsImpl(SessionFile file, java.lang.foreign.MemorySegment region, long maxSessions,
+                            SessionTimeouts timeouts, TimeSource clock) {
+        this.file = file;
+        this.table = new SessionTable(maxSessions, timeouts, region);
         this.clock = clock;
+        if (file != null && table.live() > 0) {
+            LOG.log(System.Logger.Level.INFO, file.path() + ": " + table.live() + " ACL sessions restored");
+        }
+    }
+
+    private static Path sessionFile(Map<String, Object> properties) {
+        Object value = properties.get(KEY_SESSION_FILE);
+        if (value != null && !value.toString().isBlank()) {
+            return Path.of(value.toString().trim());
+        }
+        String karafData = System.getProperty("karaf.data");
+        return karafData == null ? null : Path.of(karafData, "acl", "sessions.bin");
     }
 
     private static java.lang.foreign.MemorySegment retained(GraphRuntime graph, long maxSessions) {
@@ -77,6 +120,7 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
     AclSessionsImpl(long maxSessions, SessionTimeouts timeouts, TimeSource clock) {
         this.table = new SessionTable(maxSessions, timeouts);
         this.clock = clock;
+        this.file = null;
     }
 
     @Modified
@@ -85,10 +129,18 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
         table.setTimeouts(readTimeouts(properties, table.timeouts()));
     }
 
+    /** Called once the ACL nodes are gone (they reference this component), so no worker reads the table. */
     @Deactivate
     @Override
     public void close() {
         table.close();
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, file.path() + ": closing the ACL session file: " + e.getMessage());
+            }
+        }
     }
 
     SessionTable table() {

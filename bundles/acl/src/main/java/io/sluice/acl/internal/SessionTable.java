@@ -30,8 +30,10 @@ import java.util.List;
  * </pre>
  *
  * <p>The slots follow a 64-byte header (magic, slot count, and the table's counters) in one region. When
- * the region is retained by the graph ({@link io.sluice.graph.api.GraphRuntime#retainedSegment}), an
- * update of the ACL bundle attaches the new table to the same sessions and counters.
+ * the region is a mapped file ({@link SessionFile}) or retained by the graph
+ * ({@link io.sluice.graph.api.GraphRuntime#retainedSegment}), an update of the ACL bundle attaches the new
+ * table to the same sessions and counters; the file also carries them across a restart of the box, which is
+ * why session times are wall-clock nanoseconds ({@link TimeSource#SYSTEM}).
  *
  * <p>Keys are in initiator order: a packet on the side that created the session looks itself up as it is
  * (source first), a packet on the other side of the same interface with source and destination swapped.
@@ -155,6 +157,16 @@ final class SessionTable implements AutoCloseable {
             throw new IllegalArgumentException("maximum sessions " + maxSessions + " is not 1.." + (1 << 28));
         }
         return Math.max(MAX_PROBE, Integer.highestOneBit((int) (maxSessions * 2 - 1)) << 1);
+    }
+
+    /** Slots of a table for {@code maxSessions} sessions. */
+    static int slotCount(long maxSessions) {
+        return slotsFor(maxSessions);
+    }
+
+    /** True when {@code header} (the region's first {@link #HEADER_SIZE} bytes) is a table of {@code slots} slots. */
+    static boolean holdsTable(java.nio.ByteBuffer header, int slots) {
+        return header.getLong((int) HEADER_MAGIC) == MAGIC && header.getInt((int) HEADER_CAPACITY) == slots;
     }
 
     /** Bytes of the region a table for {@code maxSessions} sessions needs: header and slots. */

@@ -1,9 +1,13 @@
 package io.sluice.acl.internal;
 
-/** Monotonic nanoseconds for session ages; tests pass a clock they advance by hand. */
+/**
+ * Nanoseconds for session ages; tests pass a clock they advance by hand. The system's is the wall clock (at
+ * millisecond resolution, plenty for timeouts of seconds), not System.nanoTime, whose origin is arbitrary per
+ * JVM: sessions restored from the session file after a restart must age from where they were.
+ */
 @FunctionalInterface
 interface TimeSource {
-    TimeSource SYSTEM = System::nanoTime;
+    TimeSource SYSTEM = () -> System.currentTimeMillis() * 1_000_000L;
 
     long nanos();
 }
