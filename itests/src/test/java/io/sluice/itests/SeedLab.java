@@ -402,6 +402,55 @@ abstract class SeedLab {
         assertTrue(Long.parseLong(echoCounts[3]) > 0, "the echo worked around the updates: " + echoed);
     }
 
+    /**
+     * A boot with a NAT44 file that does not parse fails closed: while the pod sends to the internet nothing leaves
+     * with its private source (captured on the internet side), the session file is not touched, and the log names
+     * the key that is wrong. Correcting the file brings the NAT back without a restart.
+     */
+    @Test
+    @Order(7)
+    void aBootWithABrokenNatFileForwardsNothingUntranslatedAndKeepsTheSessionFile() throws Exception {
+        Path box = run.resolve("box");
+        Path natFile = box.resolve("etc/io.sluice.nat44.cfg");
+        Path sessions = box.resolve("data/nat44/sessions.bin");
+        String goodConfig = Files.readString(natFile);
+        assertEquals(0, sluice("stop").exit());
+        byte[] sessionsBefore = Files.readAllBytes(sessions);
+        Files.writeString(natFile, goodConfig + "\ntimeout.udp = soon\n");
+        try {
+            Result start = sluice("start");
+            assertEquals(0, start.exit(), start.all());
+            for (int i = 0; i < 150 && !(inNamespace("pod1", "ip", "-4", "addr", "show", "dev", "eth0").out()
+                    .contains("10.1.1.3") && sluice("shell", "interface:features GigabitEthernet0/8/0").out()
+                    .contains("  nat44-in2out-output\n")); i++) {
+                Thread.sleep(200);
+            }
+            Process capture = traffic("internet", "sniff", "eth0", "10.1.1.0/24", "60");
+            Result sent = inNamespace("pod1", "python3", ROOT.resolve("itests/lab/traffic.py").toString(), "flood",
+                    "203.0.113.51", "7", "500", "4");
+            assertEquals(0, sent.exit(), sent.all());
+            String leaked = stop(capture);
+            assertTrue(leaked.matches("matched 0 of \\d+ dropped 0 control 1"),
+                    "with the NAT refused, frames left with the pod's private source: " + leaked);
+            assertTrue(errorCount("nat44-in2out-output", "no-configuration") > 0, "the refused packets are counted");
+            String log = Files.readString(box.resolve("data/log/karaf.log"));
+            assertTrue(log.contains("timeout.udp") && log.contains("refuses to forward"),
+                    "the log names the key that is wrong");
+            assertTrue(java.util.Arrays.equals(sessionsBefore, Files.readAllBytes(sessions)),
+                    "the session file is kept as it was");
+        } finally {
+            Files.writeString(natFile, goodConfig);
+        }
+        for (int i = 0; i < 100; i++) {
+            Result curl = inNamespace("pod1", "curl", "-sS", "-m", "2", "http://203.0.113.51/");
+            if (curl.exit() == 0 && curl.out().contains("you are 192.168.16.1 ")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the corrected NAT44 file did not bring the pod's traffic back");
+    }
+
     /** One of itests/lab/traffic.py's modes in a lab namespace, once it is ready. */
     private Process traffic(String namespace, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "python3",
@@ -428,7 +477,7 @@ abstract class SeedLab {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
