@@ -54,6 +54,7 @@ final class AclDataplane {
     private static final int RESULT_ACTION_SHIFT = 56;
     private static final long RESULT_TABLE_FULL = 1L << 60;
     private static final long RESULT_NO_POLICY = 1L << 61;
+    private static final long RESULT_RELATED = 1L << 62;
     private static final int RESULT_ACL_SHIFT = 32;
     private static final long RESULT_ACL_NONE = 0xffffffL;
 
@@ -87,6 +88,7 @@ final class AclDataplane {
         long sessionPackets = 0;
         long tooMany = 0;
         long noPolicy = 0;
+        long related = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
             int sw = input ? pool.rxSwIfIndex(bi) : pool.txSwIfIndex(bi);
@@ -110,6 +112,9 @@ final class AclDataplane {
             permitted++;
             if (action == AclAction.SESSION.code()) {
                 sessionPackets++;
+                if ((result & RESULT_RELATED) != 0) {
+                    related++;
+                }
             } else if (action == AclAction.PERMIT_REFLECT.code()) {
                 newSessions++;
             }
@@ -127,6 +132,7 @@ final class AclDataplane {
         context.countError(AclError.ACL_EXIST_SESSION.ordinal(), sessionPackets);
         context.countError(AclError.ACL_TOO_MANY_SESSIONS.ordinal(), tooMany);
         context.countError(AclError.ACL_NO_POLICY.ordinal(), noPolicy);
+        context.countError(AclError.ACL_RELATED.ordinal(), related);
         return n;
     }
 
@@ -237,6 +243,13 @@ final class AclDataplane {
             pool.setOpaque(bi, Opaque.ACL_SESSION, session);
             return result(AclAction.SESSION.code(), -1, session);
         }
+        if (l4Valid && Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP) {
+            int related = relatedSession(seg, ip, input, sw, sessions, now);
+            if (related >= 0) {
+                pool.setOpaque(bi, Opaque.ACL_SESSION, related);
+                return result(AclAction.SESSION.code(), -1, related) | RESULT_RELATED;
+            }
+        }
         pool.setOpaque(bi, Opaque.ACL_SESSION, -1);
         if (rules == null) {
             // Fail closed: the feature runs here only because a list is bound; without the list (not loaded yet,
@@ -260,6 +273,59 @@ final class AclDataplane {
         }
         return result(action, acl, rule);
     }
+
+    /**
+     * The session an ICMP error is about, or -1: destination unreachable (frag-needed: path MTU discovery), time
+     * exceeded (traceroute) and parameter problem quote the header and first 8 bytes of the packet that caused
+     * them (RFC 792, RFC 1812 4.3.2.3), which belongs to a session when the box passed it. The quoted packet went
+     * the other way, so it is looked up as a packet of the opposite side; the error must be addressed to the
+     * quoted packet's sender, as every genuine one is. Errors do not refresh the session (as conntrack's RELATED).
+     */
+    static int relatedSession(MemorySegment seg, long ip, boolean input, int sw, SessionTable sessions, long now) {
+        int headerLength = Ipv4.headerLength(seg, ip);
+        long icmp = ip + headerLength;
+        int type = Icmp.type(seg, icmp);
+        if (type != Icmp.TYPE_DESTINATION_UNREACHABLE && type != Icmp.TYPE_TIME_EXCEEDED
+                && type != Icmp.TYPE_PARAMETER_PROBLEM) {
+            return -1;
+        }
+        int icmpLength = Ipv4.totalLength(seg, ip) - headerLength;
+        long quoted = icmp + Icmp.HEADER_LENGTH;
+        if (icmpLength < Icmp.HEADER_LENGTH + Ipv4.MIN_HEADER_LENGTH + QUOTED_L4_BYTES) {
+            return -1;
+        }
+        int quotedHeaderLength = Ipv4.headerLength(seg, quoted);
+        if (quotedHeaderLength < Ipv4.MIN_HEADER_LENGTH
+                || icmpLength < Icmp.HEADER_LENGTH + quotedHeaderLength + QUOTED_L4_BYTES
+                || Ipv4.fragmentOffset(seg, quoted) != 0) {
+            return -1;
+        }
+        int quotedSrc = Ipv4.src(seg, quoted);
+        if (Ipv4.dst(seg, ip) != quotedSrc) {
+            return -1;
+        }
+        int protocol = Ipv4.protocol(seg, quoted);
+        long quotedL4 = quoted + quotedHeaderLength;
+        int sport;
+        int dport;
+        if (protocol == Ipv4.PROTOCOL_TCP || protocol == Ipv4.PROTOCOL_UDP) {
+            sport = NetworkOrder.u16(seg, quotedL4);
+            dport = NetworkOrder.u16(seg, quotedL4 + 2);
+        } else if (protocol == Ipv4.PROTOCOL_ICMP && Icmp.isEcho(Icmp.type(seg, quotedL4))) {
+            sport = Icmp.echoId(seg, quotedL4);
+            dport = sport;
+        } else {
+            return -1;
+        }
+        int quotedDst = Ipv4.dst(seg, quoted);
+        // The quoted packet on the opposite side: an input-side packet keys as it is, an output-side one swapped.
+        long key0 = input ? SessionTable.key0(quotedDst, quotedSrc) : SessionTable.key0(quotedSrc, quotedDst);
+        long key1 = input ? SessionTable.key1(dport, sport, protocol, sw) : SessionTable.key1(sport, dport, protocol, sw);
+        return sessions.find(key0, key1, now);
+    }
+
+    /** RFC 792: an ICMP error quotes the offending packet's IP header and at least 8 bytes after it. */
+    private static final int QUOTED_L4_BYTES = 8;
 
     /** The trace pass: the packet's decision, kept in its scratch words, and its 5-tuple as VPP shows it. */
     private static void trace(NodeContext context, BufferPool pool, MemorySegment seg, int bi, int next,

@@ -14,7 +14,9 @@ enum AclError implements NodeError {
      * The feature sits on the interface but no list is loaded for it (the ACL bundle is being updated, its
      * configuration is not read yet, or a bound ACL is not defined): the packet is dropped, never waved through.
      */
-    ACL_NO_POLICY("no ACL list loaded for the interface (dropped)");
+    ACL_NO_POLICY("no ACL list loaded for the interface (dropped)"),
+    /** An ICMP error whose quoted packet belongs to a session (Linux conntrack's RELATED): admitted with it. */
+    ACL_RELATED("ICMP errors admitted as related to a session");
 
     private final String description;
 

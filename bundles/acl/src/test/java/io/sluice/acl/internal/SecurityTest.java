@@ -155,4 +155,40 @@ class SecurityTest {
             assertEquals(1, box.error(OUT, "acl-drop"));
         }
     }
+
+    /**
+     * ICMP errors about the pod's own flows are RELATED (traceroute's time-exceeded, path MTU discovery's
+     * frag-needed, for TCP, UDP and ICMP echo); an error quoting a flow the pod never opened, or addressed to
+     * someone else than the quoted packet's sender, is not.
+     */
+    @Test
+    void icmpErrorsAboutThePodsFlowsPassAndOthersDoNot() {
+        try (AclFixture box = new AclFixture()) {
+            box.seedPolicy();
+            int router = 0xc0a81064;
+            byte[] tcp = TestPackets.tcp(POD_IP, 41084, SERVER_IP, 80, SYN);
+            byte[] udp = TestPackets.udp(POD_IP, 33434, SERVER_IP, 33435);
+            byte[] echo = TestPackets.icmp(POD_IP, SERVER_IP, 8, 0, 4242);
+            for (byte[] opened : new byte[][] {tcp, udp, echo}) {
+                box.receive(opened, TAP2, false);
+            }
+            box.send(TestPackets.icmpError(router, POD_IP, 11, 0, udp), TAP2, false);
+            box.send(TestPackets.icmpError(router, POD_IP, 3, 4, tcp), TAP2, false);
+            box.send(TestPackets.icmpError(SERVER_IP, POD_IP, 3, 3, udp), TAP2, false);
+            box.send(TestPackets.icmpError(router, POD_IP, 11, 0, echo), TAP2, false);
+            assertEquals(4, box.sentTap2.size(), "time exceeded, frag needed, port unreachable, echo's time exceeded");
+            assertEquals(4, box.error(OUT, "acl-related"));
+
+            byte[] never = TestPackets.udp(POD_IP, 40000, SERVER_IP, 53);
+            box.send(TestPackets.icmpError(router, POD_IP, 3, 3, never), TAP2, false);
+            byte[] someoneElses = TestPackets.udp(0x0a010104, 33434, SERVER_IP, 33435);
+            box.send(TestPackets.icmpError(router, POD_IP, 11, 0, someoneElses), TAP2, false);
+            byte[] truncated = java.util.Arrays.copyOf(TestPackets.icmpError(router, POD_IP, 11, 0, udp), 34 + 8 + 20);
+            TestPackets.put16(truncated, 16, 20 + 8 + 20);
+            box.send(truncated, TAP2, false);
+            assertEquals(4, box.sentTap2.size(), "errors quoting no session of this pod, or cut short, are dropped");
+            assertEquals(3, box.error(OUT, "acl-drop"));
+            assertEquals(0, box.harness.outstanding());
+        }
+    }
 }

@@ -67,6 +67,19 @@ final class TestPackets {
         return frame;
     }
 
+    /**
+     * An ICMP error from {@code src} to {@code dst} quoting {@code offending} (a frame from this class: its IPv4
+     * header and the 8 bytes after it, as RFC 792 asks).
+     */
+    static byte[] icmpError(int src, int dst, int type, int code, byte[] offending) {
+        int quoted = 20 + 8;
+        byte[] frame = ip(src, dst, 1, 8 + quoted);
+        frame[34] = (byte) type;
+        frame[35] = (byte) code;
+        System.arraycopy(offending, 14, frame, 42, quoted);
+        return frame;
+    }
+
     /** Ethernet header, IPv4 header without options, {@code payload} zero bytes of L4. */
     private static byte[] ip(int src, int dst, int protocol, int payload) {
         byte[] frame = new byte[34 + payload];

@@ -151,6 +151,8 @@ public final class Ip4IcmpErrorNode implements Node {
             NetworkOrder.setU32(seg, icmp + Icmp.POINTER, fragmentation ? pool.opaque(bi, Ip4Graph.OPAQUE_ICMP_DATA) & 0xffff : 0);
             Icmp.setChecksum(seg, icmp, Icmp.computeChecksum(seg, icmp, Icmp.HEADER_LENGTH + quoted));
             int current = pool.currentData(bi);
+            // A new packet in the old one's buffer: none of the offending packet's marks apply to it.
+            pool.setFlags(bi, BufferPool.FLAG_LOCALLY_ORIGINATED | (pool.flags(bi) & BufferPool.FLAG_TRACED));
             pool.setL3Offset(bi, current);
             pool.setL4Offset(bi, current + Ipv4.MIN_HEADER_LENGTH);
             if (type == Icmp.TYPE_TIME_EXCEEDED) {

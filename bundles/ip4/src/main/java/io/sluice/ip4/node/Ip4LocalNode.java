@@ -98,6 +98,7 @@ public final class Ip4LocalNode implements Node {
                         badChecksum++;
                     } else {
                         answerEcho(seg, ip, l4);
+                        pool.setFlags(bi, BufferPool.FLAG_LOCALLY_ORIGINATED | (pool.flags(bi) & BufferPool.FLAG_TRACED));
                         echoReplies++;
                         nexts[i] = NEXT_LOOKUP;
                     }

@@ -109,7 +109,8 @@ public final class Ip4RewriteNode implements Node {
                 continue;
             }
             long ip = pool.dataOffset(bi);
-            if (Ipv4.ttl(seg, ip) <= 1) {
+            boolean originated = (pool.flags(bi) & BufferPool.FLAG_LOCALLY_ORIGINATED) != 0;
+            if (!originated && Ipv4.ttl(seg, ip) <= 1) {
                 expired++;
                 Ip4Graph.requestIcmpError(pool, bi, Icmp.TYPE_TIME_EXCEEDED, Icmp.CODE_TTL_EXCEEDED_IN_TRANSIT, 0);
                 nexts[i] = NEXT_ICMP_ERROR;
@@ -129,7 +130,9 @@ public final class Ip4RewriteNode implements Node {
                 }
                 continue;
             }
-            Ipv4.decrementTtl(seg, ip);
+            if (!originated) {
+                Ipv4.decrementTtl(seg, ip);
+            }
             pool.advance(bi, -Ethernet.HEADER_LENGTH);
             long l2 = ip - Ethernet.HEADER_LENGTH;
             NetworkOrder.setU48(seg, l2 + Ethernet.DST, adjacencies.dstMac(adjacency));

@@ -150,6 +150,7 @@ class ForwardingTest {
         assertEquals(0, icmp[35]);
         assertArrayEquals(Arrays.copyOfRange(expiring, 14, expiring.length), Arrays.copyOfRange(icmp, 42, icmp.length),
                 "the whole original datagram is quoted (it is under 548 bytes)");
+        assertEquals(64, icmp[22] & 0xff, "the box's own error leaves with its initial TTL, not decremented");
         assertEquals(0, box.gbeDevice.sent.size());
     }
 
@@ -270,7 +271,7 @@ class ForwardingTest {
         assertEquals(0, reply[34], "echo reply");
         assertEquals(0x1234, u16(reply, 38));
         assertEquals(7, u16(reply, 40));
-        assertEquals(63, reply[22], "TTL 64, decremented once by ip4-rewrite");
+        assertEquals(64, reply[22], "TTL 64: the box originated it, ip4-rewrite does not decrement it (VPP: LOCALLY_ORIGINATED)");
         assertArrayEquals(Arrays.copyOfRange(request, 42, request.length), Arrays.copyOfRange(reply, 42, reply.length));
     }
 

@@ -50,6 +50,11 @@ public final class BufferPool implements AutoCloseable {
     public static final int FLAG_IP4_CHECKSUM_VERIFIED = 1 << 2;
     public static final int FLAG_NATED = 1 << 3;
     public static final int FLAG_TRACED = 1 << 4;
+    /**
+     * The box itself made this packet (an echo reply, an ICMP error): ip4-rewrite forwards it without the TTL
+     * check and decrement that only forwarded packets get (RFC 1812 section 5.3.1; RFC 792's TTL starts here).
+     */
+    public static final int FLAG_LOCALLY_ORIGINATED = 1 << 5;
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
