@@ -58,8 +58,9 @@ public final class TelemetryExporter {
         try {
             server = MetricsServer.start(address, () -> SluiceMetrics.text(read()));
         } catch (IOException e) {
-            // The port may be taken by another process: the box forwards regardless, so this is reported,
-            // not fatal (a failed activation would also take nothing else down, but would hide the reason).
+            // The port may be taken by another process. The box forwards regardless, so this is a log line
+            // naming the address and the file to change, not a failed activation (which scr:list would show
+            // only as a state, without the reason).
             LOG.log(System.Logger.Level.ERROR, "telemetry: cannot listen on " + address + " (" + e.getMessage()
                     + "); set address and port in etc/" + TelemetryOptions.PID + ".cfg");
             return;

@@ -95,6 +95,16 @@ class MetricsServerTest {
         assertThrows(IOException.class, () -> MetricsServer.start(server.address(), () -> "").close());
     }
 
+    /** A changed configuration re-activates the component: the new server must get the port the old one had. */
+    @Test
+    void aClosedServersPortCanBeTakenAgainAtOnce() throws Exception {
+        start(() -> "x 1\n");
+        InetSocketAddress bound = server.address();
+        server.close();
+        server = MetricsServer.start(bound, () -> "x 2\n");
+        assertEquals("x 2\n", send("GET", "/metrics").body());
+    }
+
     @Test
     void optionsDefaultsAndChecks() {
         TelemetryOptions defaults = TelemetryOptions.from(Map.of());
