@@ -1,0 +1,27 @@
+package io.sluice.telemetry.internal;
+
+import io.sluice.acl.api.AclSessions;
+import io.sluice.graph.api.GraphRuntime.BarrierStats;
+import io.sluice.graph.api.GraphRuntime.BufferStats;
+import io.sluice.graph.api.GraphRuntime.ErrorCount;
+import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.nat44.api.AddressInfo;
+import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
+import java.util.List;
+
+/**
+ * What one scrape read, as the APIs return it (the same figures the console's commands show). Kept apart from
+ * the reading so that the naming and the text can be tested with counters built by hand.
+ *
+ * @param acl           null while no ACL session table is registered (the ACL bundle absent or being updated)
+ * @param nat44         null while NAT44 is not registered
+ * @param collectNanos  how long reading took, barrier pauses included
+ */
+record Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors,
+                List<BufferStats> buffers, BarrierStats barrier, int workers, AclSessions.SessionStats acl,
+                Nat44Reading nat44, long collectNanos) {
+
+    /** NAT44's table occupancy and its pool's ports in use. */
+    record Nat44Reading(long sessions, long capacity, List<AddressInfo> addresses) {
+    }
+}
