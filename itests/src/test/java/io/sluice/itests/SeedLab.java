@@ -233,8 +233,33 @@ abstract class SeedLab {
         assertTrue(localDrops >= 1, "SYNs to 192.168.16.1:8080 counted by ip4-local: " + localDrops);
     }
 
+    /**
+     * traceroute from the pod, in its UDP and its ICMP mode: the box's time-exceeded (built by ip4-icmp-error, sent
+     * with its own initial TTL) passes the pod's egress ACL as related to the pod's flow, so the box shows as the
+     * first hop; the server's own answer (port unreachable, or echo reply) comes back through the NAT as the second.
+     */
     @Test
     @Order(4)
+    void tracerouteFromThePodShowsTheBoxAsTheFirstHop() throws Exception {
+        assumeTrue(exec("sh", "-c", "command -v traceroute").exit() == 0,
+                "traceroute is not installed (./sluice test installs it; run as root)");
+        long relatedBefore = errorCount("acl-plugin-out-ip4-fa", "acl-related");
+        for (String mode : List.of("-U", "-I")) {
+            Result trace = inNamespace("pod1", "traceroute", "-n", mode, "-q", "1", "-w", "2", "-m", "4",
+                    "203.0.113.51");
+            assertEquals(0, trace.exit(), trace.all());
+            List<String> hops = trace.out().lines().skip(1).toList();
+            assertTrue(hops.size() >= 2 && hops.get(0).matches("\\s*1\\s+192\\.168\\.16\\.1\\s.*"),
+                    "traceroute " + mode + ": the box is the first hop:\n" + trace.out());
+            assertTrue(hops.get(1).matches("\\s*2\\s+203\\.0\\.113\\.51\\s.*"),
+                    "traceroute " + mode + ": the server is the second:\n" + trace.out());
+        }
+        assertTrue(errorCount("acl-plugin-out-ip4-fa", "acl-related") - relatedBefore >= 2,
+                "the box's time-exceeded errors were admitted as related");
+    }
+
+    @Test
+    @Order(5)
     void twoPodsOnTheBoxReachEachOtherThroughTheDocsNodes() throws Exception {
         Process server = new ProcessBuilder("ip", "netns", "exec", "pod1", "python3", "-m", "http.server", "--bind",
                 "10.1.1.3", "8080").redirectErrorStream(true).redirectOutput(run.resolve("pod1-http.log").toFile()).start();
@@ -263,7 +288,7 @@ abstract class SeedLab {
      * sends anything.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aTcpConnectionSurvivesBundleUpdatesAndARestartOfTheBox() throws Exception {
         Process client = new ProcessBuilder("ip", "netns", "exec", "pod1", "python3",
                 ROOT.resolve("itests/lab/echo-client.py").toString(), "203.0.113.51", "7")
@@ -361,7 +386,7 @@ abstract class SeedLab {
      * the sink counts pod2's datagrams, the capture its own control frame.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void bundleUpdatesUnderHostileTrafficLetNothingInAndLeakNoPodAddress() throws Exception {
         String bound = "60";
         Process podSink = traffic("pod1", "sink", "9999", bound);
@@ -408,7 +433,7 @@ abstract class SeedLab {
      * the key that is wrong. Correcting the file brings the NAT back without a restart.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aBootWithABrokenNatFileForwardsNothingUntranslatedAndKeepsTheSessionFile() throws Exception {
         Path box = run.resolve("box");
         Path natFile = box.resolve("etc/io.sluice.nat44.cfg");
@@ -477,7 +502,7 @@ abstract class SeedLab {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
