@@ -27,7 +27,8 @@ import java.util.List;
  * front of the original, which is cut so the error is at most 576 bytes (RFC 1812 section 4.3.2.3), and the
  * error is routed back to the sender through ip4-lookup. The source address is one of the receiving
  * interface's (else any of the box's). No error is sent about an ICMP error, a non-first fragment, or a
- * packet from or to a multicast or broadcast address, or from 0.0.0.0 (RFC 1812 4.3.2.7). Errors are
+ * packet from or to a multicast or broadcast address, or from 0.0.0.0 (RFC 1812 4.3.2.7), nor about a packet
+ * NAT44 translated (its quote would carry the inside address to the outside). Errors are
  * rate-limited per worker by a token bucket (RFC 1812 4.3.2.8).
  */
 @Component(service = Node.class, immediate = true)
@@ -49,6 +50,11 @@ public final class Ip4IcmpErrorNode implements Node {
         FRAGMENTATION_NEEDED_SENT("fragmentation needed response sent"),
         RATE_LIMITED("error message rate limited"),
         NO_SOURCE_ADDRESS("no source address for error message"),
+        /**
+         * No error about a packet NAT44 rewrote (out2in: it now carries an inside address): the quote would hand
+         * the pod's private address and port to the outside host the error goes to.
+         */
+        NATED_NOT_QUOTED("no error about a NAT-translated packet (its quote would reveal the inside address)"),
         DROP("error message dropped");
 
         private final String description;
@@ -107,6 +113,7 @@ public final class Ip4IcmpErrorNode implements Node {
         long fragmentationNeeded = 0;
         long rateLimited = 0;
         long noSource = 0;
+        long nated = 0;
         long dropped = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
@@ -114,6 +121,10 @@ public final class Ip4IcmpErrorNode implements Node {
             long ip = pool.dataOffset(bi);
             if (!deservesError(seg, ip, pool.length(bi))) {
                 dropped++;
+                continue;
+            }
+            if ((pool.flags(bi) & BufferPool.FLAG_NATED) != 0) {
+                nated++;
                 continue;
             }
             if (tokens == 0) {
@@ -173,6 +184,7 @@ public final class Ip4IcmpErrorNode implements Node {
         context.countError(Error.FRAGMENTATION_NEEDED_SENT.ordinal(), fragmentationNeeded);
         context.countError(Error.RATE_LIMITED.ordinal(), rateLimited);
         context.countError(Error.NO_SOURCE_ADDRESS.ordinal(), noSource);
+        context.countError(Error.NATED_NOT_QUOTED.ordinal(), nated);
         context.countError(Error.DROP.ordinal(), dropped);
         return n;
     }

@@ -155,6 +155,18 @@ class ForwardingTest {
     }
 
     @Test
+    void noErrorQuotesAPacketNatTranslated() {
+        byte[] expiring = podPacket(SERVER_IP, 6, 1, DF, new byte[20]);
+        int bi = box.h.inject("ethernet-input", expiring, box.tap2, false);
+        box.h.pool().orFlags(bi, BufferPool.FLAG_NATED);
+        box.h.run();
+        assertEquals(1, error("ip4-rewrite", "time-expired"));
+        assertEquals(1, error("ip4-icmp-error", "nated-not-quoted"));
+        assertEquals(0, box.tapDevice.sent.size() + box.gbeDevice.sent.size());
+        assertEquals(0, box.h.outstanding());
+    }
+
+    @Test
     void noRouteIsAnsweredWithNetUnreachable() {
         assertTrue(box.fib.removeRoute(0, 0, 0));
         fromPod(podPacket(SERVER_IP, 17, 64, 0, Packets.udp(1000, 53, 10)));
