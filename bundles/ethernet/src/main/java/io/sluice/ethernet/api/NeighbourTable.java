@@ -5,6 +5,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +36,13 @@ public final class NeighbourTable {
     /** Dynamic entries not heard from for this long are removed (VPP's and Linux's order of magnitude). */
     public static final long DEFAULT_AGEING_SECONDS = 300;
     public static final int DEFAULT_MAX_ENTRIES = 65536;
+    /**
+     * Dynamic entries one interface may hold: a pod answering or asking ARP for every address it can invent fills
+     * its own share only, never the table the GbE's next hops live in.
+     */
+    public static final int DEFAULT_MAX_ENTRIES_PER_INTERFACE = 4096;
+    /** An entry heard from this recently is passed over once by the eviction (CLOCK's second chance). */
+    static final long RECENTLY_HEARD_NANOS = TimeUnit.SECONDS.toNanos(1);
     static final int LEARN_QUEUE_CAPACITY = 1024;
     private static final long EMPTY = -1L;
 
@@ -107,7 +115,12 @@ public final class NeighbourTable {
     private volatile Entries entries = new Entries(16);
     private volatile long ageingNanos = TimeUnit.SECONDS.toNanos(DEFAULT_AGEING_SECONDS);
     private volatile int maxEntries = DEFAULT_MAX_ENTRIES;
+    private volatile int maxEntriesPerInterface = DEFAULT_MAX_ENTRIES_PER_INTERFACE;
     private ScheduledExecutorService maintainer;
+    /** Dynamic entries per interface, and their keys in the order they were learned (stale keys skipped lazily). */
+    private final Map<Integer, Integer> dynamicCount = new HashMap<>();
+    private final Map<Integer, ArrayDeque<Long>> dynamicOrder = new HashMap<>();
+    private long evictions;
 
     // The learn queue: producers reserve a slot by CAS on tail, fill it, then release it by its sequence.
     private final long[] queuedKeys = new long[LEARN_QUEUE_CAPACITY];
@@ -131,6 +144,24 @@ public final class NeighbourTable {
             } catch (IllegalArgumentException e) {
                 LOG.log(System.Logger.Level.ERROR, "io.sluice.ethernet.neighbours: key 'ageing-seconds': '" + ageing
                         + "' is not a whole number of seconds >= 1; keeping " + DEFAULT_AGEING_SECONDS);
+            }
+        }
+        for (String key : new String[] {"max-entries", "max-entries-per-interface"}) {
+            Object value = properties.get(key);
+            if (value == null) {
+                continue;
+            }
+            try {
+                int max = Integer.parseInt(value.toString().trim());
+                if (key.equals("max-entries")) {
+                    setMaxEntries(max);
+                } else {
+                    setMaxEntriesPerInterface(max);
+                }
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.ERROR, "io.sluice.ethernet.neighbours: key '" + key + "': '" + value
+                        + "' is not a whole number >= 1; keeping " + (key.equals("max-entries") ? maxEntries
+                        : maxEntriesPerInterface));
             }
         }
         maintainer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -164,6 +195,14 @@ public final class NeighbourTable {
             throw new IllegalArgumentException("max entries must be positive, got " + max);
         }
         maxEntries = max;
+    }
+
+    /** Dynamic entries one interface may hold before its least recently heard one makes room for a new one. */
+    public void setMaxEntriesPerInterface(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max entries per interface must be positive, got " + max);
+        }
+        maxEntriesPerInterface = max;
     }
 
     static long key(int swIfIndex, int address) {
@@ -223,9 +262,14 @@ public final class NeighbourTable {
         return learnQueueOverflows.get();
     }
 
-    /** Learned neighbours refused because the table held {@code maxEntries}. */
+    /** Learned neighbours refused because the table (or the interface's share) held only static entries. */
     public synchronized long tableFullRefusals() {
         return tableFullRefusals;
+    }
+
+    /** Dynamic entries removed to make room for a newly learned one (least recently heard first). */
+    public synchronized long evictions() {
+        return evictions;
     }
 
     // ---- control plane ----
@@ -241,6 +285,9 @@ public final class NeighbourTable {
         List<long[]> changes = new ArrayList<>();
         synchronized (this) {
             Entry old = byKey.put(key(swIfIndex, address), new Entry(mac, true, System.nanoTime()));
+            if (old != null && !old.isStatic) {
+                countDynamic(swIfIndex, -1);
+            }
             if (old == null || old.mac != mac) {
                 changes.add(new long[] {swIfIndex, address, mac});
             }
@@ -253,8 +300,12 @@ public final class NeighbourTable {
     public boolean remove(int swIfIndex, int address) {
         List<long[]> changes = new ArrayList<>();
         synchronized (this) {
-            if (byKey.remove(key(swIfIndex, address)) == null) {
+            Entry removed = byKey.remove(key(swIfIndex, address));
+            if (removed == null) {
                 return false;
+            }
+            if (!removed.isStatic) {
+                countDynamic(swIfIndex, -1);
             }
             changes.add(new long[] {swIfIndex, address, NO_MAC});
             publish();
@@ -274,6 +325,8 @@ public final class NeighbourTable {
                 }
                 return match;
             });
+            dynamicCount.remove(swIfIndex);
+            dynamicOrder.remove(swIfIndex);
             if (!changes.isEmpty()) {
                 publish();
             }
@@ -301,11 +354,16 @@ public final class NeighbourTable {
                 if (old != null && (old.isStatic || old.mac == mac)) {
                     continue;
                 }
-                if (old == null && byKey.size() >= maxEntries) {
+                int sw = (int) (key >>> 32);
+                if (old == null && !makeRoom(sw, current, nowNanos, changes)) {
                     tableFullRefusals++;
                     continue;
                 }
                 byKey.put(key, new Entry(mac, false, nowNanos));
+                if (old == null) {
+                    countDynamic(sw, 1);
+                    dynamicOrder.computeIfAbsent(sw, i -> new ArrayDeque<>()).addLast(key);
+                }
                 changes.add(new long[] {key >>> 32, (int) key, mac});
                 changed = true;
             }
@@ -324,6 +382,7 @@ public final class NeighbourTable {
                 if (nowNanos - entry.lastSeen > ageing) {
                     iterator.remove();
                     long key = e.getKey();
+                    countDynamic((int) (key >>> 32), -1);
                     changes.add(new long[] {key >>> 32, (int) key, NO_MAC});
                     changed = true;
                 }
@@ -333,6 +392,64 @@ public final class NeighbourTable {
             }
         }
         notifyListeners(changes);
+    }
+
+    private void countDynamic(int swIfIndex, int delta) {
+        dynamicCount.merge(swIfIndex, delta, Integer::sum);
+    }
+
+    /**
+     * Room for one more dynamic entry on {@code sw}: when the interface holds its share, its least recently heard
+     * entry goes; when the table is full, the fullest interface's does. Static entries are never evicted; false
+     * when only they are left.
+     */
+    private boolean makeRoom(int sw, Entries current, long nowNanos, List<long[]> changes) {
+        if (dynamicCount.getOrDefault(sw, 0) >= maxEntriesPerInterface) {
+            return evictOne(sw, current, nowNanos, changes);
+        }
+        if (byKey.size() < maxEntries) {
+            return true;
+        }
+        int fullest = sw;
+        for (Map.Entry<Integer, Integer> count : dynamicCount.entrySet()) {
+            if (count.getValue() > dynamicCount.getOrDefault(fullest, 0)) {
+                fullest = count.getKey();
+            }
+        }
+        return evictOne(fullest, current, nowNanos, changes);
+    }
+
+    /**
+     * CLOCK over the interface's dynamic entries in learn order: one heard within {@link #RECENTLY_HEARD_NANOS}
+     * (a worker refreshed it) goes to the back once, the first one that was not is removed. Amortised O(1).
+     */
+    private boolean evictOne(int sw, Entries current, long nowNanos, List<long[]> changes) {
+        ArrayDeque<Long> order = dynamicOrder.get(sw);
+        if (order == null) {
+            return false;
+        }
+        int passes = 2 * order.size();
+        while (passes-- > 0 && !order.isEmpty()) {
+            long key = order.pollFirst();
+            Entry entry = byKey.get(key);
+            if (entry == null || entry.isStatic) {
+                continue;
+            }
+            int i = current.find(key);
+            if (i >= 0) {
+                entry.lastSeen = Math.max(entry.lastSeen, current.lastSeen[i]);
+            }
+            if (nowNanos - entry.lastSeen < RECENTLY_HEARD_NANOS && passes >= order.size()) {
+                order.addLast(key);
+                continue;
+            }
+            byKey.remove(key);
+            countDynamic(sw, -1);
+            evictions++;
+            changes.add(new long[] {sw, (int) key, NO_MAC});
+            return true;
+        }
+        return false;
     }
 
     private void publish() {

@@ -71,15 +71,58 @@ class NeighbourTableTest {
     }
 
     @Test
-    void tableSizeIsBounded() {
+    void tableSizeIsBoundedAndTheLeastRecentlyHeardMakesRoom() {
         NeighbourTable table = new NeighbourTable();
         table.setMaxEntries(2);
-        for (int i = 0; i < 3; i++) {
-            table.learn(1, i + 1, MAC, 0);
-        }
+        long second = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        table.learn(1, 1, MAC, 0);
+        table.learn(1, 2, MAC, 0);
         table.maintain(0);
+        table.learn(1, 1, MAC, 5 * second); // heard again: the other one is now the least recently heard
+        table.learn(1, 3, MAC, 5 * second);
+        table.maintain(5 * second);
         assertEquals(2, table.entries().size());
-        assertEquals(1, table.tableFullRefusals());
+        assertEquals(MAC, table.mac(1, 1));
+        assertEquals(MAC, table.mac(1, 3));
+        assertEquals(NeighbourTable.NO_MAC, table.mac(1, 2));
+        assertEquals(1, table.evictions());
+        assertEquals(0, table.tableFullRefusals());
+    }
+
+    /**
+     * A pod that makes the box learn a neighbour for every address it invents (proxy ARP answers them all) fills
+     * its own interface's share only: the GbE's gateway, learned before, is never evicted and can be relearned
+     * after ageing; static entries are never evicted at all.
+     */
+    @Test
+    void anArpFloodFromOnePodCannotPushTheGatewayOut() {
+        NeighbourTable table = new NeighbourTable();
+        table.setMaxEntriesPerInterface(100);
+        long second = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        int gateway = 0xc0a81064;
+        table.learn(1, gateway, MAC, 0);
+        table.addStatic(6, 0x0a010103, MAC + 1);
+        table.maintain(0);
+        long now = 2 * second;
+        for (int burst = 0; burst < 20; burst++) {
+            for (int i = 0; i < 500; i++) {
+                table.learn(6, 0x0a640000 + burst * 500 + i, MAC + 2, now);
+            }
+            table.maintain(now);
+            now += second;
+        }
+        assertEquals(MAC, table.mac(1, gateway), "the gateway on the GbE is untouched");
+        assertEquals(MAC + 1, table.mac(6, 0x0a010103), "the pod's static entry stays");
+        assertEquals(101, table.entries().stream().filter(n -> n.swIfIndex() == 6).count(),
+                "tap's share (100 dynamic) plus its static entry");
+        assertTrue(table.evictions() > 9000);
+
+        table.setAgeingSeconds(1);
+        table.maintain(now + 10 * second);
+        assertEquals(NeighbourTable.NO_MAC, table.mac(1, gateway), "aged out");
+        table.learn(1, gateway, MAC, now + 10 * second);
+        table.maintain(now + 10 * second);
+        assertEquals(MAC, table.mac(1, gateway), "and relearned at once");
     }
 
     @Test
