@@ -173,7 +173,18 @@ final class BootedBox implements AutoCloseable {
 
     /** An authenticated session from 127.0.0.1; the caller closes it. */
     ClientSession login(String user, KeyPair key) throws IOException {
-        ClientSession session = client().connect(user, "127.0.0.1", sshPort).verify(10, TimeUnit.SECONDS).getSession();
+        return login(user, key, "127.0.0.1");
+    }
+
+    /** A session not yet authenticated, from the loopback address {@code from} (any of 127/8); the caller closes it. */
+    ClientSession connect(String user, String from) throws IOException {
+        return client().connect(user, new InetSocketAddress("127.0.0.1", sshPort), new InetSocketAddress(from, 0))
+                .verify(10, TimeUnit.SECONDS).getSession();
+    }
+
+    /** An authenticated session from the loopback address {@code from}; the caller closes it. */
+    ClientSession login(String user, KeyPair key, String from) throws IOException {
+        ClientSession session = connect(user, from);
         try {
             session.addPublicKeyIdentity(key);
             session.auth().verify(10, TimeUnit.SECONDS);
