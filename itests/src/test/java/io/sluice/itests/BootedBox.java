@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -65,6 +67,24 @@ final class BootedBox implements AutoCloseable {
         assertEquals(0, untar.waitFor(), "tar xzf " + System.getProperty("sluice.distribution"));
         BootedBox box = new BootedBox(home, freePort());
         box.setShellProperty("sshPort", Integer.toString(box.sshPort));
+        return box;
+    }
+
+    /**
+     * The common case: a fresh unpack in {@code folder} that lets each user in with its key, in the group named
+     * after it ({@code admin} in admingroup, ...), booted until the admin's console answers. Needs an "admin" key.
+     */
+    static BootedBox boot(String folder, Map<String, KeyPair> keysByUser) throws Exception {
+        BootedBox box = unpack(folder);
+        keysByUser.forEach((user, key) -> {
+            try {
+                box.addKey(user, key, user + "group");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        box.start();
+        box.awaitWorkingConsole("admin", keysByUser.get("admin"));
         return box;
     }
 

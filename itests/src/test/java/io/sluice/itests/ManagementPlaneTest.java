@@ -144,15 +144,13 @@ class ManagementPlaneTest {
 
     @BeforeAll
     static void bootTheImage() throws Exception {
-        box = BootedBox.unpack("management-box");
+        Map<String, KeyPair> keysByUser = new LinkedHashMap<>();
         for (Role role : Role.values()) {
             KeyPair key = BootedBox.rsaKeyPair();
             KEYS.put(role, key);
-            String name = role.name().toLowerCase();
-            box.addKey(name, key, name + "group");
+            keysByUser.put(role.name().toLowerCase(), key);
         }
-        box.start();
-        box.awaitWorkingConsole("admin", KEYS.get(Role.ADMIN));
+        box = BootedBox.boot("management-box", keysByUser);
     }
 
     @AfterAll

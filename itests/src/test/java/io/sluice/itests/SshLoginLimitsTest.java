@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.session.ClientSession;
@@ -37,12 +38,9 @@ class SshLoginLimitsTest {
 
     @BeforeAll
     static void bootTheImage() throws Exception {
-        box = BootedBox.unpack("login-limits-box");
         adminKey = BootedBox.rsaKeyPair();
         strangerKey = BootedBox.rsaKeyPair();
-        box.addKey("admin", adminKey, "admingroup");
-        box.start();
-        box.awaitWorkingConsole("admin", adminKey);
+        box = BootedBox.boot("login-limits-box", Map.of("admin", adminKey));
         // Boot's own logins succeeded from 127.0.0.1: nothing counted against it.
     }
 

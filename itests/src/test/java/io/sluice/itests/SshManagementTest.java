@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.channel.ChannelShell;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -34,13 +35,9 @@ class SshManagementTest {
 
     @BeforeAll
     static void bootTheImage() throws Exception {
-        box = BootedBox.unpack("ssh-box");
         adminKey = BootedBox.rsaKeyPair();
         viewerKey = BootedBox.rsaKeyPair();
-        box.addKey("admin", adminKey, "admingroup");
-        box.addKey("viewer", viewerKey, "viewergroup");
-        box.start();
-        box.awaitWorkingConsole("admin", adminKey);
+        box = BootedBox.boot("ssh-box", Map.of("admin", adminKey, "viewer", viewerKey));
         long bootMillis = box.millisSinceLaunch();
         Thread.sleep(2000);
         System.out.printf("Sluice boot image: %d ms from launch to a console answering node:list over SSH;"
