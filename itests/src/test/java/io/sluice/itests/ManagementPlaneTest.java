@@ -5,18 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +18,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.channel.ChannelExec;
-import org.apache.sshd.client.channel.ClientChannelEvent;
-import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -52,7 +40,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ManagementPlaneTest {
 
-    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]");
     private static final Pattern HELP_ENTRY = Pattern.compile("^(\\S+)\\s+\\|\\s*(.*)$");
 
@@ -141,10 +128,7 @@ class ManagementPlaneTest {
             "jaas:realm-manage --realm karaf", "system:property karaf.secured.command.compulsory.roles viewer",
             "($.context bundle 0) getSymbolicName", "cat etc/host.key");
 
-    private static Path box;
-    private static Process karaf;
-    private static int sshPort;
-    private static SshClient client;
+    private static BootedBox box;
     private static final Map<Role, KeyPair> KEYS = new LinkedHashMap<>();
     /** Every command line this test ran, by whom, and whether it was refused: what the audit log must hold. */
     private static final List<Attempt> ATTEMPTS = new ArrayList<>();
@@ -160,67 +144,18 @@ class ManagementPlaneTest {
 
     @BeforeAll
     static void bootTheImage() throws Exception {
-        box = Path.of(System.getProperty("sluice.workdir"), "management-box");
-        deleteRecursively(box);
-        Files.createDirectories(box);
-        Process untar = new ProcessBuilder("tar", "xzf", System.getProperty("sluice.distribution"), "--strip-components=1")
-                .directory(box.toFile()).inheritIO().start();
-        assertEquals(0, untar.waitFor(), "tar");
-        StringBuilder keys = new StringBuilder();
+        Map<String, KeyPair> keysByUser = new LinkedHashMap<>();
         for (Role role : Role.values()) {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(3072);
-            KeyPair key = generator.generateKeyPair();
+            KeyPair key = BootedBox.rsaKeyPair();
             KEYS.put(role, key);
-            String name = role.name().toLowerCase();
-            keys.append(name).append(" = ").append(PublicKeyEntry.toString(key.getPublic()).split(" ")[1])
-                    .append(",_g_:").append(name).append("group\n");
+            keysByUser.put(role.name().toLowerCase(), key);
         }
-        Files.writeString(box.resolve("etc/keys.properties"), keys, StandardOpenOption.APPEND);
-        try (ServerSocket socket = new ServerSocket(0)) {
-            sshPort = socket.getLocalPort();
-        }
-        Path shellConfig = box.resolve("etc/org.apache.karaf.shell.cfg");
-        Files.writeString(shellConfig, Files.readString(shellConfig).replaceAll("(?m)^sshPort = .*$", "sshPort = " + sshPort));
-        client = SshClient.setUpDefaultClient();
-        // The box was created a moment ago by this test; its host key cannot be known in advance.
-        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
-        client.start();
-        ProcessBuilder builder = new ProcessBuilder(box.resolve("bin/karaf").toString(), "server")
-                .directory(box.toFile()).redirectErrorStream(true).redirectOutput(box.resolve("console.log").toFile());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        karaf = builder.start();
-        long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
-        while (true) {
-            assertTrue(karaf.isAlive(), "bin/karaf exited; see " + box.resolve("console.log"));
-            try {
-                Result nodes = run(Role.ADMIN, "node:list --no-format");
-                if (nodes.exitStatus() == 0 && nodes.output().contains("error-drop")) {
-                    break;
-                }
-            } catch (RuntimeException notYet) {
-                // The SSH server or the realm is not up yet: try again.
-            }
-            assertTrue(System.nanoTime() < deadline, "no working console within " + BOOT_TIMEOUT);
-            Thread.sleep(200);
-        }
+        box = BootedBox.boot("management-box", keysByUser);
     }
 
     @AfterAll
     static void stopTheImage() throws Exception {
-        if (client != null) {
-            client.stop();
-        }
-        if (karaf != null) {
-            // bin/karaf runs java as a child: stop that JVM by its pid, then the script ends by itself.
-            List<ProcessHandle> jvms = karaf.descendants().toList();
-            jvms.forEach(ProcessHandle::destroy);
-            karaf.destroy();
-            for (ProcessHandle jvm : jvms) {
-                jvm.onExit().get(30, TimeUnit.SECONDS);
-            }
-            karaf.waitFor(30, TimeUnit.SECONDS);
-        }
+        BootedBox.stop(box);
     }
 
     @Test
@@ -321,7 +256,7 @@ class ManagementPlaneTest {
     @Order(4)
     void theAuditLogHoldsOneLinePerStateChangingAttemptWithWhoWhereAndWhat() throws Exception {
         assertFalse(ATTEMPTS.isEmpty(), "the tests before this one recorded no attempt");
-        Path securityLog = box.resolve("data/log/security.log");
+        Path securityLog = box.home().resolve("data/log/security.log");
         List<String> lines = List.of();
         // The audit appender is asynchronous to the shell: give the last lines a moment.
         for (int i = 0; i < 50; i++) {
@@ -350,17 +285,15 @@ class ManagementPlaneTest {
                 "logins are audited");
 
         // A refused login (a key the box does not know, under a known name) is audited too.
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(3072);
-        try (ClientSession stranger = client.connect("admin", "127.0.0.1", sshPort).verify(10, TimeUnit.SECONDS).getSession()) {
-            stranger.addPublicKeyIdentity(generator.generateKeyPair());
+        try (ClientSession stranger = box.client().connect("admin", "127.0.0.1", box.sshPort()).verify(10, TimeUnit.SECONDS).getSession()) {
+            stranger.addPublicKeyIdentity(BootedBox.rsaKeyPair());
             assertThrowsIo(() -> stranger.auth().verify(10, TimeUnit.SECONDS));
         }
         Thread.sleep(500);
         assertTrue(Files.readAllLines(securityLog).stream().anyMatch(line -> line.contains("Authentication failed - admin - ssh(/127.0.0.1:")),
                 "a refused login is audited");
-        if (Files.exists(box.resolve("etc/org.ops4j.pax.logging.cfg"))) {
-            String logging = Files.readString(box.resolve("etc/org.ops4j.pax.logging.cfg"));
+        if (Files.exists(box.etc("org.ops4j.pax.logging.cfg"))) {
+            String logging = Files.readString(box.etc("org.ops4j.pax.logging.cfg"));
             assertTrue(logging.contains("log4j2.appender.audit.append = true") && logging.contains("log4j2.appender.audit.strategy.max"),
                     "the audit log is appended across restarts and rotated");
         }
@@ -389,31 +322,11 @@ class ManagementPlaneTest {
         return all;
     }
 
-    private static ClientSession login(Role role) {
-        try {
-            ClientSession session = client.connect(role.name().toLowerCase(), "127.0.0.1", sshPort)
-                    .verify(10, TimeUnit.SECONDS).getSession();
-            session.addPublicKeyIdentity(KEYS.get(role));
-            session.auth().verify(10, TimeUnit.SECONDS);
-            return session;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * One command line over its own SSH connection, as an operator's {@code ssh box 'cmd'} (Karaf closes the
-     * connection when an exec channel's command ends, so a session cannot carry two).
-     */
+    /** One command line over its own SSH connection, as an operator's {@code ssh box 'cmd'}. */
     private static Result run(Role role, String command) {
-        try (ClientSession session = login(role); ChannelExec channel = session.createExecChannel(command)) {
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            channel.setOut(output);
-            channel.setErr(output);
-            channel.open().verify(10, TimeUnit.SECONDS);
-            channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), TimeUnit.SECONDS.toMillis(30));
-            Integer status = channel.getExitStatus();
-            return new Result(status == null ? -1 : status, ANSI.matcher(output.toString(StandardCharsets.UTF_8)).replaceAll(""));
+        try {
+            BootedBox.Result result = box.exec(role.name().toLowerCase(), KEYS.get(role), command);
+            return new Result(result.exitStatus(), ANSI.matcher(result.output()).replaceAll(""));
         } catch (IOException e) {
             throw new IllegalStateException(role + ": " + command, e);
         }
@@ -435,16 +348,6 @@ class ManagementPlaneTest {
         for (String command : commands.split(" ")) {
             if (CLASSIFICATION.put(command, role) != null) {
                 throw new IllegalStateException(command + " classified twice");
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (Files.exists(path)) {
-            try (var paths = Files.walk(path)) {
-                for (Path each : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(each);
-                }
             }
         }
     }

@@ -30,9 +30,16 @@ public interface AclSessions {
     record SessionTimeouts(long tcpIdleSeconds, long tcpTransientSeconds, long udpIdleSeconds) {
         public static final SessionTimeouts VPP_DEFAULTS = new SessionTimeouts(24 * 3600, 120, 600);
 
+        /** The largest timeout the table holds: it counts idle time in 64-bit nanoseconds (about 292 years). */
+        public static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
+
         public SessionTimeouts {
             if (tcpIdleSeconds <= 0 || tcpTransientSeconds <= 0 || udpIdleSeconds <= 0) {
                 throw new IllegalArgumentException("session timeouts must be positive seconds");
+            }
+            if (tcpIdleSeconds > MAX_SECONDS || tcpTransientSeconds > MAX_SECONDS || udpIdleSeconds > MAX_SECONDS) {
+                throw new IllegalArgumentException("session timeouts above " + MAX_SECONDS
+                        + " seconds overflow the table's 64-bit nanosecond count");
             }
         }
     }

@@ -19,8 +19,8 @@ import java.util.Map;
  * node instances that use it. Configured by the optional PID {@code io.sluice.acl.sessions}:
  * {@code sessions.max} (500000, VPP's default; the slot count is fixed at activation), and the idle
  * timeouts in seconds {@code timeout.tcp.idle} (86400), {@code timeout.tcp.transient} (120),
- * {@code timeout.udp.idle} (600). A bad value is refused with a message naming the key and the value
- * in force is kept.
+ * {@code timeout.udp.idle} (600). A bad value refuses the file with a message naming it, the key and why
+ * ({@link AclSessionSettings}), and the values in force are kept.
  *
  * <p>The table lives in the mapped file {@code session-file} (default {@code ${karaf.data}/acl/sessions.bin}):
  * when the ACL bundle is updated, this component is deactivated and a new one, from the new bundle, maps the
@@ -56,13 +56,26 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
      */
     @Activate
     public AclSessionsImpl(@Reference GraphRuntime graph, Map<String, Object> properties) throws IOException {
-        long maxSessions = readLong(properties, KEY_MAX, DEFAULT_MAX_SESSIONS);
-        SessionTimeouts timeouts = readTimeouts(properties, SessionTimeouts.VPP_DEFAULTS);
+        AclSessionSettings settings = initial(properties);
+        long maxSessions = settings.maxSessions();
         Path path = sessionFile(properties);
         SessionFile mapped = path == null ? null
                 : SessionFile.open(path, SessionTable.regionSize(maxSessions), SessionTable.slotCount(maxSessions));
-        this(mapped, mapped == null ? retained(graph, maxSessions) : mapped.region(), maxSessions, timeouts,
-                TimeSource.SYSTEM);
+        this(mapped, mapped == null ? retained(graph, maxSessions) : mapped.region(), maxSessions,
+                settings.timeouts(), TimeSource.SYSTEM);
+    }
+
+    private static final AclSessionSettings DEFAULTS =
+            new AclSessionSettings(DEFAULT_MAX_SESSIONS, SessionTimeouts.VPP_DEFAULTS);
+
+    /** At activation a refused file leaves the defaults in force, said in the log. */
+    private static AclSessionSettings initial(Map<String, Object> properties) {
+        try {
+            return AclSessionSettings.parse(properties, DEFAULTS);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; refused, the defaults apply");
+            return DEFAULTS;
+        }
     }
 
     /** Sessions in memory the graph retains across updates of this bundle. */
@@ -125,8 +138,21 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
 
     @Modified
     void modified(Map<String, Object> properties) {
-        table.setMaxSessions(readLong(properties, KEY_MAX, table.maxSessions()));
-        table.setTimeouts(readTimeouts(properties, table.timeouts()));
+        reconfigure(properties);
+    }
+
+    /** Returns false, and logs why, when the file is refused; then every setting in force stays. */
+    boolean reconfigure(Map<String, Object> properties) {
+        AclSessionSettings settings;
+        try {
+            settings = AclSessionSettings.parse(properties, new AclSessionSettings(table.maxSessions(), table.timeouts()));
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; refused, the settings in force stay");
+            return false;
+        }
+        table.setMaxSessions(settings.maxSessions());
+        table.setTimeouts(settings.timeouts());
+        return true;
     }
 
     /** Called once the ACL nodes are gone (they reference this component), so no worker reads the table. */
@@ -176,30 +202,5 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
     @Override
     public void setTimeouts(SessionTimeouts timeouts) {
         table.setTimeouts(timeouts);
-    }
-
-    private static SessionTimeouts readTimeouts(Map<String, Object> properties, SessionTimeouts current) {
-        return new SessionTimeouts(readLong(properties, KEY_TCP_IDLE, current.tcpIdleSeconds()),
-                readLong(properties, KEY_TCP_TRANSIENT, current.tcpTransientSeconds()),
-                readLong(properties, KEY_UDP_IDLE, current.udpIdleSeconds()));
-    }
-
-    /** A positive number under {@code key}, or {@code fallback} (logged when the value is bad). */
-    private static long readLong(Map<String, Object> properties, String key, long fallback) {
-        Object value = properties.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            long parsed = Long.parseLong(value.toString().trim());
-            if (parsed > 0) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the key
-        }
-        LOG.log(System.Logger.Level.ERROR, PID + ": key '" + key + "' = '" + value
-                + "': not a positive whole number; keeping " + fallback);
-        return fallback;
     }
 }

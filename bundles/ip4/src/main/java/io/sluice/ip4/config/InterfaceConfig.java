@@ -2,6 +2,7 @@ package io.sluice.ip4.config;
 
 import io.sluice.ethernet.api.ArpProxy;
 import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -23,6 +24,14 @@ import java.util.Map;
 public final class InterfaceConfig extends InterfaceBoundConfig<InterfaceConfig.Settings> {
 
     public static final String PID = "io.sluice.interface";
+
+    /**
+     * The largest MTU a packet buffer carries: a received frame is the IP packet plus 14 bytes of Ethernet header
+     * and 4 of one VLAN tag (what the drivers admit), and it must fit one buffer's data area, since frames are not
+     * chained across buffers. 2030 with the 2 KiB buffers.
+     */
+    static final int MAX_MTU = BufferPool.DATA_SIZE - 14 - 4;
+    static final int MIN_MTU = 68;
 
     record Settings(String name, List<int[]> addresses, int mtu, long mac, boolean up, boolean proxyArp, int table) {
     }
@@ -55,12 +64,30 @@ public final class InterfaceConfig extends InterfaceBoundConfig<InterfaceConfig.
     Settings parse(ConfigValues values) {
         String name = values.string("name");
         List<int[]> addresses = values.prefixes("address", false);
-        int mtu = values.integer("mtu", 68, 9216, 0);
+        int mtu = mtu(values);
         long mac = values.has("mac") ? values.mac("mac") : -1;
         boolean up = values.choice("admin", "up", "up", "down").equals("up");
         boolean proxyArp = values.bool("proxy-arp", false);
         int table = values.integer("table", 0, Ip4Fib.MAX_TABLES - 1, 0);
         return new Settings(name, addresses, mtu, mac, up, proxyArp, table);
+    }
+
+    /** 0 when absent (the driver's MTU stays). */
+    private static int mtu(ConfigValues values) {
+        if (!values.has("mtu")) {
+            return 0;
+        }
+        int mtu = values.integer("mtu", Integer.MIN_VALUE, Integer.MAX_VALUE, 0);
+        if (mtu < MIN_MTU) {
+            throw values.refuse("mtu", mtu, "is outside " + MIN_MTU + ".." + MAX_MTU + " (68: every IPv4 link carries"
+                    + " that much, RFC 791)");
+        }
+        if (mtu > MAX_MTU) {
+            throw values.refuse("mtu", mtu, "is larger than a packet buffer can carry: a frame of MTU + 18 bytes (Ethernet"
+                    + " header and a VLAN tag) must fit the " + BufferPool.DATA_SIZE + " data bytes of one buffer"
+                    + " (BufferPool.DATA_SIZE); at most " + MAX_MTU);
+        }
+        return mtu;
     }
 
     @Override

@@ -92,6 +92,7 @@ class ConfigTest {
         assertEquals(Adjacencies.GLEAN, fib.forwarding().adjacencies().kind(fib.forwarding().lookup(0, 0xac100009)));
 
         assertFalse(config.configure(props("name", "tap2", "mtu", "70000")), "a bad MTU is refused");
+        assertFalse(config.configure(props("name", "tap2", "mtu", "2031")), "an MTU one buffer cannot carry is refused");
         assertEquals(1450, interfaces.snapshot().mtu(sw), "and the last good state stays");
 
         assertTrue(config.configure(props("name", "tap2", "address", "172.16.0.1/24")));
@@ -115,6 +116,15 @@ class ConfigTest {
         assertEquals("etc/test.cfg: key 'admin': 'sideways' is not one of up, down",
                 assertThrows(IllegalArgumentException.class,
                         () -> config.parse(new ConfigValues("p", props("name", "x", "admin", "sideways")))).getMessage());
+        assertEquals("etc/test.cfg: key 'mtu': '9000' is larger than a packet buffer can carry: a frame of MTU + 18"
+                + " bytes (Ethernet header and a VLAN tag) must fit the 2048 data bytes of one buffer"
+                + " (BufferPool.DATA_SIZE); at most 2030",
+                assertThrows(IllegalArgumentException.class,
+                        () -> config.parse(new ConfigValues("p", props("name", "x", "mtu", "9000")))).getMessage());
+        assertEquals(2030, config.parse(new ConfigValues("p", props("name", "x", "mtu", "2030"))).mtu());
+        assertEquals("etc/test.cfg: key 'mtu': '67' is outside 68..2030 (68: every IPv4 link carries that much, RFC 791)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> config.parse(new ConfigValues("p", props("name", "x", "mtu", "67")))).getMessage());
         assertEquals("etc/test.cfg: key 'name': is required",
                 assertThrows(IllegalArgumentException.class, () -> config.parse(new ConfigValues("p", props())))
                         .getMessage());

@@ -34,6 +34,8 @@ public final class Nat44Dataplane implements AutoCloseable {
     private final int[] expiredScratch = new int[256];
     private long expired;
     private long portExhaustions;
+    private long staticEvictions;
+    private static final System.Logger LOG = System.getLogger(Nat44Dataplane.class.getName());
 
     /**
      * @param clock wall-clock milliseconds (System::currentTimeMillis on a box; tests advance their own);
@@ -63,12 +65,40 @@ public final class Nat44Dataplane implements AutoCloseable {
         return ports;
     }
 
-    /** Publishes a new policy; static ports on pool addresses are reserved from dynamic allocation. */
+    /**
+     * Publishes a new policy; static ports on pool addresses are reserved from dynamic allocation. A dynamic
+     * session that holds a port a new static mapping names is deleted (counted, logged): the mapping wins, because
+     * otherwise the port would be handed out twice: replies to it would match two translations, and when the
+     * session ended it would give the mapping's port back to the dynamic pool.
+     */
     public void setPolicy(Nat44Policy next) {
         synchronized (table.lock()) {
             this.policy = next;
+            evictDynamicSessionsOnStaticPorts(ports, next.mappings);
             reserveStaticPorts(ports, next.mappings);
         }
+    }
+
+    private void evictDynamicSessionsOnStaticPorts(PortAllocator allocator, StaticMappings mappings) {
+        for (StaticMapping m : mappings.list()) {
+            int index = allocator.indexOf(m.externalAddress());
+            int slot = PortAllocator.protocolSlot(m.protocol());
+            if (index < 0 || slot < 0 || !allocator.isUsed(index, slot, m.externalPort())) {
+                continue;
+            }
+            int s = table.lookupOut2In(SessionTable.key(m.externalAddress(), m.externalPort(), m.protocol()));
+            if (s >= 0 && !table.isStatic(s)) {
+                LOG.log(System.Logger.Level.WARNING, "static mapping '" + m.name() + "' takes its outside port from"
+                        + " a dynamic session, which is deleted so that the port is never handed out twice");
+                delete(s);
+                staticEvictions++;
+            }
+        }
+    }
+
+    /** Dynamic sessions deleted because a static mapping came to name their outside port. */
+    long staticEvictions() {
+        return staticEvictions;
     }
 
     /**
@@ -133,7 +163,12 @@ public final class Nat44Dataplane implements AutoCloseable {
                     table.remove(s);
                     continue;
                 }
-                allocator.reserve(index, slot, SessionTable.keyPort(outKey));
+                if (!allocator.reserve(index, slot, SessionTable.keyPort(outKey))) {
+                    // A static mapping reserved this port first (setAddresses reserves them before): it wins.
+                    table.remove(s);
+                    staticEvictions++;
+                    continue;
+                }
             }
             long user = SessionTable.keyAddress(table.inKey(s)) & 0xffffffffL;
             (isStatic ? staticSessionsByInsideAddress : sessionsByInsideAddress).add(user, 1);

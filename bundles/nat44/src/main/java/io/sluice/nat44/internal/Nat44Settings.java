@@ -146,12 +146,21 @@ record Nat44Settings(int[] addresses, List<String> inside, List<String> outside,
         }
     }
 
+    /**
+     * The pool. An address listed twice is refused: the port allocator would keep two port maps for it and could
+     * hand the same outside address and port to two sessions.
+     */
     private static int[] addresses(Map<String, ?> properties, String key, List<String> problems) {
         List<String> words = names(properties.get(key));
         int[] result = new int[words.size()];
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
         for (int i = 0; i < result.length; i++) {
             try {
                 result[i] = PacketFormat.parseIp4(words.get(i));
+                if (!seen.add(result[i])) {
+                    problems.add(key + ": " + PacketFormat.formatIp4(result[i]) + " is listed twice (a pool address"
+                            + " appears once, or its ports could be handed out twice)");
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(key + ": '" + words.get(i) + "' is not an IPv4 address");
             }

@@ -122,10 +122,35 @@ public final class SessionTable implements AutoCloseable {
      * use is reattached; the caller then drops what is no longer valid (expired: {@link #rebuild} with its clock).
      */
     public static SessionTable open(Path file, int capacity) throws IOException {
+        return open(file, capacity, directory -> Files.getFileStore(directory).getUsableSpace());
+    }
+
+    /** How many bytes the filesystem holding {@code directory} still gives this process. */
+    interface FreeSpace {
+        long usable(Path directory) throws IOException;
+    }
+
+    /**
+     * {@link #open(Path, int)}, with the free space probe a test can replace. A new file must fit on its disk in
+     * full before it is mapped: the table is written through the mapping, and a write to a page the filesystem has
+     * no block for kills the JVM with SIGBUS instead of failing with an error.
+     */
+    static SessionTable open(Path file, int capacity, FreeSpace freeSpace) throws IOException {
         checkCapacity(capacity);
-        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path directory = file.toAbsolutePath().getParent();
+        Files.createDirectories(directory);
         long size = HEADER_SIZE + (long) capacity * SESSION_SIZE;
-        if (Files.exists(file) && !compatible(file, capacity, size)) {
+        boolean reuse = Files.exists(file) && compatible(file, capacity, size);
+        if (!reuse) {
+            // A compatible file was filled when it was created: its blocks are allocated. A new one needs them all.
+            long usable = freeSpace.usable(directory);
+            if (usable < size) {
+                throw new IOException("session-file " + file + ": max-sessions " + capacity + " needs " + size
+                        + " bytes (" + HEADER_SIZE + " + " + SESSION_SIZE + " per session), but its filesystem has "
+                        + usable + " bytes free; lower max-sessions or free " + (size - usable) + " bytes");
+            }
+        }
+        if (Files.exists(file) && !reuse) {
             Files.move(file, file.resolveSibling(file.getFileName() + ".incompatible"),
                     StandardCopyOption.REPLACE_EXISTING);
         }

@@ -1,6 +1,7 @@
 package io.sluice.driver.tap.internal;
 
 import io.sluice.driver.tap.api.PodSide;
+import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.PacketFormat;
 
 import java.util.ArrayList;
@@ -42,6 +43,13 @@ public record TapPortConfig(String pid, String name, String tapName, long mac, i
 
     private static final int IFNAMSIZ = 16;
 
+    /**
+     * The largest MTU one packet buffer carries: a frame is the packet plus 14 bytes of Ethernet header and 4 of a
+     * VLAN tag, and it is read whole into one buffer's data area (frames are not chained). 2030 with 2 KiB buffers;
+     * a larger MTU would let the pod send frames the port can only cut or drop.
+     */
+    static final int MAX_MTU = BufferPool.DATA_SIZE - 14 - 4;
+
     /** Reads and checks {@code properties}; throws {@link IllegalArgumentException} naming PID, key and why. */
     public static TapPortConfig from(Map<String, ?> properties) {
         Object pidValue = properties.get("service.pid");
@@ -50,7 +58,7 @@ public record TapPortConfig(String pid, String name, String tapName, long mac, i
         String tapName = interfaceName(pid, TAP_NAME, valueOr(properties, TAP_NAME, name));
         String macText = optional(properties, MAC);
         long mac = macText != null ? mac(pid, MAC, macText) : defaultMac(name);
-        int mtu = integer(pid, properties, MTU, 1500, 68, 9216);
+        int mtu = mtu(pid, properties, MTU, 1500);
         boolean adminUp = bool(pid, properties, ADMIN_UP, true);
         boolean offload = bool(pid, properties, CHECKSUM_OFFLOAD, false);
         String namespace = optional(properties, POD_NAMESPACE);
@@ -64,7 +72,7 @@ public record TapPortConfig(String pid, String name, String tapName, long mac, i
             if (podMac != null) {
                 mac(pid, POD_MAC, podMac);
             }
-            int podMtu = integer(pid, properties, POD_MTU, mtu, 68, 9216);
+            int podMtu = mtu(pid, properties, POD_MTU, mtu);
             List<String> addresses = list(properties, POD_ADDRESSES);
             for (String address : addresses) {
                 prefix(pid, POD_ADDRESSES, address);
@@ -138,6 +146,19 @@ public record TapPortConfig(String pid, String name, String tapName, long mac, i
             }
             throw refuse(pid, key, "'" + value + "' is not a MAC address (six hex octets separated by ':')");
         }
+    }
+
+    private static int mtu(String pid, Map<String, ?> properties, String key, int fallback) {
+        int mtu = integer(pid, properties, key, fallback, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (mtu < 68) {
+            throw refuse(pid, key, mtu + " is outside 68.." + MAX_MTU);
+        }
+        if (mtu > MAX_MTU) {
+            throw refuse(pid, key, mtu + " is larger than a packet buffer can carry: a frame of MTU + 18 bytes (Ethernet"
+                    + " header and a VLAN tag) must fit the " + BufferPool.DATA_SIZE + " data bytes of one buffer"
+                    + " (BufferPool.DATA_SIZE); at most " + MAX_MTU);
+        }
+        return mtu;
     }
 
     private static int integer(String pid, Map<String, ?> properties, String key, int fallback, int min, int max) {

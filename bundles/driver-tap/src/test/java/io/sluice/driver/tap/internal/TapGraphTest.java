@@ -206,11 +206,12 @@ class TapGraphTest {
     @Test
     void framesLongerThanTheInterfaceMtuAreCountedAsOversize() {
         Map<String, Object> properties = podConfig();
-        properties.put("pod.mtu", "3000");
+        // The largest pod MTU the port takes (a buffer's 2048 data bytes less 18 of Ethernet header and VLAN tag).
+        properties.put("pod.mtu", "2030");
         startPort(properties);
         int sw = component.port().swIfIndex();
         staticGatewayNeighbour();
-        // 2000 bytes of UDP: a 2042-byte frame, within the pod's MTU of 3000, beyond tap2's 1500 + 18
+        // 2000 bytes of UDP: a 2042-byte frame, within the pod's MTU of 2030, beyond tap2's 1500 + 18
         NamespaceLab.run("ip", "netns", "exec", POD, "python3", "-c", "import socket; socket.socket(socket.AF_INET,"
                 + " socket.SOCK_DGRAM).sendto(b'x' * 2000, ('10.1.1.1', 9))");
         runUntil(() -> harness.error(VirtioInputNode.NAME, "oversize") > 0);

@@ -3,6 +3,7 @@ package io.sluice.driver.tap.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.packet.api.PacketFormat;
 import java.util.HashMap;
@@ -64,7 +65,18 @@ class TapPortConfigTest {
 
         Map<String, Object> badMtu = minimal();
         badMtu.put("mtu", "20000");
-        assertEquals("io.sluice.driver.tap~pod1: key 'mtu': 20000 is outside 68..9216", refusal(badMtu));
+        assertEquals("io.sluice.driver.tap~pod1: key 'mtu': 20000 is larger than a packet buffer can carry: a frame of"
+                + " MTU + 18 bytes (Ethernet header and a VLAN tag) must fit the 2048 data bytes of one buffer"
+                + " (BufferPool.DATA_SIZE); at most 2030", refusal(badMtu));
+        badMtu.put("mtu", "2030");
+        assertEquals(2030, TapPortConfig.from(badMtu).mtu(), "the largest MTU a buffer carries is taken");
+        badMtu.put("mtu", "1500");
+        badMtu.put("pod.namespace", "pod1");
+        badMtu.put("pod.mtu", "9000");
+        assertTrue(refusal(badMtu).startsWith("io.sluice.driver.tap~pod1: key 'pod.mtu': 9000 is larger than a packet"
+                + " buffer can carry"), refusal(badMtu));
+        badMtu.put("pod.mtu", "60");
+        assertEquals("io.sluice.driver.tap~pod1: key 'pod.mtu': 60 is outside 68..2030", refusal(badMtu));
 
         Map<String, Object> longName = minimal();
         longName.put("name", "tap-with-a-long-name");
