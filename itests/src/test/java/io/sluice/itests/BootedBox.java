@@ -75,6 +75,15 @@ final class BootedBox implements AutoCloseable {
      * after it ({@code admin} in admingroup, ...), booted until the admin's console answers. Needs an "admin" key.
      */
     static BootedBox boot(String folder, Map<String, KeyPair> keysByUser) throws Exception {
+        return boot(folder, keysByUser, Map.of());
+    }
+
+    /**
+     * As {@link #boot(String, Map)}, with {@code etcFiles} (file name in etc/ to its whole content) written before
+     * the boot, replacing what the image has there: a configuration the box boots with. If the console does not
+     * come up, the launched JVM is stopped before the failure is thrown.
+     */
+    static BootedBox boot(String folder, Map<String, KeyPair> keysByUser, Map<String, String> etcFiles) throws Exception {
         BootedBox box = unpack(folder);
         keysByUser.forEach((user, key) -> {
             try {
@@ -83,8 +92,16 @@ final class BootedBox implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         });
+        for (var file : etcFiles.entrySet()) {
+            Files.writeString(box.etc(file.getKey()), file.getValue());
+        }
         box.start();
-        box.awaitWorkingConsole("admin", keysByUser.get("admin"));
+        try {
+            box.awaitWorkingConsole("admin", keysByUser.get("admin"));
+        } catch (Exception e) {
+            box.close();
+            throw e;
+        }
         return box;
     }
 
@@ -295,7 +312,8 @@ final class BootedBox implements AutoCloseable {
         return PublicKeyEntry.toString(key.getPublic()).split(" ")[1];
     }
 
-    private static int freePort() throws IOException {
+    /** A TCP port nothing listens on at the moment, for the box's SSH or another of its servers. */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(0));
             return socket.getLocalPort();

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,23 +42,23 @@ class TelemetryTest {
             "sluice_acl_sessions_refused_total", "sluice_nat44_sessions", "sluice_nat44_sessions_max",
             "sluice_telemetry_collect_seconds");
 
-    private static BootedImage box;
+    private static BootedBox box;
+    private static KeyPair adminKey;
     private static URI endpoint;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void bootTheImage() throws Exception {
-        int port = BootedImage.freePort();
-        box = BootedImage.boot("telemetry-box", home -> Files.writeString(home.resolve("etc/io.sluice.telemetry.cfg"),
-                "enabled = true\naddress = 127.0.0.1\nport = " + port + "\n"));
+        int port = BootedBox.freePort();
+        adminKey = BootedBox.rsaKeyPair();
+        box = BootedBox.boot("telemetry-box", Map.of("admin", adminKey),
+                Map.of("io.sluice.telemetry.cfg", "enabled = true\naddress = 127.0.0.1\nport = " + port + "\n"));
         endpoint = URI.create("http://127.0.0.1:" + port + "/metrics");
     }
 
     @AfterAll
     static void stopTheImage() throws Exception {
-        if (box != null) {
-            box.close();
-        }
+        BootedBox.stop(box);
     }
 
     @Test
@@ -115,7 +116,7 @@ class TelemetryTest {
         String down = "sluice_errors_total{node=\"ethernet-input\",counter=\"down\"}";
         String drops = "sluice_interface_drops_total{interface=\"local0\"}";
         Scrape before = scrape();
-        BootedImage.Result injected = injectPackets("telemetry-test", 100);
+        BootedBox.Result injected = injectPackets("telemetry-test", 100);
         Scrape after = before;
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (after.value(vectors).orElse(0.0) < before.value(vectors).orElse(0.0) + 100 && System.nanoTime() < deadline) {
@@ -133,8 +134,8 @@ class TelemetryTest {
      * generator service from the bundle context, PgStream's class from the generator's bundle (the shell's own
      * class loader cannot see it), and one 62-byte frame of ASCII whose ethertype (0x4343) nothing handles.
      */
-    private static BootedImage.Result injectPackets(String stream, int count) throws Exception {
-        return box.exec("ref = $.context getServiceReference io.sluice.pg.api.PacketGenerator ; "
+    private static BootedBox.Result injectPackets(String stream, int count) throws Exception {
+        return box.exec("admin", adminKey, "ref = $.context getServiceReference io.sluice.pg.api.PacketGenerator ; "
                 + "pg = $.context getService $ref ; "
                 + "cls = ($ref getBundle) loadClass io.sluice.pg.api.PgStream ; "
                 + "packets = new java.util.ArrayList ; "
