@@ -11,7 +11,7 @@
                                      the control frame it sends itself with a source in the prefix)
 
 Every mode stops by itself after SECONDS (bounded: the tests never leave traffic running) and prints its line
-when it ends, or when it gets SIGTERM.
+when it ends, or soon after it gets SIGTERM (an echo first waits up to 2 s for the replies of what it sent).
 """
 import ipaddress
 import select
@@ -26,12 +26,13 @@ SOL_PACKET = 263
 PACKET_STATISTICS = 6
 
 
-class Stop(Exception):
-    pass
+stopping = False
 
 
 def _stop(signum, frame):
-    raise Stop()
+    """SIGTERM ends the sending or watching; an echo still waits for the replies of what it sent."""
+    global stopping
+    stopping = True
 
 
 def paced(pps, seconds):
@@ -39,7 +40,7 @@ def paced(pps, seconds):
     start = time.monotonic()
     interval = 1.0 / pps
     n = 0
-    while True:
+    while not stopping:
         now = time.monotonic()
         if now - start >= seconds:
             return
@@ -90,7 +91,7 @@ def sink(port, seconds, counts):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", port))
     end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    while time.monotonic() < end and not stopping:
         if select.select([s], [], [], 0.2)[0]:
             s.recv(2048)
             counts["received"] += 1
@@ -105,7 +106,7 @@ def sniff(iface, prefix, seconds, counts):
     send_control_frame(iface, network)
     end = time.monotonic() + seconds
     try:
-        while time.monotonic() < end:
+        while time.monotonic() < end and not stopping:
             select.select([s], [], [], 0.2)
             while True:
                 try:
@@ -146,19 +147,16 @@ def main():
     mode, args = sys.argv[1], sys.argv[2:]
     counts = {"sent": 0, "received": 0, "errors": 0, "matched": 0, "total": 0, "drops": 0, "control": 0}
     print("ready", flush=True)
-    try:
-        if mode == "flood":
-            flood(args[0], int(args[1]), float(args[2]), float(args[3]), counts)
-        elif mode == "echo":
-            echo(args[0], int(args[1]), float(args[2]), float(args[3]), counts)
-        elif mode == "sink":
-            sink(int(args[0]), float(args[1]), counts)
-        elif mode == "sniff":
-            sniff(args[0], args[1], float(args[2]), counts)
-        else:
-            sys.exit("unknown mode " + mode)
-    except Stop:
-        pass
+    if mode == "flood":
+        flood(args[0], int(args[1]), float(args[2]), float(args[3]), counts)
+    elif mode == "echo":
+        echo(args[0], int(args[1]), float(args[2]), float(args[3]), counts)
+    elif mode == "sink":
+        sink(int(args[0]), float(args[1]), counts)
+    elif mode == "sniff":
+        sniff(args[0], args[1], float(args[2]), counts)
+    else:
+        sys.exit("unknown mode " + mode)
     if mode == "flood":
         print("sent %d" % counts["sent"], flush=True)
     elif mode == "echo":

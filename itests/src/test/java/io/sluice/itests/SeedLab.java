@@ -258,8 +258,82 @@ abstract class SeedLab {
                 "the box's time-exceeded errors were admitted as related");
     }
 
+    /**
+     * A node that is not part of the box, hot-deployed as an operator would (docs/writing-a-node.md): its jar into
+     * deploy/, then its configuration into etc/. It joins the running graph, sits on tap2's arc at its place, and
+     * marks the seed's SYN; then it leaves, configuration first, then the jar, while a UDP echo runs throughout.
+     */
     @Test
     @Order(5)
+    void aNodeHotDeployedIntoDeployJoinsTheArcAndLeavesAgain() throws Exception {
+        Path jar = Path.of(System.getProperty("sluice.example.dscp"));
+        assumeTrue(Files.isRegularFile(jar), "the example is built by the reactor before this module: " + jar);
+        Path box = run.resolve("box");
+        Path deployed = box.resolve("deploy").resolve(jar.getFileName());
+        Path config = box.resolve("etc/io.sluice.example.dscp-tap2.cfg");
+        Process echo = traffic("pod1", "echo", "203.0.113.51", "7", "500", "60");
+        try {
+            Files.copy(jar, deployed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            waitForNode("ip4-dscp-mark");
+            Files.writeString(config, "interface = tap2\ndscp = 46\n");
+            waitFor(() -> shell("interface:features tap2").contains("  ip4-dscp-mark\n"), "ip4-dscp-mark on tap2");
+            String features = shell("interface:features tap2");
+            assertTrue(features.indexOf("  ip4-dscp-mark\n") < features.indexOf("  acl-plugin-in-ip4-fa\n"),
+                    "it runs ahead of the ACL, as it registered:\n" + features);
+
+            // The echo passes virtio-input too, and the trace has no filter yet: trace enough packets for the SYN.
+            shell("trace:clear");
+            shell("trace:add virtio-input 300");
+            Result curl = inNamespace("pod1", "curl", "-sS", "-m", "10", "http://203.0.113.51/");
+            assertEquals(0, curl.exit(), curl.all());
+            String trace = shell("trace:show --max 300");
+            Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "nat44-in2out-output-slowpath");
+            List<String> path = new ArrayList<>(SYN_PATH);
+            path.add(path.indexOf("acl-plugin-in-ip4-fa"), "ip4-dscp-mark");
+            assertEquals(path, List.copyOf(syn.keySet()), trace);
+            assertTrue(syn.get("ip4-dscp-mark").contains("dscp 0 -> 46 (tos 0x00 -> 0xb8)"), syn.get("ip4-dscp-mark"));
+            assertTrue(syn.get("GigabitEthernet0/8/0-output").contains("tos 0xb8, ttl 63"),
+                    "the SYN leaves marked EF:\n" + syn.get("GigabitEthernet0/8/0-output"));
+            assertTrue(errorCount("ip4-dscp-mark", "marked") > 0);
+
+            Files.delete(config);
+            waitFor(() -> !shell("interface:features tap2").contains("ip4-dscp-mark"), "ip4-dscp-mark off tap2");
+            Files.delete(deployed);
+            // The graph keeps a departed node's slot and counters (for a replacement): listed absent, no longer active.
+            waitFor(() -> shell("node:list --no-format").lines().anyMatch(line -> line.startsWith("ip4-dscp-mark ")
+                    && line.contains("absent")), "ip4-dscp-mark absent from the graph");
+        } finally {
+            Files.deleteIfExists(config);
+            Files.deleteIfExists(deployed);
+        }
+        Thread.sleep(1000);
+        String echoed = stop(echo);
+        String[] counts = echoed.split(" ");
+        long sent = Long.parseLong(counts[1]);
+        long received = Long.parseLong(counts[3]);
+        System.out.printf("%s: UDP echo across the node's deploy, enable, disable and removal: %s%n",
+                getClass().getSimpleName(), echoed);
+        assertTrue(sent > 1000 && received == sent, "nothing lost while the node came and went: " + echoed);
+        Result after = inNamespace("pod1", "curl", "-sS", "-m", "10", "http://203.0.113.51/");
+        assertEquals(0, after.exit(), after.all());
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void waitFor(Condition condition, String what) throws Exception {
+        for (int i = 0; i < 150; i++) {
+            if (condition.holds()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    @Test
+    @Order(6)
     void twoPodsOnTheBoxReachEachOtherThroughTheDocsNodes() throws Exception {
         Process server = new ProcessBuilder("ip", "netns", "exec", "pod1", "python3", "-m", "http.server", "--bind",
                 "10.1.1.3", "8080").redirectErrorStream(true).redirectOutput(run.resolve("pod1-http.log").toFile()).start();
@@ -288,7 +362,7 @@ abstract class SeedLab {
      * sends anything.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aTcpConnectionSurvivesBundleUpdatesAndARestartOfTheBox() throws Exception {
         Process client = new ProcessBuilder("ip", "netns", "exec", "pod1", "python3",
                 ROOT.resolve("itests/lab/echo-client.py").toString(), "203.0.113.51", "7")
@@ -386,7 +460,7 @@ abstract class SeedLab {
      * the sink counts pod2's datagrams, the capture its own control frame.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void bundleUpdatesUnderHostileTrafficLetNothingInAndLeakNoPodAddress() throws Exception {
         String bound = "60";
         Process podSink = traffic("pod1", "sink", "9999", bound);
@@ -433,7 +507,7 @@ abstract class SeedLab {
      * the key that is wrong. Correcting the file brings the NAT back without a restart.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void aBootWithABrokenNatFileForwardsNothingUntranslatedAndKeepsTheSessionFile() throws Exception {
         Path box = run.resolve("box");
         Path natFile = box.resolve("etc/io.sluice.nat44.cfg");
@@ -502,7 +576,7 @@ abstract class SeedLab {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
