@@ -281,12 +281,12 @@ abstract class SeedLab {
             assertTrue(features.indexOf("  ip4-dscp-mark\n") < features.indexOf("  acl-plugin-in-ip4-fa\n"),
                     "it runs ahead of the ACL, as it registered:\n" + features);
 
-            // The echo passes virtio-input too, and the trace has no filter yet: trace enough packets for the SYN.
+            // The echo passes virtio-input too: the trace's filter picks the curl's packets out.
             shell("trace:clear");
-            shell("trace:add virtio-input 300");
+            shell("trace:add --proto tcp --dport 80 virtio-input 10");
             Result curl = inNamespace("pod1", "curl", "-sS", "-m", "10", "http://203.0.113.51/");
             assertEquals(0, curl.exit(), curl.all());
-            String trace = shell("trace:show --max 300");
+            String trace = shell("trace:show --max 50");
             Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "nat44-in2out-output-slowpath");
             List<String> path = new ArrayList<>(SYN_PATH);
             path.add(path.indexOf("acl-plugin-in-ip4-fa"), "ip4-dscp-mark");
@@ -339,12 +339,20 @@ abstract class SeedLab {
                 "10.1.1.3", "8080").redirectErrorStream(true).redirectOutput(run.resolve("pod1-http.log").toFile()).start();
         try {
             waitForListener("pod1", "10.1.1.3:8080");
+            // pod1 keeps sending to the internet meanwhile: the filter must pick pod2's flow out of that.
+            Process busy = traffic("pod1", "echo", "203.0.113.51", "7", "500", "30");
             shell("trace:clear");
-            shell("trace:add virtio-input 20");
+            shell("trace:add --src 10.1.1.4 --proto tcp --dport 8080 virtio-input 20");
             Result curl = inNamespace("pod2", "curl", "-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}",
                     "http://10.1.1.3:8080/");
             assertEquals("200", curl.out().strip(), curl.all());
             String trace = shell("trace:show --max 50");
+            stop(busy);
+            List<String> sources = trace.lines().filter(line -> line.matches("  (TCP|UDP|ICMP): \\S+ -> \\S+"))
+                    .map(line -> line.strip().split(" ")[1]).distinct().toList();
+            assertTrue(trace.contains("Packet 1\n") && !sources.isEmpty(), trace);
+            assertTrue(sources.stream().allMatch(source -> source.equals("10.1.1.4") || source.matches("\\d+")),
+                    "only pod2's packets are traced, though pod1 sent too: " + sources + "\n" + trace);
             Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "tap2-output");
             assertEquals(POD_TO_POD_PATH, List.copyOf(syn.keySet()), trace);
             assertTrue(syn.get("acl-plugin-out-ip4-fa").contains("action: 1, match: acl 4 rule 0"),

@@ -48,7 +48,15 @@ public interface GraphRuntime {
     void clearErrors();
 
     /** Marks the next {@code count} packets entering input node {@code inputNode} for tracing. */
-    void traceAdd(String inputNode, int count);
+    default void traceAdd(String inputNode, int count) {
+        traceAdd(inputNode, count, TraceFilter.ANY);
+    }
+
+    /**
+     * Marks the next {@code count} packets entering {@code inputNode} that match {@code filter} for tracing; the
+     * filter replaces the one an earlier add set there, the counts add up.
+     */
+    void traceAdd(String inputNode, int count, TraceFilter filter);
 
     /** The captured trace in VPP's layout, at most {@code maxPackets} packets. */
     String traceShow(int maxPackets);

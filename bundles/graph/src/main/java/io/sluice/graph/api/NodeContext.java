@@ -19,6 +19,7 @@ public final class NodeContext {
     private int[][] featureStartBySw = new int[0][];
     private int[] featureStartDefault = new int[0];
     private int traceRemaining;
+    private TraceFilter traceFilter;
     private final int[] emittedBuffers = new int[Frame.CAPACITY];
     private final int[] emittedNexts = new int[Frame.CAPACITY];
     private int emittedCount;
@@ -63,11 +64,19 @@ public final class NodeContext {
 
     /**
      * For input nodes, when {@link #traceArmed()} is positive: marks {@code bi} as traced and returns its
-     * first record's payload offset, or -1 when nothing more is to be traced.
+     * first record's payload offset, or -1 when it is not traced (the count is used up, or the trace's filter
+     * does not match it: callers go on with the frame's next buffer).
      */
     public long traceInput(int bi) {
         if (traceRemaining <= 0) {
             return -1;
+        }
+        TraceFilter filter = traceFilter;
+        if (filter != null) {
+            int l2 = pool.l2Offset(bi);
+            if (!filter.matches(pool.segment(), BufferPool.dataStart(bi) + l2, pool.length(bi) + pool.currentData(bi) - l2)) {
+                return -1;
+            }
         }
         long record = traceRing.append(traceRing.packets(), slot);
         if (record < 0) {
@@ -158,5 +167,10 @@ public final class NodeContext {
 
     public void bindTraceRemaining(int count) {
         this.traceRemaining = count;
+    }
+
+    /** The filter of the armed trace ({@link TraceFilter#ANY} or null: every packet). Set under the barrier. */
+    public void bindTraceFilter(TraceFilter filter) {
+        this.traceFilter = filter == null || filter.any() ? null : filter;
     }
 }

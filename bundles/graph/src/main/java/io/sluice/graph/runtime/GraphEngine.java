@@ -716,7 +716,7 @@ public final class GraphEngine implements GraphRuntime {
     // ---- trace ----
 
     @Override
-    public void traceAdd(String inputNode, int count) {
+    public void traceAdd(String inputNode, int count, io.sluice.graph.api.TraceFilter filter) {
         if (count <= 0) {
             throw new IllegalArgumentException("trace add: count must be positive, got " + count);
         }
@@ -738,6 +738,7 @@ public final class GraphEngine implements GraphRuntime {
                     NodeContext context = worker.context(slot);
                     if (context != null) {
                         context.bindTraceRemaining(context.traceRemaining() + count);
+                        context.bindTraceFilter(filter);
                     }
                 }
             }

@@ -1,12 +1,16 @@
 package io.sluice.graph.runtime;
 
+
 import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
+import io.sluice.graph.api.TraceFilter;
+import io.sluice.packet.api.BufferPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
 
@@ -232,6 +236,48 @@ class GraphEngineTest {
         assertEquals(3, trace.split("Packet ", -1).length - 1, trace);
         assertEquals(10, sink.received.get());
         assertEquals(0, harness.outstanding());
+    }
+
+    /**
+     * A filtered trace marks only the matching packets, which alone use up its count: every other packet of
+     * the source is from another host (or another port), as on a busy box where one flow is of interest.
+     */
+    @Test
+    void aFilteredTraceMarksOnlyTheMatchingPackets() {
+        TestNodes.Source source = new TestNodes.Source("pg-input", "sink", 8) {
+            private int filled;
+
+            @Override
+            void fill(BufferPool pool, int bi) {
+                // Ethernet + IPv4 + UDP: every third packet from 10.1.1.4 to port 53, the rest from 10.1.1.3.
+                long frame = BufferPool.dataStart(bi);
+                MemorySegment seg = pool.segment();
+                seg.asSlice(frame, 64).fill((byte) 0);
+                seg.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+                        frame + 12, (short) 0x0800);
+                seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, frame + 14, (byte) 0x45);
+                seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, frame + 23, (byte) 17);
+                boolean ofInterest = filled++ % 3 == 0;
+                seg.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+                        frame + 26, ofInterest ? 0x0a010104 : 0x0a010103);
+                seg.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+                        frame + 36, (short) (ofInterest ? 53 : 80));
+            }
+        };
+        TestNodes.Sink sink = new TestNodes.Sink("sink");
+        harness.add(source).add(sink);
+
+        engine.traceAdd("pg-input", 4, TraceFilter.of("10.1.1.4/32", null, "udp", null, 53));
+        source.remaining.set(30);
+        harness.run();
+
+        String trace = harness.trace();
+        assertEquals(4, trace.split("Packet ", -1).length - 1, trace);
+        assertEquals(30, sink.received.get(), "untraced packets flow as usual");
+        assertEquals(0, harness.outstanding());
+        assertThrows(IllegalArgumentException.class, () -> TraceFilter.of("10.1.1.300", null, null, null, null));
+        assertThrows(IllegalArgumentException.class, () -> TraceFilter.of(null, null, "icmp", 1, null));
+        assertEquals("src 10.1.1.0/24 proto udp dport 53", TraceFilter.of("10.1.1.9/24", null, "udp", null, 53).describe());
     }
 
     @Test

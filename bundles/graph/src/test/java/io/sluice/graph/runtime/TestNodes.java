@@ -146,6 +146,7 @@ final class TestNodes {
                     break;
                 }
                 pool.setLength(bi, 64);
+                fill(pool, bi);
                 if (tracing && context.traceInput(bi) >= 0) {
                     frame.setTraced(true);
                 }
@@ -154,6 +155,10 @@ final class TestNodes {
             remaining.addAndGet(-frame.count());
             made.addAndGet(frame.count());
             return frame.count();
+        }
+
+        /** The packet's bytes: left as the pool gives them unless a test says otherwise. */
+        void fill(BufferPool pool, int bi) {
         }
     }
 

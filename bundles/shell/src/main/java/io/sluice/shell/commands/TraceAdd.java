@@ -1,15 +1,21 @@
 package io.sluice.shell.commands;
 
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.TraceFilter;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-/** VPP's {@code trace add <input-node> <count>}. */
-@Command(scope = "trace", name = "add", description = "Traces the next packets entering an input node")
+/**
+ * VPP's {@code trace add <input-node> <count>}, with a 5-tuple filter evaluated once at the input: only matching
+ * packets are traced and counted, so on a busy box the flow of interest is the one caught.
+ */
+@Command(scope = "trace", name = "add", description = "Traces the next packets entering an input node, optionally "
+        + "only those matching --src, --dst, --proto, --sport, --dport")
 @Service
 public class TraceAdd implements Action {
 
@@ -24,9 +30,28 @@ public class TraceAdd implements Action {
     @Argument(index = 1, name = "count", description = "How many packets to trace", required = true)
     int count;
 
+    @Option(name = "--src", description = "IPv4 source prefix, a.b.c.d/len or an address")
+    String src;
+
+    @Option(name = "--dst", description = "IPv4 destination prefix, a.b.c.d/len or an address")
+    String dst;
+
+    @Option(name = "--proto", description = "tcp, udp, icmp or a protocol number")
+    String proto;
+
+    @Option(name = "--sport", description = "TCP or UDP source port")
+    Integer sport;
+
+    @Option(name = "--dport", description = "TCP or UDP destination port")
+    Integer dport;
+
     @Override
     public Object execute() {
-        graph.traceAdd(node, count);
+        TraceFilter filter = TraceFilter.of(src, dst, proto, sport, dport);
+        graph.traceAdd(node, count, filter);
+        if (!filter.any()) {
+            System.out.println("tracing " + count + " packets at " + node + " matching " + filter.describe());
+        }
         return null;
     }
 }

@@ -42,10 +42,16 @@ class GraphCommandsTest {
         add.node = "virtio-input";
         add.count = 10;
         add.execute();
+        add.src = "10.1.1.4";
+        add.proto = "tcp";
+        add.dport = 8080;
+        add.execute();
         TraceClear clear = new TraceClear();
         clear.graph = add.graph;
         clear.execute();
-        assertEquals(List.of("traceAdd[virtio-input, 10]", "traceClear"), calls);
+        assertEquals(List.of("traceAdd[virtio-input, 10, " + io.sluice.graph.api.TraceFilter.ANY + "]",
+                "traceAdd[virtio-input, 10, " + io.sluice.graph.api.TraceFilter.of("10.1.1.4/32", null, "tcp", null, 8080)
+                        + "]", "traceClear"), calls);
     }
 
     @Test

@@ -234,7 +234,7 @@ public final class AfPacketInputNode implements Node {
             int bi = buffers[i];
             long record = context.traceInput(bi);
             if (record < 0) {
-                return;
+                continue; // not traced: the count is used up, or the trace's filter passes this one by
             }
             frame.setTraced(true);
             MemorySegment trace = context.traceSegment();

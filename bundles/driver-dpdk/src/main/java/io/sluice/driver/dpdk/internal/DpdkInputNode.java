@@ -150,7 +150,7 @@ public final class DpdkInputNode implements Node {
             int bi = buffers[from + k];
             long record = context.traceInput(bi);
             if (record < 0) {
-                return;
+                continue; // not traced: the count is used up, or the trace's filter passes this one by
             }
             DpdkTrace.writeBuffer(trace, record, sw, queue, pool, bi);
             DpdkTrace.writeMbuf(trace, record, port.receivedMbuf(k));
