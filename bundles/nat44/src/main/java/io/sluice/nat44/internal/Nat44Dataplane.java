@@ -1,5 +1,6 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.nat44.api.Nat44Event;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.nat44.api.Timeouts;
 
@@ -35,6 +36,16 @@ public final class Nat44Dataplane implements AutoCloseable {
     private long expired;
     private long portExhaustions;
     private long staticEvictions;
+    /**
+     * Where session events go for NAT event logging (RFC 6888 REQ-12); null while logging is off. Producers read it
+     * once per event, a volatile read; the ring itself is lock-free and never blocks a worker.
+     */
+    private volatile EventRing events;
+    private long recordedBefore;
+    private long lostBefore;
+    /** Limit events (ports exhausted, table full, user quota) are recorded at most once a second each. */
+    private final long[] lastLimitEvent = {Long.MIN_VALUE / 2, Long.MIN_VALUE / 2, Long.MIN_VALUE / 2};
+    static final long LIMIT_EVENT_INTERVAL_MILLIS = 1_000;
     private static final System.Logger LOG = System.getLogger(Nat44Dataplane.class.getName());
 
     /**
@@ -150,6 +161,7 @@ public final class Nat44Dataplane implements AutoCloseable {
                 continue;
             }
             if (table.expiresAt(s) <= now) {
+                recordSession(Nat44Event.SESSION_DELETE, s, now);
                 table.remove(s);
                 expired++;
                 continue;
@@ -160,11 +172,13 @@ public final class Nat44Dataplane implements AutoCloseable {
                 int index = allocator.indexOf(SessionTable.keyAddress(outKey));
                 int slot = PortAllocator.protocolSlot(SessionTable.keyProtocol(outKey));
                 if (index < 0 || slot < 0) {
+                    recordSession(Nat44Event.SESSION_DELETE, s, now);
                     table.remove(s);
                     continue;
                 }
                 if (!allocator.reserve(index, slot, SessionTable.keyPort(outKey))) {
                     // A static mapping reserved this port first (setAddresses reserves them before): it wins.
+                    recordSession(Nat44Event.SESSION_DELETE, s, now);
                     table.remove(s);
                     staticEvictions++;
                     continue;
@@ -202,10 +216,14 @@ public final class Nat44Dataplane implements AutoCloseable {
             return NO_ADDRESS;
         }
         if (table.count() >= table.capacity()) {
+            recordLimit(LIMIT_TABLE, Nat44Event.QUOTA_EXCEEDED, Nat44Event.QUOTA_MAX_SESSION_ENTRIES, 0,
+                    table.capacity(), now);
             return TABLE_FULL;
         }
         long user = insideAddress & 0xffffffffL;
         if (sessionsByInsideAddress.get(user, 0) >= p.maxSessionsPerInsideAddress) {
+            recordLimit(LIMIT_USER, Nat44Event.QUOTA_EXCEEDED, Nat44Event.QUOTA_MAX_ENTRIES_PER_USER, insideAddress,
+                    p.maxSessionsPerInsideAddress, now);
             return USER_LIMIT;
         }
         int slot = PortAllocator.protocolSlot(protocol);
@@ -225,9 +243,12 @@ public final class Nat44Dataplane implements AutoCloseable {
                 return TABLE_FULL;
             }
             sessionsByInsideAddress.add(user, 1);
+            recordSession(Nat44Event.SESSION_CREATE, s, now);
             return s;
         }
         portExhaustions++;
+        // natPoolId 0: the box has one pool.
+        recordLimit(LIMIT_PORTS, Nat44Event.ADDRESSES_EXHAUSTED, 0, 0, 0, now);
         return NO_PORTS;
     }
 
@@ -246,9 +267,12 @@ public final class Nat44Dataplane implements AutoCloseable {
         int s = table.insert(inKey, outKey, remoteAddress, remotePort, insideSw, true, now,
                 now + p.timeoutMillis(protocol, 0));
         if (s < 0) {
+            recordLimit(LIMIT_TABLE, Nat44Event.QUOTA_EXCEEDED, Nat44Event.QUOTA_MAX_SESSION_ENTRIES, 0,
+                    table.capacity(), now);
             return TABLE_FULL;
         }
         staticSessionsByInsideAddress.add(insideAddress & 0xffffffffL, 1);
+        recordSession(Nat44Event.SESSION_CREATE, s, now);
         return s;
     }
 
@@ -270,7 +294,70 @@ public final class Nat44Dataplane implements AutoCloseable {
             }
             sessionsByInsideAddress.add(user, -1);
         }
+        if (events != null) {
+            recordSession(Nat44Event.SESSION_DELETE, s, clock.getAsLong());
+        }
         table.remove(s);
+    }
+
+    private static final int LIMIT_PORTS = 0;
+    private static final int LIMIT_TABLE = 1;
+    private static final int LIMIT_USER = 2;
+
+    /** Session {@code s} (still in the table) created or deleted: one event for the log, when it is on. */
+    private void recordSession(int natEvent, int s, long now) {
+        EventRing ring = events;
+        if (ring == null) {
+            return;
+        }
+        long inKey = table.inKey(s);
+        long outKey = table.outKey(s);
+        ring.offer(now, natEvent, 0, SessionTable.keyProtocol(inKey), SessionTable.keyAddress(inKey),
+                SessionTable.keyPort(inKey), SessionTable.keyAddress(outKey), SessionTable.keyPort(outKey),
+                table.remoteAddress(s), table.remotePort(s), 0);
+    }
+
+    /** A limit refused a session: recorded at most once a second per kind, so a flood cannot fill the ring. Lock held. */
+    private void recordLimit(int kind, int natEvent, int quotaEvent, int insideAddress, int limit, long now) {
+        EventRing ring = events;
+        if (ring == null || now - lastLimitEvent[kind] < LIMIT_EVENT_INTERVAL_MILLIS) {
+            return;
+        }
+        lastLimitEvent[kind] = now;
+        ring.offer(now, natEvent, quotaEvent, 0, insideAddress, 0, 0, 0, 0, 0, limit);
+    }
+
+    /** Starts event logging into a new ring of {@code capacity} events (the previous ring's events are dropped). */
+    synchronized void enableEvents(int capacity) {
+        EventRing next = new EventRing(capacity);
+        retire(events);
+        events = next;
+    }
+
+    synchronized void disableEvents() {
+        retire(events);
+        events = null;
+    }
+
+    private void retire(EventRing ring) {
+        if (ring != null) {
+            recordedBefore += ring.recorded();
+            lostBefore += ring.lost();
+        }
+    }
+
+    EventRing events() {
+        return events;
+    }
+
+    synchronized long eventsRecorded() {
+        EventRing ring = events;
+        return recordedBefore + (ring == null ? 0 : ring.recorded());
+    }
+
+    synchronized long eventsLost() {
+        EventRing ring = events;
+        return lostBefore + (ring == null ? 0 : ring.lost());
     }
 
     /** Deletes up to {@code budget} records' worth of expired sessions from the sweep cursor. Lock held. */

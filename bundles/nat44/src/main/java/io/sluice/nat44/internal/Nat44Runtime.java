@@ -5,6 +5,7 @@ import io.sluice.graph.api.GraphRuntime;
 import io.sluice.nat44.api.AddressInfo;
 import io.sluice.nat44.api.InterfaceRole;
 import io.sluice.nat44.api.Nat44;
+import io.sluice.nat44.api.Nat44EventLog;
 import io.sluice.nat44.api.SessionInfo;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.nat44.api.Timeouts;
@@ -36,9 +37,9 @@ import org.osgi.service.component.annotations.Reference;
  * enables, timeouts, limits, static mappings), and runs the housekeeping thread that expires idle sessions,
  * retries interface roles whose interface or node is not there yet, and flushes the mapped file.
  */
-@Component(service = Nat44.class, configurationPid = Nat44Settings.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = {Nat44.class, Nat44EventLog.class}, configurationPid = Nat44Settings.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true)
-public final class Nat44Runtime implements Nat44 {
+public final class Nat44Runtime implements Nat44, Nat44EventLog {
     private static final System.Logger LOG = System.getLogger(Nat44Runtime.class.getName());
     private static final long FORCE_EVERY_MILLIS = 30_000;
 
@@ -389,6 +390,39 @@ public final class Nat44Runtime implements Nat44 {
     @Override
     public Timeouts timeouts() {
         return settings.timeouts();
+    }
+
+    // ---- Nat44EventLog ----
+
+    @Override
+    public void enable(int capacity) {
+        dataplane.enableEvents(capacity);
+    }
+
+    @Override
+    public void disable() {
+        dataplane.disableEvents();
+    }
+
+    @Override
+    public boolean enabled() {
+        return dataplane.events() != null;
+    }
+
+    @Override
+    public int drain(long[] records, int max) {
+        EventRing ring = dataplane.events();
+        return ring == null ? 0 : ring.drain(records, max);
+    }
+
+    @Override
+    public long recorded() {
+        return dataplane.eventsRecorded();
+    }
+
+    @Override
+    public long lost() {
+        return dataplane.eventsLost();
     }
 
     @Override

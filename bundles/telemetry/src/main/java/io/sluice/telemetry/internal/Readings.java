@@ -21,7 +21,14 @@ record Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<Err
                 List<BufferStats> buffers, BarrierStats barrier, int workers, AclSessions.SessionStats acl,
                 Nat44Reading nat44, long collectNanos) {
 
-    /** NAT44's table occupancy and its pool's ports in use. */
-    record Nat44Reading(long sessions, long capacity, List<AddressInfo> addresses) {
+    /**
+     * NAT44's table occupancy, its pool's ports in use, and its event log's counts (-1 when the log's service is
+     * not there).
+     */
+    record Nat44Reading(long sessions, long capacity, List<AddressInfo> addresses, long eventsRecorded,
+                        long eventsLost) {
+        Nat44Reading(long sessions, long capacity, List<AddressInfo> addresses) {
+            this(sessions, capacity, addresses, -1, -1);
+        }
     }
 }

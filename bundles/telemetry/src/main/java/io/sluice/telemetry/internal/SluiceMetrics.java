@@ -183,5 +183,13 @@ final class SluiceMetrics {
             out.sample(a.udpPortsInUse(), address, "udp");
             out.sample(a.icmpIdsInUse(), address, "icmp");
         }
+        if (n.eventsRecorded() >= 0) {
+            out.counter("sluice_nat44_events_total",
+                    "NAT44 events (session create and delete, limits) written to the event log for export.");
+            out.sample(n.eventsRecorded());
+            out.counter("sluice_nat44_events_lost_total",
+                    "NAT44 events dropped because the event log's ring was full (the exporter fell behind).");
+            out.sample(n.eventsLost());
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.sluice.telemetry.internal;
 import io.sluice.acl.api.AclSessions;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.nat44.api.Nat44;
+import io.sluice.nat44.api.Nat44EventLog;
 import io.sluice.vnet.api.InterfaceTable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,6 +35,9 @@ public final class TelemetryExporter {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Nat44 nat44;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Nat44EventLog natEvents;
 
     private MetricsServer server;
 
@@ -93,7 +97,9 @@ public final class TelemetryExporter {
         if (natNow != null) {
             // addresses() holds NAT44's table lock for one pass over the pool (a few addresses), as
             // nat44:addresses does; the slow path takes that lock once per frame, so it may wait that long.
-            nat = new Readings.Nat44Reading(natNow.sessionCount(), natNow.sessionCapacity(), natNow.addresses());
+            Nat44EventLog events = natEvents;
+            nat = new Readings.Nat44Reading(natNow.sessionCount(), natNow.sessionCapacity(), natNow.addresses(),
+                    events == null ? -1 : events.recorded(), events == null ? -1 : events.lost());
         }
         return new Readings(interfaceStats, nodes, errors, buffers, graph.barrierStats(), graph.workerCount(),
                 aclStats, nat, System.nanoTime() - start);

@@ -44,7 +44,7 @@ class SluiceMetricsTest {
 
     private static final AclSessions.SessionStats ACL = new AclSessions.SessionStats(20, 15, 5, 1, 100_000, 262_144, 11);
     private static final Readings.Nat44Reading NAT = new Readings.Nat44Reading(6, 65_536,
-            List.of(new AddressInfo(PacketFormat.parseIp4("192.168.16.1"), 4, 1, 0)));
+            List.of(new AddressInfo(PacketFormat.parseIp4("192.168.16.1"), 4, 1, 0)), 42, 3);
 
     @Test
     void interfaceCountersCarryTheInterfaceName() {
@@ -116,7 +116,9 @@ class SluiceMetricsTest {
                 "sluice_nat44_sessions_max 65536",
                 "sluice_nat44_ports_in_use{address=\"192.168.16.1\",protocol=\"tcp\"} 4",
                 "sluice_nat44_ports_in_use{address=\"192.168.16.1\",protocol=\"udp\"} 1",
-                "sluice_nat44_ports_in_use{address=\"192.168.16.1\",protocol=\"icmp\"} 0");
+                "sluice_nat44_ports_in_use{address=\"192.168.16.1\",protocol=\"icmp\"} 0",
+                "sluice_nat44_events_total 42",
+                "sluice_nat44_events_lost_total 3");
     }
 
     @Test
