@@ -329,4 +329,15 @@ final class BootedBox implements AutoCloseable {
             }
         }
     }
+
+    /** Where {@code program} is on the PATH, if it is: the tests that drive a Debian tool look for it so. */
+    static java.util.Optional<Path> onPath(String program) {
+        for (String directory : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(directory, program);
+            if (Files.isExecutable(candidate)) {
+                return java.util.Optional.of(candidate);
+            }
+        }
+        return java.util.Optional.empty();
+    }
 }

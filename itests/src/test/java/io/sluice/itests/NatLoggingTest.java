@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -42,8 +41,8 @@ class NatLoggingTest {
     @Test
     void sessionCreateAndDeleteReachAnIpfixCollectorAndASyslogServer() throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
-        Optional<Path> nfcapd = onPath("nfcapd");
-        Optional<Path> nfdump = onPath("nfdump");
+        Optional<Path> nfcapd = BootedBox.onPath("nfcapd");
+        Optional<Path> nfdump = BootedBox.onPath("nfdump");
         assumeTrue(root, "the box's TAP ports need root (TUNSETIFF); run as root (./sluice test)");
         assertTrue(nfcapd.isPresent() && nfdump.isPresent(),
                 "nfcapd/nfdump are missing; ./sluice test installs them (Debian package nfdump)");
@@ -232,15 +231,5 @@ class NatLoggingTest {
         try (DatagramChannel probe = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             return ((InetSocketAddress) probe.getLocalAddress()).getPort();
         }
-    }
-
-    private static Optional<Path> onPath(String program) {
-        for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(directory, program);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 }

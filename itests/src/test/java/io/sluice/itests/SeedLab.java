@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -234,12 +235,50 @@ abstract class SeedLab {
     }
 
     /**
+     * A key in viewergroup on the lab box: it reads, but cannot black-hole the server with a drop route (what a
+     * viewer once could), the pod's traffic goes on, and the refused attempt is in the audit log with the user and
+     * the command line.
+     */
+    @Test
+    @Order(4)
+    void aViewerOnTheLabBoxReadsButCannotBlackHoleTheServer() throws Exception {
+        Path key = run.resolve("keys/viewer");
+        if (!Files.exists(key)) {
+            assertEquals(0, exec("ssh-keygen", "-q", "-t", "rsa", "-b", "3072", "-N", "", "-C", "lab-viewer", "-f",
+                    key.toString()).exit());
+        }
+        String blob = Files.readString(Path.of(key + ".pub")).split(" ")[1];
+        Path keys = run.resolve("box/etc/keys.properties");
+        if (!Files.readString(keys).contains(blob)) {
+            Files.writeString(keys, "viewer = " + blob + ",_g_:viewergroup\n", StandardOpenOption.APPEND);
+        }
+        Result fib = asViewer(key, "ip:fib");
+        assertEquals(0, fib.exit(), "the viewer reads the FIB: " + fib.all());
+        assertTrue(fib.out().contains("203.0.113.51") || fib.out().contains("0.0.0.0/0"), fib.out());
+        Result drop = asViewer(key, "ip:route --drop add 203.0.113.51/32");
+        assertNotEquals(0, drop.exit(), "a viewer's drop route must be refused: " + drop.all());
+        assertFalse(shell("ip:fib").contains("203.0.113.51/32"), "no route was added");
+        Result curl = inNamespace("pod1", "curl", "-sS", "-m", "10", "http://203.0.113.51/");
+        assertEquals(0, curl.exit(), "the pod still reaches the server: " + curl.all());
+        String audit = Files.readString(run.resolve("box/data/log/security.log"));
+        assertTrue(audit.lines().anyMatch(line -> line.contains("user=viewer") && line.contains("result=refused")
+                        && line.contains("ip:route --drop add 203.0.113.51/32")),
+                "the refused attempt is audited with user, result and command line:\n" + audit);
+    }
+
+    private Result asViewer(Path key, String command) throws Exception {
+        return collect(new ProcessBuilder("ssh", "-q", "-o", "LogLevel=QUIET", "-o", "BatchMode=yes", "-o",
+                "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=" + run.resolve("known_hosts"),
+                "-o", "ConnectTimeout=5", "-i", key.toString(), "-p", sshPort, "viewer@127.0.0.1", command), 60);
+    }
+
+    /**
      * traceroute from the pod, in its UDP and its ICMP mode: the box's time-exceeded (built by ip4-icmp-error, sent
      * with its own initial TTL) passes the pod's egress ACL as related to the pod's flow, so the box shows as the
      * first hop; the server's own answer (port unreachable, or echo reply) comes back through the NAT as the second.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void tracerouteFromThePodShowsTheBoxAsTheFirstHop() throws Exception {
         assumeTrue(exec("sh", "-c", "command -v traceroute").exit() == 0,
                 "traceroute is not installed (./sluice test installs it; run as root)");
@@ -264,7 +303,7 @@ abstract class SeedLab {
      * marks the seed's SYN; then it leaves, configuration first, then the jar, while a UDP echo runs throughout.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aNodeHotDeployedIntoDeployJoinsTheArcAndLeavesAgain() throws Exception {
         Path jar = Path.of(System.getProperty("sluice.example.dscp"));
         assumeTrue(Files.isRegularFile(jar), "the example is built by the reactor before this module: " + jar);
@@ -333,7 +372,7 @@ abstract class SeedLab {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void twoPodsOnTheBoxReachEachOtherThroughTheDocsNodes() throws Exception {
         Process server = new ProcessBuilder("ip", "netns", "exec", "pod1", "python3", "-m", "http.server", "--bind",
                 "10.1.1.3", "8080").redirectErrorStream(true).redirectOutput(run.resolve("pod1-http.log").toFile()).start();
@@ -370,7 +409,7 @@ abstract class SeedLab {
      * sends anything.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aTcpConnectionSurvivesBundleUpdatesAndARestartOfTheBox() throws Exception {
         Process client = new ProcessBuilder("ip", "netns", "exec", "pod1", "python3",
                 ROOT.resolve("itests/lab/echo-client.py").toString(), "203.0.113.51", "7")
@@ -468,7 +507,7 @@ abstract class SeedLab {
      * the sink counts pod2's datagrams, the capture its own control frame.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void bundleUpdatesUnderHostileTrafficLetNothingInAndLeakNoPodAddress() throws Exception {
         String bound = "60";
         Process podSink = traffic("pod1", "sink", "9999", bound);
@@ -515,7 +554,7 @@ abstract class SeedLab {
      * the key that is wrong. Correcting the file brings the NAT back without a restart.
      */
     @Test
-    @Order(9)
+    @Order(10)
     void aBootWithABrokenNatFileForwardsNothingUntranslatedAndKeepsTheSessionFile() throws Exception {
         Path box = run.resolve("box");
         Path natFile = box.resolve("etc/io.sluice.nat44.cfg");
@@ -584,7 +623,7 @@ abstract class SeedLab {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();

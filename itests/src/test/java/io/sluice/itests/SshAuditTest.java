@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +22,7 @@ class SshAuditTest {
 
     @BeforeAll
     static void bootTheImage() throws Exception {
-        assumeTrue(onPath("ssh-audit"), "ssh-audit is not installed (apt-get install ssh-audit; ./sluice test installs it"
+        assumeTrue(BootedBox.onPath("ssh-audit").isPresent(), "ssh-audit is not installed (apt-get install ssh-audit; ./sluice test installs it"
                 + " when run as root): the SSH audit cannot run");
         box = BootedBox.unpack("ssh-audit-box");
         box.start();
@@ -49,14 +47,5 @@ class SshAuditTest {
         for (String sha1 : List.of("diffie-hellman-group14-sha1", "hmac-sha1", "(key) ssh-rsa ", "-cbc")) {
             assertFalse(report.contains(sha1), "offered: " + sha1 + "\n" + report);
         }
-    }
-
-    private static boolean onPath(String program) {
-        for (String directory : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(directory, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

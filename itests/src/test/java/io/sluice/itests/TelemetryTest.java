@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,7 +91,7 @@ class TelemetryTest {
 
     @Test
     void promtoolFindsNothingToComplainAbout() throws Exception {
-        Optional<Path> promtool = onPath("promtool");
+        Optional<Path> promtool = BootedBox.onPath("promtool");
         boolean root = "root".equals(System.getProperty("user.name"));
         assumeTrue(promtool.isPresent() || root,
                 "promtool is not installed and this user cannot install it: apt-get install prometheus (./sluice test does)");
@@ -173,15 +172,5 @@ class TelemetryTest {
     private static String familyOf(String series) {
         int brace = series.indexOf('{');
         return brace < 0 ? series : series.substring(0, brace);
-    }
-
-    private static Optional<Path> onPath(String program) {
-        for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(directory, program);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -6,10 +6,15 @@ import java.util.Map;
 
 /**
  * Reads the reflect session table's settings, PID {@value AclSessionsImpl#PID} (etc/io.sluice.acl.sessions.cfg):
- * {@code sessions.max} and the idle timeouts in seconds. All of a file or none of it: a bad value refuses the whole
+ * {@code sessions.max}, {@code sessions.max-per-interface} and the idle timeouts in seconds. All of a file or none of it: a bad value refuses the whole
  * file with its name, the key and why, and the caller keeps what is in force.
  */
-record AclSessionSettings(long maxSessions, SessionTimeouts timeouts) {
+record AclSessionSettings(long maxSessions, long maxPerInterface, SessionTimeouts timeouts) {
+
+    /** Without {@code sessions.max-per-interface}: half the table, so that no one interface can fill it. */
+    AclSessionSettings(long maxSessions, SessionTimeouts timeouts) {
+        this(maxSessions, Math.max(1, maxSessions / 2), timeouts);
+    }
 
     static final long MAX_TIMEOUT_SECONDS = SessionTimeouts.MAX_SECONDS;
 
@@ -29,7 +34,11 @@ record AclSessionSettings(long maxSessions, SessionTimeouts timeouts) {
                         MAX_TIMEOUT_SECONDS, overflow),
                 number(properties, origin, AclSessionsImpl.KEY_UDP_IDLE, current.timeouts().udpIdleSeconds(),
                         MAX_TIMEOUT_SECONDS, overflow));
-        return new AclSessionSettings(max, timeouts);
+        Object perInterface = properties.get(AclSessionsImpl.KEY_MAX_PER_INTERFACE);
+        long share = perInterface == null || perInterface.toString().isBlank() ? Math.max(1, max / 2)
+                : number(properties, origin, AclSessionsImpl.KEY_MAX_PER_INTERFACE, 0, MAX_SESSIONS,
+                "the session table's slots are counted in an int");
+        return new AclSessionSettings(max, share, timeouts);
     }
 
     private static long number(Map<String, Object> properties, String origin, String key, long fallback, long max,

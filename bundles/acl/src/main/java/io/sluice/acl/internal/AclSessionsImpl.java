@@ -34,6 +34,7 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
     static final String PID = "io.sluice.acl.sessions";
     public static final long DEFAULT_MAX_SESSIONS = 500_000;
     static final String KEY_MAX = "sessions.max";
+    static final String KEY_MAX_PER_INTERFACE = "sessions.max-per-interface";
     static final String KEY_TCP_IDLE = "timeout.tcp.idle";
     static final String KEY_TCP_TRANSIENT = "timeout.tcp.transient";
     static final String KEY_UDP_IDLE = "timeout.udp.idle";
@@ -63,6 +64,7 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
                 : SessionFile.open(path, SessionTable.regionSize(maxSessions), SessionTable.slotCount(maxSessions));
         this(mapped, mapped == null ? retained(graph, maxSessions) : mapped.region(), maxSessions,
                 settings.timeouts(), TimeSource.SYSTEM);
+        table.setMaxPerInterface(settings.maxPerInterface());
     }
 
     private static final AclSessionSettings DEFAULTS =
@@ -145,12 +147,14 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
     boolean reconfigure(Map<String, Object> properties) {
         AclSessionSettings settings;
         try {
-            settings = AclSessionSettings.parse(properties, new AclSessionSettings(table.maxSessions(), table.timeouts()));
+            settings = AclSessionSettings.parse(properties, new AclSessionSettings(table.maxSessions(),
+                    table.maxPerInterface(), table.timeouts()));
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; refused, the settings in force stay");
             return false;
         }
         table.setMaxSessions(settings.maxSessions());
+        table.setMaxPerInterface(settings.maxPerInterface());
         table.setTimeouts(settings.timeouts());
         return true;
     }

@@ -102,6 +102,16 @@ final class SessionTable implements AutoCloseable {
     private final int capacity;
     private final int mask;
     private volatile long maxSessions;
+    /**
+     * Sessions one interface may hold (those created there): the internet's unsolicited flows at the GbE, or one
+     * pod, fill their own share only; a refusal past it is counted with the full table's and hurts no one else.
+     */
+    private volatile long maxPerInterface = Long.MAX_VALUE;
+    /** Live sessions by the sw_if_index they were created on (below {@link #COUNTED_INTERFACES}). */
+    private final java.util.concurrent.atomic.AtomicLongArray liveByInterface =
+            new java.util.concurrent.atomic.AtomicLongArray(COUNTED_INTERFACES);
+    /** Interfaces whose sessions are counted against {@link #maxPerInterface}; higher indices share the table only. */
+    static final int COUNTED_INTERFACES = 4096;
     private volatile long tcpIdleNanos;
     private volatile long tcpTransientNanos;
     private volatile long udpIdleNanos;
@@ -150,6 +160,31 @@ final class SessionTable implements AutoCloseable {
         this.sweepCursor = new SegmentCounter(memory, HEADER_SWEEP_CURSOR);
         this.maxSessions = maxSessions;
         setTimeouts(timeouts);
+        for (int slot = 0; slot < capacity; slot++) {
+            if (state(slot) == LIVE) {
+                countInterface(slot, 1);
+            }
+        }
+    }
+
+    private void countInterface(int slot, int delta) {
+        int sw = slots.get(INT, (long) slot * SLOT_SIZE + SW_IF_INDEX);
+        if (sw >= 0 && sw < COUNTED_INTERFACES) {
+            liveByInterface.addAndGet(sw, delta);
+        }
+    }
+
+    void setMaxPerInterface(long max) {
+        this.maxPerInterface = max;
+    }
+
+    long maxPerInterface() {
+        return maxPerInterface;
+    }
+
+    /** Live sessions created on {@code swIfIndex}. */
+    long liveOn(int swIfIndex) {
+        return swIfIndex >= 0 && swIfIndex < COUNTED_INTERFACES ? liveByInterface.get(swIfIndex) : 0;
     }
 
     private static int slotsFor(long maxSessions) {
@@ -332,6 +367,10 @@ final class SessionTable implements AutoCloseable {
                 refusedFull.incrementAndGet();
                 return -1;
             }
+            if (liveOn(swIfIndex) >= maxPerInterface && (!sweepWhenFull(now) || liveOn(swIfIndex) >= maxPerInterface)) {
+                refusedFull.incrementAndGet();
+                return -1;
+            }
             if (!casState(reusable, reusableState, BUSY)) {
                 continue;
             }
@@ -339,6 +378,7 @@ final class SessionTable implements AutoCloseable {
                 expired.incrementAndGet();
                 deleted.incrementAndGet();
                 live.decrementAndGet();
+                countInterface(reusable, -1);
             }
             long at = (long) reusable * SLOT_SIZE;
             slots.set(INT, at + TCP_FLAGS, tcpFlags & 0xff);
@@ -352,6 +392,7 @@ final class SessionTable implements AutoCloseable {
             slots.set(INT, at + CREATED_ON_INPUT, createdOnInput ? 1 : 0);
             INT_HANDLE.setRelease(slots, at + STATE, LIVE);
             live.incrementAndGet();
+            countInterface(reusable, 1);
             added.incrementAndGet();
             return reusable;
         }
@@ -408,6 +449,7 @@ final class SessionTable implements AutoCloseable {
             if (state == LIVE && expiredAt(slot, now)) {
                 if (casState(slot, LIVE, DEAD)) {
                     removed++;
+                    countInterface(slot, -1);
                     state = DEAD;
                 }
             }
@@ -429,6 +471,7 @@ final class SessionTable implements AutoCloseable {
         for (int slot = 0; slot < capacity; slot++) {
             if (state(slot) == LIVE && casState(slot, LIVE, DEAD)) {
                 removed++;
+                countInterface(slot, -1);
             }
         }
         live.addAndGet(-removed);

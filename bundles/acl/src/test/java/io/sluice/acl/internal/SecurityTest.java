@@ -191,4 +191,36 @@ class SecurityTest {
             assertEquals(0, box.harness.outstanding());
         }
     }
+
+    /**
+     * The GbE's input ACL is permit+reflect (as the seed's): a flood of distinct flows from the internet makes
+     * sessions there, but only up to the GbE's share of the table. The pod still opens new connections, and
+     * their replies pass.
+     */
+    @Test
+    void aFloodOfFlowsAtTheGbeFillsItsShareOnlyAndThePodStillConnects() {
+        try (AclFixture box = new AclFixture(100, SessionTimeouts.VPP_DEFAULTS)) {
+            box.seedPolicy();
+            box.sessions.table().setMaxPerInterface(50);
+            for (int flow = 0; flow < 200; flow++) {
+                box.receive(TestPackets.udp(0xc6336400 + flow, 40000 + flow, 0xc0a81001, 9), GBE, false);
+            }
+            assertEquals(50, box.sessions.table().liveOn(GBE), "the internet's flows fill the GbE's share");
+            assertEquals(150, box.error(AclInputNode.NAME, "acl-too-many-sessions"));
+            int routedBefore = box.routed.size();
+            for (int port = 30000; port < 30010; port++) {
+                box.receive(TestPackets.tcp(POD_IP, port, SERVER_IP, 443, SYN), TAP2, false);
+            }
+            assertEquals(routedBefore + 10, box.routed.size(), "the pod's new connections are admitted");
+            assertEquals(10, box.sessions.table().liveOn(TAP2));
+            for (int port = 30000; port < 30010; port++) {
+                box.send(TestPackets.tcp(SERVER_IP, 443, POD_IP, port, SYN_ACK), TAP2, false);
+            }
+            assertEquals(10, box.sentTap2.size(), "and their replies pass");
+            box.clock.advanceSeconds(601);
+            box.sessions.table().sweep(box.clock.nanos(), 1 << 20);
+            assertEquals(0, box.sessions.table().liveOn(GBE), "expiry gives the share back");
+            assertEquals(0, box.harness.outstanding());
+        }
+    }
 }
