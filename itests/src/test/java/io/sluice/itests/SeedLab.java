@@ -499,7 +499,7 @@ abstract class SeedLab {
     }
 
     /**
-     * The operator's upgrade (bundle:update, then bundle:refresh) of the ACL and the NAT44 bundles, twice each,
+     * The operator's upgrade (bundle:update, then bundle:refresh) of the ACL, NAT44 and TAP driver bundles, twice each,
      * while the internet sends unsolicited UDP at the pod and the pod runs a UDP echo with the server, both at
      * 2000 packets/s. The firewall never opens (the pod receives none of the unsolicited datagrams) and no packet
      * leaves with the pod's private source (a capture on the internet side sees none); the echo's loss, parked
@@ -523,7 +523,7 @@ abstract class SeedLab {
         Thread.sleep(1000);
         for (int round = 0; round < 2; round++) {
             for (String[] update : new String[][] {{"io.sluice.sluice-acl", "acl-plugin-out-ip4-fa"},
-                    {"io.sluice.sluice-nat44", "nat44-in2out-output"}}) {
+                    {"io.sluice.sluice-nat44", "nat44-in2out-output"}, {"io.sluice.sluice-driver-tap", "virtio-input"}}) {
                 long t0 = System.nanoTime();
                 shell("bundle:update " + update[0]);
                 shell("bundle:refresh " + update[0]);

@@ -121,6 +121,8 @@ public final class LinuxConstants {
 
     // <linux/if_tun.h>
     public static final long TUNSETIFF = 0x400454caL;
+    /** _IOW('T', 203, int): a persistent TAP outlives the descriptors attached to it. */
+    public static final long TUNSETPERSIST = 0x400454cbL;
     public static final long TUNGETFEATURES = 0x800454cfL;
     public static final long TUNSETOFFLOAD = 0x400454d0L;
     public static final long TUNGETVNETHDRSZ = 0x800454d7L;
@@ -146,6 +148,8 @@ public final class LinuxConstants {
     public static String ioctlName(long request) {
         if (request == TUNSETIFF) {
             return "TUNSETIFF";
+        } else if (request == TUNSETPERSIST) {
+            return "TUNSETPERSIST";
         } else if (request == TUNGETFEATURES) {
             return "TUNGETFEATURES";
         } else if (request == TUNSETOFFLOAD) {

@@ -14,6 +14,7 @@ import static io.sluice.nativeio.api.LinuxConstants.POLLFD_SIZE;
 import static io.sluice.nativeio.api.LinuxConstants.POLLIN;
 import static io.sluice.nativeio.api.LinuxConstants.TUNGETVNETHDRSZ;
 import static io.sluice.nativeio.api.LinuxConstants.TUNSETIFF;
+import static io.sluice.nativeio.api.LinuxConstants.TUNSETPERSIST;
 import static io.sluice.nativeio.api.LinuxConstants.TUNSETOFFLOAD;
 import static io.sluice.nativeio.api.LinuxConstants.TUN_F_CSUM;
 
@@ -84,8 +85,9 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /**
-     * Creates the TAP {@code name} (kernel side in the caller's namespace, link down) and opens it
-     * non-blocking. The device lives as long as this object: {@link #close()} removes it.
+     * Creates the TAP {@code name} (kernel side in the caller's namespace, link down), or attaches to the
+     * persistent TAP of that name there, and opens it non-blocking. Unless made persistent, the device lives as
+     * long as this object: {@link #close()} removes it.
      */
     public static TapDevice create(String name, boolean checksumOffload) {
         if (name.isEmpty() || name.length() >= IFNAMSIZ) {
@@ -110,6 +112,15 @@ public final class TapDevice implements AutoCloseable {
             Libc.close(fd);
             throw e;
         }
+    }
+
+    /**
+     * A persistent TAP (TUNSETPERSIST, Documentation/networking/tuntap.rst) outlives this descriptor: its kernel
+     * side, with its addresses and routes, stays where it is, link down, until a descriptor attaches to it again
+     * by name ({@link #create} in the namespace it lives in) or it is made transient and closed.
+     */
+    public void setPersistent(boolean persistent) {
+        Libc.ioctl(fd, TUNSETPERSIST, persistent ? 1 : 0, '"' + name + '"');
     }
 
     /** The name the TAP was created with (its kernel side may have been renamed in a pod's namespace). */

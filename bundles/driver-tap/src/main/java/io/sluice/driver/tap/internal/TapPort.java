@@ -37,9 +37,13 @@ public final class TapPort implements Device {
     private final int controlSocket;
     private volatile int swIfIndex = -1;
     private volatile boolean closed;
+    /** A pod's TAP is persistent: the pod keeps its interface while this driver is updated or restarted. */
+    private final boolean persistent;
+    private static final System.Logger LOG = System.getLogger(TapPort.class.getName());
 
     private TapPort(String name, TapDevice tap, long mac, int mtu, String kernelNamespace, String kernelIfName,
-                    int controlSocket) {
+                    int controlSocket, boolean persistent) {
+        this.persistent = persistent;
         this.name = name;
         this.tap = tap;
         this.mac = mac;
@@ -56,17 +60,29 @@ public final class TapPort implements Device {
      */
     public static TapPort open(String name, String tapName, long mac, int mtu, boolean checksumOffload,
                                PodSide pod) {
-        TapDevice tap = TapDevice.create(tapName, checksumOffload);
+        String namespace = pod != null ? pod.namespace() : null;
+        boolean kept = pod != null && interfaceExists(namespace, pod.ifName());
+        TapDevice tap = kept
+                ? NetNamespace.call(namespace, () -> TapDevice.create(pod.ifName(), checksumOffload))
+                : TapDevice.create(tapName, checksumOffload);
         int socket = -1;
         try {
-            if (pod != null) {
+            if (kept) {
+                // The pod's interface outlived the previous descriptor (a bundle update, a restart of the box):
+                // its addresses and routes are still there, only the carrier comes back.
+                LOG.log(System.Logger.Level.INFO, name + ": attached to the pod's interface " + pod.ifName()
+                        + " in " + namespace + ", kept across the driver's restart");
+            } else if (pod != null) {
                 tap.configureInNamespace(pod);
             } else {
                 tap.setUpInCurrentNamespace();
             }
-            String namespace = pod != null ? pod.namespace() : null;
+            if (pod != null) {
+                tap.setPersistent(true);
+            }
             socket = NetNamespace.controlSocket(namespace);
-            return new TapPort(name, tap, mac, mtu, namespace, pod != null ? pod.ifName() : tapName, socket);
+            return new TapPort(name, tap, mac, mtu, namespace, pod != null ? pod.ifName() : tapName, socket,
+                    pod != null);
         } catch (RuntimeException e) {
             if (socket >= 0) {
                 Libc.close(socket);
@@ -137,16 +153,45 @@ public final class TapPort implements Device {
         return sent;
     }
 
-    /**
-     * Closes the descriptor, which removes the TAP and with it the pod's interface, its addresses and routes.
-     * Call only once no worker can reach this port (after the barrier that detached it).
-     */
+    /** Closes the descriptor and removes the TAP, with the pod's interface, its addresses and routes. */
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Closes the descriptor. {@code remove}: the TAP goes, and with it the pod's interface (its configuration was
+     * deleted). Otherwise a pod's persistent TAP stays, link down, for the next instance of this driver to attach
+     * to. Call only once no worker can reach this port (after the barrier that detached it).
+     */
+    public void close(boolean remove) {
         if (closed) {
             return;
         }
         closed = true;
-        Libc.close(controlSocket);
-        tap.close();
+        try {
+            if (persistent && remove) {
+                tap.setPersistent(false);
+            }
+        } catch (NativeException e) {
+            LOG.log(System.Logger.Level.WARNING, name + ": " + e.getMessage() + "; the pod's interface may remain");
+        } finally {
+            Libc.close(controlSocket);
+            tap.close();
+        }
+    }
+
+    /** Is there an interface {@code ifName} in {@code namespace}? One ioctl through a socket made there. */
+    private static boolean interfaceExists(String namespace, String ifName) {
+        int socket = NetNamespace.controlSocket(namespace);
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment ifreq = scratch.allocate(LinuxConstants.IFREQ_SIZE);
+            ifreq.setString(0, ifName);
+            Libc.ioctl(socket, LinuxConstants.SIOCGIFFLAGS, ifreq, '"' + ifName + '"');
+            return true;
+        } catch (NativeException e) {
+            return false; // ENODEV
+        } finally {
+            Libc.close(socket);
+        }
     }
 }

@@ -15,18 +15,19 @@ import java.util.Map;
  * pod's side, registers interface {@code name} (its {@code -output} and {@code -tx} nodes) and has
  * {@code virtio-input} poll it; deactivation undoes it in the reverse order.
  *
- * <p>Hot swap: updating this bundle deactivates the component (the TAP's descriptor closes, and the kernel
- * removes the pod's interface with its addresses and routes: a TAP that is not persistent lives only as
- * long as its descriptor) and activates the new one, which re-creates the TAP and re-applies the same pod
- * configuration. The interface keeps its name and sw_if_index, so routes, features and admin state
- * configured on it stay (so do MAC and MTU: the interface table takes them from the device at the first
- * registration only, and {@code io.sluice.interface} may override them); the pod is without its interface
- * for the gap measured in TapGraphTest.
+ * <p>Hot swap: a pod's TAP is persistent (TUNSETPERSIST). Updating this bundle deactivates the component, whose
+ * descriptor closes while the pod's interface stays, with its addresses and routes, carrier off; the new
+ * instance attaches to it by name in the pod's namespace and configures nothing again. The pod's sockets and
+ * routes never see the interface go. The box's interface keeps its name and sw_if_index, so routes, features and
+ * admin state configured on it stay. Only a deleted configuration removes the TAP. TapGraphTest measures the gap.
  */
 @Component(configurationPid = TapPortConfig.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class TapPortComponent {
 
     private static final System.Logger LOG = System.getLogger(TapPortComponent.class.getName());
+    /** OSGi Compendium 112.5.16 (ComponentConstants): the configuration was changed, or deleted. */
+    static final int CONFIGURATION_MODIFIED = 3;
+    static final int CONFIGURATION_DELETED = 4;
 
     private final GraphRuntime graph;
     private final InterfaceTable interfaces;
@@ -69,15 +70,26 @@ public final class TapPortComponent {
         return port;
     }
 
-    @Deactivate
+    /** Removes the port and its pod interface: its configuration is gone. */
     public void deactivate() {
+        deactivate(CONFIGURATION_DELETED);
+    }
+
+    /**
+     * Only a deleted or changed configuration takes the pod's interface away. Stopped for any other reason (this bundle
+     * updated, the box restarting) the pod keeps its interface, addresses and routes; the next instance attaches
+     * to it and the pod sees only its carrier drop for the gap.
+     */
+    @Deactivate
+    public void deactivate(int reason) {
         unregisterQuietly();
         // after the barrier no worker is inside virtio-input or tapN-tx with this port: closing is safe
         graph.withBarrier(() -> {
             input.detach(port);
             return null;
         });
-        port.close();
+        // A changed configuration (this component has no modified method) makes the port anew as it now says.
+        port.close(reason == CONFIGURATION_DELETED || reason == CONFIGURATION_MODIFIED);
     }
 
     private void unregisterQuietly() {
