@@ -499,7 +499,8 @@ abstract class SeedLab {
     }
 
     /**
-     * The operator's upgrade (bundle:update, then bundle:refresh) of the ACL, NAT44 and TAP driver bundles, twice each,
+     * The operator's upgrade (bundle:update, then bundle:refresh) of the ACL, NAT44, TAP driver, ip4 and ethernet
+     * bundles (and the af_packet GbE driver), twice each,
      * while the internet sends unsolicited UDP at the pod and the pod runs a UDP echo with the server, both at
      * 2000 packets/s. The firewall never opens (the pod receives none of the unsolicited datagrams) and no packet
      * leaves with the pod's private source (a capture on the internet side sees none); the echo's loss, parked
@@ -521,9 +522,17 @@ abstract class SeedLab {
                 + "socket.SOCK_DGRAM)\nfor i in range(20):\n    s.sendto(b'pod2', ('10.1.1.3', 9999)); time.sleep(0.005)");
         assertEquals(0, fromPod2.exit(), fromPod2.all());
         Thread.sleep(1000);
+        List<String[]> updates = new ArrayList<>(List.of(new String[] {"io.sluice.sluice-acl", "acl-plugin-out-ip4-fa"},
+                new String[] {"io.sluice.sluice-nat44", "nat44-in2out-output"},
+                new String[] {"io.sluice.sluice-driver-tap", "virtio-input"},
+                new String[] {"io.sluice.sluice-ip4", "ip4-lookup"},
+                new String[] {"io.sluice.sluice-ethernet", "ethernet-input"}));
+        // DPDK's EAL initialises once per process, so driver-dpdk cannot yet be updated in place (issue 13).
+        if (gbeDriver.equals("af_packet")) {
+            updates.add(new String[] {"io.sluice.sluice-driver-afpacket", "af-packet-input"});
+        }
         for (int round = 0; round < 2; round++) {
-            for (String[] update : new String[][] {{"io.sluice.sluice-acl", "acl-plugin-out-ip4-fa"},
-                    {"io.sluice.sluice-nat44", "nat44-in2out-output"}, {"io.sluice.sluice-driver-tap", "virtio-input"}}) {
+            for (String[] update : updates) {
                 long t0 = System.nanoTime();
                 shell("bundle:update " + update[0]);
                 shell("bundle:refresh " + update[0]);
