@@ -67,6 +67,8 @@ class ManagementPlaneTest {
                 + " ip:fib ip:neighbors nat44:addresses nat44:interfaces nat44:sessions nat44:static-mappings"
                 + " trace:show errors:show runtime:show");
         manager("acl:sessions-clear ip:route nat44:sessions-clear trace:add trace:clear");
+        // An upgrade replaces code in the box: as bundle:update, admin only.
+        admin("node:upgrade");
         viewer("bundle:capabilities bundle:classes bundle:diag bundle:find-class bundle:headers bundle:id bundle:info"
                 + " bundle:list bundle:requirements bundle:services bundle:status bundle:tree-show");
         admin("bundle:dynamic-import bundle:install bundle:load-test bundle:refresh bundle:resolve bundle:restart"
