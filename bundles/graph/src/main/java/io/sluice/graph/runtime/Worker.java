@@ -61,20 +61,44 @@ final class Worker implements Runnable {
     /** The core to pin this worker's thread to, or -1. */
     int cpu = -1;
 
+    /**
+     * The worker's loop. A fault outside any node (adopting a graph, distributing a frame) is logged at a limited
+     * rate and the loop goes on; and whatever ends the thread, it is no longer counted as running, so no barrier
+     * ever waits for a worker that is gone.
+     */
     @Override
     public void run() {
-        if (cpu >= 0) {
-            // sched_setaffinity(2) with tid 0 pins the calling thread: a worker owns its core, as VPP's do.
-            Libc.schedSetAffinity(0, cpu);
-        }
-        while (running) {
-            if (engine.barrierRequested) {
-                waitAtBarrier();
-                continue;
+        try {
+            if (cpu >= 0) {
+                // sched_setaffinity(2) with tid 0 pins the calling thread: a worker owns its core, as VPP's do.
+                Libc.schedSetAffinity(0, cpu);
             }
-            idleStrategy.idle(runOnce());
+            while (running) {
+                try {
+                    if (engine.barrierRequested) {
+                        waitAtBarrier();
+                        continue;
+                    }
+                    idleStrategy.idle(runOnce());
+                } catch (Throwable e) {
+                    atBarrier = false;
+                    loopFaults++;
+                    long now = System.nanoTime();
+                    if (now - lastLoopFaultLogged > 10_000_000_000L || lastLoopFaultLogged == 0) {
+                        lastLoopFaultLogged = now;
+                        LOG.log(System.Logger.Level.ERROR, "worker " + index + " hit a fault outside its nodes ("
+                                + loopFaults + " so far); it goes on with the next pass", e);
+                    }
+                }
+            }
+        } finally {
+            running = false;
         }
     }
+
+    /** Faults the loop survived outside the nodes (a node's own fault is counted as its exception error). */
+    long loopFaults;
+    private long lastLoopFaultLogged;
 
     private void waitAtBarrier() {
         atBarrier = true;
@@ -109,7 +133,7 @@ final class Worker implements Runnable {
         int n;
         try {
             n = plan.node.process(context, frame);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             n = frame.count();
             failed(plan, e);
         }
@@ -160,7 +184,7 @@ final class Worker implements Runnable {
         long start = System.nanoTime();
         try {
             plan.node.process(context, frame);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             failed(plan, e);
         }
         clockNanos[slot] += System.nanoTime() - start;
@@ -171,11 +195,12 @@ final class Worker implements Runnable {
     }
 
     /**
-     * A node threw: its frame's buffers are dropped and counted, the worker goes on with the next frame, so
+     * A node threw, a RuntimeException or an Error alike (a mapped file whose backing was truncated throws
+     * InternalError): its frame's buffers are dropped and counted, the worker goes on with the next frame, so
      * a fault in one node never stops forwarding through the others. Logged at most once per node every 10 s.
      * A node that had already freed buffers and set the frame's count to 0 before throwing loses nothing more.
      */
-    private void failed(SlotPlan plan, RuntimeException e) {
+    private void failed(SlotPlan plan, Throwable e) {
         int slot = plan.slot;
         int n = frame.count();
         pool.free(frame.buffers(), 0, n);

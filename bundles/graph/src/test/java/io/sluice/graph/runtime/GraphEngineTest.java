@@ -194,6 +194,38 @@ class GraphEngineTest {
         assertEquals(0, harness.outstanding(), "the dropped buffers were freed");
     }
 
+    /** An Error (as a truncated mapped file throws) costs its frame only, like any exception. */
+    @Test
+    void aNodeThatThrowsAnErrorLosesItsFrameButNotTheWorker() {
+        harness.add(new Node() {
+            private final io.sluice.graph.api.NodeRegistration registration =
+                    io.sluice.graph.api.NodeRegistration.internal("faulty", List.of("after"), List.of(), null);
+            private int calls;
+
+            @Override
+            public io.sluice.graph.api.NodeRegistration registration() {
+                return registration;
+            }
+
+            @Override
+            public int process(io.sluice.graph.api.NodeContext context, io.sluice.graph.api.Frame frame) {
+                if (calls++ == 0) {
+                    throw new InternalError("a fault occurred in an unsafe memory access operation");
+                }
+                java.util.Arrays.fill(frame.nexts(), 0, frame.count(), 0);
+                return frame.count();
+            }
+        });
+        List<GraphHarness.Captured> after = harness.capture("after");
+        harness.inject("faulty", packet(60), 1, false);
+        harness.run();
+        assertEquals(1, harness.error("faulty", "exception"));
+        harness.inject("faulty", packet(60), 1, false);
+        harness.run();
+        assertEquals(1, after.size(), "the next frame goes through");
+        assertEquals(0, harness.outstanding(), "the dropped buffers were freed once");
+    }
+
     @Test
     void traceShowsVppLayoutForMarkedPacketsOnly() {
         harness.add(new TestNodes.Pass("ip4-input", "ip4-lookup"));

@@ -67,14 +67,15 @@ final class InterfaceTxNode implements Node {
                 }
             }
         }
+        // From here the buffers are the device's, which frees every one of them: none goes on along an arc, and a
+        // device that throws after freeing them must not have the worker's failure path free them again.
+        frame.setCount(0);
         int sent = device.transmit(pool, buffers, n);
         if (sent < n) {
             InterfaceCounters counters = table.counters(context.workerIndex());
             counters.txErrors[swIfIndex] += n - sent;
             context.countError(Error.TX_FAILED.ordinal(), n - sent);
         }
-        // Every buffer was freed by the device: none goes on along an arc.
-        frame.setCount(0);
         return n;
     }
 
