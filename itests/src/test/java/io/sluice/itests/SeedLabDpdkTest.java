@@ -1,6 +1,6 @@
 package io.sluice.itests;
 
-/** The seed lab with the GbE port driven by DPDK (net_af_packet PMD), as the seed box runs it. */
+/** The seed lab with the GbE port driven by DPDK (net_af_packet PMD), as the seed box runs it: every test and assertion is SeedLab's. */
 class SeedLabDpdkTest extends SeedLab {
     SeedLabDpdkTest() {
         super("dpdk", "8111");

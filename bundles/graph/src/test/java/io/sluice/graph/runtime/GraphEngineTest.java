@@ -160,9 +160,9 @@ class GraphEngineTest {
         assertEquals(0, harness.outstanding());
     }
 
-    @Test
-    void aNodeThatThrowsLosesItsFrameButNotTheWorker() {
-        harness.add(new Node() {
+    /** Node "faulty": runs {@code fault} (which throws) on its first frame, then passes every frame to "after". */
+    private static Node throwingOnItsFirstFrame(Runnable fault) {
+        return new Node() {
             private final io.sluice.graph.api.NodeRegistration registration =
                     io.sluice.graph.api.NodeRegistration.internal("faulty", List.of("after"), List.of(), null);
             private int calls;
@@ -175,12 +175,19 @@ class GraphEngineTest {
             @Override
             public int process(io.sluice.graph.api.NodeContext context, io.sluice.graph.api.Frame frame) {
                 if (calls++ == 0) {
-                    throw new IllegalStateException("a bug in a node");
+                    fault.run();
                 }
                 java.util.Arrays.fill(frame.nexts(), 0, frame.count(), 0);
                 return frame.count();
             }
-        });
+        };
+    }
+
+    @Test
+    void aNodeThatThrowsLosesItsFrameButNotTheWorker() {
+        harness.add(throwingOnItsFirstFrame(() -> {
+            throw new IllegalStateException("a bug in a node");
+        }));
         List<GraphHarness.Captured> after = harness.capture("after");
         for (int i = 0; i < 3; i++) {
             harness.inject("faulty", packet(60), 1, false);
@@ -197,25 +204,9 @@ class GraphEngineTest {
     /** An Error (as a truncated mapped file throws) costs its frame only, like any exception. */
     @Test
     void aNodeThatThrowsAnErrorLosesItsFrameButNotTheWorker() {
-        harness.add(new Node() {
-            private final io.sluice.graph.api.NodeRegistration registration =
-                    io.sluice.graph.api.NodeRegistration.internal("faulty", List.of("after"), List.of(), null);
-            private int calls;
-
-            @Override
-            public io.sluice.graph.api.NodeRegistration registration() {
-                return registration;
-            }
-
-            @Override
-            public int process(io.sluice.graph.api.NodeContext context, io.sluice.graph.api.Frame frame) {
-                if (calls++ == 0) {
-                    throw new InternalError("a fault occurred in an unsafe memory access operation");
-                }
-                java.util.Arrays.fill(frame.nexts(), 0, frame.count(), 0);
-                return frame.count();
-            }
-        });
+        harness.add(throwingOnItsFirstFrame(() -> {
+            throw new InternalError("a fault occurred in an unsafe memory access operation");
+        }));
         List<GraphHarness.Captured> after = harness.capture("after");
         harness.inject("faulty", packet(60), 1, false);
         harness.run();
