@@ -9,11 +9,26 @@
                                      directions); prints "matched N of M dropped D control C" (D: frames
                                      the kernel dropped before the capture read them; C: 1 when the capture saw
                                      the control frame it sends itself with a source in the prefix)
+  hostile POD BOX PPS SECONDS        unsolicited traffic as an attacker sends it, from source port (ICMP id) 6666:
+                                     TCP SYNs, UDP datagrams and ICMP echo requests in turn, at POD and at unmapped
+                                     ports of BOX, through raw sockets; prints "sent N"
+  watch IFACE SECONDS                counts frames on IFACE that carry the hostile mode's signature (TCP/UDP from
+                                     source port 6666, ICMP echo requests with id 6666); prints "hostile N control C"
+                                     (C: 1 when it saw the control frame it sends itself with that signature)
+  tcpsink PORT SECONDS               accepts one TCP connection on PORT, reads it to its end and answers with the
+                                     byte count and SHA-256 of what came; prints "received N sha256 H"
+  tcpsend DST PORT BYTES_PER_S SECONDS
+                                     one TCP connection to a tcpsink: a deterministic byte stream at that rate until
+                                     SECONDS pass or SIGTERM, then the end of the stream and the sink's answer;
+                                     prints "sent N sha256 H answer N' H'" or "reset after N" when the connection
+                                     was reset or refused
 
 Every mode stops by itself after SECONDS (bounded: the tests never leave traffic running) and prints its line
 when it ends, or soon after it gets SIGTERM (an echo first waits up to 2 s for the replies of what it sent).
 """
+import hashlib
 import ipaddress
+import random
 import select
 import signal
 import socket
@@ -129,6 +144,168 @@ def sniff(iface, prefix, seconds, counts):
 
 CONTROL_MAC = b"\x02\x00\x00\x00\x00\xfe"
 
+HOSTILE_PORT = 6666
+
+
+def checksum(data):
+    """The Internet checksum (RFC 1071)."""
+    if len(data) % 2:
+        data += b"\x00"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def hostile_packet(n, src, pod, box):
+    """Packet N of the hostile mix: TCP SYN, UDP, ICMP echo, in turn, at the pod and at unmapped ports of the box."""
+    dst = pod if (n // 3) % 2 == 0 else box
+    kind = n % 3
+    dport = 20000 + (n * 7919) % 40000
+    if kind == 0:
+        l4 = struct.pack("!HHIIBBHHH", HOSTILE_PORT, dport, n, 0, 5 << 4, 0x02, 64240, 0, 0)
+        proto = 6
+    elif kind == 1:
+        l4 = struct.pack("!HHHH", HOSTILE_PORT, dport, 8 + 16, 0) + b"h" * 16
+        proto = 17
+    else:
+        body = struct.pack("!HH", HOSTILE_PORT, n & 0xFFFF) + b"p" * 16
+        l4 = struct.pack("!BBH", 8, 0, checksum(struct.pack("!BBH", 8, 0, 0) + body)) + body
+        proto = 1
+    if proto != 1:
+        pseudo = struct.pack("!4s4sBBH", src, dst, 0, proto, len(l4))
+        sum_at = 16 if proto == 6 else 6
+        l4 = l4[:sum_at] + struct.pack("!H", checksum(pseudo + l4)) + l4[sum_at + 2:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), n & 0xFFFF, 0, 64, proto, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    return ip + l4, dst
+
+
+def hostile(pod, box, pps, seconds, counts):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    src = socket.inet_aton(local_address_towards(pod))
+    pod, box = socket.inet_aton(pod), socket.inet_aton(box)
+    for n in paced(pps, seconds):
+        packet, dst = hostile_packet(n, src, pod, box)
+        try:
+            s.sendto(packet, (socket.inet_ntoa(dst), 0))
+            counts["sent"] += 1
+        except OSError:
+            counts["errors"] += 1
+
+
+def local_address_towards(dst):
+    """The source address the namespace's routing picks for DST."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    probe.connect((dst, 9))
+    address = probe.getsockname()[0]
+    probe.close()
+    return address
+
+
+def is_hostile(frame):
+    """An IPv4 frame with the hostile mode's signature."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00":
+        return False
+    ihl = (frame[14] & 0x0F) * 4
+    proto = frame[23]
+    l4 = 14 + ihl
+    if len(frame) < l4 + 8:
+        return False
+    if proto in (6, 17):
+        return struct.unpack("!H", frame[l4:l4 + 2])[0] == HOSTILE_PORT
+    return proto == 1 and frame[l4] == 8 and struct.unpack("!H", frame[l4 + 4:l4 + 6])[0] == HOSTILE_PORT
+
+
+def watch(iface, seconds, counts):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.bind((iface, 0))
+    s.setblocking(False)
+    control, _ = hostile_packet(1, bytes([192, 0, 2, 2]), bytes([192, 0, 2, 1]), bytes([192, 0, 2, 1]))
+    sender = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sender.bind((iface, 0))
+    sender.send(CONTROL_MAC + b"\x02\x00\x00\x00\x00\xfd" + b"\x08\x00" + control)
+    sender.close()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not stopping:
+        select.select([s], [], [], 0.2)
+        while True:
+            try:
+                frame = s.recv(65535)
+            except (BlockingIOError, OSError):
+                break
+            if not is_hostile(frame):
+                continue
+            if frame[:6] == CONTROL_MAC:
+                counts["control"] += 1
+            else:
+                counts["matched"] += 1
+
+
+def stream_block(n):
+    """Block N of the deterministic stream tcpsend writes: the same bytes every run, different from block to block."""
+    return hashlib.sha256(struct.pack("!Q", n)).digest() * 128
+
+
+def tcpsink(port, seconds, counts):
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("0.0.0.0", port))
+    server.listen(1)
+    server.settimeout(seconds)
+    try:
+        connection, _ = server.accept()
+    except socket.timeout:
+        counts["line"] = "received nothing"
+        return
+    digest = hashlib.sha256()
+    received = 0
+    connection.settimeout(seconds)
+    try:
+        while True:
+            data = connection.recv(65536)
+            if not data:
+                break
+            digest.update(data)
+            received += len(data)
+        connection.sendall(("%d %s\n" % (received, digest.hexdigest())).encode())
+        counts["line"] = "received %d sha256 %s" % (received, digest.hexdigest())
+    except OSError as error:
+        counts["line"] = "reset after %d (%s)" % (received, error)
+    finally:
+        connection.close()
+
+
+def tcpsend(dst, port, rate, seconds, counts):
+    digest = hashlib.sha256()
+    sent = 0
+    try:
+        connection = socket.create_connection((dst, port), timeout=10)
+        connection.settimeout(30)
+        start = time.monotonic()
+        block = 0
+        while not stopping and time.monotonic() - start < seconds:
+            data = stream_block(block)
+            connection.sendall(data)
+            digest.update(data)
+            sent += len(data)
+            block += 1
+            due = start + sent / rate
+            if due > time.monotonic():
+                time.sleep(due - time.monotonic())
+        connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        while not answer.endswith(b"\n"):
+            data = connection.recv(256)
+            if not data:
+                break
+            answer += data
+        connection.close()
+        counts["line"] = "sent %d sha256 %s answer %s" % (sent, digest.hexdigest(), answer.decode().strip())
+    except OSError as error:
+        counts["line"] = "reset after %d (%s)" % (sent, error)
+
 
 def send_control_frame(iface, network):
     """One IPv4 frame with a source in the watched prefix, sent out of IFACE to a MAC nobody has: the capture must
@@ -145,7 +322,8 @@ def send_control_frame(iface, network):
 def main():
     signal.signal(signal.SIGTERM, _stop)
     mode, args = sys.argv[1], sys.argv[2:]
-    counts = {"sent": 0, "received": 0, "errors": 0, "matched": 0, "total": 0, "drops": 0, "control": 0}
+    counts = {"sent": 0, "received": 0, "errors": 0, "matched": 0, "total": 0, "drops": 0, "control": 0,
+              "line": ""}
     print("ready", flush=True)
     if mode == "flood":
         flood(args[0], int(args[1]), float(args[2]), float(args[3]), counts)
@@ -155,10 +333,22 @@ def main():
         sink(int(args[0]), float(args[1]), counts)
     elif mode == "sniff":
         sniff(args[0], args[1], float(args[2]), counts)
+    elif mode == "hostile":
+        hostile(args[0], args[1], float(args[2]), float(args[3]), counts)
+    elif mode == "watch":
+        watch(args[0], float(args[1]), counts)
+    elif mode == "tcpsink":
+        tcpsink(int(args[0]), float(args[1]), counts)
+    elif mode == "tcpsend":
+        tcpsend(args[0], int(args[1]), float(args[2]), float(args[3]), counts)
     else:
         sys.exit("unknown mode " + mode)
-    if mode == "flood":
+    if mode in ("flood", "hostile"):
         print("sent %d" % counts["sent"], flush=True)
+    elif mode == "watch":
+        print("hostile %d control %d" % (counts["matched"], counts["control"]), flush=True)
+    elif mode in ("tcpsink", "tcpsend"):
+        print(counts["line"], flush=True)
     elif mode == "echo":
         print("sent %d received %d" % (counts["sent"], counts["received"]), flush=True)
     elif mode == "sink":

@@ -406,7 +406,7 @@ abstract class SeedLab {
      * A TCP connection opened through the box before an update of the NAT44 and ACL bundles and before a
      * restart of the whole box goes on working after each: NAT sessions and ACL reflect sessions live in mapped
      * files the new instances attach to, so after the restart the pod's reflect session is there before the pod
-     * sends anything.
+     * sends anything. Unsolicited traffic sent at the pod all through the restart never reaches it.
      */
     @Test
     @Order(8)
@@ -437,15 +437,35 @@ abstract class SeedLab {
             assertEquals("after-update", fromClient.readLine(), "the connection works after the bundle updates");
             assertEquals(sessionsBefore, natSessionOf(connected), "the same translation, same outside port");
 
+            // Unsolicited traffic from the internet all through the restart: while the box is down, while it boots,
+            // while its capabilities come up one by one, none of it may reach the pod.
+            Process podSink = traffic("pod1", "sink", "9999", "120");
+            Process podWatch = traffic("pod1", "watch", "eth0", "120");
+            Process unsolicited = traffic("internet", "flood", "10.1.1.3", "9999", "1000", "120");
+            Process hostile = traffic("internet", "hostile", "10.1.1.3", "192.168.16.1", "1000", "120");
             Result stop = sluice("stop");
             assertEquals(0, stop.exit(), stop.all());
             Result start = sluice("start");
             assertEquals(0, start.exit(), start.all());
             waitForLab();
+            Thread.sleep(1000);
+            String floodSent = stop(unsolicited);
+            String hostileSent = stop(hostile);
+            String reached = stop(podSink);
+            String hostileReached = stop(podWatch);
+            System.out.printf("%s: during the restart, unsolicited UDP at the pod: %s, reached it: %s; unsolicited "
+                    + "TCP/UDP/ICMP: %s, at the pod: %s%n", getClass().getSimpleName(), floodSent, reached, hostileSent,
+                    hostileReached);
+            assertTrue(floodSent.matches("sent [1-9]\\d{3,}"), "the flood ran through the restart: " + floodSent);
+            assertTrue(hostileSent.matches("sent [1-9]\\d{3,}"), "the attack ran through the restart: " + hostileSent);
+            assertEquals("received 0", reached, "no unsolicited UDP reached the pod during the restart");
+            assertEquals("hostile 0 control 1", hostileReached,
+                    "no unsolicited TCP, UDP or ICMP reached the pod during the restart (its capture saw its control frame)");
             String port = connected.substring(connected.lastIndexOf(':') + 1).strip();
-            String aclSessions = shell("acl:sessions --detail");
+            String aclSessions = shell("acl:sessions --detail --no-format --max 1000000");
             assertTrue(Pattern.compile("10\\.1\\.1\\.3:" + port + "[\\s|]+203\\.0\\.113\\.51:7\\b").matcher(aclSessions).find(),
-                    "the reflect session was restored from its file before the pod sent anything:\n" + aclSessions);
+                    "the reflect session was restored from its file before the pod sent anything:\n"
+                            + String.join("\n", aclSessions.lines().limit(40).toList()));
             toClient.println("after-restart");
             assertEquals("after-restart", fromClient.readLine(), "the connection works after the box restarted");
             assertEquals(sessionsBefore, natSessionOf(connected), "the translation was restored from the session file");
@@ -500,20 +520,27 @@ abstract class SeedLab {
 
     /**
      * The operator's upgrade (bundle:update, then bundle:refresh) of the ACL, NAT44, TAP driver, ip4 and ethernet
-     * bundles (and the af_packet GbE driver), twice each,
-     * while the internet sends unsolicited UDP at the pod and the pod runs a UDP echo with the server, both at
-     * 2000 packets/s. The firewall never opens (the pod receives none of the unsolicited datagrams) and no packet
-     * leaves with the pod's private source (a capture on the internet side sees none); the echo's loss, parked
-     * packets dropped while a node was absent, is reported. Both watchers prove they can see what they look for:
-     * the sink counts pod2's datagrams, the capture its own control frame.
+     * bundles (and the af_packet GbE driver), three times each, while at once: the pod sends a bulk TCP stream to
+     * the internet (its byte count and SHA-256 checked at the far end), the pod runs a UDP echo with the server at
+     * 2000 packets/s, the internet sends unsolicited UDP at the pod at 2000 packets/s, and unsolicited TCP SYNs, UDP
+     * and ICMP echo requests at the pod and at unmapped ports of the box's address. The firewall never opens (the
+     * pod receives none of the unsolicited packets: a sink counts the UDP, a capture on the pod's interface the
+     * rest) and no packet leaves with the pod's private source (a capture on the internet side sees none); the TCP
+     * stream ends with no reset and nothing lost or changed; the echo's loss, parked packets dropped while a node
+     * was absent, is reported. Every watcher proves it can see what it looks for: the sink counts pod2's
+     * datagrams, the captures their own control frames.
      */
     @Test
     @Order(9)
     void bundleUpdatesUnderHostileTrafficLetNothingInAndLeakNoPodAddress() throws Exception {
-        String bound = "60";
+        String bound = "120";
         Process podSink = traffic("pod1", "sink", "9999", bound);
+        Process podWatch = traffic("pod1", "watch", "eth0", bound);
         Process capture = traffic("internet", "sniff", "eth0", "10.1.1.0/24", bound);
+        Process bulkSink = traffic("internet", "tcpsink", "5001", bound);
+        Process bulk = traffic("pod1", "tcpsend", "203.0.113.51", "5001", "1000000", bound);
         Process unsolicited = traffic("internet", "flood", "10.1.1.3", "9999", "2000", bound);
+        Process hostile = traffic("internet", "hostile", "10.1.1.3", "192.168.16.1", "1000", bound);
         Process echo = traffic("pod1", "echo", "203.0.113.51", "7", "2000", bound);
         long started = System.nanoTime();
         // The pod's own policy admits its node's pods: 20 datagrams from pod2 must reach the sink, or it could not
@@ -531,7 +558,7 @@ abstract class SeedLab {
         if (gbeDriver.equals("af_packet")) {
             updates.add(new String[] {"io.sluice.sluice-driver-afpacket", "af-packet-input"});
         }
-        for (int round = 0; round < 2; round++) {
+        for (int round = 0; round < 3; round++) {
             for (String[] update : updates) {
                 long t0 = System.nanoTime();
                 if (update[0].equals("io.sluice.sluice-acl")) {
@@ -551,12 +578,29 @@ abstract class SeedLab {
         }
         Thread.sleep(2000);
         String sent = stop(unsolicited);
+        String hostileSent = stop(hostile);
         String echoed = stop(echo);
+        String streamed = stop(bulk);
+        String streamArrived = stop(bulkSink);
         String reached = stop(podSink);
+        String hostileReached = stop(podWatch);
         String leaked = stop(capture);
-        System.out.printf("%s: %.1f s of traffic; unsolicited at the pod: %s, reached it: %s; pod's UDP echo: %s; "
-                        + "frames with a 10.1.1.x source on the internet side: %s%n", getClass().getSimpleName(),
-                (System.nanoTime() - started) / 1e9, sent, reached, echoed, leaked);
+        System.out.printf("%s: %.1f s of traffic; unsolicited UDP at the pod: %s, reached it: %s; unsolicited "
+                        + "TCP/UDP/ICMP at the pod and the box: %s, at the pod: %s; pod's UDP echo: %s; pod's TCP "
+                        + "stream: %s, at the far end: %s; frames with a 10.1.1.x source on the internet side: %s%n",
+                getClass().getSimpleName(), (System.nanoTime() - started) / 1e9, sent, reached, hostileSent,
+                hostileReached, echoed, streamed, streamArrived, leaked);
+        Matcher stream = Pattern.compile("sent (\\d+) sha256 (\\p{XDigit}{64}) answer (\\d+) (\\p{XDigit}{64})")
+                .matcher(streamed);
+        assertTrue(stream.matches(), "the TCP stream through the updates ended with no reset: " + streamed);
+        assertEquals(stream.group(1) + " " + stream.group(2), stream.group(3) + " " + stream.group(4),
+                "the far end received every byte of the stream, unchanged");
+        assertTrue(Long.parseLong(stream.group(1)) > 10_000_000, "the stream ran through the updates: " + streamed);
+        assertEquals("received " + stream.group(1) + " sha256 " + stream.group(2), streamArrived);
+        assertTrue(hostileSent.matches("sent \\d+") && Long.parseLong(hostileSent.split(" ")[1]) > 4000,
+                "the unsolicited TCP/UDP/ICMP ran: " + hostileSent);
+        assertEquals("hostile 0 control 1", hostileReached,
+                "no unsolicited TCP, UDP or ICMP reached the pod, and the pod's capture saw its own control frame");
         assertTrue(sent.matches("sent \\d+") && Long.parseLong(sent.split(" ")[1]) > 4000, "the flood ran: " + sent);
         assertEquals("received 20", reached, "pod2's 20 datagrams, and none of the internet's, reach the pod");
         assertTrue(leaked.matches("matched 0 of [1-9]\\d* dropped 0 control 1"),
