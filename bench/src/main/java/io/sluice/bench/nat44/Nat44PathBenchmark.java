@@ -103,7 +103,7 @@ public class Nat44PathBenchmark {
             writeTcp(pool.segment(), BufferPool.dataStart(bi), random.nextInt(RESIDENT));
             MemorySegment.copy(pool.segment(), BufferPool.dataStart(bi), templates, (long) i * HEADER_BYTES, HEADER_BYTES);
             pool.setLength(bi, HEADER_BYTES);
-            pool.setL3Offset(bi, 14);
+            Ipv4.recordHeader(pool, bi, 14);
             pool.setRxSwIfIndex(bi, INSIDE_SW);
             pool.setTxSwIfIndex(bi, OUTSIDE_SW);
         }

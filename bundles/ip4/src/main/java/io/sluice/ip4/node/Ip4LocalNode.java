@@ -81,16 +81,15 @@ public final class Ip4LocalNode implements Node {
         long fragments = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
-            long ip = pool.dataOffset(bi);
+            long ip = pool.l3Header(bi);
             nexts[i] = NEXT_DROP;
             if (Ipv4.isFragment(seg, ip)) {
                 fragments++;
                 continue;
             }
-            int headerLength = Ipv4.headerLength(seg, ip);
-            int payloadLength = Ipv4.totalLength(seg, ip) - headerLength;
-            long l4 = ip + headerLength;
-            switch (Ipv4.protocol(seg, ip)) {
+            long l4 = pool.l4Header(bi);
+            int payloadLength = Ipv4.totalLength(seg, ip) - (int) (l4 - ip);
+            switch (pool.ipProtocol(bi)) {
                 case Ipv4.PROTOCOL_ICMP -> {
                     if (payloadLength < Icmp.HEADER_LENGTH || Icmp.type(seg, l4) != Icmp.TYPE_ECHO_REQUEST) {
                         notEcho++;

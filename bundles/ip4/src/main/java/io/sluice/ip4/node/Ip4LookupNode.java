@@ -95,7 +95,7 @@ public final class Ip4LookupNode implements Node {
         long drops = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
-            long ip = pool.dataOffset(bi);
+            long ip = pool.l3Header(bi);
             int dst = Ipv4.dst(seg, ip);
             int table = forwarding.tableOf(pool.rxSwIfIndex(bi));
             int adjacency = forwarding.lookup(table, dst);

@@ -108,7 +108,7 @@ public final class Ip4RewriteNode implements Node {
                 nexts[i] = NEXT_DROP;
                 continue;
             }
-            long ip = pool.dataOffset(bi);
+            long ip = pool.l3Header(bi);
             boolean originated = (pool.flags(bi) & BufferPool.FLAG_LOCALLY_ORIGINATED) != 0;
             if (!originated && Ipv4.ttl(seg, ip) <= 1) {
                 expired++;
