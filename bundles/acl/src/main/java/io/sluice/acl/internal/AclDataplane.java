@@ -2,6 +2,8 @@ package io.sluice.acl.internal;
 
 import io.sluice.acl.api.AclAction;
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.packet.api.BufferPool;
@@ -34,7 +36,23 @@ final class AclDataplane {
     /** Sessions examined for expiry per frame, on the worker: bounded work, no allocation. */
     static final int SWEEP_PER_FRAME = 64;
 
-    static final int NEXT_DROP = 0;
+    /** The declared next arcs of both ACL nodes; the runtime appends those to the features that follow. */
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int NEXT_DROP = Next.DROP.ordinal();
 
     /** Set in trace_bits when the packet matched an existing session, as VPP does. */
     static final int TRACE_BITS_SESSION = 0x80000000;

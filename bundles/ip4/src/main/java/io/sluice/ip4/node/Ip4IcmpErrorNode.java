@@ -2,6 +2,7 @@ package io.sluice.ip4.node;
 
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -34,8 +35,24 @@ import java.util.List;
 @Component(service = Node.class, immediate = true)
 public final class Ip4IcmpErrorNode implements Node {
 
-    public static final int NEXT_DROP = 0;
-    public static final int NEXT_LOOKUP = 1;
+    public enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        LOOKUP(Ip4Graph.IP4_LOOKUP);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    public static final int NEXT_DROP = Next.DROP.ordinal();
+    public static final int NEXT_LOOKUP = Next.LOOKUP.ordinal();
 
     static final int MAX_ERROR_LENGTH = 576;
     static final int ERROR_HEADERS = Ipv4.MIN_HEADER_LENGTH + Icmp.HEADER_LENGTH;
@@ -70,7 +87,7 @@ public final class Ip4IcmpErrorNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(Ip4Graph.IP4_ICMP_ERROR,
-            List.of(GraphRuntime.ERROR_DROP, Ip4Graph.IP4_LOOKUP), List.of(Error.values()), Ip4Input::format);
+            NextArc.names(Next.class), List.of(Error.values()), Ip4Input::format);
 
     private final InterfaceTable interfaces;
     private final long[] tokensByWorker = new long[MAX_WORKERS];

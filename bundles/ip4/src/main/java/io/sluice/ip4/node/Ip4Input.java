@@ -1,6 +1,8 @@
 package io.sluice.ip4.node;
 
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceRing;
@@ -26,8 +28,25 @@ import java.lang.foreign.ValueLayout;
  */
 final class Ip4Input {
 
-    static final int NEXT_DROP = 0;
-    static final int NEXT_ICMP_ERROR = 1;
+    /** Next arcs of both variants. */
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        ICMP_ERROR(Ip4Graph.IP4_ICMP_ERROR);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int NEXT_DROP = Next.DROP.ordinal();
+    static final int NEXT_ICMP_ERROR = Next.ICMP_ERROR.ordinal();
 
     /** Trace record: packet length, then the packet's first bytes (the seed's IPv4 and TCP block). */
     static final int TRACE_LENGTH = 0;

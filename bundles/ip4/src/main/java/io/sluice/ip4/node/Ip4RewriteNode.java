@@ -2,6 +2,7 @@ package io.sluice.ip4.node;
 
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -37,8 +38,24 @@ import java.util.List;
 @Component(service = Node.class, immediate = true)
 public final class Ip4RewriteNode implements Node {
 
-    public static final int NEXT_DROP = 0;
-    public static final int NEXT_ICMP_ERROR = 1;
+    public enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        ICMP_ERROR(Ip4Graph.IP4_ICMP_ERROR);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    public static final int NEXT_DROP = Next.DROP.ordinal();
+    public static final int NEXT_ICMP_ERROR = Next.ICMP_ERROR.ordinal();
 
     /** Trace record layout. */
     static final int TRACE_SW_IF_INDEX = 0;
@@ -69,8 +86,7 @@ public final class Ip4RewriteNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(Ip4Graph.IP4_REWRITE,
-                    List.of(GraphRuntime.ERROR_DROP, Ip4Graph.IP4_ICMP_ERROR), List.of(Error.values()),
-                    Ip4RewriteNode::format)
+                    NextArc.names(Next.class), List.of(Error.values()), Ip4RewriteNode::format)
             .startingArcs(Ip4Graph.OUTPUT_ARC);
 
     private final Ip4Fib fib;

@@ -4,6 +4,7 @@ import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -35,8 +36,24 @@ import org.osgi.service.component.annotations.Reference;
 public final class Nat44In2OutOutputNode implements Node {
     public static final String NAME = "nat44-in2out-output";
 
-    static final int ARC_DROP = 0;
-    static final int ARC_SLOW_PATH = 1;
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        SLOW_PATH(Nat44In2OutSlowPathNode.NAME);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int ARC_DROP = Next.DROP.ordinal();
+    static final int ARC_SLOW_PATH = Next.SLOW_PATH.ordinal();
 
     enum Error implements NodeError {
         IN2OUT_PACKETS("Good in2out packets processed"),
@@ -55,8 +72,7 @@ public final class Nat44In2OutOutputNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
-                    List.of(GraphRuntime.ERROR_DROP, Nat44In2OutSlowPathNode.NAME), List.of(Error.values()),
-                    Nat44Trace::formatFastPath)
+                    NextArc.names(Next.class), List.of(Error.values()), Nat44Trace::formatFastPath)
             .withFeature(FeatureRegistration.on(FeatureArc.IP4_OUTPUT).after("acl-plugin-out-ip4-fa"));
 
     private final Nat44Dataplane dataplane;

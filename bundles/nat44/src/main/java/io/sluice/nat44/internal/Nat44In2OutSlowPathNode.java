@@ -4,6 +4,7 @@ import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -34,7 +35,22 @@ import org.osgi.service.component.annotations.Reference;
 public final class Nat44In2OutSlowPathNode implements Node {
     public static final String NAME = "nat44-in2out-output-slowpath";
 
-    static final int ARC_DROP = 0;
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int ARC_DROP = Next.DROP.ordinal();
 
     /** Records the slow path visits per frame looking for expired sessions. */
     static final int EXPIRY_BUDGET = 256;
@@ -67,7 +83,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
-                    List.of(GraphRuntime.ERROR_DROP), List.of(Error.values()), Nat44Trace::formatSlowPath)
+                    NextArc.names(Next.class), List.of(Error.values()), Nat44Trace::formatSlowPath)
             .withFeature(FeatureRegistration.continuing(FeatureArc.IP4_OUTPUT, Nat44In2OutOutputNode.NAME));
 
     private final Nat44Dataplane dataplane;

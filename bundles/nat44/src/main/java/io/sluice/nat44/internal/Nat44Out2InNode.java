@@ -4,6 +4,7 @@ import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -39,8 +40,24 @@ import org.osgi.service.component.annotations.Reference;
 public final class Nat44Out2InNode implements Node {
     public static final String NAME = "nat44-out2in";
 
-    static final int ARC_DROP = 0;
-    static final int ARC_LOOKUP = 1;
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        /** The end of ip4-unicast, which featureNext reaches: declared so its index is fixed, as VPP's NAT44_OUT2IN_NEXT_LOOKUP. */
+        LOOKUP("ip4-lookup");
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int ARC_DROP = Next.DROP.ordinal();
 
     enum Error implements NodeError {
         OUT2IN_PACKETS("Good out2in packets processed"),
@@ -65,7 +82,7 @@ public final class Nat44Out2InNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
-                    List.of(GraphRuntime.ERROR_DROP, "ip4-lookup"), List.of(Error.values()), Nat44Trace::formatOut2In)
+                    NextArc.names(Next.class), List.of(Error.values()), Nat44Trace::formatOut2In)
             .withFeature(FeatureRegistration.on(FeatureArc.IP4_UNICAST).after("acl-plugin-in-ip4-fa"));
 
     private final Nat44Dataplane dataplane;
