@@ -66,6 +66,8 @@ public final class Ip4RewriteNode implements Node {
     static final int TRACE_SRC_MAC = 24;
     static final int TRACE_LENGTH = 32;
     static final int TRACE_PACKET = 36;
+    /** The record keeps and shows this many bytes of the rewritten packet, as VPP's ip4-rewrite trace (the seed's). */
+    static final int TRACE_PACKET_BYTES = 60;
 
     public enum Error implements NodeError {
         TIME_EXPIRED("ip4 ttl <= 1"),
@@ -188,7 +190,7 @@ public final class Ip4RewriteNode implements Node {
             int length = pool.length(bi);
             trace.set(ValueLayout.JAVA_INT, record + TRACE_LENGTH, length);
             MemorySegment.copy(pool.segment(), pool.dataOffset(bi), trace, record + TRACE_PACKET,
-                    Math.min(length, PacketFormat.REWRITE_TRACE_BYTES));
+                    Math.min(length, TRACE_PACKET_BYTES));
         }
     }
 
@@ -210,6 +212,6 @@ public final class Ip4RewriteNode implements Node {
                 .append(String.format("%08x", record.get(ValueLayout.JAVA_INT, offset + TRACE_FLOW_HASH)))
                 .append('\n');
         int length = record.get(ValueLayout.JAVA_INT, offset + TRACE_LENGTH);
-        PacketFormat.hexDump(record, offset + TRACE_PACKET, Math.min(length, PacketFormat.REWRITE_TRACE_BYTES), out, 0);
+        PacketFormat.hexDump(record, offset + TRACE_PACKET, Math.min(length, TRACE_PACKET_BYTES), out, 0);
     }
 }
