@@ -81,8 +81,8 @@ public class Nat44PathBenchmark {
         dataplane.setPolicy(new Nat44Policy(roles, Timeouts.DEFAULTS, RESIDENT, new StaticMappings(List.of())));
         synchronized (dataplane.table().lock()) {
             for (int i = 0; i < RESIDENT; i++) {
-                if (dataplane.createDynamic(dataplane.policy(), insideAddress(i), insidePort(i), Ipv4.PROTOCOL_TCP, 0x1f866133, 80,
-                        INSIDE_SW, now) < 0) {
+                if (dataplane.createDynamic(dataplane.policy(), insideAddress(i), insidePort(i), Ipv4.PROTOCOL_TCP,
+                        0x1f866133, 80, INSIDE_SW, now) < 0) {
                     throw new IllegalStateException("could not create session " + i);
                 }
             }

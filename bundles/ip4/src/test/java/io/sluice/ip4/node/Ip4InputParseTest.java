@@ -26,7 +26,7 @@ class Ip4InputParseTest {
         pool.close();
     }
 
-    /** A frame's IPv4 packet in a buffer whose current data is past its Ethernet header, as ethernet-input leaves it. */
+    /** A frame's IPv4 packet in a buffer with current data past its Ethernet header, as ethernet-input leaves it. */
     private int received(byte[] ethernetFrame) {
         int bi = pool.alloc();
         pool.write(bi, ethernetFrame, ethernetFrame.length);

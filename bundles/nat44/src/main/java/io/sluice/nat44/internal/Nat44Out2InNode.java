@@ -42,7 +42,10 @@ public final class Nat44Out2InNode implements Node {
 
     enum Next implements NextArc {
         DROP(GraphRuntime.ERROR_DROP),
-        /** The end of ip4-unicast, which featureNext reaches: declared so its index is fixed, as VPP's NAT44_OUT2IN_NEXT_LOOKUP. */
+        /**
+         * The end of ip4-unicast, which featureNext reaches: declared so its index is fixed, as VPP's
+         * NAT44_OUT2IN_NEXT_LOOKUP.
+         */
         LOOKUP("ip4-lookup");
 
         private final String nodeName;

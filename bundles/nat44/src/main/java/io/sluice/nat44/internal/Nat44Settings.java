@@ -128,7 +128,8 @@ record Nat44Settings(int[] addresses, List<String> inside, List<String> outside,
         }
         if (protocol != 0) {
             if (colon < 0) {
-                throw new IllegalArgumentException("a " + (protocol == Ipv4.PROTOCOL_ICMP ? "icmp" : protocol == Ipv4.PROTOCOL_TCP ? "tcp" : "udp")
+                throw new IllegalArgumentException("a " + (protocol == Ipv4.PROTOCOL_ICMP ? "icmp"
+                        : protocol == Ipv4.PROTOCOL_TCP ? "tcp" : "udp")
                         + " mapping needs address:port, got '" + text + "'");
             }
             try {
