@@ -108,8 +108,7 @@ public class AclBenchmark {
             NetworkOrder.setU8(seg, ip + 32, 0x50);
             NetworkOrder.setU8(seg, ip + 33, 0x10);
             pool.setLength(bi, 40);
-            pool.setL3Offset(bi, 0);
-            pool.setL4Offset(bi, 20);
+            Ipv4.recordHeader(pool, bi, 0);
             pool.setRxSwIfIndex(bi, SW);
             frame.buffers()[i] = bi;
         }

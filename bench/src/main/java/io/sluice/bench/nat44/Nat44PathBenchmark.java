@@ -81,8 +81,8 @@ public class Nat44PathBenchmark {
         dataplane.setPolicy(new Nat44Policy(roles, Timeouts.DEFAULTS, RESIDENT, new StaticMappings(List.of())));
         synchronized (dataplane.table().lock()) {
             for (int i = 0; i < RESIDENT; i++) {
-                if (dataplane.createDynamic(dataplane.policy(), insideAddress(i), insidePort(i), 6, 0x1f866133, 80,
-                        INSIDE_SW, now) < 0) {
+                if (dataplane.createDynamic(dataplane.policy(), insideAddress(i), insidePort(i), Ipv4.PROTOCOL_TCP,
+                        0x1f866133, 80, INSIDE_SW, now) < 0) {
                     throw new IllegalStateException("could not create session " + i);
                 }
             }
@@ -103,7 +103,7 @@ public class Nat44PathBenchmark {
             writeTcp(pool.segment(), BufferPool.dataStart(bi), random.nextInt(RESIDENT));
             MemorySegment.copy(pool.segment(), BufferPool.dataStart(bi), templates, (long) i * HEADER_BYTES, HEADER_BYTES);
             pool.setLength(bi, HEADER_BYTES);
-            pool.setL3Offset(bi, 14);
+            Ipv4.recordHeader(pool, bi, 14);
             pool.setRxSwIfIndex(bi, INSIDE_SW);
             pool.setTxSwIfIndex(bi, OUTSIDE_SW);
         }

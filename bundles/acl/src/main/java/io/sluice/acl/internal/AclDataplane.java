@@ -2,6 +2,8 @@ package io.sluice.acl.internal;
 
 import io.sluice.acl.api.AclAction;
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.packet.api.BufferPool;
@@ -34,7 +36,23 @@ final class AclDataplane {
     /** Sessions examined for expiry per frame, on the worker: bounded work, no allocation. */
     static final int SWEEP_PER_FRAME = 64;
 
-    static final int NEXT_DROP = 0;
+    /** The declared next arcs of both ACL nodes; the runtime appends those to the features that follow. */
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int NEXT_DROP = Next.DROP.ordinal();
 
     /** Set in trace_bits when the packet matched an existing session, as VPP does. */
     static final int TRACE_BITS_SESSION = 0x80000000;
@@ -154,97 +172,75 @@ final class AclDataplane {
                 | (rule & 0xffffffffL);
     }
 
-    /** Offset of the IPv4 header: on both arcs ip4-input's l3 offset from the buffer's data start. */
-    static long ip(BufferPool pool, int bi) {
-        return BufferPool.dataStart(bi) + pool.l3Offset(bi);
-    }
-
-    /** 1 when the packet has an L4 header the ACL reads: TCP, UDP or ICMP, first fragment, long enough. */
-    static boolean l4Valid(MemorySegment seg, long ip) {
-        int protocol = Ipv4.protocol(seg, ip);
-        if (protocol != Ipv4.PROTOCOL_TCP && protocol != Ipv4.PROTOCOL_UDP && protocol != Ipv4.PROTOCOL_ICMP) {
-            return false;
-        }
-        if (Ipv4.fragmentOffset(seg, ip) != 0) {
-            return false;
-        }
-        int needed = protocol == Ipv4.PROTOCOL_TCP ? 14 : 4;
-        return Ipv4.totalLength(seg, ip) >= Ipv4.headerLength(seg, ip) + needed;
-    }
-
     /** VPP's port[0]: source port, or ICMP type; 0 without a valid L4 header. */
-    static int port0(MemorySegment seg, long ip, boolean l4Valid) {
+    static int port0(MemorySegment seg, long l4, int protocol, boolean l4Valid) {
         if (!l4Valid) {
             return 0;
         }
-        long l4 = ip + Ipv4.headerLength(seg, ip);
-        return Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP ? Icmp.type(seg, l4) : NetworkOrder.u16(seg, l4);
+        return protocol == Ipv4.PROTOCOL_ICMP ? Icmp.type(seg, l4) : NetworkOrder.u16(seg, l4);
     }
 
     /** VPP's port[1]: destination port, or ICMP code. */
-    static int port1(MemorySegment seg, long ip, boolean l4Valid) {
+    static int port1(MemorySegment seg, long l4, int protocol, boolean l4Valid) {
         if (!l4Valid) {
             return 0;
         }
-        long l4 = ip + Ipv4.headerLength(seg, ip);
-        return Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP ? Icmp.code(seg, l4) : NetworkOrder.u16(seg, l4 + 2);
+        return protocol == Ipv4.PROTOCOL_ICMP ? Icmp.code(seg, l4) : NetworkOrder.u16(seg, l4 + 2);
     }
 
-    static int tcpFlags(MemorySegment seg, long ip, boolean l4Valid) {
-        if (!l4Valid || Ipv4.protocol(seg, ip) != Ipv4.PROTOCOL_TCP) {
+    static int tcpFlags(MemorySegment seg, long l4, int protocol, boolean l4Valid) {
+        if (!l4Valid || protocol != Ipv4.PROTOCOL_TCP) {
             return 0;
         }
-        return Tcp.flags(seg, ip + Ipv4.headerLength(seg, ip));
+        return Tcp.flags(seg, l4);
     }
 
     /**
      * The port pair a session key uses: L4 ports, except for ICMP echo, whose request and reply both carry
      * the identifier (RFC 792), which then stands for both ports; other ICMP keeps type and code.
      */
-    private static int sessionPort(MemorySegment seg, long ip, boolean l4Valid, boolean first) {
-        if (l4Valid && Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP) {
-            long l4 = ip + Ipv4.headerLength(seg, ip);
-            if (Icmp.isEcho(Icmp.type(seg, l4))) {
-                return Icmp.echoId(seg, l4);
-            }
+    private static int sessionPort(MemorySegment seg, long l4, int protocol, boolean l4Valid, boolean first) {
+        if (l4Valid && protocol == Ipv4.PROTOCOL_ICMP && Icmp.isEcho(Icmp.type(seg, l4))) {
+            return Icmp.echoId(seg, l4);
         }
-        return first ? port0(seg, ip, l4Valid) : port1(seg, ip, l4Valid);
+        return first ? port0(seg, l4, protocol, l4Valid) : port1(seg, l4, protocol, l4Valid);
     }
 
     /** The session key's address word, initiator first: the packet as it is on input, swapped on output. */
-    static long sessionKey0(MemorySegment seg, BufferPool pool, int bi, boolean input) {
-        long ip = ip(pool, bi);
+    static long sessionKey0(MemorySegment seg, long ip, boolean input) {
         int src = Ipv4.src(seg, ip);
         int dst = Ipv4.dst(seg, ip);
         return input ? SessionTable.key0(src, dst) : SessionTable.key0(dst, src);
     }
 
-    static long sessionKey1(MemorySegment seg, BufferPool pool, int bi, boolean input, int sw) {
-        long ip = ip(pool, bi);
-        boolean l4Valid = l4Valid(seg, ip);
-        int sport = sessionPort(seg, ip, l4Valid, true);
-        int dport = sessionPort(seg, ip, l4Valid, false);
-        int protocol = Ipv4.protocol(seg, ip);
+    static long sessionKey1(MemorySegment seg, long l4, int protocol, boolean l4Valid, boolean input, int sw) {
+        int sport = sessionPort(seg, l4, protocol, l4Valid, true);
+        int dport = sessionPort(seg, l4, protocol, l4Valid, false);
         return input ? SessionTable.key1(sport, dport, protocol, sw) : SessionTable.key1(dport, sport, protocol, sw);
     }
 
-    /** The decision for one packet; a session hit or a new session is recorded in {@code sessions}. */
+    /**
+     * The decision for one packet; a session hit or a new session is recorded in {@code sessions}. The packet's
+     * header is ip4-input's parse in the buffer's metadata (offsets, protocol, L4 facts), read once here.
+     */
     static long classify(BufferPool pool, MemorySegment seg, int bi, boolean input, int sw, CompiledRuleSet rules,
                          SessionTable sessions, long now) {
-        long ip = ip(pool, bi);
-        boolean l4Valid = l4Valid(seg, ip);
-        int tcpFlags = tcpFlags(seg, ip, l4Valid);
+        long ip = pool.l3Header(bi);
+        long l4 = pool.l4Header(bi);
+        int protocol = pool.ipProtocol(bi);
+        boolean l4Valid = (pool.l4Info(bi) & BufferPool.L4_VALID) != 0;
+        int tcpFlags = tcpFlags(seg, l4, protocol, l4Valid);
         int bytes = Ipv4.totalLength(seg, ip);
-        long key0 = sessionKey0(seg, pool, bi, input);
-        long key1 = sessionKey1(seg, pool, bi, input, sw);
+        long key0 = sessionKey0(seg, ip, input);
+        long key1 = sessionKey1(seg, l4, protocol, l4Valid, input, sw);
         int session = sessions.find(key0, key1, now);
         if (session >= 0) {
             sessions.touch(session, input == sessions.createdOnInput(session), tcpFlags, bytes, now);
             pool.setOpaque(bi, Opaque.ACL_SESSION, session);
             return result(AclAction.SESSION.code(), -1, session);
         }
-        if (l4Valid && Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP) {
-            int related = relatedSession(seg, ip, input, sw, sessions, now);
+        if (l4Valid && protocol == Ipv4.PROTOCOL_ICMP) {
+            int related = relatedSession(seg, ip, l4, input, sw, sessions, now);
             if (related >= 0) {
                 pool.setOpaque(bi, Opaque.ACL_SESSION, related);
                 return result(AclAction.SESSION.code(), -1, related) | RESULT_RELATED;
@@ -256,8 +252,8 @@ final class AclDataplane {
             // or naming an undefined ACL) an established session still passes above, anything new is dropped.
             return result(AclAction.DENY.code(), -1, -1) | RESULT_NO_POLICY;
         }
-        int match = rules.match(Ipv4.src(seg, ip), Ipv4.dst(seg, ip), Ipv4.protocol(seg, ip),
-                port0(seg, ip, l4Valid), port1(seg, ip, l4Valid), tcpFlags);
+        int match = rules.match(Ipv4.src(seg, ip), Ipv4.dst(seg, ip), protocol,
+                port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), tcpFlags);
         if (match == CompiledRuleSet.NO_MATCH) {
             return result(AclAction.DENY.code(), -1, -1);
         }
@@ -281,9 +277,9 @@ final class AclDataplane {
      * the other way, so it is looked up as a packet of the opposite side; the error must be addressed to the
      * quoted packet's sender, as every genuine one is. Errors do not refresh the session (as conntrack's RELATED).
      */
-    static int relatedSession(MemorySegment seg, long ip, boolean input, int sw, SessionTable sessions, long now) {
-        int headerLength = Ipv4.headerLength(seg, ip);
-        long icmp = ip + headerLength;
+    static int relatedSession(MemorySegment seg, long ip, long icmp, boolean input, int sw, SessionTable sessions,
+                              long now) {
+        int headerLength = (int) (icmp - ip);
         int type = Icmp.type(seg, icmp);
         if (type != Icmp.TYPE_DESTINATION_UNREACHABLE && type != Icmp.TYPE_TIME_EXCEEDED
                 && type != Icmp.TYPE_PARAMETER_PROBLEM) {
@@ -327,7 +323,10 @@ final class AclDataplane {
     /** RFC 792: an ICMP error quotes the offending packet's IP header and at least 8 bytes after it. */
     private static final int QUOTED_L4_BYTES = 8;
 
-    /** The trace pass: the packet's decision, kept in its scratch words, and its 5-tuple as VPP shows it. */
+    /**
+     * The trace pass: the packet's decision, kept in its scratch words, and its 5-tuple as VPP shows it, from
+     * the same metadata the decision read (no third parse of the header).
+     */
     private static void trace(NodeContext context, BufferPool pool, MemorySegment seg, int bi, int next,
                               boolean input) {
         long record = context.trace(bi);
@@ -338,10 +337,12 @@ final class AclDataplane {
                 | (pool.opaque(bi, Opaque.NODE_SCRATCH_1) & 0xffffffffL);
         int action = action(result);
         int sw = input ? pool.rxSwIfIndex(bi) : pool.txSwIfIndex(bi);
-        long ip = ip(pool, bi);
-        boolean l4Valid = l4Valid(seg, ip);
-        int tcpFlags = tcpFlags(seg, ip, l4Valid);
-        int protocol = Ipv4.protocol(seg, ip);
+        long ip = pool.l3Header(bi);
+        long l4 = pool.l4Header(bi);
+        int protocol = pool.ipProtocol(bi);
+        int l4Info = pool.l4Info(bi);
+        boolean l4Valid = (l4Info & BufferPool.L4_VALID) != 0;
+        int tcpFlags = tcpFlags(seg, l4, protocol, l4Valid);
         int acl = acl(result);
         int rule = rule(result);
         int traceBits = action == AclAction.SESSION.code() ? TRACE_BITS_SESSION : 0;
@@ -357,11 +358,12 @@ final class AclDataplane {
         trace.set(ValueLayout.JAVA_LONG, words + 8, addressWord(Ipv4.src(seg, ip)));
         trace.set(ValueLayout.JAVA_LONG, words + 16, 0L);
         trace.set(ValueLayout.JAVA_LONG, words + 24, addressWord(Ipv4.dst(seg, ip)));
-        trace.set(ValueLayout.JAVA_LONG, words + 32, l4Word(port0(seg, ip, l4Valid), port1(seg, ip, l4Valid), protocol, sw));
+        trace.set(ValueLayout.JAVA_LONG, words + 32,
+                l4Word(port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), protocol, sw));
         int info = (protocol == Ipv4.PROTOCOL_TCP && l4Valid ? PACKET_INFO_TCP_FLAGS_VALID : 0)
                 | (input ? PACKET_INFO_IS_INPUT : 0)
                 | (l4Valid ? PACKET_INFO_L4_VALID : 0)
-                | (Ipv4.fragmentOffset(seg, ip) != 0 ? PACKET_INFO_NONFIRST_FRAGMENT : 0);
+                | ((l4Info & BufferPool.L4_NON_FIRST_FRAGMENT) != 0 ? PACKET_INFO_NONFIRST_FRAGMENT : 0);
         trace.set(ValueLayout.JAVA_LONG, words + 40, packetInfoWord(sw, tcpFlags, info));
     }
 

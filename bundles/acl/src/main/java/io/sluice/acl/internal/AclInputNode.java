@@ -3,7 +3,7 @@ package io.sluice.acl.internal;
 import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.Frame;
-import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
@@ -31,7 +31,7 @@ public final class AclInputNode implements Node {
     public static final String NAME = "acl-plugin-in-ip4-fa";
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
-                    List.of(GraphRuntime.ERROR_DROP), List.of(AclError.values()), AclDataplane::format)
+                    NextArc.names(AclDataplane.Next.class), List.of(AclError.values()), AclDataplane::format)
             .withFeature(FeatureRegistration.on(FeatureArc.IP4_UNICAST).before("nat44-out2in"));
 
     private final AclManager manager;

@@ -3,7 +3,7 @@ package io.sluice.acl.internal;
 import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.Frame;
-import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
@@ -29,7 +29,7 @@ public final class AclOutputNode implements Node {
     public static final String NAME = "acl-plugin-out-ip4-fa";
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
-                    List.of(GraphRuntime.ERROR_DROP), List.of(AclError.values()), AclDataplane::format)
+                    NextArc.names(AclDataplane.Next.class), List.of(AclError.values()), AclDataplane::format)
             .withFeature(FeatureRegistration.on(FeatureArc.IP4_OUTPUT).before("nat44-in2out-output"));
 
     private final AclManager manager;

@@ -2,6 +2,7 @@ package io.sluice.acl.internal;
 
 import io.sluice.acl.api.AclSessions.SessionInfo;
 import io.sluice.acl.api.AclSessions.SessionTimeouts;
+import io.sluice.packet.api.Ipv4;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -294,7 +295,7 @@ final class SessionTable implements AutoCloseable {
     private long timeoutNanos(int slot) {
         long at = (long) slot * SLOT_SIZE;
         int protocol = (int) (slots.get(LONG, at + KEY1) >>> 24) & 0xff;
-        if (protocol != 6) {
+        if (protocol != Ipv4.PROTOCOL_TCP) {
             return udpIdleNanos;
         }
         int seen = slots.get(INT, at + TCP_FLAGS);
@@ -512,7 +513,7 @@ final class SessionTable implements AutoCloseable {
             int seen = slots.get(INT, at + TCP_FLAGS);
             long timeout = timeoutNanos(slot);
             int protocol = (int) (k1 >>> 24) & 0xff;
-            String type = protocol != 6 ? TIMEOUT_UDP_IDLE
+            String type = protocol != Ipv4.PROTOCOL_TCP ? TIMEOUT_UDP_IDLE
                     : (seen & STATE_FLAGS_BOTH_WAYS) == SYN_ACK_BOTH_WAYS ? TIMEOUT_TCP_IDLE : TIMEOUT_TCP_TRANSIENT;
             out.add(new SessionInfo(slot, slots.get(INT, at + SW_IF_INDEX), createdOnInput(slot), protocol,
                     (int) (k0 >>> 32), (int) (k1 >>> 48) & 0xffff, (int) k0, (int) (k1 >>> 32) & 0xffff,

@@ -134,8 +134,8 @@ final class AclFixture implements AutoCloseable {
             BufferPool pool = context.pool();
             for (int i = 0; i < frame.count(); i++) {
                 int bi = frame.buffers()[i];
-                pool.setL3Offset(bi, 14);
-                pool.setL4Offset(bi, 14 + Ipv4.headerLength(pool.segment(), BufferPool.dataStart(bi) + 14));
+                // What ip4-input leaves in the metadata: the one parse of the header the ACL reads.
+                Ipv4.recordHeader(pool, bi, 14);
                 int sw = pool.rxSwIfIndex(bi);
                 if (output) {
                     pool.setTxSwIfIndex(bi, sw);

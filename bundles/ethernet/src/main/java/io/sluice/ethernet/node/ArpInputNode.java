@@ -5,6 +5,7 @@ import io.sluice.ethernet.api.EthernetGraph;
 import io.sluice.ethernet.api.NeighbourTable;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -34,7 +35,22 @@ import java.util.List;
 @Component(service = Node.class, immediate = true)
 public final class ArpInputNode implements Node {
 
-    public static final int NEXT_DROP = 0;
+    public enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    public static final int NEXT_DROP = Next.DROP.ordinal();
 
     /** Trace record: rx sw_if_index, then the 28-byte ARP packet. */
     static final int TRACE_SW_IF_INDEX = 0;
@@ -67,7 +83,7 @@ public final class ArpInputNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(EthernetGraph.ARP_INPUT,
-                    List.of(GraphRuntime.ERROR_DROP), List.of(Error.values()), ArpInputNode::format)
+                    NextArc.names(Next.class), List.of(Error.values()), ArpInputNode::format)
             .startingArcs(EthernetGraph.INTERFACE_OUTPUT);
 
     private final InterfaceTable interfaces;

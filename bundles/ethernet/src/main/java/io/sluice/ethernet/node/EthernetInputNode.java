@@ -3,6 +3,7 @@ package io.sluice.ethernet.node;
 import io.sluice.ethernet.api.EthernetGraph;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -34,10 +35,29 @@ import java.util.List;
 @Component(service = Node.class, immediate = true)
 public final class EthernetInputNode implements Node {
 
-    public static final int NEXT_DROP = 0;
-    public static final int NEXT_IP4_INPUT = 1;
-    public static final int NEXT_IP4_INPUT_NO_CHECKSUM = 2;
-    public static final int NEXT_ARP_INPUT = 3;
+    public enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        /** The ip4 bundle's nodes, named here: ethernet does not depend on ip4. */
+        IP4_INPUT("ip4-input"),
+        IP4_INPUT_NO_CHECKSUM("ip4-input-no-checksum"),
+        ARP_INPUT(EthernetGraph.ARP_INPUT);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    public static final int NEXT_DROP = Next.DROP.ordinal();
+    public static final int NEXT_IP4_INPUT = Next.IP4_INPUT.ordinal();
+    public static final int NEXT_IP4_INPUT_NO_CHECKSUM = Next.IP4_INPUT_NO_CHECKSUM.ordinal();
+    public static final int NEXT_ARP_INPUT = Next.ARP_INPUT.ordinal();
 
     /** Trace record: the frame's length, then its first bytes (Ethernet header and up to two tags). */
     static final int TRACE_LENGTH = 0;
@@ -66,8 +86,7 @@ public final class EthernetInputNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(EthernetGraph.ETHERNET_INPUT,
-            List.of(GraphRuntime.ERROR_DROP, "ip4-input", "ip4-input-no-checksum", EthernetGraph.ARP_INPUT),
-            List.of(Error.values()), EthernetInputNode::format);
+            NextArc.names(Next.class), List.of(Error.values()), EthernetInputNode::format);
 
     private final InterfaceTable interfaces;
 

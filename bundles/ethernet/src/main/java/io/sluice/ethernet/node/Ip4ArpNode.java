@@ -3,6 +3,7 @@ package io.sluice.ethernet.node;
 import io.sluice.ethernet.api.EthernetGraph;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -33,7 +34,22 @@ import java.util.List;
 @Component(service = Node.class, immediate = true)
 public final class Ip4ArpNode implements Node {
 
-    public static final int NEXT_DROP = 0;
+    public enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    public static final int NEXT_DROP = Next.DROP.ordinal();
     /** The slot ip4-lookup writes the address to resolve into. */
     public static final int OPAQUE_RESOLVE = Opaque.NODE_SCRATCH_0;
 
@@ -67,7 +83,7 @@ public final class Ip4ArpNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(EthernetGraph.IP4_ARP,
-                    List.of(GraphRuntime.ERROR_DROP), List.of(Error.values()), Ip4ArpNode::format)
+                    NextArc.names(Next.class), List.of(Error.values()), Ip4ArpNode::format)
             .startingArcs(EthernetGraph.INTERFACE_OUTPUT);
 
     private final InterfaceTable interfaces;

@@ -2,6 +2,7 @@ package io.sluice.ip4.node;
 
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -34,8 +35,24 @@ import java.util.List;
 @Component(service = Node.class, immediate = true)
 public final class Ip4IcmpErrorNode implements Node {
 
-    public static final int NEXT_DROP = 0;
-    public static final int NEXT_LOOKUP = 1;
+    public enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        LOOKUP(Ip4Graph.IP4_LOOKUP);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    public static final int NEXT_DROP = Next.DROP.ordinal();
+    public static final int NEXT_LOOKUP = Next.LOOKUP.ordinal();
 
     static final int MAX_ERROR_LENGTH = 576;
     static final int ERROR_HEADERS = Ipv4.MIN_HEADER_LENGTH + Icmp.HEADER_LENGTH;
@@ -70,7 +87,7 @@ public final class Ip4IcmpErrorNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(Ip4Graph.IP4_ICMP_ERROR,
-            List.of(GraphRuntime.ERROR_DROP, Ip4Graph.IP4_LOOKUP), List.of(Error.values()), Ip4Input::format);
+            NextArc.names(Next.class), List.of(Error.values()), Ip4Input::format);
 
     private final InterfaceTable interfaces;
     private final long[] tokensByWorker = new long[MAX_WORKERS];
@@ -118,8 +135,8 @@ public final class Ip4IcmpErrorNode implements Node {
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
             nexts[i] = NEXT_DROP;
-            long ip = pool.dataOffset(bi);
-            if (!deservesError(seg, ip, pool.length(bi))) {
+            long ip = pool.l3Header(bi);
+            if (!deservesError(pool, bi, ip)) {
                 dropped++;
                 continue;
             }
@@ -142,8 +159,8 @@ public final class Ip4IcmpErrorNode implements Node {
             int code = typeAndCode & 0xff;
             int quoted = Math.min(pool.length(bi), MAX_ERROR_LENGTH - ERROR_HEADERS);
             int destination = Ipv4.src(seg, ip);
-            pool.setLength(bi, quoted);
-            pool.advance(bi, -ERROR_HEADERS);
+            int current = pool.l3Offset(bi) - ERROR_HEADERS;
+            pool.setData(bi, current, quoted + ERROR_HEADERS);
             long error = ip - ERROR_HEADERS;
             Ipv4.setVersionAndIhl(seg, error, Ipv4.VERSION_IHL_NO_OPTIONS);
             Ipv4.setTos(seg, error, 0);
@@ -161,11 +178,10 @@ public final class Ip4IcmpErrorNode implements Node {
             boolean fragmentation = type == Icmp.TYPE_DESTINATION_UNREACHABLE && code == Icmp.CODE_FRAGMENTATION_NEEDED;
             NetworkOrder.setU32(seg, icmp + Icmp.POINTER, fragmentation ? pool.opaque(bi, Ip4Graph.OPAQUE_ICMP_DATA) & 0xffff : 0);
             Icmp.setChecksum(seg, icmp, Icmp.computeChecksum(seg, icmp, Icmp.HEADER_LENGTH + quoted));
-            int current = pool.currentData(bi);
-            // A new packet in the old one's buffer: none of the offending packet's marks apply to it.
+            // A new packet in the old one's buffer: none of the offending packet's marks apply to it, and the
+            // graph did not parse it, so its header is recorded here for ip4-lookup and the nodes after it.
             pool.setFlags(bi, BufferPool.FLAG_LOCALLY_ORIGINATED | (pool.flags(bi) & BufferPool.FLAG_TRACED));
-            pool.setL3Offset(bi, current);
-            pool.setL4Offset(bi, current + Ipv4.MIN_HEADER_LENGTH);
+            pool.setIp4Header(bi, current, current + Ipv4.MIN_HEADER_LENGTH, Ipv4.PROTOCOL_ICMP, BufferPool.L4_VALID);
             if (type == Icmp.TYPE_TIME_EXCEEDED) {
                 timeExceeded++;
             } else if (fragmentation) {
@@ -200,15 +216,17 @@ public final class Ip4IcmpErrorNode implements Node {
     }
 
     /** RFC 1812 section 4.3.2.7: the packets that must not cause an ICMP error. */
-    private static boolean deservesError(MemorySegment seg, long ip, int length) {
+    private static boolean deservesError(BufferPool pool, int bi, long ip) {
+        MemorySegment seg = pool.segment();
         int src = Ipv4.src(seg, ip);
         int dst = Ipv4.dst(seg, ip);
-        if (src == 0 || isGroupOrBroadcast(src) || isGroupOrBroadcast(dst) || Ipv4.fragmentOffset(seg, ip) != 0) {
+        if (src == 0 || isGroupOrBroadcast(src) || isGroupOrBroadcast(dst)
+                || (pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) != 0) {
             return false;
         }
-        if (Ipv4.protocol(seg, ip) == Ipv4.PROTOCOL_ICMP) {
-            int headerLength = Ipv4.headerLength(seg, ip);
-            return length <= headerLength || !Icmp.isError(Icmp.type(seg, ip + headerLength));
+        if (pool.ipProtocol(bi) == Ipv4.PROTOCOL_ICMP) {
+            long icmp = pool.l4Header(bi);
+            return pool.length(bi) <= icmp - ip || !Icmp.isError(Icmp.type(seg, icmp));
         }
         return true;
     }

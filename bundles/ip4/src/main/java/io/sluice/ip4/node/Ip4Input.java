@@ -1,6 +1,8 @@
 package io.sluice.ip4.node;
 
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceRing;
@@ -20,12 +22,31 @@ import java.lang.foreign.ValueLayout;
  * buffer is then trimmed to it, dropping Ethernet padding), the header checksum unless the driver vouched
  * for it, no fragment at offset 1 (RFC 1858 section 3.2, the overlapping-fragment attack), and a TTL above 0
  * (RFC 1812 5.3.1; a TTL of 0 is answered with ICMP time exceeded). Options are allowed and stepped over.
- * A good packet gets its L3 and L4 offsets and starts the ip4-unicast arc.
+ * A good packet gets the one parse of its header recorded in its metadata (L3 and L4 offsets, protocol, whether
+ * the L4 header is there: {@link BufferPool#setIp4Header}), which the nodes after it read instead of parsing
+ * again, and starts the ip4-unicast arc.
  */
 final class Ip4Input {
 
-    static final int NEXT_DROP = 0;
-    static final int NEXT_ICMP_ERROR = 1;
+    /** Next arcs of both variants. */
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        ICMP_ERROR(Ip4Graph.IP4_ICMP_ERROR);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int NEXT_DROP = Next.DROP.ordinal();
+    static final int NEXT_ICMP_ERROR = Next.ICMP_ERROR.ordinal();
 
     /** Trace record: packet length, then the packet's first bytes (the seed's IPv4 and TCP block). */
     static final int TRACE_LENGTH = 0;
@@ -86,7 +107,8 @@ final class Ip4Input {
                 nexts[i] = NEXT_DROP;
                 continue;
             }
-            if (Ipv4.fragmentOffset(seg, ip) == 1) {
+            int fragmentOffset = Ipv4.fragmentOffset(seg, ip);
+            if (fragmentOffset == 1) {
                 fragmentOffsetOne++;
                 nexts[i] = NEXT_DROP;
                 continue;
@@ -95,8 +117,9 @@ final class Ip4Input {
                 pool.setLength(bi, totalLength);
             }
             int current = pool.currentData(bi);
-            pool.setL3Offset(bi, current);
-            pool.setL4Offset(bi, current + headerLength);
+            int protocol = Ipv4.protocol(seg, ip);
+            pool.setIp4Header(bi, current, current + headerLength, protocol,
+                    Ipv4.l4Info(protocol, fragmentOffset, totalLength - headerLength));
             if (Ipv4.ttl(seg, ip) == 0) {
                 timeExpired++;
                 Ip4Graph.requestIcmpError(pool, bi, Icmp.TYPE_TIME_EXCEEDED, Icmp.CODE_TTL_EXCEEDED_IN_TRANSIT, 0);

@@ -1,7 +1,7 @@
 package io.sluice.ip4.node;
 
 import io.sluice.graph.api.Frame;
-import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
@@ -18,7 +18,7 @@ public final class Ip4InputNode implements Node {
     public static final int NEXT_ICMP_ERROR = Ip4Input.NEXT_ICMP_ERROR;
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(Ip4Graph.IP4_INPUT,
-                    List.of(GraphRuntime.ERROR_DROP, Ip4Graph.IP4_ICMP_ERROR), List.of(Ip4InputError.values()),
+                    NextArc.names(Ip4Input.Next.class), List.of(Ip4InputError.values()),
                     Ip4Input::format)
             .startingArcs(Ip4Graph.UNICAST_ARC);
 

@@ -2,6 +2,7 @@ package io.sluice.ip4.node;
 
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -26,9 +27,26 @@ import java.util.List;
 @Component(service = Node.class, immediate = true)
 public final class Ip4LocalNode implements Node {
 
-    public static final int NEXT_DROP = 0;
-    public static final int NEXT_LOOKUP = 1;
-    public static final int NEXT_ICMP_ERROR = 2;
+    public enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        LOOKUP(Ip4Graph.IP4_LOOKUP),
+        ICMP_ERROR(Ip4Graph.IP4_ICMP_ERROR);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    public static final int NEXT_DROP = Next.DROP.ordinal();
+    public static final int NEXT_LOOKUP = Next.LOOKUP.ordinal();
+    public static final int NEXT_ICMP_ERROR = Next.ICMP_ERROR.ordinal();
 
     /** TTL of the box's own replies (RFC 1700's recommended default). */
     static final int REPLY_TTL = 64;
@@ -55,8 +73,7 @@ public final class Ip4LocalNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(Ip4Graph.IP4_LOCAL,
-            List.of(GraphRuntime.ERROR_DROP, Ip4Graph.IP4_LOOKUP, Ip4Graph.IP4_ICMP_ERROR), List.of(Error.values()),
-            Ip4Input::format);
+            NextArc.names(Next.class), List.of(Error.values()), Ip4Input::format);
 
     @Override
     public NodeRegistration registration() {
@@ -81,16 +98,15 @@ public final class Ip4LocalNode implements Node {
         long fragments = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
-            long ip = pool.dataOffset(bi);
+            long ip = pool.l3Header(bi);
             nexts[i] = NEXT_DROP;
             if (Ipv4.isFragment(seg, ip)) {
                 fragments++;
                 continue;
             }
-            int headerLength = Ipv4.headerLength(seg, ip);
-            int payloadLength = Ipv4.totalLength(seg, ip) - headerLength;
-            long l4 = ip + headerLength;
-            switch (Ipv4.protocol(seg, ip)) {
+            long l4 = pool.l4Header(bi);
+            int payloadLength = Ipv4.totalLength(seg, ip) - (int) (l4 - ip);
+            switch (pool.ipProtocol(bi)) {
                 case Ipv4.PROTOCOL_ICMP -> {
                     if (payloadLength < Icmp.HEADER_LENGTH || Icmp.type(seg, l4) != Icmp.TYPE_ECHO_REQUEST) {
                         notEcho++;

@@ -3,6 +3,7 @@ package io.sluice.ip4.node;
 import io.sluice.ethernet.api.EthernetGraph;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -34,11 +35,30 @@ import java.util.List;
 @Component(service = Node.class, immediate = true)
 public final class Ip4LookupNode implements Node {
 
-    public static final int NEXT_DROP = 0;
-    public static final int NEXT_REWRITE = 1;
-    public static final int NEXT_LOCAL = 2;
-    public static final int NEXT_ARP = 3;
-    public static final int NEXT_ICMP_ERROR = 4;
+    public enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        REWRITE(Ip4Graph.IP4_REWRITE),
+        LOCAL(Ip4Graph.IP4_LOCAL),
+        ARP(EthernetGraph.IP4_ARP),
+        ICMP_ERROR(Ip4Graph.IP4_ICMP_ERROR);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    public static final int NEXT_DROP = Next.DROP.ordinal();
+    public static final int NEXT_REWRITE = Next.REWRITE.ordinal();
+    public static final int NEXT_LOCAL = Next.LOCAL.ordinal();
+    public static final int NEXT_ARP = Next.ARP.ordinal();
+    public static final int NEXT_ICMP_ERROR = Next.ICMP_ERROR.ordinal();
 
     /** Trace record: table, adjacency, flow hash, then the packet as ip4-input's record. */
     static final int TRACE_TABLE = 0;
@@ -64,9 +84,7 @@ public final class Ip4LookupNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(Ip4Graph.IP4_LOOKUP,
-            List.of(GraphRuntime.ERROR_DROP, Ip4Graph.IP4_REWRITE, Ip4Graph.IP4_LOCAL, EthernetGraph.IP4_ARP,
-                    Ip4Graph.IP4_ICMP_ERROR),
-            List.of(Error.values()), Ip4LookupNode::format);
+            NextArc.names(Next.class), List.of(Error.values()), Ip4LookupNode::format);
 
     private static final int RESOLVE_SLOT = Opaque.NODE_SCRATCH_0;
 
@@ -95,7 +113,7 @@ public final class Ip4LookupNode implements Node {
         long drops = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
-            long ip = pool.dataOffset(bi);
+            long ip = pool.l3Header(bi);
             int dst = Ipv4.dst(seg, ip);
             int table = forwarding.tableOf(pool.rxSwIfIndex(bi));
             int adjacency = forwarding.lookup(table, dst);

@@ -2,6 +2,7 @@ package io.sluice.ip4.node;
 
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -37,8 +38,24 @@ import java.util.List;
 @Component(service = Node.class, immediate = true)
 public final class Ip4RewriteNode implements Node {
 
-    public static final int NEXT_DROP = 0;
-    public static final int NEXT_ICMP_ERROR = 1;
+    public enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        ICMP_ERROR(Ip4Graph.IP4_ICMP_ERROR);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    public static final int NEXT_DROP = Next.DROP.ordinal();
+    public static final int NEXT_ICMP_ERROR = Next.ICMP_ERROR.ordinal();
 
     /** Trace record layout. */
     static final int TRACE_SW_IF_INDEX = 0;
@@ -49,6 +66,8 @@ public final class Ip4RewriteNode implements Node {
     static final int TRACE_SRC_MAC = 24;
     static final int TRACE_LENGTH = 32;
     static final int TRACE_PACKET = 36;
+    /** The record keeps and shows this many bytes of the rewritten packet, as VPP's ip4-rewrite trace (the seed's). */
+    static final int TRACE_PACKET_BYTES = 60;
 
     public enum Error implements NodeError {
         TIME_EXPIRED("ip4 ttl <= 1"),
@@ -69,8 +88,7 @@ public final class Ip4RewriteNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(Ip4Graph.IP4_REWRITE,
-                    List.of(GraphRuntime.ERROR_DROP, Ip4Graph.IP4_ICMP_ERROR), List.of(Error.values()),
-                    Ip4RewriteNode::format)
+                    NextArc.names(Next.class), List.of(Error.values()), Ip4RewriteNode::format)
             .startingArcs(Ip4Graph.OUTPUT_ARC);
 
     private final Ip4Fib fib;
@@ -108,7 +126,7 @@ public final class Ip4RewriteNode implements Node {
                 nexts[i] = NEXT_DROP;
                 continue;
             }
-            long ip = pool.dataOffset(bi);
+            long ip = pool.l3Header(bi);
             boolean originated = (pool.flags(bi) & BufferPool.FLAG_LOCALLY_ORIGINATED) != 0;
             if (!originated && Ipv4.ttl(seg, ip) <= 1) {
                 expired++;
@@ -172,7 +190,7 @@ public final class Ip4RewriteNode implements Node {
             int length = pool.length(bi);
             trace.set(ValueLayout.JAVA_INT, record + TRACE_LENGTH, length);
             MemorySegment.copy(pool.segment(), pool.dataOffset(bi), trace, record + TRACE_PACKET,
-                    Math.min(length, PacketFormat.REWRITE_TRACE_BYTES));
+                    Math.min(length, TRACE_PACKET_BYTES));
         }
     }
 
@@ -194,6 +212,6 @@ public final class Ip4RewriteNode implements Node {
                 .append(String.format("%08x", record.get(ValueLayout.JAVA_INT, offset + TRACE_FLOW_HASH)))
                 .append('\n');
         int length = record.get(ValueLayout.JAVA_INT, offset + TRACE_LENGTH);
-        PacketFormat.hexDump(record, offset + TRACE_PACKET, Math.min(length, PacketFormat.REWRITE_TRACE_BYTES), out, 0);
+        PacketFormat.hexDump(record, offset + TRACE_PACKET, Math.min(length, TRACE_PACKET_BYTES), out, 0);
     }
 }

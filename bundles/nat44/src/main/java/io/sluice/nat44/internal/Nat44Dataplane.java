@@ -3,6 +3,7 @@ package io.sluice.nat44.internal;
 import io.sluice.nat44.api.Nat44Event;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.nat44.api.Timeouts;
+import io.sluice.packet.api.Ipv4;
 
 import java.util.function.LongSupplier;
 
@@ -385,7 +386,7 @@ public final class Nat44Dataplane implements AutoCloseable {
     /** A packet passed through session {@code s}: TCP state, expiry, counters. Lock-free (the owning worker). */
     void touch(Nat44Policy p, int s, long now, int protocol, int tcpFlags, boolean in2out, int bytes) {
         int state = table.tcpState(s);
-        if (protocol == 6) {
+        if (protocol == Ipv4.PROTOCOL_TCP) {
             state = TcpTracker.next(state, tcpFlags, in2out);
         }
         table.touch(s, now, now + p.timeoutMillis(protocol, state), bytes, state);

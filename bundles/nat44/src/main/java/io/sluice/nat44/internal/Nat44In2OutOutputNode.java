@@ -4,6 +4,7 @@ import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -27,15 +28,32 @@ import org.osgi.service.component.annotations.Reference;
  * (or ICMP error, fragment, other protocol) goes to {@code nat44-in2out-output-slowpath}. Packets that did not
  * come in on an inside interface (the box's own) pass untouched.
  *
- * <p>Current data is the Ethernet header here (ip4-rewrite prepended it); the IPv4 header is at
- * {@code dataStart + l3Offset}. The TTL is already decremented: the checksums patched here are final.
+ * <p>Current data is the Ethernet header here (ip4-rewrite prepended it); the IPv4 and L4 headers are where
+ * ip4-input recorded them ({@code BufferPool.l3Header}, {@code l4Header}), with the protocol and whether the
+ * packet is a later fragment. The TTL is already decremented: the checksums patched here are final.
  */
 @Component(service = Node.class)
 public final class Nat44In2OutOutputNode implements Node {
     public static final String NAME = "nat44-in2out-output";
 
-    static final int ARC_DROP = 0;
-    static final int ARC_SLOW_PATH = 1;
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        SLOW_PATH(Nat44In2OutSlowPathNode.NAME);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int ARC_DROP = Next.DROP.ordinal();
+    static final int ARC_SLOW_PATH = Next.SLOW_PATH.ordinal();
 
     enum Error implements NodeError {
         IN2OUT_PACKETS("Good in2out packets processed"),
@@ -54,8 +72,7 @@ public final class Nat44In2OutOutputNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
-                    List.of(GraphRuntime.ERROR_DROP, Nat44In2OutSlowPathNode.NAME), List.of(Error.values()),
-                    Nat44Trace::formatFastPath)
+                    NextArc.names(Next.class), List.of(Error.values()), Nat44Trace::formatFastPath)
             .withFeature(FeatureRegistration.on(FeatureArc.IP4_OUTPUT).after("acl-plugin-out-ip4-fa"));
 
     private final Nat44Dataplane dataplane;
@@ -102,17 +119,19 @@ public final class Nat44In2OutOutputNode implements Node {
                 next = ARC_DROP;
                 refused++;
             } else if (policy.inside(pool.rxSwIfIndex(bi))) {
-                long ip = BufferPool.dataStart(bi) + pool.l3Offset(bi);
-                int protocol = Ipv4.protocol(seg, ip);
-                int port = Ipv4.fragmentOffset(seg, ip) == 0 ? Nat44Packets.sourcePort(seg, ip, protocol) : -1;
+                long ip = pool.l3Header(bi);
+                long l4 = pool.l4Header(bi);
+                int protocol = pool.ipProtocol(bi);
+                int port = (pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) == 0
+                        ? Nat44Packets.sourcePort(seg, l4, protocol) : -1;
                 int s = port < 0 ? -1 : table.lookupIn2Out(SessionTable.key(Ipv4.src(seg, ip), port, protocol));
                 if (s < 0 || table.expiresAt(s) <= now) {
                     next = ARC_SLOW_PATH;
                 } else {
                     long outKey = table.outKey(s);
-                    dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), true,
+                    dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), true,
                             Ipv4.totalLength(seg, ip));
-                    Nat44Packets.rewriteSource(seg, ip, protocol, SessionTable.keyAddress(outKey),
+                    Nat44Packets.rewriteSource(seg, ip, l4, protocol, SessionTable.keyAddress(outKey),
                             SessionTable.keyPort(outKey));
                     pool.orFlags(bi, BufferPool.FLAG_NATED);
                     session = s;

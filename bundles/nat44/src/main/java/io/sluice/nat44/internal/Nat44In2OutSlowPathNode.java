@@ -4,6 +4,7 @@ import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -34,7 +35,22 @@ import org.osgi.service.component.annotations.Reference;
 public final class Nat44In2OutSlowPathNode implements Node {
     public static final String NAME = "nat44-in2out-output-slowpath";
 
-    static final int ARC_DROP = 0;
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP);
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int ARC_DROP = Next.DROP.ordinal();
 
     /** Records the slow path visits per frame looking for expired sessions. */
     static final int EXPIRY_BUDGET = 256;
@@ -67,7 +83,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
-                    List.of(GraphRuntime.ERROR_DROP), List.of(Error.values()), Nat44Trace::formatSlowPath)
+                    NextArc.names(Next.class), List.of(Error.values()), Nat44Trace::formatSlowPath)
             .withFeature(FeatureRegistration.continuing(FeatureArc.IP4_OUTPUT, Nat44In2OutOutputNode.NAME));
 
     private final Nat44Dataplane dataplane;
@@ -141,17 +157,18 @@ public final class Nat44In2OutSlowPathNode implements Node {
         }
         MemorySegment seg = pool.segment();
         SessionTable table = dataplane.table();
-        long ip = BufferPool.dataStart(bi) + pool.l3Offset(bi);
-        if (Ipv4.fragmentOffset(seg, ip) != 0) {
+        if ((pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) != 0) {
             return Error.FRAGMENT.ordinal();
         }
-        int protocol = Ipv4.protocol(seg, ip);
-        int port = Nat44Packets.sourcePort(seg, ip, protocol);
+        long ip = pool.l3Header(bi);
+        long l4 = pool.l4Header(bi);
+        int protocol = pool.ipProtocol(bi);
+        int port = Nat44Packets.sourcePort(seg, l4, protocol);
         if (port == -2) {
             return Error.UNSUPPORTED_PROTOCOL.ordinal();
         }
         if (port == -1) {
-            return translateIcmpError(pool, bi, ip);
+            return translateIcmpError(pool, bi, ip, l4);
         }
         int src = Ipv4.src(seg, ip);
         int s = table.lookupIn2Out(SessionTable.key(src, port, protocol));
@@ -168,7 +185,6 @@ public final class Nat44In2OutSlowPathNode implements Node {
                     return -1;
                 }
             }
-            long l4 = Ipv4.payloadOffset(seg, ip);
             int remotePort = protocol == Ipv4.PROTOCOL_ICMP ? 0 : NetworkOrder.u16(seg, l4 + 2);
             s = dataplane.createIn2Out(policy, src, port, protocol, Ipv4.dst(seg, ip), remotePort,
                     pool.rxSwIfIndex(bi), now);
@@ -184,9 +200,10 @@ public final class Nat44In2OutSlowPathNode implements Node {
             counts[Error.SESSIONS_CREATED.ordinal()]++;
         }
         long outKey = table.outKey(s);
-        dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), true,
+        dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), true,
                 Ipv4.totalLength(seg, ip));
-        Nat44Packets.rewriteSource(seg, ip, protocol, SessionTable.keyAddress(outKey), SessionTable.keyPort(outKey));
+        Nat44Packets.rewriteSource(seg, ip, l4, protocol, SessionTable.keyAddress(outKey),
+                SessionTable.keyPort(outKey));
         pool.orFlags(bi, BufferPool.FLAG_NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.IN2OUT_PACKETS.ordinal()]++;
@@ -197,14 +214,13 @@ public final class Nat44In2OutSlowPathNode implements Node {
      * An ICMP error from an inside host about a packet that reached it through the NAT (a port unreachable
      * for a mapped service, say): the quoted packet's destination is the inside endpoint of a session.
      */
-    private int translateIcmpError(BufferPool pool, int bi, long ip) {
+    private int translateIcmpError(BufferPool pool, int bi, long ip, long icmp) {
         MemorySegment seg = pool.segment();
-        long icmp = Ipv4.payloadOffset(seg, ip);
         if (!Icmp.isError(Icmp.type(seg, icmp))) {
             return Error.BAD_ICMP_TYPE.ordinal();
         }
         int available = pool.length(bi) - (int) (ip - pool.dataOffset(bi));
-        long inner = Nat44Packets.embeddedHeader(seg, ip, available);
+        long inner = Nat44Packets.embeddedHeader(seg, ip, icmp, available);
         if (inner < 0) {
             return Error.BAD_ICMP.ordinal();
         }
@@ -215,8 +231,8 @@ public final class Nat44In2OutSlowPathNode implements Node {
         }
         long outKey = table.outKey(s);
         int outsideAddress = SessionTable.keyAddress(outKey);
-        Ipv4.rewriteSrc(seg, ip, outsideAddress);
-        Nat44Packets.translateEmbedded(seg, ip, inner, false, outsideAddress, SessionTable.keyPort(outKey));
+        Ipv4.rewriteSrc(seg, ip, icmp, Ipv4.PROTOCOL_ICMP, outsideAddress);
+        Nat44Packets.translateEmbedded(seg, ip, icmp, inner, false, outsideAddress, SessionTable.keyPort(outKey));
         pool.orFlags(bi, BufferPool.FLAG_NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.IN2OUT_PACKETS.ordinal()]++;

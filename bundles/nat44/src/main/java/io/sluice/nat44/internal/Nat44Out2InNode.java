@@ -4,6 +4,7 @@ import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -39,8 +40,27 @@ import org.osgi.service.component.annotations.Reference;
 public final class Nat44Out2InNode implements Node {
     public static final String NAME = "nat44-out2in";
 
-    static final int ARC_DROP = 0;
-    static final int ARC_LOOKUP = 1;
+    enum Next implements NextArc {
+        DROP(GraphRuntime.ERROR_DROP),
+        /**
+         * The end of ip4-unicast, which featureNext reaches: declared so its index is fixed, as VPP's
+         * NAT44_OUT2IN_NEXT_LOOKUP.
+         */
+        LOOKUP("ip4-lookup");
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int ARC_DROP = Next.DROP.ordinal();
 
     enum Error implements NodeError {
         OUT2IN_PACKETS("Good out2in packets processed"),
@@ -65,7 +85,7 @@ public final class Nat44Out2InNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
-                    List.of(GraphRuntime.ERROR_DROP, "ip4-lookup"), List.of(Error.values()), Nat44Trace::formatOut2In)
+                    NextArc.names(Next.class), List.of(Error.values()), Nat44Trace::formatOut2In)
             .withFeature(FeatureRegistration.on(FeatureArc.IP4_UNICAST).after("acl-plugin-in-ip4-fa"));
 
     private final Nat44Dataplane dataplane;
@@ -109,22 +129,23 @@ public final class Nat44Out2InNode implements Node {
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
             int rx = pool.rxSwIfIndex(bi);
-            long ip = BufferPool.dataStart(bi) + pool.l3Offset(bi);
-            int protocol = Ipv4.protocol(seg, ip);
+            long ip = pool.l3Header(bi);
+            long l4 = pool.l4Header(bi);
+            int protocol = pool.ipProtocol(bi);
             int session = -1;
             int next = context.featureNext(rx);
-            if (Ipv4.fragmentOffset(seg, ip) != 0) {
+            if ((pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) != 0) {
                 if (dataplane.ports().indexOf(Ipv4.dst(seg, ip)) >= 0) {
                     fragments++;
                 }
             } else {
-                int port = Nat44Packets.destinationPort(seg, ip, protocol);
+                int port = Nat44Packets.destinationPort(seg, l4, protocol);
                 int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol));
                 if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)) {
                     long inKey = table.inKey(s);
-                    dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), false,
+                    dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), false,
                             Ipv4.totalLength(seg, ip));
-                    Nat44Packets.rewriteDestination(seg, ip, protocol, SessionTable.keyAddress(inKey),
+                    Nat44Packets.rewriteDestination(seg, ip, l4, protocol, SessionTable.keyAddress(inKey),
                             SessionTable.keyPort(inKey));
                     pool.orFlags(bi, BufferPool.FLAG_NATED);
                     session = s;
@@ -184,11 +205,12 @@ public final class Nat44Out2InNode implements Node {
         pool.setOpaque(bi, Opaque.NAT_SESSION, -1);
         MemorySegment seg = pool.segment();
         SessionTable table = dataplane.table();
-        long ip = BufferPool.dataStart(bi) + pool.l3Offset(bi);
-        int protocol = Ipv4.protocol(seg, ip);
-        int port = Nat44Packets.destinationPort(seg, ip, protocol);
+        long ip = pool.l3Header(bi);
+        long l4 = pool.l4Header(bi);
+        int protocol = pool.ipProtocol(bi);
+        int port = Nat44Packets.destinationPort(seg, l4, protocol);
         if (port == -1) {
-            return translateIcmpError(pool, bi, ip);
+            return translateIcmpError(pool, bi, ip, l4);
         }
         int dst = Ipv4.dst(seg, ip);
         int s = table.lookupOut2In(SessionTable.key(dst, port, protocol));
@@ -205,7 +227,6 @@ public final class Nat44Out2InNode implements Node {
             if (m.identity()) {
                 return -1;
             }
-            long l4 = Ipv4.payloadOffset(seg, ip);
             int remotePort = protocol == Ipv4.PROTOCOL_ICMP ? 0 : NetworkOrder.u16(seg, l4);
             int insidePort = m.addressOnly() ? port : m.localPort();
             s = dataplane.createStatic(policy, m.localAddress(), insidePort, protocol, dst, port, Ipv4.src(seg, ip),
@@ -218,14 +239,15 @@ public final class Nat44Out2InNode implements Node {
         int rx = pool.rxSwIfIndex(bi);
         long inKey = table.inKey(s);
         if (policy.inside(rx)) {
-            int cause = hairpinSource(policy, pool, bi, ip, protocol, now);
+            int cause = hairpinSource(policy, pool, bi, ip, l4, protocol, now);
             if (cause >= 0) {
                 return cause;
             }
         }
-        dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), false,
+        dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), false,
                 Ipv4.totalLength(seg, ip));
-        Nat44Packets.rewriteDestination(seg, ip, protocol, SessionTable.keyAddress(inKey), SessionTable.keyPort(inKey));
+        Nat44Packets.rewriteDestination(seg, ip, l4, protocol, SessionTable.keyAddress(inKey),
+                SessionTable.keyPort(inKey));
         pool.orFlags(bi, BufferPool.FLAG_NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.OUT2IN_PACKETS.ordinal()]++;
@@ -236,14 +258,14 @@ public final class Nat44Out2InNode implements Node {
      * Hairpinning: the sender is inside too, so its source becomes its own outside endpoint (creating its
      * session if needed) before the destination is translated. TCP and UDP only.
      */
-    private int hairpinSource(Nat44Policy policy, BufferPool pool, int bi, long ip, int protocol, long now) {
+    private int hairpinSource(Nat44Policy policy, BufferPool pool, int bi, long ip, long l4, int protocol, long now) {
         if (protocol != Ipv4.PROTOCOL_TCP && protocol != Ipv4.PROTOCOL_UDP) {
             return -1;
         }
         MemorySegment seg = pool.segment();
         SessionTable table = dataplane.table();
         int src = Ipv4.src(seg, ip);
-        int srcPort = Nat44Packets.sourcePort(seg, ip, protocol);
+        int srcPort = Nat44Packets.sourcePort(seg, l4, protocol);
         int s = table.lookupIn2Out(SessionTable.key(src, srcPort, protocol));
         if (s >= 0 && table.expiresAt(s) <= now) {
             dataplane.delete(s);
@@ -251,27 +273,28 @@ public final class Nat44Out2InNode implements Node {
         }
         if (s < 0) {
             s = dataplane.createIn2Out(policy, src, srcPort, protocol, Ipv4.dst(seg, ip),
-                    Nat44Packets.destinationPort(seg, ip, protocol), pool.rxSwIfIndex(bi), now);
+                    Nat44Packets.destinationPort(seg, l4, protocol), pool.rxSwIfIndex(bi), now);
             if (s < 0) {
                 return causeOf(s);
             }
             counts[Error.SESSIONS_CREATED.ordinal()]++;
         }
-        dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), true,
+        dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), true,
                 Ipv4.totalLength(seg, ip));
         long outKey = table.outKey(s);
-        Nat44Packets.rewriteSource(seg, ip, protocol, SessionTable.keyAddress(outKey), SessionTable.keyPort(outKey));
+        Nat44Packets.rewriteSource(seg, ip, l4, protocol, SessionTable.keyAddress(outKey),
+                SessionTable.keyPort(outKey));
         return -1;
     }
 
     /** An ICMP error from outside quoting a packet we translated on its way out. */
-    private int translateIcmpError(BufferPool pool, int bi, long ip) {
+    private int translateIcmpError(BufferPool pool, int bi, long ip, long icmp) {
         MemorySegment seg = pool.segment();
-        if (!Icmp.isError(Icmp.type(seg, Ipv4.payloadOffset(seg, ip)))) {
+        if (!Icmp.isError(Icmp.type(seg, icmp))) {
             return -1;
         }
         int available = pool.length(bi) - (int) (ip - pool.dataOffset(bi));
-        long inner = Nat44Packets.embeddedHeader(seg, ip, available);
+        long inner = Nat44Packets.embeddedHeader(seg, ip, icmp, available);
         SessionTable table = dataplane.table();
         int s = inner < 0 ? -1 : table.lookupOut2In(Nat44Packets.embeddedKey(seg, inner, true));
         if (s < 0) {
@@ -281,8 +304,8 @@ public final class Nat44Out2InNode implements Node {
         }
         long inKey = table.inKey(s);
         int insideAddress = SessionTable.keyAddress(inKey);
-        Ipv4.rewriteDst(seg, ip, insideAddress);
-        Nat44Packets.translateEmbedded(seg, ip, inner, true, insideAddress, SessionTable.keyPort(inKey));
+        Ipv4.rewriteDst(seg, ip, icmp, Ipv4.PROTOCOL_ICMP, insideAddress);
+        Nat44Packets.translateEmbedded(seg, ip, icmp, inner, true, insideAddress, SessionTable.keyPort(inKey));
         pool.orFlags(bi, BufferPool.FLAG_NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.OUT2IN_PACKETS.ordinal()]++;

@@ -10,7 +10,9 @@ import io.sluice.packet.api.Udp;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Reading NAT keys out of IPv4 packets and rewriting them, with checksums patched incrementally (RFC 1624):
+ * Reading NAT keys out of IPv4 packets and rewriting them, with checksums patched incrementally (RFC 1624).
+ * The outer header is not parsed here: the nodes pass the L4 header and protocol ip4-input recorded in the
+ * buffer's metadata (the quoted packet of an ICMP error is parsed, as nothing recorded it):
  * the IPv4 header checksum and the TCP/UDP pseudo-header part by {@link Ipv4#rewriteSrc}/{@link Ipv4#rewriteDst},
  * the port or ICMP echo identifier by the header's own rewrite. A UDP checksum of 0 stays 0 (RFC 768).
  * ICMP error messages carry the packet that caused them; RFC 5508 section 4.2 (REQ-4) asks the NAT to
@@ -26,10 +28,10 @@ final class Nat44Packets {
 
     /**
      * The port that identifies the sending endpoint: TCP/UDP source port, the identifier of an ICMP echo
-     * request or reply; -1 for an ICMP error or another ICMP type, -2 for any other protocol.
+     * request or reply; -1 for an ICMP error or another ICMP type, -2 for any other protocol. {@code l4} is the
+     * L4 header ip4-input recorded ({@code BufferPool.l4Header}), of a packet that is not a later fragment.
      */
-    static int sourcePort(MemorySegment seg, long ip, int protocol) {
-        long l4 = Ipv4.payloadOffset(seg, ip);
+    static int sourcePort(MemorySegment seg, long l4, int protocol) {
         return switch (protocol) {
             case Ipv4.PROTOCOL_TCP, Ipv4.PROTOCOL_UDP -> NetworkOrder.u16(seg, l4);
             case Ipv4.PROTOCOL_ICMP -> Icmp.isEcho(Icmp.type(seg, l4)) ? Icmp.echoId(seg, l4) : -1;
@@ -38,8 +40,7 @@ final class Nat44Packets {
     }
 
     /** As {@link #sourcePort} for the receiving endpoint: the destination port, or the echo identifier. */
-    static int destinationPort(MemorySegment seg, long ip, int protocol) {
-        long l4 = Ipv4.payloadOffset(seg, ip);
+    static int destinationPort(MemorySegment seg, long l4, int protocol) {
         return switch (protocol) {
             case Ipv4.PROTOCOL_TCP, Ipv4.PROTOCOL_UDP -> NetworkOrder.u16(seg, l4 + 2);
             case Ipv4.PROTOCOL_ICMP -> Icmp.isEcho(Icmp.type(seg, l4)) ? Icmp.echoId(seg, l4) : -1;
@@ -48,9 +49,8 @@ final class Nat44Packets {
     }
 
     /** Source NAT: the source address and port (or echo identifier) become {@code address}:{@code port}. */
-    static void rewriteSource(MemorySegment seg, long ip, int protocol, int address, int port) {
-        Ipv4.rewriteSrc(seg, ip, address);
-        long l4 = Ipv4.payloadOffset(seg, ip);
+    static void rewriteSource(MemorySegment seg, long ip, long l4, int protocol, int address, int port) {
+        Ipv4.rewriteSrc(seg, ip, l4, protocol, address);
         switch (protocol) {
             case Ipv4.PROTOCOL_TCP -> Tcp.rewriteSrcPort(seg, l4, port);
             case Ipv4.PROTOCOL_UDP -> Udp.rewriteSrcPort(seg, l4, port);
@@ -61,9 +61,8 @@ final class Nat44Packets {
     }
 
     /** Destination NAT: the destination address and port (or echo identifier) become {@code address}:{@code port}. */
-    static void rewriteDestination(MemorySegment seg, long ip, int protocol, int address, int port) {
-        Ipv4.rewriteDst(seg, ip, address);
-        long l4 = Ipv4.payloadOffset(seg, ip);
+    static void rewriteDestination(MemorySegment seg, long ip, long l4, int protocol, int address, int port) {
+        Ipv4.rewriteDst(seg, ip, l4, protocol, address);
         switch (protocol) {
             case Ipv4.PROTOCOL_TCP -> Tcp.rewriteDstPort(seg, l4, port);
             case Ipv4.PROTOCOL_UDP -> Udp.rewriteDstPort(seg, l4, port);
@@ -74,22 +73,21 @@ final class Nat44Packets {
     }
 
     /** The TCP flags of a TCP packet, 0 for other protocols or later fragments. */
-    static int tcpFlags(MemorySegment seg, long ip, int protocol) {
-        return protocol == Ipv4.PROTOCOL_TCP ? Tcp.flags(seg, Ipv4.payloadOffset(seg, ip)) : 0;
+    static int tcpFlags(MemorySegment seg, long l4, int protocol) {
+        return protocol == Ipv4.PROTOCOL_TCP ? Tcp.flags(seg, l4) : 0;
     }
 
     /**
-     * Offset of the quoted IPv4 header of an ICMP error at {@code ip}, or -1 when the message is malformed:
-     * outside the {@code available} bytes, too short to quote a header and 8 bytes, a bad ICMP checksum, or
-     * quoting something other than TCP, UDP or an ICMP echo.
+     * Offset of the quoted IPv4 header of an ICMP error at {@code ip} (its ICMP header at {@code icmp}), or -1
+     * when the message is malformed: outside the {@code available} bytes, too short to quote a header and 8
+     * bytes, a bad ICMP checksum, or quoting something other than TCP, UDP or an ICMP echo.
      */
-    static long embeddedHeader(MemorySegment seg, long ip, int available) {
-        int headerLength = Ipv4.headerLength(seg, ip);
+    static long embeddedHeader(MemorySegment seg, long ip, long icmp, int available) {
+        int headerLength = (int) (icmp - ip);
         int total = Ipv4.totalLength(seg, ip);
         if (total > available || total < headerLength + Icmp.HEADER_LENGTH + MIN_EMBEDDED) {
             return -1;
         }
-        long icmp = ip + headerLength;
         if (!Icmp.checksumValid(seg, icmp, total - headerLength)) {
             return -1;
         }
@@ -113,9 +111,9 @@ final class Nat44Packets {
      * the quoted bytes include it, the quoted TCP/UDP checksum; then recomputes the ICMP checksum over the
      * message, which was verified before ({@link #embeddedHeader}).
      */
-    static void translateEmbedded(MemorySegment seg, long ip, long inner, boolean sourceSide, int address, int port) {
-        long icmp = Ipv4.payloadOffset(seg, ip);
-        int icmpLength = Ipv4.totalLength(seg, ip) - Ipv4.headerLength(seg, ip);
+    static void translateEmbedded(MemorySegment seg, long ip, long icmp, long inner, boolean sourceSide, int address,
+                                  int port) {
+        int icmpLength = Ipv4.totalLength(seg, ip) - (int) (icmp - ip);
         long quotedEnd = icmp + icmpLength;
         int addressField = sourceSide ? Ipv4.SRC : Ipv4.DST;
         int oldAddress = NetworkOrder.u32(seg, inner + addressField);

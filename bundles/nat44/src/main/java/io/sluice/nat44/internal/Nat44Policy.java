@@ -1,6 +1,7 @@
 package io.sluice.nat44.internal;
 
 import io.sluice.nat44.api.Timeouts;
+import io.sluice.packet.api.Ipv4;
 
 /**
  * What the forwarding path needs of the configuration, immutable: interface roles by sw_if_index, timeouts
@@ -58,9 +59,9 @@ public final class Nat44Policy {
 
     /** The idle timeout a session earns from its protocol and, for TCP, its state. */
     long timeoutMillis(int protocol, int tcpState) {
-        if (protocol == 6) {
+        if (protocol == Ipv4.PROTOCOL_TCP) {
             return TcpTracker.established(tcpState) ? tcpEstablishedMillis : tcpTransitoryMillis;
         }
-        return protocol == 17 ? udpMillis : icmpMillis;
+        return protocol == Ipv4.PROTOCOL_UDP ? udpMillis : icmpMillis;
     }
 }

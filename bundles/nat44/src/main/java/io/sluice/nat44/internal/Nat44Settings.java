@@ -2,6 +2,7 @@ package io.sluice.nat44.internal;
 
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.nat44.api.Timeouts;
+import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.PacketFormat;
 
 import java.nio.file.Path;
@@ -127,7 +128,8 @@ record Nat44Settings(int[] addresses, List<String> inside, List<String> outside,
         }
         if (protocol != 0) {
             if (colon < 0) {
-                throw new IllegalArgumentException("a " + (protocol == 1 ? "icmp" : protocol == 6 ? "tcp" : "udp")
+                throw new IllegalArgumentException("a " + (protocol == Ipv4.PROTOCOL_ICMP ? "icmp"
+                        : protocol == Ipv4.PROTOCOL_TCP ? "tcp" : "udp")
                         + " mapping needs address:port, got '" + text + "'");
             }
             try {

@@ -1,5 +1,7 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.packet.api.Ipv4;
+
 import java.security.SecureRandom;
 import java.util.SplittableRandom;
 
@@ -40,9 +42,9 @@ final class PortAllocator {
 
     static int protocolSlot(int ipProtocol) {
         return switch (ipProtocol) {
-            case 6 -> TCP;
-            case 17 -> UDP;
-            case 1 -> ICMP;
+            case Ipv4.PROTOCOL_TCP -> TCP;
+            case Ipv4.PROTOCOL_UDP -> UDP;
+            case Ipv4.PROTOCOL_ICMP -> ICMP;
             default -> -1;
         };
     }

@@ -6,8 +6,8 @@ import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
-import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.graph.runtime.GraphHarness.Captured;
+import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.nat44.api.Timeouts;
 import io.sluice.packet.api.BufferPool;
@@ -133,10 +133,9 @@ final class TestBed implements AutoCloseable {
             BufferPool pool = context.pool();
             for (int i = 0; i < frame.count(); i++) {
                 int bi = frame.buffers()[i];
-                long ip = BufferPool.dataStart(bi) + Ethernet.HEADER_LENGTH;
                 pool.setL2Offset(bi, 0);
-                pool.setL3Offset(bi, Ethernet.HEADER_LENGTH);
-                pool.setL4Offset(bi, Ethernet.HEADER_LENGTH + Ipv4.headerLength(pool.segment(), ip));
+                // What ip4-input leaves in the metadata: the one parse of the header the NAT nodes read.
+                Ipv4.recordHeader(pool, bi, Ethernet.HEADER_LENGTH);
                 if (unicast) {
                     pool.advance(bi, Ethernet.HEADER_LENGTH);
                     frame.nexts()[i] = context.featureStart(0, pool.rxSwIfIndex(bi));

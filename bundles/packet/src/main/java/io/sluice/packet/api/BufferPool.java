@@ -20,7 +20,23 @@ import java.lang.invoke.VarHandle;
  * </pre>
  *
  * <p>The current data offset is relative to the data start and may go negative into the headroom, as
- * VPP's {@code current_data} does. The free list is a stack of ints (ixy's mempool shape). A pool is
+ * VPP's {@code current_data} does.
+ *
+ * <pre>
+ *  metadata, bytes 0..31 (then 32 bytes of per-feature scratch, {@link Opaque}):
+ *   0 current data (i32)     4 length (i32)        8 rx sw_if_index (i32)   12 tx sw_if_index (i32)
+ *  16 flags (u16)           18 ip protocol (u8)   19 l4 info (u8, L4_*)
+ *  20 l2 offset (i16)       22 l3 offset (i16)    24 l4 offset (i16)       26 feature index (i16)
+ *  28 trace handle (i32)
+ * </pre>
+ *
+ * <p>Bytes 18 to 24 are the one parse of a packet's IPv4 header ({@link #setIp4Header}): ip4-input writes them
+ * (as VPP's {@code l3_hdr_offset}, {@code l4_hdr_offset} and {@code VNET_BUFFER_F_L4_HDR_OFFSET_VALID}); a node that
+ * makes a packet the graph did not parse (ip4-icmp-error) writes them too. Later nodes find the headers with
+ * {@link #l3Header} and {@link #l4Header} and read the protocol and the L4 facts here instead of from the header
+ * length and fragment fields again. Addresses and ports stay in the packet only: NAT rewrites those, not these.
+ * The flags are 16 bits wide so that the parse result shares their four bytes, cleared in one write when a
+ * buffer is handed out. The free list is a stack of ints (ixy's mempool shape). A pool is
  * owned by one worker: allocation and free are not thread-safe; {@link #outstanding()} may be read from
  * any thread.
  */
@@ -36,7 +52,9 @@ public final class BufferPool implements AutoCloseable {
     public static final int META_LENGTH = 4;          // int, bytes from current data
     public static final int META_RX_SW_IF_INDEX = 8;  // int
     public static final int META_TX_SW_IF_INDEX = 12; // int, -1 until chosen
-    public static final int META_FLAGS = 16;          // int, FLAG_*
+    public static final int META_FLAGS = 16;          // u16, FLAG_*
+    public static final int META_IP_PROTOCOL = 18;    // u8, the IPv4 protocol field ip4-input read
+    public static final int META_L4_INFO = 19;        // u8, L4_*
     public static final int META_L2_OFFSET = 20;      // short, relative to data start
     public static final int META_L3_OFFSET = 22;      // short
     public static final int META_L4_OFFSET = 24;      // short
@@ -56,8 +74,21 @@ public final class BufferPool implements AutoCloseable {
      */
     public static final int FLAG_LOCALLY_ORIGINATED = 1 << 5;
 
+    /**
+     * The L4 header the 5-tuple uses is there: TCP, UDP or ICMP, not a later fragment, and its ports (TCP: up to
+     * and with the flags, 14 bytes; UDP and ICMP: 4 bytes) within the IPv4 total length. Ports, ICMP type and
+     * code may be read at {@link #l4Header} only then (VPP acl-plugin's {@code l4_valid}).
+     */
+    public static final int L4_VALID = 1;
+    /**
+     * A fragment with a non-zero offset (RFC 791): there is no L4 header at {@link #l4Header}, only payload
+     * bytes of the middle or the end of one, so ports must not be read.
+     */
+    public static final int L4_NON_FIRST_FRAGMENT = 1 << 1;
+
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     private static final VarHandle OUTSTANDING;
 
     static {
@@ -158,7 +189,7 @@ public final class BufferPool implements AutoCloseable {
         segment.set(INT, m + META_LENGTH, 0);
         segment.set(INT, m + META_RX_SW_IF_INDEX, -1);
         segment.set(INT, m + META_TX_SW_IF_INDEX, -1);
-        segment.set(INT, m + META_FLAGS, 0);
+        segment.set(INT, m + META_FLAGS, 0); // flags, ip protocol and l4 info
         segment.set(SHORT, m + META_L2_OFFSET, (short) 0);
         segment.set(SHORT, m + META_L3_OFFSET, (short) 0);
         segment.set(SHORT, m + META_L4_OFFSET, (short) 0);
@@ -224,16 +255,48 @@ public final class BufferPool implements AutoCloseable {
     }
 
     public int flags(int bi) {
-        return segment.get(INT, base(bi) + META_FLAGS);
+        return segment.get(SHORT, base(bi) + META_FLAGS) & 0xffff;
     }
 
     public void setFlags(int bi, int flags) {
-        segment.set(INT, base(bi) + META_FLAGS, flags);
+        segment.set(SHORT, base(bi) + META_FLAGS, (short) flags);
     }
 
     public void orFlags(int bi, int flags) {
         long m = base(bi) + META_FLAGS;
-        segment.set(INT, m, segment.get(INT, m) | flags);
+        segment.set(SHORT, m, (short) (segment.get(SHORT, m) | flags));
+    }
+
+    /**
+     * Records the parse of the IPv4 header at {@code l3Offset} (relative to the data start, as current data):
+     * where its payload starts, its protocol field and its {@code L4_*} facts ({@link Ipv4#l4Info}).
+     */
+    public void setIp4Header(int bi, int l3Offset, int l4Offset, int protocol, int l4Info) {
+        long m = base(bi);
+        segment.set(BYTE, m + META_IP_PROTOCOL, (byte) protocol);
+        segment.set(BYTE, m + META_L4_INFO, (byte) l4Info);
+        segment.set(SHORT, m + META_L3_OFFSET, (short) l3Offset);
+        segment.set(SHORT, m + META_L4_OFFSET, (short) l4Offset);
+    }
+
+    /** The IPv4 protocol field as ip4-input read it ({@link Ipv4#PROTOCOL_TCP}, ...). */
+    public int ipProtocol(int bi) {
+        return segment.get(BYTE, base(bi) + META_IP_PROTOCOL) & 0xff;
+    }
+
+    /** The {@code L4_*} bits of the last {@link #setIp4Header}. */
+    public int l4Info(int bi) {
+        return segment.get(BYTE, base(bi) + META_L4_INFO) & 0xff;
+    }
+
+    /** Offset in {@link #segment()} of the IPv4 header: the one way every node after ip4-input finds it. */
+    public long l3Header(int bi) {
+        return dataStart(bi) + segment.get(SHORT, base(bi) + META_L3_OFFSET);
+    }
+
+    /** Offset in {@link #segment()} of the IPv4 payload (the L4 header unless {@link #L4_NON_FIRST_FRAGMENT}). */
+    public long l4Header(int bi) {
+        return dataStart(bi) + segment.get(SHORT, base(bi) + META_L4_OFFSET);
     }
 
     public int l2Offset(int bi) {

@@ -53,6 +53,9 @@ public final class Ipv4 {
     /** Version 4, IHL 5: a header without options. */
     public static final int VERSION_IHL_NO_OPTIONS = 0x45;
 
+    /** The bytes of a TCP or UDP header that hold the two ports, of an ICMP header type, code and checksum. */
+    static final int L4_PORT_BYTES = 4;
+
     /** IANA "Assigned Internet Protocol Numbers". */
     public static final int PROTOCOL_ICMP = 1;
     public static final int PROTOCOL_TCP = 6;
@@ -112,6 +115,32 @@ public final class Ipv4 {
     /** True for any piece of a fragmented datagram: more fragments follow, or the offset is not 0. */
     public static boolean isFragment(MemorySegment seg, long off) {
         return (flagsAndFragmentOffset(seg, off) & (FLAG_MORE_FRAGMENTS | FRAGMENT_OFFSET_MASK)) != 0;
+    }
+
+    /**
+     * The {@code BufferPool.L4_*} facts of a header with this protocol and fragment offset whose payload is
+     * {@code l4Length} bytes: what ip4-input records for the nodes after it ({@link BufferPool#setIp4Header}).
+     */
+    public static int l4Info(int protocol, int fragmentOffset, int l4Length) {
+        if (fragmentOffset != 0) {
+            return BufferPool.L4_NON_FIRST_FRAGMENT;
+        }
+        int needed = switch (protocol) {
+            case PROTOCOL_TCP -> Tcp.FLAGS + 1;
+            case PROTOCOL_UDP, PROTOCOL_ICMP -> L4_PORT_BYTES;
+            default -> Integer.MAX_VALUE;
+        };
+        return l4Length >= needed ? BufferPool.L4_VALID : 0;
+    }
+
+    /** Reads the header at {@code l3Offset} from the data start and records it as ip4-input does. */
+    public static void recordHeader(BufferPool pool, int bi, int l3Offset) {
+        MemorySegment seg = pool.segment();
+        long ip = BufferPool.dataStart(bi) + l3Offset;
+        int headerLength = headerLength(seg, ip);
+        int protocol = protocol(seg, ip);
+        pool.setIp4Header(bi, l3Offset, l3Offset + headerLength, protocol,
+                l4Info(protocol, fragmentOffset(seg, ip), totalLength(seg, ip) - headerLength));
     }
 
     public static int ttl(MemorySegment seg, long off) {
@@ -197,15 +226,32 @@ public final class Ipv4 {
         rewriteAddress(seg, off, DST, address);
     }
 
+    /**
+     * As {@link #rewriteSrc(MemorySegment, long, int)} for a packet whose parse is known (ip4-input's, in the
+     * buffer's metadata): its {@code protocol} and its L4 header at {@code l4}, which must not be a later fragment.
+     */
+    public static void rewriteSrc(MemorySegment seg, long off, long l4, int protocol, int address) {
+        rewriteAddress(seg, off, l4, protocol, SRC, address);
+    }
+
+    /** As {@link #rewriteSrc(MemorySegment, long, long, int, int)} for the destination address. */
+    public static void rewriteDst(MemorySegment seg, long off, long l4, int protocol, int address) {
+        rewriteAddress(seg, off, l4, protocol, DST, address);
+    }
+
     private static void rewriteAddress(MemorySegment seg, long off, int field, int address) {
+        if (fragmentOffset(seg, off) != 0) {
+            // A later fragment carries no L4 header to fix: no protocol has its checksum here.
+            rewriteAddress(seg, off, 0, -1, field, address);
+            return;
+        }
+        rewriteAddress(seg, off, payloadOffset(seg, off), protocol(seg, off), field, address);
+    }
+
+    private static void rewriteAddress(MemorySegment seg, long off, long l4, int protocol, int field, int address) {
         int old = NetworkOrder.u32(seg, off + field);
         NetworkOrder.setU32(seg, off + field, address);
         setChecksum(seg, off, Checksum.update32(checksum(seg, off), old, address));
-        if (fragmentOffset(seg, off) != 0) {
-            return; // a later fragment carries no L4 header to fix
-        }
-        long l4 = payloadOffset(seg, off);
-        int protocol = protocol(seg, off);
         if (protocol == PROTOCOL_TCP) {
             Tcp.setChecksum(seg, l4, Checksum.update32(Tcp.checksum(seg, l4), old, address));
         } else if (protocol == PROTOCOL_UDP) {

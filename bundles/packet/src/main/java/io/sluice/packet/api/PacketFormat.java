@@ -32,9 +32,6 @@ public final class PacketFormat {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    /** The seed's ip4-rewrite trace dumps this many bytes of the rewritten packet. */
-    public static final int REWRITE_TRACE_BYTES = 60;
-
     private static final String[] ICMP4_TYPE_NAMES = new String[41];
     private static final int ROUTER_ADVERTISEMENT = 9;
     private static final String[] ICMP4_DESTINATION_UNREACHABLE_CODES = {

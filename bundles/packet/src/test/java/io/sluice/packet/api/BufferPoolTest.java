@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
+
 class BufferPoolTest {
 
     @Test
@@ -82,6 +84,7 @@ class BufferPoolTest {
             pool.setTraceHandle(bi, 3);
             pool.setFlags(bi, BufferPool.FLAG_NATED);
             pool.setData(bi, 10, 100);
+            pool.setIp4Header(bi, 14, 34, Ipv4.PROTOCOL_UDP, BufferPool.L4_VALID);
             pool.free(bi);
             int again = pool.alloc();
             assertEquals(bi, again);
@@ -91,6 +94,62 @@ class BufferPoolTest {
             assertEquals(0, pool.flags(again));
             assertEquals(0, pool.currentData(again));
             assertEquals(0, pool.length(again));
+            assertEquals(0, pool.ipProtocol(again));
+            assertEquals(0, pool.l4Info(again));
+            assertEquals(BufferPool.dataStart(again), pool.l3Header(again));
+        }
+    }
+
+    @Test
+    void theRecordedParseSharesTheFlagsWordWithoutDisturbingIt() {
+        try (BufferPool pool = new BufferPool(1)) {
+            int bi = pool.alloc();
+            pool.setFlags(bi, BufferPool.FLAG_TRACED | BufferPool.FLAG_LOCALLY_ORIGINATED);
+            pool.setIp4Header(bi, 14, 34, Ipv4.PROTOCOL_TCP, BufferPool.L4_VALID);
+            pool.orFlags(bi, BufferPool.FLAG_NATED);
+            assertEquals(BufferPool.FLAG_TRACED | BufferPool.FLAG_LOCALLY_ORIGINATED | BufferPool.FLAG_NATED,
+                    pool.flags(bi));
+            pool.setFlags(bi, BufferPool.FLAG_LOCALLY_ORIGINATED);
+            assertEquals(Ipv4.PROTOCOL_TCP, pool.ipProtocol(bi));
+            assertEquals(BufferPool.L4_VALID, pool.l4Info(bi));
+            assertEquals(BufferPool.dataStart(bi) + 14, pool.l3Header(bi));
+            assertEquals(BufferPool.dataStart(bi) + 34, pool.l4Header(bi));
+            assertEquals(14, pool.l3Offset(bi));
+            assertEquals(34, pool.l4Offset(bi));
+        }
+    }
+
+    @Test
+    void recordHeaderKnowsWhenPortsMayBeRead() {
+        try (BufferPool pool = new BufferPool(1)) {
+            int bi = pool.alloc();
+            MemorySegment seg = pool.segment();
+            long ip = BufferPool.dataStart(bi) + 14;
+            Ipv4.setVersionAndIhl(seg, ip, 0x46); // one option word: the L4 header starts at 24
+            Ipv4.setProtocol(seg, ip, Ipv4.PROTOCOL_TCP);
+            Ipv4.setTotalLength(seg, ip, 24 + 20);
+            Ipv4.recordHeader(pool, bi, 14);
+            assertEquals(14 + 24, pool.l4Offset(bi));
+            assertEquals(Ipv4.PROTOCOL_TCP, pool.ipProtocol(bi));
+            assertEquals(BufferPool.L4_VALID, pool.l4Info(bi));
+
+            Ipv4.setTotalLength(seg, ip, 24 + 13); // TCP cut before its flags
+            Ipv4.recordHeader(pool, bi, 14);
+            assertEquals(0, pool.l4Info(bi));
+
+            Ipv4.setTotalLength(seg, ip, 24 + 20);
+            Ipv4.setFlagsAndFragmentOffset(seg, ip, Ipv4.FLAG_MORE_FRAGMENTS); // first fragment: ports there
+            Ipv4.recordHeader(pool, bi, 14);
+            assertEquals(BufferPool.L4_VALID, pool.l4Info(bi));
+
+            Ipv4.setFlagsAndFragmentOffset(seg, ip, 185); // a later fragment: payload, no ports
+            Ipv4.recordHeader(pool, bi, 14);
+            assertEquals(BufferPool.L4_NON_FIRST_FRAGMENT, pool.l4Info(bi));
+
+            assertEquals(BufferPool.L4_VALID, Ipv4.l4Info(Ipv4.PROTOCOL_UDP, 0, 4));
+            assertEquals(BufferPool.L4_VALID, Ipv4.l4Info(Ipv4.PROTOCOL_ICMP, 0, 8));
+            assertEquals(0, Ipv4.l4Info(Ipv4.PROTOCOL_UDP, 0, 3));
+            assertEquals(0, Ipv4.l4Info(47, 0, 100)); // GRE: no ports the 5-tuple uses
         }
     }
 

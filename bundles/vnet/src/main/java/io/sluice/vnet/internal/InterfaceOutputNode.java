@@ -23,8 +23,17 @@ import java.util.List;
  * {@code <if>-tx}. Its trace shows the interface and the packet as it leaves, as VPP's interface-output does.
  */
 final class InterfaceOutputNode implements Node {
-    static final int NEXT_TX = 0;
-    static final int NEXT_DROP = 1;
+    /**
+     * Next arcs: the index is the ordinal. Not a {@code NextArc}: the tx node's name is the interface's, so
+     * {@link #nextNodes} maps each constant to its node per instance, in ordinal order.
+     */
+    enum Next {
+        TX,
+        DROP
+    }
+
+    static final int NEXT_TX = Next.TX.ordinal();
+    static final int NEXT_DROP = Next.DROP.ordinal();
 
     /** Trace record: sw_if_index, packet length, then the packet's first bytes. */
     private static final int TRACE_SW_IF_INDEX = 0;
@@ -55,8 +64,18 @@ final class InterfaceOutputNode implements Node {
         this.table = table;
         this.swIfIndex = swIfIndex;
         this.registration = NodeRegistration.internal(InterfaceTable.outputNodeName(interfaceName),
-                List.of(InterfaceTable.txNodeName(interfaceName), GraphRuntime.ERROR_DROP),
-                List.of(Error.values()), InterfaceOutputNode::format);
+                nextNodes(interfaceName), List.of(Error.values()), InterfaceOutputNode::format);
+    }
+
+    static List<String> nextNodes(String interfaceName) {
+        String[] names = new String[Next.values().length];
+        for (Next next : Next.values()) {
+            names[next.ordinal()] = switch (next) {
+                case TX -> InterfaceTable.txNodeName(interfaceName);
+                case DROP -> GraphRuntime.ERROR_DROP;
+            };
+        }
+        return List.of(names);
     }
 
     @Override
