@@ -243,15 +243,25 @@ public final class GraphEngine implements GraphRuntime {
         return built.snapshot();
     }
 
-    /** Logs the problems that are new since the last graph. */
+    /**
+     * Logs the problems that are new since the last graph, at the level their cause deserves: a node being
+     * replaced is the normal course of a bundle update (debug); a name nobody registered is expected while the
+     * box starts (info) and a mistake after that (warning).
+     */
     private void report(List<GraphBuilder.Problem> found) {
         boolean starting = System.nanoTime() - configuredAtNanos < STARTUP_NANOS;
         for (GraphBuilder.Problem problem : found) {
             if (!problems.contains(problem)) {
-                LOG.log(problem.text().contains("being replaced") ? System.Logger.Level.DEBUG
-                        : starting ? System.Logger.Level.INFO : System.Logger.Level.WARNING, problem.text());
+                LOG.log(levelOf(problem.cause(), starting), problem.text());
             }
         }
+    }
+
+    static System.Logger.Level levelOf(GraphBuilder.Cause cause, boolean starting) {
+        return switch (cause) {
+            case BEING_REPLACED -> System.Logger.Level.DEBUG;
+            case MISSING -> starting ? System.Logger.Level.INFO : System.Logger.Level.WARNING;
+        };
     }
 
     // ---- control plane reads ----
