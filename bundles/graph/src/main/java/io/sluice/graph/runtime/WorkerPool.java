@@ -124,9 +124,21 @@ final class WorkerPool {
             return;
         }
         for (Worker worker : workers) {
-            while (worker.running && worker.adoptedVersion < published.version) {
-                Thread.onSpinWait();
+            for (int spins = 0; worker.running && worker.adoptedVersion < published.version; spins++) {
+                waitBriefly(spins);
             }
+        }
+    }
+
+    /**
+     * Spins a while, then yields: on a box with fewer free cores than threads, the worker being waited for may
+     * need the very core this thread would spin on.
+     */
+    private static void waitBriefly(int spins) {
+        if (spins < 1_000) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
         }
     }
 
@@ -138,8 +150,8 @@ final class WorkerPool {
             barrierRequested = true;
             try {
                 for (Worker worker : workers) {
-                    while (worker.running && !worker.atBarrier) {
-                        Thread.onSpinWait();
+                    for (int spins = 0; worker.running && !worker.atBarrier; spins++) {
+                        waitBriefly(spins);
                     }
                 }
                 barrierHolder = Thread.currentThread();
