@@ -3,7 +3,6 @@ package io.sluice.graph.runtime;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
-import io.sluice.graph.api.NodeKind;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceFilter;
@@ -17,7 +16,6 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -278,16 +276,7 @@ public final class GraphEngine implements GraphRuntime {
 
     @Override
     public List<NodeInfo> nodes() {
-        List<NodeInfo> result = new ArrayList<>();
-        for (SlotPlan plan : workers.snapshot().plans) {
-            NodeRegistration registration = plan.registration != null ? plan.registration
-                    : registry.registration(plan.name);
-            NodeKind kind = registration == null ? NodeKind.INTERNAL : registration.kind();
-            String arc = registration == null || registration.feature() == null ? "" : registration.feature().arc();
-            result.add(new NodeInfo(plan.name, kind, registry.state(plan.name, plan.node), List.of(plan.nextNames),
-                    arc));
-        }
-        return result;
+        return registry.nodes(workers.snapshot());
     }
 
     @Override

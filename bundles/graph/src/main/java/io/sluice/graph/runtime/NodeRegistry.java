@@ -1,6 +1,8 @@
 package io.sluice.graph.runtime;
 
 import io.sluice.graph.api.FeatureArc;
+import io.sluice.graph.api.GraphRuntime.NodeInfo;
+import io.sluice.graph.api.NodeKind;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeRegistration;
 
@@ -122,5 +124,17 @@ final class NodeRegistry {
             return ACTIVE;
         }
         return everRegistered(name) ? ABSENT : UNRESOLVED;
+    }
+
+    /** {@code node:list}: every slot of {@code graph} with its kind, state, next nodes and feature arc. */
+    List<NodeInfo> nodes(GraphSnapshot graph) {
+        List<NodeInfo> result = new ArrayList<>();
+        for (SlotPlan plan : graph.plans) {
+            NodeRegistration registration = plan.registration != null ? plan.registration : registration(plan.name);
+            NodeKind kind = registration == null ? NodeKind.INTERNAL : registration.kind();
+            String arc = registration == null || registration.feature() == null ? "" : registration.feature().arc();
+            result.add(new NodeInfo(plan.name, kind, state(plan.name, plan.node), List.of(plan.nextNames), arc));
+        }
+        return result;
     }
 }
