@@ -80,14 +80,29 @@ public final class TraceRing implements AutoCloseable {
     }
 
     public int recordPacket(int record) {
-        return records.get(ValueLayout.JAVA_INT, (long) record * RECORD_SIZE);
+        return recordPacket(records, record);
     }
 
     public int recordSlot(int record) {
-        return records.get(ValueLayout.JAVA_INT, (long) record * RECORD_SIZE + 4);
+        return recordSlot(records, record);
     }
 
     public long recordTimeNanos(int record) {
+        return recordTimeNanos(records, record);
+    }
+
+    /** The packet number of record {@code record} in {@code records}: a ring's segment or a copy of it. */
+    public static int recordPacket(MemorySegment records, int record) {
+        return records.get(ValueLayout.JAVA_INT, (long) record * RECORD_SIZE);
+    }
+
+    /** The node slot of record {@code record} in {@code records}: a ring's segment or a copy of it. */
+    public static int recordSlot(MemorySegment records, int record) {
+        return records.get(ValueLayout.JAVA_INT, (long) record * RECORD_SIZE + 4);
+    }
+
+    /** The wall-clock time of record {@code record} in {@code records}: a ring's segment or a copy of it. */
+    public static long recordTimeNanos(MemorySegment records, int record) {
         return records.get(ValueLayout.JAVA_LONG, (long) record * RECORD_SIZE + 8);
     }
 

@@ -19,7 +19,7 @@ final class Worker implements Runnable {
     final int index;
     final BufferPool pool;
     final TraceRing traceRing;
-    private final GraphEngine engine;
+    private final WorkerPool workerPool;
     private final int ringCapacity;
     private final int ringMask;
     private final IdleStrategy idleStrategy;
@@ -44,12 +44,14 @@ final class Worker implements Runnable {
 
     volatile boolean running;
     volatile boolean atBarrier;
+    /** The version of the graph this worker runs: written after it took the graph, before any node of it runs. */
+    volatile long adoptedVersion = -1;
 
-    Worker(GraphEngine engine, int index, BufferPool pool, TraceRing traceRing, int ringCapacity, IdleStrategy idle) {
+    Worker(WorkerPool workerPool, int index, BufferPool pool, TraceRing traceRing, int ringCapacity, IdleStrategy idle) {
         if (Integer.bitCount(ringCapacity) != 1) {
             throw new IllegalArgumentException("park capacity must be a power of two, got " + ringCapacity);
         }
-        this.engine = engine;
+        this.workerPool = workerPool;
         this.index = index;
         this.pool = pool;
         this.traceRing = traceRing;
@@ -75,7 +77,7 @@ final class Worker implements Runnable {
             }
             while (running) {
                 try {
-                    if (engine.barrierRequested) {
+                    if (workerPool.barrierRequested) {
                         waitAtBarrier();
                         continue;
                     }
@@ -102,7 +104,7 @@ final class Worker implements Runnable {
 
     private void waitAtBarrier() {
         atBarrier = true;
-        while (engine.barrierRequested && running) {
+        while (workerPool.barrierRequested && running) {
             Thread.onSpinWait();
         }
         atBarrier = false;
@@ -110,7 +112,7 @@ final class Worker implements Runnable {
 
     /** One pass: adopt a newer graph, poll inputs, drain. Returns the number of buffers handled. */
     int runOnce() {
-        GraphSnapshot current = engine.snapshot;
+        GraphSnapshot current = workerPool.snapshot();
         if (current != snapshot) {
             adopt(current);
         }
@@ -152,6 +154,11 @@ final class Worker implements Runnable {
             for (int slot = 0; slot < plans.length; slot++) {
                 if (ringCount[slot] == 0) {
                     continue;
+                }
+                if (workerPool.barrierRequested) {
+                    // Stop at this frame boundary: the barrier waits for one frame, not for a whole drained pass.
+                    // What is queued stays in the rings for the next pass.
+                    return total;
                 }
                 SlotPlan plan = plans[slot];
                 if (plan.node == null) {
@@ -261,7 +268,7 @@ final class Worker implements Runnable {
 
     /** Test harness: queues {@code bi} for {@code slot} as if a node had sent it there. */
     void inject(int slot, int bi, boolean traced) {
-        GraphSnapshot current = engine.snapshot;
+        GraphSnapshot current = workerPool.snapshot();
         if (current != snapshot) {
             adopt(current);
         }
@@ -305,16 +312,25 @@ final class Worker implements Runnable {
             context.bindFeatureNext(plan.featureNextBySw, plan.featureNextDefault);
             context.bindFeatureStart(plan.featureStartBySw, plan.featureStartDefault);
             if (plan.registration != null && plan.registration.kind() == NodeKind.INPUT
-                    && engine.pollsInput(index, s)) {
+                    && workerPool.pollsInput(index, s)) {
                 inputs[inputCount++] = s;
             }
         }
         inputSlots = Arrays.copyOf(inputs, inputCount);
         snapshot = next;
+        adoptedVersion = next.version;
+    }
+
+    /** Binds this worker to the published graph if it runs an older one. On the worker, or under the barrier. */
+    void adoptCurrent() {
+        GraphSnapshot current = workerPool.snapshot();
+        if (current != null && current != snapshot) {
+            adopt(current);
+        }
     }
 
     NodeContext context(int slot) {
-        GraphSnapshot current = engine.snapshot;
+        GraphSnapshot current = workerPool.snapshot();
         if (current != snapshot) {
             adopt(current);
         }

@@ -1,0 +1,164 @@
+package io.sluice.graph.runtime;
+
+import io.sluice.graph.api.GraphRuntime.ErrorCount;
+import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NodeKind;
+import io.sluice.graph.api.NodeRegistration;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code runtime:show} and {@code errors}: the per-worker counters summed. Workers count in their own arrays
+ * (node calls, vectors, clocks; each node's error counters in its context) and nobody else writes them; the
+ * barrier is held only while those arrays are copied (or zeroed), the sums and the records are made after.
+ */
+final class Statistics {
+
+    private final NodeRegistry registry;
+    private final WorkerPool workers;
+
+    Statistics(NodeRegistry registry, WorkerPool workers) {
+        this.registry = registry;
+        this.workers = workers;
+    }
+
+    /** One worker's counters by slot, copied under the barrier. */
+    private record Copied(long[] calls, long[] vectors, long[] clockNanos, long[][] errorCounts,
+                          long[] parkedOverflow, long[] badNextArc, long[] nodeExceptions) {
+    }
+
+    /** The graph of the moment and every worker's counters for it, copied with the workers held. */
+    private record Reading(GraphSnapshot graph, List<Copied> byWorker) {
+    }
+
+    private Reading read(boolean withErrors) {
+        return workers.withBarrier(() -> {
+            GraphSnapshot graph = workers.snapshot();
+            List<Copied> byWorker = new ArrayList<>(workers.count());
+            for (int w = 0; w < workers.count(); w++) {
+                Worker worker = workers.worker(w);
+                long[][] errorCounts = null;
+                if (withErrors) {
+                    errorCounts = new long[graph.plans.length][];
+                    for (SlotPlan plan : graph.plans) {
+                        NodeContext context = worker.context(plan.slot);
+                        errorCounts[plan.slot] = context == null ? new long[0] : context.errorCounts().clone();
+                    }
+                }
+                byWorker.add(new Copied(worker.calls.clone(), worker.vectors.clone(), worker.clockNanos.clone(),
+                        errorCounts, worker.parkedOverflow.clone(), worker.badNextArc.clone(),
+                        worker.nodeExceptions.clone()));
+            }
+            return new Reading(graph, byWorker);
+        });
+    }
+
+    List<NodeStats> runtimeStats() {
+        Reading reading = read(false);
+        List<NodeStats> result = new ArrayList<>();
+        for (SlotPlan plan : reading.graph().plans) {
+            int slot = plan.slot;
+            long calls = 0;
+            long vectors = 0;
+            long clocks = 0;
+            for (Copied worker : reading.byWorker()) {
+                if (slot < worker.calls().length) {
+                    calls += worker.calls()[slot];
+                    vectors += worker.vectors()[slot];
+                    clocks += worker.clockNanos()[slot];
+                }
+            }
+            NodeRegistration registration = registrationOf(plan);
+            NodeKind kind = registration == null ? NodeKind.INTERNAL : registration.kind();
+            result.add(new NodeStats(plan.name, kind, registry.state(plan.name, plan.node), calls, vectors, 0,
+                    clocks));
+        }
+        return result;
+    }
+
+    void clearRuntimeStats() {
+        workers.withBarrier(() -> {
+            for (int w = 0; w < workers.count(); w++) {
+                Worker worker = workers.worker(w);
+                Arrays.fill(worker.calls, 0);
+                Arrays.fill(worker.vectors, 0);
+                Arrays.fill(worker.clockNanos, 0);
+            }
+            return null;
+        });
+    }
+
+    List<ErrorCount> errors() {
+        Reading reading = read(true);
+        List<ErrorCount> result = new ArrayList<>();
+        for (SlotPlan plan : reading.graph().plans) {
+            int slot = plan.slot;
+            NodeRegistration registration = registrationOf(plan);
+            if (registration != null) {
+                List<? extends NodeError> errors = registration.errors();
+                for (int e = 0; e < errors.size(); e++) {
+                    long count = 0;
+                    for (Copied worker : reading.byWorker()) {
+                        long[] counts = worker.errorCounts()[slot];
+                        if (e < counts.length) {
+                            count += counts[e];
+                        }
+                    }
+                    NodeError error = errors.get(e);
+                    result.add(new ErrorCount(plan.name, error.counterName(), error.description(), count));
+                }
+            }
+            long overflow = 0;
+            long badArc = 0;
+            long exceptions = 0;
+            for (Copied worker : reading.byWorker()) {
+                if (slot < worker.parkedOverflow().length) {
+                    overflow += worker.parkedOverflow()[slot];
+                    badArc += worker.badNextArc()[slot];
+                    exceptions += worker.nodeExceptions()[slot];
+                }
+            }
+            if (exceptions > 0) {
+                result.add(new ErrorCount(plan.name, "exception",
+                        "frames dropped: the node threw while processing them (see the log)", exceptions));
+            }
+            if (overflow > 0) {
+                result.add(new ErrorCount(plan.name, "parked-overflow",
+                        "buffers dropped: too many waiting for this node", overflow));
+            }
+            if (badArc > 0) {
+                result.add(new ErrorCount(plan.name, "bad-next-arc",
+                        "buffers dropped: the node chose a next arc it does not have", badArc));
+            }
+        }
+        return result;
+    }
+
+    void clearErrors() {
+        workers.withBarrier(() -> {
+            GraphSnapshot graph = workers.snapshot();
+            for (int w = 0; w < workers.count(); w++) {
+                Worker worker = workers.worker(w);
+                for (SlotPlan plan : graph.plans) {
+                    NodeContext context = worker.context(plan.slot);
+                    if (context != null) {
+                        Arrays.fill(context.errorCounts(), 0);
+                    }
+                }
+                Arrays.fill(worker.parkedOverflow, 0);
+                Arrays.fill(worker.badNextArc, 0);
+                Arrays.fill(worker.nodeExceptions, 0);
+            }
+            return null;
+        });
+    }
+
+    /** The plan's registration, or the one its name had last while its node is away. */
+    private NodeRegistration registrationOf(SlotPlan plan) {
+        return plan.registration != null ? plan.registration : registry.registration(plan.name);
+    }
+}

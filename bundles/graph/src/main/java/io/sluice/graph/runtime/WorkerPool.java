@@ -1,0 +1,187 @@
+package io.sluice.graph.runtime;
+
+import io.sluice.graph.api.GraphRuntime.BarrierStats;
+import io.sluice.graph.api.GraphRuntime.BufferStats;
+import io.sluice.graph.api.TraceRing;
+import io.sluice.packet.api.BufferPool;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The workers, their threads, and the two ways the control plane reaches them. A graph is <em>published</em>:
+ * the snapshot, built beforehand, is one volatile write, and each worker swaps its pointer to it at its next pass;
+ * {@link #awaitAdoption} waits for that without stopping anyone. The <em>barrier</em> holds every worker at a
+ * frame boundary while an action runs (reading counters, closing a port's memory): actions keep to copying and
+ * pointer changes, so that forwarding pauses for microseconds; whatever can be done before or after them is.
+ */
+final class WorkerPool {
+
+    private Worker[] workers = new Worker[0];
+    private Thread[] threads = new Thread[0];
+
+    private volatile GraphSnapshot snapshot;
+    /** Read by every worker between frames. */
+    volatile boolean barrierRequested;
+
+    private final Object barrierLock = new Object();
+    /** The thread running a barrier's action, so that what it calls can tell it holds the workers. */
+    private volatile Thread barrierHolder;
+    private long barrierCount;
+    private long barrierLastNanos;
+    private long barrierMaxNanos;
+    private long barrierTotalNanos;
+
+    /** Makes the workers {@code options} asks for (threads are made by {@link #start}). Called once. */
+    void create(GraphOptions options) {
+        Worker[] made = new Worker[options.workers()];
+        for (int w = 0; w < made.length; w++) {
+            made[w] = new Worker(this, w, new BufferPool(options.buffersPerWorker()),
+                    new TraceRing(options.traceRecords()), options.parkCapacity(), IdleStrategy.named(options.idle()));
+            made[w].cpu = options.cpus().length > w ? options.cpus()[w] : -1;
+        }
+        workers = made;
+    }
+
+    int count() {
+        return workers.length;
+    }
+
+    Worker worker(int index) {
+        return workers[index];
+    }
+
+    /** Worker {@code worker} polls input slot {@code slot}: inputs are spread over the workers by slot. */
+    boolean pollsInput(int worker, int slot) {
+        return slot % workers.length == worker;
+    }
+
+    GraphSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Makes {@code next} the graph every worker runs from its next pass on. */
+    void publish(GraphSnapshot next) {
+        snapshot = next;
+    }
+
+    /** Starts one thread per worker; worker 0 is {@code sluice_main}, as VPP's thread 0 is vpp_main. */
+    void start() {
+        threads = new Thread[workers.length];
+        for (int w = 0; w < workers.length; w++) {
+            Worker worker = workers[w];
+            worker.running = true;
+            threads[w] = new Thread(worker, threadName(w));
+            threads[w].setDaemon(true);
+            threads[w].start();
+        }
+    }
+
+    /** Stops the threads, frees what the workers still hold, and releases their pools and trace memory. */
+    void stop() {
+        for (Worker worker : workers) {
+            worker.running = false;
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        threads = new Thread[0];
+        for (Worker worker : workers) {
+            worker.releaseAll();
+            worker.pool.close();
+            worker.traceRing.close();
+        }
+    }
+
+    static String threadName(int worker) {
+        return worker == 0 ? "sluice_main" : "sluice_wk_" + (worker - 1);
+    }
+
+    boolean anyRunning() {
+        for (Worker worker : workers) {
+            if (worker.running) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Returns once every running worker runs {@code published} (or a newer graph): none can still be inside a
+     * node that graph no longer holds. The workers never stop for it; each takes the new graph at its next pass.
+     * Called from a barrier's action, it binds the held workers to the graph itself.
+     */
+    void awaitAdoption(GraphSnapshot published) {
+        if (barrierHolder == Thread.currentThread()) {
+            for (Worker worker : workers) {
+                worker.adoptCurrent();
+            }
+            return;
+        }
+        for (Worker worker : workers) {
+            for (int spins = 0; worker.running && worker.adoptedVersion < published.version; spins++) {
+                waitBriefly(spins);
+            }
+        }
+    }
+
+    /**
+     * Spins a while, then yields: on a box with fewer free cores than threads, the worker being waited for may
+     * need the very core this thread would spin on.
+     */
+    private static void waitBriefly(int spins) {
+        if (spins < 1_000) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
+    /** Runs {@code action} with every running worker held at a frame boundary; counts and times the pause. */
+    <T> T withBarrier(Supplier<T> action) {
+        synchronized (barrierLock) {
+            Thread outer = barrierHolder;
+            long start = System.nanoTime();
+            barrierRequested = true;
+            try {
+                for (Worker worker : workers) {
+                    for (int spins = 0; worker.running && !worker.atBarrier; spins++) {
+                        waitBriefly(spins);
+                    }
+                }
+                barrierHolder = Thread.currentThread();
+                return action.get();
+            } finally {
+                barrierHolder = outer;
+                barrierRequested = outer != null;
+                long paused = System.nanoTime() - start;
+                barrierCount++;
+                barrierLastNanos = paused;
+                barrierMaxNanos = Math.max(barrierMaxNanos, paused);
+                barrierTotalNanos += paused;
+            }
+        }
+    }
+
+    BarrierStats barrierStats() {
+        synchronized (barrierLock) {
+            return new BarrierStats(barrierCount, barrierLastNanos, barrierMaxNanos, barrierTotalNanos);
+        }
+    }
+
+    List<BufferStats> buffers() {
+        List<BufferStats> result = new ArrayList<>();
+        for (Worker worker : workers) {
+            BufferPool pool = worker.pool;
+            int outstanding = pool.outstanding();
+            result.add(new BufferStats(worker.index, pool.capacity(), pool.capacity() - outstanding, outstanding,
+                    pool.allocFailures()));
+        }
+        return result;
+    }
+}
