@@ -1,10 +1,8 @@
 package io.sluice.bench.drivers;
 
-import io.sluice.driver.afpacket.api.AfPacketConfig;
-import io.sluice.driver.afpacket.api.AfPacketDevice;
 import io.sluice.driver.afpacket.internal.AfPacketInputNode;
 import io.sluice.driver.afpacket.internal.HostPortComponent;
-import io.sluice.nativeio.api.NetNamespace;
+import io.sluice.driver.afpacket.testkit.AfPacketPeer;
 import io.sluice.driver.tap.internal.TapPortComponent;
 import io.sluice.driver.tap.internal.VirtioInputNode;
 import io.sluice.graph.api.Frame;
@@ -102,7 +100,7 @@ public final class DriverGraphThroughput {
         properties.put("pod.ifname", "eth0");
         TapPortComponent port = new TapPortComponent(engine, table, input, properties);
         try {
-            AfPacketDevice pod = NetNamespace.call(POD, () -> AfPacketDevice.open("eth0", AfPacketConfig.defaults()));
+            AfPacketPeer pod = AfPacketPeer.open(POD, "eth0");
             try {
                 long rx = rx(engine, sink, pod, length, seconds, TAP_MAC);
                 report("TAP", "rx virtio-input -> ethernet-input", length, rx, seconds);
@@ -132,7 +130,7 @@ public final class DriverGraphThroughput {
         properties.put("mac", "08:00:27:44:9f:d8");
         HostPortComponent port = new HostPortComponent(engine, table, input, properties);
         try {
-            AfPacketDevice peer = NetNamespace.call(PEER, () -> AfPacketDevice.open(PEER_IF, AfPacketConfig.defaults()));
+            AfPacketPeer peer = AfPacketPeer.open(PEER, PEER_IF);
             try {
                 long rx = rx(engine, sink, peer, length, seconds, GBE_MAC);
                 report("AF_PACKET", "rx af-packet-input -> ethernet-input", length, rx, seconds);
@@ -148,7 +146,7 @@ public final class DriverGraphThroughput {
     }
 
     /** The far end sends as fast as it can on its own thread; the graph runs on this one. */
-    private static long rx(GraphEngine engine, CountingSink sink, AfPacketDevice far, int length, double seconds,
+    private static long rx(GraphEngine engine, CountingSink sink, AfPacketPeer far, int length, double seconds,
                            long dstMac) throws InterruptedException {
         AtomicBoolean sending = new AtomicBoolean(true);
         Thread sender = new Thread(() -> {

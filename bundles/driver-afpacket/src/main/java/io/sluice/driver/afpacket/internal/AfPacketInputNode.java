@@ -10,7 +10,6 @@ import static io.sluice.driver.afpacket.internal.Tpacket.V3_STATUS;
 import static io.sluice.driver.afpacket.internal.Tpacket.V3_VLAN_TCI;
 import static io.sluice.driver.afpacket.internal.Tpacket.V3_VLAN_TPID;
 
-import io.sluice.driver.afpacket.api.AfPacketDevice;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;

@@ -1,7 +1,6 @@
 package io.sluice.driver.afpacket.internal;
 
 import io.sluice.driver.afpacket.api.AfPacketConfig;
-import io.sluice.driver.afpacket.api.AfPacketDevice;
 import io.sluice.nativeio.api.Libc;
 import io.sluice.nativeio.api.LinuxConstants;
 import io.sluice.nativeio.api.NativeException;

@@ -1,7 +1,6 @@
 package io.sluice.driver.tap.internal;
 
 import io.sluice.driver.tap.api.PodSide;
-import io.sluice.driver.tap.api.TapDevice;
 import io.sluice.nativeio.api.Libc;
 import io.sluice.nativeio.api.LinuxConstants;
 import io.sluice.nativeio.api.NativeException;

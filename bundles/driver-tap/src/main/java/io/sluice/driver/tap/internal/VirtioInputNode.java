@@ -1,7 +1,5 @@
 package io.sluice.driver.tap.internal;
 
-import io.sluice.driver.tap.api.TapDevice;
-import io.sluice.driver.tap.api.VirtioNetHeader;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
