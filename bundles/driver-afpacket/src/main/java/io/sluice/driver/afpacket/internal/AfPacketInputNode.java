@@ -15,12 +15,13 @@ import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceRing;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.PacketFormat;
-import io.sluice.vnet.api.InterfaceCounters;
+import io.sluice.vnet.api.DeviceInput;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
@@ -29,7 +30,6 @@ import org.osgi.service.component.annotations.Reference;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -37,7 +37,8 @@ import java.util.List;
  * Each call drains each port's receive ring in turn (the first port rotates), stamps the rx sw_if_index,
  * counts rx packets and bytes per interface once per port, and sends the frames to ethernet-input.
  *
- * <p>Next arcs follow VPP's device-input order (vnet_device_next_t in src/vnet/devices/devices.h) so that
+ * <p>The loop is vnet's {@link DeviceInput}; this class is AF_PACKET's part of it: one ring drain per port, the
+ * trace record and its formatter. Next arcs follow VPP's device-input order (vnet_device_next_t in src/vnet/devices/devices.h) so that
  * the trace's next-index reads as in VPP: 0 ip4-input-no-checksum, 1 ip4-input, 2 ip6-input and 3 mpls-input
  * (the box has neither: both lead to error-drop), 4 ethernet-input, 5 error-drop.
  *
@@ -46,16 +47,34 @@ import java.util.List;
  * device refused in the ring (longer than a buffer) are counted too.
  */
 @Component(service = {Node.class, AfPacketInputNode.class}, immediate = true)
-public final class AfPacketInputNode implements Node {
+public final class AfPacketInputNode implements Node, DeviceInput.Driver<HostPort> {
 
     public static final String NAME = "af-packet-input";
     public static final String ETHERNET_INPUT = "ethernet-input";
 
-    static final int NEXT_ETHERNET_INPUT = 4;
-    static final int NEXT_DROP = 5;
+    /** VPP's device-input next arcs, in its order (vnet_device_next_t). */
+    enum Next implements NextArc {
+        IP4_INPUT_NO_CHECKSUM("ip4-input-no-checksum"),
+        IP4_INPUT("ip4-input"),
+        IP6_INPUT(GraphRuntime.ERROR_DROP),
+        MPLS_INPUT(GraphRuntime.ERROR_DROP),
+        ETHERNET_INPUT(AfPacketInputNode.ETHERNET_INPUT),
+        DROP(GraphRuntime.ERROR_DROP);
 
-    static final int ETHERNET_HEADER = 14;
-    static final int L2_OVERHEAD = ETHERNET_HEADER + 4;
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int NEXT_ETHERNET_INPUT = Next.ETHERNET_INPUT.ordinal();
+    static final int NEXT_DROP = Next.DROP.ordinal();
 
     /** Trace record: next, hw_if_index, the tpacket3_hdr fields VPP shows, then the frame's first bytes. */
     static final int TRACE_NEXT = 0;
@@ -93,18 +112,13 @@ public final class AfPacketInputNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
-            List.of("ip4-input-no-checksum", "ip4-input", GraphRuntime.ERROR_DROP, GraphRuntime.ERROR_DROP,
-                    ETHERNET_INPUT, GraphRuntime.ERROR_DROP),
-            List.of(Error.values()), AfPacketInputNode::format);
+            NextArc.names(Next.class), List.of(Error.values()), AfPacketInputNode::format);
 
-    private final InterfaceTable interfaces;
-    private final Object portsLock = new Object();
-    private volatile HostPort[] ports = new HostPort[0];
-    private int firstPort;
+    private final DeviceInput<HostPort> input;
 
     @Activate
     public AfPacketInputNode(@Reference InterfaceTable interfaces) {
-        this.interfaces = interfaces;
+        this.input = new DeviceInput<>(interfaces, this, Error.values().length);
     }
 
     @Override
@@ -114,114 +128,45 @@ public final class AfPacketInputNode implements Node {
 
     /** Starts polling {@code port}. Control plane. */
     public void attach(HostPort port) {
-        synchronized (portsLock) {
-            HostPort[] next = Arrays.copyOf(ports, ports.length + 1);
-            next[ports.length] = port;
-            ports = next;
-        }
+        input.attach(port);
     }
 
     /** Stops polling {@code port}; call under the graph's barrier before closing it. */
     public void detach(HostPort port) {
-        synchronized (portsLock) {
-            HostPort[] current = ports;
-            HostPort[] next = new HostPort[current.length];
-            int n = 0;
-            for (HostPort p : current) {
-                if (p != port) {
-                    next[n++] = p;
-                }
-            }
-            ports = Arrays.copyOf(next, n);
-        }
+        input.detach(port);
     }
 
     public List<HostPort> ports() {
-        return List.of(ports);
+        return input.ports();
     }
 
     @Override
     public int process(NodeContext context, Frame frame) {
-        HostPort[] current = ports;
-        int portCount = current.length;
-        if (portCount == 0) {
-            return 0;
-        }
+        return input.process(context, frame);
+    }
+
+    /** Drains the port's ring; frames the ring held but no buffer could take are counted by name. */
+    @Override
+    public int receive(HostPort port, NodeContext context, Frame frame, int from, int max,
+                       InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
+        AfPacketDevice device = port.device();
         BufferPool pool = context.pool();
-        InterfaceSnapshot snapshot = interfaces.snapshot();
-        InterfaceCounters counters = interfaces.counters(context.workerIndex());
-        int[] buffers = frame.buffers();
-        int[] nexts = frame.nexts();
-        int first = firstPort < portCount ? firstPort : 0;
-        firstPort = first + 1 < portCount ? first + 1 : 0;
-        long runts = 0;
-        long oversize = 0;
-        long ringErrors = 0;
-        long down = 0;
-        for (int p = 0; p < portCount; p++) {
-            int from = frame.count();
-            if (from == Frame.CAPACITY) {
-                break;
-            }
-            int index = first + p;
-            HostPort port = current[index < portCount ? index : index - portCount];
-            AfPacketDevice device = port.device();
-            int sw = port.swIfIndex();
-            boolean tracing = context.traceArmed() > 0;
-            long errorsBefore = device.rxErrors();
-            int received = device.receive(pool, buffers, from, Frame.CAPACITY - from, tracing);
-            long portRingErrors = device.rxErrors() - errorsBefore;
-            if (received == 0 && portRingErrors == 0) {
-                continue;
-            }
-            int end = from + received;
-            long portBad = 0;
-            long portDown = 0;
-            long bytes = 0;
-            if (!snapshot.adminUp(sw)) {
-                for (int i = from; i < end; i++) {
-                    pool.setRxSwIfIndex(buffers[i], sw);
-                    nexts[i] = NEXT_DROP;
-                }
-                portDown = received;
-            } else {
-                int maxFrame = snapshot.mtu(sw) + L2_OVERHEAD;
-                for (int i = from; i < end; i++) {
-                    int bi = buffers[i];
-                    int length = pool.length(bi);
-                    pool.setRxSwIfIndex(bi, sw);
-                    if (length < ETHERNET_HEADER) {
-                        nexts[i] = NEXT_DROP;
-                        runts++;
-                        portBad++;
-                    } else if (length > maxFrame) {
-                        nexts[i] = NEXT_DROP;
-                        oversize++;
-                        portBad++;
-                    } else {
-                        nexts[i] = NEXT_ETHERNET_INPUT;
-                        bytes += length;
-                    }
-                }
-            }
-            frame.setCount(end);
-            counters.rxPackets[sw] += received - portBad - portDown;
-            counters.rxBytes[sw] += bytes;
-            counters.rxErrors[sw] += portBad + portRingErrors;
-            counters.drops[sw] += portDown;
-            ringErrors += portRingErrors;
-            down += portDown;
-            if (tracing) {
-                trace(context, frame, pool, from, end, sw);
-            }
+        long errorsBefore = device.rxErrors();
+        int received = device.receive(pool, frame.buffers(), from, max, rx.tracing());
+        long ringErrors = device.rxErrors() - errorsBefore;
+        if (ringErrors > 0) {
+            rx.errors += ringErrors;
+            rx.countError(Error.RING_ERROR.ordinal(), ringErrors);
         }
-        if (runts + oversize + ringErrors + down > 0) {
-            context.countError(Error.RUNT.ordinal(), runts);
-            context.countError(Error.OVERSIZE.ordinal(), oversize);
-            context.countError(Error.RING_ERROR.ordinal(), ringErrors);
-            context.countError(Error.INTERFACE_DOWN.ordinal(), down);
-        }
-        return frame.count();
+        DeviceInput.acceptEthernet(pool, interfaces, port.swIfIndex(), frame.buffers(), frame.nexts(), from,
+                from + received, NEXT_ETHERNET_INPUT, NEXT_DROP, Error.RUNT.ordinal(), Error.OVERSIZE.ordinal(),
+                Error.INTERFACE_DOWN.ordinal(), rx);
+        return received;
+    }
+
+    @Override
+    public void trace(NodeContext context, Frame frame, HostPort port, int from, int end) {
+        trace(context, frame, context.pool(), from, end, port.swIfIndex());
     }
 
     /** Marks buffers [from, end) for tracing while the count lasts, with the ring header kept in the headroom. */

@@ -7,6 +7,7 @@ import io.sluice.nativeio.api.NativeException;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.Device;
+import io.sluice.vnet.api.DeviceInput;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +20,7 @@ import java.lang.foreign.ValueLayout;
  * SIOCSIFHWADDR, so that the kernel's view and the box's rewrite source agree. The netdev is set up
  * (IFF_UP): a netdev that is down delivers nothing to a packet socket.
  */
-public final class HostPort implements Device {
+public final class HostPort implements Device, DeviceInput.Port {
 
     /** include/uapi/linux/sockios.h: set the hardware address. */
     static final long SIOCSIFHWADDR = 0x8924;
@@ -141,6 +142,7 @@ public final class HostPort implements Device {
         return namespace;
     }
 
+    @Override
     public int swIfIndex() {
         return swIfIndex;
     }

@@ -7,6 +7,7 @@ import io.sluice.nativeio.api.NativeException;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.Device;
+import io.sluice.vnet.api.DeviceInput;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,7 +23,7 @@ import java.lang.foreign.ValueLayout;
  * while our descriptor is open, so RUNNING falls only when the descriptor closes; UP falls when the pod
  * (or an operator in its namespace) sets the link down.
  */
-public final class TapPort implements Device {
+public final class TapPort implements Device, DeviceInput.Port {
 
     /** include/uapi/linux/if.h: the driver signals its link (carrier) is on. */
     static final int IFF_RUNNING = 0x40;
@@ -95,6 +96,7 @@ public final class TapPort implements Device {
         return tap;
     }
 
+    @Override
     public int swIfIndex() {
         return swIfIndex;
     }
