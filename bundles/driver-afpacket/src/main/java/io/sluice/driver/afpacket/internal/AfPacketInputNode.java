@@ -136,6 +136,11 @@ public final class AfPacketInputNode implements Node, DeviceInput.Driver<HostPor
         input.detach(port);
     }
 
+    /** The loop this node runs, for the port component that attaches ports to it. */
+    DeviceInput<HostPort> deviceInput() {
+        return input;
+    }
+
     public List<HostPort> ports() {
         return input.ports();
     }

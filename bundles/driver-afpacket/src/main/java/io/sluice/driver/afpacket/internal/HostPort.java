@@ -6,8 +6,7 @@ import io.sluice.nativeio.api.LinuxConstants;
 import io.sluice.nativeio.api.NativeException;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
-import io.sluice.vnet.api.Device;
-import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.PolledPort;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +19,7 @@ import java.lang.foreign.ValueLayout;
  * SIOCSIFHWADDR, so that the kernel's view and the box's rewrite source agree. The netdev is set up
  * (IFF_UP): a netdev that is down delivers nothing to a packet socket.
  */
-public final class HostPort implements Device, DeviceInput.Port {
+public final class HostPort implements PolledPort {
 
     /** include/uapi/linux/sockios.h: set the hardware address. */
     static final long SIOCSIFHWADDR = 0x8924;
@@ -147,7 +146,8 @@ public final class HostPort implements Device, DeviceInput.Port {
         return swIfIndex;
     }
 
-    void setSwIfIndex(int swIfIndex) {
+    @Override
+    public void setSwIfIndex(int swIfIndex) {
         this.swIfIndex = swIfIndex;
     }
 
@@ -203,6 +203,12 @@ public final class HostPort implements Device, DeviceInput.Port {
         int sent = closed ? 0 : device.transmit(pool, buffers, 0, count);
         pool.free(buffers, 0, count);
         return sent;
+    }
+
+    /** The netdev is the host's whatever the reason: only the sockets and rings close. */
+    @Override
+    public void close(boolean remove) {
+        close();
     }
 
     /** Closes the sockets and the rings. Call only once no worker can reach this port. */

@@ -2,6 +2,7 @@ package io.sluice.driver.afpacket.internal;
 
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.vnet.api.InterfaceTable;
+import io.sluice.vnet.api.PortAttachment;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -21,61 +22,30 @@ public final class HostPortComponent {
 
     private static final System.Logger LOG = System.getLogger(HostPortComponent.class.getName());
 
-    private final GraphRuntime graph;
-    private final InterfaceTable interfaces;
-    private final AfPacketInputNode input;
-    private final HostPort port;
+    private final PortAttachment<HostPort> attachment;
 
     @Activate
     public HostPortComponent(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces,
                              @Reference AfPacketInputNode input, Map<String, Object> properties) {
-        this.graph = graph;
-        this.interfaces = interfaces;
-        this.input = input;
-        HostPortConfig config;
-        try {
-            config = HostPortConfig.from(properties);
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; port not opened");
-            throw e;
-        }
-        this.port = HostPort.open(config.name(), config.hostIfName(), config.namespace(), config.macOverride(),
+        HostPortConfig config = PortAttachment.read(properties, HostPortConfig::from, "; port not opened", LOG);
+        HostPort port = HostPort.open(config.name(), config.hostIfName(), config.namespace(), config.macOverride(),
                 config.rings());
-        try {
-            boolean fresh = interfaces.find(config.name()) < 0;
-            int sw = interfaces.register(port);
-            port.setSwIfIndex(sw);
-            if (fresh) {
-                interfaces.setAdminUp(sw, config.adminUp());
-            }
-            input.attach(port);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, config.pid() + ": cannot register " + config.name() + ": "
-                    + e.getMessage());
-            unregisterQuietly();
-            port.close();
-            throw e;
-        }
+        this.attachment = PortAttachment.attach(config.pid(), graph, interfaces, input.deviceInput(), port,
+                config.adminUp(), LOG);
     }
 
     public HostPort port() {
-        return port;
+        return attachment.port();
     }
 
-    @Deactivate
+    /** Closes the port: its configuration is gone. */
     public void deactivate() {
-        unregisterQuietly();
-        graph.withBarrier(() -> {
-            input.detach(port);
-            return null;
-        });
-        port.close();
+        deactivate(PortAttachment.CONFIGURATION_DELETED);
     }
 
-    private void unregisterQuietly() {
-        int sw = port.swIfIndex();
-        if (sw > 0 && interfaces.device(sw) == port) {
-            interfaces.unregister(sw);
-        }
+    /** Whatever the reason, the netdev stays as it is; only the sockets close. */
+    @Deactivate
+    public void deactivate(int reason) {
+        attachment.detach(reason);
     }
 }

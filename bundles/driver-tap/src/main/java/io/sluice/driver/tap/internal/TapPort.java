@@ -6,8 +6,7 @@ import io.sluice.nativeio.api.LinuxConstants;
 import io.sluice.nativeio.api.NativeException;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
-import io.sluice.vnet.api.Device;
-import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.PolledPort;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,7 +22,7 @@ import java.lang.foreign.ValueLayout;
  * while our descriptor is open, so RUNNING falls only when the descriptor closes; UP falls when the pod
  * (or an operator in its namespace) sets the link down.
  */
-public final class TapPort implements Device, DeviceInput.Port {
+public final class TapPort implements PolledPort {
 
     /** include/uapi/linux/if.h: the driver signals its link (carrier) is on. */
     static final int IFF_RUNNING = 0x40;
@@ -101,7 +100,8 @@ public final class TapPort implements Device, DeviceInput.Port {
         return swIfIndex;
     }
 
-    void setSwIfIndex(int swIfIndex) {
+    @Override
+    public void setSwIfIndex(int swIfIndex) {
         this.swIfIndex = swIfIndex;
     }
 
@@ -164,6 +164,7 @@ public final class TapPort implements Device, DeviceInput.Port {
      * deleted). Otherwise a pod's persistent TAP stays, link down, for the next instance of this driver to attach
      * to. Call only once no worker can reach this port (after the barrier that detached it).
      */
+    @Override
     public void close(boolean remove) {
         if (closed) {
             return;

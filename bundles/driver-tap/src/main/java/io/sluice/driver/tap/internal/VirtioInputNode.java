@@ -125,6 +125,11 @@ public final class VirtioInputNode implements Node, DeviceInput.Driver<TapPort> 
         input.detach(port);
     }
 
+    /** The loop this node runs, for the port component that attaches ports to it. */
+    DeviceInput<TapPort> deviceInput() {
+        return input;
+    }
+
     public List<TapPort> ports() {
         return input.ports();
     }
