@@ -33,38 +33,36 @@ public final class PortAttachment<P extends PolledPort> {
     }
 
     /**
-     * Reads a configuration with {@code parse}; a refused one is logged as its message followed by
-     * {@code consequence} ("; port not created") and rethrown, so the component does not activate.
+     * Reads the configuration with {@code parse}, opens its port with {@code open}, registers the port and has
+     * {@code input} poll it. A refused configuration is logged as its message followed by {@code consequence}
+     * ("; port not created") and rethrown, so the component does not activate. A port that cannot be registered
+     * is logged naming the PID, unregistered and closed, and the failure rethrown: nothing is left behind.
      */
-    public static <C> C read(Map<String, Object> properties, Function<Map<String, Object>, C> parse,
-                             String consequence, System.Logger log) {
+    public static <C extends PortConfig, P extends PolledPort> PortAttachment<P> open(
+            Map<String, Object> properties, Function<Map<String, Object>, C> parse, String consequence,
+            Function<C, P> open, GraphRuntime graph, InterfaceTable interfaces, DeviceInput<P> input,
+            System.Logger log) {
+        C config;
         try {
-            return parse.apply(properties);
+            config = parse.apply(properties);
         } catch (IllegalArgumentException e) {
             log.log(System.Logger.Level.ERROR, e.getMessage() + consequence);
             throw e;
         }
-    }
-
-    /**
-     * Registers {@code port} and has {@code input} poll it. On failure, logged naming {@code pid}, nothing is
-     * left behind: the port is unregistered and closed, and the failure rethrown.
-     */
-    public static <P extends PolledPort> PortAttachment<P> attach(String pid, GraphRuntime graph,
-                                                                 InterfaceTable interfaces, DeviceInput<P> input,
-                                                                 P port, boolean adminUp, System.Logger log) {
+        P port = open.apply(config);
         PortAttachment<P> attachment = new PortAttachment<>(graph, interfaces, input, port);
         try {
             boolean fresh = interfaces.find(port.name()) < 0;
             int sw = interfaces.register(port);
             port.setSwIfIndex(sw);
             if (fresh) {
-                interfaces.setAdminUp(sw, adminUp);
+                interfaces.setAdminUp(sw, config.adminUp());
             }
             input.attach(port);
             return attachment;
         } catch (RuntimeException e) {
-            log.log(System.Logger.Level.ERROR, pid + ": cannot register " + port.name() + ": " + e.getMessage());
+            log.log(System.Logger.Level.ERROR, config.pid() + ": cannot register " + port.name() + ": "
+                    + e.getMessage());
             attachment.unregisterQuietly();
             port.close(true);
             throw e;

@@ -11,7 +11,6 @@ import static io.sluice.driver.afpacket.internal.Tpacket.V3_VLAN_TCI;
 import static io.sluice.driver.afpacket.internal.Tpacket.V3_VLAN_TPID;
 
 import io.sluice.graph.api.Frame;
-import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -22,6 +21,7 @@ import io.sluice.graph.api.TraceRing;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.PacketFormat;
 import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.DeviceNext;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
@@ -50,31 +50,10 @@ import java.util.List;
 public final class AfPacketInputNode implements Node, DeviceInput.Driver<HostPort> {
 
     public static final String NAME = "af-packet-input";
-    public static final String ETHERNET_INPUT = "ethernet-input";
+    public static final String ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT_NODE;
 
-    /** VPP's device-input next arcs, in its order (vnet_device_next_t). */
-    enum Next implements NextArc {
-        IP4_INPUT_NO_CHECKSUM("ip4-input-no-checksum"),
-        IP4_INPUT("ip4-input"),
-        IP6_INPUT(GraphRuntime.ERROR_DROP),
-        MPLS_INPUT(GraphRuntime.ERROR_DROP),
-        ETHERNET_INPUT(AfPacketInputNode.ETHERNET_INPUT),
-        DROP(GraphRuntime.ERROR_DROP);
-
-        private final String nodeName;
-
-        Next(String nodeName) {
-            this.nodeName = nodeName;
-        }
-
-        @Override
-        public String nodeName() {
-            return nodeName;
-        }
-    }
-
-    static final int NEXT_ETHERNET_INPUT = Next.ETHERNET_INPUT.ordinal();
-    static final int NEXT_DROP = Next.DROP.ordinal();
+    static final int NEXT_ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT.ordinal();
+    static final int NEXT_DROP = DeviceNext.DROP.ordinal();
 
     /** Trace record: next, hw_if_index, the tpacket3_hdr fields VPP shows, then the frame's first bytes. */
     static final int TRACE_NEXT = 0;
@@ -112,7 +91,7 @@ public final class AfPacketInputNode implements Node, DeviceInput.Driver<HostPor
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
-            NextArc.names(Next.class), List.of(Error.values()), AfPacketInputNode::format);
+            NextArc.names(DeviceNext.class), List.of(Error.values()), AfPacketInputNode::format);
 
     private final DeviceInput<HostPort> input;
 
@@ -126,23 +105,9 @@ public final class AfPacketInputNode implements Node, DeviceInput.Driver<HostPor
         return REGISTRATION;
     }
 
-    /** Starts polling {@code port}. Control plane. */
-    public void attach(HostPort port) {
-        input.attach(port);
-    }
-
-    /** Stops polling {@code port}; call under the graph's barrier before closing it. */
-    public void detach(HostPort port) {
-        input.detach(port);
-    }
-
-    /** The loop this node runs, for the port component that attaches ports to it. */
+    /** The loop this node runs: the port component attaches its port to it. */
     DeviceInput<HostPort> deviceInput() {
         return input;
-    }
-
-    public List<HostPort> ports() {
-        return input.ports();
     }
 
     @Override

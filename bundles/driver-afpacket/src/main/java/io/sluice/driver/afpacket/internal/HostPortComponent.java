@@ -27,11 +27,10 @@ public final class HostPortComponent {
     @Activate
     public HostPortComponent(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces,
                              @Reference AfPacketInputNode input, Map<String, Object> properties) {
-        HostPortConfig config = PortAttachment.read(properties, HostPortConfig::from, "; port not opened", LOG);
-        HostPort port = HostPort.open(config.name(), config.hostIfName(), config.namespace(), config.macOverride(),
-                config.rings());
-        this.attachment = PortAttachment.attach(config.pid(), graph, interfaces, input.deviceInput(), port,
-                config.adminUp(), LOG);
+        this.attachment = PortAttachment.open(properties, HostPortConfig::from, "; port not opened",
+                config -> HostPort.open(config.name(), config.hostIfName(), config.namespace(), config.macOverride(),
+                        config.rings()),
+                graph, interfaces, input.deviceInput(), LOG);
     }
 
     public HostPort port() {

@@ -1,6 +1,7 @@
 package io.sluice.driver.afpacket.internal;
 
 import io.sluice.driver.afpacket.api.AfPacketConfig;
+import io.sluice.vnet.api.PortConfig;
 import io.sluice.vnet.api.PortProperties;
 
 import java.util.Locale;
@@ -19,15 +20,12 @@ import java.util.Map;
  * @param rings       ring sizes and the transmit path
  */
 public record HostPortConfig(String pid, String hostIfName, String name, String namespace, long macOverride,
-                             boolean adminUp, AfPacketConfig rings) {
+                             boolean adminUp, AfPacketConfig rings) implements PortConfig {
 
     public static final String FACTORY_PID = "io.sluice.driver.afpacket";
 
     static final String HOST_IFNAME = "host.ifname";
-    static final String NAME = "name";
     static final String NAMESPACE = "namespace";
-    static final String MAC = "mac";
-    static final String ADMIN_UP = "admin.up";
     static final String RX_BLOCK_SIZE = "rx.block.size";
     static final String RX_BLOCK_COUNT = "rx.block.count";
     static final String RX_BLOCK_TIMEOUT_MS = "rx.block.timeout.ms";

@@ -32,11 +32,10 @@ public final class TapPortComponent {
     @Activate
     public TapPortComponent(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces,
                             @Reference VirtioInputNode input, Map<String, Object> properties) {
-        TapPortConfig config = PortAttachment.read(properties, TapPortConfig::from, "; port not created", LOG);
-        TapPort port = TapPort.open(config.name(), config.tapName(), config.mac(), config.mtu(),
-                config.checksumOffload(), config.pod());
-        this.attachment = PortAttachment.attach(config.pid(), graph, interfaces, input.deviceInput(), port,
-                config.adminUp(), LOG);
+        this.attachment = PortAttachment.open(properties, TapPortConfig::from, "; port not created",
+                config -> TapPort.open(config.name(), config.tapName(), config.mac(), config.mtu(),
+                        config.checksumOffload(), config.pod()),
+                graph, interfaces, input.deviceInput(), LOG);
     }
 
     public TapPort port() {

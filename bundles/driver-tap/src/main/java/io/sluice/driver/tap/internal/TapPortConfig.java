@@ -3,6 +3,7 @@ package io.sluice.driver.tap.internal;
 import io.sluice.driver.tap.api.PodSide;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.PacketFormat;
+import io.sluice.vnet.api.PortConfig;
 import io.sluice.vnet.api.PortProperties;
 
 import java.util.ArrayList;
@@ -25,15 +26,12 @@ import java.util.Map;
  * @param pod        the kernel side inside the pod, or null to leave it in the box's namespace
  */
 public record TapPortConfig(String pid, String name, String tapName, long mac, int mtu, boolean adminUp,
-                            boolean checksumOffload, PodSide pod) {
+                            boolean checksumOffload, PodSide pod) implements PortConfig {
 
     public static final String FACTORY_PID = "io.sluice.driver.tap";
 
-    static final String NAME = "name";
     static final String TAP_NAME = "tap.name";
-    static final String MAC = "mac";
     static final String MTU = "mtu";
-    static final String ADMIN_UP = "admin.up";
     static final String CHECKSUM_OFFLOAD = "checksum.offload";
     static final String POD_NAMESPACE = "pod.namespace";
     static final String POD_IFNAME = "pod.ifname";

@@ -1,7 +1,6 @@
 package io.sluice.driver.tap.internal;
 
 import io.sluice.graph.api.Frame;
-import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -10,6 +9,7 @@ import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.DeviceNext;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
@@ -40,31 +40,10 @@ import java.util.List;
 public final class VirtioInputNode implements Node, DeviceInput.Driver<TapPort> {
 
     public static final String NAME = "virtio-input";
-    public static final String ETHERNET_INPUT = "ethernet-input";
+    public static final String ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT_NODE;
 
-    /** VPP's device-input next arcs, in its order (vnet_device_next_t). */
-    enum Next implements NextArc {
-        IP4_INPUT_NO_CHECKSUM("ip4-input-no-checksum"),
-        IP4_INPUT("ip4-input"),
-        IP6_INPUT(GraphRuntime.ERROR_DROP),
-        MPLS_INPUT(GraphRuntime.ERROR_DROP),
-        ETHERNET_INPUT(VirtioInputNode.ETHERNET_INPUT),
-        DROP(GraphRuntime.ERROR_DROP);
-
-        private final String nodeName;
-
-        Next(String nodeName) {
-            this.nodeName = nodeName;
-        }
-
-        @Override
-        public String nodeName() {
-            return nodeName;
-        }
-    }
-
-    static final int NEXT_ETHERNET_INPUT = Next.ETHERNET_INPUT.ordinal();
-    static final int NEXT_DROP = Next.DROP.ordinal();
+    static final int NEXT_ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT.ordinal();
+    static final int NEXT_DROP = DeviceNext.DROP.ordinal();
 
     /** The one virtqueue a TAP has in this driver (VPP numbers rx queues of a tapv2 from 0). */
     static final int VRING = 0;
@@ -98,7 +77,7 @@ public final class VirtioInputNode implements Node, DeviceInput.Driver<TapPort> 
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
-            NextArc.names(Next.class), List.of(Error.values()), VirtioInputNode::format);
+            NextArc.names(DeviceNext.class), List.of(Error.values()), VirtioInputNode::format);
 
     private final DeviceInput<TapPort> input;
 
@@ -112,26 +91,9 @@ public final class VirtioInputNode implements Node, DeviceInput.Driver<TapPort> 
         return REGISTRATION;
     }
 
-    /** Starts polling {@code port}. Control plane. */
-    public void attach(TapPort port) {
-        input.attach(port);
-    }
-
-    /**
-     * Stops polling {@code port}. Call under the graph's barrier, so that no worker is still reading it
-     * when the caller closes it.
-     */
-    public void detach(TapPort port) {
-        input.detach(port);
-    }
-
-    /** The loop this node runs, for the port component that attaches ports to it. */
+    /** The loop this node runs: the port component attaches its port to it. */
     DeviceInput<TapPort> deviceInput() {
         return input;
-    }
-
-    public List<TapPort> ports() {
-        return input.ports();
     }
 
     @Override
