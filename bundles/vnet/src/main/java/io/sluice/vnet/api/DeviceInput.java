@@ -4,6 +4,8 @@ import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.packet.api.BufferPool;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,9 +43,39 @@ public final class DeviceInput<P extends DeviceInput.Port> {
          */
         int receive(P port, NodeContext context, Frame frame, int from, int max, InterfaceSnapshot interfaces, Rx rx);
 
-        /** The second pass of a traced frame: the trace records of buffers {@code [from, end)} of {@code port}. */
-        void trace(NodeContext context, Frame frame, P port, int from, int end);
+        /**
+         * The second pass of a traced frame over buffers {@code [from, end)} of {@code port}: each buffer the
+         * trace takes gets a record that starts with its next arc ({@link #TRACE_NEXT}) and sw_if_index
+         * ({@link #TRACE_HW_IF_INDEX}), the driver writing the rest in {@link #traceRecord}. That call is one per
+         * traced buffer, on the traced path only (the trace's count bounds it).
+         */
+        default void trace(NodeContext context, Frame frame, P port, int from, int end) {
+            int[] buffers = frame.buffers();
+            int[] nexts = frame.nexts();
+            BufferPool pool = context.pool();
+            int sw = port.swIfIndex();
+            for (int i = from; i < end; i++) {
+                int bi = buffers[i];
+                long record = context.traceInput(bi);
+                if (record < 0) {
+                    continue; // not traced: the count is used up, or the trace's filter passes this one by
+                }
+                frame.setTraced(true);
+                MemorySegment trace = context.traceSegment();
+                trace.set(ValueLayout.JAVA_INT, record + TRACE_NEXT, nexts[i]);
+                trace.set(ValueLayout.JAVA_INT, record + TRACE_HW_IF_INDEX, sw);
+                traceRecord(trace, record, pool, bi);
+            }
+        }
+
+        /** The driver's fields of buffer {@code bi}'s record, from {@link #TRACE_DRIVER} on. */
+        void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi);
     }
+
+    /** A device-input trace record: the next arc, the hw_if_index (= sw_if_index here), then the driver's part. */
+    public static final int TRACE_NEXT = 0;
+    public static final int TRACE_HW_IF_INDEX = 4;
+    public static final int TRACE_DRIVER = 8;
 
     /**
      * What the driver counted in one port's batch (moved to the interface's counters after each port) and the

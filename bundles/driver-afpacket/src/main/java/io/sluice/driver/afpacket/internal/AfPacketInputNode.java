@@ -21,6 +21,7 @@ import io.sluice.graph.api.TraceRing;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.PacketFormat;
 import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.DeviceInputNode;
 import io.sluice.vnet.api.DeviceNext;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
@@ -47,7 +48,7 @@ import java.util.List;
  * device refused in the ring (longer than a buffer) are counted too.
  */
 @Component(service = {Node.class, AfPacketInputNode.class}, immediate = true)
-public final class AfPacketInputNode implements Node, DeviceInput.Driver<HostPort> {
+public final class AfPacketInputNode extends DeviceInputNode<HostPort> {
 
     public static final String NAME = "af-packet-input";
     public static final String ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT_NODE;
@@ -56,9 +57,9 @@ public final class AfPacketInputNode implements Node, DeviceInput.Driver<HostPor
     static final int NEXT_DROP = DeviceNext.DROP.ordinal();
 
     /** Trace record: next, hw_if_index, the tpacket3_hdr fields VPP shows, then the frame's first bytes. */
-    static final int TRACE_NEXT = 0;
-    static final int TRACE_HW_IF_INDEX = 4;
-    static final int TRACE_STATUS = 8;
+    static final int TRACE_NEXT = DeviceInput.TRACE_NEXT;
+    static final int TRACE_HW_IF_INDEX = DeviceInput.TRACE_HW_IF_INDEX;
+    static final int TRACE_STATUS = DeviceInput.TRACE_DRIVER;
     static final int TRACE_LEN = 12;
     static final int TRACE_SNAPLEN = 16;
     static final int TRACE_MAC = 20;
@@ -93,26 +94,9 @@ public final class AfPacketInputNode implements Node, DeviceInput.Driver<HostPor
     private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
             NextArc.names(DeviceNext.class), List.of(Error.values()), AfPacketInputNode::format);
 
-    private final DeviceInput<HostPort> input;
-
     @Activate
     public AfPacketInputNode(@Reference InterfaceTable interfaces) {
-        this.input = new DeviceInput<>(interfaces, this, Error.values().length);
-    }
-
-    @Override
-    public NodeRegistration registration() {
-        return REGISTRATION;
-    }
-
-    /** The loop this node runs: the port component attaches its port to it. */
-    DeviceInput<HostPort> deviceInput() {
-        return input;
-    }
-
-    @Override
-    public int process(NodeContext context, Frame frame) {
-        return input.process(context, frame);
+        super(interfaces, REGISTRATION);
     }
 
     /** Drains the port's ring; frames the ring held but no buffer could take are counted by name. */
@@ -134,41 +118,24 @@ public final class AfPacketInputNode implements Node, DeviceInput.Driver<HostPor
         return received;
     }
 
+    /** The tpacket3_hdr fields, from the ring header the device kept in the headroom, then the frame's first bytes. */
     @Override
-    public void trace(NodeContext context, Frame frame, HostPort port, int from, int end) {
-        trace(context, frame, context.pool(), from, end, port.swIfIndex());
-    }
-
-    /** Marks buffers [from, end) for tracing while the count lasts, with the ring header kept in the headroom. */
-    private static void trace(NodeContext context, Frame frame, BufferPool pool, int from, int end, int sw) {
+    public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
         MemorySegment data = pool.segment();
-        int[] buffers = frame.buffers();
-        int[] nexts = frame.nexts();
-        for (int i = from; i < end; i++) {
-            int bi = buffers[i];
-            long record = context.traceInput(bi);
-            if (record < 0) {
-                continue; // not traced: the count is used up, or the trace's filter passes this one by
-            }
-            frame.setTraced(true);
-            MemorySegment trace = context.traceSegment();
-            long header = BufferPool.dataStart(bi) - AfPacketDevice.RING_HEADER_SIZE;
-            int length = pool.length(bi);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_NEXT, nexts[i]);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_HW_IF_INDEX, sw);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_STATUS, data.get(ValueLayout.JAVA_INT, header + V3_STATUS));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_LEN, data.get(ValueLayout.JAVA_INT, header + V3_LEN));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_SNAPLEN, data.get(ValueLayout.JAVA_INT, header + V3_SNAPLEN));
-            trace.set(ValueLayout.JAVA_SHORT, record + TRACE_MAC, data.get(ValueLayout.JAVA_SHORT, header + V3_MAC));
-            trace.set(ValueLayout.JAVA_SHORT, record + TRACE_NET, data.get(ValueLayout.JAVA_SHORT, header + V3_NET));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_SEC, data.get(ValueLayout.JAVA_INT, header + V3_SEC));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_NSEC, data.get(ValueLayout.JAVA_INT, header + V3_NSEC));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_VLAN_TCI, data.get(ValueLayout.JAVA_INT, header + V3_VLAN_TCI));
-            trace.set(ValueLayout.JAVA_SHORT, record + TRACE_VLAN_TPID,
-                    data.get(ValueLayout.JAVA_SHORT, header + V3_VLAN_TPID));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_FRAME_LENGTH, length);
-            MemorySegment.copy(data, pool.dataOffset(bi), trace, record + TRACE_BYTES, Math.min(length, TRACE_CAPTURE));
-        }
+        long header = BufferPool.dataStart(bi) - AfPacketDevice.RING_HEADER_SIZE;
+        int length = pool.length(bi);
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_STATUS, data.get(ValueLayout.JAVA_INT, header + V3_STATUS));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_LEN, data.get(ValueLayout.JAVA_INT, header + V3_LEN));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_SNAPLEN, data.get(ValueLayout.JAVA_INT, header + V3_SNAPLEN));
+        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_MAC, data.get(ValueLayout.JAVA_SHORT, header + V3_MAC));
+        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_NET, data.get(ValueLayout.JAVA_SHORT, header + V3_NET));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_SEC, data.get(ValueLayout.JAVA_INT, header + V3_SEC));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_NSEC, data.get(ValueLayout.JAVA_INT, header + V3_NSEC));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_VLAN_TCI, data.get(ValueLayout.JAVA_INT, header + V3_VLAN_TCI));
+        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_VLAN_TPID,
+                data.get(ValueLayout.JAVA_SHORT, header + V3_VLAN_TPID));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_FRAME_LENGTH, length);
+        MemorySegment.copy(data, pool.dataOffset(bi), trace, record + TRACE_BYTES, Math.min(length, TRACE_CAPTURE));
     }
 
     /**

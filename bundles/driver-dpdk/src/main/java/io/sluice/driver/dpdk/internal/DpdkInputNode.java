@@ -11,6 +11,7 @@ import io.sluice.graph.api.TraceContext;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ethernet;
 import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.DeviceInputNode;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 
@@ -27,7 +28,7 @@ import java.util.List;
  * The trace captures the mbuf's fields while the mbuf still exists (VPP's dpdk_rx_trace). The loop over the
  * queues (rotating the first one) is vnet's {@link DeviceInput}; this class is DPDK's burst of one queue.
  */
-public final class DpdkInputNode implements Node, DeviceInput.Driver<DpdkInputNode.RxQueue> {
+public final class DpdkInputNode extends DeviceInputNode<DpdkInputNode.RxQueue> {
 
     public static final String NAME = "dpdk-input";
 
@@ -81,10 +82,8 @@ public final class DpdkInputNode implements Node, DeviceInput.Driver<DpdkInputNo
     private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME, NextArc.names(Next.class),
             List.of(Error.values()), DpdkInputNode::format);
 
-    private final DeviceInput<RxQueue> input;
-
     public DpdkInputNode(InterfaceTable interfaces) {
-        this.input = new DeviceInput<>(interfaces, this, Error.values().length);
+        super(interfaces, REGISTRATION);
     }
 
     /** The ports to poll, each registered (with its sw_if_index set) before it is listed here. */
@@ -95,17 +94,7 @@ public final class DpdkInputNode implements Node, DeviceInput.Driver<DpdkInputNo
                 queues.add(new RxQueue(port, queue));
             }
         }
-        input.set(queues);
-    }
-
-    @Override
-    public NodeRegistration registration() {
-        return REGISTRATION;
-    }
-
-    @Override
-    public int process(NodeContext context, Frame frame) {
-        return input.process(context, frame);
+        deviceInput().set(queues);
     }
 
     /**
@@ -167,6 +156,11 @@ public final class DpdkInputNode implements Node, DeviceInput.Driver<DpdkInputNo
     /** Traced in {@link #receive}, while the mbufs the record shows still exist. */
     @Override
     public void trace(NodeContext context, Frame frame, RxQueue rxQueue, int from, int end) {
+    }
+
+    /** Not called: dpdk-input writes its whole record (DpdkTrace) in {@link #receive}. */
+    @Override
+    public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
     }
 
     private static void traceReceived(NodeContext context, BufferPool pool, DpdkPort port, int sw, int queue,

@@ -9,6 +9,7 @@ import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.DeviceInputNode;
 import io.sluice.vnet.api.DeviceNext;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
@@ -37,7 +38,7 @@ import java.util.List;
  * frames shorter than an Ethernet header; the pod's kernel never sends one (dev_validate_header).
  */
 @Component(service = {Node.class, VirtioInputNode.class}, immediate = true)
-public final class VirtioInputNode implements Node, DeviceInput.Driver<TapPort> {
+public final class VirtioInputNode extends DeviceInputNode<TapPort> {
 
     public static final String NAME = "virtio-input";
     public static final String ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT_NODE;
@@ -51,9 +52,9 @@ public final class VirtioInputNode implements Node, DeviceInput.Driver<TapPort> 
     static final int NUM_BUFFERS = 1;
 
     /** Trace record: next arc, hw_if_index (= sw_if_index here), vring, frame length, the virtio-net header. */
-    static final int TRACE_NEXT = 0;
-    static final int TRACE_HW_IF_INDEX = 4;
-    static final int TRACE_VRING = 8;
+    static final int TRACE_NEXT = DeviceInput.TRACE_NEXT;
+    static final int TRACE_HW_IF_INDEX = DeviceInput.TRACE_HW_IF_INDEX;
+    static final int TRACE_VRING = DeviceInput.TRACE_DRIVER;
     static final int TRACE_LENGTH = 12;
     static final int TRACE_HEADER = 16;
 
@@ -79,26 +80,9 @@ public final class VirtioInputNode implements Node, DeviceInput.Driver<TapPort> 
     private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
             NextArc.names(DeviceNext.class), List.of(Error.values()), VirtioInputNode::format);
 
-    private final DeviceInput<TapPort> input;
-
     @Activate
     public VirtioInputNode(@Reference InterfaceTable interfaces) {
-        this.input = new DeviceInput<>(interfaces, this, Error.values().length);
-    }
-
-    @Override
-    public NodeRegistration registration() {
-        return REGISTRATION;
-    }
-
-    /** The loop this node runs: the port component attaches its port to it. */
-    DeviceInput<TapPort> deviceInput() {
-        return input;
-    }
-
-    @Override
-    public int process(NodeContext context, Frame frame) {
-        return input.process(context, frame);
+        super(interfaces, REGISTRATION);
     }
 
     /** One read per frame from the TAP; the TAP itself refuses runts, counted here by name. */
@@ -123,32 +107,13 @@ public final class VirtioInputNode implements Node, DeviceInput.Driver<TapPort> 
         return received;
     }
 
+    /** The vring, the frame length and the virtio-net header, which TapDevice.receive leaves right before the frame. */
     @Override
-    public void trace(NodeContext context, Frame frame, TapPort port, int from, int end) {
-        trace(context, frame, context.pool(), from, end, port.swIfIndex());
-    }
-
-    /** Marks buffers [from, end) for tracing while the trace count lasts, with the header read from the TAP. */
-    private static void trace(NodeContext context, Frame frame, BufferPool pool, int from, int end, int sw) {
-        MemorySegment data = pool.segment();
-        int[] buffers = frame.buffers();
-        int[] nexts = frame.nexts();
-        for (int i = from; i < end; i++) {
-            int bi = buffers[i];
-            long record = context.traceInput(bi);
-            if (record < 0) {
-                continue; // not traced: the count is used up, or the trace's filter passes this one by
-            }
-            frame.setTraced(true);
-            MemorySegment trace = context.traceSegment();
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_NEXT, nexts[i]);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_HW_IF_INDEX, sw);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_VRING, VRING);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_LENGTH, pool.length(bi));
-            // TapDevice.receive leaves the header in the headroom right before the frame (current data 0)
-            MemorySegment.copy(data, BufferPool.dataStart(bi) - VirtioNetHeader.SIZE, trace, record + TRACE_HEADER,
-                    VirtioNetHeader.SIZE);
-        }
+    public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_VRING, VRING);
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_LENGTH, pool.length(bi));
+        MemorySegment.copy(pool.segment(), BufferPool.dataStart(bi) - VirtioNetHeader.SIZE, trace,
+                record + TRACE_HEADER, VirtioNetHeader.SIZE);
     }
 
     /** VPP's format_virtio_input_trace: the node line, then the virtio-net header two spaces further in. */
