@@ -37,14 +37,12 @@ public final class HostPortComponent {
         return attachment.port();
     }
 
-    /** Closes the port: its configuration is gone. */
-    public void deactivate() {
-        deactivate(PortAttachment.CONFIGURATION_DELETED);
-    }
-
-    /** Whatever the reason, the netdev stays as it is; only the sockets close. */
+    /**
+     * Closes the sockets and unregisters the interface, whatever the reason: the netdev is the host's and stays as
+     * it is, so nothing is kept across an update (the detach is told "deleted" for that reason).
+     */
     @Deactivate
-    public void deactivate(int reason) {
-        attachment.detach(reason);
+    public void deactivate() {
+        attachment.detach(PortAttachment.CONFIGURATION_DELETED);
     }
 }
