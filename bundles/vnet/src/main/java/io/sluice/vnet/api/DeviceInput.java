@@ -18,8 +18,9 @@ import java.util.List;
  * let the driver write its trace records in a second pass over the batch; count the node's errors once per
  * frame. A driver's input node composes one and implements {@link Driver}.
  *
- * <p>Calls into the driver are one per port and batch, never per packet; a driver's per-packet work stays in
- * its own final class, or in {@link #acceptEthernet}, with its counters in locals. The ports are a
+ * <p>Calls into the driver are one per port and batch, never per packet on the untraced path (the trace's
+ * {@link Driver#traceRecord} is one per traced buffer); a driver's per-packet work stays in its own final class,
+ * or in {@link #acceptEthernet}, with its counters in locals. The ports are a
  * copy-on-write array the control plane replaces; everything else is touched only by the one worker that
  * polls the node (the graph gives an input node to one worker).
  *
