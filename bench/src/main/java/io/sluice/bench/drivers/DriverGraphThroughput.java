@@ -1,21 +1,16 @@
 package io.sluice.bench.drivers;
 
-import io.sluice.driver.afpacket.api.AfPacketConfig;
-import io.sluice.driver.afpacket.api.AfPacketDevice;
-import io.sluice.driver.afpacket.internal.AfPacketInputNode;
-import io.sluice.driver.afpacket.internal.HostPortComponent;
-import io.sluice.nativeio.api.NetNamespace;
-import io.sluice.driver.tap.internal.TapPortComponent;
-import io.sluice.driver.tap.internal.VirtioInputNode;
+import io.sluice.driver.afpacket.testkit.HostPorts;
+import io.sluice.driver.afpacket.testkit.AfPacketPeer;
+import io.sluice.driver.tap.testkit.TapPorts;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
-import io.sluice.graph.runtime.GraphEngine;
-import io.sluice.graph.runtime.GraphOptions;
+import io.sluice.graph.testkit.TestGraph;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.InterfaceTable;
-import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.VnetTestkit;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -87,9 +82,9 @@ public final class DriverGraphThroughput {
     }
 
     private static void measureTap(int length, double seconds) throws Exception {
-        GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(1).withBuffersPerWorker(16384));
-        InterfaceTableImpl table = new InterfaceTableImpl(engine);
-        VirtioInputNode input = new VirtioInputNode(table);
+        TestGraph engine = TestGraph.withBuffersPerWorker(16384);
+        InterfaceTable table = VnetTestkit.interfaceTable(engine.runtime());
+        Node input = TapPorts.inputNode(table);
         CountingSink sink = new CountingSink("ethernet-input");
         engine.addNode(input);
         engine.addNode(sink);
@@ -100,9 +95,9 @@ public final class DriverGraphThroughput {
         properties.put("mac", "02:fe:16:3f:5f:0f");
         properties.put("pod.namespace", POD);
         properties.put("pod.ifname", "eth0");
-        TapPortComponent port = new TapPortComponent(engine, table, input, properties);
+        AutoCloseable port = TapPorts.open(engine.runtime(), table, input, properties);
         try {
-            AfPacketDevice pod = NetNamespace.call(POD, () -> AfPacketDevice.open("eth0", AfPacketConfig.defaults()));
+            AfPacketPeer pod = AfPacketPeer.open(POD, "eth0");
             try {
                 long rx = rx(engine, sink, pod, length, seconds, TAP_MAC);
                 report("TAP", "rx virtio-input -> ethernet-input", length, rx, seconds);
@@ -112,15 +107,15 @@ public final class DriverGraphThroughput {
             long tx = tx(engine, table, "tap2", length, seconds, TAP_MAC);
             report("TAP", "tx tap2-output -> tap2-tx", length, tx, seconds);
         } finally {
-            port.deactivate();
-            engine.stop();
+            port.close();
+            engine.close();
         }
     }
 
     private static void measureAfPacket(int length, double seconds) throws Exception {
-        GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(1).withBuffersPerWorker(16384));
-        InterfaceTableImpl table = new InterfaceTableImpl(engine);
-        AfPacketInputNode input = new AfPacketInputNode(table);
+        TestGraph engine = TestGraph.withBuffersPerWorker(16384);
+        InterfaceTable table = VnetTestkit.interfaceTable(engine.runtime());
+        Node input = HostPorts.inputNode(table);
         CountingSink sink = new CountingSink("ethernet-input");
         engine.addNode(input);
         engine.addNode(sink);
@@ -130,9 +125,9 @@ public final class DriverGraphThroughput {
         properties.put("name", "GigabitEthernet0/8/0");
         properties.put("namespace", BOX);
         properties.put("mac", "08:00:27:44:9f:d8");
-        HostPortComponent port = new HostPortComponent(engine, table, input, properties);
+        AutoCloseable port = HostPorts.open(engine.runtime(), table, input, properties);
         try {
-            AfPacketDevice peer = NetNamespace.call(PEER, () -> AfPacketDevice.open(PEER_IF, AfPacketConfig.defaults()));
+            AfPacketPeer peer = AfPacketPeer.open(PEER, PEER_IF);
             try {
                 long rx = rx(engine, sink, peer, length, seconds, GBE_MAC);
                 report("AF_PACKET", "rx af-packet-input -> ethernet-input", length, rx, seconds);
@@ -142,13 +137,13 @@ public final class DriverGraphThroughput {
             long tx = tx(engine, table, "GigabitEthernet0/8/0", length, seconds, GBE_MAC);
             report("AF_PACKET", "tx GigabitEthernet0/8/0-output -> -tx", length, tx, seconds);
         } finally {
-            port.deactivate();
-            engine.stop();
+            port.close();
+            engine.close();
         }
     }
 
     /** The far end sends as fast as it can on its own thread; the graph runs on this one. */
-    private static long rx(GraphEngine engine, CountingSink sink, AfPacketDevice far, int length, double seconds,
+    private static long rx(TestGraph engine, CountingSink sink, AfPacketPeer far, int length, double seconds,
                            long dstMac) throws InterruptedException {
         AtomicBoolean sending = new AtomicBoolean(true);
         Thread sender = new Thread(() -> {
@@ -175,7 +170,7 @@ public final class DriverGraphThroughput {
         return received;
     }
 
-    private static long tx(GraphEngine engine, InterfaceTable table, String name, int length, double seconds,
+    private static long tx(TestGraph engine, InterfaceTable table, String name, int length, double seconds,
                            long dstMac) {
         int sw = table.find(name);
         Source source = new Source(InterfaceTable.outputNodeName(name), length, dstMac, sw);
@@ -184,11 +179,11 @@ public final class DriverGraphThroughput {
         long before = table.stats().get(sw).txPackets() - table.stats().get(sw).txErrors();
         runFor(engine, seconds);
         long after = table.stats().get(sw).txPackets() - table.stats().get(sw).txErrors();
-        engine.removeNode(source);
+        engine.runtime().removeNode(source);
         return after - before;
     }
 
-    private static void runFor(GraphEngine engine, double seconds) {
+    private static void runFor(TestGraph engine, double seconds) {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() < end) {
             engine.runOnce(0);

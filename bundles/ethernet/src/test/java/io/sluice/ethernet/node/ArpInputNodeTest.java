@@ -1,5 +1,6 @@
 package io.sluice.ethernet.node;
 
+import io.sluice.vnet.testkit.CapturingDevice;
 import io.sluice.ethernet.api.ArpProxy;
 import io.sluice.ethernet.api.NeighbourTable;
 import io.sluice.graph.runtime.GraphHarness;

@@ -1,5 +1,6 @@
 package io.sluice.ethernet.node;
 
+import io.sluice.vnet.testkit.CapturingDevice;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.graph.runtime.GraphHarness.Captured;
 import io.sluice.packet.api.BufferPool;

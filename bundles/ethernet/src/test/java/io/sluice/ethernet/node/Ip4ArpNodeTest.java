@@ -1,5 +1,6 @@
 package io.sluice.ethernet.node;
 
+import io.sluice.vnet.testkit.CapturingDevice;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.internal.InterfaceTableImpl;

@@ -1,7 +1,7 @@
 package io.sluice.driver.afpacket.api;
 
 /**
- * Ring sizes and the transmit path of an {@link AfPacketDevice}.
+ * Ring sizes and the transmit path of one host port's AF_PACKET socket (a TPACKET_V3 receive ring, packet(7)).
  *
  * @param rxBlockSize         bytes per TPACKET_V3 receive block, a multiple of the page size
  * @param rxBlockCount        receive blocks in the ring

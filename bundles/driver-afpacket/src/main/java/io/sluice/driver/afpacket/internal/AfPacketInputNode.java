@@ -10,18 +10,19 @@ import static io.sluice.driver.afpacket.internal.Tpacket.V3_STATUS;
 import static io.sluice.driver.afpacket.internal.Tpacket.V3_VLAN_TCI;
 import static io.sluice.driver.afpacket.internal.Tpacket.V3_VLAN_TPID;
 
-import io.sluice.driver.afpacket.api.AfPacketDevice;
 import io.sluice.graph.api.Frame;
-import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceRing;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.PacketFormat;
-import io.sluice.vnet.api.InterfaceCounters;
+import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.DeviceInputNode;
+import io.sluice.vnet.api.DeviceNext;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
@@ -30,7 +31,6 @@ import org.osgi.service.component.annotations.Reference;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -38,7 +38,8 @@ import java.util.List;
  * Each call drains each port's receive ring in turn (the first port rotates), stamps the rx sw_if_index,
  * counts rx packets and bytes per interface once per port, and sends the frames to ethernet-input.
  *
- * <p>Next arcs follow VPP's device-input order (vnet_device_next_t in src/vnet/devices/devices.h) so that
+ * <p>The loop is vnet's {@link DeviceInput}; this class is AF_PACKET's part of it: one ring drain per port, the
+ * trace record and its formatter. Next arcs follow VPP's device-input order (vnet_device_next_t in src/vnet/devices/devices.h) so that
  * the trace's next-index reads as in VPP: 0 ip4-input-no-checksum, 1 ip4-input, 2 ip6-input and 3 mpls-input
  * (the box has neither: both lead to error-drop), 4 ethernet-input, 5 error-drop.
  *
@@ -47,21 +48,18 @@ import java.util.List;
  * device refused in the ring (longer than a buffer) are counted too.
  */
 @Component(service = {Node.class, AfPacketInputNode.class}, immediate = true)
-public final class AfPacketInputNode implements Node {
+public final class AfPacketInputNode extends DeviceInputNode<HostPort> {
 
     public static final String NAME = "af-packet-input";
-    public static final String ETHERNET_INPUT = "ethernet-input";
+    public static final String ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT_NODE;
 
-    static final int NEXT_ETHERNET_INPUT = 4;
-    static final int NEXT_DROP = 5;
-
-    static final int ETHERNET_HEADER = 14;
-    static final int L2_OVERHEAD = ETHERNET_HEADER + 4;
+    static final int NEXT_ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT.ordinal();
+    static final int NEXT_DROP = DeviceNext.DROP.ordinal();
 
     /** Trace record: next, hw_if_index, the tpacket3_hdr fields VPP shows, then the frame's first bytes. */
-    static final int TRACE_NEXT = 0;
-    static final int TRACE_HW_IF_INDEX = 4;
-    static final int TRACE_STATUS = 8;
+    static final int TRACE_NEXT = DeviceInput.TRACE_NEXT;
+    static final int TRACE_HW_IF_INDEX = DeviceInput.TRACE_HW_IF_INDEX;
+    static final int TRACE_STATUS = DeviceInput.TRACE_DRIVER;
     static final int TRACE_LEN = 12;
     static final int TRACE_SNAPLEN = 16;
     static final int TRACE_MAC = 20;
@@ -94,167 +92,50 @@ public final class AfPacketInputNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
-            List.of("ip4-input-no-checksum", "ip4-input", GraphRuntime.ERROR_DROP, GraphRuntime.ERROR_DROP,
-                    ETHERNET_INPUT, GraphRuntime.ERROR_DROP),
-            List.of(Error.values()), AfPacketInputNode::format);
-
-    private final InterfaceTable interfaces;
-    private final Object portsLock = new Object();
-    private volatile HostPort[] ports = new HostPort[0];
-    private int firstPort;
+            NextArc.names(DeviceNext.class), List.of(Error.values()), AfPacketInputNode::format);
 
     @Activate
     public AfPacketInputNode(@Reference InterfaceTable interfaces) {
-        this.interfaces = interfaces;
+        super(interfaces, REGISTRATION);
     }
 
+    /** Drains the port's ring; frames the ring held but no buffer could take are counted by name. */
     @Override
-    public NodeRegistration registration() {
-        return REGISTRATION;
-    }
-
-    /** Starts polling {@code port}. Control plane. */
-    public void attach(HostPort port) {
-        synchronized (portsLock) {
-            HostPort[] next = Arrays.copyOf(ports, ports.length + 1);
-            next[ports.length] = port;
-            ports = next;
-        }
-    }
-
-    /** Stops polling {@code port}; call under the graph's barrier before closing it. */
-    public void detach(HostPort port) {
-        synchronized (portsLock) {
-            HostPort[] current = ports;
-            HostPort[] next = new HostPort[current.length];
-            int n = 0;
-            for (HostPort p : current) {
-                if (p != port) {
-                    next[n++] = p;
-                }
-            }
-            ports = Arrays.copyOf(next, n);
-        }
-    }
-
-    public List<HostPort> ports() {
-        return List.of(ports);
-    }
-
-    @Override
-    public int process(NodeContext context, Frame frame) {
-        HostPort[] current = ports;
-        int portCount = current.length;
-        if (portCount == 0) {
-            return 0;
-        }
+    public int receive(HostPort port, NodeContext context, Frame frame, int from, int max,
+                       InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
+        AfPacketDevice device = port.device();
         BufferPool pool = context.pool();
-        InterfaceSnapshot snapshot = interfaces.snapshot();
-        InterfaceCounters counters = interfaces.counters(context.workerIndex());
-        int[] buffers = frame.buffers();
-        int[] nexts = frame.nexts();
-        int first = firstPort < portCount ? firstPort : 0;
-        firstPort = first + 1 < portCount ? first + 1 : 0;
-        long runts = 0;
-        long oversize = 0;
-        long ringErrors = 0;
-        long down = 0;
-        for (int p = 0; p < portCount; p++) {
-            int from = frame.count();
-            if (from == Frame.CAPACITY) {
-                break;
-            }
-            int index = first + p;
-            HostPort port = current[index < portCount ? index : index - portCount];
-            AfPacketDevice device = port.device();
-            int sw = port.swIfIndex();
-            boolean tracing = context.traceArmed() > 0;
-            long errorsBefore = device.rxErrors();
-            int received = device.receive(pool, buffers, from, Frame.CAPACITY - from, tracing);
-            long portRingErrors = device.rxErrors() - errorsBefore;
-            if (received == 0 && portRingErrors == 0) {
-                continue;
-            }
-            int end = from + received;
-            long portBad = 0;
-            long portDown = 0;
-            long bytes = 0;
-            if (!snapshot.adminUp(sw)) {
-                for (int i = from; i < end; i++) {
-                    pool.setRxSwIfIndex(buffers[i], sw);
-                    nexts[i] = NEXT_DROP;
-                }
-                portDown = received;
-            } else {
-                int maxFrame = snapshot.mtu(sw) + L2_OVERHEAD;
-                for (int i = from; i < end; i++) {
-                    int bi = buffers[i];
-                    int length = pool.length(bi);
-                    pool.setRxSwIfIndex(bi, sw);
-                    if (length < ETHERNET_HEADER) {
-                        nexts[i] = NEXT_DROP;
-                        runts++;
-                        portBad++;
-                    } else if (length > maxFrame) {
-                        nexts[i] = NEXT_DROP;
-                        oversize++;
-                        portBad++;
-                    } else {
-                        nexts[i] = NEXT_ETHERNET_INPUT;
-                        bytes += length;
-                    }
-                }
-            }
-            frame.setCount(end);
-            counters.rxPackets[sw] += received - portBad - portDown;
-            counters.rxBytes[sw] += bytes;
-            counters.rxErrors[sw] += portBad + portRingErrors;
-            counters.drops[sw] += portDown;
-            ringErrors += portRingErrors;
-            down += portDown;
-            if (tracing) {
-                trace(context, frame, pool, from, end, sw);
-            }
+        long errorsBefore = device.rxErrors();
+        int received = device.receive(pool, frame.buffers(), from, max, rx.tracing());
+        long ringErrors = device.rxErrors() - errorsBefore;
+        if (ringErrors > 0) {
+            rx.errors += ringErrors;
+            rx.countError(Error.RING_ERROR.ordinal(), ringErrors);
         }
-        if (runts + oversize + ringErrors + down > 0) {
-            context.countError(Error.RUNT.ordinal(), runts);
-            context.countError(Error.OVERSIZE.ordinal(), oversize);
-            context.countError(Error.RING_ERROR.ordinal(), ringErrors);
-            context.countError(Error.INTERFACE_DOWN.ordinal(), down);
-        }
-        return frame.count();
+        DeviceInput.acceptEthernet(pool, interfaces, port.swIfIndex(), frame.buffers(), frame.nexts(), from,
+                from + received, NEXT_ETHERNET_INPUT, NEXT_DROP, Error.RUNT.ordinal(), Error.OVERSIZE.ordinal(),
+                Error.INTERFACE_DOWN.ordinal(), rx);
+        return received;
     }
 
-    /** Marks buffers [from, end) for tracing while the count lasts, with the ring header kept in the headroom. */
-    private static void trace(NodeContext context, Frame frame, BufferPool pool, int from, int end, int sw) {
+    /** The tpacket3_hdr fields, from the ring header the device kept in the headroom, then the frame's first bytes. */
+    @Override
+    public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
         MemorySegment data = pool.segment();
-        int[] buffers = frame.buffers();
-        int[] nexts = frame.nexts();
-        for (int i = from; i < end; i++) {
-            int bi = buffers[i];
-            long record = context.traceInput(bi);
-            if (record < 0) {
-                continue; // not traced: the count is used up, or the trace's filter passes this one by
-            }
-            frame.setTraced(true);
-            MemorySegment trace = context.traceSegment();
-            long header = BufferPool.dataStart(bi) - AfPacketDevice.RING_HEADER_SIZE;
-            int length = pool.length(bi);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_NEXT, nexts[i]);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_HW_IF_INDEX, sw);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_STATUS, data.get(ValueLayout.JAVA_INT, header + V3_STATUS));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_LEN, data.get(ValueLayout.JAVA_INT, header + V3_LEN));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_SNAPLEN, data.get(ValueLayout.JAVA_INT, header + V3_SNAPLEN));
-            trace.set(ValueLayout.JAVA_SHORT, record + TRACE_MAC, data.get(ValueLayout.JAVA_SHORT, header + V3_MAC));
-            trace.set(ValueLayout.JAVA_SHORT, record + TRACE_NET, data.get(ValueLayout.JAVA_SHORT, header + V3_NET));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_SEC, data.get(ValueLayout.JAVA_INT, header + V3_SEC));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_NSEC, data.get(ValueLayout.JAVA_INT, header + V3_NSEC));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_VLAN_TCI, data.get(ValueLayout.JAVA_INT, header + V3_VLAN_TCI));
-            trace.set(ValueLayout.JAVA_SHORT, record + TRACE_VLAN_TPID,
-                    data.get(ValueLayout.JAVA_SHORT, header + V3_VLAN_TPID));
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_FRAME_LENGTH, length);
-            MemorySegment.copy(data, pool.dataOffset(bi), trace, record + TRACE_BYTES, Math.min(length, TRACE_CAPTURE));
-        }
+        long header = BufferPool.dataStart(bi) - AfPacketDevice.RING_HEADER_SIZE;
+        int length = pool.length(bi);
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_STATUS, data.get(ValueLayout.JAVA_INT, header + V3_STATUS));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_LEN, data.get(ValueLayout.JAVA_INT, header + V3_LEN));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_SNAPLEN, data.get(ValueLayout.JAVA_INT, header + V3_SNAPLEN));
+        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_MAC, data.get(ValueLayout.JAVA_SHORT, header + V3_MAC));
+        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_NET, data.get(ValueLayout.JAVA_SHORT, header + V3_NET));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_SEC, data.get(ValueLayout.JAVA_INT, header + V3_SEC));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_NSEC, data.get(ValueLayout.JAVA_INT, header + V3_NSEC));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_VLAN_TCI, data.get(ValueLayout.JAVA_INT, header + V3_VLAN_TCI));
+        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_VLAN_TPID,
+                data.get(ValueLayout.JAVA_SHORT, header + V3_VLAN_TPID));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_FRAME_LENGTH, length);
+        MemorySegment.copy(data, pool.dataOffset(bi), trace, record + TRACE_BYTES, Math.min(length, TRACE_CAPTURE));
     }
 
     /**

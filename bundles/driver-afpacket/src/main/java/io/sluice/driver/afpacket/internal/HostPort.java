@@ -1,13 +1,12 @@
 package io.sluice.driver.afpacket.internal;
 
 import io.sluice.driver.afpacket.api.AfPacketConfig;
-import io.sluice.driver.afpacket.api.AfPacketDevice;
 import io.sluice.nativeio.api.Libc;
 import io.sluice.nativeio.api.LinuxConstants;
 import io.sluice.nativeio.api.NativeException;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
-import io.sluice.vnet.api.Device;
+import io.sluice.vnet.api.AbstractPort;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +19,7 @@ import java.lang.foreign.ValueLayout;
  * SIOCSIFHWADDR, so that the kernel's view and the box's rewrite source agree. The netdev is set up
  * (IFF_UP): a netdev that is down delivers nothing to a packet socket.
  */
-public final class HostPort implements Device {
+public final class HostPort extends AbstractPort {
 
     /** include/uapi/linux/sockios.h: set the hardware address. */
     static final long SIOCSIFHWADDR = 0x8924;
@@ -31,25 +30,19 @@ public final class HostPort implements Device {
     /** struct sockaddr inside struct ifreq: sa_family at the union's start, sa_data after it. */
     private static final int HWADDR_DATA = LinuxConstants.IFREQ_UNION + 2;
 
-    private final String name;
     private final String ifName;
     private final String namespace;
     private final AfPacketDevice device;
     private final int controlSocket;
-    private final long mac;
-    private final int mtu;
-    private volatile int swIfIndex = -1;
     private volatile boolean closed;
 
     private HostPort(String name, String ifName, String namespace, AfPacketDevice device, int controlSocket,
                      long mac, int mtu) {
-        this.name = name;
+        super(name, mac, mtu);
         this.ifName = ifName;
         this.namespace = namespace;
         this.device = device;
         this.controlSocket = controlSocket;
-        this.mac = mac;
-        this.mtu = mtu;
     }
 
     /**
@@ -142,29 +135,6 @@ public final class HostPort implements Device {
         return namespace;
     }
 
-    public int swIfIndex() {
-        return swIfIndex;
-    }
-
-    void setSwIfIndex(int swIfIndex) {
-        this.swIfIndex = swIfIndex;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public long macAddress() {
-        return mac;
-    }
-
-    @Override
-    public int mtu() {
-        return mtu;
-    }
-
     /** A control-plane call (one ioctl): true while the netdev is UP and has carrier (RUNNING). */
     @Override
     public boolean linkUp() {
@@ -187,7 +157,7 @@ public final class HostPort implements Device {
 
     @Override
     public void traceTx(BufferPool pool, int bi, MemorySegment record, long offset) {
-        AfPacketTxTrace.write(record, offset, swIfIndex, device.config().txMode() == AfPacketConfig.TxMode.TX_RING,
+        AfPacketTxTrace.write(record, offset, swIfIndex(), device.config().txMode() == AfPacketConfig.TxMode.TX_RING,
                 pool, bi);
     }
 
@@ -202,6 +172,12 @@ public final class HostPort implements Device {
         int sent = closed ? 0 : device.transmit(pool, buffers, 0, count);
         pool.free(buffers, 0, count);
         return sent;
+    }
+
+    /** The netdev is the host's whatever the reason: only the sockets and rings close. */
+    @Override
+    public void close(boolean remove) {
+        close();
     }
 
     /** Closes the sockets and the rings. Call only once no worker can reach this port. */

@@ -2,6 +2,7 @@ package io.sluice.driver.afpacket.internal;
 
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.vnet.api.InterfaceTable;
+import io.sluice.vnet.api.PortAttachment;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -21,61 +22,27 @@ public final class HostPortComponent {
 
     private static final System.Logger LOG = System.getLogger(HostPortComponent.class.getName());
 
-    private final GraphRuntime graph;
-    private final InterfaceTable interfaces;
-    private final AfPacketInputNode input;
-    private final HostPort port;
+    private final PortAttachment<HostPort> attachment;
 
     @Activate
     public HostPortComponent(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces,
                              @Reference AfPacketInputNode input, Map<String, Object> properties) {
-        this.graph = graph;
-        this.interfaces = interfaces;
-        this.input = input;
-        HostPortConfig config;
-        try {
-            config = HostPortConfig.from(properties);
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; port not opened");
-            throw e;
-        }
-        this.port = HostPort.open(config.name(), config.hostIfName(), config.namespace(), config.macOverride(),
-                config.rings());
-        try {
-            boolean fresh = interfaces.find(config.name()) < 0;
-            int sw = interfaces.register(port);
-            port.setSwIfIndex(sw);
-            if (fresh) {
-                interfaces.setAdminUp(sw, config.adminUp());
-            }
-            input.attach(port);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, config.pid() + ": cannot register " + config.name() + ": "
-                    + e.getMessage());
-            unregisterQuietly();
-            port.close();
-            throw e;
-        }
+        this.attachment = PortAttachment.open(properties, HostPortConfig::from, "; port not opened",
+                config -> HostPort.open(config.name(), config.hostIfName(), config.namespace(), config.macOverride(),
+                        config.rings()),
+                graph, interfaces, input.deviceInput(), LOG);
     }
 
     public HostPort port() {
-        return port;
+        return attachment.port();
     }
 
+    /**
+     * Closes the sockets and unregisters the interface, whatever the reason: the netdev is the host's and stays as
+     * it is, so nothing is kept across an update (the detach is told "deleted" for that reason).
+     */
     @Deactivate
     public void deactivate() {
-        unregisterQuietly();
-        graph.withBarrier(() -> {
-            input.detach(port);
-            return null;
-        });
-        port.close();
-    }
-
-    private void unregisterQuietly() {
-        int sw = port.swIfIndex();
-        if (sw > 0 && interfaces.device(sw) == port) {
-            interfaces.unregister(sw);
-        }
+        attachment.detach(PortAttachment.CONFIGURATION_DELETED);
     }
 }

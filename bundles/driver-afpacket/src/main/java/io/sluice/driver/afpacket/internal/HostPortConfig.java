@@ -1,7 +1,8 @@
 package io.sluice.driver.afpacket.internal;
 
 import io.sluice.driver.afpacket.api.AfPacketConfig;
-import io.sluice.packet.api.PacketFormat;
+import io.sluice.vnet.api.PortConfig;
+import io.sluice.vnet.api.PortProperties;
 
 import java.util.Locale;
 import java.util.Map;
@@ -19,15 +20,12 @@ import java.util.Map;
  * @param rings       ring sizes and the transmit path
  */
 public record HostPortConfig(String pid, String hostIfName, String name, String namespace, long macOverride,
-                             boolean adminUp, AfPacketConfig rings) {
+                             boolean adminUp, AfPacketConfig rings) implements PortConfig {
 
     public static final String FACTORY_PID = "io.sluice.driver.afpacket";
 
     static final String HOST_IFNAME = "host.ifname";
-    static final String NAME = "name";
     static final String NAMESPACE = "namespace";
-    static final String MAC = "mac";
-    static final String ADMIN_UP = "admin.up";
     static final String RX_BLOCK_SIZE = "rx.block.size";
     static final String RX_BLOCK_COUNT = "rx.block.count";
     static final String RX_BLOCK_TIMEOUT_MS = "rx.block.timeout.ms";
@@ -37,100 +35,43 @@ public record HostPortConfig(String pid, String hostIfName, String name, String 
     private static final int IFNAMSIZ = 16;
 
     public static HostPortConfig from(Map<String, ?> properties) {
-        Object pidValue = properties.get("service.pid");
-        String pid = pidValue != null ? pidValue.toString() : FACTORY_PID;
-        String hostIfName = optional(properties, HOST_IFNAME);
-        if (hostIfName == null) {
-            throw refuse(pid, HOST_IFNAME, "missing (required)");
-        }
+        PortProperties config = new PortProperties(properties, FACTORY_PID);
+        String hostIfName = config.required(HOST_IFNAME);
         if (hostIfName.length() >= IFNAMSIZ || !hostIfName.matches("[A-Za-z0-9_.@-]+")) {
-            throw refuse(pid, HOST_IFNAME, "'" + hostIfName + "' is not a Linux interface name (1.." + (IFNAMSIZ - 1)
+            throw config.refuse(HOST_IFNAME, "'" + hostIfName + "' is not a Linux interface name (1.." + (IFNAMSIZ - 1)
                     + " of letters, digits, . _ - @; IFNAMSIZ in include/uapi/linux/if.h)");
         }
-        String name = optional(properties, NAME);
+        String name = config.optional(NAME);
         if (name == null) {
             name = "host-" + hostIfName;
         } else if (!name.matches("[A-Za-z0-9_./-]+")) {
-            throw refuse(pid, NAME, "'" + name + "' may hold only letters, digits and . _ / -");
+            throw config.refuse(NAME, "'" + name + "' may hold only letters, digits and . _ / -");
         }
-        String namespace = optional(properties, NAMESPACE);
-        if (namespace != null && !namespace.matches("[A-Za-z0-9_.-]+")) {
-            throw refuse(pid, NAMESPACE, "'" + namespace + "' is not a namespace name (letters, digits, . _ -)");
-        }
-        long mac = -1;
-        String macText = optional(properties, MAC);
-        if (macText != null) {
-            try {
-                mac = PacketFormat.parseMac(macText);
-            } catch (IllegalArgumentException e) {
-                throw refuse(pid, MAC, "'" + macText + "' is not a MAC address (six hex octets separated by ':')");
-            }
-            if ((mac & 0x0100_0000_0000L) != 0) {
-                throw refuse(pid, MAC, "'" + macText + "' is a group address (I/G bit set): a port needs a unicast MAC");
-            }
-        }
-        boolean adminUp = bool(pid, properties, ADMIN_UP, true);
+        String namespace = config.namespace(NAMESPACE);
+        String macText = config.optional(MAC);
+        long mac = macText != null ? config.unicastMac(MAC, macText) : -1;
+        boolean adminUp = config.bool(ADMIN_UP, true);
         AfPacketConfig defaults = AfPacketConfig.defaults();
-        int blockSize = integer(pid, properties, RX_BLOCK_SIZE, defaults.rxBlockSize(), 4096, 1 << 24);
+        int blockSize = config.integer(RX_BLOCK_SIZE, defaults.rxBlockSize(), 4096, 1 << 24);
         if (blockSize % 4096 != 0) {
-            throw refuse(pid, RX_BLOCK_SIZE, blockSize + " is not a multiple of the page size (4096)");
+            throw config.refuse(RX_BLOCK_SIZE, blockSize + " is not a multiple of the page size (4096)");
         }
-        int blockCount = integer(pid, properties, RX_BLOCK_COUNT, defaults.rxBlockCount(), 1, 4096);
-        int timeout = integer(pid, properties, RX_BLOCK_TIMEOUT_MS, defaults.rxBlockTimeoutMillis(), 1, 1000);
-        int txFrames = integer(pid, properties, TX_FRAMES, defaults.txFrames(), 1, 65536);
+        int blockCount = config.integer(RX_BLOCK_COUNT, defaults.rxBlockCount(), 1, 4096);
+        int timeout = config.integer(RX_BLOCK_TIMEOUT_MS, defaults.rxBlockTimeoutMillis(), 1, 1000);
+        int txFrames = config.integer(TX_FRAMES, defaults.txFrames(), 1, 65536);
         AfPacketConfig.TxMode mode = defaults.txMode();
-        String modeText = optional(properties, TX_MODE);
+        String modeText = config.optional(TX_MODE);
         if (modeText != null) {
             switch (modeText.toLowerCase(Locale.ROOT)) {
                 case "sendmmsg" -> mode = AfPacketConfig.TxMode.SENDMMSG;
                 case "tx-ring" -> mode = AfPacketConfig.TxMode.TX_RING;
-                default -> throw refuse(pid, TX_MODE, "'" + modeText + "' is neither sendmmsg nor tx-ring");
+                default -> throw config.refuse(TX_MODE, "'" + modeText + "' is neither sendmmsg nor tx-ring");
             }
         }
         if (mode == AfPacketConfig.TxMode.TX_RING && txFrames % 32 != 0) {
-            throw refuse(pid, TX_FRAMES, txFrames + " is not a multiple of 32 (tx-ring blocks of 64 KiB hold 32 slots)");
+            throw config.refuse(TX_FRAMES, txFrames + " is not a multiple of 32 (tx-ring blocks of 64 KiB hold 32 slots)");
         }
-        return new HostPortConfig(pid, hostIfName, name, namespace, mac, adminUp,
+        return new HostPortConfig(config.pid(), hostIfName, name, namespace, mac, adminUp,
                 new AfPacketConfig(blockSize, blockCount, timeout, txFrames, mode));
-    }
-
-    static IllegalArgumentException refuse(String pid, String key, String why) {
-        return new IllegalArgumentException(pid + ": key '" + key + "': " + why);
-    }
-
-    private static String optional(Map<String, ?> properties, String key) {
-        Object value = properties.get(key);
-        if (value == null) {
-            return null;
-        }
-        String text = value.toString().trim();
-        return text.isEmpty() ? null : text;
-    }
-
-    private static int integer(String pid, Map<String, ?> properties, String key, int fallback, int min, int max) {
-        String value = optional(properties, key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed < min || parsed > max) {
-                throw refuse(pid, key, parsed + " is outside " + min + ".." + max);
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw refuse(pid, key, "'" + value + "' is not a whole number");
-        }
-    }
-
-    private static boolean bool(String pid, Map<String, ?> properties, String key, boolean fallback) {
-        String value = optional(properties, key);
-        if (value == null) {
-            return fallback;
-        }
-        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(value);
-        }
-        throw refuse(pid, key, "'" + value + "' is neither true nor false");
     }
 }

@@ -223,7 +223,7 @@ class AfPacketGraphTest {
         long reopened = System.nanoTime();
         System.out.printf("af_packet hot swap: sockets closed and re-opened in %.1f ms%n", (reopened - start) / 1e6);
         assertEquals(sw, component.port().swIfIndex());
-        assertEquals(1, input.ports().size());
+        assertEquals(1, input.deviceInput().ports().size());
         peerSendsTo("10.9.0.1", 10);
         runUntil(() -> !ethernetInput.isEmpty());
         assertFalse(ethernetInput.isEmpty(), "no traffic after the swap");

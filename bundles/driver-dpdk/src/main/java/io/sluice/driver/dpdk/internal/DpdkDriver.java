@@ -43,7 +43,7 @@ public final class DpdkDriver {
         this.interfaces = interfaces;
         HardwareProfile profile;
         try {
-            profile = HardwareProfile.load(directory(config), stringValue(config, "profile"));
+            profile = HardwareProfileReader.load(directory(config), stringValue(config, "profile"));
         } catch (HardwareProfileException e) {
             LOG.log(System.Logger.Level.ERROR, PID + ": " + e.getMessage() + "; driver-dpdk opens no port");
             return;
@@ -82,7 +82,7 @@ public final class DpdkDriver {
 
     private void open(HardwareProfile profile, List<PortProfile> wanted) {
         Rte rte = Rte.bind();
-        boolean initialised = Eal.start(rte, profile.ealArguments());
+        boolean initialised = Eal.start(rte, Eal.arguments(profile));
         MbufPool mbufs = MbufPool.open(rte, profile.dpdkMbufs());
         for (PortProfile portProfile : wanted) {
             DpdkPort port = DpdkPort.open(rte, mbufs, portProfile);

@@ -5,15 +5,18 @@ import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ethernet;
-import io.sluice.vnet.api.InterfaceCounters;
+import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.DeviceInputNode;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,14 +25,33 @@ import java.util.List;
  * dpdk-input does, an untagged IPv4 frame addressed to the port (its MAC or broadcast) skips ethernet-input:
  * its L2 header is stepped over and it goes straight to ip4-input (the seed's SYN-ACK trace shows
  * dpdk-input then ip4-input); everything else goes to ethernet-input. Frames of an interface that is administratively down go to error-drop, counted.
- * The trace captures the mbuf's fields while the mbuf still exists (VPP's dpdk_rx_trace).
+ * The trace captures the mbuf's fields while the mbuf still exists (VPP's dpdk_rx_trace). The loop over the
+ * queues (rotating the first one) is vnet's {@link DeviceInput}; this class is DPDK's burst of one queue.
  */
-public final class DpdkInputNode implements Node {
+public final class DpdkInputNode extends DeviceInputNode<DpdkInputNode.RxQueue> {
 
     public static final String NAME = "dpdk-input";
-    static final int NEXT_ETHERNET_INPUT = 0;
-    static final int NEXT_DROP = 1;
-    static final int NEXT_IP4_INPUT = 2;
+
+    enum Next implements NextArc {
+        ETHERNET_INPUT("ethernet-input"),
+        DROP(GraphRuntime.ERROR_DROP),
+        IP4_INPUT("ip4-input");
+
+        private final String nodeName;
+
+        Next(String nodeName) {
+            this.nodeName = nodeName;
+        }
+
+        @Override
+        public String nodeName() {
+            return nodeName;
+        }
+    }
+
+    static final int NEXT_ETHERNET_INPUT = Next.ETHERNET_INPUT.ordinal();
+    static final int NEXT_DROP = Next.DROP.ordinal();
+    static final int NEXT_IP4_INPUT = Next.IP4_INPUT.ordinal();
     private static final long BROADCAST = 0xffff_ffff_ffffL;
 
     enum Error implements NodeError {
@@ -49,98 +71,96 @@ public final class DpdkInputNode implements Node {
         }
     }
 
-    private static final DpdkPort[] NO_PORTS = new DpdkPort[0];
+    /** What dpdk-input polls: one receive queue of a port, one burst per call. */
+    record RxQueue(DpdkPort port, int queue) implements DeviceInput.Port {
+        @Override
+        public int swIfIndex() {
+            return port.swIfIndex();
+        }
+    }
 
-    private final InterfaceTable interfaces;
-    private final NodeRegistration registration;
-    private volatile DpdkPort[] ports = NO_PORTS;
+    private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME, NextArc.names(Next.class),
+            List.of(Error.values()), DpdkInputNode::format);
 
     public DpdkInputNode(InterfaceTable interfaces) {
-        this.interfaces = interfaces;
-        this.registration = NodeRegistration.input(NAME, List.of("ethernet-input", GraphRuntime.ERROR_DROP, "ip4-input"),
-                List.of(Error.values()), DpdkInputNode::format);
+        super(interfaces, REGISTRATION);
     }
 
     /** The ports to poll, each registered (with its sw_if_index set) before it is listed here. */
     public void setPorts(List<DpdkPort> polled) {
-        this.ports = polled.toArray(NO_PORTS);
+        List<RxQueue> queues = new ArrayList<>();
+        for (DpdkPort port : polled) {
+            for (int queue = 0; queue < port.rxQueues(); queue++) {
+                queues.add(new RxQueue(port, queue));
+            }
+        }
+        deviceInput().set(queues);
     }
 
+    /**
+     * One burst: the frames are copied into buffers and stamped, the trace (when armed) reads the mbufs, then
+     * they go back to DPDK's pool in bulk. A frame of an interface that is down counts as received and dropped.
+     */
     @Override
-    public NodeRegistration registration() {
-        return registration;
-    }
-
-    @Override
-    public int process(NodeContext context, Frame frame) {
-        DpdkPort[] polled = ports;
+    public int receive(RxQueue rxQueue, NodeContext context, Frame frame, int from, int max,
+                       InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
+        DpdkPort port = rxQueue.port();
+        int queue = rxQueue.queue();
         BufferPool pool = context.pool();
-        InterfaceCounters counters = interfaces.counters(context.workerIndex());
-        InterfaceSnapshot snapshot = interfaces.snapshot();
         int[] buffers = frame.buffers();
         int[] nexts = frame.nexts();
-        int count = 0;
-        int noBuffer = 0;
-        int oversize = 0;
-        int down = 0;
-        for (DpdkPort port : polled) {
-            int sw = port.swIfIndex();
-            boolean up = snapshot.adminUp(sw);
-            int next = up ? NEXT_ETHERNET_INPUT : NEXT_DROP;
-            long portMac = snapshot.mac(sw);
-            MemorySegment data = pool.segment();
-            int queues = port.rxQueues();
-            int portPackets = 0;
-            long portBytes = 0;
-            for (int queue = 0; queue < queues && count < Frame.CAPACITY; queue++) {
-                int got = port.receive(queue, pool, buffers, count, Frame.CAPACITY - count);
-                noBuffer += port.lastNoBuffer();
-                oversize += port.lastOversize();
-                for (int k = count; k < count + got; k++) {
-                    int bi = buffers[k];
-                    pool.setRxSwIfIndex(bi, sw);
-                    pool.setL2Offset(bi, 0);
-                    pool.setL3Offset(bi, Ethernet.HEADER_LENGTH);
-                    portBytes += pool.length(bi);
-                    long frameStart = pool.dataOffset(bi);
-                    if (up && Ethernet.etherType(data, frameStart) == Ethernet.TYPE_IP4) {
-                        long dst = Ethernet.dst(data, frameStart);
-                        if (dst == portMac || dst == BROADCAST) {
-                            pool.advance(bi, Ethernet.HEADER_LENGTH);
-                            nexts[k] = NEXT_IP4_INPUT;
-                            continue;
-                        }
-                    }
-                    nexts[k] = next;
-                }
-                if (got > 0 && context.traceArmed() > 0) {
-                    traceReceived(context, pool, port, sw, queue, buffers, count, got);
-                    frame.setTraced(true);
-                }
-                port.releaseReceived();
-                portPackets += got;
-                count += got;
-            }
-            if (portPackets > 0) {
-                counters.rxPackets[sw] += portPackets;
-                counters.rxBytes[sw] += portBytes;
-                if (next == NEXT_DROP) {
-                    counters.drops[sw] += portPackets;
-                    down += portPackets;
+        int got = port.receive(queue, pool, buffers, from, max);
+        int noBuffer = port.lastNoBuffer();
+        int oversize = port.lastOversize();
+        if (noBuffer + oversize > 0) {
+            rx.countError(Error.NO_BUFFER.ordinal(), noBuffer);
+            rx.countError(Error.OVERSIZE.ordinal(), oversize);
+        }
+        int sw = port.swIfIndex();
+        boolean up = interfaces.adminUp(sw);
+        int next = up ? NEXT_ETHERNET_INPUT : NEXT_DROP;
+        long portMac = interfaces.mac(sw);
+        MemorySegment data = pool.segment();
+        long bytes = 0;
+        for (int k = from; k < from + got; k++) {
+            int bi = buffers[k];
+            pool.setRxSwIfIndex(bi, sw);
+            pool.setL2Offset(bi, 0);
+            pool.setL3Offset(bi, Ethernet.HEADER_LENGTH);
+            bytes += pool.length(bi);
+            long frameStart = pool.dataOffset(bi);
+            if (up && Ethernet.etherType(data, frameStart) == Ethernet.TYPE_IP4) {
+                long dst = Ethernet.dst(data, frameStart);
+                if (dst == portMac || dst == BROADCAST) {
+                    pool.advance(bi, Ethernet.HEADER_LENGTH);
+                    nexts[k] = NEXT_IP4_INPUT;
+                    continue;
                 }
             }
+            nexts[k] = next;
         }
-        if (noBuffer > 0) {
-            context.countError(Error.NO_BUFFER.ordinal(), noBuffer);
+        if (got > 0 && rx.tracing()) {
+            traceReceived(context, pool, port, sw, queue, buffers, from, got);
+            frame.setTraced(true);
         }
-        if (oversize > 0) {
-            context.countError(Error.OVERSIZE.ordinal(), oversize);
+        port.releaseReceived();
+        rx.packets += got;
+        rx.bytes += bytes;
+        if (!up) {
+            rx.drops += got;
+            rx.countError(Error.INTERFACE_DOWN.ordinal(), got);
         }
-        if (down > 0) {
-            context.countError(Error.INTERFACE_DOWN.ordinal(), down);
-        }
-        frame.setCount(count);
-        return count;
+        return got;
+    }
+
+    /** Traced in {@link #receive}, while the mbufs the record shows still exist. */
+    @Override
+    public void trace(NodeContext context, Frame frame, RxQueue rxQueue, int from, int end) {
+    }
+
+    /** Not called: dpdk-input writes its whole record (DpdkTrace) in {@link #receive}. */
+    @Override
+    public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
     }
 
     private static void traceReceived(NodeContext context, BufferPool pool, DpdkPort port, int sw, int queue,

@@ -1,5 +1,9 @@
 package io.sluice.driver.dpdk.internal;
 
+import io.sluice.driver.dpdk.api.HardwareProfile;
+import io.sluice.driver.dpdk.api.PortDriver;
+import io.sluice.driver.dpdk.api.PortProfile;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -17,6 +21,27 @@ final class Eal {
     private static final String PROGRAM = "sluice";
 
     private Eal() {
+    }
+
+    /**
+     * rte_eal_init's arguments after the program name: {@code -l}, the extra arguments, then {@code -a PCI}
+     * for every dpdk port of {@code profile} with a PCI address (only those are probed) and {@code --vdev=...}
+     * for every virtual device.
+     */
+    static List<String> arguments(HardwareProfile profile) {
+        List<String> args = new ArrayList<>();
+        args.add("-l");
+        args.add(profile.dpdkLcores() == null ? "0" : profile.dpdkLcores());
+        args.addAll(profile.dpdkExtraArgs());
+        for (PortProfile port : profile.ports(PortDriver.DPDK)) {
+            if (port.pci() != null) {
+                args.add("-a");
+                args.add(port.pci().toString());
+            } else {
+                args.add("--vdev=" + port.vdev());
+            }
+        }
+        return args;
     }
 
     /**

@@ -46,13 +46,13 @@ class DpdkLabTest {
             assumeTrue(false, "DPDK is not usable here: " + e.getMessage());
         }
         Lab.vethIntoNamespace(NAMESPACE, PORT_IF, PEER_IF);
-        HardwareProfile profile = HardwareProfile.parse("dpdk-lab-test", String.join("\n",
+        HardwareProfile profile = HardwareProfileReader.parse("dpdk-lab-test", String.join("\n",
                 "dpdk.lcores = 1",
                 "dpdk.eal-args = --no-huge --no-shconf --no-pci --no-telemetry",
                 "port.gbe.driver = dpdk",
                 "port.gbe.name = " + NAME,
                 "port.gbe.vdev = net_af_packet0,iface=" + PORT_IF + ",framecnt=4096"));
-        Eal.start(rte, profile.ealArguments());
+        Eal.start(rte, Eal.arguments(profile));
         MbufPool mbufs = MbufPool.open(rte, profile.dpdkMbufs());
         port = DpdkPort.open(rte, mbufs, profile.ports().get(0));
 

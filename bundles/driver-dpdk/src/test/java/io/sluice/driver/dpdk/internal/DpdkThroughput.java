@@ -44,7 +44,7 @@ public final class DpdkThroughput {
                         "net.ipv6.conf." + ifName + ".disable_ipv6=1");
                 Lab.run("ip", "-n", NAMESPACE, "link", "set", ifName, "up");
             }
-            HardwareProfile profile = HardwareProfile.parse("dpdk-throughput", String.join("\n",
+            HardwareProfile profile = HardwareProfileReader.parse("dpdk-throughput", String.join("\n",
                     "dpdk.lcores = 1",
                     "dpdk.eal-args = --no-huge --no-shconf --no-pci --no-telemetry",
                     "port.tx.driver = dpdk",
@@ -55,7 +55,7 @@ public final class DpdkThroughput {
                     "port.rx.vdev = net_af_packet1,iface=" + RX_IF + ",framecnt=4096"));
             Rte rte = Rte.bind();
             // the af_packet PMD opens its sockets when the EAL probes it: in the namespace of the caller
-            Lab.inNamespace(NAMESPACE, () -> Eal.start(rte, profile.ealArguments()));
+            Lab.inNamespace(NAMESPACE, () -> Eal.start(rte, Eal.arguments(profile)));
             MbufPool mbufs = MbufPool.open(rte, profile.dpdkMbufs());
             // and it sets flags on the netdevs by name when a port starts and stops: there too
             DpdkPort tx = Lab.inNamespace(NAMESPACE, () -> DpdkPort.open(rte, mbufs, profile.ports().get(0)));

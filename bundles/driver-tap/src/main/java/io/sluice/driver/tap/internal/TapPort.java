@@ -1,13 +1,12 @@
 package io.sluice.driver.tap.internal;
 
 import io.sluice.driver.tap.api.PodSide;
-import io.sluice.driver.tap.api.TapDevice;
 import io.sluice.nativeio.api.Libc;
 import io.sluice.nativeio.api.LinuxConstants;
 import io.sluice.nativeio.api.NativeException;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
-import io.sluice.vnet.api.Device;
+import io.sluice.vnet.api.AbstractPort;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,19 +22,15 @@ import java.lang.foreign.ValueLayout;
  * while our descriptor is open, so RUNNING falls only when the descriptor closes; UP falls when the pod
  * (or an operator in its namespace) sets the link down.
  */
-public final class TapPort implements Device {
+public final class TapPort extends AbstractPort {
 
     /** include/uapi/linux/if.h: the driver signals its link (carrier) is on. */
     static final int IFF_RUNNING = 0x40;
 
-    private final String name;
     private final TapDevice tap;
-    private final long mac;
-    private final int mtu;
     private final String kernelNamespace;
     private final String kernelIfName;
     private final int controlSocket;
-    private volatile int swIfIndex = -1;
     private volatile boolean closed;
     /** A pod's TAP is persistent: the pod keeps its interface while this driver is updated or restarted. */
     private final boolean persistent;
@@ -43,11 +38,9 @@ public final class TapPort implements Device {
 
     private TapPort(String name, TapDevice tap, long mac, int mtu, String kernelNamespace, String kernelIfName,
                     int controlSocket, boolean persistent) {
+        super(name, mac, mtu);
         this.persistent = persistent;
-        this.name = name;
         this.tap = tap;
-        this.mac = mac;
-        this.mtu = mtu;
         this.kernelNamespace = kernelNamespace;
         this.kernelIfName = kernelIfName;
         this.controlSocket = controlSocket;
@@ -96,14 +89,6 @@ public final class TapPort implements Device {
         return tap;
     }
 
-    public int swIfIndex() {
-        return swIfIndex;
-    }
-
-    void setSwIfIndex(int swIfIndex) {
-        this.swIfIndex = swIfIndex;
-    }
-
     /** Where the kernel side lives (null: the box's own namespace) and its name there. */
     public String kernelNamespace() {
         return kernelNamespace;
@@ -111,21 +96,6 @@ public final class TapPort implements Device {
 
     public String kernelIfName() {
         return kernelIfName;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public long macAddress() {
-        return mac;
-    }
-
-    @Override
-    public int mtu() {
-        return mtu;
     }
 
     /** A control-plane call (one ioctl): true while the kernel side is UP and RUNNING. */
@@ -163,6 +133,7 @@ public final class TapPort implements Device {
      * deleted). Otherwise a pod's persistent TAP stays, link down, for the next instance of this driver to attach
      * to. Call only once no worker can reach this port (after the barrier that detached it).
      */
+    @Override
     public void close(boolean remove) {
         if (closed) {
             return;
@@ -173,7 +144,7 @@ public final class TapPort implements Device {
                 tap.setPersistent(false);
             }
         } catch (NativeException e) {
-            LOG.log(System.Logger.Level.WARNING, name + ": " + e.getMessage() + "; the pod's interface may remain");
+            LOG.log(System.Logger.Level.WARNING, name() + ": " + e.getMessage() + "; the pod's interface may remain");
         } finally {
             Libc.close(controlSocket);
             tap.close();

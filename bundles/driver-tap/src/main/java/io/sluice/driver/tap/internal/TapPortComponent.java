@@ -2,6 +2,7 @@ package io.sluice.driver.tap.internal;
 
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.vnet.api.InterfaceTable;
+import io.sluice.vnet.api.PortAttachment;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -25,77 +26,35 @@ import java.util.Map;
 public final class TapPortComponent {
 
     private static final System.Logger LOG = System.getLogger(TapPortComponent.class.getName());
-    /** OSGi Compendium 112.5.16 (ComponentConstants): the configuration was changed, or deleted. */
-    static final int CONFIGURATION_MODIFIED = 3;
-    static final int CONFIGURATION_DELETED = 4;
 
-    private final GraphRuntime graph;
-    private final InterfaceTable interfaces;
-    private final VirtioInputNode input;
-    private final TapPort port;
+    private final PortAttachment<TapPort> attachment;
 
     @Activate
     public TapPortComponent(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces,
                             @Reference VirtioInputNode input, Map<String, Object> properties) {
-        this.graph = graph;
-        this.interfaces = interfaces;
-        this.input = input;
-        TapPortConfig config;
-        try {
-            config = TapPortConfig.from(properties);
-        } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; port not created");
-            throw e;
-        }
-        this.port = TapPort.open(config.name(), config.tapName(), config.mac(), config.mtu(),
-                config.checksumOffload(), config.pod());
-        try {
-            boolean fresh = interfaces.find(config.name()) < 0;
-            int sw = interfaces.register(port);
-            port.setSwIfIndex(sw);
-            if (fresh) {
-                interfaces.setAdminUp(sw, config.adminUp());
-            }
-            input.attach(port);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, config.pid() + ": cannot register " + config.name() + ": "
-                    + e.getMessage());
-            unregisterQuietly();
-            port.close();
-            throw e;
-        }
+        this.attachment = PortAttachment.open(properties, TapPortConfig::from, "; port not created",
+                config -> TapPort.open(config.name(), config.tapName(), config.mac(), config.mtu(),
+                        config.checksumOffload(), config.pod()),
+                graph, interfaces, input.deviceInput(), LOG);
     }
 
     public TapPort port() {
-        return port;
+        return attachment.port();
     }
 
     /** Removes the port and its pod interface: its configuration is gone. */
     public void deactivate() {
-        deactivate(CONFIGURATION_DELETED);
+        deactivate(PortAttachment.CONFIGURATION_DELETED);
     }
 
     /**
-     * Only a deleted or changed configuration takes the pod's interface away. Stopped for any other reason (this bundle
+     * Only a deleted or changed configuration takes the pod's interface away (a changed one makes the port anew
+     * as it now says: this component has no modified method). Stopped for any other reason (this bundle
      * updated, the box restarting) the pod keeps its interface, addresses and routes; the next instance attaches
      * to it and the pod sees only its carrier drop for the gap.
      */
     @Deactivate
     public void deactivate(int reason) {
-        unregisterQuietly();
-        // after the barrier no worker is inside virtio-input or tapN-tx with this port: closing is safe
-        graph.withBarrier(() -> {
-            input.detach(port);
-            return null;
-        });
-        // A changed configuration (this component has no modified method) makes the port anew as it now says.
-        port.close(reason == CONFIGURATION_DELETED || reason == CONFIGURATION_MODIFIED);
-    }
-
-    private void unregisterQuietly() {
-        int sw = port.swIfIndex();
-        if (sw > 0 && interfaces.device(sw) == port) {
-            interfaces.unregister(sw);
-        }
+        attachment.detach(reason);
     }
 }

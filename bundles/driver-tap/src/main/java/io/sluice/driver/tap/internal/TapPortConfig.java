@@ -3,6 +3,8 @@ package io.sluice.driver.tap.internal;
 import io.sluice.driver.tap.api.PodSide;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.PacketFormat;
+import io.sluice.vnet.api.PortConfig;
+import io.sluice.vnet.api.PortProperties;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,15 +26,12 @@ import java.util.Map;
  * @param pod        the kernel side inside the pod, or null to leave it in the box's namespace
  */
 public record TapPortConfig(String pid, String name, String tapName, long mac, int mtu, boolean adminUp,
-                            boolean checksumOffload, PodSide pod) {
+                            boolean checksumOffload, PodSide pod) implements PortConfig {
 
     public static final String FACTORY_PID = "io.sluice.driver.tap";
 
-    static final String NAME = "name";
     static final String TAP_NAME = "tap.name";
-    static final String MAC = "mac";
     static final String MTU = "mtu";
-    static final String ADMIN_UP = "admin.up";
     static final String CHECKSUM_OFFLOAD = "checksum.offload";
     static final String POD_NAMESPACE = "pod.namespace";
     static final String POD_IFNAME = "pod.ifname";
@@ -52,145 +51,72 @@ public record TapPortConfig(String pid, String name, String tapName, long mac, i
 
     /** Reads and checks {@code properties}; throws {@link IllegalArgumentException} naming PID, key and why. */
     public static TapPortConfig from(Map<String, ?> properties) {
-        Object pidValue = properties.get("service.pid");
-        String pid = pidValue != null ? pidValue.toString() : FACTORY_PID;
-        String name = interfaceName(pid, NAME, required(pid, properties, NAME));
-        String tapName = interfaceName(pid, TAP_NAME, valueOr(properties, TAP_NAME, name));
-        String macText = optional(properties, MAC);
-        long mac = macText != null ? mac(pid, MAC, macText) : defaultMac(name);
-        int mtu = mtu(pid, properties, MTU, 1500);
-        boolean adminUp = bool(pid, properties, ADMIN_UP, true);
-        boolean offload = bool(pid, properties, CHECKSUM_OFFLOAD, false);
-        String namespace = optional(properties, POD_NAMESPACE);
+        PortProperties config = new PortProperties(properties, FACTORY_PID);
+        String name = interfaceName(config, NAME, config.required(NAME));
+        String tapName = interfaceName(config, TAP_NAME, config.valueOr(TAP_NAME, name));
+        String macText = config.optional(MAC);
+        long mac = macText != null ? config.unicastMac(MAC, macText) : defaultMac(name);
+        int mtu = mtu(config, MTU, 1500);
+        boolean adminUp = config.bool(ADMIN_UP, true);
+        boolean offload = config.bool(CHECKSUM_OFFLOAD, false);
+        String namespace = config.namespace(POD_NAMESPACE);
         PodSide pod = null;
         if (namespace != null) {
-            if (!namespace.matches("[A-Za-z0-9_.-]+")) {
-                throw refuse(pid, POD_NAMESPACE, "'" + namespace + "' is not a namespace name (letters, digits, . _ -)");
-            }
-            String ifName = interfaceName(pid, POD_IFNAME, valueOr(properties, POD_IFNAME, "eth0"));
-            String podMac = optional(properties, POD_MAC);
+            String ifName = interfaceName(config, POD_IFNAME, config.valueOr(POD_IFNAME, "eth0"));
+            String podMac = config.optional(POD_MAC);
             if (podMac != null) {
-                mac(pid, POD_MAC, podMac);
+                config.unicastMac(POD_MAC, podMac);
             }
-            int podMtu = mtu(pid, properties, POD_MTU, mtu);
-            List<String> addresses = list(properties, POD_ADDRESSES);
+            int podMtu = mtu(config, POD_MTU, mtu);
+            List<String> addresses = list(config.value(POD_ADDRESSES));
             for (String address : addresses) {
-                prefix(pid, POD_ADDRESSES, address);
+                prefix(config, POD_ADDRESSES, address);
             }
-            List<String> routes = list(properties, POD_ROUTES);
+            List<String> routes = list(config.value(POD_ROUTES));
             for (String route : routes) {
                 String[] words = route.trim().split("\\s+");
                 if (!words[0].equals("default")) {
-                    prefix(pid, POD_ROUTES, words[0].contains("/") ? words[0] : words[0] + "/32");
+                    prefix(config, POD_ROUTES, words[0].contains("/") ? words[0] : words[0] + "/32");
                 }
                 if (route.contains(" dev ")) {
-                    throw refuse(pid, POD_ROUTES, "'" + route + "': leave out 'dev', the route goes on the pod interface");
+                    throw config.refuse(POD_ROUTES, "'" + route + "': leave out 'dev', the route goes on the pod interface");
                 }
             }
             pod = new PodSide(namespace, ifName, podMac, podMtu, addresses, routes);
         } else {
             for (String key : List.of(POD_IFNAME, POD_MAC, POD_MTU, POD_ADDRESSES, POD_ROUTES)) {
-                if (properties.get(key) != null) {
-                    throw refuse(pid, key, "set without " + POD_NAMESPACE + ": the kernel side stays in the box and"
+                if (config.isSet(key)) {
+                    throw config.refuse(key, "set without " + POD_NAMESPACE + ": the kernel side stays in the box and"
                             + " is not configured");
                 }
             }
         }
-        return new TapPortConfig(pid, name, tapName, mac, mtu, adminUp, offload, pod);
+        return new TapPortConfig(config.pid(), name, tapName, mac, mtu, adminUp, offload, pod);
     }
 
-    static IllegalArgumentException refuse(String pid, String key, String why) {
-        return new IllegalArgumentException(pid + ": key '" + key + "': " + why);
-    }
-
-    private static String required(String pid, Map<String, ?> properties, String key) {
-        String value = optional(properties, key);
-        if (value == null) {
-            throw refuse(pid, key, "missing (required)");
-        }
-        return value;
-    }
-
-    private static String optional(Map<String, ?> properties, String key) {
-        Object value = properties.get(key);
-        if (value == null) {
-            return null;
-        }
-        String text = value.toString().trim();
-        return text.isEmpty() ? null : text;
-    }
-
-    private static String valueOr(Map<String, ?> properties, String key, String fallback) {
-        String value = optional(properties, key);
-        return value != null ? value : fallback;
-    }
-
-    private static String interfaceName(String pid, String key, String value) {
+    private static String interfaceName(PortProperties config, String key, String value) {
         if (value.length() >= IFNAMSIZ || !value.matches("[A-Za-z0-9_.-]+")) {
-            throw refuse(pid, key, "'" + value + "' is not a Linux interface name (1.." + (IFNAMSIZ - 1)
+            throw config.refuse(key, "'" + value + "' is not a Linux interface name (1.." + (IFNAMSIZ - 1)
                     + " of letters, digits, . _ -; see IFNAMSIZ in include/uapi/linux/if.h)");
         }
         return value;
     }
 
-    private static long mac(String pid, String key, String value) {
-        try {
-            long mac = PacketFormat.parseMac(value);
-            if ((mac & 0x0100_0000_0000L) != 0) {
-                throw refuse(pid, key, "'" + value + "' is a group address (I/G bit set): a port needs a unicast MAC");
-            }
-            return mac;
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(pid)) {
-                throw e;
-            }
-            throw refuse(pid, key, "'" + value + "' is not a MAC address (six hex octets separated by ':')");
-        }
-    }
-
-    private static int mtu(String pid, Map<String, ?> properties, String key, int fallback) {
-        int mtu = integer(pid, properties, key, fallback, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    private static int mtu(PortProperties config, String key, int fallback) {
+        int mtu = config.integer(key, fallback, Integer.MIN_VALUE, Integer.MAX_VALUE);
         if (mtu < 68) {
-            throw refuse(pid, key, mtu + " is outside 68.." + MAX_MTU);
+            throw config.refuse(key, mtu + " is outside 68.." + MAX_MTU);
         }
         if (mtu > MAX_MTU) {
-            throw refuse(pid, key, mtu + " is larger than a packet buffer can carry: a frame of MTU + 18 bytes (Ethernet"
+            throw config.refuse(key, mtu + " is larger than a packet buffer can carry: a frame of MTU + 18 bytes (Ethernet"
                     + " header and a VLAN tag) must fit the " + BufferPool.DATA_SIZE + " data bytes of one buffer"
                     + " (BufferPool.DATA_SIZE); at most " + MAX_MTU);
         }
         return mtu;
     }
 
-    private static int integer(String pid, Map<String, ?> properties, String key, int fallback, int min, int max) {
-        String value = optional(properties, key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed < min || parsed > max) {
-                throw refuse(pid, key, parsed + " is outside " + min + ".." + max);
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw refuse(pid, key, "'" + value + "' is not a whole number");
-        }
-    }
-
-    private static boolean bool(String pid, Map<String, ?> properties, String key, boolean fallback) {
-        String value = optional(properties, key);
-        if (value == null) {
-            return fallback;
-        }
-        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(value);
-        }
-        throw refuse(pid, key, "'" + value + "' is neither true nor false");
-    }
-
     /** A list given as a String[] / collection, or as one string with entries separated by commas. */
-    private static List<String> list(Map<String, ?> properties, String key) {
-        Object value = properties.get(key);
+    private static List<String> list(Object value) {
         List<String> result = new ArrayList<>();
         if (value == null) {
             return result;
@@ -206,24 +132,24 @@ public record TapPortConfig(String pid, String name, String tapName, long mac, i
         return result;
     }
 
-    private static void prefix(String pid, String key, String value) {
+    private static void prefix(PortProperties config, String key, String value) {
         int slash = value.indexOf('/');
         if (slash < 0) {
-            throw refuse(pid, key, "'" + value + "' has no prefix length (a.b.c.d/len)");
+            throw config.refuse(key, "'" + value + "' has no prefix length (a.b.c.d/len)");
         }
         try {
             PacketFormat.parseIp4(value.substring(0, slash));
             int length = Integer.parseInt(value.substring(slash + 1));
             if (length < 0 || length > 32) {
-                throw refuse(pid, key, "'" + value + "': prefix length outside 0..32");
+                throw config.refuse(key, "'" + value + "': prefix length outside 0..32");
             }
         } catch (NumberFormatException e) {
-            throw refuse(pid, key, "'" + value + "' is not a.b.c.d/len");
+            throw config.refuse(key, "'" + value + "' is not a.b.c.d/len");
         } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(pid)) {
+            if (e.getMessage() != null && e.getMessage().startsWith(config.pid())) {
                 throw e;
             }
-            throw refuse(pid, key, "'" + value + "' is not a.b.c.d/len");
+            throw config.refuse(key, "'" + value + "' is not a.b.c.d/len");
         }
     }
 

@@ -1,16 +1,16 @@
 package io.sluice.driver.tap.internal;
 
-import io.sluice.driver.tap.api.TapDevice;
-import io.sluice.driver.tap.api.VirtioNetHeader;
 import io.sluice.graph.api.Frame;
-import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.packet.api.BufferPool;
-import io.sluice.vnet.api.InterfaceCounters;
+import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.DeviceInputNode;
+import io.sluice.vnet.api.DeviceNext;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
@@ -19,7 +19,6 @@ import org.osgi.service.component.annotations.Reference;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,29 +27,24 @@ import java.util.List;
  * others), stamps the rx sw_if_index, counts rx packets and bytes per interface once per port, and sends the
  * frames to ethernet-input.
  *
- * <p>Next arcs follow VPP's device-input order (vnet_device_next_t in src/vnet/devices/devices.h), so that
- * the trace's {@code next-index 4} reads as it does in VPP: 0 ip4-input-no-checksum, 1 ip4-input, 2 ip6-input
- * and 3 mpls-input (the box has neither: both lead to error-drop), 4 ethernet-input, 5 error-drop.
+ * <p>The loop is vnet's {@link DeviceInput}; this class is the TAP's part of it: one batch of reads per port,
+ * the trace record and its formatter. Next arcs follow VPP's device-input order (vnet_device_next_t in
+ * src/vnet/devices/devices.h), so that the trace's {@code next-index 4} reads as it does in VPP: 0
+ * ip4-input-no-checksum, 1 ip4-input, 2 ip6-input and 3 mpls-input (the box has neither: both lead to
+ * error-drop), 4 ethernet-input, 5 error-drop.
  *
  * <p>Frames of an administratively down interface, frames longer than its MTU allows (MTU + 14 bytes of
  * Ethernet header + 4 of one VLAN tag) and runts are dropped and counted by name. The TAP itself refuses
  * frames shorter than an Ethernet header; the pod's kernel never sends one (dev_validate_header).
  */
 @Component(service = {Node.class, VirtioInputNode.class}, immediate = true)
-public final class VirtioInputNode implements Node {
+public final class VirtioInputNode extends DeviceInputNode<TapPort> {
 
     public static final String NAME = "virtio-input";
-    public static final String ETHERNET_INPUT = "ethernet-input";
+    public static final String ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT_NODE;
 
-    static final int NEXT_IP4_INPUT_NO_CHECKSUM = 0;
-    static final int NEXT_IP4_INPUT = 1;
-    static final int NEXT_IP6_INPUT = 2;
-    static final int NEXT_MPLS_INPUT = 3;
-    static final int NEXT_ETHERNET_INPUT = 4;
-    static final int NEXT_DROP = 5;
-
-    /** Ethernet header and one 802.1Q tag beyond the MTU (IEEE 802.3 clause 3.2.7, 802.1Q clause 9). */
-    static final int L2_OVERHEAD = 14 + 4;
+    static final int NEXT_ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT.ordinal();
+    static final int NEXT_DROP = DeviceNext.DROP.ordinal();
 
     /** The one virtqueue a TAP has in this driver (VPP numbers rx queues of a tapv2 from 0). */
     static final int VRING = 0;
@@ -58,9 +52,9 @@ public final class VirtioInputNode implements Node {
     static final int NUM_BUFFERS = 1;
 
     /** Trace record: next arc, hw_if_index (= sw_if_index here), vring, frame length, the virtio-net header. */
-    static final int TRACE_NEXT = 0;
-    static final int TRACE_HW_IF_INDEX = 4;
-    static final int TRACE_VRING = 8;
+    static final int TRACE_NEXT = DeviceInput.TRACE_NEXT;
+    static final int TRACE_HW_IF_INDEX = DeviceInput.TRACE_HW_IF_INDEX;
+    static final int TRACE_VRING = DeviceInput.TRACE_DRIVER;
     static final int TRACE_LENGTH = 12;
     static final int TRACE_HEADER = 16;
 
@@ -84,160 +78,42 @@ public final class VirtioInputNode implements Node {
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
-            List.of("ip4-input-no-checksum", "ip4-input", GraphRuntime.ERROR_DROP, GraphRuntime.ERROR_DROP,
-                    ETHERNET_INPUT, GraphRuntime.ERROR_DROP),
-            List.of(Error.values()), VirtioInputNode::format);
-
-    private final InterfaceTable interfaces;
-    private final Object portsLock = new Object();
-    private volatile TapPort[] ports = new TapPort[0];
-    /** The port polled first next time; touched only by the worker that polls this node. */
-    private int firstPort;
+            NextArc.names(DeviceNext.class), List.of(Error.values()), VirtioInputNode::format);
 
     @Activate
     public VirtioInputNode(@Reference InterfaceTable interfaces) {
-        this.interfaces = interfaces;
+        super(interfaces, REGISTRATION);
     }
 
+    /** One read per frame from the TAP; the TAP itself refuses runts, counted here by name. */
     @Override
-    public NodeRegistration registration() {
-        return REGISTRATION;
-    }
-
-    /** Starts polling {@code port}. Control plane. */
-    public void attach(TapPort port) {
-        synchronized (portsLock) {
-            TapPort[] next = Arrays.copyOf(ports, ports.length + 1);
-            next[ports.length] = port;
-            ports = next;
-        }
-    }
-
-    /**
-     * Stops polling {@code port}. Call under the graph's barrier, so that no worker is still reading it
-     * when the caller closes it.
-     */
-    public void detach(TapPort port) {
-        synchronized (portsLock) {
-            TapPort[] current = ports;
-            TapPort[] next = new TapPort[current.length];
-            int n = 0;
-            for (TapPort p : current) {
-                if (p != port) {
-                    next[n++] = p;
-                }
-            }
-            ports = Arrays.copyOf(next, n);
-        }
-    }
-
-    public List<TapPort> ports() {
-        return List.of(ports);
-    }
-
-    @Override
-    public int process(NodeContext context, Frame frame) {
-        TapPort[] current = ports;
-        int portCount = current.length;
-        if (portCount == 0) {
-            return 0;
-        }
+    public int receive(TapPort port, NodeContext context, Frame frame, int from, int max, InterfaceSnapshot interfaces,
+                       DeviceInput.Rx rx) {
+        TapDevice tap = port.tap();
         BufferPool pool = context.pool();
-        InterfaceSnapshot snapshot = interfaces.snapshot();
-        InterfaceCounters counters = interfaces.counters(context.workerIndex());
-        int[] buffers = frame.buffers();
-        int[] nexts = frame.nexts();
-        int first = firstPort < portCount ? firstPort : 0;
-        firstPort = first + 1 < portCount ? first + 1 : 0;
-        long runts = 0;
-        long oversize = 0;
-        long readErrors = 0;
-        long down = 0;
-        for (int p = 0; p < portCount; p++) {
-            int from = frame.count();
-            if (from == Frame.CAPACITY) {
-                break;
-            }
-            int index = first + p;
-            TapPort port = current[index < portCount ? index : index - portCount];
-            TapDevice tap = port.tap();
-            int sw = port.swIfIndex();
-            long runtsBefore = tap.rxRunts();
-            long errorsBefore = tap.rxErrors();
-            int received = tap.receive(pool, buffers, from, Frame.CAPACITY - from);
-            long portRunts = tap.rxRunts() - runtsBefore;
-            long portReadErrors = tap.rxErrors() - errorsBefore - portRunts;
-            if (received == 0 && portRunts == 0 && portReadErrors == 0) {
-                continue;
-            }
-            int end = from + received;
-            long portOversize = 0;
-            long portDown = 0;
-            long bytes = 0;
-            if (!snapshot.adminUp(sw)) {
-                for (int i = from; i < end; i++) {
-                    pool.setRxSwIfIndex(buffers[i], sw);
-                    nexts[i] = NEXT_DROP;
-                }
-                portDown = received;
-            } else {
-                int maxFrame = snapshot.mtu(sw) + L2_OVERHEAD;
-                for (int i = from; i < end; i++) {
-                    int bi = buffers[i];
-                    int length = pool.length(bi);
-                    pool.setRxSwIfIndex(bi, sw);
-                    if (length > maxFrame) {
-                        nexts[i] = NEXT_DROP;
-                        portOversize++;
-                    } else {
-                        nexts[i] = NEXT_ETHERNET_INPUT;
-                        bytes += length;
-                    }
-                }
-            }
-            frame.setCount(end);
-            counters.rxPackets[sw] += received - portOversize - portDown;
-            counters.rxBytes[sw] += bytes;
-            counters.rxErrors[sw] += portRunts + portReadErrors + portOversize;
-            counters.drops[sw] += portDown;
-            runts += portRunts;
-            readErrors += portReadErrors;
-            oversize += portOversize;
-            down += portDown;
-            if (context.traceArmed() > 0) {
-                trace(context, frame, pool, from, end, sw);
-            }
+        long runtsBefore = tap.rxRunts();
+        long errorsBefore = tap.rxErrors();
+        int received = tap.receive(pool, frame.buffers(), from, max);
+        long runts = tap.rxRunts() - runtsBefore;
+        long readErrors = tap.rxErrors() - errorsBefore - runts;
+        if (runts + readErrors > 0) {
+            rx.errors += runts + readErrors;
+            rx.countError(Error.RUNT.ordinal(), runts);
+            rx.countError(Error.READ_ERROR.ordinal(), readErrors);
         }
-        if (runts + oversize + readErrors + down > 0) {
-            context.countError(Error.RUNT.ordinal(), runts);
-            context.countError(Error.OVERSIZE.ordinal(), oversize);
-            context.countError(Error.READ_ERROR.ordinal(), readErrors);
-            context.countError(Error.INTERFACE_DOWN.ordinal(), down);
-        }
-        return frame.count();
+        DeviceInput.acceptEthernet(pool, interfaces, port.swIfIndex(), frame.buffers(), frame.nexts(), from,
+                from + received, NEXT_ETHERNET_INPUT, NEXT_DROP, Error.RUNT.ordinal(), Error.OVERSIZE.ordinal(),
+                Error.INTERFACE_DOWN.ordinal(), rx);
+        return received;
     }
 
-    /** Marks buffers [from, end) for tracing while the trace count lasts, with the header read from the TAP. */
-    private static void trace(NodeContext context, Frame frame, BufferPool pool, int from, int end, int sw) {
-        MemorySegment data = pool.segment();
-        int[] buffers = frame.buffers();
-        int[] nexts = frame.nexts();
-        for (int i = from; i < end; i++) {
-            int bi = buffers[i];
-            long record = context.traceInput(bi);
-            if (record < 0) {
-                continue; // not traced: the count is used up, or the trace's filter passes this one by
-            }
-            frame.setTraced(true);
-            MemorySegment trace = context.traceSegment();
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_NEXT, nexts[i]);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_HW_IF_INDEX, sw);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_VRING, VRING);
-            trace.set(ValueLayout.JAVA_INT, record + TRACE_LENGTH, pool.length(bi));
-            // TapDevice.receive leaves the header in the headroom right before the frame (current data 0)
-            MemorySegment.copy(data, BufferPool.dataStart(bi) - VirtioNetHeader.SIZE, trace, record + TRACE_HEADER,
-                    VirtioNetHeader.SIZE);
-        }
+    /** The vring, the frame length and the virtio-net header, which TapDevice.receive leaves right before the frame. */
+    @Override
+    public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_VRING, VRING);
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_LENGTH, pool.length(bi));
+        MemorySegment.copy(pool.segment(), BufferPool.dataStart(bi) - VirtioNetHeader.SIZE, trace,
+                record + TRACE_HEADER, VirtioNetHeader.SIZE);
     }
 
     /** VPP's format_virtio_input_trace: the node line, then the virtio-net header two spaces further in. */

@@ -13,6 +13,7 @@ import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.PacketFormat;
 import io.sluice.vnet.api.Device;
 import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
+import io.sluice.vnet.api.PortAttachment;
 import io.sluice.vnet.internal.InterfaceTableImpl;
 import java.util.HashMap;
 import java.util.List;
@@ -258,7 +259,7 @@ class TapGraphTest {
     @Test
     void deletingTheConfigurationRemovesThePodInterface() {
         startPort(podConfig());
-        component.deactivate(TapPortComponent.CONFIGURATION_DELETED);
+        component.deactivate(PortAttachment.CONFIGURATION_DELETED);
         component = null;
         String links = NamespaceLab.run("ip", "-n", POD, "-o", "link", "show");
         assertFalse(links.contains("eth0"), "the pod's interface went with its configuration: " + links);

@@ -1,4 +1,4 @@
-package io.sluice.driver.afpacket.api;
+package io.sluice.driver.afpacket.internal;
 
 import io.sluice.nativeio.api.Libc;
 import io.sluice.nativeio.api.LinuxConstants;

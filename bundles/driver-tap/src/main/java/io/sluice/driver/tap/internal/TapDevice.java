@@ -1,4 +1,4 @@
-package io.sluice.driver.tap.api;
+package io.sluice.driver.tap.internal;
 
 import static io.sluice.nativeio.api.LinuxConstants.IFF_NO_PI;
 import static io.sluice.nativeio.api.LinuxConstants.IFF_TAP;
@@ -18,10 +18,11 @@ import static io.sluice.nativeio.api.LinuxConstants.TUNSETPERSIST;
 import static io.sluice.nativeio.api.LinuxConstants.TUNSETOFFLOAD;
 import static io.sluice.nativeio.api.LinuxConstants.TUN_F_CSUM;
 
-import io.sluice.driver.tap.internal.IpCommand;
+import io.sluice.driver.tap.api.PodSide;
 import io.sluice.nativeio.api.Errno;
 import io.sluice.nativeio.api.Libc;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Checksum;
 import io.sluice.packet.api.Opaque;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -54,7 +55,6 @@ public final class TapDevice implements AutoCloseable {
 
     private static final ValueLayout.OfShort U16_BE =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt U32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final String name;
     private final boolean checksumOffload;
@@ -310,36 +310,9 @@ public final class TapDevice implements AutoCloseable {
         if (field + 2 > length) {
             return false;
         }
-        long sum = onesComplementSum(segment, frame + start, length - start);
-        int folded = fold(sum);
-        int checksum = ~folded & 0xffff;
+        int checksum = ~Checksum.sum(segment, frame + start, length - start) & 0xffff;
         segment.set(U16_BE, frame + field, (short) (checksum == 0 ? 0xffff : checksum));
         return true;
-    }
-
-    /** Sum of big-endian 32-bit words, then the 16-bit and odd-byte tail; fold with {@link #fold}. */
-    static long onesComplementSum(MemorySegment segment, long offset, int length) {
-        long sum = 0;
-        int i = 0;
-        for (; i + 4 <= length; i += 4) {
-            sum += segment.get(U32_BE, offset + i) & 0xffffffffL;
-        }
-        if (i + 2 <= length) {
-            sum += segment.get(U16_BE, offset + i) & 0xffff;
-            i += 2;
-        }
-        if (i < length) {
-            sum += (segment.get(ValueLayout.JAVA_BYTE, offset + i) & 0xff) << 8;
-        }
-        return sum;
-    }
-
-    static int fold(long sum) {
-        sum = (sum & 0xffffffffL) + (sum >>> 32);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        return (int) sum;
     }
 
     public long rxPackets() {

@@ -1,4 +1,4 @@
-package io.sluice.driver.tap.api;
+package io.sluice.driver.tap.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,10 +1,15 @@
-package io.sluice.driver.dpdk.api;
+package io.sluice.driver.dpdk.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.driver.dpdk.api.HardwareProfile;
+import io.sluice.driver.dpdk.api.HardwareProfileException;
+import io.sluice.driver.dpdk.api.PciAddress;
+import io.sluice.driver.dpdk.api.PortDriver;
+import io.sluice.driver.dpdk.api.PortProfile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +29,7 @@ class HardwareProfileTest {
             assertTrue(profiles.size() >= 2, "profiles found: " + profiles);
             for (Path file : profiles) {
                 String name = file.getFileName().toString().replace(HardwareProfile.FILE_SUFFIX, "");
-                HardwareProfile profile = HardwareProfile.load(PROFILES, name);
+                HardwareProfile profile = HardwareProfileReader.load(PROFILES, name);
                 assertEquals(name, profile.name());
                 assertTrue(!profile.ports().isEmpty(), name + " has ports");
             }
@@ -33,25 +38,25 @@ class HardwareProfileTest {
 
     @Test
     void theLabProfileGivesTheSeedsPortToDpdkOnAVeth() {
-        HardwareProfile lab = HardwareProfile.load(PROFILES, "lab-netns");
+        HardwareProfile lab = HardwareProfileReader.load(PROFILES, "lab-netns");
         PortProfile gbe = lab.ports(PortDriver.DPDK).get(0);
         assertEquals("GigabitEthernet0/8/0", gbe.name());
         assertNull(gbe.pci());
         assertEquals("net_af_packet0", gbe.dpdkDeviceName());
         assertEquals("tap2", lab.ports(PortDriver.TAP).get(0).name());
         assertEquals(List.of("-l", "1", "--no-huge", "--no-shconf", "--no-pci", "--no-telemetry",
-                "--vdev=net_af_packet0,iface=sl-gbe0,framecnt=4096"), lab.ealArguments());
+                "--vdev=net_af_packet0,iface=sl-gbe0,framecnt=4096"), Eal.arguments(lab));
     }
 
     @Test
     void theI210BoxNamesItsPortsFromPciAddresses() {
-        HardwareProfile box = HardwareProfile.load(PROFILES, "i210-4port");
+        HardwareProfile box = HardwareProfileReader.load(PROFILES, "i210-4port");
         List<PortProfile> ports = box.ports(PortDriver.DPDK);
         assertEquals(List.of("GigabitEthernet1/0/0", "GigabitEthernet2/0/0", "GigabitEthernet3/0/0",
                 "GigabitEthernet4/0/0"), ports.stream().map(PortProfile::name).toList());
         assertEquals("0000:01:00.0", ports.get(0).dpdkDeviceName());
         assertEquals(3, box.workerCores().length);
-        List<String> args = box.ealArguments();
+        List<String> args = Eal.arguments(box);
         assertEquals(List.of("-a", "0000:01:00.0"), args.subList(args.indexOf("-a"), args.indexOf("-a") + 2));
     }
 
@@ -68,7 +73,7 @@ class HardwareProfileTest {
 
     @Test
     void everyProblemIsReportedWithItsKey() {
-        HardwareProfileException e = assertThrows(HardwareProfileException.class, () -> HardwareProfile.parse("bad",
+        HardwareProfileException e = assertThrows(HardwareProfileException.class, () -> HardwareProfileReader.parse("bad",
                 String.join("\n",
                         "cores.workers = 2-1",
                         "port.a.driver = dpdk",
@@ -108,7 +113,7 @@ class HardwareProfileTest {
 
     @Test
     void duplicateNamesAndDevicesAreRefused() {
-        HardwareProfileException e = assertThrows(HardwareProfileException.class, () -> HardwareProfile.parse("dup",
+        HardwareProfileException e = assertThrows(HardwareProfileException.class, () -> HardwareProfileReader.parse("dup",
                 String.join("\n",
                         "dpdk.lcores = 0",
                         "port.a.driver = dpdk",
@@ -125,7 +130,7 @@ class HardwareProfileTest {
     @Test
     void aMissingProfileFileIsNamed() {
         HardwareProfileException e = assertThrows(HardwareProfileException.class,
-                () -> HardwareProfile.load(PROFILES, "no-such-box"));
+                () -> HardwareProfileReader.load(PROFILES, "no-such-box"));
         assertTrue(e.getMessage().contains("no-such-box.profile"), e.getMessage());
     }
 }

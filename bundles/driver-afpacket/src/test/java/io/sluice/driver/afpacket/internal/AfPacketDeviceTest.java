@@ -1,4 +1,4 @@
-package io.sluice.driver.afpacket.api;
+package io.sluice.driver.afpacket.internal;
 
 import io.sluice.nativeio.testing.NamespaceLab;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sluice.driver.afpacket.api.AfPacketConfig;
 import io.sluice.packet.api.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

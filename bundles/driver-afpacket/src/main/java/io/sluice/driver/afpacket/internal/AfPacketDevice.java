@@ -1,9 +1,10 @@
-package io.sluice.driver.afpacket.api;
+package io.sluice.driver.afpacket.internal;
 
 import static io.sluice.driver.afpacket.internal.Tpacket.*;
 import static io.sluice.nativeio.api.LinuxConstants.*;
 
 import io.sluice.nativeio.api.Libc;
+import io.sluice.driver.afpacket.api.AfPacketConfig;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Checksum;
 import io.sluice.packet.api.Ethernet;

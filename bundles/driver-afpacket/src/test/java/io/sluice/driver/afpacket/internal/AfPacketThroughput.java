@@ -1,6 +1,7 @@
-package io.sluice.driver.afpacket.api;
+package io.sluice.driver.afpacket.internal;
 
 import io.sluice.nativeio.testing.NamespaceLab;
+import io.sluice.driver.afpacket.api.AfPacketConfig;
 import io.sluice.packet.api.BufferPool;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;

@@ -1,20 +1,17 @@
-package io.sluice.driver.tap.api;
+package io.sluice.driver.tap.internal;
 
 import io.sluice.nativeio.testing.NamespaceLab;
-import io.sluice.driver.afpacket.api.AfPacketConfig;
-import io.sluice.driver.afpacket.api.AfPacketDevice;
-import io.sluice.nativeio.api.Libc;
-import io.sluice.nativeio.api.LinuxConstants;
+import io.sluice.driver.afpacket.testkit.AfPacketPeer;
+import io.sluice.driver.tap.api.PodSide;
 import io.sluice.packet.api.BufferPool;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Frames per second through a TapDevice, by hand (root). The TAP's kernel side is eth0 of namespace
- * {@value #NS}; an AfPacketDevice opened on that eth0 (inside the namespace) is the other end. Receive:
+ * {@value #NS}; an AF_PACKET socket opened on that eth0 (inside the namespace) is the other end. Receive:
  * the AF_PACKET side transmits batches of 256, the TAP reads. Transmit: the TAP writes, AF_PACKET reads.
  * "64 B" frames are 60 bytes plus the FCS; "1500 B" are 1514-byte frames.
  *
@@ -44,7 +41,7 @@ public final class TapThroughput {
         try (TapDevice tap = TapDevice.create(TAP, false)) {
             tap.configureInNamespace(new PodSide(NS, "eth0", null, 0, List.of(), List.of()));
             NamespaceLab.run("ip", "netns", "exec", NS, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6");
-            AfPacketDevice pod = inNamespace(NS);
+            AfPacketPeer pod = AfPacketPeer.open(NS, "eth0");
             try {
                 for (int length : new int[] {60, 1514}) {
                     measure("TAP rx", length, seconds, pod, tap, true);
@@ -58,31 +55,8 @@ public final class TapThroughput {
         }
     }
 
-    private static AfPacketDevice inNamespace(String namespace) throws InterruptedException {
-        AtomicReference<AfPacketDevice> device = new AtomicReference<>();
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        Thread opener = new Thread(() -> {
-            String path = "/var/run/netns/" + namespace;
-            int fd = Libc.open(path, LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC);
-            try {
-                Libc.setns(fd, LinuxConstants.CLONE_NEWNET, path);
-                device.set(AfPacketDevice.open("eth0", AfPacketConfig.defaults()));
-            } catch (RuntimeException e) {
-                failure.set(e);
-            } finally {
-                Libc.close(fd);
-            }
-        });
-        opener.start();
-        opener.join();
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-        return device.get();
-    }
-
     /** {@code intoTap}: the pod sends and the TAP receives; otherwise the TAP sends and the pod receives. */
-    private static void measure(String label, int length, double seconds, AfPacketDevice pod, TapDevice tap,
+    private static void measure(String label, int length, double seconds, AfPacketPeer pod, TapDevice tap,
                                 boolean intoTap) throws Exception {
         try (BufferPool senderPool = new BufferPool(BATCH); BufferPool receiverPool = new BufferPool(4096)) {
             int[] frames = new int[BATCH];

@@ -1,0 +1,272 @@
+package io.sluice.vnet.api;
+
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.packet.api.BufferPool;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The loop every device-input node shares (VPP's device-input: src/vnet/devices/devices.h and the drivers'
+ * node.c): poll each port in turn, the first one rotating so a busy port cannot starve the others; let the
+ * driver receive a batch into the frame, stamp each buffer's rx sw_if_index and write its next arc; add the
+ * batch's rx packets, bytes, errors and drops to the interface's counters once per port; in a traced frame,
+ * let the driver write its trace records in a second pass over the batch; count the node's errors once per
+ * frame. A driver's input node composes one and implements {@link Driver}.
+ *
+ * <p>Calls into the driver are one per port and batch, never per packet on the untraced path (the trace's
+ * {@link Driver#traceRecord} is one per traced buffer); a driver's per-packet work stays in its own final class,
+ * or in {@link #acceptEthernet}, with its counters in locals. The ports are a
+ * copy-on-write array the control plane replaces; everything else is touched only by the one worker that
+ * polls the node (the graph gives an input node to one worker).
+ *
+ * @param <P> what the node polls: a port, or one receive queue of a port
+ */
+public final class DeviceInput<P extends DeviceInput.Port> {
+
+    /** One thing a device-input node polls: a port, or one receive queue of it. */
+    public interface Port {
+        /** The interface its frames arrive on. */
+        int swIfIndex();
+    }
+
+    /** The driver's half of a device-input node. */
+    public interface Driver<P extends Port> {
+
+        /**
+         * Receives up to {@code max} frames of {@code port} into {@code frame.buffers()[from..]}, stamps each
+         * buffer's rx sw_if_index, writes its next arc into {@code frame.nexts()} and adds what it counted to
+         * {@code rx}. Returns how many buffers it placed.
+         */
+        int receive(P port, NodeContext context, Frame frame, int from, int max, InterfaceSnapshot interfaces, Rx rx);
+
+        /**
+         * The second pass of a traced frame over buffers {@code [from, end)} of {@code port}: each buffer the
+         * trace takes gets a record that starts with its next arc ({@link #TRACE_NEXT}) and sw_if_index
+         * ({@link #TRACE_HW_IF_INDEX}), the driver writing the rest in {@link #traceRecord}. That call is one per
+         * traced buffer, on the traced path only (the trace's count bounds it).
+         */
+        default void trace(NodeContext context, Frame frame, P port, int from, int end) {
+            int[] buffers = frame.buffers();
+            int[] nexts = frame.nexts();
+            BufferPool pool = context.pool();
+            int sw = port.swIfIndex();
+            for (int i = from; i < end; i++) {
+                int bi = buffers[i];
+                long record = context.traceInput(bi);
+                if (record < 0) {
+                    continue; // not traced: the count is used up, or the trace's filter passes this one by
+                }
+                frame.setTraced(true);
+                MemorySegment trace = context.traceSegment();
+                trace.set(ValueLayout.JAVA_INT, record + TRACE_NEXT, nexts[i]);
+                trace.set(ValueLayout.JAVA_INT, record + TRACE_HW_IF_INDEX, sw);
+                traceRecord(trace, record, pool, bi);
+            }
+        }
+
+        /** The driver's fields of buffer {@code bi}'s record, from {@link #TRACE_DRIVER} on. */
+        void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi);
+    }
+
+    /** A device-input trace record: the next arc, the hw_if_index (= sw_if_index here), then the driver's part. */
+    public static final int TRACE_NEXT = 0;
+    public static final int TRACE_HW_IF_INDEX = 4;
+    public static final int TRACE_DRIVER = 8;
+
+    /**
+     * What the driver counted in one port's batch (moved to the interface's counters after each port) and the
+     * node's error counters of the frame (flushed once per frame). One per node, reused.
+     */
+    public static final class Rx {
+        /** Frames delivered on, their bytes, frames refused as bad, frames dropped (interface down). */
+        public long packets;
+        public long bytes;
+        public long errors;
+        public long drops;
+        private boolean tracing;
+        private final long[] nodeErrors;
+
+        Rx(int errorCount) {
+            this.nodeErrors = new long[errorCount];
+        }
+
+        /** Adds {@code n} to the node's error counter {@code ordinal} (its NodeError enum's ordinal). */
+        public void countError(int ordinal, long n) {
+            nodeErrors[ordinal] += n;
+        }
+
+        /** This frame is traced: a driver that keeps what the trace shows (a ring header) keeps it now. */
+        public boolean tracing() {
+            return tracing;
+        }
+    }
+
+    /** Ethernet header and one 802.1Q tag beyond the MTU (IEEE 802.3 clause 3.2.7, 802.1Q clause 9). */
+    public static final int L2_OVERHEAD = 14 + 4;
+    /** The shortest frame an Ethernet device delivers: two MAC addresses and an EtherType (IEEE 802.3 3.1.1). */
+    public static final int ETHERNET_HEADER = 14;
+
+    private static final Port[] NO_PORTS = new Port[0];
+
+    private final InterfaceTable interfaces;
+    private final Driver<P> driver;
+    private final Object portsLock = new Object();
+    private volatile Port[] ports = NO_PORTS;
+    /** The port polled first next time. */
+    private int firstPort;
+    private final Rx rx;
+
+    /** {@code errorCount}: the constants of the node's NodeError enum. */
+    public DeviceInput(InterfaceTable interfaces, Driver<P> driver, int errorCount) {
+        this.interfaces = interfaces;
+        this.driver = driver;
+        this.rx = new Rx(errorCount);
+    }
+
+    /** Starts polling {@code port}. Control plane. */
+    public void attach(P port) {
+        synchronized (portsLock) {
+            Port[] next = Arrays.copyOf(ports, ports.length + 1);
+            next[ports.length] = port;
+            ports = next;
+        }
+    }
+
+    /**
+     * Stops polling {@code port}. Call under the graph's barrier, so that no worker is still receiving from it
+     * when the caller closes it.
+     */
+    public void detach(P port) {
+        synchronized (portsLock) {
+            Port[] current = ports;
+            Port[] next = new Port[current.length];
+            int n = 0;
+            for (Port p : current) {
+                if (p != port) {
+                    next[n++] = p;
+                }
+            }
+            ports = Arrays.copyOf(next, n);
+        }
+    }
+
+    /** Polls exactly {@code polled}, in that order. Control plane. */
+    public void set(List<? extends P> polled) {
+        synchronized (portsLock) {
+            ports = polled.toArray(NO_PORTS);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<P> ports() {
+        List<P> list = new ArrayList<>();
+        for (Port port : ports) {
+            list.add((P) port);
+        }
+        return List.copyOf(list);
+    }
+
+    /** The node's {@code process}: one batch per port until the frame is full. Returns the buffers placed. */
+    @SuppressWarnings("unchecked")
+    public int process(NodeContext context, Frame frame) {
+        Port[] current = ports;
+        int portCount = current.length;
+        if (portCount == 0) {
+            return 0;
+        }
+        InterfaceSnapshot snapshot = interfaces.snapshot();
+        InterfaceCounters counters = interfaces.counters(context.workerIndex());
+        Rx tally = rx;
+        boolean tracing = context.traceArmed() > 0;
+        tally.tracing = tracing;
+        int first = firstPort < portCount ? firstPort : 0;
+        firstPort = first + 1 < portCount ? first + 1 : 0;
+        for (int p = 0; p < portCount; p++) {
+            int from = frame.count();
+            if (from == Frame.CAPACITY) {
+                break;
+            }
+            int index = first + p;
+            P port = (P) current[index < portCount ? index : index - portCount];
+            tally.packets = 0;
+            tally.bytes = 0;
+            tally.errors = 0;
+            tally.drops = 0;
+            int received = driver.receive(port, context, frame, from, Frame.CAPACITY - from, snapshot, tally);
+            if (received == 0 && tally.errors == 0) {
+                continue;
+            }
+            int end = from + received;
+            frame.setCount(end);
+            int sw = port.swIfIndex();
+            counters.rxPackets[sw] += tally.packets;
+            counters.rxBytes[sw] += tally.bytes;
+            counters.rxErrors[sw] += tally.errors;
+            counters.drops[sw] += tally.drops;
+            if (tracing && received > 0) {
+                driver.trace(context, frame, port, from, end);
+            }
+        }
+        long[] errors = tally.nodeErrors;
+        for (int e = 0; e < errors.length; e++) {
+            if (errors[e] != 0) {
+                context.countError(e, errors[e]);
+                errors[e] = 0;
+            }
+        }
+        return frame.count();
+    }
+
+    /**
+     * The stamping of an Ethernet device's batch {@code [from, end)} on interface {@code sw}: every buffer gets
+     * its rx sw_if_index; on an administratively down interface all go to {@code drop}, counted as drops and
+     * error {@code downError}; otherwise runts (shorter than an Ethernet header) and frames longer than the
+     * MTU allows (MTU + {@link #L2_OVERHEAD}) go to {@code drop}, counted as rx errors and errors
+     * {@code runtError} / {@code oversizeError}, and the rest to {@code next}, counted as rx packets and bytes.
+     */
+    public static void acceptEthernet(BufferPool pool, InterfaceSnapshot interfaces, int sw, int[] buffers,
+                                      int[] nexts, int from, int end, int next, int drop, int runtError,
+                                      int oversizeError, int downError, Rx rx) {
+        int received = end - from;
+        if (!interfaces.adminUp(sw)) {
+            for (int i = from; i < end; i++) {
+                pool.setRxSwIfIndex(buffers[i], sw);
+                nexts[i] = drop;
+            }
+            rx.drops += received;
+            rx.nodeErrors[downError] += received;
+            return;
+        }
+        int maxFrame = interfaces.mtu(sw) + L2_OVERHEAD;
+        long runts = 0;
+        long oversize = 0;
+        long bytes = 0;
+        for (int i = from; i < end; i++) {
+            int bi = buffers[i];
+            int length = pool.length(bi);
+            pool.setRxSwIfIndex(bi, sw);
+            if (length < ETHERNET_HEADER) {
+                nexts[i] = drop;
+                runts++;
+            } else if (length > maxFrame) {
+                nexts[i] = drop;
+                oversize++;
+            } else {
+                nexts[i] = next;
+                bytes += length;
+            }
+        }
+        rx.packets += received - runts - oversize;
+        rx.bytes += bytes;
+        rx.errors += runts + oversize;
+        if (runts + oversize > 0) {
+            rx.nodeErrors[runtError] += runts;
+            rx.nodeErrors[oversizeError] += oversize;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.sluice.vnet.api;
+
+import io.sluice.graph.api.GraphRuntime;
+
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The lifecycle every driver's port component shares (one component per factory configuration): read the
+ * configuration or refuse it with its message, register the port in the interface table (its {@code -output}
+ * and {@code -tx} nodes), have the driver's input node poll it; on deactivation undo that in reverse order, the
+ * polling stopped under the graph's barrier so that no worker is inside the port when it closes.
+ *
+ * <p>An interface that is registered again under its name (the driver's bundle updated, the box restarting)
+ * keeps its sw_if_index and its admin state; only a fresh one gets the configured admin state.
+ */
+public final class PortAttachment<P extends PolledPort> {
+
+    /** OSGi Compendium 112.5.16 (ComponentConstants): the configuration was changed, or deleted. */
+    public static final int CONFIGURATION_MODIFIED = 3;
+    public static final int CONFIGURATION_DELETED = 4;
+
+    private final GraphRuntime graph;
+    private final InterfaceTable interfaces;
+    private final DeviceInput<P> input;
+    private final P port;
+
+    private PortAttachment(GraphRuntime graph, InterfaceTable interfaces, DeviceInput<P> input, P port) {
+        this.graph = graph;
+        this.interfaces = interfaces;
+        this.input = input;
+        this.port = port;
+    }
+
+    /**
+     * Reads the configuration with {@code parse}, opens its port with {@code open}, registers the port and has
+     * {@code input} poll it. A refused configuration is logged as its message followed by {@code consequence}
+     * ("; port not created") and rethrown, so the component does not activate. A port that cannot be registered
+     * is logged naming the PID, unregistered and closed, and the failure rethrown: nothing is left behind.
+     */
+    public static <C extends PortConfig, P extends PolledPort> PortAttachment<P> open(
+            Map<String, Object> properties, Function<Map<String, Object>, C> parse, String consequence,
+            Function<C, P> open, GraphRuntime graph, InterfaceTable interfaces, DeviceInput<P> input,
+            System.Logger log) {
+        C config;
+        try {
+            config = parse.apply(properties);
+        } catch (IllegalArgumentException e) {
+            log.log(System.Logger.Level.ERROR, e.getMessage() + consequence);
+            throw e;
+        }
+        P port = open.apply(config);
+        PortAttachment<P> attachment = new PortAttachment<>(graph, interfaces, input, port);
+        try {
+            boolean fresh = interfaces.find(port.name()) < 0;
+            int sw = interfaces.register(port);
+            port.setSwIfIndex(sw);
+            if (fresh) {
+                interfaces.setAdminUp(sw, config.adminUp());
+            }
+            input.attach(port);
+            return attachment;
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, config.pid() + ": cannot register " + port.name() + ": "
+                    + e.getMessage());
+            attachment.unregisterQuietly();
+            port.close(true);
+            throw e;
+        }
+    }
+
+    public P port() {
+        return port;
+    }
+
+    /**
+     * Unregisters the interface, stops polling under the barrier and closes the port; {@code reason} is the
+     * component's deactivation reason: a changed or deleted configuration removes what the driver keeps.
+     */
+    public void detach(int reason) {
+        unregisterQuietly();
+        // after the barrier no worker is inside the input node or the interface's tx node with this port
+        graph.withBarrier(() -> {
+            input.detach(port);
+            return null;
+        });
+        port.close(reason == CONFIGURATION_DELETED || reason == CONFIGURATION_MODIFIED);
+    }
+
+    private void unregisterQuietly() {
+        int sw = port.swIfIndex();
+        if (sw > 0 && interfaces.device(sw) == port) {
+            interfaces.unregister(sw);
+        }
+    }
+}

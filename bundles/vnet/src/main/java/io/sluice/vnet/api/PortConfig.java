@@ -1,0 +1,18 @@
+package io.sluice.vnet.api;
+
+/** What {@link PortAttachment} needs of a driver's checked port configuration. */
+public interface PortConfig {
+
+    /** The configuration's key for the interface name, the same for every driver. */
+    String NAME = "name";
+    /** The configuration's key for the port's MAC. */
+    String MAC = "mac";
+    /** The configuration's key for the admin state a fresh interface gets. */
+    String ADMIN_UP = "admin.up";
+
+    /** The configuration's PID, quoted in messages. */
+    String pid();
+
+    /** Admin state given to the interface when it is first registered. */
+    boolean adminUp();
+}

@@ -1,0 +1,219 @@
+package io.sluice.vnet.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.NextArc;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.NodeRegistration;
+import io.sluice.graph.runtime.GraphHarness;
+import io.sluice.graph.runtime.GraphHarness.Captured;
+import io.sluice.packet.api.BufferPool;
+import io.sluice.vnet.api.AbstractPort;
+import io.sluice.vnet.api.DeviceInput;
+import io.sluice.vnet.api.DeviceInputNode;
+import io.sluice.vnet.api.DeviceNext;
+import io.sluice.vnet.api.InterfaceSnapshot;
+import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
+import io.sluice.vnet.api.PortAttachment;
+import io.sluice.vnet.api.PortConfig;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The shared device-input loop and port lifecycle, driven by a stand-in driver whose frames are queued bytes. */
+class DeviceInputTest {
+
+    private static final System.Logger LOG = System.getLogger(DeviceInputTest.class.getName());
+
+    private GraphHarness harness;
+    private InterfaceTableImpl table;
+    private QueueInputNode input;
+    private List<Captured> ethernetInput;
+
+    @BeforeEach
+    void setUp() {
+        harness = new GraphHarness();
+        table = new InterfaceTableImpl(harness.engine());
+        input = new QueueInputNode(table);
+        harness.add(input);
+        ethernetInput = harness.capture(DeviceNext.ETHERNET_INPUT_NODE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        harness.close();
+    }
+
+    @Test
+    void goodFramesGoToEthernetInputAndRuntsAndOversizeAreDroppedAndCounted() {
+        QueuePort port = attach("if0", true);
+        port.frames.add(new byte[60]);
+        port.frames.add(new byte[10]);
+        port.frames.add(new byte[1500 + DeviceInput.L2_OVERHEAD + 1]);
+        port.frames.add(new byte[1500 + DeviceInput.L2_OVERHEAD]);
+        harness.run();
+
+        assertEquals(2, ethernetInput.size());
+        assertEquals(port.swIfIndex(), ethernetInput.get(0).rxSwIfIndex());
+        assertEquals(1, harness.error(QueueInputNode.NAME, "runt"));
+        assertEquals(1, harness.error(QueueInputNode.NAME, "oversize"));
+        InterfaceStats stats = table.stats().get(port.swIfIndex());
+        assertEquals(2, stats.rxPackets());
+        assertEquals(60 + 1500 + DeviceInput.L2_OVERHEAD, stats.rxBytes());
+        assertEquals(2, stats.rxErrors());
+        assertEquals(0, harness.outstanding(), "the dropped frames were freed");
+    }
+
+    @Test
+    void framesOfAnInterfaceThatIsDownAreDroppedAsDrops() {
+        QueuePort port = attach("if0", false);
+        port.frames.add(new byte[60]);
+        port.frames.add(new byte[60]);
+        harness.run();
+
+        assertTrue(ethernetInput.isEmpty());
+        assertEquals(2, harness.error(QueueInputNode.NAME, "interface-down"));
+        InterfaceStats stats = table.stats().get(port.swIfIndex());
+        assertEquals(0, stats.rxPackets());
+        assertEquals(2, stats.drops());
+    }
+
+    @Test
+    void theFirstPortPolledRotatesSoNoPortStarvesAnother() {
+        QueuePort a = attach("if0", true);
+        QueuePort b = attach("if1", true);
+        for (int i = 0; i < Frame.CAPACITY; i++) {
+            a.frames.add(new byte[60]);
+            b.frames.add(new byte[60]);
+        }
+        harness.engine().runOnce(0);
+        harness.engine().runOnce(0);
+        // each call fills a whole frame from the port it starts with: one call each
+        assertEquals(0, a.frames.size());
+        assertEquals(0, b.frames.size());
+        harness.run();
+        assertEquals(2 * Frame.CAPACITY, ethernetInput.size());
+    }
+
+    @Test
+    void aPortRegisteredAgainKeepsItsAdminStateAndOnlyReasons3And4RemoveIt() {
+        PortAttachment<QueuePort> first = PortAttachment.open(Map.of(), properties -> new Config("test", true),
+                "; port not created", config -> new QueuePort("if0"), harness.engine(), table, input.deviceInput(),
+                LOG);
+        int sw = first.port().swIfIndex();
+        table.setAdminUp(sw, false);
+        first.detach(6); // the bundle stopped: kept
+        assertFalse(first.port().removed);
+        assertTrue(input.deviceInput().ports().isEmpty());
+
+        PortAttachment<QueuePort> second = PortAttachment.open(Map.of(), properties -> new Config("test", true),
+                "; port not created", config -> new QueuePort("if0"), harness.engine(), table, input.deviceInput(),
+                LOG);
+        assertEquals(sw, second.port().swIfIndex(), "same name, same sw_if_index");
+        assertFalse(table.snapshot().adminUp(sw), "the admin state set on it stays");
+        second.detach(PortAttachment.CONFIGURATION_DELETED);
+        assertTrue(second.port().removed);
+    }
+
+    @Test
+    void aRefusedConfigurationOpensNothing() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PortAttachment.open(Map.of(),
+                properties -> {
+                    throw new IllegalArgumentException("test: key 'name': missing (required)");
+                }, "; port not created", config -> new QueuePort("if0"), harness.engine(), table,
+                input.deviceInput(), LOG));
+        assertEquals("test: key 'name': missing (required)", e.getMessage());
+        assertEquals(-1, table.find("if0"));
+    }
+
+    private QueuePort attach(String name, boolean adminUp) {
+        return PortAttachment.open(Map.of(), properties -> new Config("test", adminUp), "; port not created",
+                config -> new QueuePort(name), harness.engine(), table, input.deviceInput(), LOG).port();
+    }
+
+    private record Config(String pid, boolean adminUp) implements PortConfig {
+    }
+
+    /** A port whose received frames are the byte arrays queued in {@link #frames}. */
+    private static final class QueuePort extends AbstractPort {
+        final ArrayDeque<byte[]> frames = new ArrayDeque<>();
+        boolean removed;
+
+        QueuePort(String name) {
+            super(name, 0x02fe_0000_0001L, 1500);
+        }
+
+        @Override
+        public boolean linkUp() {
+            return true;
+        }
+
+        @Override
+        public int transmit(BufferPool pool, int[] buffers, int count) {
+            pool.free(buffers, 0, count);
+            return count;
+        }
+
+        @Override
+        public void close(boolean remove) {
+            removed = remove;
+        }
+    }
+
+    private static final class QueueInputNode extends DeviceInputNode<QueuePort> {
+        static final String NAME = "queue-input";
+
+        enum Error implements NodeError {
+            RUNT("runt"),
+            OVERSIZE("oversize"),
+            INTERFACE_DOWN("down");
+
+            private final String description;
+
+            Error(String description) {
+                this.description = description;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+        }
+
+        QueueInputNode(InterfaceTableImpl interfaces) {
+            super(interfaces, NodeRegistration.input(NAME, NextArc.names(DeviceNext.class), List.of(Error.values()),
+                    null));
+        }
+
+        @Override
+        public int receive(QueuePort port, NodeContext context, Frame frame, int from, int max,
+                           InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
+            BufferPool pool = context.pool();
+            int n = 0;
+            while (n < max && !port.frames.isEmpty()) {
+                byte[] bytes = port.frames.poll();
+                int bi = pool.alloc();
+                pool.write(bi, bytes, bytes.length);
+                frame.buffers()[from + n++] = bi;
+            }
+            DeviceInput.acceptEthernet(pool, interfaces, port.swIfIndex(), frame.buffers(), frame.nexts(), from,
+                    from + n, DeviceNext.ETHERNET_INPUT.ordinal(), DeviceNext.DROP.ordinal(), Error.RUNT.ordinal(),
+                    Error.OVERSIZE.ordinal(), Error.INTERFACE_DOWN.ordinal(), rx);
+            return n;
+        }
+
+        @Override
+        public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
+        }
+    }
+}
