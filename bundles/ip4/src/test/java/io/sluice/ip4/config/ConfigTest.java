@@ -3,8 +3,8 @@ package io.sluice.ip4.config;
 import io.sluice.ethernet.api.ArpProxy;
 import io.sluice.ethernet.api.NeighbourTable;
 import io.sluice.graph.runtime.GraphHarness;
-import io.sluice.ip4.api.Adjacencies;
-import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.ip4.internal.fib.Adjacencies;
+import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.Device;
 import io.sluice.vnet.internal.InterfaceTableImpl;
@@ -25,7 +25,7 @@ class ConfigTest {
     private final InterfaceTableImpl interfaces = new InterfaceTableImpl(h.engine());
     private final NeighbourTable neighbours = new NeighbourTable();
     private final ArpProxy proxy = new ArpProxy();
-    private final Ip4Fib fib = new Ip4Fib(interfaces, neighbours);
+    private final Ip4FibImpl fib = new Ip4FibImpl(interfaces, neighbours);
 
     @AfterEach
     void tearDown() {

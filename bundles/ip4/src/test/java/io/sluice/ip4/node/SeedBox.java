@@ -7,7 +7,7 @@ import io.sluice.ethernet.node.EthernetInputNode;
 import io.sluice.ethernet.node.InterfaceOutputArc;
 import io.sluice.ethernet.node.Ip4ArpNode;
 import io.sluice.graph.runtime.GraphHarness;
-import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.vnet.internal.InterfaceTableImpl;
 
 import java.util.LinkedHashMap;
@@ -38,14 +38,14 @@ final class SeedBox implements AutoCloseable {
     final CapturingDevice tapDevice = new CapturingDevice("tap2", TAP2_MAC);
     final int gbe = interfaces.register(gbeDevice);
     final int tap2 = interfaces.register(tapDevice);
-    final Ip4Fib fib;
+    final Ip4FibImpl fib;
     final Ip4IcmpErrorNode icmpError;
 
     SeedBox() {
         new InterfaceOutputArc(h.engine(), interfaces);
         interfaces.setAdminUp(gbe, true);
         interfaces.setAdminUp(tap2, true);
-        fib = new Ip4Fib(interfaces, neighbours);
+        fib = new Ip4FibImpl(interfaces, neighbours);
         neighbours.addStatic(gbe, GATEWAY_IP, GATEWAY_MAC);
         fib.addRoute(0, 0, 0, GATEWAY_IP, gbe);
         interfaces.addIp4Address(gbe, NODE_IP, 24);

@@ -3,7 +3,7 @@ package io.sluice.shell.ip4;
 import io.sluice.ethernet.api.NeighbourTable;
 import io.sluice.graph.runtime.GraphEngine;
 import io.sluice.graph.runtime.GraphOptions;
-import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.Device;
 import io.sluice.vnet.internal.InterfaceTableImpl;
@@ -23,7 +23,7 @@ class Ip4CommandsTest {
     private final GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(256));
     private final InterfaceTableImpl interfaces = new InterfaceTableImpl(engine);
     private final NeighbourTable neighbours = new NeighbourTable();
-    private final Ip4Fib fib = new Ip4Fib(interfaces, neighbours);
+    private final Ip4FibImpl fib = new Ip4FibImpl(interfaces, neighbours);
     private final int gbe = interfaces.register(device("GigabitEthernet0/8/0", 0x080027449fd8L));
 
     @AfterEach
