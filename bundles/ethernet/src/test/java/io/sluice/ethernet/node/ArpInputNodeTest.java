@@ -2,6 +2,8 @@ package io.sluice.ethernet.node;
 
 import io.sluice.ethernet.api.ArpProxy;
 import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.ethernet.internal.ArpProxyImpl;
+import io.sluice.ethernet.internal.NeighbourTableImpl;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.vnet.internal.InterfaceTableImpl;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +27,7 @@ class ArpInputNodeTest {
 
     private GraphHarness h;
     private InterfaceTableImpl interfaces;
-    private NeighbourTable neighbours;
+    private NeighbourTableImpl neighbours;
     private ArpProxy proxy;
     private CapturingDevice gbeDevice;
     private CapturingDevice tapDevice;
@@ -36,8 +38,8 @@ class ArpInputNodeTest {
     void setUp() {
         h = new GraphHarness();
         interfaces = new InterfaceTableImpl(h.engine());
-        neighbours = new NeighbourTable();
-        proxy = new ArpProxy();
+        neighbours = new NeighbourTableImpl();
+        proxy = new ArpProxyImpl();
         new InterfaceOutputArc(h.engine(), interfaces);
         gbeDevice = new CapturingDevice("GigabitEthernet0/8/0", GBE_MAC);
         tapDevice = new CapturingDevice("tap2", TAP2_MAC);

@@ -1,7 +1,8 @@
 package io.sluice.ip4.node;
 
 import io.sluice.ethernet.api.ArpProxy;
-import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.ethernet.internal.ArpProxyImpl;
+import io.sluice.ethernet.internal.NeighbourTableImpl;
 import io.sluice.ethernet.node.ArpInputNode;
 import io.sluice.ethernet.node.EthernetInputNode;
 import io.sluice.ethernet.node.InterfaceOutputArc;
@@ -32,8 +33,8 @@ final class SeedBox implements AutoCloseable {
 
     final GraphHarness h = new GraphHarness();
     final InterfaceTableImpl interfaces = new InterfaceTableImpl(h.engine());
-    final NeighbourTable neighbours = new NeighbourTable();
-    final ArpProxy proxy = new ArpProxy();
+    final NeighbourTableImpl neighbours = new NeighbourTableImpl();
+    final ArpProxy proxy = new ArpProxyImpl();
     final CapturingDevice gbeDevice = new CapturingDevice("GigabitEthernet0/8/0", GBE_MAC);
     final CapturingDevice tapDevice = new CapturingDevice("tap2", TAP2_MAC);
     final int gbe = interfaces.register(gbeDevice);

@@ -1,6 +1,6 @@
 package io.sluice.shell.ip4;
 
-import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.ethernet.internal.NeighbourTableImpl;
 import io.sluice.graph.runtime.GraphEngine;
 import io.sluice.graph.runtime.GraphOptions;
 import io.sluice.ip4.internal.fib.Ip4FibImpl;
@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Ip4CommandsTest {
     private final GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(256));
     private final InterfaceTableImpl interfaces = new InterfaceTableImpl(engine);
-    private final NeighbourTable neighbours = new NeighbourTable();
+    private final NeighbourTableImpl neighbours = new NeighbourTableImpl();
     private final Ip4FibImpl fib = new Ip4FibImpl(interfaces, neighbours);
     private final int gbe = interfaces.register(device("GigabitEthernet0/8/0", 0x080027449fd8L));
 
