@@ -8,7 +8,6 @@ import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
-import io.sluice.nat44.api.Nat44;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Opaque;
@@ -73,8 +72,8 @@ public final class Nat44In2OutOutputNode implements Node {
     }
 
     @Activate
-    public Nat44In2OutOutputNode(@Reference Nat44 nat44) {
-        this(((Nat44Runtime) nat44).dataplane());
+    public Nat44In2OutOutputNode(@Reference Nat44Runtime runtime) {
+        this(runtime.dataplane());
     }
 
     @Override

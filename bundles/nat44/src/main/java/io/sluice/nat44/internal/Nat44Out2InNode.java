@@ -8,7 +8,6 @@ import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
-import io.sluice.nat44.api.Nat44;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Icmp;
@@ -84,8 +83,8 @@ public final class Nat44Out2InNode implements Node {
     }
 
     @Activate
-    public Nat44Out2InNode(@Reference Nat44 nat44) {
-        this(((Nat44Runtime) nat44).dataplane());
+    public Nat44Out2InNode(@Reference Nat44Runtime runtime) {
+        this(runtime.dataplane());
     }
 
     @Override

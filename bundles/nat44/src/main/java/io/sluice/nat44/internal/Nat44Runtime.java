@@ -36,8 +36,11 @@ import org.osgi.service.component.annotations.Reference;
  * attach to, applies configuration PID {@value Nat44Settings#PID} (address pool, interface roles as feature
  * enables, timeouts, limits, static mappings), and runs the housekeeping thread that expires idle sessions,
  * retries interface roles whose interface or node is not there yet, and flushes the mapped file.
+ *
+ * <p>Also published under this class, a bundle-private service (the package is not exported), so the NAT
+ * nodes reach the dataplane by reference instead of casting the public {@link Nat44} service.
  */
-@Component(service = {Nat44.class, Nat44EventLog.class}, configurationPid = Nat44Settings.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = {Nat44.class, Nat44EventLog.class, Nat44Runtime.class}, configurationPid = Nat44Settings.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true)
 public final class Nat44Runtime implements Nat44, Nat44EventLog {
     private static final System.Logger LOG = System.getLogger(Nat44Runtime.class.getName());
