@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
  * <p>Workers read sessions without locking; every change (create, delete, expire, pool change) happens
  * under {@link SessionTable#lock()}, which the slow path takes once per frame.
  *
- * <p>Public only so the benchmarks (bench/) can build one; the package is private to the bundle.
+ * <p>Public for the bundle's testkit (src/test, io.sluice.nat44.testkit), through which bench/ builds one; the
+ * package is private to the bundle.
  */
 public final class Nat44Dataplane implements AutoCloseable {
 

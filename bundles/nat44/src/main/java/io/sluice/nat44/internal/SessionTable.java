@@ -43,7 +43,8 @@ import java.nio.file.StandardOpenOption;
  * later entries back (no tombstones, so the table never degrades); while it does, {@link #epoch} is odd, and
  * a reader that missed while the epoch moved looks again, so a shift never causes a false miss.
  *
- * <p>Public only so the benchmarks (bench/) can build one; the package is private to the bundle.
+ * <p>Public for the bundle's testkit (src/test, io.sluice.nat44.testkit), through which bench/ builds one; the
+ * package is private to the bundle.
  */
 public final class SessionTable implements AutoCloseable {
 

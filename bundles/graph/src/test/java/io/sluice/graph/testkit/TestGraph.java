@@ -1,0 +1,43 @@
+package io.sluice.graph.testkit;
+
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.runtime.GraphEngine;
+import io.sluice.graph.runtime.GraphOptions;
+
+/**
+ * A graph engine without OSGi or worker threads, for benchmarks and other bundles' tests: nodes are added
+ * through {@link #runtime()} and frames run by {@link #runOnce} on the caller's thread. The engine itself
+ * stays private to the graph bundle.
+ */
+public final class TestGraph implements AutoCloseable {
+
+    private final GraphEngine engine;
+
+    private TestGraph(GraphEngine engine) {
+        this.engine = engine;
+    }
+
+    /** An engine with the default options and {@code buffers} buffers in each worker's pool. */
+    public static TestGraph withBuffersPerWorker(int buffers) {
+        return new TestGraph(new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(buffers)));
+    }
+
+    public GraphRuntime runtime() {
+        return engine;
+    }
+
+    public void addNode(Node node) {
+        engine.addNode(node);
+    }
+
+    /** Runs worker {@code worker}'s loop once: its input nodes, then every pending frame. */
+    public int runOnce(int worker) {
+        return engine.runOnce(worker);
+    }
+
+    @Override
+    public void close() {
+        engine.stop();
+    }
+}
