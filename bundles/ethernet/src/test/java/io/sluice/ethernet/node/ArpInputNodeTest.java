@@ -6,6 +6,7 @@ import io.sluice.ethernet.internal.ArpProxyImpl;
 import io.sluice.ethernet.internal.NeighbourTableImpl;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.CapturingDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

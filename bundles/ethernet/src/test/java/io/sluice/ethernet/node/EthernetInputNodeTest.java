@@ -1,9 +1,10 @@
 package io.sluice.ethernet.node;
 
-import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.graph.runtime.GraphHarness.Captured;
+import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.CapturingDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package io.sluice.ethernet.node;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.CapturingDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import io.sluice.ethernet.node.Ip4ArpNode;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.CapturingDevice;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

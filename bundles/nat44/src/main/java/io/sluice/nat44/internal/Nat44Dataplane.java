@@ -1,5 +1,6 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.common.LongIntMap;
 import io.sluice.nat44.api.Nat44Event;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.nat44.api.Timeouts;

@@ -1,5 +1,6 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.common.LongIntMap;
 import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.nat44.api.AddressInfo;

@@ -1,5 +1,6 @@
 package io.sluice.ip4.internal.fib;
 
+import io.sluice.common.LongIntMap;
 import io.sluice.ethernet.api.NeighbourListener;
 import io.sluice.ethernet.api.NeighbourTable;
 import io.sluice.ip4.api.Ip4Fib;

@@ -1,4 +1,4 @@
-package io.sluice.ip4.node;
+package io.sluice.vnet.testkit;
 
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.Device;
@@ -6,13 +6,13 @@ import io.sluice.vnet.api.Device;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A port that keeps a copy of every frame it is asked to send. */
-final class CapturingDevice implements Device {
-    final List<byte[]> sent = new ArrayList<>();
+/** A port that keeps a copy of every frame it is asked to send (and frees the buffers): node tests look at {@link #sent}. */
+public final class CapturingDevice implements Device {
+    public final List<byte[]> sent = new ArrayList<>();
     private final String name;
     private final long mac;
 
-    CapturingDevice(String name, long mac) {
+    public CapturingDevice(String name, long mac) {
         this.name = name;
         this.mac = mac;
     }
