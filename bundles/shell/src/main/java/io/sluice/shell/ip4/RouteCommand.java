@@ -3,6 +3,7 @@ package io.sluice.shell.ip4;
 import io.sluice.ip4.api.Ip4Fib;
 import io.sluice.packet.api.Ip4Prefix;
 import io.sluice.packet.api.PacketFormat;
+import io.sluice.shell.vnet.InterfaceNameCompleter;
 import io.sluice.vnet.api.InterfaceTable;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;

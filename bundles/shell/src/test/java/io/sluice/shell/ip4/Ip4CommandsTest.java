@@ -5,6 +5,8 @@ import io.sluice.graph.runtime.GraphEngine;
 import io.sluice.graph.runtime.GraphOptions;
 import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.shell.vnet.InterfaceList;
+import io.sluice.shell.vnet.VnetCommands;
 import io.sluice.vnet.api.Device;
 import io.sluice.vnet.internal.InterfaceTableImpl;
 import org.junit.jupiter.api.AfterEach;
@@ -119,9 +121,7 @@ class Ip4CommandsTest {
 
         interfaces.addIp4Address(gbe, 0xc0a81001, 24);
         interfaces.setAdminUp(gbe, true);
-        InterfaceList interfacesCommand = new InterfaceList();
-        interfacesCommand.interfaces = interfaces;
-        interfacesCommand.noFormat = true;
+        InterfaceList interfacesCommand = VnetCommands.interfaceList(interfaces, true);
         List<String> rows = printed(interfacesCommand::execute);
         assertTrue(rows.contains("GigabitEthernet0/8/0 1 08:00:27:44:9f:d8 192.168.16.1/24 up up 1500 0 0 0 0 0"),
                 rows.toString());
