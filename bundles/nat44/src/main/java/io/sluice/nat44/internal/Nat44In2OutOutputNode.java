@@ -11,6 +11,7 @@ import io.sluice.graph.api.NodeRegistration;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Opaque;
+import io.sluice.vnet.api.VnetBufferFlags;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -113,7 +114,7 @@ public final class Nat44In2OutOutputNode implements Node {
                             Ipv4.totalLength(seg, ip));
                     Nat44Packets.rewriteSource(seg, ip, protocol, SessionTable.keyAddress(outKey),
                             SessionTable.keyPort(outKey));
-                    pool.orFlags(bi, BufferPool.FLAG_NATED);
+                    pool.orFlags(bi, VnetBufferFlags.NATED);
                     session = s;
                     translated++;
                 }

@@ -14,6 +14,7 @@ import io.sluice.packet.api.Icmp;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.NetworkOrder;
 import io.sluice.packet.api.Opaque;
+import io.sluice.vnet.api.VnetBufferFlags;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -186,7 +187,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
         dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), true,
                 Ipv4.totalLength(seg, ip));
         Nat44Packets.rewriteSource(seg, ip, protocol, SessionTable.keyAddress(outKey), SessionTable.keyPort(outKey));
-        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.IN2OUT_PACKETS.ordinal()]++;
         return -1;
@@ -216,7 +217,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
         int outsideAddress = SessionTable.keyAddress(outKey);
         Ipv4.rewriteSrc(seg, ip, outsideAddress);
         Nat44Packets.translateEmbedded(seg, ip, inner, false, outsideAddress, SessionTable.keyPort(outKey));
-        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.IN2OUT_PACKETS.ordinal()]++;
         return -1;

@@ -14,6 +14,7 @@ import io.sluice.packet.api.Icmp;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.NetworkOrder;
 import io.sluice.packet.api.Opaque;
+import io.sluice.vnet.api.VnetBufferFlags;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -125,7 +126,7 @@ public final class Nat44Out2InNode implements Node {
                             Ipv4.totalLength(seg, ip));
                     Nat44Packets.rewriteDestination(seg, ip, protocol, SessionTable.keyAddress(inKey),
                             SessionTable.keyPort(inKey));
-                    pool.orFlags(bi, BufferPool.FLAG_NATED);
+                    pool.orFlags(bi, VnetBufferFlags.NATED);
                     session = s;
                     translated++;
                 } else if (s >= 0 || port == -1
@@ -225,7 +226,7 @@ public final class Nat44Out2InNode implements Node {
         dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, ip, protocol), false,
                 Ipv4.totalLength(seg, ip));
         Nat44Packets.rewriteDestination(seg, ip, protocol, SessionTable.keyAddress(inKey), SessionTable.keyPort(inKey));
-        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.OUT2IN_PACKETS.ordinal()]++;
         return -1;
@@ -282,7 +283,7 @@ public final class Nat44Out2InNode implements Node {
         int insideAddress = SessionTable.keyAddress(inKey);
         Ipv4.rewriteDst(seg, ip, insideAddress);
         Nat44Packets.translateEmbedded(seg, ip, inner, true, insideAddress, SessionTable.keyPort(inKey));
-        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.OUT2IN_PACKETS.ordinal()]++;
         return -1;
