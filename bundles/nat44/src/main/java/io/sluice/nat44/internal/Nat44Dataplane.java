@@ -14,11 +14,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Workers read sessions without locking; every change (create, delete, expire, pool change) happens
  * under {@link SessionTable#lock()}, which the slow path takes once per frame.
- *
- * <p>Public for the bundle's testkit (src/test, io.sluice.nat44.testkit), through which bench/ builds one; the
- * package is private to the bundle.
+
  */
-public final class Nat44Dataplane implements AutoCloseable {
+final class Nat44Dataplane implements AutoCloseable {
 
     /** {@link #createDynamic}/{@link #createStatic} results below zero. */
     static final int NO_PORTS = -2;

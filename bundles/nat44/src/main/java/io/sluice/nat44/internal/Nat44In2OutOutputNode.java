@@ -60,14 +60,7 @@ public final class Nat44In2OutOutputNode implements Node {
 
     private final Nat44Dataplane dataplane;
 
-    /**
-     * A node over {@code dataplane} (tests and benchmarks). Not a public constructor: Declarative Services
-     * must see exactly one public constructor, the {@code @Activate} one.
-     */
-    public static Nat44In2OutOutputNode attachedTo(Nat44Dataplane dataplane) {
-        return new Nat44In2OutOutputNode(dataplane);
-    }
-
+    /** A node over {@code dataplane}, for the bundle's tests and testkit; DS sees only the public constructor. */
     Nat44In2OutOutputNode(Nat44Dataplane dataplane) {
         this.dataplane = dataplane;
     }

@@ -73,14 +73,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
     private final Nat44Dataplane dataplane;
     private final int[] counts = new int[Error.values().length];
 
-    /**
-     * A node over {@code dataplane} (tests and benchmarks). Not a public constructor: Declarative Services
-     * must see exactly one public constructor, the {@code @Activate} one.
-     */
-    public static Nat44In2OutSlowPathNode attachedTo(Nat44Dataplane dataplane) {
-        return new Nat44In2OutSlowPathNode(dataplane);
-    }
-
+    /** A node over {@code dataplane}, for the bundle's tests and testkit; DS sees only the public constructor. */
     Nat44In2OutSlowPathNode(Nat44Dataplane dataplane) {
         this.dataplane = dataplane;
     }

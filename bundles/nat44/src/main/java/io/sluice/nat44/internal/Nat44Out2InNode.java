@@ -71,14 +71,7 @@ public final class Nat44Out2InNode implements Node {
     private final Nat44Dataplane dataplane;
     private final int[] counts = new int[Error.values().length];
 
-    /**
-     * A node over {@code dataplane} (tests and benchmarks). Not a public constructor: Declarative Services
-     * must see exactly one public constructor, the {@code @Activate} one.
-     */
-    public static Nat44Out2InNode attachedTo(Nat44Dataplane dataplane) {
-        return new Nat44Out2InNode(dataplane);
-    }
-
+    /** A node over {@code dataplane}, for the bundle's tests and testkit; DS sees only the public constructor. */
     Nat44Out2InNode(Nat44Dataplane dataplane) {
         this.dataplane = dataplane;
     }

@@ -1,33 +1,25 @@
 package io.sluice.nat44.testkit;
 
 import io.sluice.graph.api.Node;
-import io.sluice.nat44.api.Timeouts;
-import io.sluice.nat44.internal.Nat44Dataplane;
-import io.sluice.nat44.internal.Nat44In2OutOutputNode;
-import io.sluice.nat44.internal.Nat44In2OutSlowPathNode;
-import io.sluice.nat44.internal.Nat44Policy;
-import io.sluice.nat44.internal.SessionTable;
-import io.sluice.nat44.internal.StaticMappings;
+import io.sluice.nat44.internal.Nat44Fixture;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Opaque;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * NAT44's dataplane without OSGi, for benchmarks and other bundles' tests, reached through the api types
  * only: a session table in anonymous memory, one inside and one outside interface (output feature), an
- * address pool, and the in2out fast and slow path nodes over it.
+ * address pool, and the in2out fast and slow path nodes over it. The dataplane itself stays package-private
+ * to the bundle; {@link Nat44Fixture}, in its package in the test tree, builds it.
  */
 public final class Nat44Testkit implements AutoCloseable {
 
-    private final Nat44Dataplane dataplane;
-    private final long now;
+    private final Nat44Fixture fixture;
 
-    private Nat44Testkit(Nat44Dataplane dataplane, long now) {
-        this.dataplane = dataplane;
-        this.now = now;
+    private Nat44Testkit(Nat44Fixture fixture) {
+        this.fixture = fixture;
     }
 
     /**
@@ -36,50 +28,34 @@ public final class Nat44Testkit implements AutoCloseable {
      */
     public static Nat44Testkit inside2Outside(int capacity, long nowMillis, int[] addresses, int insideSw,
                                               int outsideSw, int maxSessionsPerInsideAddress) {
-        Nat44Dataplane dataplane = new Nat44Dataplane(SessionTable.anonymous(capacity), () -> nowMillis);
-        dataplane.setAddresses(addresses);
-        byte[] roles = new byte[Math.max(insideSw, outsideSw) + 1];
-        roles[insideSw] = Nat44Policy.ROLE_INSIDE;
-        roles[outsideSw] = (byte) (Nat44Policy.ROLE_OUTSIDE | Nat44Policy.ROLE_OUTPUT_FEATURE);
-        dataplane.setPolicy(new Nat44Policy(roles, Timeouts.DEFAULTS, maxSessionsPerInsideAddress,
-                new StaticMappings(List.of())));
-        return new Nat44Testkit(dataplane, nowMillis);
+        return new Nat44Testkit(Nat44Fixture.inside2Outside(capacity, nowMillis, addresses, insideSw, outsideSw,
+                maxSessionsPerInsideAddress));
     }
 
     /** Creates a dynamic session as the slow path would; false when the pool or a limit refused it. */
     public boolean createSession(int insideAddress, int insidePort, int protocol, int remoteAddress, int remotePort,
                                  int insideSw) {
-        synchronized (dataplane.table().lock()) {
-            return dataplane.createDynamic(dataplane.policy(), insideAddress, insidePort, protocol, remoteAddress,
-                    remotePort, insideSw, now) >= 0;
-        }
+        return fixture.createSession(insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw);
     }
 
     /** Deletes the session each of {@code count} buffers was translated by (its {@link Opaque#NAT_SESSION}). */
     public void deleteSessionsOf(BufferPool pool, int[] buffers, int count) {
-        synchronized (dataplane.table().lock()) {
-            for (int i = 0; i < count; i++) {
-                int s = pool.opaque(buffers[i], Opaque.NAT_SESSION);
-                if (s >= 0) {
-                    dataplane.delete(s);
-                }
-            }
-        }
+        fixture.deleteSessionsOf(pool, buffers, count);
     }
 
     /** nat44-in2out-output over this dataplane. */
     public Node fastPathNode() {
-        return Nat44In2OutOutputNode.attachedTo(dataplane);
+        return fixture.fastPathNode();
     }
 
     /** nat44-in2out-output-slowpath over this dataplane. */
     public Node slowPathNode() {
-        return Nat44In2OutSlowPathNode.attachedTo(dataplane);
+        return fixture.slowPathNode();
     }
 
     @Override
     public void close() {
-        dataplane.close();
+        fixture.close();
     }
 
     /**
@@ -87,24 +63,24 @@ public final class Nat44Testkit implements AutoCloseable {
      * table's writer lock is not taken, so a store benchmark measures the table and not the monitor.
      */
     public static final class Sessions implements AutoCloseable {
-        private final SessionTable table;
+        private final Nat44Fixture.Sessions table;
 
-        private Sessions(SessionTable table) {
+        private Sessions(Nat44Fixture.Sessions table) {
             this.table = table;
         }
 
         public static Sessions open(Path file, int capacity) throws IOException {
-            return new Sessions(SessionTable.open(file, capacity));
+            return new Sessions(Nat44Fixture.Sessions.open(file, capacity));
         }
 
         /** The table's key of an (address, port, protocol) triple. */
         public static long key(int address, int port, int protocol) {
-            return SessionTable.key(address, port, protocol);
+            return Nat44Fixture.Sessions.key(address, port, protocol);
         }
 
         /** Inserts a dynamic session that never expires; its index, or -1 when the table is full. */
         public int insert(long inKey, long outKey) {
-            return table.insert(inKey, outKey, 0, 0, 0, false, 0, Long.MAX_VALUE);
+            return table.insert(inKey, outKey);
         }
 
         public int lookupIn2Out(long key) {
