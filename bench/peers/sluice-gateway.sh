@@ -55,12 +55,12 @@ prefix = $SRV_IP/32
 via = $INET_IP
 interface = $UP_IF
 CFG
-cfg io.sluice.ethernet.neighbour-pod <<CFG
+cfg io.sluice.ip4.neighbour-pod <<CFG
 interface = $POD_IF
 address = $POD_IP
 mac = $MAC_POD
 CFG
-cfg io.sluice.ethernet.neighbour-inet <<CFG
+cfg io.sluice.ip4.neighbour-inet <<CFG
 interface = $UP_IF
 address = $INET_IP
 mac = $MAC_INET

@@ -130,7 +130,7 @@ class NatLoggingTest {
         etc.put("io.sluice.interface-pod0.cfg", "name = pod0\naddress = 10.1.1.1/24\n");
         etc.put("io.sluice.interface-wan0.cfg", "name = wan0\naddress = 192.168.16.1/24\n");
         etc.put("io.sluice.ip4.route-default.cfg", "prefix = 0.0.0.0/0\nvia = 192.168.16.100\ninterface = wan0\n");
-        etc.put("io.sluice.ethernet.neighbour-gw.cfg", "interface = wan0\naddress = 192.168.16.100\nmac = 02:00:00:00:00:99\n");
+        etc.put("io.sluice.ip4.neighbour-gw.cfg", "interface = wan0\naddress = 192.168.16.100\nmac = 02:00:00:00:00:99\n");
         etc.put("io.sluice.nat44.cfg", "addresses = 192.168.16.1\ninside = pod0\noutput-feature = wan0\n");
         etc.put("io.sluice.nat44.logging.cfg", "ipfix.collector = 127.0.0.1:" + collectorPort + "\n"
                 + "syslog.server = 127.0.0.1:" + syslogPort + "\nsyslog.hostname = nat-logging-box\n");

@@ -2,23 +2,21 @@ package io.sluice.bench.acl;
 
 import io.sluice.acl.api.Acl;
 import io.sluice.acl.api.AclRule;
-import io.sluice.acl.api.AclSessions.SessionTimeouts;
-import io.sluice.acl.internal.AclInputNode;
-import io.sluice.acl.internal.AclManager;
-import io.sluice.acl.internal.AclSessionsImpl;
+import io.sluice.acl.api.AclService;
+import io.sluice.acl.testkit.AclTestkit;
 import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceRing;
-import io.sluice.graph.runtime.GraphEngine;
-import io.sluice.graph.runtime.GraphOptions;
+import io.sluice.graph.testkit.TestGraph;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.NetworkOrder;
 import io.sluice.vnet.api.Device;
-import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.api.InterfaceTable;
+import io.sluice.vnet.testkit.VnetTestkit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -63,9 +61,9 @@ public class AclBenchmark {
     @Param({"hit", "miss"})
     public String session;
 
-    private GraphEngine engine;
-    private AclSessionsImpl sessions;
-    private AclManager manager;
+    private TestGraph engine;
+    private AclTestkit acl;
+    private AclService manager;
     private Node node;
     private BufferPool pool;
     private TraceRing traceRing;
@@ -74,13 +72,13 @@ public class AclBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        engine = new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(1024));
+        engine = TestGraph.withBuffersPerWorker(1024);
         engine.addNode(new ArcStart());
-        InterfaceTableImpl interfaces = new InterfaceTableImpl(engine);
+        InterfaceTable interfaces = VnetTestkit.interfaceTable(engine.runtime());
         interfaces.register(new BenchDevice());
-        sessions = AclSessionsImpl.standalone(AclSessionsImpl.DEFAULT_MAX_SESSIONS, SessionTimeouts.VPP_DEFAULTS);
-        manager = new AclManager(engine, interfaces);
-        node = new AclInputNode(manager, sessions);
+        acl = AclTestkit.standalone(engine.runtime(), interfaces);
+        manager = acl.service();
+        node = acl.inputNode();
         engine.addNode(node);
         List<AclRule> list = new ArrayList<>();
         for (int r = 0; r < rules - 1; r++) {
@@ -117,9 +115,8 @@ public class AclBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        manager.deactivate();
-        engine.stop();
-        sessions.close();
+        acl.close();
+        engine.close();
         traceRing.close();
         pool.close();
     }

@@ -4,8 +4,7 @@ import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
-import io.sluice.graph.runtime.GraphEngine;
-import io.sluice.graph.runtime.GraphOptions;
+import io.sluice.graph.testkit.TestGraph;
 import io.sluice.packet.api.BufferPool;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,11 +41,11 @@ public class DispatchBenchmark {
     @Param({"1", "4", "16"})
     public int nodes;
 
-    private GraphEngine engine;
+    private TestGraph engine;
 
     @Setup(Level.Trial)
     public void setUp() {
-        engine = new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(4096));
+        engine = TestGraph.withBuffersPerWorker(4096);
         engine.addNode(new FullFrameSource("bench-input", "pass-0"));
         for (int i = 0; i < nodes; i++) {
             engine.addNode(new PassThrough("pass-" + i, i + 1 < nodes ? "pass-" + (i + 1) : "bench-sink"));
@@ -56,7 +55,7 @@ public class DispatchBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        engine.stop();
+        engine.close();
     }
 
     @Benchmark

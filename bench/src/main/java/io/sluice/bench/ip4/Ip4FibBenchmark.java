@@ -1,9 +1,11 @@
 package io.sluice.bench.ip4;
 
-import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.ethernet.testkit.EthernetTestkit;
 import io.sluice.graph.api.Node;
 import io.sluice.ip4.api.Ip4Fib;
-import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.ip4.testkit.Ip4Testkit;
+import io.sluice.vnet.api.InterfaceTable;
+import io.sluice.vnet.testkit.VnetTestkit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,7 +55,7 @@ public class Ip4FibBenchmark {
     }
 
     Ip4Fib fib;
-    Ip4Fib.Forwarding forwarding;
+    Ip4Testkit.Lookup forwarding;
     int gbe;
     int[] probes;
     int[] nextHops;
@@ -63,11 +65,11 @@ public class Ip4FibBenchmark {
 
     @Setup
     public void setUp() {
-        InterfaceTableImpl interfaces = new InterfaceTableImpl(Ip4PathBenchmark.collecting(new HashMap<String, Node>()));
+        InterfaceTable interfaces = VnetTestkit.interfaceTable(Ip4PathBenchmark.collecting(new HashMap<String, Node>()));
         gbe = interfaces.register(new Ip4PathBenchmark.FreeingDevice("GigabitEthernet0/8/0", 0x080027449fd8L));
         interfaces.addIp4Address(gbe, 0xc0a81001, 24);
-        NeighbourTable neighbours = new NeighbourTable();
-        fib = new Ip4Fib(interfaces, neighbours);
+        Ip4Testkit.Fib testFib = Ip4Testkit.fib(interfaces, EthernetTestkit.neighbourTable());
+        fib = testFib.api();
         SplittableRandom random = new SplittableRandom(3);
         table = internetLike(ROUTES, random);
         nextHops = new int[ROUTES];
@@ -77,7 +79,7 @@ public class Ip4FibBenchmark {
             sws[i] = gbe;
         }
         fib.addRoutes(0, table.addresses(), table.lengths(), nextHops, sws, ROUTES);
-        forwarding = fib.forwarding();
+        forwarding = testFib.lookup();
         probes = new int[PROBES];
         for (int i = 0; i < PROBES; i++) {
             probes[i] = random.nextInt();
@@ -92,7 +94,7 @@ public class Ip4FibBenchmark {
     @Measurement(iterations = 5, time = 1)
     @OperationsPerInvocation(PROBES)
     public int lookup() {
-        Ip4Fib.Forwarding f = forwarding;
+        Ip4Testkit.Lookup f = forwarding;
         int sum = 0;
         for (int address : probes) {
             sum += f.lookup(0, address);
@@ -106,10 +108,10 @@ public class Ip4FibBenchmark {
     @Warmup(iterations = 1)
     @Measurement(iterations = 3)
     public Ip4Fib build() {
-        InterfaceTableImpl interfaces = new InterfaceTableImpl(Ip4PathBenchmark.collecting(new HashMap<String, Node>()));
+        InterfaceTable interfaces = VnetTestkit.interfaceTable(Ip4PathBenchmark.collecting(new HashMap<String, Node>()));
         int sw = interfaces.register(new Ip4PathBenchmark.FreeingDevice("GigabitEthernet0/8/0", 0x080027449fd8L));
         interfaces.addIp4Address(sw, 0xc0a81001, 24);
-        Ip4Fib fresh = new Ip4Fib(interfaces, new NeighbourTable());
+        Ip4Fib fresh = Ip4Testkit.fib(interfaces, EthernetTestkit.neighbourTable()).api();
         int[] swsFor = Arrays.copyOf(sws, ROUTES);
         Arrays.fill(swsFor, sw);
         fresh.addRoutes(0, table.addresses(), table.lengths(), nextHops, swsFor, ROUTES);

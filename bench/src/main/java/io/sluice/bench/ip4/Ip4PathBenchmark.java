@@ -1,16 +1,14 @@
 package io.sluice.bench.ip4;
 
 import io.sluice.ethernet.api.NeighbourTable;
-import io.sluice.ethernet.node.EthernetInputNode;
+import io.sluice.ethernet.testkit.EthernetTestkit;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.TraceRing;
 import io.sluice.ip4.api.Ip4Fib;
-import io.sluice.ip4.node.Ip4InputNode;
-import io.sluice.ip4.node.Ip4LookupNode;
-import io.sluice.ip4.node.Ip4RewriteNode;
+import io.sluice.ip4.testkit.Ip4Testkit;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Checksum;
 import io.sluice.packet.api.Ethernet;
@@ -18,7 +16,7 @@ import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Tcp;
 import io.sluice.vnet.api.Device;
 import io.sluice.vnet.api.InterfaceTable;
-import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.VnetTestkit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -133,15 +131,16 @@ public class Ip4PathBenchmark {
     @Setup
     public void setUp() {
         Map<String, Node> nodes = new HashMap<>();
-        InterfaceTableImpl interfaces = new InterfaceTableImpl(collecting(nodes));
+        InterfaceTable interfaces = VnetTestkit.interfaceTable(collecting(nodes));
         int gbe = interfaces.register(new FreeingDevice("GigabitEthernet0/8/0", 0x080027449fd8L));
         tap2 = interfaces.register(new FreeingDevice("tap2", TAP2_MAC));
         interfaces.setAdminUp(gbe, true);
         interfaces.setAdminUp(tap2, true);
         interfaces.addIp4Address(gbe, 0xc0a81001, 24);
-        NeighbourTable neighbours = new NeighbourTable();
+        NeighbourTable neighbours = EthernetTestkit.neighbourTable();
         neighbours.addStatic(gbe, 0xc0a81064, 0x08002702a536L);
-        Ip4Fib fib = new Ip4Fib(interfaces, neighbours);
+        Ip4Testkit.Fib testFib = Ip4Testkit.fib(interfaces, neighbours);
+        Ip4Fib fib = testFib.api();
         fib.addRoute(0, 0, 0, 0xc0a81064, gbe);
         SplittableRandom random = new SplittableRandom(11);
         if (routes > 1) {
@@ -152,10 +151,10 @@ public class Ip4PathBenchmark {
             java.util.Arrays.fill(sws, gbe);
             fib.addRoutes(0, table.addresses(), table.lengths(), nextHops, sws, routes);
         }
-        ethernetInput = new EthernetInputNode(interfaces);
-        ip4Input = new Ip4InputNode();
-        lookup = new Ip4LookupNode(fib);
-        rewrite = new Ip4RewriteNode(fib, interfaces);
+        ethernetInput = EthernetTestkit.ethernetInput(interfaces);
+        ip4Input = Ip4Testkit.ip4Input();
+        lookup = testFib.lookupNode();
+        rewrite = testFib.rewriteNode(interfaces);
         output = nodes.get(InterfaceTable.outputNodeName("GigabitEthernet0/8/0"));
         tx = nodes.get(InterfaceTable.txNodeName("GigabitEthernet0/8/0"));
         pool = new BufferPool(4 * FRAME);

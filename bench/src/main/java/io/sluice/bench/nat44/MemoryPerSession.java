@@ -1,6 +1,6 @@
 package io.sluice.bench.nat44;
 
-import io.sluice.nat44.internal.SessionTable;
+import io.sluice.nat44.testkit.Nat44Testkit.Sessions;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -35,10 +35,9 @@ public final class MemoryPerSession {
                 report(storage, sessions, tableBytes, before);
             }
         } else {
-            try (SessionTable table = SessionTable.open(dir.resolve("s.bin"), sessions)) {
+            try (Sessions table = Sessions.open(dir.resolve("s.bin"), sessions)) {
                 for (int i = 0; i < sessions; i++) {
-                    if (table.insert(SessionStoreBenchmark.insideKey(i), SessionStoreBenchmark.outsideKey(i), 0, 0, 0,
-                            false, 0, Long.MAX_VALUE) < 0) {
+                    if (table.insert(SessionStoreBenchmark.insideKey(i), SessionStoreBenchmark.outsideKey(i)) < 0) {
                         throw new IllegalStateException("table refused session " + i);
                     }
                 }

@@ -1,22 +1,16 @@
 package io.sluice.bench.nat44;
 
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.TraceRing;
-import io.sluice.nat44.api.Timeouts;
-import io.sluice.nat44.internal.Nat44Dataplane;
-import io.sluice.nat44.internal.Nat44In2OutOutputNode;
-import io.sluice.nat44.internal.Nat44In2OutSlowPathNode;
-import io.sluice.nat44.internal.Nat44Policy;
-import io.sluice.nat44.internal.SessionTable;
-import io.sluice.nat44.internal.StaticMappings;
+import io.sluice.nat44.testkit.Nat44Testkit;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Checksum;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Tcp;
 
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -59,9 +53,9 @@ public class Nat44PathBenchmark {
     TraceRing traceRing;
     NodeContext fastContext;
     NodeContext slowContext;
-    Nat44Dataplane dataplane;
-    Nat44In2OutOutputNode fast;
-    Nat44In2OutSlowPathNode slow;
+    Nat44Testkit dataplane;
+    Node fast;
+    Node slow;
     Frame frame = new Frame();
     MemorySegment templates;
     int freshFlow;
@@ -69,28 +63,21 @@ public class Nat44PathBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         long now = System.currentTimeMillis();
-        dataplane = new Nat44Dataplane(SessionTable.anonymous(RESIDENT + 2 * FRAME), () -> now);
         int[] addresses = new int[POOL_ADDRESSES];
         for (int i = 0; i < addresses.length; i++) {
             addresses[i] = 0xc0a81001 + i;
         }
-        dataplane.setAddresses(addresses);
-        byte[] roles = new byte[8];
-        roles[INSIDE_SW] = Nat44Policy.ROLE_INSIDE;
-        roles[OUTSIDE_SW] = (byte) (Nat44Policy.ROLE_OUTSIDE | Nat44Policy.ROLE_OUTPUT_FEATURE);
-        dataplane.setPolicy(new Nat44Policy(roles, Timeouts.DEFAULTS, RESIDENT, new StaticMappings(List.of())));
-        synchronized (dataplane.table().lock()) {
-            for (int i = 0; i < RESIDENT; i++) {
-                if (dataplane.createDynamic(dataplane.policy(), insideAddress(i), insidePort(i), Ipv4.PROTOCOL_TCP,
-                        0x1f866133, 80, INSIDE_SW, now) < 0) {
-                    throw new IllegalStateException("could not create session " + i);
-                }
+        dataplane = Nat44Testkit.inside2Outside(RESIDENT + 2 * FRAME, now, addresses, INSIDE_SW, OUTSIDE_SW, RESIDENT);
+        for (int i = 0; i < RESIDENT; i++) {
+            if (!dataplane.createSession(insideAddress(i), insidePort(i), Ipv4.PROTOCOL_TCP, 0x1f866133, 80,
+                    INSIDE_SW)) {
+                throw new IllegalStateException("could not create session " + i);
             }
         }
         pool = new BufferPool(FRAME);
         traceRing = new TraceRing(16);
-        fast = Nat44In2OutOutputNode.attachedTo(dataplane);
-        slow = Nat44In2OutSlowPathNode.attachedTo(dataplane);
+        fast = dataplane.fastPathNode();
+        slow = dataplane.slowPathNode();
         fastContext = new NodeContext(pool, traceRing, 0, 0, 8);
         fastContext.bindFeatureNext(new int[] {2, 2}, 2);
         slowContext = new NodeContext(pool, traceRing, 1, 0, 16);
@@ -165,15 +152,7 @@ public class Nat44PathBenchmark {
             writeTcp(seg, BufferPool.dataStart(buffers[i]), RESIDENT + (freshFlow++ & 0xfffff));
         }
         int handled = slow.process(slowContext, frame);
-        SessionTable table = dataplane.table();
-        synchronized (table.lock()) {
-            for (int i = 0; i < FRAME; i++) {
-                int s = pool.opaque(buffers[i], io.sluice.packet.api.Opaque.NAT_SESSION);
-                if (s >= 0) {
-                    dataplane.delete(s);
-                }
-            }
-        }
+        dataplane.deleteSessionsOf(pool, buffers, FRAME);
         return handled;
     }
 

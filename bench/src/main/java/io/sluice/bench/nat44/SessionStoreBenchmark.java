@@ -1,6 +1,6 @@
 package io.sluice.bench.nat44;
 
-import io.sluice.nat44.internal.SessionTable;
+import io.sluice.nat44.testkit.Nat44Testkit.Sessions;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -41,11 +41,11 @@ public class SessionStoreBenchmark {
     static final int PROTOCOL_TCP = 6;
 
     static long insideKey(int i) {
-        return SessionTable.key(0x0a000000 + (i >>> 8), 1024 + (i & 0xff), PROTOCOL_TCP);
+        return Sessions.key(0x0a000000 + (i >>> 8), 1024 + (i & 0xff), PROTOCOL_TCP);
     }
 
     static long outsideKey(int i) {
-        return SessionTable.key(0xc0a81000 + (i / 64_000), 1024 + (i % 64_000), PROTOCOL_TCP);
+        return Sessions.key(0xc0a81000 + (i / 64_000), 1024 + (i % 64_000), PROTOCOL_TCP);
     }
 
     @State(Scope.Thread)
@@ -54,7 +54,7 @@ public class SessionStoreBenchmark {
         public int resident;
 
         Path dir;
-        SessionTable ffm;
+        Sessions ffm;
         ChronicleSessionTable chronicle;
         long[] probeKeys;
         int cursor;
@@ -63,10 +63,10 @@ public class SessionStoreBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws Exception {
             dir = Files.createTempDirectory("nat44-bench");
-            ffm = SessionTable.open(dir.resolve("ffm.bin"), resident + 65_536);
+            ffm = Sessions.open(dir.resolve("ffm.bin"), resident + 65_536);
             chronicle = new ChronicleSessionTable(new File(dir.toFile(), "chronicle.bin"), resident + 65_536);
             for (int i = 0; i < resident; i++) {
-                if (ffm.insert(insideKey(i), outsideKey(i), 0, 0, 0, false, 0, Long.MAX_VALUE) < 0
+                if (ffm.insert(insideKey(i), outsideKey(i)) < 0
                         || chronicle.insert(insideKey(i), outsideKey(i), 0, Long.MAX_VALUE) < 0) {
                     throw new IllegalStateException("table refused session " + i);
                 }
@@ -109,7 +109,7 @@ public class SessionStoreBenchmark {
     @Benchmark
     public int ffmInsertRemove(Stores s) {
         int i = s.fresh++ & 0x3fffffff;
-        int session = s.ffm.insert(insideKey(i), outsideKey(i), 0, 0, 0, false, 0, Long.MAX_VALUE);
+        int session = s.ffm.insert(insideKey(i), outsideKey(i));
         s.ffm.remove(session);
         return session;
     }

@@ -2,6 +2,7 @@ package io.sluice.acl.internal;
 
 import io.sluice.acl.api.Acl;
 import io.sluice.acl.api.AclService;
+import io.sluice.common.FeatureKey;
 import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.vnet.api.InterfaceListener;
@@ -43,9 +44,9 @@ public final class AclManager implements AclService, InterfaceListener {
     private final Map<String, Acl> byName = new HashMap<>();
     private final TreeMap<Integer, Acl> byIndex = new TreeMap<>();
     private final Map<String, Binding> bindings = new LinkedHashMap<>();
-    /** Features the graph has enabled for us: "arc|sw_if_index". */
-    private final Map<String, Integer> enabled = new HashMap<>();
-    private Map<String, Integer> wanted = new HashMap<>();
+    /** Features the graph has enabled for us, with their sw_if_index. */
+    private final Map<FeatureKey, Integer> enabled = new HashMap<>();
+    private Map<FeatureKey, Integer> wanted = new HashMap<>();
     private ScheduledExecutorService retry;
     private ScheduledFuture<?> retryTask;
     private volatile AclPolicy policy = AclPolicy.EMPTY;
@@ -190,7 +191,7 @@ public final class AclManager implements AclService, InterfaceListener {
         }
         CompiledRuleSet[] input = new CompiledRuleSet[span];
         CompiledRuleSet[] output = new CompiledRuleSet[span];
-        Map<String, Integer> features = new HashMap<>();
+        Map<FeatureKey, Integer> features = new HashMap<>();
         for (Binding binding : bindings.values()) {
             int sw = snapshot.find(binding.interfaceName());
             if (sw < 0) {
@@ -198,20 +199,16 @@ public final class AclManager implements AclService, InterfaceListener {
             }
             if (!binding.input().isEmpty()) {
                 input[sw] = compiled.computeIfAbsent(binding.input(), this::compile);
-                features.put(featureKey(FeatureArc.IP4_UNICAST, AclInputNode.NAME, sw), sw);
+                features.put(new FeatureKey(FeatureArc.IP4_UNICAST, AclInputNode.NAME, sw), sw);
             }
             if (!binding.output().isEmpty()) {
                 output[sw] = compiled.computeIfAbsent(binding.output(), this::compile);
-                features.put(featureKey(FeatureArc.IP4_OUTPUT, AclOutputNode.NAME, sw), sw);
+                features.put(new FeatureKey(FeatureArc.IP4_OUTPUT, AclOutputNode.NAME, sw), sw);
             }
         }
         policy = new AclPolicy(input, output);
         wanted = features;
         applyFeatures();
-    }
-
-    private static String featureKey(String arc, String node, int sw) {
-        return arc + "|" + node + "|" + sw;
     }
 
     /**
@@ -233,12 +230,12 @@ public final class AclManager implements AclService, InterfaceListener {
     /** Brings the graph's enabled acl features to {@link #wanted}; schedules a retry for what fails. */
     private void applyFeatures() {
         List<String> failed = new ArrayList<>();
-        for (String key : new TreeSet<>(enabled.keySet())) {
+        for (FeatureKey key : new TreeSet<>(enabled.keySet())) {
             if (!wanted.containsKey(key) && toggle(key, false, failed)) {
                 enabled.remove(key);
             }
         }
-        for (String key : new TreeSet<>(wanted.keySet())) {
+        for (FeatureKey key : new TreeSet<>(wanted.keySet())) {
             if (!enabled.containsKey(key) && toggle(key, true, failed)) {
                 enabled.put(key, wanted.get(key));
             }
@@ -267,10 +264,9 @@ public final class AclManager implements AclService, InterfaceListener {
         }
     }
 
-    private boolean toggle(String key, boolean enable, List<String> failed) {
-        String[] parts = key.split("\\|");
+    private boolean toggle(FeatureKey key, boolean enable, List<String> failed) {
         try {
-            graph.enableFeature(parts[0], parts[1], Integer.parseInt(parts[2]), enable);
+            graph.enableFeature(key.arc(), key.node(), key.swIfIndex(), enable);
             return true;
         } catch (IllegalArgumentException e) {
             failed.add(key + ": " + e.getMessage());

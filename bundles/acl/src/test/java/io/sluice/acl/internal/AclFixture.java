@@ -10,8 +10,8 @@ import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ipv4;
-import io.sluice.vnet.api.Device;
 import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.CapturingDevice;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +34,8 @@ final class AclFixture implements AutoCloseable {
     final AclManager manager = new AclManager(harness.engine(), interfaces);
     AclSessionsImpl sessions;
     final List<GraphHarness.Captured> routed;
-    final List<byte[]> sentGbe = new ArrayList<>();
-    final List<byte[]> sentTap2 = new ArrayList<>();
+    final List<byte[]> sentGbe;
+    final List<byte[]> sentTap2;
     AclInputNode inputNode;
     AclOutputNode outputNode;
 
@@ -54,20 +54,22 @@ final class AclFixture implements AutoCloseable {
         inputNode = new AclInputNode(manager, sessions);
         outputNode = new AclOutputNode(manager, sessions);
         harness.add(inputNode).add(outputNode);
-        register("GigabitEthernet0/8/0", sentGbe);
+        sentGbe = register("GigabitEthernet0/8/0");
         for (int n = 0; n < 4; n++) {
-            register("tap" + (10 + n), new ArrayList<>());
+            register("tap" + (10 + n));
         }
-        register("tap2", sentTap2);
+        sentTap2 = register("tap2");
         // As in the seed: nat44-out2in on both interfaces, nat44-in2out-output on the GbE egress only.
         harness.engine().enableFeature(FeatureArc.IP4_UNICAST, "nat44-out2in", GBE, true);
         harness.engine().enableFeature(FeatureArc.IP4_UNICAST, "nat44-out2in", TAP2, true);
         harness.engine().enableFeature(FeatureArc.IP4_OUTPUT, "nat44-in2out-output", GBE, true);
     }
 
-    private void register(String name, List<byte[]> sent) {
-        int sw = interfaces.register(new RecordingDevice(name, sent));
-        interfaces.setAdminUp(sw, true);
+    /** Registers a capturing port, admin up; returns what it will have been asked to send. */
+    private List<byte[]> register(String name) {
+        CapturingDevice device = new CapturingDevice(name, 0x020000000000L | name.hashCode() & 0xffffffL);
+        interfaces.setAdminUp(interfaces.register(device), true);
+        return device.sent;
     }
 
     /** The seed's policy: pods open connections anywhere, inbound to a pod only as replies. */
@@ -172,33 +174,6 @@ final class AclFixture implements AutoCloseable {
                 frame.nexts()[i] = context.featureNext(output ? pool.txSwIfIndex(bi) : pool.rxSwIfIndex(bi));
             }
             return frame.count();
-        }
-    }
-
-    /** A port that keeps what it is asked to send. */
-    record RecordingDevice(String name, List<byte[]> sent) implements Device {
-        @Override
-        public long macAddress() {
-            return 0x020000000000L | name.hashCode() & 0xffffffL;
-        }
-
-        @Override
-        public int mtu() {
-            return 1500;
-        }
-
-        @Override
-        public boolean linkUp() {
-            return true;
-        }
-
-        @Override
-        public int transmit(BufferPool pool, int[] buffers, int count) {
-            for (int i = 0; i < count; i++) {
-                sent.add(pool.toBytes(buffers[i]));
-            }
-            pool.free(buffers, 0, count);
-            return count;
         }
     }
 }

@@ -2,7 +2,7 @@ package io.sluice.ethernet.node;
 
 import io.sluice.ethernet.api.ArpProxy;
 import io.sluice.ethernet.api.EthernetGraph;
-import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.ethernet.internal.NeighbourTableImpl;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.NextArc;
@@ -87,11 +87,11 @@ public final class ArpInputNode implements Node {
             .startingArcs(EthernetGraph.INTERFACE_OUTPUT);
 
     private final InterfaceTable interfaces;
-    private final NeighbourTable neighbours;
+    private final NeighbourTableImpl neighbours;
     private final ArpProxy proxy;
 
     @Activate
-    public ArpInputNode(@Reference InterfaceTable interfaces, @Reference NeighbourTable neighbours,
+    public ArpInputNode(@Reference InterfaceTable interfaces, @Reference NeighbourTableImpl neighbours,
                         @Reference ArpProxy proxy) {
         this.interfaces = interfaces;
         this.neighbours = neighbours;

@@ -3,8 +3,11 @@ package io.sluice.ethernet.node;
 import io.sluice.vnet.testkit.CapturingDevice;
 import io.sluice.ethernet.api.ArpProxy;
 import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.ethernet.internal.ArpProxyImpl;
+import io.sluice.ethernet.internal.NeighbourTableImpl;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.CapturingDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +29,7 @@ class ArpInputNodeTest {
 
     private GraphHarness h;
     private InterfaceTableImpl interfaces;
-    private NeighbourTable neighbours;
+    private NeighbourTableImpl neighbours;
     private ArpProxy proxy;
     private CapturingDevice gbeDevice;
     private CapturingDevice tapDevice;
@@ -37,8 +40,8 @@ class ArpInputNodeTest {
     void setUp() {
         h = new GraphHarness();
         interfaces = new InterfaceTableImpl(h.engine());
-        neighbours = new NeighbourTable();
-        proxy = new ArpProxy();
+        neighbours = new NeighbourTableImpl();
+        proxy = new ArpProxyImpl();
         new InterfaceOutputArc(h.engine(), interfaces);
         gbeDevice = new CapturingDevice("GigabitEthernet0/8/0", GBE_MAC);
         tapDevice = new CapturingDevice("tap2", TAP2_MAC);

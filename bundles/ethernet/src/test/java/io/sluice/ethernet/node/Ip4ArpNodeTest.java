@@ -4,6 +4,7 @@ import io.sluice.vnet.testkit.CapturingDevice;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.CapturingDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

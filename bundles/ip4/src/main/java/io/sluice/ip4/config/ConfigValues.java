@@ -1,5 +1,6 @@
 package io.sluice.ip4.config;
 
+import io.sluice.packet.api.Ip4Prefix;
 import io.sluice.packet.api.PacketFormat;
 
 import java.util.ArrayList;
@@ -63,27 +64,19 @@ final class ConfigValues {
 
     /** {@code a.b.c.d/len}: returns {address, length}; host bits are refused for routes when {@code strict}. */
     int[] prefix(String key, String value, boolean strict) {
-        int slash = value.indexOf('/');
-        if (slash < 0) {
-            throw refuse(key, value, "is not a prefix (a.b.c.d/len)");
-        }
-        int address;
-        int length;
+        Ip4Prefix prefix;
         try {
-            address = PacketFormat.parseIp4(value.substring(0, slash).trim());
-            length = Integer.parseInt(value.substring(slash + 1).trim());
+            prefix = Ip4Prefix.parse(value);
         } catch (IllegalArgumentException e) {
             throw refuse(key, value, "is not a prefix (a.b.c.d/len)");
         }
-        if (length < 0 || length > 32) {
+        if (!prefix.lengthValid()) {
             throw refuse(key, value, "has a prefix length outside 0..32");
         }
-        int mask = length == 0 ? 0 : -1 << (32 - length);
-        if (strict && (address & ~mask) != 0) {
-            throw refuse(key, value, "has host bits set (did you mean " + PacketFormat.formatIp4(address & mask) + "/"
-                    + length + "?)");
+        if (strict && prefix.hostBitsSet()) {
+            throw refuse(key, value, "has host bits set (did you mean " + prefix.network() + "?)");
         }
-        return new int[] {address, length};
+        return new int[] {prefix.address(), prefix.length()};
     }
 
     /** A comma-separated list of prefixes, possibly empty. */

@@ -11,12 +11,12 @@ import org.osgi.service.component.annotations.Reference;
 
 import java.util.Map;
 
-/** One static neighbour, factory PID {@value #PID} (files {@code etc/io.sluice.ethernet.neighbour-<name>.cfg}). */
+/** One static neighbour, factory PID {@value #PID} (files {@code etc/io.sluice.ip4.neighbour-<name>.cfg}). */
 @Component(service = {}, immediate = true, configurationPid = NeighbourConfig.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class NeighbourConfig extends InterfaceBoundConfig<NeighbourConfig.Neighbour> {
 
-    public static final String PID = "io.sluice.ethernet.neighbour";
+    public static final String PID = "io.sluice.ip4.neighbour";
 
     record Neighbour(String interfaceName, int address, long mac) {
     }

@@ -15,6 +15,7 @@ import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.NetworkOrder;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
+import io.sluice.vnet.api.VnetBufferFlags;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -140,7 +141,7 @@ public final class Ip4IcmpErrorNode implements Node {
                 dropped++;
                 continue;
             }
-            if ((pool.flags(bi) & BufferPool.FLAG_NATED) != 0) {
+            if ((pool.flags(bi) & VnetBufferFlags.NATED) != 0) {
                 nated++;
                 continue;
             }

@@ -10,9 +10,9 @@ import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceRing;
-import io.sluice.ip4.api.Adjacencies;
-import io.sluice.ip4.api.Ip4Fib;
 import io.sluice.ip4.api.Ip4Graph;
+import io.sluice.ip4.internal.fib.Adjacencies;
+import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Icmp;
 import io.sluice.packet.api.Ipv4;
@@ -88,10 +88,10 @@ public final class Ip4LookupNode implements Node {
 
     private static final int RESOLVE_SLOT = Opaque.NODE_SCRATCH_0;
 
-    private final Ip4Fib fib;
+    private final Ip4FibImpl fib;
 
     @Activate
-    public Ip4LookupNode(@Reference Ip4Fib fib) {
+    public Ip4LookupNode(@Reference Ip4FibImpl fib) {
         this.fib = fib;
     }
 
@@ -107,7 +107,7 @@ public final class Ip4LookupNode implements Node {
         int[] nexts = frame.nexts();
         BufferPool pool = context.pool();
         MemorySegment seg = pool.segment();
-        Ip4Fib.Forwarding forwarding = fib.forwarding();
+        Ip4FibImpl.Forwarding forwarding = fib.forwarding();
         Adjacencies adjacencies = forwarding.adjacencies();
         long misses = 0;
         long drops = 0;

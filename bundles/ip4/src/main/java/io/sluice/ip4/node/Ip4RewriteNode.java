@@ -8,9 +8,9 @@ import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
-import io.sluice.ip4.api.Adjacencies;
-import io.sluice.ip4.api.Ip4Fib;
 import io.sluice.ip4.api.Ip4Graph;
+import io.sluice.ip4.internal.fib.Adjacencies;
+import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ethernet;
 import io.sluice.packet.api.Icmp;
@@ -91,11 +91,11 @@ public final class Ip4RewriteNode implements Node {
                     NextArc.names(Next.class), List.of(Error.values()), Ip4RewriteNode::format)
             .startingArcs(Ip4Graph.OUTPUT_ARC);
 
-    private final Ip4Fib fib;
+    private final Ip4FibImpl fib;
     private final InterfaceTable interfaces;
 
     @Activate
-    public Ip4RewriteNode(@Reference Ip4Fib fib, @Reference InterfaceTable interfaces) {
+    public Ip4RewriteNode(@Reference Ip4FibImpl fib, @Reference InterfaceTable interfaces) {
         this.fib = fib;
         this.interfaces = interfaces;
     }

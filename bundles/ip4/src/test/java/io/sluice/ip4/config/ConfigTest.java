@@ -2,9 +2,11 @@ package io.sluice.ip4.config;
 
 import io.sluice.ethernet.api.ArpProxy;
 import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.ethernet.internal.ArpProxyImpl;
+import io.sluice.ethernet.internal.NeighbourTableImpl;
 import io.sluice.graph.runtime.GraphHarness;
-import io.sluice.ip4.api.Adjacencies;
-import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.ip4.internal.fib.Adjacencies;
+import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.Device;
 import io.sluice.vnet.internal.InterfaceTableImpl;
@@ -23,9 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConfigTest {
     private final GraphHarness h = new GraphHarness();
     private final InterfaceTableImpl interfaces = new InterfaceTableImpl(h.engine());
-    private final NeighbourTable neighbours = new NeighbourTable();
-    private final ArpProxy proxy = new ArpProxy();
-    private final Ip4Fib fib = new Ip4Fib(interfaces, neighbours);
+    private final NeighbourTableImpl neighbours = new NeighbourTableImpl();
+    private final ArpProxy proxy = new ArpProxyImpl();
+    private final Ip4FibImpl fib = new Ip4FibImpl(interfaces, neighbours);
 
     @AfterEach
     void tearDown() {

@@ -2,6 +2,7 @@ package io.sluice.ip4.node;
 
 import io.sluice.ethernet.api.NeighbourTable;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.vnet.api.VnetBufferFlags;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -158,7 +159,7 @@ class ForwardingTest {
     void noErrorQuotesAPacketNatTranslated() {
         byte[] expiring = podPacket(SERVER_IP, 6, 1, DF, new byte[20]);
         int bi = box.h.inject("ethernet-input", expiring, box.tap2, false);
-        box.h.pool().orFlags(bi, BufferPool.FLAG_NATED);
+        box.h.pool().orFlags(bi, VnetBufferFlags.NATED);
         box.h.run();
         assertEquals(1, error("ip4-rewrite", "time-expired"));
         assertEquals(1, error("ip4-icmp-error", "nated-not-quoted"));

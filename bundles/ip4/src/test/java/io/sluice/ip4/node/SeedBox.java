@@ -2,14 +2,16 @@ package io.sluice.ip4.node;
 
 import io.sluice.vnet.testkit.CapturingDevice;
 import io.sluice.ethernet.api.ArpProxy;
-import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.ethernet.internal.ArpProxyImpl;
+import io.sluice.ethernet.internal.NeighbourTableImpl;
 import io.sluice.ethernet.node.ArpInputNode;
 import io.sluice.ethernet.node.EthernetInputNode;
 import io.sluice.ethernet.node.InterfaceOutputArc;
 import io.sluice.ethernet.node.Ip4ArpNode;
 import io.sluice.graph.runtime.GraphHarness;
-import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.vnet.internal.InterfaceTableImpl;
+import io.sluice.vnet.testkit.CapturingDevice;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,20 +35,20 @@ final class SeedBox implements AutoCloseable {
 
     final GraphHarness h = new GraphHarness();
     final InterfaceTableImpl interfaces = new InterfaceTableImpl(h.engine());
-    final NeighbourTable neighbours = new NeighbourTable();
-    final ArpProxy proxy = new ArpProxy();
+    final NeighbourTableImpl neighbours = new NeighbourTableImpl();
+    final ArpProxy proxy = new ArpProxyImpl();
     final CapturingDevice gbeDevice = new CapturingDevice("GigabitEthernet0/8/0", GBE_MAC);
     final CapturingDevice tapDevice = new CapturingDevice("tap2", TAP2_MAC);
     final int gbe = interfaces.register(gbeDevice);
     final int tap2 = interfaces.register(tapDevice);
-    final Ip4Fib fib;
+    final Ip4FibImpl fib;
     final Ip4IcmpErrorNode icmpError;
 
     SeedBox() {
         new InterfaceOutputArc(h.engine(), interfaces);
         interfaces.setAdminUp(gbe, true);
         interfaces.setAdminUp(tap2, true);
-        fib = new Ip4Fib(interfaces, neighbours);
+        fib = new Ip4FibImpl(interfaces, neighbours);
         neighbours.addStatic(gbe, GATEWAY_IP, GATEWAY_MAC);
         fib.addRoute(0, 0, 0, GATEWAY_IP, gbe);
         interfaces.addIp4Address(gbe, NODE_IP, 24);

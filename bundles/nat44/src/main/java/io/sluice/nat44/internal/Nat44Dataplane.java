@@ -1,5 +1,6 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.common.LongIntMap;
 import io.sluice.nat44.api.Nat44Event;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.nat44.api.Timeouts;
@@ -14,10 +15,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Workers read sessions without locking; every change (create, delete, expire, pool change) happens
  * under {@link SessionTable#lock()}, which the slow path takes once per frame.
- *
- * <p>Public only so the benchmarks (bench/) can build one; the package is private to the bundle.
+
  */
-public final class Nat44Dataplane implements AutoCloseable {
+final class Nat44Dataplane implements AutoCloseable {
 
     /** {@link #createDynamic}/{@link #createStatic} results below zero. */
     static final int NO_PORTS = -2;

@@ -9,10 +9,10 @@ import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
-import io.sluice.nat44.api.Nat44;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Opaque;
+import io.sluice.vnet.api.VnetBufferFlags;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -77,21 +77,14 @@ public final class Nat44In2OutOutputNode implements Node {
 
     private final Nat44Dataplane dataplane;
 
-    /**
-     * A node over {@code dataplane} (tests and benchmarks). Not a public constructor: Declarative Services
-     * must see exactly one public constructor, the {@code @Activate} one.
-     */
-    public static Nat44In2OutOutputNode attachedTo(Nat44Dataplane dataplane) {
-        return new Nat44In2OutOutputNode(dataplane);
-    }
-
+    /** A node over {@code dataplane}, for the bundle's tests and testkit; DS sees only the public constructor. */
     Nat44In2OutOutputNode(Nat44Dataplane dataplane) {
         this.dataplane = dataplane;
     }
 
     @Activate
-    public Nat44In2OutOutputNode(@Reference Nat44 nat44) {
-        this(((Nat44Runtime) nat44).dataplane());
+    public Nat44In2OutOutputNode(@Reference Nat44Runtime runtime) {
+        this(runtime.dataplane());
     }
 
     @Override
@@ -133,7 +126,7 @@ public final class Nat44In2OutOutputNode implements Node {
                             Ipv4.totalLength(seg, ip));
                     Nat44Packets.rewriteSource(seg, ip, l4, protocol, SessionTable.keyAddress(outKey),
                             SessionTable.keyPort(outKey));
-                    pool.orFlags(bi, BufferPool.FLAG_NATED);
+                    pool.orFlags(bi, VnetBufferFlags.NATED);
                     session = s;
                     translated++;
                 }

@@ -9,13 +9,13 @@ import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
-import io.sluice.nat44.api.Nat44;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Icmp;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.NetworkOrder;
 import io.sluice.packet.api.Opaque;
+import io.sluice.vnet.api.VnetBufferFlags;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -89,21 +89,14 @@ public final class Nat44In2OutSlowPathNode implements Node {
     private final Nat44Dataplane dataplane;
     private final int[] counts = new int[Error.values().length];
 
-    /**
-     * A node over {@code dataplane} (tests and benchmarks). Not a public constructor: Declarative Services
-     * must see exactly one public constructor, the {@code @Activate} one.
-     */
-    public static Nat44In2OutSlowPathNode attachedTo(Nat44Dataplane dataplane) {
-        return new Nat44In2OutSlowPathNode(dataplane);
-    }
-
+    /** A node over {@code dataplane}, for the bundle's tests and testkit; DS sees only the public constructor. */
     Nat44In2OutSlowPathNode(Nat44Dataplane dataplane) {
         this.dataplane = dataplane;
     }
 
     @Activate
-    public Nat44In2OutSlowPathNode(@Reference Nat44 nat44) {
-        this(((Nat44Runtime) nat44).dataplane());
+    public Nat44In2OutSlowPathNode(@Reference Nat44Runtime runtime) {
+        this(runtime.dataplane());
     }
 
     @Override
@@ -204,7 +197,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
                 Ipv4.totalLength(seg, ip));
         Nat44Packets.rewriteSource(seg, ip, l4, protocol, SessionTable.keyAddress(outKey),
                 SessionTable.keyPort(outKey));
-        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.IN2OUT_PACKETS.ordinal()]++;
         return -1;
@@ -233,7 +226,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
         int outsideAddress = SessionTable.keyAddress(outKey);
         Ipv4.rewriteSrc(seg, ip, icmp, Ipv4.PROTOCOL_ICMP, outsideAddress);
         Nat44Packets.translateEmbedded(seg, ip, icmp, inner, false, outsideAddress, SessionTable.keyPort(outKey));
-        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.IN2OUT_PACKETS.ordinal()]++;
         return -1;

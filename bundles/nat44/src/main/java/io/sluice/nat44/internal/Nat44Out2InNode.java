@@ -9,13 +9,13 @@ import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
-import io.sluice.nat44.api.Nat44;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Icmp;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.NetworkOrder;
 import io.sluice.packet.api.Opaque;
+import io.sluice.vnet.api.VnetBufferFlags;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -91,21 +91,14 @@ public final class Nat44Out2InNode implements Node {
     private final Nat44Dataplane dataplane;
     private final int[] counts = new int[Error.values().length];
 
-    /**
-     * A node over {@code dataplane} (tests and benchmarks). Not a public constructor: Declarative Services
-     * must see exactly one public constructor, the {@code @Activate} one.
-     */
-    public static Nat44Out2InNode attachedTo(Nat44Dataplane dataplane) {
-        return new Nat44Out2InNode(dataplane);
-    }
-
+    /** A node over {@code dataplane}, for the bundle's tests and testkit; DS sees only the public constructor. */
     Nat44Out2InNode(Nat44Dataplane dataplane) {
         this.dataplane = dataplane;
     }
 
     @Activate
-    public Nat44Out2InNode(@Reference Nat44 nat44) {
-        this(((Nat44Runtime) nat44).dataplane());
+    public Nat44Out2InNode(@Reference Nat44Runtime runtime) {
+        this(runtime.dataplane());
     }
 
     @Override
@@ -147,7 +140,7 @@ public final class Nat44Out2InNode implements Node {
                             Ipv4.totalLength(seg, ip));
                     Nat44Packets.rewriteDestination(seg, ip, l4, protocol, SessionTable.keyAddress(inKey),
                             SessionTable.keyPort(inKey));
-                    pool.orFlags(bi, BufferPool.FLAG_NATED);
+                    pool.orFlags(bi, VnetBufferFlags.NATED);
                     session = s;
                     translated++;
                 } else if (s >= 0 || port == -1
@@ -248,7 +241,7 @@ public final class Nat44Out2InNode implements Node {
                 Ipv4.totalLength(seg, ip));
         Nat44Packets.rewriteDestination(seg, ip, l4, protocol, SessionTable.keyAddress(inKey),
                 SessionTable.keyPort(inKey));
-        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.OUT2IN_PACKETS.ordinal()]++;
         return -1;
@@ -306,7 +299,7 @@ public final class Nat44Out2InNode implements Node {
         int insideAddress = SessionTable.keyAddress(inKey);
         Ipv4.rewriteDst(seg, ip, icmp, Ipv4.PROTOCOL_ICMP, insideAddress);
         Nat44Packets.translateEmbedded(seg, ip, icmp, inner, true, insideAddress, SessionTable.keyPort(inKey));
-        pool.orFlags(bi, BufferPool.FLAG_NATED);
+        pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.OUT2IN_PACKETS.ordinal()]++;
         return -1;

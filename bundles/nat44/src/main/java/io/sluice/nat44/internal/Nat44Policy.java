@@ -8,7 +8,7 @@ import io.sluice.packet.api.Ipv4;
  * in milliseconds, the per-inside-address session limit and the static mappings. A configuration change
  * publishes a new instance; nodes read it once per frame.
  */
-public final class Nat44Policy {
+final class Nat44Policy {
     public static final byte ROLE_INSIDE = 1;
     public static final byte ROLE_OUTSIDE = 2;
     public static final byte ROLE_OUTPUT_FEATURE = 4;

@@ -1,5 +1,7 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.common.FeatureKey;
+import io.sluice.common.LongIntMap;
 import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.nat44.api.AddressInfo;
@@ -36,8 +38,11 @@ import org.osgi.service.component.annotations.Reference;
  * attach to, applies configuration PID {@value Nat44Settings#PID} (address pool, interface roles as feature
  * enables, timeouts, limits, static mappings), and runs the housekeeping thread that expires idle sessions,
  * retries interface roles whose interface or node is not there yet, and flushes the mapped file.
+ *
+ * <p>Also published under this class, a bundle-private service (the package is not exported), so the NAT
+ * nodes reach the dataplane by reference instead of casting the public {@link Nat44} service.
  */
-@Component(service = {Nat44.class, Nat44EventLog.class}, configurationPid = Nat44Settings.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(service = {Nat44.class, Nat44EventLog.class, Nat44Runtime.class}, configurationPid = Nat44Settings.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true)
 public final class Nat44Runtime implements Nat44, Nat44EventLog {
     private static final System.Logger LOG = System.getLogger(Nat44Runtime.class.getName());
@@ -47,7 +52,7 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
     private final InterfaceTable interfaces;
     private final Nat44Dataplane dataplane;
     private final LongSupplier clock;
-    private final Set<String> appliedFeatures = new HashSet<>();
+    private final Set<FeatureKey> appliedFeatures = new HashSet<>();
     private final ScheduledExecutorService housekeeping;
     private final io.sluice.vnet.api.InterfaceListener interfaceListener;
     private volatile Nat44Settings settings;
@@ -197,7 +202,7 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
             maxSw = Math.max(maxSw, sw);
         }
         byte[] roleBySw = new byte[maxSw + 1];
-        Set<String> wanted = new HashSet<>();
+        Set<FeatureKey> wanted = new HashSet<>();
         for (InterfaceRole role : resolved) {
             if (role.swIfIndex() < 0) {
                 continue;
@@ -205,20 +210,20 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
             roleBySw[role.swIfIndex()] |= (byte) ((role.inside() ? Nat44Policy.ROLE_INSIDE : 0)
                     | (role.outside() ? Nat44Policy.ROLE_OUTSIDE : 0)
                     | (role.outputFeature() ? Nat44Policy.ROLE_OUTPUT_FEATURE : 0));
-            wanted.add(FeatureArc.IP4_UNICAST + " " + Nat44Out2InNode.NAME + " " + role.swIfIndex());
+            wanted.add(new FeatureKey(FeatureArc.IP4_UNICAST, Nat44Out2InNode.NAME, role.swIfIndex()));
             if (role.outputFeature()) {
-                wanted.add(FeatureArc.IP4_OUTPUT + " " + Nat44In2OutOutputNode.NAME + " " + role.swIfIndex());
+                wanted.add(new FeatureKey(FeatureArc.IP4_OUTPUT, Nat44In2OutOutputNode.NAME, role.swIfIndex()));
             }
         }
         dataplane.setPolicy(new Nat44Policy(roleBySw, current.timeouts(), current.maxSessionsPerInsideAddress(),
                 new StaticMappings(current.staticMappings())));
         roles = List.copyOf(resolved);
-        for (String feature : new ArrayList<>(appliedFeatures)) {
+        for (FeatureKey feature : new ArrayList<>(appliedFeatures)) {
             if (!wanted.contains(feature) && setFeature(feature, false)) {
                 appliedFeatures.remove(feature);
             }
         }
-        for (String feature : wanted) {
+        for (FeatureKey feature : wanted) {
             if (!appliedFeatures.contains(feature) && setFeature(feature, true)) {
                 appliedFeatures.add(feature);
             }
@@ -239,17 +244,16 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
             }
         }
         for (int sw : guarded) {
-            String feature = FeatureArc.IP4_OUTPUT + " " + Nat44In2OutOutputNode.NAME + " " + sw;
+            FeatureKey feature = new FeatureKey(FeatureArc.IP4_OUTPUT, Nat44In2OutOutputNode.NAME, sw);
             if (sw >= 0 && !appliedFeatures.contains(feature) && setFeature(feature, true)) {
                 appliedFeatures.add(feature);
             }
         }
     }
 
-    private boolean setFeature(String feature, boolean enable) {
-        String[] parts = feature.split(" ");
+    private boolean setFeature(FeatureKey feature, boolean enable) {
         try {
-            graph.enableFeature(parts[0], parts[1], Integer.parseInt(parts[2]), enable);
+            graph.enableFeature(feature.arc(), feature.node(), feature.swIfIndex(), enable);
             return true;
         } catch (IllegalArgumentException e) {
             // The node or the arc is not registered yet (bundle start order): housekeeping retries each second.

@@ -42,10 +42,9 @@ import java.nio.file.StandardOpenOption;
  * An insert writes the record before it publishes the index slot with a release store. A delete shifts
  * later entries back (no tombstones, so the table never degrades); while it does, {@link #epoch} is odd, and
  * a reader that missed while the epoch moved looks again, so a shift never causes a false miss.
- *
- * <p>Public only so the benchmarks (bench/) can build one; the package is private to the bundle.
+
  */
-public final class SessionTable implements AutoCloseable {
+final class SessionTable implements AutoCloseable {
 
     static final long MAGIC = 0x534c4e4154343401L;
     static final int BYTE_ORDER_MARK = 0x01020304;

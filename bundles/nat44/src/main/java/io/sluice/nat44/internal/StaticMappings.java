@@ -1,5 +1,6 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.common.LongIntMap;
 import io.sluice.nat44.api.StaticMapping;
 
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.List;
  * external endpoint. A port mapping is keyed by (address, port, protocol), an address-only mapping by
  * (address, 0, 0); lookups try the port mapping first. Immutable once built.
  */
-public final class StaticMappings {
+final class StaticMappings {
     static final StaticMappings NONE = new StaticMappings(List.of());
 
     private final StaticMapping[] mappings;

@@ -63,16 +63,19 @@ public final class BufferPool implements AutoCloseable {
     public static final int META_OPAQUE = 32;         // 32 bytes of per-feature scratch
     public static final int OPAQUE_SIZE = 32;
 
+    // META_FLAGS: bits 0..7 are the pool's and the drivers' (below, as VPP's VLIB_BUFFER_* flags); bits 8..15
+    // belong to vnet and the features above it (io.sluice.vnet.api.VnetBufferFlags, as VNET_BUFFER_F_*).
     public static final int FLAG_L4_CHECKSUM_COMPUTED = 1;
     public static final int FLAG_L4_CHECKSUM_CORRECT = 1 << 1;
     public static final int FLAG_IP4_CHECKSUM_VERIFIED = 1 << 2;
-    public static final int FLAG_NATED = 1 << 3;
     public static final int FLAG_TRACED = 1 << 4;
     /**
      * The box itself made this packet (an echo reply, an ICMP error): ip4-rewrite forwards it without the TTL
      * check and decrement that only forwarded packets get (RFC 1812 section 5.3.1; RFC 792's TTL starts here).
      */
     public static final int FLAG_LOCALLY_ORIGINATED = 1 << 5;
+    /** The first flag bit that is vnet's to assign. */
+    public static final int FIRST_VNET_FLAG = 1 << 8;
 
     /**
      * The L4 header the 5-tuple uses is there: TCP, UDP or ICMP, not a later fragment, and its ports (TCP: up to

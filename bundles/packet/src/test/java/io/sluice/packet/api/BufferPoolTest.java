@@ -82,7 +82,7 @@ class BufferPoolTest {
             int bi = pool.alloc();
             pool.setTxSwIfIndex(bi, 7);
             pool.setTraceHandle(bi, 3);
-            pool.setFlags(bi, BufferPool.FLAG_NATED);
+            pool.setFlags(bi, BufferPool.FIRST_VNET_FLAG);
             pool.setData(bi, 10, 100);
             pool.setIp4Header(bi, 14, 34, Ipv4.PROTOCOL_UDP, BufferPool.L4_VALID);
             pool.free(bi);

@@ -2,7 +2,7 @@ package io.sluice.shell.commands;
 
 import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.GraphRuntime;
-import io.sluice.shell.ip4.InterfaceNameCompleter;
+import io.sluice.shell.vnet.InterfaceNameCompleter;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import java.util.List;

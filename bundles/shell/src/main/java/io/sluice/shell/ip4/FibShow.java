@@ -2,7 +2,7 @@ package io.sluice.shell.ip4;
 
 import io.sluice.ip4.api.Ip4Fib;
 import io.sluice.ip4.api.Ip4Fib.Route;
-import io.sluice.packet.api.PacketFormat;
+import io.sluice.packet.api.Ip4Prefix;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -36,9 +36,7 @@ public class FibShow implements Action {
         if (prefix == null) {
             routes = fib.routes(table);
         } else {
-            int slash = prefix.indexOf('/');
-            int address = PacketFormat.parseIp4(slash < 0 ? prefix : prefix.substring(0, slash));
-            Route match = fib.longestMatch(table, address);
+            Route match = fib.longestMatch(table, Ip4Prefix.parse(prefix, 32).address());
             routes = match == null ? List.of() : List.of(match);
         }
         ShellTable out = new ShellTable();

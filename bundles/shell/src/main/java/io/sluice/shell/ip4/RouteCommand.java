@@ -1,7 +1,9 @@
 package io.sluice.shell.ip4;
 
 import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.packet.api.Ip4Prefix;
 import io.sluice.packet.api.PacketFormat;
+import io.sluice.shell.vnet.InterfaceNameCompleter;
 import io.sluice.vnet.api.InterfaceTable;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -43,12 +45,12 @@ public class RouteCommand implements Action {
 
     @Override
     public Object execute() {
-        int slash = prefix.indexOf('/');
-        if (slash < 0) {
+        if (prefix.indexOf('/') < 0) {
             throw new IllegalArgumentException("prefix '" + prefix + "' needs a length: a.b.c.d/len");
         }
-        int address = PacketFormat.parseIp4(prefix.substring(0, slash));
-        int length = Integer.parseInt(prefix.substring(slash + 1));
+        Ip4Prefix parsed = Ip4Prefix.parse(prefix);
+        int address = parsed.address();
+        int length = parsed.length();
         switch (action) {
             case "add" -> {
                 if (drop) {

@@ -1,10 +1,12 @@
 package io.sluice.shell.ip4;
 
-import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.ethernet.internal.NeighbourTableImpl;
 import io.sluice.graph.runtime.GraphEngine;
 import io.sluice.graph.runtime.GraphOptions;
-import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.shell.vnet.InterfaceList;
+import io.sluice.shell.vnet.VnetCommands;
 import io.sluice.vnet.api.Device;
 import io.sluice.vnet.internal.InterfaceTableImpl;
 import org.junit.jupiter.api.AfterEach;
@@ -22,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Ip4CommandsTest {
     private final GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(256));
     private final InterfaceTableImpl interfaces = new InterfaceTableImpl(engine);
-    private final NeighbourTable neighbours = new NeighbourTable();
-    private final Ip4Fib fib = new Ip4Fib(interfaces, neighbours);
+    private final NeighbourTableImpl neighbours = new NeighbourTableImpl();
+    private final Ip4FibImpl fib = new Ip4FibImpl(interfaces, neighbours);
     private final int gbe = interfaces.register(device("GigabitEthernet0/8/0", 0x080027449fd8L));
 
     @AfterEach
@@ -119,9 +121,7 @@ class Ip4CommandsTest {
 
         interfaces.addIp4Address(gbe, 0xc0a81001, 24);
         interfaces.setAdminUp(gbe, true);
-        InterfaceList interfacesCommand = new InterfaceList();
-        interfacesCommand.interfaces = interfaces;
-        interfacesCommand.noFormat = true;
+        InterfaceList interfacesCommand = VnetCommands.interfaceList(interfaces, true);
         List<String> rows = printed(interfacesCommand::execute);
         assertTrue(rows.contains("GigabitEthernet0/8/0 1 08:00:27:44:9f:d8 192.168.16.1/24 up up 1500 0 0 0 0 0"),
                 rows.toString());

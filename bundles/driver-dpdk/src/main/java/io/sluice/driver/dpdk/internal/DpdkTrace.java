@@ -6,6 +6,7 @@ import static io.sluice.driver.dpdk.internal.RteLayout.*;
 import io.sluice.graph.api.TraceRing;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.PacketFormat;
+import io.sluice.vnet.api.VnetBufferFlags;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -145,7 +146,7 @@ final class DpdkTrace {
         if ((flags & BufferPool.FLAG_L4_CHECKSUM_CORRECT) != 0) {
             out.append("l4-cksum-correct ");
         }
-        if ((flags & BufferPool.FLAG_NATED) != 0) {
+        if ((flags & VnetBufferFlags.NATED) != 0) {
             out.append("nated ");
         }
         out.append("l2-hdr-offset ").append(trace.get(SHORT, record + L2_OFFSET))

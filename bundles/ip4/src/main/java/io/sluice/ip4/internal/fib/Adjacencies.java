@@ -1,4 +1,4 @@
-package io.sluice.ip4.api;
+package io.sluice.ip4.internal.fib;
 
 import io.sluice.packet.api.PacketFormat;
 

@@ -1,4 +1,4 @@
-package io.sluice.ip4.api;
+package io.sluice.ip4.internal.fib;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +16,7 @@ class Ip4MtrieTest {
     /** The obvious longest-prefix match over a map: the reference the trie must agree with. */
     private static int reference(Map<Long, Integer> routes, int address) {
         for (int l = 32; l >= 0; l--) {
-            Integer adjacency = routes.get(Ip4Fib.key(address & Ip4Fib.mask(l), l));
+            Integer adjacency = routes.get(Ip4FibImpl.key(address & Ip4FibImpl.mask(l), l));
             if (adjacency != null) {
                 return adjacency;
             }
@@ -26,7 +26,7 @@ class Ip4MtrieTest {
 
     private static int coverOf(Map<Long, Integer> routes, int address, int length, int[] coverLength) {
         for (int l = length - 1; l >= 0; l--) {
-            Integer adjacency = routes.get(Ip4Fib.key(address & Ip4Fib.mask(l), l));
+            Integer adjacency = routes.get(Ip4FibImpl.key(address & Ip4FibImpl.mask(l), l));
             if (adjacency != null) {
                 coverLength[0] = l;
                 return adjacency;
@@ -51,16 +51,16 @@ class Ip4MtrieTest {
                     long[] route = added.remove(random.nextInt(added.size()));
                     int address = (int) route[0];
                     int length = (int) route[1];
-                    routes.remove(Ip4Fib.key(address, length));
+                    routes.remove(Ip4FibImpl.key(address, length));
                     int[] coverLength = new int[1];
                     int cover = coverOf(routes, address, length, coverLength);
                     trie.remove(address, length, cover, coverLength[0]);
                 } else {
                     // Addresses in a narrow space so prefixes nest and overlap often.
                     int length = random.nextInt(33);
-                    int address = (0x0a000000 | random.nextInt(1 << 20)) & Ip4Fib.mask(length);
+                    int address = (0x0a000000 | random.nextInt(1 << 20)) & Ip4FibImpl.mask(length);
                     int adjacency = 1 + random.nextInt(1000);
-                    if (routes.put(Ip4Fib.key(address, length), adjacency) == null) {
+                    if (routes.put(Ip4FibImpl.key(address, length), adjacency) == null) {
                         added.add(new long[] {address, length});
                     }
                     trie.insert(address, length, adjacency);
@@ -90,13 +90,13 @@ class Ip4MtrieTest {
         Map<Long, Integer> routes = new HashMap<>();
         for (int i = 0; i < n; i++) {
             lengths[i] = 8 + random.nextInt(25);
-            addresses[i] = random.nextInt() & Ip4Fib.mask(lengths[i]);
+            addresses[i] = random.nextInt() & Ip4FibImpl.mask(lengths[i]);
             adjacencies[i] = i + 1;
-            routes.put(Ip4Fib.key(addresses[i], lengths[i]), i + 1);
+            routes.put(Ip4FibImpl.key(addresses[i], lengths[i]), i + 1);
         }
         // Duplicated prefixes: the last one wins in the map; keep the arrays consistent with it.
         for (int i = 0; i < n; i++) {
-            adjacencies[i] = routes.get(Ip4Fib.key(addresses[i], lengths[i]));
+            adjacencies[i] = routes.get(Ip4FibImpl.key(addresses[i], lengths[i]));
         }
         Ip4Mtrie.View view = Ip4Mtrie.build(0, addresses, lengths, adjacencies, n).view();
         for (int probe = 0; probe < 100000; probe++) {

@@ -1,4 +1,4 @@
-package io.sluice.shell.ip4;
+package io.sluice.shell.vnet;
 
 import io.sluice.packet.api.PacketFormat;
 import io.sluice.vnet.api.InterfaceTable;

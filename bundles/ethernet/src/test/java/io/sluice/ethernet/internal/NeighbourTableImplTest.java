@@ -1,5 +1,6 @@
-package io.sluice.ethernet.api;
+package io.sluice.ethernet.internal;
 
+import io.sluice.ethernet.api.NeighbourTable;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -10,14 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class NeighbourTableTest {
+class NeighbourTableImplTest {
     static final int IP = 0xc0a81064;
     static final long MAC = 0x08002702a536L;
     static final long OTHER_MAC = 0x08002702a537L;
 
     @Test
     void staticEntriesAreVisibleAtOnceAndNeverAgeOrMove() {
-        NeighbourTable table = new NeighbourTable();
+        NeighbourTableImpl table = new NeighbourTableImpl();
         table.addStatic(1, IP, MAC);
         assertEquals(MAC, table.mac(1, IP));
         assertEquals(NeighbourTable.NO_MAC, table.mac(2, IP));
@@ -29,7 +30,7 @@ class NeighbourTableTest {
 
     @Test
     void learnedEntriesAppearAfterMaintenanceAndAgeOutUnlessHeardAgain() {
-        NeighbourTable table = new NeighbourTable();
+        NeighbourTableImpl table = new NeighbourTableImpl();
         table.setAgeingSeconds(10);
         List<String> events = new ArrayList<>();
         table.addListener((sw, ip, mac) -> events.add(sw + " " + Integer.toHexString(ip) + " " + mac));
@@ -48,7 +49,7 @@ class NeighbourTableTest {
 
     @Test
     void aMovedNeighbourIsUpdated() {
-        NeighbourTable table = new NeighbourTable();
+        NeighbourTableImpl table = new NeighbourTableImpl();
         table.learn(3, IP, MAC, 5);
         table.maintain(5);
         table.learn(3, IP, OTHER_MAC, 6);
@@ -58,13 +59,13 @@ class NeighbourTableTest {
 
     @Test
     void theLearnQueueIsBoundedAndCountsOverflow() {
-        NeighbourTable table = new NeighbourTable();
-        for (int i = 0; i < NeighbourTable.LEARN_QUEUE_CAPACITY + 10; i++) {
+        NeighbourTableImpl table = new NeighbourTableImpl();
+        for (int i = 0; i < NeighbourTableImpl.LEARN_QUEUE_CAPACITY + 10; i++) {
             table.learn(1, i + 1, MAC, 0);
         }
         assertEquals(10, table.learnQueueOverflows());
         table.maintain(0);
-        assertEquals(NeighbourTable.LEARN_QUEUE_CAPACITY, table.entries().size());
+        assertEquals(NeighbourTableImpl.LEARN_QUEUE_CAPACITY, table.entries().size());
         table.learn(1, 0x7f000001, MAC, 0);
         table.maintain(0);
         assertEquals(MAC, table.mac(1, 0x7f000001), "the queue is usable again after a drain");
@@ -72,7 +73,7 @@ class NeighbourTableTest {
 
     @Test
     void tableSizeIsBoundedAndTheLeastRecentlyHeardMakesRoom() {
-        NeighbourTable table = new NeighbourTable();
+        NeighbourTableImpl table = new NeighbourTableImpl();
         table.setMaxEntries(2);
         long second = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
         table.learn(1, 1, MAC, 0);
@@ -96,7 +97,7 @@ class NeighbourTableTest {
      */
     @Test
     void anArpFloodFromOnePodCannotPushTheGatewayOut() {
-        NeighbourTable table = new NeighbourTable();
+        NeighbourTableImpl table = new NeighbourTableImpl();
         table.setMaxEntriesPerInterface(100);
         long second = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
         int gateway = 0xc0a81064;
@@ -127,7 +128,7 @@ class NeighbourTableTest {
 
     @Test
     void groupMacsAreRefused() {
-        NeighbourTable table = new NeighbourTable();
+        NeighbourTableImpl table = new NeighbourTableImpl();
         assertThrows(IllegalArgumentException.class, () -> table.addStatic(1, IP, 0xffffffffffffL));
         assertTrue(table.remove(1, IP) == false);
     }

@@ -1,0 +1,71 @@
+package io.sluice.ip4.testkit;
+
+import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.graph.api.Node;
+import io.sluice.ip4.api.Ip4Fib;
+import io.sluice.ip4.internal.fib.Ip4FibImpl;
+import io.sluice.ip4.node.Ip4InputNode;
+import io.sluice.ip4.node.Ip4LookupNode;
+import io.sluice.ip4.node.Ip4RewriteNode;
+import io.sluice.vnet.api.InterfaceTable;
+
+/**
+ * ip4's FIB and nodes for benchmarks and other bundles' tests, reached through the api types only: a
+ * {@link Fib} is the {@link Ip4Fib} plus what only the bundle's own nodes read (the forwarding lookup).
+ */
+public final class Ip4Testkit {
+
+    private Ip4Testkit() {
+    }
+
+    /** A FIB over {@code interfaces} and {@code neighbours}, and the ip4 nodes that read it. */
+    public static final class Fib {
+        private final Ip4FibImpl fib;
+
+        private Fib(Ip4FibImpl fib) {
+            this.fib = fib;
+        }
+
+        public Ip4Fib api() {
+            return fib;
+        }
+
+        /** The published forwarding state as of now: the lookup ip4-lookup does, without the node. */
+        public Lookup lookup() {
+            return new Lookup(fib.forwarding());
+        }
+
+        /** ip4-lookup over this FIB. */
+        public Node lookupNode() {
+            return new Ip4LookupNode(fib);
+        }
+
+        /** ip4-rewrite over this FIB. */
+        public Node rewriteNode(InterfaceTable interfaces) {
+            return new Ip4RewriteNode(fib, interfaces);
+        }
+    }
+
+    /** One published forwarding state (never changes). */
+    public static final class Lookup {
+        private final Ip4FibImpl.Forwarding forwarding;
+
+        private Lookup(Ip4FibImpl.Forwarding forwarding) {
+            this.forwarding = forwarding;
+        }
+
+        /** The adjacency of the longest prefix matching {@code address} in {@code table}. */
+        public int lookup(int table, int address) {
+            return forwarding.lookup(table, address);
+        }
+    }
+
+    public static Fib fib(InterfaceTable interfaces, NeighbourTable neighbours) {
+        return new Fib(new Ip4FibImpl(interfaces, neighbours));
+    }
+
+    /** ip4-input, the header-checksum-verifying variant. */
+    public static Node ip4Input() {
+        return new Ip4InputNode();
+    }
+}
