@@ -106,8 +106,8 @@ class BufferPoolTest {
             int bi = pool.alloc();
             pool.setFlags(bi, BufferPool.FLAG_TRACED | BufferPool.FLAG_LOCALLY_ORIGINATED);
             pool.setIp4Header(bi, 14, 34, Ipv4.PROTOCOL_TCP, BufferPool.L4_VALID);
-            pool.orFlags(bi, BufferPool.FLAG_NATED);
-            assertEquals(BufferPool.FLAG_TRACED | BufferPool.FLAG_LOCALLY_ORIGINATED | BufferPool.FLAG_NATED,
+            pool.orFlags(bi, BufferPool.FIRST_VNET_FLAG);
+            assertEquals(BufferPool.FLAG_TRACED | BufferPool.FLAG_LOCALLY_ORIGINATED | BufferPool.FIRST_VNET_FLAG,
                     pool.flags(bi));
             pool.setFlags(bi, BufferPool.FLAG_LOCALLY_ORIGINATED);
             assertEquals(Ipv4.PROTOCOL_TCP, pool.ipProtocol(bi));
