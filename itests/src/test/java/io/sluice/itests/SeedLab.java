@@ -519,15 +519,15 @@ abstract class SeedLab {
     }
 
     /**
-     * The operator's upgrade (bundle:update, then bundle:refresh) of the ACL, NAT44, TAP driver, ip4 and ethernet
-     * bundles (and the af_packet GbE driver), three times each, while at once: the pod sends a bulk TCP stream to
-     * the internet (its byte count and SHA-256 checked at the far end), the pod runs a UDP echo with the server at
-     * 2000 packets/s, the internet sends unsolicited UDP at the pod at 2000 packets/s, and unsolicited TCP SYNs, UDP
-     * and ICMP echo requests at the pod and at unmapped ports of the box's address. The firewall never opens (the
-     * pod receives none of the unsolicited packets: a sink counts the UDP, a capture on the pod's interface the
-     * rest) and no packet leaves with the pod's private source (a capture on the internet side sees none); the TCP
-     * stream ends with no reset and nothing lost or changed; the echo's loss, parked packets dropped while a node
-     * was absent, is reported. Every watcher proves it can see what it looks for: the sink counts pod2's
+     * The operator's upgrade command (node:upgrade: update, refresh, wait for the nodes) of the ACL, NAT44, TAP driver,
+     * ip4 and ethernet bundles and the GbE driver (driver-dpdk or driver-afpacket), three times each, while at once:
+     * the pod sends a bulk TCP stream to the internet (its byte count and SHA-256 checked at the far end), the pod runs
+     * a UDP echo with the server at 2000 packets/s, the internet sends unsolicited UDP at the pod at 2000 packets/s,
+     * and unsolicited TCP SYNs, UDP and ICMP echo requests at the pod and at unmapped ports of the box's address. The
+     * firewall never opens (the pod receives none of the unsolicited packets: a sink counts the UDP, a capture on the
+     * pod's interface the rest) and no packet leaves with the pod's private source (a capture on the internet side sees
+     * none); the TCP stream ends with no reset and nothing lost or changed; the echo's loss, parked packets dropped
+     * while a node was absent, is reported. Every watcher proves it can see what it looks for: the sink counts pod2's
      * datagrams, the captures their own control frames.
      */
     @Test
@@ -554,23 +554,21 @@ abstract class SeedLab {
                 new String[] {"io.sluice.sluice-driver-tap", "virtio-input"},
                 new String[] {"io.sluice.sluice-ip4", "ip4-lookup"},
                 new String[] {"io.sluice.sluice-ethernet", "ethernet-input"}));
-        // DPDK's EAL initialises once per process, so driver-dpdk cannot yet be updated in place (issue 13).
+        // The GbE driver too: a new driver-dpdk finds the EAL and the mbuf pool of the process and opens the port
+        // again; a new driver-afpacket opens its socket and ring again.
         if (gbeDriver.equals("af_packet")) {
             updates.add(new String[] {"io.sluice.sluice-driver-afpacket", "af-packet-input"});
+        } else {
+            updates.add(new String[] {"io.sluice.sluice-driver-dpdk", "dpdk-input"});
         }
         for (int round = 0; round < 3; round++) {
             for (String[] update : updates) {
                 long t0 = System.nanoTime();
-                if (update[0].equals("io.sluice.sluice-acl")) {
-                    // The one-command upgrade: update, refresh, wait for the nodes, report.
-                    String report = shell("node:upgrade io.sluice.sluice-acl");
-                    assertTrue(report.matches("(?s).*upgraded io\\.sluice\\.sluice-acl \\S+ -> \\S+: nodes back after"
-                            + " \\d+ ms; dropped \\+\\d+ \\(of which parked-overflow \\+\\d+\\).*"), report);
-                    System.out.print(getClass().getSimpleName() + ": " + report);
-                } else {
-                    shell("bundle:update " + update[0]);
-                    shell("bundle:refresh " + update[0]);
-                }
+                // The one-command upgrade: update, refresh what is wired to it, wait for its nodes, report.
+                String report = shell("node:upgrade " + update[0]);
+                assertTrue(report.matches("(?s).*upgraded " + Pattern.quote(update[0]) + " \\S+ -> \\S+: nodes back "
+                        + "after \\d+ ms; dropped \\+\\d+ \\(of which parked-overflow \\+\\d+\\).*"), report);
+                System.out.print(getClass().getSimpleName() + ": " + report);
                 waitForNode(update[1]);
                 System.out.printf("%s: update of %s, its nodes back after %d ms%n", getClass().getSimpleName(),
                         update[0], (System.nanoTime() - t0) / 1_000_000);
