@@ -282,7 +282,9 @@ def tcpsend(dst, port, rate, seconds, counts):
     sent = 0
     try:
         connection = socket.create_connection((dst, port), timeout=10)
-        connection.settimeout(30)
+        # TCP's retransmission timer doubles with each loss (RFC 6298): after a few seconds of lost segments the
+        # next retransmission can be half a minute away. A stall is not a reset; only a much longer one fails.
+        connection.settimeout(120)
         start = time.monotonic()
         block = 0
         while not stopping and time.monotonic() - start < seconds:

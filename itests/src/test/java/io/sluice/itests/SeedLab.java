@@ -578,7 +578,7 @@ abstract class SeedLab {
         String sent = stop(unsolicited);
         String hostileSent = stop(hostile);
         String echoed = stop(echo);
-        String streamed = stop(bulk);
+        String streamed = stop(bulk, 150);
         String streamArrived = stop(bulkSink);
         String reached = stop(podSink);
         String hostileReached = stop(podWatch);
@@ -675,8 +675,13 @@ abstract class SeedLab {
 
     /** Ends a traffic process (SIGTERM) and returns the count line it prints as it stops. */
     private String stop(Process process) throws Exception {
+        return stop(process, 10);
+    }
+
+    /** The same, waiting up to {@code seconds} for it to finish what it was doing (a TCP stream ends first). */
+    private String stop(Process process, int seconds) throws Exception {
         process.destroy();
-        assertTrue(process.waitFor(10, TimeUnit.SECONDS), "a traffic process did not stop");
+        assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "a traffic process did not stop");
         List<String> lines = Files.readAllLines(outputs.remove(process));
         return lines.get(lines.size() - 1).strip();
     }
