@@ -68,7 +68,7 @@ class NatLoggingTest {
             box = BootedBox.boot("nat-logging-box", Map.of("admin", admin), etcFiles(collectorPort, syslogPort));
 
             int pod0 = swIfIndex(box, admin, "pod0");
-            BootedBox.Result injected = box.exec("admin", admin, inject(pod0));
+            BootedBox.Result injected = box.exec("admin", admin, inject("nat-logging", pod0, 1));
             String created = awaitLine(syslog, " SADD ", Duration.ofSeconds(30), "injection said: " + injected.output()
                     + "\nsessions: " + box.exec("admin", admin, "nat44:sessions --detail").output()
                     + "\nerrors: " + box.exec("admin", admin, "errors:show --no-format").output());
@@ -137,7 +137,7 @@ class NatLoggingTest {
         return etc;
     }
 
-    private static int swIfIndex(BootedBox box, KeyPair admin, String name) throws Exception {
+    static int swIfIndex(BootedBox box, KeyPair admin, String name) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String listing = "";
         while (System.nanoTime() < deadline) {
@@ -155,19 +155,19 @@ class NatLoggingTest {
 
     /**
      * One frame from the pod (00:00:00:00:00:02, 10.1.1.3:5000) to 203.0.113.51:53 over UDP, addressed to pod0's MAC,
-     * injected once at ethernet-input as received on pod0. The console has no packet-generator command, so this goes
+     * injected {@code count} times by packet-generator stream {@code stream} at ethernet-input as received on pod0. The console has no packet-generator command, so this goes
      * through Gogo's Java calls as TelemetryTest's does; the bytes travel as a hexadecimal BigInteger (the frame's
      * first byte, 0x02, is neither 0 nor above 0x7f, so toByteArray gives the frame back exactly).
      */
-    private static String inject(int rxSwIfIndex) {
+    static String inject(String stream, int rxSwIfIndex, long count) {
         return "ref = $.context getServiceReference io.sluice.pg.api.PacketGenerator ; "
                 + "pg = $.context getService $ref ; "
                 + "cls = ($ref getBundle) loadClass io.sluice.pg.api.PgStream ; "
                 + "packets = new java.util.ArrayList ; "
                 + "$packets add ((new java.math.BigInteger " + HexFormat.of().formatHex(podFrame()) + " 16) toByteArray) ; "
-                + "each ($cls getConstructors) { s = $it newInstance nat-logging $packets (new java.lang.Integer "
-                + rxSwIfIndex + ") (new java.lang.Long 1) (new java.lang.Long 0) ethernet-input ; "
-                + "$pg add $s ; $pg enable nat-logging }";
+                + "each ($cls getConstructors) { s = $it newInstance " + stream + " $packets (new java.lang.Integer "
+                + rxSwIfIndex + ") (new java.lang.Long " + count + ") (new java.lang.Long 0) ethernet-input ; "
+                + "$pg add $s ; $pg enable " + stream + " }";
     }
 
     static byte[] podFrame() {
@@ -190,7 +190,7 @@ class NatLoggingTest {
         return f.array();
     }
 
-    private static String awaitLine(DatagramChannel syslog, String msgid, Duration wait, String context) throws Exception {
+    static String awaitLine(DatagramChannel syslog, String msgid, Duration wait, String context) throws Exception {
         ByteBuffer buffer = ByteBuffer.allocate(4096);
         long deadline = System.nanoTime() + wait.toNanos();
         List<String> seen = new ArrayList<>();

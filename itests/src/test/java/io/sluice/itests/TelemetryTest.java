@@ -38,7 +38,8 @@ class TelemetryTest {
             "sluice_node_active", "sluice_errors_total", "sluice_buffer_pool_size", "sluice_buffer_pool_outstanding",
             "sluice_buffer_pool_alloc_failures_total", "sluice_workers", "sluice_barrier_pauses_total",
             "sluice_barrier_pause_seconds_total", "sluice_barrier_pause_max_seconds", "sluice_acl_sessions",
-            "sluice_acl_sessions_refused_total", "sluice_nat44_sessions", "sluice_nat44_sessions_max",
+            "sluice_acl_sessions_refused_total", "sluice_acl_deny_events_total", "sluice_acl_deny_events_lost_total",
+            "sluice_acl_deny_rate_limited_total", "sluice_nat44_sessions", "sluice_nat44_sessions_max",
             "sluice_telemetry_collect_seconds");
 
     private static BootedBox box;
@@ -69,6 +70,10 @@ class TelemetryTest {
         }
         assertEquals(Optional.of(0.0), first.value("sluice_interface_admin_up{interface=\"local0\"}"),
                 "local0 (always there, down) is exported");
+        for (String protocol : List.of("tcp", "udp", "icmp")) {
+            assertTrue(first.value("sluice_nat44_sessions{protocol=\"" + protocol + "\"}").isPresent(),
+                    "NAT44 sessions of " + protocol + " in:\n" + first.text);
+        }
         int counters = 0;
         for (var sample : first.samples.entrySet()) {
             if ("counter".equals(first.types.get(familyOf(sample.getKey())))) {

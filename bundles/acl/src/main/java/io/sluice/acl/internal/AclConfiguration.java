@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.Reference;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,6 +22,7 @@ import java.util.TreeMap;
  * <pre>
  *  name   = pod-reflect            optional: the ACL's name; by default the file's name after "io.sluice.acl-"
  *  index  = 3                      optional: the ACL index VPP shows (acl-index, match: acl N); lowest free by default
+ *  log    = deny                   optional: log the packets this ACL denies (AclDenyLog); none (the default) or deny
  *  rule.0 = permit+reflect src 0.0.0.0/0 dst 0.0.0.0/0
  *  rule.1 = deny proto tcp dport 23
  * </pre>
@@ -35,6 +37,9 @@ public final class AclConfiguration {
     static final String KEY_NAME = "name";
     static final String KEY_INDEX = "index";
     static final String KEY_RULE_PREFIX = "rule.";
+    static final String KEY_LOG = "log";
+    static final String LOG_NONE = "none";
+    static final String LOG_DENY = "deny";
 
     private static final System.Logger LOG = System.getLogger(AclConfiguration.class.getName());
 
@@ -102,15 +107,26 @@ public final class AclConfiguration {
                         + "': not an ACL index (a whole number, 0 or more)");
             }
         }
+        boolean logDenied = false;
+        String logText = ConfigSource.string(properties, KEY_LOG);
+        if (logText != null) {
+            String log = logText.trim().toLowerCase(Locale.ROOT);
+            if (log.equals(LOG_DENY)) {
+                logDenied = true;
+            } else if (!log.equals(LOG_NONE)) {
+                throw new IllegalArgumentException(source + ": key 'log' = '" + logText
+                        + "': expected deny (log the packets this ACL denies) or none");
+            }
+        }
         TreeMap<Integer, String> ruleTexts = new TreeMap<>();
         for (Map.Entry<String, Object> entry : properties.entrySet()) {
             String key = entry.getKey();
-            if (key.equals(KEY_NAME) || key.equals(KEY_INDEX) || ConfigSource.isFrameworkKey(key)) {
+            if (key.equals(KEY_NAME) || key.equals(KEY_INDEX) || key.equals(KEY_LOG) || ConfigSource.isFrameworkKey(key)) {
                 continue;
             }
             if (!key.startsWith(KEY_RULE_PREFIX)) {
                 throw new IllegalArgumentException(source + ": key '" + key
-                        + "' is not known: expected name, index or rule.N");
+                        + "' is not known: expected name, index, log or rule.N");
             }
             int number;
             try {
@@ -136,6 +152,6 @@ public final class AclConfiguration {
                         + entry.getValue() + "': " + e.getMessage());
             }
         }
-        return new Acl(name.trim(), index, rules);
+        return new Acl(name.trim(), index, rules, logDenied);
     }
 }

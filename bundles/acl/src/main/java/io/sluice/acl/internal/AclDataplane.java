@@ -1,6 +1,7 @@
 package io.sluice.acl.internal;
 
 import io.sluice.acl.api.AclAction;
+import io.sluice.acl.api.AclDenyEvent;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.NextArc;
@@ -73,6 +74,8 @@ final class AclDataplane {
     private static final long RESULT_TABLE_FULL = 1L << 60;
     private static final long RESULT_NO_POLICY = 1L << 61;
     private static final long RESULT_RELATED = 1L << 62;
+    /** The deny is to be logged, when the deny log is enabled: its ACL asks for it, or the list is not in force. */
+    private static final long RESULT_LOG = 1L << 63;
     private static final int RESULT_ACL_SHIFT = 32;
     private static final long RESULT_ACL_NONE = 0xffffffL;
 
@@ -91,10 +94,12 @@ final class AclDataplane {
 
     /**
      * Runs one frame through the ACL of side {@code input}. Counters are kept in locals and flushed once;
-     * the trace is written in a second pass only when the frame is traced.
+     * the trace is written in a second pass only when the frame is traced. {@code denyLog} is null while the
+     * deny log is disabled; otherwise a deny to be logged writes one event unless its flow had one within the
+     * interval.
      */
     static int process(NodeContext context, Frame frame, boolean input, AclPolicy policy, SessionTable sessions,
-                       long now) {
+                       long now, AclDenyLogImpl.Recorder denyLog) {
         BufferPool pool = context.pool();
         MemorySegment seg = pool.segment();
         int n = frame.count();
@@ -107,6 +112,7 @@ final class AclDataplane {
         long tooMany = 0;
         long noPolicy = 0;
         long related = 0;
+        long rateLimited = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
             int sw = input ? pool.rxSwIfIndex(bi) : pool.txSwIfIndex(bi);
@@ -123,6 +129,10 @@ final class AclDataplane {
                 }
                 if ((result & RESULT_NO_POLICY) != 0) {
                     noPolicy++;
+                }
+                if (denyLog != null && (result & RESULT_LOG) != 0
+                        && !logDenied(pool, seg, bi, input, sw, result, denyLog, now)) {
+                    rateLimited++;
                 }
                 continue;
             }
@@ -141,6 +151,9 @@ final class AclDataplane {
             for (int i = 0; i < n; i++) {
                 trace(context, pool, seg, buffers[i], nexts[i], input);
             }
+        }
+        if (rateLimited != 0) {
+            denyLog.countRateLimited(rateLimited);
         }
         sessions.sweep(now, SWEEP_PER_FRAME);
         context.countError(AclError.ACL_CHECK.ordinal(), n);
@@ -165,6 +178,25 @@ final class AclDataplane {
 
     static int rule(long result) {
         return (int) result;
+    }
+
+    /**
+     * Writes the denied packet's event (its 5-tuple from ip4-input's parse in the metadata); false when the flow was
+     * rate-limited. {@code now} is the sessions' wall-clock nanoseconds.
+     */
+    private static boolean logDenied(BufferPool pool, MemorySegment seg, int bi, boolean input, int sw, long result,
+                                     AclDenyLogImpl.Recorder denyLog, long now) {
+        long ip = pool.l3Header(bi);
+        long l4 = pool.l4Header(bi);
+        int protocol = pool.ipProtocol(bi);
+        boolean l4Valid = (pool.l4Info(bi) & BufferPool.L4_VALID) != 0;
+        int acl = acl(result);
+        int reason = (result & RESULT_NO_POLICY) != 0 ? AclDenyEvent.REASON_NO_POLICY
+                : acl < 0 ? AclDenyEvent.REASON_NO_MATCH : AclDenyEvent.REASON_RULE;
+        return denyLog.record(now / 1_000_000L, Ipv4.src(seg, ip), Ipv4.dst(seg, ip), protocol,
+                port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), sw,
+                input ? AclDenyEvent.DIRECTION_INPUT : AclDenyEvent.DIRECTION_OUTPUT, reason, acl,
+                acl < 0 ? -1 : rule(result));
     }
 
     private static long result(int action, int acl, int rule) {
@@ -250,12 +282,12 @@ final class AclDataplane {
         if (rules == null) {
             // Fail closed: the feature runs here only because a list is bound; without the list (not loaded yet,
             // or naming an undefined ACL) an established session still passes above, anything new is dropped.
-            return result(AclAction.DENY.code(), -1, -1) | RESULT_NO_POLICY;
+            return result(AclAction.DENY.code(), -1, -1) | RESULT_NO_POLICY | RESULT_LOG;
         }
         int match = rules.match(Ipv4.src(seg, ip), Ipv4.dst(seg, ip), protocol,
                 port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), tcpFlags);
         if (match == CompiledRuleSet.NO_MATCH) {
-            return result(AclAction.DENY.code(), -1, -1);
+            return result(AclAction.DENY.code(), -1, -1) | (rules.logsDenied(match) ? RESULT_LOG : 0);
         }
         int action = rules.action(match);
         int acl = rules.aclIndex(match);
@@ -267,7 +299,8 @@ final class AclDataplane {
             }
             pool.setOpaque(bi, Opaque.ACL_SESSION, created);
         }
-        return result(action, acl, rule);
+        return result(action, acl, rule)
+                | (action == AclAction.DENY.code() && rules.logsDenied(match) ? RESULT_LOG : 0);
     }
 
     /**

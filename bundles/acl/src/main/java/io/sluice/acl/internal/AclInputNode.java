@@ -36,11 +36,19 @@ public final class AclInputNode implements Node {
 
     private final AclManager manager;
     private final AclSessionsImpl sessions;
+    private final AclDenyLogImpl denyLog;
 
     @Activate
-    public AclInputNode(@Reference AclManager manager, @Reference AclSessionsImpl sessions) {
+    public AclInputNode(@Reference AclManager manager, @Reference AclSessionsImpl sessions,
+                        @Reference AclDenyLogImpl denyLog) {
         this.manager = manager;
         this.sessions = sessions;
+        this.denyLog = denyLog;
+    }
+
+    /** A node whose deny log is never enabled (tests). */
+    public AclInputNode(AclManager manager, AclSessionsImpl sessions) {
+        this(manager, sessions, new AclDenyLogImpl());
     }
 
     @Override
@@ -50,6 +58,7 @@ public final class AclInputNode implements Node {
 
     @Override
     public int process(NodeContext context, Frame frame) {
-        return AclDataplane.process(context, frame, true, manager.policy(), sessions.table(), sessions.now());
+        return AclDataplane.process(context, frame, true, manager.policy(), sessions.table(), sessions.now(),
+                denyLog.recorder());
     }
 }

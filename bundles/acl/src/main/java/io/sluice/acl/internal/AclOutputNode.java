@@ -34,11 +34,19 @@ public final class AclOutputNode implements Node {
 
     private final AclManager manager;
     private final AclSessionsImpl sessions;
+    private final AclDenyLogImpl denyLog;
 
     @Activate
-    public AclOutputNode(@Reference AclManager manager, @Reference AclSessionsImpl sessions) {
+    public AclOutputNode(@Reference AclManager manager, @Reference AclSessionsImpl sessions,
+                         @Reference AclDenyLogImpl denyLog) {
         this.manager = manager;
         this.sessions = sessions;
+        this.denyLog = denyLog;
+    }
+
+    /** A node whose deny log is never enabled (tests). */
+    public AclOutputNode(AclManager manager, AclSessionsImpl sessions) {
+        this(manager, sessions, new AclDenyLogImpl());
     }
 
     @Override
@@ -48,6 +56,7 @@ public final class AclOutputNode implements Node {
 
     @Override
     public int process(NodeContext context, Frame frame) {
-        return AclDataplane.process(context, frame, false, manager.policy(), sessions.table(), sessions.now());
+        return AclDataplane.process(context, frame, false, manager.policy(), sessions.table(), sessions.now(),
+                denyLog.recorder());
     }
 }

@@ -32,6 +32,10 @@ final class CompiledRuleSet {
     private final byte[] actions;
     private final int[] aclIndices;
     private final int[] ruleIndices;
+    /** Per combined rule: whether its ACL logs the packets it denies ({@link Acl#logDenied}). */
+    private final boolean[] logsDenied;
+    /** Whether a packet no rule matches (the list's implicit deny) is logged: when any ACL of the list logs. */
+    private final boolean logsNoMatch;
     private final List<Acl> acls;
 
     private final RangeField sourceAddresses;
@@ -49,18 +53,24 @@ final class CompiledRuleSet {
         List<AclRule> rules = new ArrayList<>();
         List<Integer> aclOf = new ArrayList<>();
         List<Integer> ruleOf = new ArrayList<>();
+        List<Boolean> logOf = new ArrayList<>();
+        boolean anyLogs = false;
         for (Acl acl : acls) {
+            anyLogs |= acl.logDenied();
             for (int r = 0; r < acl.rules().size(); r++) {
                 rules.add(acl.rules().get(r));
                 aclOf.add(acl.index());
                 ruleOf.add(r);
+                logOf.add(acl.logDenied());
             }
         }
+        logsNoMatch = anyLogs;
         ruleCount = rules.size();
         words = Math.max(1, (ruleCount + 63) >>> 6);
         actions = new byte[ruleCount];
         aclIndices = new int[ruleCount];
         ruleIndices = new int[ruleCount];
+        logsDenied = new boolean[ruleCount];
         long[] srcLo = new long[ruleCount];
         long[] srcHi = new long[ruleCount];
         long[] dstLo = new long[ruleCount];
@@ -74,6 +84,7 @@ final class CompiledRuleSet {
             actions[i] = (byte) rule.action().code();
             aclIndices[i] = aclOf.get(i);
             ruleIndices[i] = ruleOf.get(i);
+            logsDenied[i] = logOf.get(i);
             srcLo[i] = Integer.toUnsignedLong(rule.sourceAddress());
             srcHi[i] = srcLo[i] + (1L << (32 - rule.sourcePrefixLength())) - 1;
             dstLo[i] = Integer.toUnsignedLong(rule.destinationAddress());
@@ -115,6 +126,11 @@ final class CompiledRuleSet {
 
     int ruleIndex(int rule) {
         return ruleIndices[rule];
+    }
+
+    /** Whether a packet denied by {@code rule} ({@link #NO_MATCH}: by the implicit deny) is to be logged. */
+    boolean logsDenied(int rule) {
+        return rule == NO_MATCH ? logsNoMatch : logsDenied[rule];
     }
 
     /**

@@ -33,6 +33,7 @@ final class AclFixture implements AutoCloseable {
     final InterfaceTableImpl interfaces = new InterfaceTableImpl(harness.engine());
     final AclManager manager = new AclManager(harness.engine(), interfaces);
     AclSessionsImpl sessions;
+    final AclDenyLogImpl denyLog = new AclDenyLogImpl();
     final List<GraphHarness.Captured> routed;
     final List<byte[]> sentGbe;
     final List<byte[]> sentTap2;
@@ -51,8 +52,8 @@ final class AclFixture implements AutoCloseable {
         harness.add(new PassThrough("nat44-in2out-output", FeatureRegistration.on(FeatureArc.IP4_OUTPUT), true));
         routed = harness.capture("ip4-lookup");
         harness.capture("test-unrouted");
-        inputNode = new AclInputNode(manager, sessions);
-        outputNode = new AclOutputNode(manager, sessions);
+        inputNode = new AclInputNode(manager, sessions, denyLog);
+        outputNode = new AclOutputNode(manager, sessions, denyLog);
         harness.add(inputNode).add(outputNode);
         sentGbe = register("GigabitEthernet0/8/0");
         for (int n = 0; n < 4; n++) {

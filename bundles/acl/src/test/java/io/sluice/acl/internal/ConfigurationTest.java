@@ -67,6 +67,18 @@ class ConfigurationTest {
     }
 
     @Test
+    void logDenyIsAnOptInPerAclAndABadValueNamesTheKey() {
+        assertEquals(false, AclConfiguration.parse(config("rule.0", "deny")).logDenied());
+        assertEquals(false, AclConfiguration.parse(config("log", "none", "rule.0", "deny")).logDenied());
+        assertEquals(true, AclConfiguration.parse(config("log", "Deny ", "rule.0", "deny")).logDenied());
+        assertEquals(true, AclConfiguration.parse(config("log", "deny", "rule.0", "deny")).withIndex(4).logDenied());
+        assertEquals("etc/io.sluice.acl-pod-reflect.cfg: key 'log' = 'yes': expected deny (log the packets this ACL"
+                        + " denies) or none",
+                assertThrows(IllegalArgumentException.class, () -> AclConfiguration.parse(config(
+                        "log", "yes", "rule.0", "deny"))).getMessage());
+    }
+
+    @Test
     void aclFileErrorsNameTheFileTheKeyAndWhy() {
         assertEquals("etc/io.sluice.acl-pod-reflect.cfg: key 'rule.1' = 'permit dst 10.0.0.0/33': dst prefix length 33 is not 0..32",
                 assertThrows(IllegalArgumentException.class, () -> AclConfiguration.parse(config(
@@ -74,7 +86,7 @@ class ConfigurationTest {
         assertEquals("etc/io.sluice.acl-pod-reflect.cfg: key 'rule.1' is missing: rules are numbered from 0 without gaps, as VPP shows them",
                 assertThrows(IllegalArgumentException.class, () -> AclConfiguration.parse(config(
                         "rule.0", "permit", "rule.2", "deny"))).getMessage());
-        assertEquals("etc/io.sluice.acl-pod-reflect.cfg: key 'rules.0' is not known: expected name, index or rule.N",
+        assertEquals("etc/io.sluice.acl-pod-reflect.cfg: key 'rules.0' is not known: expected name, index, log or rule.N",
                 assertThrows(IllegalArgumentException.class, () -> AclConfiguration.parse(config(
                         "rules.0", "permit"))).getMessage());
         assertEquals("etc/io.sluice.acl-pod-reflect.cfg: key 'index' = 'three': not an ACL index (a whole number, 0 or more)",

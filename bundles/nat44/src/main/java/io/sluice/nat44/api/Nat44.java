@@ -31,5 +31,12 @@ public interface Nat44 {
     /** Sessions in use and the table's capacity. */
     long sessionCount();
 
+    /**
+     * Sessions in use of IP protocol {@code protocol}: 6 (TCP), 17 (UDP), 1 (ICMP); any other number gives the sessions
+     * of every other protocol together. The figures of TCP, UDP and ICMP and the others add up to
+     * {@link #sessionCount()}.
+     */
+    long sessionCount(int protocol);
+
     long sessionCapacity();
 }

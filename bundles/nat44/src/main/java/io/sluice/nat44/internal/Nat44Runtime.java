@@ -435,6 +435,11 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
     }
 
     @Override
+    public long sessionCount(int protocol) {
+        return dataplane.table().count(protocol);
+    }
+
+    @Override
     public long sessionCapacity() {
         return dataplane.table().capacity();
     }

@@ -1,5 +1,7 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.packet.api.Ipv4;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * The NAT44 session store: a fixed array of 64-byte session records in a memory-mapped file (or anonymous
@@ -90,6 +93,8 @@ final class SessionTable implements AutoCloseable {
     private volatile long epoch;
     private int freeHead = -1;
     private int count;
+    /** Sessions per protocol class ({@link #protocolClass}): TCP, UDP, ICMP, any other. */
+    private final int[] countByProtocol = new int[4];
     private int expiryCursor;
 
     private SessionTable(Arena arena, Path file, FileChannel channel, MemorySegment records, int capacity) {
@@ -211,6 +216,7 @@ final class SessionTable implements AutoCloseable {
         out2in.fill((byte) 0);
         freeHead = -1;
         count = 0;
+        Arrays.fill(countByProtocol, 0);
         for (int s = capacity - 1; s >= 0; s--) {
             long base = base(s);
             boolean keep = (records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0
@@ -219,6 +225,7 @@ final class SessionTable implements AutoCloseable {
                 insertIndex(in2out, records.get(LONG, base + S_IN_KEY), s);
                 insertIndex(out2in, records.get(LONG, base + S_OUT_KEY), s);
                 count++;
+                countByProtocol[protocolClass(keyProtocol(records.get(LONG, base + S_IN_KEY)))]++;
             } else {
                 records.set(BYTE, base + S_FLAGS, (byte) 0);
                 records.set(INT, base + S_NEXT_FREE, freeHead);
@@ -334,6 +341,7 @@ final class SessionTable implements AutoCloseable {
         insertIndex(in2out, inKey, s);
         insertIndex(out2in, outKey, s);
         count++;
+        countByProtocol[protocolClass(keyProtocol(inKey))]++;
         return s;
     }
 
@@ -363,6 +371,7 @@ final class SessionTable implements AutoCloseable {
         records.set(INT, base + S_NEXT_FREE, freeHead);
         freeHead = s;
         count--;
+        countByProtocol[protocolClass(keyProtocol(records.get(LONG, base + S_IN_KEY)))]--;
     }
 
     /** Backward-shift deletion for linear probing (Knuth 6.4, algorithm R): no tombstones are left. */
@@ -495,6 +504,20 @@ final class SessionTable implements AutoCloseable {
 
     public int count() {
         return count;
+    }
+
+    /** Sessions of IP protocol {@code protocol} (TCP, UDP, ICMP; any other number: all the others together). */
+    public int count(int protocol) {
+        return countByProtocol[protocolClass(protocol)];
+    }
+
+    private static int protocolClass(int protocol) {
+        return switch (protocol) {
+            case Ipv4.PROTOCOL_TCP -> 0;
+            case Ipv4.PROTOCOL_UDP -> 1;
+            case Ipv4.PROTOCOL_ICMP -> 2;
+            default -> 3;
+        };
     }
 
     /** Bytes of memory the table holds: the records (mapped) and both indexes (anonymous). */

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +54,37 @@ class SessionTableTest {
                 }
             }
             assertEquals(live.size(), table.count());
+        }
+    }
+
+    @Test
+    void sessionsAreCountedPerProtocolThroughInsertRemoveAndRebuild(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sessions.bin");
+        try (SessionTable table = SessionTable.open(file, 64)) {
+            int[] protocols = {6, 6, 6, 17, 17, 1, 47};
+            for (int i = 0; i < protocols.length; i++) {
+                long expiresAt = i == 0 ? 10 : 1_000;
+                assertTrue(table.insert(SessionTable.key(1, i, protocols[i]), SessionTable.key(2, i, protocols[i]),
+                        0, 0, 0, false, 0, expiresAt) >= 0);
+            }
+            assertEquals(3, table.count(6));
+            assertEquals(2, table.count(17));
+            assertEquals(1, table.count(1));
+            assertEquals(1, table.count(47));
+            assertEquals(1, table.count(50), "every other protocol together");
+            table.remove(table.lookupIn2Out(SessionTable.key(1, 3, 17)));
+            assertEquals(1, table.count(17));
+            assertEquals(6, table.count(6) + table.count(17) + table.count(1) + table.count(0));
+            assertEquals(table.count(), table.count(6) + table.count(17) + table.count(1) + table.count(0));
+        }
+        try (SessionTable table = SessionTable.open(file, 64)) {
+            synchronized (table.lock()) {
+                table.rebuild(100);
+            }
+            assertEquals(2, table.count(6), "the expired TCP session is not counted after the rebuild");
+            assertEquals(1, table.count(17));
+            assertEquals(1, table.count(1));
+            assertEquals(1, table.count(47));
         }
     }
 

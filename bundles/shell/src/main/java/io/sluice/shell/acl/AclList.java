@@ -10,7 +10,10 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-/** The ACLs in the shape of VPP's {@code show acl-plugin acl}: a header per ACL, one line per rule. */
+/**
+ * The ACLs in the shape of VPP's {@code show acl-plugin acl}: a header per ACL (with {@code log deny} after it when the
+ * ACL logs its denies), one line per rule.
+ */
 @Command(scope = "acl", name = "list", description = "Lists ACLs with their rules, as show acl-plugin acl")
 @Service
 public class AclList implements Action {
@@ -32,7 +35,9 @@ public class AclList implements Action {
             if (only != null && acl.index() != only) {
                 continue;
             }
-            out.printf("acl-index %d count %d tag {%s}%n", acl.index(), acl.rules().size(), acl.name());
+            // VPP's header; an ACL that logs its denies (log = deny) says so after it, the others print as VPP does.
+            out.printf("acl-index %d count %d tag {%s}%s%n", acl.index(), acl.rules().size(), acl.name(),
+                    acl.logDenied() ? " log deny" : "");
             for (int r = 0; r < acl.rules().size(); r++) {
                 out.printf("%9d: %s%n", r, acl.rules().get(r));
             }

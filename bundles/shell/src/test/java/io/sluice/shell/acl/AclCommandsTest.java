@@ -26,6 +26,15 @@ class AclCommandsTest {
     }
 
     @Test
+    void anAclThatLogsItsDeniesSaysSoInItsHeader() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        AclList.print(List.of(new Acl("pod-out", 3, List.of(AclRule.parse("deny proto udp dport 53")), true)), null, out);
+        assertEquals("acl-index 3 count 1 tag {pod-out} log deny",
+                bytes.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
+    }
+
+    @Test
     void interfaceListsShowNamesWithIndices() {
         assertEquals("pod-reflect(3) later(undefined)", AclInterfaces.list(List.of("pod-reflect", "later"), List.of(3, -1)));
         assertEquals("", AclInterfaces.list(List.of(), List.of()));

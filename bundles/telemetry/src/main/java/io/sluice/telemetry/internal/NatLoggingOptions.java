@@ -25,7 +25,7 @@ record NatLoggingOptions(boolean enabled, InetSocketAddress ipfixCollector, int 
     /** The IANA port for IPFIX over UDP (RFC 7011 section 10.3.4). */
     static final int IPFIX_PORT = 4739;
     static final int SYSLOG_PORT = 514;
-    private static final List<String> FACILITIES = List.of("kern", "user", "mail", "daemon", "auth", "syslog", "lpr",
+    static final List<String> FACILITIES = List.of("kern", "user", "mail", "daemon", "auth", "syslog", "lpr",
             "news", "uucp", "cron", "authpriv", "ftp", "ntp", "audit", "alert", "clock", "local0", "local1", "local2",
             "local3", "local4", "local5", "local6", "local7");
 
@@ -64,7 +64,7 @@ record NatLoggingOptions(boolean enabled, InetSocketAddress ipfixCollector, int 
     }
 
     /** The kernel's host name, without a DNS look-up (activation must not wait on the network). */
-    private static String localHostname() {
+    static String localHostname() {
         try {
             String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
             return name.isEmpty() ? "-" : name;
@@ -73,12 +73,12 @@ record NatLoggingOptions(boolean enabled, InetSocketAddress ipfixCollector, int 
         }
     }
 
-    private static String text(Map<String, ?> properties, String key, String fallback) {
+    static String text(Map<String, ?> properties, String key, String fallback) {
         Object value = properties.get(key);
         return value == null || value.toString().isBlank() ? fallback : value.toString().trim();
     }
 
-    private static boolean bool(Map<String, ?> properties, String key, boolean fallback, List<String> problems) {
+    static boolean bool(Map<String, ?> properties, String key, boolean fallback, List<String> problems) {
         String value = text(properties, key, Boolean.toString(fallback));
         if (value.equalsIgnoreCase("true")) {
             return true;
@@ -90,7 +90,7 @@ record NatLoggingOptions(boolean enabled, InetSocketAddress ipfixCollector, int 
         return fallback;
     }
 
-    private static int integer(Map<String, ?> properties, String key, int fallback, int min, int max,
+    static int integer(Map<String, ?> properties, String key, int fallback, int min, int max,
                                List<String> problems) {
         Object value = properties.get(key);
         if (value == null || value.toString().isBlank()) {
@@ -113,7 +113,7 @@ record NatLoggingOptions(boolean enabled, InetSocketAddress ipfixCollector, int 
      * {@code address[:port]} with an IP literal ({@code 127.0.0.1:4739}, {@code [::1]:4739}); a host name is refused,
      * as a look-up at activation could wait on DNS and its answer could change under the box.
      */
-    private static InetSocketAddress endpoint(Map<String, ?> properties, String key, int defaultPort,
+    static InetSocketAddress endpoint(Map<String, ?> properties, String key, int defaultPort,
                                               List<String> problems) {
         String value = text(properties, key, "");
         if (value.isEmpty()) {

@@ -14,21 +14,36 @@ import java.util.List;
  * the reading so that the naming and the text can be tested with counters built by hand.
  *
  * @param acl           null while no ACL session table is registered (the ACL bundle absent or being updated)
+ * @param aclDeny       null while the ACL's deny log is not registered
  * @param nat44         null while NAT44 is not registered
  * @param collectNanos  how long reading took, barrier pauses included
  */
 record Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors,
                 List<BufferStats> buffers, BarrierStats barrier, int workers, AclSessions.SessionStats acl,
-                Nat44Reading nat44, long collectNanos) {
+                AclDenyReading aclDeny, Nat44Reading nat44, long collectNanos) {
+
+    Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors, List<BufferStats> buffers,
+             BarrierStats barrier, int workers, AclSessions.SessionStats acl, Nat44Reading nat44, long collectNanos) {
+        this(interfaces, nodes, errors, buffers, barrier, workers, acl, null, nat44, collectNanos);
+    }
 
     /**
-     * NAT44's table occupancy, its pool's ports in use, and its event log's counts (-1 when the log's service is
-     * not there).
+     * The ACL's deny log: events recorded, lost (ring full), denied packets rate-limited, and syslog messages sent
+     * ({@code sent} -1 while no exporter is configured).
      */
-    record Nat44Reading(long sessions, long capacity, List<AddressInfo> addresses, long eventsRecorded,
-                        long eventsLost) {
-        Nat44Reading(long sessions, long capacity, List<AddressInfo> addresses) {
-            this(sessions, capacity, addresses, -1, -1);
+    record AclDenyReading(long recorded, long lost, long rateLimited, long sent) {
+    }
+
+    /**
+     * NAT44's table occupancy (in all, and per protocol: TCP, UDP, ICMP, other), its pool's ports in use, and its
+     * event log's counts (-1 when the log's service is not there).
+     */
+    record Nat44Reading(long sessions, long tcpSessions, long udpSessions, long icmpSessions, long otherSessions,
+                        long capacity, List<AddressInfo> addresses, long eventsRecorded, long eventsLost) {
+        Nat44Reading(long tcpSessions, long udpSessions, long icmpSessions, long otherSessions, long capacity,
+                     List<AddressInfo> addresses) {
+            this(tcpSessions + udpSessions + icmpSessions + otherSessions, tcpSessions, udpSessions, icmpSessions,
+                    otherSessions, capacity, addresses, -1, -1);
         }
     }
 }

@@ -42,6 +42,9 @@ final class SluiceMetrics {
         if (r.acl() != null) {
             acl(r.acl(), out);
         }
+        if (r.aclDeny() != null) {
+            aclDeny(r.aclDeny(), out);
+        }
         if (r.nat44() != null) {
             nat44(r.nat44(), out);
         }
@@ -169,9 +172,32 @@ final class SluiceMetrics {
         out.sample(s.refusedFull());
     }
 
+    private static void aclDeny(Readings.AclDenyReading d, TextFormat out) {
+        out.counter("sluice_acl_deny_events_total",
+                "Denied flows written to the ACL deny log (ACLs with log = deny, and acl-no-policy drops).");
+        out.sample(d.recorded());
+        out.counter("sluice_acl_deny_events_lost_total",
+                "Deny events dropped because the deny log's ring was full (the exporter fell behind).");
+        out.sample(d.lost());
+        out.counter("sluice_acl_deny_rate_limited_total",
+                "Denied packets not logged because their flow already had an event within the interval.");
+        out.sample(d.rateLimited());
+        if (d.sent() >= 0) {
+            out.counter("sluice_acl_deny_events_sent_total",
+                    "Deny events sent as syslog messages since the logging configuration was applied.");
+            out.sample(d.sent());
+        }
+    }
+
     private static void nat44(Readings.Nat44Reading n, TextFormat out) {
-        out.gauge("sluice_nat44_sessions", "NAT44 sessions in the table, static and dynamic.");
-        out.sample(n.sessions());
+        out.gauge("sluice_nat44_sessions", "NAT44 sessions in the table, static and dynamic, per protocol.",
+                "protocol");
+        out.sample(n.tcpSessions(), "tcp");
+        out.sample(n.udpSessions(), "udp");
+        out.sample(n.icmpSessions(), "icmp");
+        if (n.otherSessions() != 0) {
+            out.sample(n.otherSessions(), "other");
+        }
         out.gauge("sluice_nat44_sessions_max", "NAT44 sessions the table holds at most.");
         out.sample(n.capacity());
         out.gauge("sluice_nat44_ports_in_use",

@@ -1,9 +1,11 @@
 package io.sluice.telemetry.internal;
 
+import io.sluice.acl.api.AclDenyLog;
 import io.sluice.acl.api.AclSessions;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.nat44.api.Nat44;
 import io.sluice.nat44.api.Nat44EventLog;
+import io.sluice.packet.api.Ipv4;
 import io.sluice.vnet.api.InterfaceTable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,6 +27,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public final class TelemetryExporter {
 
     private static final System.Logger LOG = System.getLogger(TelemetryExporter.class.getName());
+    /** IP protocol 255 (reserved, RFC 5237): asks NAT44 for the sessions of every protocol but TCP, UDP and ICMP. */
+    private static final int OTHER_PROTOCOL = 255;
 
     private final GraphRuntime graph;
     private final InterfaceTable interfaces;
@@ -38,6 +42,13 @@ public final class TelemetryExporter {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Nat44EventLog natEvents;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile AclDenyLog aclDenies;
+
+    /** Present while etc/io.sluice.acl.logging.cfg is: what it sent. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile AclDenyExporter aclDenyExporter;
 
     private MetricsServer server;
 
@@ -92,16 +103,28 @@ public final class TelemetryExporter {
         if (aclNow != null) {
             aclStats = aclNow.stats();
         }
+        Readings.AclDenyReading denies = null;
+        AclDenyLog denyLog = aclDenies;
+        if (denyLog != null) {
+            AclDenyExporter exporter = aclDenyExporter;
+            denies = new Readings.AclDenyReading(denyLog.recorded(), denyLog.lost(), denyLog.rateLimited(),
+                    exporter == null ? -1 : exporter.sent());
+        }
         Readings.Nat44Reading nat = null;
         Nat44 natNow = nat44;
         if (natNow != null) {
             // addresses() holds NAT44's table lock for one pass over the pool (a few addresses), as
             // nat44:addresses does; the slow path takes that lock once per frame, so it may wait that long.
             Nat44EventLog events = natEvents;
-            nat = new Readings.Nat44Reading(natNow.sessionCount(), natNow.sessionCapacity(), natNow.addresses(),
+            long tcp = natNow.sessionCount(Ipv4.PROTOCOL_TCP);
+            long udp = natNow.sessionCount(Ipv4.PROTOCOL_UDP);
+            long icmp = natNow.sessionCount(Ipv4.PROTOCOL_ICMP);
+            long other = natNow.sessionCount(OTHER_PROTOCOL);
+            nat = new Readings.Nat44Reading(tcp + udp + icmp + other, tcp, udp, icmp, other,
+                    natNow.sessionCapacity(), natNow.addresses(),
                     events == null ? -1 : events.recorded(), events == null ? -1 : events.lost());
         }
         return new Readings(interfaceStats, nodes, errors, buffers, graph.barrierStats(), graph.workerCount(),
-                aclStats, nat, System.nanoTime() - start);
+                aclStats, denies, nat, System.nanoTime() - start);
     }
 }

@@ -39,11 +39,13 @@ class SluiceMetricsTest {
                 List.of(new ErrorCount("acl-plugin-out-ip4-fa", "acl-drop", "ACL deny packets", 3),
                         new ErrorCount("ip4-input", "bad-checksum", "bad checksum", 0)),
                 List.of(new BufferStats(0, 16384, 16380, 4, 0), new BufferStats(1, 16384, 16384, 0, 2)),
-                new BarrierStats(12, 40_000, 250_000, 1_000_000), 2, acl, nat, 3_000_000);
+                new BarrierStats(12, 40_000, 250_000, 1_000_000), 2, acl, acl == null ? null : DENY, nat,
+                3_000_000);
     }
 
     private static final AclSessions.SessionStats ACL = new AclSessions.SessionStats(20, 15, 5, 1, 100_000, 262_144, 11);
-    private static final Readings.Nat44Reading NAT = new Readings.Nat44Reading(6, 65_536,
+    private static final Readings.AclDenyReading DENY = new Readings.AclDenyReading(12, 1, 340, 11);
+    private static final Readings.Nat44Reading NAT = new Readings.Nat44Reading(6, 3, 2, 1, 0, 65_536,
             List.of(new AddressInfo(PacketFormat.parseIp4("192.168.16.1"), 4, 1, 0)), 42, 3);
 
     @Test
@@ -112,13 +114,32 @@ class SluiceMetricsTest {
                 "sluice_acl_sessions_deleted_total 15",
                 "sluice_acl_sessions_expired_total 11",
                 "sluice_acl_sessions_refused_total 1",
-                "sluice_nat44_sessions 6",
+                "sluice_nat44_sessions{protocol=\"tcp\"} 3",
+                "sluice_nat44_sessions{protocol=\"udp\"} 2",
+                "sluice_nat44_sessions{protocol=\"icmp\"} 1",
+                "sluice_acl_deny_events_total 12",
+                "sluice_acl_deny_events_lost_total 1",
+                "sluice_acl_deny_rate_limited_total 340",
+                "sluice_acl_deny_events_sent_total 11",
                 "sluice_nat44_sessions_max 65536",
                 "sluice_nat44_ports_in_use{address=\"192.168.16.1\",protocol=\"tcp\"} 4",
                 "sluice_nat44_ports_in_use{address=\"192.168.16.1\",protocol=\"udp\"} 1",
                 "sluice_nat44_ports_in_use{address=\"192.168.16.1\",protocol=\"icmp\"} 0",
                 "sluice_nat44_events_total 42",
                 "sluice_nat44_events_lost_total 3");
+    }
+
+    @Test
+    void sessionsOfOtherProtocolsAppearOnlyWhenThereAreSomeAndWithoutAnExporterNothingIsSaidToBeSent() {
+        Readings.Nat44Reading nat = new Readings.Nat44Reading(1, 0, 0, 2, 1024, List.of());
+        String text = SluiceMetrics.text(readings(ACL, nat));
+        assertLines(text, "sluice_nat44_sessions{protocol=\"other\"} 2", "sluice_nat44_sessions{protocol=\"udp\"} 0");
+        assertFalse(SluiceMetrics.text(readings(ACL, NAT)).contains("protocol=\"other\"} "));
+        Readings noExporter = new Readings(List.of(), List.of(), List.of(), List.of(),
+                new BarrierStats(0, 0, 0, 0), 1, ACL, new Readings.AclDenyReading(1, 0, 0, -1), null, 0);
+        String quiet = SluiceMetrics.text(noExporter);
+        assertLines(quiet, "sluice_acl_deny_events_total 1");
+        assertFalse(quiet.contains("sluice_acl_deny_events_sent_total"), quiet);
     }
 
     @Test
