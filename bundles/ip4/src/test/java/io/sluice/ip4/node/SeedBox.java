@@ -1,6 +1,5 @@
 package io.sluice.ip4.node;
 
-import io.sluice.vnet.testkit.CapturingDevice;
 import io.sluice.ethernet.api.ArpProxy;
 import io.sluice.ethernet.internal.ArpProxyImpl;
 import io.sluice.ethernet.internal.NeighbourTableImpl;
