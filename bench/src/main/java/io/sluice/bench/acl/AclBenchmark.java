@@ -14,7 +14,7 @@ import io.sluice.graph.testkit.TestGraph;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.NetworkOrder;
-import io.sluice.vnet.api.Device;
+import io.sluice.vnet.testkit.FreeingDevice;
 import io.sluice.vnet.api.InterfaceTable;
 import io.sluice.vnet.testkit.VnetTestkit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -75,7 +75,7 @@ public class AclBenchmark {
         engine = TestGraph.withBuffersPerWorker(1024);
         engine.addNode(new ArcStart());
         InterfaceTable interfaces = VnetTestkit.interfaceTable(engine.runtime());
-        interfaces.register(new BenchDevice());
+        interfaces.register(new FreeingDevice("bench0"));
         acl = AclTestkit.standalone(engine.runtime(), interfaces);
         manager = acl.service();
         node = acl.inputNode();
@@ -146,34 +146,6 @@ public class AclBenchmark {
         @Override
         public int process(NodeContext context, Frame frame) {
             return 0;
-        }
-    }
-
-    private static final class BenchDevice implements Device {
-        @Override
-        public String name() {
-            return "bench0";
-        }
-
-        @Override
-        public long macAddress() {
-            return 0x020000000001L;
-        }
-
-        @Override
-        public int mtu() {
-            return 1500;
-        }
-
-        @Override
-        public boolean linkUp() {
-            return true;
-        }
-
-        @Override
-        public int transmit(BufferPool pool, int[] buffers, int count) {
-            pool.free(buffers, 0, count);
-            return count;
         }
     }
 }

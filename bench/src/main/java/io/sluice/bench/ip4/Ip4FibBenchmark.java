@@ -5,6 +5,7 @@ import io.sluice.graph.api.Node;
 import io.sluice.ip4.api.Ip4Fib;
 import io.sluice.ip4.testkit.Ip4Testkit;
 import io.sluice.vnet.api.InterfaceTable;
+import io.sluice.vnet.testkit.FreeingDevice;
 import io.sluice.vnet.testkit.VnetTestkit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,7 +67,7 @@ public class Ip4FibBenchmark {
     @Setup
     public void setUp() {
         InterfaceTable interfaces = VnetTestkit.interfaceTable(Ip4PathBenchmark.collecting(new HashMap<String, Node>()));
-        gbe = interfaces.register(new Ip4PathBenchmark.FreeingDevice("GigabitEthernet0/8/0", 0x080027449fd8L));
+        gbe = interfaces.register(new FreeingDevice("GigabitEthernet0/8/0", 0x080027449fd8L));
         interfaces.addIp4Address(gbe, 0xc0a81001, 24);
         Ip4Testkit.Fib testFib = Ip4Testkit.fib(interfaces, EthernetTestkit.neighbourTable());
         fib = testFib.api();
@@ -109,7 +110,7 @@ public class Ip4FibBenchmark {
     @Measurement(iterations = 3)
     public Ip4Fib build() {
         InterfaceTable interfaces = VnetTestkit.interfaceTable(Ip4PathBenchmark.collecting(new HashMap<String, Node>()));
-        int sw = interfaces.register(new Ip4PathBenchmark.FreeingDevice("GigabitEthernet0/8/0", 0x080027449fd8L));
+        int sw = interfaces.register(new FreeingDevice("GigabitEthernet0/8/0", 0x080027449fd8L));
         interfaces.addIp4Address(sw, 0xc0a81001, 24);
         Ip4Fib fresh = Ip4Testkit.fib(interfaces, EthernetTestkit.neighbourTable()).api();
         int[] swsFor = Arrays.copyOf(sws, ROUTES);

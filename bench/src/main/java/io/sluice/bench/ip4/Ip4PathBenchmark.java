@@ -14,7 +14,7 @@ import io.sluice.packet.api.Checksum;
 import io.sluice.packet.api.Ethernet;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Tcp;
-import io.sluice.vnet.api.Device;
+import io.sluice.vnet.testkit.FreeingDevice;
 import io.sluice.vnet.api.InterfaceTable;
 import io.sluice.vnet.testkit.VnetTestkit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -91,36 +91,6 @@ public class Ip4PathBenchmark {
                 });
     }
 
-    static final class FreeingDevice implements Device {
-        private final String name;
-        private final long mac;
-
-        FreeingDevice(String name, long mac) {
-            this.name = name;
-            this.mac = mac;
-        }
-
-        public String name() {
-            return name;
-        }
-
-        public long macAddress() {
-            return mac;
-        }
-
-        public int mtu() {
-            return 1500;
-        }
-
-        public boolean linkUp() {
-            return true;
-        }
-
-        public int transmit(BufferPool pool, int[] buffers, int count) {
-            pool.free(buffers, 0, count);
-            return count;
-        }
-    }
 
     static NodeContext context(BufferPool pool, TraceRing ring, int slot, int startArc) {
         NodeContext context = new NodeContext(pool, ring, slot, 0, 16);

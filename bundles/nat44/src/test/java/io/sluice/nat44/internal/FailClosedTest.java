@@ -1,9 +1,8 @@
 package io.sluice.nat44.internal;
 
 import io.sluice.graph.api.FeatureArc;
-import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Tcp;
-import io.sluice.vnet.api.Device;
+import io.sluice.vnet.testkit.FreeingDevice;
 import io.sluice.vnet.internal.InterfaceTableImpl;
 
 import java.nio.file.Files;
@@ -25,29 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FailClosedTest {
 
-    /** A port that sends nothing: the runtime only needs the interface to exist under its name. */
-    private record Port(String name) implements Device {
-        @Override
-        public long macAddress() {
-            return 0x020000000001L;
-        }
-
-        @Override
-        public int mtu() {
-            return 1500;
-        }
-
-        @Override
-        public boolean linkUp() {
-            return true;
-        }
-
-        @Override
-        public int transmit(BufferPool pool, int[] buffers, int count) {
-            pool.free(buffers, 0, count);
-            return count;
-        }
-    }
 
     private static Map<String, Object> seedConfig(Path file) {
         return Map.of("addresses", "192.168.16.1", "inside", "tap2", "output-feature", "GigabitEthernet0/8/0",
@@ -75,7 +51,7 @@ class FailClosedTest {
         byte[] before = Files.readAllBytes(file);
         try (TestBed bed = TestBed.inMemory()) {
             InterfaceTableImpl interfaces = new InterfaceTableImpl(bed.harness.engine());
-            int gbe = interfaces.register(new Port("GigabitEthernet0/8/0"));
+            int gbe = interfaces.register(new FreeingDevice("GigabitEthernet0/8/0"));
             Map<String, Object> broken = new java.util.HashMap<>(seedConfig(file));
             broken.put("timeout.udp", "soon");
             Nat44Runtime runtime = new Nat44Runtime(bed.harness.engine(), interfaces, broken, bed.clock::get, false);
@@ -100,7 +76,8 @@ class FailClosedTest {
     void aConfigurationNamingNoOutsideGuardsEveryInterface(@TempDir Path dir) throws Exception {
         try (TestBed bed = TestBed.inMemory()) {
             InterfaceTableImpl interfaces = new InterfaceTableImpl(bed.harness.engine());
-            int[] sw = {interfaces.register(new Port("GigabitEthernet0/8/0")), interfaces.register(new Port("tap2"))};
+            int[] sw = {interfaces.register(new FreeingDevice("GigabitEthernet0/8/0")),
+                interfaces.register(new FreeingDevice("tap2"))};
             Nat44Runtime runtime = new Nat44Runtime(bed.harness.engine(), interfaces,
                     Map.of("addresses", "not-an-address", "session-file", dir.resolve("s.bin").toString()),
                     bed.clock::get, false);
