@@ -4,9 +4,9 @@ import io.sluice.packet.api.BufferPool;
 
 /**
  * What a node may use while it processes a frame on one worker: the worker's buffer pool, its error
- * counters, trace records and the feature-arc tables of the current graph. One instance per node per worker;
- * the runtime fills it (the {@code bind*} methods), the node only reads it. Final, so that every call from
- * a node's inner loop is direct.
+ * counters, trace records, the packet capture in force and the feature-arc tables of the current graph. One
+ * instance per node per worker; the runtime fills it (the {@code bind*} methods), the node only reads it. Final,
+ * so that every call from a node's inner loop is direct.
  */
 public final class NodeContext {
     private final BufferPool pool;
