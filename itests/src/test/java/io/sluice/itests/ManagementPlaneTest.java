@@ -65,8 +65,8 @@ class ManagementPlaneTest {
     static {
         viewer("acl:interfaces acl:list acl:sessions buffers:show node:list interface:list interface:features"
                 + " ip:fib ip:neighbors nat44:addresses nat44:interfaces nat44:sessions nat44:static-mappings"
-                + " trace:show errors:show runtime:show");
-        manager("acl:sessions-clear ip:route nat44:sessions-clear trace:add trace:clear");
+                + " trace:show errors:show runtime:show pcap:status");
+        manager("acl:sessions-clear ip:route nat44:sessions-clear trace:add trace:clear pcap:trace pcap:off");
         // An upgrade replaces code in the box: as bundle:update, admin only.
         admin("node:upgrade");
         viewer("bundle:capabilities bundle:classes bundle:diag bundle:find-class bundle:headers bundle:id bundle:info"
@@ -115,14 +115,14 @@ class ManagementPlaneTest {
             "ip:neighbors --no-format", "nat44:sessions", "nat44:addresses --no-format", "nat44:interfaces",
             "nat44:static-mappings --no-format", "acl:list", "acl:interfaces --no-format", "acl:sessions",
             "trace:show", "errors:show --all --no-format", "runtime:show --no-format", "buffers:show --no-format",
-            "bundle:list -t 0 --no-format", "feature:list -i --no-format", "config:list", "log:display -n 5",
+            "pcap:status", "bundle:list -t 0 --no-format", "feature:list -i --no-format", "config:list", "log:display -n 5",
             "system:version", "jaas:whoami", "echo ok");
 
     /** Forwarding-state changes: refused for a viewer, done for a manager (in this order, so state is restored). */
     private static final List<String> FORWARDING_CHANGES = List.of(
             "ip:route --drop add 203.0.113.51/32", "ip:route del 203.0.113.51/32", "nat44:sessions-clear",
             "acl:sessions-clear", "trace:add virtio-input 5", "trace:clear", "errors:show --clear",
-            "runtime:show --clear");
+            "runtime:show --clear", "pcap:off");
 
     /** Changes a manager may not make either. */
     private static final List<String> ADMIN_CHANGES = List.of(

@@ -686,8 +686,31 @@ abstract class SeedLab {
         return lines.get(lines.size() - 1).strip();
     }
 
+    /**
+     * VPP's {@code pcap trace rx tx max 50 intfc tap2 file seed.pcap}: the seed's SYN from the pod is in the file, as
+     * tshark reads it.
+     */
     @Test
     @Order(11)
+    void aPcapTraceOfThePodsInterfaceHoldsTheSeedsSynForTshark() throws Exception {
+        assumeTrue(exec("sh", "-c", "command -v tshark").exit() == 0,
+                "tshark (Debian package tshark) is not installed: ./sluice test installs it");
+        String started = shell("pcap:trace --rx --tx --max 50 --interface tap2 --file seed.pcap");
+        assertTrue(started.contains("seed.pcap"), started);
+        Result curl = inNamespace("pod1", "curl", "-sS", "-m", "10", "http://203.0.113.51/");
+        assertEquals(0, curl.exit(), curl.all());
+        String off = shell("pcap:off");
+        assertTrue(off.contains("seed.pcap: ") && !off.contains(": 0 packets written"), off);
+        Path file = run.resolve("box/data/pcap/seed.pcap");
+        Result read = exec("tshark", "-r", file.toString(), "-Y", "ip.src == 10.1.1.3 && tcp.flags.syn == 1");
+        assertEquals(0, read.exit(), read.all());
+        assertTrue(read.out().lines().anyMatch(line -> line.contains("10.1.1.3") && line.contains("[SYN]")),
+                "no SYN from the pod in " + file + ":\n" + read.all());
+        assertTrue(shell("pcap:status").contains("pcap capture: off"));
+    }
+
+    @Test
+    @Order(12)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();

@@ -4,13 +4,14 @@ import io.sluice.packet.api.BufferPool;
 
 /**
  * What a node may use while it processes a frame on one worker: the worker's buffer pool, its error
- * counters, trace records and the feature-arc tables of the current graph. One instance per node per worker;
- * the runtime fills it (the {@code bind*} methods), the node only reads it. Final, so that every call from
- * a node's inner loop is direct.
+ * counters, trace records, the packet capture in force and the feature-arc tables of the current graph. One
+ * instance per node per worker; the runtime fills it (the {@code bind*} methods), the node only reads it. Final,
+ * so that every call from a node's inner loop is direct.
  */
 public final class NodeContext {
     private final BufferPool pool;
     private final TraceRing traceRing;
+    private final CaptureSwitch capture;
     private final int slot;
     private final int workerIndex;
     private long[] errorCounts;
@@ -24,9 +25,16 @@ public final class NodeContext {
     private final int[] emittedNexts = new int[Frame.CAPACITY];
     private int emittedCount;
 
+    /** A context whose packet capture is always off: node tests and benchmarks. */
     public NodeContext(BufferPool pool, TraceRing traceRing, int slot, int workerIndex, int errorCount) {
+        this(pool, traceRing, new CaptureSwitch(), slot, workerIndex, errorCount);
+    }
+
+    public NodeContext(BufferPool pool, TraceRing traceRing, CaptureSwitch capture, int slot, int workerIndex,
+                       int errorCount) {
         this.pool = pool;
         this.traceRing = traceRing;
+        this.capture = capture;
         this.slot = slot;
         this.workerIndex = workerIndex;
         this.errorCounts = new long[errorCount];
@@ -86,6 +94,14 @@ public final class NodeContext {
         traceRemaining--;
         pool.setTraceHandle(bi, traceRing.newPacket());
         return record;
+    }
+
+    /**
+     * The packet capture in force ({@link ArmedCapture#OFF} when none): read once per frame and keep it for the
+     * frame, so that an untraced, uncaptured frame pays one load and one test.
+     */
+    public ArmedCapture capture() {
+        return capture.armed();
     }
 
     public java.lang.foreign.MemorySegment traceSegment() {

@@ -1,5 +1,6 @@
 package io.sluice.graph.runtime;
 
+import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * The end of every drop arc: frees the buffers. The node that chose the drop has already counted why, in
- * its own error counters; this node counts the total.
+ * its own error counters; this node counts the total. A packet capture of drops copies them first (VPP's
+ * {@code pcap trace drop}), each under the interface it arrived on.
  */
 final class ErrorDropNode implements Node {
 
@@ -47,6 +49,10 @@ final class ErrorDropNode implements Node {
             for (int i = 0; i < n; i++) {
                 context.trace(buffers[i]);
             }
+        }
+        ArmedCapture capture = context.capture();
+        if (capture.captures(ArmedCapture.DROP)) {
+            capture.takeDropped(context.workerIndex(), context.pool(), buffers, n);
         }
         context.pool().free(buffers, 0, n);
         context.countError(Error.DROPPED.ordinal(), n);

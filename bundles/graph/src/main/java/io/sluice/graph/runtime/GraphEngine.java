@@ -4,6 +4,7 @@ import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeRegistration;
+import io.sluice.graph.api.PacketCapture;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceFilter;
 import io.sluice.packet.api.BufferPool;
@@ -16,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -25,10 +27,11 @@ import java.util.function.Supplier;
  * Nodes (OSGi services, or added directly in tests) go into the {@link NodeRegistry}; the control plane's feature
  * choices into a {@link FeatureState}; each change compiles both into a new snapshot ({@link GraphBuilder}) that
  * the {@link WorkerPool} publishes to the workers. Traces are {@link TraceService}'s, counters
- * {@link Statistics}', memory kept across bundle updates {@link RetainedSegments}'.
+ * {@link Statistics}', memory kept across bundle updates {@link RetainedSegments}', packet capture to pcap files
+ * {@link PcapRecorder}'s (files under {@code ${karaf.data}/pcap}).
  */
-@Component(service = GraphRuntime.class, immediate = true, configurationPid = "io.sluice.graph")
-public final class GraphEngine implements GraphRuntime {
+@Component(service = {GraphRuntime.class, PacketCapture.class}, immediate = true, configurationPid = "io.sluice.graph")
+public final class GraphEngine implements GraphRuntime, PacketCapture {
 
     private static final System.Logger LOG = System.getLogger(GraphEngine.class.getName());
     /** While the box starts, bundles register their nodes in any order: a missing name is no warning yet. */
@@ -45,12 +48,18 @@ public final class GraphEngine implements GraphRuntime {
     private final TraceService trace = new TraceService(registry, workers);
     private final Statistics statistics = new Statistics(registry, workers);
     private final RetainedSegments retained = new RetainedSegments(workers);
+    private final PcapRecorder pcap;
 
     private GraphOptions options;
     private long configuredAtNanos = System.nanoTime();
 
     /** For Declarative Services: configured and started by {@link #activate}. */
     public GraphEngine() {
+        this(Path.of(System.getProperty("karaf.data", "data"), "pcap"));
+    }
+
+    private GraphEngine(Path captureDirectory) {
+        this.pcap = new PcapRecorder(workers, captureDirectory);
         synchronized (lock) {
             registry.add(new ErrorDropNode());
         }
@@ -59,6 +68,12 @@ public final class GraphEngine implements GraphRuntime {
     /** For tests and benchmarks: an engine with its workers created but not started (see {@link #runOnce}). */
     public GraphEngine(GraphOptions options) {
         this();
+        configure(options);
+    }
+
+    /** For tests: as {@link #GraphEngine(GraphOptions)}, with pcap files written into {@code captureDirectory}. */
+    public GraphEngine(GraphOptions options, Path captureDirectory) {
+        this(captureDirectory);
         configure(options);
     }
 
@@ -100,6 +115,7 @@ public final class GraphEngine implements GraphRuntime {
 
     /** Stops the workers, frees what they still hold, and releases the native memory. */
     public void stop() {
+        pcap.stop();
         workers.stop();
         retained.closeAll();
     }
@@ -112,6 +128,23 @@ public final class GraphEngine implements GraphRuntime {
     @Override
     public void releaseRetainedSegment(String name) {
         retained.release(name);
+    }
+
+    // ---- packet capture ----
+
+    @Override
+    public CaptureStatus startCapture(CaptureRequest request) {
+        return pcap.start(request);
+    }
+
+    @Override
+    public CaptureStatus stopCapture() {
+        return pcap.stop();
+    }
+
+    @Override
+    public CaptureStatus captureStatus() {
+        return pcap.status();
     }
 
     // ---- test harness and packet tools (workers not started) ----

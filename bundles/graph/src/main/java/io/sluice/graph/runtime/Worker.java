@@ -305,7 +305,7 @@ final class Worker implements Runnable {
         for (SlotPlan plan : plans) {
             int s = plan.slot;
             if (contexts[s] == null) {
-                contexts[s] = new NodeContext(pool, traceRing, s, index, plan.errorCount());
+                contexts[s] = new NodeContext(pool, traceRing, workerPool.capture, s, index, plan.errorCount());
             }
             NodeContext context = contexts[s];
             context.bindErrorCount(plan.errorCount());

@@ -2,6 +2,7 @@ package io.sluice.graph.runtime;
 
 import io.sluice.graph.api.GraphRuntime.BarrierStats;
 import io.sluice.graph.api.GraphRuntime.BufferStats;
+import io.sluice.graph.api.CaptureSwitch;
 import io.sluice.graph.api.TraceRing;
 import io.sluice.packet.api.BufferPool;
 
@@ -19,6 +20,8 @@ import java.util.function.Supplier;
 final class WorkerPool {
 
     private Worker[] workers = new Worker[0];
+    /** The packet capture every worker's node contexts read once per frame. */
+    final CaptureSwitch capture = new CaptureSwitch();
     private Thread[] threads = new Thread[0];
 
     private volatile GraphSnapshot snapshot;

@@ -39,6 +39,11 @@ public final class GraphHarness implements AutoCloseable {
         this.engine = new GraphEngine(options.withWorkers(1));
     }
 
+    /** A harness whose packet captures ({@link GraphEngine#startCapture}) write into {@code captureDirectory}. */
+    public GraphHarness(java.nio.file.Path captureDirectory) {
+        this.engine = new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(4096).withWorkers(1), captureDirectory);
+    }
+
     public GraphEngine engine() {
         return engine;
     }

@@ -1,5 +1,6 @@
 package io.sluice.vnet.api;
 
+import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.packet.api.BufferPool;
@@ -16,7 +17,8 @@ import java.util.List;
  * driver receive a batch into the frame, stamp each buffer's rx sw_if_index and write its next arc; add the
  * batch's rx packets, bytes, errors and drops to the interface's counters once per port; in a traced frame,
  * let the driver write its trace records in a second pass over the batch; count the node's errors once per
- * frame. A driver's input node composes one and implements {@link Driver}.
+ * frame. A packet capture of rx (VPP's {@code pcap trace rx}) copies each stamped batch of a captured interface,
+ * tested once per frame. A driver's input node composes one and implements {@link Driver}.
  *
  * <p>Calls into the driver are one per port and batch, never per packet on the untraced path (the trace's
  * {@link Driver#traceRecord} is one per traced buffer); a driver's per-packet work stays in its own final class,
@@ -184,6 +186,8 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         Rx tally = rx;
         boolean tracing = context.traceArmed() > 0;
         tally.tracing = tracing;
+        ArmedCapture capture = context.capture();
+        boolean capturing = capture.captures(ArmedCapture.RX);
         int first = firstPort < portCount ? firstPort : 0;
         firstPort = first + 1 < portCount ? first + 1 : 0;
         for (int p = 0; p < portCount; p++) {
@@ -210,6 +214,9 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             counters.drops[sw] += tally.drops;
             if (tracing && received > 0) {
                 driver.trace(context, frame, port, from, end);
+            }
+            if (capturing && received > 0 && capture.captures(ArmedCapture.RX, sw)) {
+                capture.take(context.workerIndex(), context.pool(), frame.buffers(), from, end, sw, ArmedCapture.RX);
             }
         }
         long[] errors = tally.nodeErrors;

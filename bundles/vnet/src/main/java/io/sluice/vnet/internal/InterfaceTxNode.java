@@ -1,5 +1,6 @@
 package io.sluice.vnet.internal;
 
+import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
@@ -16,7 +17,8 @@ import java.util.List;
 
 /**
  * {@code <if>-tx}: hands the whole frame to the device in one call. The device frees every buffer; what it
- * could not send is counted here. A device that traces its tx (dpdk: the mbuf lines) writes the record.
+ * could not send is counted here. A device that traces its tx (dpdk: the mbuf lines) writes the record. A packet
+ * capture of tx (VPP's {@code pcap trace tx}) copies the frame just before the device takes it.
  */
 final class InterfaceTxNode implements Node {
 
@@ -66,6 +68,10 @@ final class InterfaceTxNode implements Node {
                     device.traceTx(pool, bi, context.traceSegment(), record);
                 }
             }
+        }
+        ArmedCapture capture = context.capture();
+        if (capture.captures(ArmedCapture.TX, swIfIndex)) {
+            capture.take(context.workerIndex(), pool, buffers, 0, n, swIfIndex, ArmedCapture.TX);
         }
         // From here the buffers are the device's, which frees every one of them: none goes on along an arc, and a
         // device that throws after freeing them must not have the worker's failure path free them again.

@@ -1,39 +1,51 @@
 package io.sluice.vnet.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
+import io.sluice.graph.api.PacketCapture.CaptureRequest;
+import io.sluice.graph.api.PacketCapture.CaptureStatus;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.graph.runtime.GraphHarness.Captured;
+import io.sluice.graph.runtime.PcapReader;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.AbstractPort;
 import io.sluice.vnet.api.DeviceInput;
 import io.sluice.vnet.api.DeviceInputNode;
 import io.sluice.vnet.api.DeviceNext;
 import io.sluice.vnet.api.InterfaceSnapshot;
+import io.sluice.vnet.api.InterfaceTable;
 import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
 import io.sluice.vnet.api.PortAttachment;
 import io.sluice.vnet.api.PortConfig;
+import io.sluice.vnet.testkit.CapturingDevice;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The shared device-input loop and port lifecycle, driven by a stand-in driver whose frames are queued bytes. */
 class DeviceInputTest {
 
     private static final System.Logger LOG = System.getLogger(DeviceInputTest.class.getName());
+
+    @TempDir
+    Path captureDirectory;
 
     private GraphHarness harness;
     private InterfaceTableImpl table;
@@ -42,7 +54,7 @@ class DeviceInputTest {
 
     @BeforeEach
     void setUp() {
-        harness = new GraphHarness();
+        harness = new GraphHarness(captureDirectory);
         table = new InterfaceTableImpl(harness.engine());
         input = new QueueInputNode(table);
         harness.add(input);
@@ -134,6 +146,58 @@ class DeviceInputTest {
                 input.deviceInput(), LOG));
         assertEquals("test: key 'name': missing (required)", e.getMessage());
         assertEquals(-1, table.find("if0"));
+    }
+
+    @Test
+    void anRxCaptureCopiesEveryFrameReceivedOnItsInterfaceAfterStamping() throws Exception {
+        QueuePort captured = attach("if0", true);
+        QueuePort other = attach("if1", true);
+        byte[] first = frame(60, 1);
+        byte[] runt = frame(10, 2);
+        captured.frames.add(first);
+        captured.frames.add(runt);
+        other.frames.add(frame(60, 3));
+        harness.engine().startCapture(new CaptureRequest(ArmedCapture.RX, captured.swIfIndex(), 10, "rx.pcap",
+                CaptureRequest.DEFAULT_SNAPLEN));
+        harness.run();
+        CaptureStatus status = harness.engine().stopCapture();
+
+        assertEquals(2, status.written(), "both frames of if0, the runt too: rx sees what arrived");
+        PcapReader pcap = PcapReader.read(captureDirectory.resolve("rx.pcap"));
+        assertEquals(1, pcap.linkType());
+        assertEquals(2, pcap.packets().size());
+        assertArrayEquals(first, pcap.packets().get(0).bytes());
+        assertArrayEquals(runt, pcap.packets().get(1).bytes());
+        assertEquals(2, ethernetInput.size(), "captured frames go on as before");
+    }
+
+    @Test
+    void aTxCaptureCopiesTheFrameBeforeTheDeviceTakesIt() throws Exception {
+        CapturingDevice device = new CapturingDevice("if9", 0x02fe_0000_0009L);
+        table.register(device);
+        harness.engine().startCapture(new CaptureRequest(ArmedCapture.TX, ArmedCapture.ANY_INTERFACE, 10, "tx.pcap",
+                CaptureRequest.DEFAULT_SNAPLEN));
+        byte[] a = frame(64, 4);
+        byte[] b = frame(1514, 5);
+        harness.inject(InterfaceTable.txNodeName("if9"), a, 0, false);
+        harness.inject(InterfaceTable.txNodeName("if9"), b, 0, false);
+        harness.run();
+        CaptureStatus status = harness.engine().stopCapture();
+
+        assertEquals(2, status.written());
+        PcapReader pcap = PcapReader.read(captureDirectory.resolve("tx.pcap"));
+        assertArrayEquals(a, pcap.packets().get(0).bytes());
+        assertArrayEquals(b, pcap.packets().get(1).bytes());
+        assertEquals(1514, pcap.packets().get(1).originalLength());
+        assertEquals(2, device.sent.size(), "the device still sends them");
+    }
+
+    private static byte[] frame(int length, int seed) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (seed * 17 + i);
+        }
+        return bytes;
     }
 
     private QueuePort attach(String name, boolean adminUp) {
