@@ -66,6 +66,11 @@ public final class Nat44Fixture implements AutoCloseable {
         return new Nat44In2OutOutputNode(dataplane);
     }
 
+    /** nat44-out2in over this dataplane (on ip4-unicast of both interfaces, as in the seed). */
+    public Node out2InNode() {
+        return new Nat44Out2InNode(dataplane);
+    }
+
     /** nat44-in2out-output-slowpath over this dataplane. */
     public Node slowPathNode() {
         return new Nat44In2OutSlowPathNode(dataplane);

@@ -48,6 +48,11 @@ public final class Nat44Testkit implements AutoCloseable {
         return fixture.fastPathNode();
     }
 
+    /** nat44-out2in over this dataplane (on ip4-unicast of both interfaces, as in the seed). */
+    public Node out2InNode() {
+        return fixture.out2InNode();
+    }
+
     /** nat44-in2out-output-slowpath over this dataplane. */
     public Node slowPathNode() {
         return fixture.slowPathNode();
