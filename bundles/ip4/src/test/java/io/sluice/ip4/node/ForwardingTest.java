@@ -276,6 +276,18 @@ class ForwardingTest {
     // ---- ip4-local ----
 
     @Test
+    void echoReplyWhoseWordsSumToZeroCarriesChecksumFfff() {
+        // Found by SeedGraphFuzzTest (bench): identifier 0, sequence 0, no data. Patching the request's checksum
+        // 0xf7ff for the type change by RFC 1624 equation 3 gives 0x0000; the reply's words sum to +0, so its
+        // checksum is 0xffff and a receiver verifying the sum drops one carrying 0x0000.
+        fromPod(podPacket(NODE_IP, 1, 64, 0, Packets.echoRequest(0, 0, 0)));
+        assertEquals(1, error("ip4-local", "echo-replies-sent"));
+        byte[] reply = icmpToPod(NODE_IP);
+        assertEquals(0, reply[34], "echo reply");
+        assertEquals(0xffff, u16(reply, 36), "ICMP checksum");
+    }
+
+    @Test
     void echoRequestToTheBoxIsAnsweredThroughLookupAndRewrite() {
         byte[] request = podPacket(NODE_IP, 1, 64, 0, Packets.echoRequest(0x1234, 7, 32));
         fromPod(request);

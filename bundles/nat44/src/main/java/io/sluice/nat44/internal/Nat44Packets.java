@@ -54,7 +54,7 @@ final class Nat44Packets {
         switch (protocol) {
             case Ipv4.PROTOCOL_TCP -> Tcp.rewriteSrcPort(seg, l4, port);
             case Ipv4.PROTOCOL_UDP -> Udp.rewriteSrcPort(seg, l4, port);
-            case Ipv4.PROTOCOL_ICMP -> Icmp.rewriteEchoId(seg, l4, port);
+            case Ipv4.PROTOCOL_ICMP -> Icmp.rewriteEchoId(seg, l4, Ipv4.totalLength(seg, ip) - (int) (l4 - ip), port);
             default -> {
             }
         }
@@ -66,7 +66,7 @@ final class Nat44Packets {
         switch (protocol) {
             case Ipv4.PROTOCOL_TCP -> Tcp.rewriteDstPort(seg, l4, port);
             case Ipv4.PROTOCOL_UDP -> Udp.rewriteDstPort(seg, l4, port);
-            case Ipv4.PROTOCOL_ICMP -> Icmp.rewriteEchoId(seg, l4, port);
+            case Ipv4.PROTOCOL_ICMP -> Icmp.rewriteEchoId(seg, l4, Ipv4.totalLength(seg, ip) - (int) (l4 - ip), port);
             default -> {
             }
         }

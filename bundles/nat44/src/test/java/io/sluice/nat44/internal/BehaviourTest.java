@@ -83,6 +83,21 @@ class BehaviourTest {
     }
 
     @Test
+    void anAllZeroEchoReplyGetsChecksumFfffWhenItsIdentifierIsTranslatedBack() {
+        // Found by SeedGraphFuzzTest (bench): identifier 0, sequence 0, zero data. Patched by RFC 1624 equation 3
+        // the reply's checksum came out 0x0000; its words sum to +0, so it must be 0xffff.
+        try (TestBed bed = TestBed.inMemory()) {
+            bed.dataplane.forceNextPort(40000);
+            bed.sendOut(Frames.echo("10.1.1.3", "1.1.1.1", Icmp.TYPE_ECHO_REQUEST, 0, 0), TestBed.TAP2);
+            assertEquals(40000, Icmp.echoId(lastOut(bed), 34));
+            bed.receive(Frames.echo("1.1.1.1", "192.168.16.1", Icmp.TYPE_ECHO_REPLY, 40000, 0), TestBed.GBE);
+            assertEquals(0, Icmp.echoId(lastIn(bed), 20));
+            assertEquals(0xffff, Icmp.checksum(lastIn(bed), 20));
+            assertTrue(Frames.checksumsValid(lastIn(bed), 0));
+        }
+    }
+
+    @Test
     void icmpEchoIdentifierIsTranslated() {
         try (TestBed bed = TestBed.inMemory()) {
             bed.dataplane.forceNextPort(40000);
