@@ -36,6 +36,9 @@ final class SentFrames {
         if (out.length < 14 || out.length > MAX_FRAME) {
             return "a frame of " + out.length + " bytes";
         }
+        if (containsPoison(out) && !containsPoison(in)) {
+            return "bytes from outside the packet (the buffer's poison)";
+        }
         if (u16(out, 12) != Frames.ETHERTYPE_IP4) {
             return null;
         }
@@ -58,9 +61,63 @@ final class SentFrames {
             return "the pod's packet not translated";
         }
         int protocol = u8(out, IP + 9);
+        if (protocol == 1 && isIcmpError(out) && !(u8(in.length > IP + 9 ? in : out, IP + 9) == 1 && isIcmpError(in))) {
+            String refused = icmpErrorRefused(in);
+            if (refused != null) {
+                return "an ICMP error about " + refused;
+            }
+            if (total > 576) {
+                return "an ICMP error of " + total + " bytes (RFC 1812 section 4.3.2.3: at most 576)";
+            }
+        }
         boolean madeByTheBox = protocol == 1 && (in.length < IP + 10 || u8(in, IP + 9) != 1) && headerChecksumValid(in);
         if ((madeByTheBox || l4ChecksumValid(in) == Boolean.TRUE) && l4ChecksumValid(out) == Boolean.FALSE) {
             return "a wrong " + protocol + " checksum";
+        }
+        return null;
+    }
+
+    /** Four bytes of the fill the test puts around each frame: a node copied from outside the packet. */
+    private static boolean containsPoison(byte[] frame) {
+        for (int i = 0; i + 3 < frame.length; i++) {
+            if (frame[i] == (byte) 0xa5 && frame[i + 1] == (byte) 0xa5 && frame[i + 2] == (byte) 0xa5
+                    && frame[i + 3] == (byte) 0xa5) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isIcmpError(byte[] frame) {
+        if (frame.length < IP + 21 || u16(frame, 12) != Frames.ETHERTYPE_IP4) {
+            return false;
+        }
+        int l4 = IP + (u8(frame, IP) & 0x0f) * 4;
+        if (l4 >= frame.length || (u16(frame, IP + 6) & 0x1fff) != 0) {
+            return false;
+        }
+        int type = u8(frame, l4);
+        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+    }
+
+    /**
+     * Why no ICMP error may be sent about {@code in} (RFC 1122 section 3.2.2, RFC 1812 section 4.3.2.7), or null:
+     * a source that names no single host, a broadcast or multicast destination, a later fragment.
+     */
+    private static String icmpErrorRefused(byte[] in) {
+        if (in.length < IP + 20) {
+            return "a packet too short to quote";
+        }
+        int src = u32(in, IP + 12);
+        int dst = u32(in, IP + 16);
+        if (src == 0 || (src >>> 24) == 127 || (src >>> 28) >= 0xe || src == 0xc0a810ff) {
+            return "a packet from " + Integer.toHexString(src);
+        }
+        if ((dst >>> 28) >= 0xe || dst == 0xc0a810ff) {
+            return "a packet to " + Integer.toHexString(dst);
+        }
+        if ((u16(in, IP + 6) & 0x1fff) != 0) {
+            return "a later fragment";
         }
         return null;
     }
