@@ -22,9 +22,9 @@ final class SentFrames {
     }
 
     /** The first thing wrong with {@code sent} (made from {@code in}), or null. */
-    static String problem(byte[] in, boolean fromPodToGbe, List<byte[]> sent, int natAddress) {
+    static String problem(byte[] in, boolean fromPodToGbe, List<byte[]> sent, int natAddress, byte poison) {
         for (byte[] out : sent) {
-            String problem = problem(in, fromPodToGbe, out, natAddress);
+            String problem = problem(in, fromPodToGbe, out, natAddress, poison);
             if (problem != null) {
                 return problem + " in " + Frames.hex(out);
             }
@@ -32,11 +32,11 @@ final class SentFrames {
         return null;
     }
 
-    private static String problem(byte[] in, boolean fromPodToGbe, byte[] out, int natAddress) {
+    private static String problem(byte[] in, boolean fromPodToGbe, byte[] out, int natAddress, byte poison) {
         if (out.length < 14 || out.length > MAX_FRAME) {
             return "a frame of " + out.length + " bytes";
         }
-        if (containsPoison(out) && !containsPoison(in)) {
+        if (containsPoison(out, poison) && !containsPoison(in, poison)) {
             return "bytes from outside the packet (the buffer's poison)";
         }
         if (u16(out, 12) != Frames.ETHERTYPE_IP4) {
@@ -78,10 +78,9 @@ final class SentFrames {
     }
 
     /** Four bytes of the fill the test puts around each frame: a node copied from outside the packet. */
-    private static boolean containsPoison(byte[] frame) {
+    private static boolean containsPoison(byte[] frame, byte poison) {
         for (int i = 0; i + 3 < frame.length; i++) {
-            if (frame[i] == (byte) 0xa5 && frame[i + 1] == (byte) 0xa5 && frame[i + 2] == (byte) 0xa5
-                    && frame[i + 3] == (byte) 0xa5) {
+            if (frame[i] == poison && frame[i + 1] == poison && frame[i + 2] == poison && frame[i + 3] == poison) {
                 return true;
             }
         }

@@ -86,4 +86,11 @@ public final class Ip4Testkit {
     public static Node ip4IcmpError(InterfaceTable interfaces) {
         return new Ip4IcmpErrorNode(interfaces);
     }
+
+    /** ip4-icmp-error sending at most {@code perSecond} errors a second, {@code burst} at once. */
+    public static Node ip4IcmpError(InterfaceTable interfaces, long perSecond, long burst) {
+        Ip4IcmpErrorNode node = new Ip4IcmpErrorNode(interfaces);
+        node.setRateLimit(perSecond, burst);
+        return node;
+    }
 }

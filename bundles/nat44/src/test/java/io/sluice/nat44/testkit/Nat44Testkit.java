@@ -32,6 +32,13 @@ public final class Nat44Testkit implements AutoCloseable {
                 maxSessionsPerInsideAddress));
     }
 
+    /** As {@link #inside2Outside}, the dynamic ports drawn from a generator seeded with {@code portSeed}. */
+    public static Nat44Testkit inside2Outside(int capacity, long nowMillis, int[] addresses, int insideSw,
+                                              int outsideSw, int maxSessionsPerInsideAddress, long portSeed) {
+        return new Nat44Testkit(Nat44Fixture.inside2Outside(capacity, nowMillis, addresses, insideSw, outsideSw,
+                maxSessionsPerInsideAddress, portSeed));
+    }
+
     /** Creates a dynamic session as the slow path would; false when the pool or a limit refused it. */
     public boolean createSession(int insideAddress, int insidePort, int protocol, int remoteAddress, int remotePort,
                                  int insideSw) {
