@@ -39,8 +39,11 @@ final class SentFrames {
         if (containsPoison(out, poison) && !containsPoison(in, poison)) {
             return "bytes from outside the packet (the buffer's poison)";
         }
+        if (u16(out, 12) == Frames.ETHERTYPE_ARP) {
+            return arpProblem(out);
+        }
         if (u16(out, 12) != Frames.ETHERTYPE_IP4) {
-            return null;
+            return "ethertype " + Integer.toHexString(u16(out, 12)) + " (the box sends IPv4 and ARP only)";
         }
         if (out.length < IP + 20 || (u8(out, IP) >>> 4) != 4 || (u8(out, IP) & 0x0f) < 5) {
             return "a malformed IPv4 header";
@@ -73,6 +76,38 @@ final class SentFrames {
         boolean madeByTheBox = protocol == 1 && (in.length < IP + 10 || u8(in, IP + 9) != 1) && headerChecksumValid(in);
         if ((madeByTheBox || l4ChecksumValid(in) == Boolean.TRUE) && l4ChecksumValid(out) == Boolean.FALSE) {
             return "a wrong " + protocol + " checksum";
+        }
+        return null;
+    }
+
+    /**
+     * An ARP request or reply the box sent (RFC 826): Ethernet/IPv4 sizes, a request broadcast, a reply to the
+     * MAC it names as target and not to a broadcast or multicast one, a sender address that is no broadcast.
+     */
+    private static String arpProblem(byte[] out) {
+        if (out.length < 42 || u16(out, 14) != 1 || u16(out, 16) != Frames.ETHERTYPE_IP4 || u8(out, 18) != 6
+                || u8(out, 19) != 4) {
+            return "a malformed ARP packet";
+        }
+        int operation = u16(out, 20);
+        boolean broadcastDst = (u8(out, 0) & 1) != 0;
+        if (operation == 1) {
+            return broadcastDst ? null : "an ARP request not broadcast";
+        }
+        if (operation != 2) {
+            return "ARP operation " + operation;
+        }
+        if (broadcastDst || (u8(out, 32) & 1) != 0) {
+            return "an ARP reply to a broadcast or multicast address";
+        }
+        for (int i = 0; i < 6; i++) {
+            if (out[i] != out[32 + i]) {
+                return "an ARP reply sent to another MAC than its target's";
+            }
+        }
+        int sender = u32(out, 28);
+        if (sender == 0 || sender == -1 || (sender >>> 28) >= 0xe) {
+            return "an ARP reply for " + Integer.toHexString(sender);
         }
         return null;
     }
