@@ -120,7 +120,8 @@ final class FrameMutator {
             case TTL -> setIf(b, IP + 8, random.nextInt(3));
             case ADDRESS -> {
                 if (b.length >= IP + 20) {
-                    put32(b, IP + (random.nextBoolean() ? 12 : 16), ODD_ADDRESSES[random.nextInt(ODD_ADDRESSES.length)]);
+                    int field = IP + (random.nextBoolean() ? 12 : 16);
+                    put32(b, field, ODD_ADDRESSES[random.nextInt(ODD_ADDRESSES.length)]);
                 }
             }
             case MAC -> {
@@ -151,7 +152,10 @@ final class FrameMutator {
         }
     }
 
-    /** Inserts 4 to 40 bytes of IPv4 options (RFC 791 section 3.1), well or badly formed, and says so in IHL and total length. */
+    /**
+     * Inserts 4 to 40 bytes of IPv4 options (RFC 791 section 3.1), well or badly formed, and says so in IHL and
+     * total length.
+     */
     private byte[] withOptions(byte[] b) {
         if (b.length < IP + 20) {
             return b;

@@ -108,7 +108,7 @@ final class FuzzBox implements AutoCloseable {
         baseline = pool.freeCount();
     }
 
-    /** The seed's ACLs: the pod opens connections anywhere (reflected), the GbE's egress goes through the global list. */
+    /** The seed's ACLs: the pod opens connections anywhere (reflected); the GbE's egress passes the global list. */
     private static void seedAclPolicy(AclService service) {
         service.define(new Acl("pod-reflect", 3, List.of(AclRule.parse("permit+reflect src 0.0.0.0/0 dst 0.0.0.0/0"))));
         List<AclRule> global = new ArrayList<>();

@@ -157,7 +157,8 @@ class SeedGraphFuzzTest {
 
     /** Drops since {@code before}: error-drop's count, the drop reasons counted (ip4-arp's requests apart). */
     private record Drops(long dropped, long counted, long arpRequests) {
-        static Drops between(Map<String, Long> before, Map<String, Long> after, long requestsBefore, long requestsAfter) {
+        static Drops between(Map<String, Long> before, Map<String, Long> after, long requestsBefore,
+                             long requestsAfter) {
             long dropped = after.getOrDefault(DROPPED, 0L) - before.getOrDefault(DROPPED, 0L);
             long counted = 0;
             for (Map.Entry<String, Long> e : after.entrySet()) {
