@@ -229,10 +229,14 @@ final class AclDataplane {
 
     /**
      * The port pair a session key uses: L4 ports, except for ICMP echo, whose request and reply both carry
-     * the identifier (RFC 792), which then stands for both ports; other ICMP keeps type and code.
+     * the identifier (RFC 792), which then stands for both ports; other ICMP keeps type and code. L4_VALID
+     * vouches for an ICMP packet's first 4 bytes only: the identifier is read only when {@code l4Length} holds
+     * the whole 8-byte echo header, else a cut-short echo is keyed by type and code like other ICMP.
      */
-    private static int sessionPort(MemorySegment seg, long l4, int protocol, boolean l4Valid, boolean first) {
-        if (l4Valid && protocol == Ipv4.PROTOCOL_ICMP && Icmp.isEcho(Icmp.type(seg, l4))) {
+    private static int sessionPort(MemorySegment seg, long l4, int l4Length, int protocol, boolean l4Valid,
+                                   boolean first) {
+        if (l4Valid && protocol == Ipv4.PROTOCOL_ICMP && l4Length >= Icmp.HEADER_LENGTH
+                && Icmp.isEcho(Icmp.type(seg, l4))) {
             return Icmp.echoId(seg, l4);
         }
         return first ? port0(seg, l4, protocol, l4Valid) : port1(seg, l4, protocol, l4Valid);
@@ -245,9 +249,10 @@ final class AclDataplane {
         return input ? SessionTable.key0(src, dst) : SessionTable.key0(dst, src);
     }
 
-    static long sessionKey1(MemorySegment seg, long l4, int protocol, boolean l4Valid, boolean input, int sw) {
-        int sport = sessionPort(seg, l4, protocol, l4Valid, true);
-        int dport = sessionPort(seg, l4, protocol, l4Valid, false);
+    static long sessionKey1(MemorySegment seg, long l4, int l4Length, int protocol, boolean l4Valid, boolean input,
+                            int sw) {
+        int sport = sessionPort(seg, l4, l4Length, protocol, l4Valid, true);
+        int dport = sessionPort(seg, l4, l4Length, protocol, l4Valid, false);
         return input ? SessionTable.key1(sport, dport, protocol, sw) : SessionTable.key1(dport, sport, protocol, sw);
     }
 
@@ -264,7 +269,7 @@ final class AclDataplane {
         int tcpFlags = tcpFlags(seg, l4, protocol, l4Valid);
         int bytes = Ipv4.totalLength(seg, ip);
         long key0 = sessionKey0(seg, ip, input);
-        long key1 = sessionKey1(seg, l4, protocol, l4Valid, input, sw);
+        long key1 = sessionKey1(seg, l4, bytes - (int) (l4 - ip), protocol, l4Valid, input, sw);
         int session = sessions.find(key0, key1, now);
         if (session >= 0) {
             sessions.touch(session, input == sessions.createdOnInput(session), tcpFlags, bytes, now);

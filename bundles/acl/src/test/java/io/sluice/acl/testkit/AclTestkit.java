@@ -4,6 +4,7 @@ import io.sluice.acl.api.AclService;
 import io.sluice.acl.api.AclSessions.SessionTimeouts;
 import io.sluice.acl.internal.AclInputNode;
 import io.sluice.acl.internal.AclManager;
+import io.sluice.acl.internal.AclOutputNode;
 import io.sluice.acl.internal.AclSessionsImpl;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
@@ -18,11 +19,13 @@ public final class AclTestkit implements AutoCloseable {
     private final AclManager manager;
     private final AclSessionsImpl sessions;
     private final AclInputNode inputNode;
+    private final AclOutputNode outputNode;
 
     private AclTestkit(AclManager manager, AclSessionsImpl sessions) {
         this.manager = manager;
         this.sessions = sessions;
         this.inputNode = new AclInputNode(manager, sessions);
+        this.outputNode = new AclOutputNode(manager, sessions);
     }
 
     /** A plugin on {@code graph} with the default session limit and VPP's timeouts. */
@@ -38,6 +41,11 @@ public final class AclTestkit implements AutoCloseable {
     /** acl-plugin-in-ip4-fa (not yet added to a graph). */
     public Node inputNode() {
         return inputNode;
+    }
+
+    /** acl-plugin-out-ip4-fa (not yet added to a graph), over the same sessions as {@link #inputNode()}. */
+    public Node outputNode() {
+        return outputNode;
     }
 
     @Override

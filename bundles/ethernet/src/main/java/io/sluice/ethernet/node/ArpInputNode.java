@@ -184,7 +184,7 @@ public final class ArpInputNode implements Node {
         if (opcode != Arp.OP_REQUEST) {
             return Error.OPCODE_NOT_REQUEST.ordinal();
         }
-        boolean proxied = !owned && sw < proxyBySw.length && proxyBySw[sw];
+        boolean proxied = !owned && sw < proxyBySw.length && proxyBySw[sw] && isSingleHost(targetIp);
         if (!owned && !proxied) {
             return Error.L3_DST_ADDRESS_NOT_LOCAL.ordinal();
         }
@@ -202,6 +202,18 @@ public final class ArpInputNode implements Node {
         pool.setTxSwIfIndex(bi, sw);
         return proxied ? Error.PROXY_REPLIES_SENT.ordinal() : Error.REPLIES_SENT.ordinal();
     }
+
+    /**
+     * Whether a proxy may answer for {@code address}: one host's address, not 0.0.0.0/8, loopback, multicast,
+     * class E or the limited broadcast (RFC 1122 section 3.2.1.3), which no neighbour owns.
+     */
+    static boolean isSingleHost(int address) {
+        int firstOctet = address >>> 24;
+        return firstOctet != 0 && firstOctet != LOOPBACK_NET && firstOctet < FIRST_MULTICAST_OCTET;
+    }
+
+    private static final int LOOPBACK_NET = 127;
+    private static final int FIRST_MULTICAST_OCTET = 224;
 
     private static void traceFrame(NodeContext context, BufferPool pool, int[] buffers, int n) {
         MemorySegment trace = context.traceSegment();

@@ -95,6 +95,21 @@ class ArpInputNodeTest {
     }
 
     @Test
+    void proxyArpAnswersForSingleHostsOnly() {
+        // Found by SeedGraphFuzzTest (bench): the pod's request for 255.72.75.233 got a proxy reply. Nobody
+        // owns a multicast, class E, broadcast, loopback or this-network address (RFC 1122 section 3.2.1.3).
+        proxy.setEnabled(tap2, true);
+        int[] targets = {0xff484be9, 0xffffffff, 0xe0000001, 0x7f000001, 0x00000001};
+        for (int target : targets) {
+            h.inject("ethernet-input", Frames.arp(BROADCAST, POD_MAC, 1, POD_MAC, POD_IP, 0, target), tap2, false);
+        }
+        h.run();
+        assertEquals(targets.length, h.error("arp-input", "l3-dst-address-not-local"));
+        assertEquals(0, h.error("arp-input", "proxy-replies-sent"));
+        assertEquals(0, tapDevice.sent.size());
+    }
+
+    @Test
     void replyToTheBoxIsLearnedAndCounted() {
         h.inject("ethernet-input", Frames.arp(GBE_MAC, GATEWAY_MAC, 2, GATEWAY_MAC, GATEWAY_IP, GBE_MAC, NODE_IP), gbe, false);
         h.run();

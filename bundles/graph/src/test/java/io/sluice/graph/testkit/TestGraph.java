@@ -4,6 +4,7 @@ import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.runtime.GraphEngine;
 import io.sluice.graph.runtime.GraphOptions;
+import io.sluice.packet.api.BufferPool;
 
 /**
  * A graph engine without OSGi or worker threads, for benchmarks and other bundles' tests: nodes are added
@@ -34,6 +35,21 @@ public final class TestGraph implements AutoCloseable {
     /** Runs worker {@code worker}'s loop once: its input nodes, then every pending frame. */
     public int runOnce(int worker) {
         return engine.runOnce(worker);
+    }
+
+    /** Runs worker 0's loop until a pass finds nothing to do; returns the buffers handled. */
+    public int runUntilIdle() {
+        return engine.runUntilIdle();
+    }
+
+    /** Worker {@code worker}'s buffer pool: a test allocates from worker 0's and {@link #inject}s. */
+    public BufferPool pool(int worker) {
+        return engine.pool(worker);
+    }
+
+    /** Queues buffer {@code bi} (from worker 0's pool) for node {@code node}, traced when {@code traced}. */
+    public void inject(String node, int bi, boolean traced) {
+        engine.inject(node, bi, traced);
     }
 
     @Override

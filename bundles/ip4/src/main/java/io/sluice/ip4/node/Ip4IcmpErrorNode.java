@@ -137,7 +137,7 @@ public final class Ip4IcmpErrorNode implements Node {
             int bi = buffers[i];
             nexts[i] = NEXT_DROP;
             long ip = pool.l3Header(bi);
-            if (!deservesError(pool, bi, ip)) {
+            if (!deservesError(pool, bi, ip, snapshot)) {
                 dropped++;
                 continue;
             }
@@ -216,13 +216,18 @@ public final class Ip4IcmpErrorNode implements Node {
         return tokensByWorker[worker];
     }
 
-    /** RFC 1812 section 4.3.2.7: the packets that must not cause an ICMP error. */
-    private static boolean deservesError(BufferPool pool, int bi, long ip) {
+    /**
+     * RFC 1812 section 4.3.2.7: the packets that must not cause an ICMP error: a later fragment, an ICMP error,
+     * one to a broadcast or multicast address, one whose source names no single host (zero, loopback, broadcast,
+     * multicast, class E). Broadcast includes the directed broadcast of a subnet the box is on.
+     */
+    private static boolean deservesError(BufferPool pool, int bi, long ip, InterfaceSnapshot snapshot) {
         MemorySegment seg = pool.segment();
         int src = Ipv4.src(seg, ip);
         int dst = Ipv4.dst(seg, ip);
-        if (src == 0 || isGroupOrBroadcast(src) || isGroupOrBroadcast(dst)
-                || (pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) != 0) {
+        if (src == 0 || (src >>> 24) == LOOPBACK_NET || isGroupOrBroadcast(src) || isGroupOrBroadcast(dst)
+                || (pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) != 0
+                || isSubnetBroadcast(snapshot, src) || isSubnetBroadcast(snapshot, dst)) {
             return false;
         }
         if (pool.ipProtocol(bi) == Ipv4.PROTOCOL_ICMP) {
@@ -230,6 +235,23 @@ public final class Ip4IcmpErrorNode implements Node {
             return pool.length(bi) <= icmp - ip || !Icmp.isError(Icmp.type(seg, icmp));
         }
         return true;
+    }
+
+    /** 127.0.0.0/8 (RFC 1122 section 3.2.1.3 (g)): never on the wire. */
+    private static final int LOOPBACK_NET = 127;
+
+    /** Whether {@code address} is the broadcast address of a subnet on one of the box's interfaces (/30 or wider). */
+    private static boolean isSubnetBroadcast(InterfaceSnapshot snapshot, int address) {
+        for (int sw = 1; sw < snapshot.size(); sw++) {
+            int[] addresses = snapshot.ip4Addresses(sw);
+            int[] lengths = snapshot.ip4PrefixLengths(sw);
+            for (int a = 0; a < addresses.length; a++) {
+                if (lengths[a] > 0 && lengths[a] < 31 && (addresses[a] | (-1 >>> lengths[a])) == address) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Class D multicast, class E and the limited broadcast: 224.0.0.0 and above. */

@@ -113,7 +113,7 @@ public final class Ip4LocalNode implements Node {
                     } else if (!Icmp.checksumValid(seg, l4, payloadLength)) {
                         badChecksum++;
                     } else {
-                        answerEcho(seg, ip, l4);
+                        answerEcho(seg, ip, l4, payloadLength);
                         pool.setFlags(bi, BufferPool.FLAG_LOCALLY_ORIGINATED | (pool.flags(bi) & BufferPool.FLAG_TRACED));
                         echoReplies++;
                         nexts[i] = NEXT_LOOKUP;
@@ -139,11 +139,16 @@ public final class Ip4LocalNode implements Node {
         return n;
     }
 
-    private static void answerEcho(MemorySegment seg, long ip, long icmp) {
-        int typeAndCode = (Icmp.type(seg, icmp) << 8) | Icmp.code(seg, icmp);
-        int replyTypeAndCode = (Icmp.TYPE_ECHO_REPLY << 8) | Icmp.code(seg, icmp);
+    /**
+     * Turns the request into its reply in place. The ICMP checksum is summed again rather than patched: RFC 1624's
+     * equation 3 yields 0x0000 when the reply's words sum to zero, but an all-zero reply (code 0, identifier 0,
+     * sequence 0, no data) needs 0xffff, and receivers drop the other. A ping is no fast path, and the request's
+     * checksum was just summed anyway.
+     */
+    private static void answerEcho(MemorySegment seg, long ip, long icmp, int icmpLength) {
         Icmp.setType(seg, icmp, Icmp.TYPE_ECHO_REPLY);
-        Icmp.setChecksum(seg, icmp, Checksum.update16(Icmp.checksum(seg, icmp), typeAndCode, replyTypeAndCode));
+        Icmp.setChecksum(seg, icmp, 0);
+        Icmp.setChecksum(seg, icmp, Checksum.internetChecksum(seg, icmp, icmpLength));
         int src = Ipv4.src(seg, ip);
         Ipv4.setSrc(seg, ip, Ipv4.dst(seg, ip));
         Ipv4.setDst(seg, ip, src);

@@ -138,6 +138,23 @@ class ForwardingTest {
         assertEquals(11, icmp[34]);
     }
 
+    @Test
+    void noErrorAboutAPacketFromLoopbackOrASubnetBroadcast() {
+        // Found by SeedGraphFuzzTest (bench): TTL 0 from 127.0.0.1 was answered with a time exceeded sent to
+        // 127.0.0.1 by the default route. RFC 1812 section 4.3.2.7: no error about a source naming no single host.
+        int subnetBroadcast = NODE_IP | 0xff;
+        byte[] fromLoopback = Packets.ip4(TAP2_MAC, POD_MAC, 0x7f000001, SERVER_IP, 17, 0, DF, new byte[8]);
+        byte[] fromBroadcast = Packets.ip4(TAP2_MAC, POD_MAC, subnetBroadcast, SERVER_IP, 17, 0, DF, new byte[8]);
+        byte[] toBroadcast = Packets.ip4(TAP2_MAC, POD_MAC, POD_IP, subnetBroadcast, 17, 0, DF, new byte[8]);
+        fromPod(fromLoopback);
+        fromPod(fromBroadcast);
+        fromPod(toBroadcast);
+        assertEquals(3, error("ip4-input", "time-expired"));
+        assertEquals(3, error("ip4-icmp-error", "drop"));
+        assertEquals(0, box.gbeDevice.sent.size());
+        assertEquals(0, box.tapDevice.sent.size());
+    }
+
     // ---- ip4-lookup, ip4-rewrite, ip4-icmp-error ----
 
     @Test
@@ -274,6 +291,18 @@ class ForwardingTest {
     }
 
     // ---- ip4-local ----
+
+    @Test
+    void echoReplyWhoseWordsSumToZeroCarriesChecksumFfff() {
+        // Found by SeedGraphFuzzTest (bench): identifier 0, sequence 0, no data. Patching the request's checksum
+        // 0xf7ff for the type change by RFC 1624 equation 3 gives 0x0000; the reply's words sum to +0, so its
+        // checksum is 0xffff and a receiver verifying the sum drops one carrying 0x0000.
+        fromPod(podPacket(NODE_IP, 1, 64, 0, Packets.echoRequest(0, 0, 0)));
+        assertEquals(1, error("ip4-local", "echo-replies-sent"));
+        byte[] reply = icmpToPod(NODE_IP);
+        assertEquals(0, reply[34], "echo reply");
+        assertEquals(0xffff, u16(reply, 36), "ICMP checksum");
+    }
 
     @Test
     void echoRequestToTheBoxIsAnsweredThroughLookupAndRewrite() {

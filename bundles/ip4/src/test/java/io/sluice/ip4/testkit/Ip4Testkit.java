@@ -4,7 +4,10 @@ import io.sluice.ethernet.api.NeighbourTable;
 import io.sluice.graph.api.Node;
 import io.sluice.ip4.api.Ip4Fib;
 import io.sluice.ip4.internal.fib.Ip4FibImpl;
+import io.sluice.ip4.node.Ip4IcmpErrorNode;
+import io.sluice.ip4.node.Ip4InputNoChecksumNode;
 import io.sluice.ip4.node.Ip4InputNode;
+import io.sluice.ip4.node.Ip4LocalNode;
 import io.sluice.ip4.node.Ip4LookupNode;
 import io.sluice.ip4.node.Ip4RewriteNode;
 import io.sluice.vnet.api.InterfaceTable;
@@ -67,5 +70,27 @@ public final class Ip4Testkit {
     /** ip4-input, the header-checksum-verifying variant. */
     public static Node ip4Input() {
         return new Ip4InputNode();
+    }
+
+    /** ip4-input-no-checksum, for buffers whose driver verified the header checksum. */
+    public static Node ip4InputNoChecksum() {
+        return new Ip4InputNoChecksumNode();
+    }
+
+    /** ip4-local: packets for the box's own addresses (ICMP echo). */
+    public static Node ip4Local() {
+        return new Ip4LocalNode();
+    }
+
+    /** ip4-icmp-error: the ICMP errors ip4-input, ip4-lookup and ip4-rewrite ask for. */
+    public static Node ip4IcmpError(InterfaceTable interfaces) {
+        return new Ip4IcmpErrorNode(interfaces);
+    }
+
+    /** ip4-icmp-error sending at most {@code perSecond} errors a second, {@code burst} at once. */
+    public static Node ip4IcmpError(InterfaceTable interfaces, long perSecond, long burst) {
+        Ip4IcmpErrorNode node = new Ip4IcmpErrorNode(interfaces);
+        node.setRateLimit(perSecond, burst);
+        return node;
     }
 }

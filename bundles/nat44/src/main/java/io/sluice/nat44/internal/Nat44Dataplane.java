@@ -6,6 +6,7 @@ import io.sluice.nat44.api.StaticMapping;
 import io.sluice.nat44.api.Timeouts;
 import io.sluice.packet.api.Ipv4;
 
+import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -118,8 +119,16 @@ final class Nat44Dataplane implements AutoCloseable {
      * their ports in the new allocator.
      */
     public void setAddresses(int[] addresses) {
+        setAddresses(new PortAllocator(addresses));
+    }
+
+    /** Test hook: {@link #setAddresses(int[])} with ports drawn from {@code random}, so two runs choose alike. */
+    void setAddresses(int[] addresses, SplittableRandom random) {
+        setAddresses(new PortAllocator(addresses, random));
+    }
+
+    private void setAddresses(PortAllocator next) {
         synchronized (table.lock()) {
-            PortAllocator next = new PortAllocator(addresses);
             reserveStaticPorts(next, policy.mappings);
             this.ports = next;
             rebuildDerived(clock.getAsLong(), true);

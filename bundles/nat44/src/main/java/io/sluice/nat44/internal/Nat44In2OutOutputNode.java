@@ -116,7 +116,7 @@ public final class Nat44In2OutOutputNode implements Node {
                 long l4 = pool.l4Header(bi);
                 int protocol = pool.ipProtocol(bi);
                 int port = (pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) == 0
-                        ? Nat44Packets.sourcePort(seg, l4, protocol) : -1;
+                        ? Nat44Packets.sourcePort(seg, ip, l4, protocol) : -1;
                 int s = port < 0 ? -1 : table.lookupIn2Out(SessionTable.key(Ipv4.src(seg, ip), port, protocol));
                 if (s < 0 || table.expiresAt(s) <= now) {
                     next = ARC_SLOW_PATH;

@@ -68,7 +68,8 @@ public final class Nat44In2OutSlowPathNode implements Node {
         BAD_ICMP_TYPE("unsupported ICMP type"),
         BAD_ICMP("ICMP error malformed, truncated or with a bad checksum"),
         ICMP_NO_SESSION("ICMP error about a flow with no session"),
-        FRAGMENT("non-first fragment (no reassembly)");
+        FRAGMENT("non-first fragment (no reassembly)"),
+        TRUNCATED("TCP, UDP or ICMP header truncated");
 
         private final String description;
 
@@ -156,7 +157,10 @@ public final class Nat44In2OutSlowPathNode implements Node {
         long ip = pool.l3Header(bi);
         long l4 = pool.l4Header(bi);
         int protocol = pool.ipProtocol(bi);
-        int port = Nat44Packets.sourcePort(seg, l4, protocol);
+        int port = Nat44Packets.sourcePort(seg, ip, l4, protocol);
+        if (port == Nat44Packets.TRUNCATED) {
+            return Error.TRUNCATED.ordinal();
+        }
         if (port == -2) {
             return Error.UNSUPPORTED_PROTOCOL.ordinal();
         }

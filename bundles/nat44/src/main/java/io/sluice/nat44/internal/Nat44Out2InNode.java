@@ -70,7 +70,8 @@ public final class Nat44Out2InNode implements Node {
         OUT_OF_PORTS("out of ports (hairpinning)"),
         MAX_SESSIONS_EXCEEDED("maximum sessions exceeded"),
         MAX_USER_SESSIONS_EXCEEDED("maximum sessions per inside address exceeded"),
-        MAPPING_COLLISION("static mapping collides with a session");
+        MAPPING_COLLISION("static mapping collides with a session"),
+        TRUNCATED("TCP, UDP or ICMP header truncated (to a static mapping)");
 
         private final String description;
 
@@ -132,7 +133,7 @@ public final class Nat44Out2InNode implements Node {
                     fragments++;
                 }
             } else {
-                int port = Nat44Packets.destinationPort(seg, l4, protocol);
+                int port = Nat44Packets.destinationPort(seg, ip, l4, protocol);
                 int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol));
                 if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)) {
                     long inKey = table.inKey(s);
@@ -201,7 +202,10 @@ public final class Nat44Out2InNode implements Node {
         long ip = pool.l3Header(bi);
         long l4 = pool.l4Header(bi);
         int protocol = pool.ipProtocol(bi);
-        int port = Nat44Packets.destinationPort(seg, l4, protocol);
+        int port = Nat44Packets.destinationPort(seg, ip, l4, protocol);
+        if (port == Nat44Packets.TRUNCATED) {
+            return Error.TRUNCATED.ordinal();
+        }
         if (port == -1) {
             return translateIcmpError(pool, bi, ip, l4);
         }
@@ -258,7 +262,7 @@ public final class Nat44Out2InNode implements Node {
         MemorySegment seg = pool.segment();
         SessionTable table = dataplane.table();
         int src = Ipv4.src(seg, ip);
-        int srcPort = Nat44Packets.sourcePort(seg, l4, protocol);
+        int srcPort = Nat44Packets.sourcePort(seg, ip, l4, protocol);
         int s = table.lookupIn2Out(SessionTable.key(src, srcPort, protocol));
         if (s >= 0 && table.expiresAt(s) <= now) {
             dataplane.delete(s);
@@ -266,7 +270,7 @@ public final class Nat44Out2InNode implements Node {
         }
         if (s < 0) {
             s = dataplane.createIn2Out(policy, src, srcPort, protocol, Ipv4.dst(seg, ip),
-                    Nat44Packets.destinationPort(seg, l4, protocol), pool.rxSwIfIndex(bi), now);
+                    Nat44Packets.destinationPort(seg, ip, l4, protocol), pool.rxSwIfIndex(bi), now);
             if (s < 0) {
                 return causeOf(s);
             }

@@ -26,12 +26,20 @@ final class Nat44Packets {
     private Nat44Packets() {
     }
 
+    /** From {@link #sourcePort} and {@link #destinationPort}: the header NAT reads and rewrites is cut short. */
+    static final int TRUNCATED = -3;
+
     /**
      * The port that identifies the sending endpoint: TCP/UDP source port, the identifier of an ICMP echo
-     * request or reply; -1 for an ICMP error or another ICMP type, -2 for any other protocol. {@code l4} is the
-     * L4 header ip4-input recorded ({@code BufferPool.l4Header}), of a packet that is not a later fragment.
+     * request or reply; -1 for an ICMP error or another ICMP type, -2 for any other protocol, {@link #TRUNCATED}
+     * when the packet ends before the end of the header NAT rewrites (TCP 20 bytes, UDP and ICMP 8: ip4-input's
+     * L4_VALID vouches for the ports only, and the checksum lies after them). {@code l4} is the L4 header
+     * ip4-input recorded ({@code BufferPool.l4Header}) of the packet at {@code ip}, not a later fragment.
      */
-    static int sourcePort(MemorySegment seg, long l4, int protocol) {
+    static int sourcePort(MemorySegment seg, long ip, long l4, int protocol) {
+        if (truncated(seg, ip, l4, protocol)) {
+            return TRUNCATED;
+        }
         return switch (protocol) {
             case Ipv4.PROTOCOL_TCP, Ipv4.PROTOCOL_UDP -> NetworkOrder.u16(seg, l4);
             case Ipv4.PROTOCOL_ICMP -> Icmp.isEcho(Icmp.type(seg, l4)) ? Icmp.echoId(seg, l4) : -1;
@@ -40,12 +48,26 @@ final class Nat44Packets {
     }
 
     /** As {@link #sourcePort} for the receiving endpoint: the destination port, or the echo identifier. */
-    static int destinationPort(MemorySegment seg, long l4, int protocol) {
+    static int destinationPort(MemorySegment seg, long ip, long l4, int protocol) {
+        if (truncated(seg, ip, l4, protocol)) {
+            return TRUNCATED;
+        }
         return switch (protocol) {
             case Ipv4.PROTOCOL_TCP, Ipv4.PROTOCOL_UDP -> NetworkOrder.u16(seg, l4 + 2);
             case Ipv4.PROTOCOL_ICMP -> Icmp.isEcho(Icmp.type(seg, l4)) ? Icmp.echoId(seg, l4) : -1;
             default -> -2;
         };
+    }
+
+    /** Whether the packet's total length ends before the whole TCP, UDP or ICMP header NAT rewrites. */
+    private static boolean truncated(MemorySegment seg, long ip, long l4, int protocol) {
+        int needed = switch (protocol) {
+            case Ipv4.PROTOCOL_TCP -> Tcp.MIN_HEADER_LENGTH;
+            case Ipv4.PROTOCOL_UDP -> Udp.HEADER_LENGTH;
+            case Ipv4.PROTOCOL_ICMP -> Icmp.HEADER_LENGTH;
+            default -> 0;
+        };
+        return Ipv4.totalLength(seg, ip) - (int) (l4 - ip) < needed;
     }
 
     /** Source NAT: the source address and port (or echo identifier) become {@code address}:{@code port}. */
@@ -54,7 +76,7 @@ final class Nat44Packets {
         switch (protocol) {
             case Ipv4.PROTOCOL_TCP -> Tcp.rewriteSrcPort(seg, l4, port);
             case Ipv4.PROTOCOL_UDP -> Udp.rewriteSrcPort(seg, l4, port);
-            case Ipv4.PROTOCOL_ICMP -> Icmp.rewriteEchoId(seg, l4, port);
+            case Ipv4.PROTOCOL_ICMP -> Icmp.rewriteEchoId(seg, l4, Ipv4.totalLength(seg, ip) - (int) (l4 - ip), port);
             default -> {
             }
         }
@@ -66,7 +88,7 @@ final class Nat44Packets {
         switch (protocol) {
             case Ipv4.PROTOCOL_TCP -> Tcp.rewriteDstPort(seg, l4, port);
             case Ipv4.PROTOCOL_UDP -> Udp.rewriteDstPort(seg, l4, port);
-            case Ipv4.PROTOCOL_ICMP -> Icmp.rewriteEchoId(seg, l4, port);
+            case Ipv4.PROTOCOL_ICMP -> Icmp.rewriteEchoId(seg, l4, Ipv4.totalLength(seg, ip) - (int) (l4 - ip), port);
             default -> {
             }
         }

@@ -83,6 +83,40 @@ class BehaviourTest {
     }
 
     @Test
+    void truncatedHeadersAreDroppedNotRewrittenPastTheirEnd() {
+        // Found by SeedGraphFuzzTest (bench): a TCP packet ending 8 bytes into its header was translated, its
+        // checksum written at byte 16 of a header the packet does not have. Each protocol's header must be whole.
+        try (TestBed bed = TestBed.inMemory()) {
+            int[][] cases = {{Ipv4.PROTOCOL_TCP, 8}, {Ipv4.PROTOCOL_TCP, 19}, {Ipv4.PROTOCOL_UDP, 7},
+                {Ipv4.PROTOCOL_ICMP, 4}};
+            for (int[] c : cases) {
+                byte[] cut = Frames.ipv4(c[0], "10.1.1.3", "1.1.1.1", c[1]);
+                cut[34] = (byte) (c[0] == Ipv4.PROTOCOL_ICMP ? Icmp.TYPE_ECHO_REQUEST : 0x9c);
+                cut[36] = 0x01;
+                bed.sendOut(cut, TestBed.TAP2);
+            }
+            assertEquals(0, bed.gbeOutput.size(), "nothing left untranslated or translated past its end");
+            assertEquals(cases.length, bed.error(Nat44In2OutSlowPathNode.NAME, "truncated"));
+            assertEquals(0, bed.error(Nat44In2OutSlowPathNode.NAME, "sessions-created"));
+        }
+    }
+
+    @Test
+    void anAllZeroEchoReplyGetsChecksumFfffWhenItsIdentifierIsTranslatedBack() {
+        // Found by SeedGraphFuzzTest (bench): identifier 0, sequence 0, zero data. Patched by RFC 1624 equation 3
+        // the reply's checksum came out 0x0000; its words sum to +0, so it must be 0xffff.
+        try (TestBed bed = TestBed.inMemory()) {
+            bed.dataplane.forceNextPort(40000);
+            bed.sendOut(Frames.echo("10.1.1.3", "1.1.1.1", Icmp.TYPE_ECHO_REQUEST, 0, 0), TestBed.TAP2);
+            assertEquals(40000, Icmp.echoId(lastOut(bed), 34));
+            bed.receive(Frames.echo("1.1.1.1", "192.168.16.1", Icmp.TYPE_ECHO_REPLY, 40000, 0), TestBed.GBE);
+            assertEquals(0, Icmp.echoId(lastIn(bed), 20));
+            assertEquals(0xffff, Icmp.checksum(lastIn(bed), 20));
+            assertTrue(Frames.checksumsValid(lastIn(bed), 0));
+        }
+    }
+
+    @Test
     void icmpEchoIdentifierIsTranslated() {
         try (TestBed bed = TestBed.inMemory()) {
             bed.dataplane.forceNextPort(40000);

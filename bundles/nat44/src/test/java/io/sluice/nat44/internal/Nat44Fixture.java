@@ -7,7 +7,9 @@ import io.sluice.packet.api.Opaque;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * What {@code io.sluice.nat44.testkit.Nat44Testkit} hands out, built where the package-private dataplane is
@@ -30,8 +32,15 @@ public final class Nat44Fixture implements AutoCloseable {
      */
     public static Nat44Fixture inside2Outside(int capacity, long nowMillis, int[] addresses, int insideSw,
                                               int outsideSw, int maxSessionsPerInsideAddress) {
+        return inside2Outside(capacity, nowMillis, addresses, insideSw, outsideSw, maxSessionsPerInsideAddress,
+                new SecureRandom().nextLong());
+    }
+
+    /** As above, the dynamic ports drawn from a generator seeded with {@code portSeed}: two fixtures choose alike. */
+    public static Nat44Fixture inside2Outside(int capacity, long nowMillis, int[] addresses, int insideSw,
+                                              int outsideSw, int maxSessionsPerInsideAddress, long portSeed) {
         Nat44Dataplane dataplane = new Nat44Dataplane(SessionTable.anonymous(capacity), () -> nowMillis);
-        dataplane.setAddresses(addresses);
+        dataplane.setAddresses(addresses, new SplittableRandom(portSeed));
         byte[] roles = new byte[Math.max(insideSw, outsideSw) + 1];
         roles[insideSw] = Nat44Policy.ROLE_INSIDE;
         roles[outsideSw] = (byte) (Nat44Policy.ROLE_OUTSIDE | Nat44Policy.ROLE_OUTPUT_FEATURE);
@@ -64,6 +73,11 @@ public final class Nat44Fixture implements AutoCloseable {
     /** nat44-in2out-output over this dataplane. */
     public Node fastPathNode() {
         return new Nat44In2OutOutputNode(dataplane);
+    }
+
+    /** nat44-out2in over this dataplane (on ip4-unicast of both interfaces, as in the seed). */
+    public Node out2InNode() {
+        return new Nat44Out2InNode(dataplane);
     }
 
     /** nat44-in2out-output-slowpath over this dataplane. */

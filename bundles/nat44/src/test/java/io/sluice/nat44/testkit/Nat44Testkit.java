@@ -32,6 +32,13 @@ public final class Nat44Testkit implements AutoCloseable {
                 maxSessionsPerInsideAddress));
     }
 
+    /** As {@link #inside2Outside}, the dynamic ports drawn from a generator seeded with {@code portSeed}. */
+    public static Nat44Testkit inside2Outside(int capacity, long nowMillis, int[] addresses, int insideSw,
+                                              int outsideSw, int maxSessionsPerInsideAddress, long portSeed) {
+        return new Nat44Testkit(Nat44Fixture.inside2Outside(capacity, nowMillis, addresses, insideSw, outsideSw,
+                maxSessionsPerInsideAddress, portSeed));
+    }
+
     /** Creates a dynamic session as the slow path would; false when the pool or a limit refused it. */
     public boolean createSession(int insideAddress, int insidePort, int protocol, int remoteAddress, int remotePort,
                                  int insideSw) {
@@ -46,6 +53,11 @@ public final class Nat44Testkit implements AutoCloseable {
     /** nat44-in2out-output over this dataplane. */
     public Node fastPathNode() {
         return fixture.fastPathNode();
+    }
+
+    /** nat44-out2in over this dataplane (on ip4-unicast of both interfaces, as in the seed). */
+    public Node out2InNode() {
+        return fixture.out2InNode();
     }
 
     /** nat44-in2out-output-slowpath over this dataplane. */

@@ -125,10 +125,23 @@ public final class Icmp {
         return Checksum.sum(seg, off, length) == 0xffff;
     }
 
-    /** Rewrites an echo identifier (NAT of ICMP queries, RFC 5508), patching the checksum by RFC 1624. */
-    public static void rewriteEchoId(MemorySegment seg, long off, int id) {
+    /**
+     * Rewrites the identifier of the {@code length}-byte echo message at {@code off} (NAT of ICMP queries, RFC
+     * 5508), patching the checksum by RFC 1624. ICMP has no pseudo-header, so an echo reply can be all zeros
+     * (identifier 0, sequence 0, no data): its words sum to +0 and its checksum is 0xffff, while equation 3 gives
+     * 0x0000, the checksum of words summing to -0. Only when the patch gives 0x0000 are the words summed to tell
+     * the two apart.
+     */
+    public static void rewriteEchoId(MemorySegment seg, long off, int length, int id) {
         int old = echoId(seg, off);
         setEchoId(seg, off, id);
-        setChecksum(seg, off, Checksum.update16(checksum(seg, off), old, id));
+        int checksum = Checksum.update16(checksum(seg, off), old, id);
+        if (checksum == 0) {
+            setChecksum(seg, off, 0);
+            if (Checksum.sum(seg, off, length) == 0) {
+                checksum = 0xffff;
+            }
+        }
+        setChecksum(seg, off, checksum);
     }
 }

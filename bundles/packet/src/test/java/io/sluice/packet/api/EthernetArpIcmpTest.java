@@ -160,10 +160,34 @@ class EthernetArpIcmpTest {
     @Test
     void icmpEchoIdRewriteIsIncremental() {
         MemorySegment seg = echoRequest();
-        Icmp.rewriteEchoId(seg, 20, 0xbeef);
+        Icmp.rewriteEchoId(seg, 20, 16, 0xbeef);
         assertEquals(0xbeef, Icmp.echoId(seg, 20));
         assertEquals(Icmp.computeChecksum(seg, 20, 16), Icmp.checksum(seg, 20));
         assertTrue(Icmp.checksumValid(seg, 20, 16));
+    }
+
+    @Test
+    void icmpEchoIdRewriteToAnAllZeroReplyGivesChecksumFfff() {
+        // Found by SeedGraphFuzzTest (bench): a reply with identifier 0, sequence 0 and no data sums to +0.
+        MemorySegment seg = MemorySegment.ofArray(new byte[20 + 8]);
+        Icmp.setType(seg, 20, Icmp.TYPE_ECHO_REPLY);
+        Icmp.setEchoId(seg, 20, 0x9c40);
+        Icmp.setChecksum(seg, 20, Icmp.computeChecksum(seg, 20, 8));
+        Icmp.rewriteEchoId(seg, 20, 8, 0);
+        assertEquals(0xffff, Icmp.checksum(seg, 20));
+        assertTrue(Icmp.checksumValid(seg, 20, 8));
+    }
+
+    @Test
+    void icmpEchoIdRewriteKeepsZeroWhenTheWordsSumToMinusZero() {
+        MemorySegment seg = MemorySegment.ofArray(new byte[20 + 8]);
+        Icmp.setType(seg, 20, Icmp.TYPE_ECHO_REPLY);
+        Icmp.setEchoId(seg, 20, 0x1234);
+        Icmp.setEchoSeq(seg, 20, 0xffff - 0x4321);
+        Icmp.setChecksum(seg, 20, Icmp.computeChecksum(seg, 20, 8));
+        Icmp.rewriteEchoId(seg, 20, 8, 0x4321);
+        assertEquals(0, Icmp.checksum(seg, 20));
+        assertTrue(Icmp.checksumValid(seg, 20, 8));
     }
 
     @Test
