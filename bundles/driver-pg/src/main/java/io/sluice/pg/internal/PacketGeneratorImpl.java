@@ -79,6 +79,7 @@ public final class PacketGeneratorImpl implements PacketGenerator {
     @Override
     public synchronized void enable(String name) {
         stream(name).enabled = true;
+        graph.wakeWorkers(); // a worker sleeping in rx-mode interrupt starts sending now
     }
 
     @Override
