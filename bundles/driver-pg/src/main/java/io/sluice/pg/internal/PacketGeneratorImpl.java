@@ -44,6 +44,11 @@ public final class PacketGeneratorImpl implements PacketGenerator {
         }
     }
 
+    /** The pg-input instance registered now (tests). */
+    PgInputNode inputNode() {
+        return node;
+    }
+
     StreamState[] active() {
         return active;
     }
