@@ -17,11 +17,13 @@ rm -rf "$SLUICE_RUN"
 mkdir -p "$SLUICE_ETC"
 cfg() { cat > "$SLUICE_ETC/$1.cfg"; }
 
-# Everything shares GW_CPU, so the worker must not spin (the control plane would starve): it yields when idle
-# (SLUICE_IDLE=backoff parks instead, up to 1 ms).
+# Everything shares GW_CPU, so the worker must not spin (the control plane would starve): it yields while it
+# polls (SLUICE_IDLE=backoff parks instead, up to 1 ms) and, in rx-mode adaptive, sleeps in poll(2) on the
+# ports' sockets once they have been quiet for 200 us, so the receive softirq has the core (SLUICE_RX_MODE).
 cfg io.sluice.graph <<CFG
 workers = 1
 idle = ${SLUICE_IDLE:-yield}
+rx-mode = ${SLUICE_RX_MODE:-adaptive}
 CFG
 # No DPDK port: the hardware profile only says how many workers and buffers.
 cfg io.sluice.hardware <<CFG

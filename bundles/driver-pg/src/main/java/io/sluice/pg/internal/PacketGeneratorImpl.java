@@ -44,6 +44,11 @@ public final class PacketGeneratorImpl implements PacketGenerator {
         }
     }
 
+    /** The pg-input instance registered now (tests). */
+    PgInputNode inputNode() {
+        return node;
+    }
+
     StreamState[] active() {
         return active;
     }
@@ -79,6 +84,7 @@ public final class PacketGeneratorImpl implements PacketGenerator {
     @Override
     public synchronized void enable(String name) {
         stream(name).enabled = true;
+        graph.wakeWorkers(); // a worker sleeping in rx-mode interrupt starts sending now
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sluice.pg.internal;
 
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.InterruptibleInput;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -19,9 +20,10 @@ import java.util.function.IntFunction;
 /**
  * {@code pg-input}: fills a frame from the enabled streams, each within its count and rate. Its next arcs are
  * the streams' target nodes; adding a stream for a new node registers a new instance with one more arc (the
- * graph swaps it in like any node update).
+ * graph swaps it in like any node update). With no stream left to send it lets its worker sleep (rx-mode):
+ * enabling a stream wakes the workers.
  */
-final class PgInputNode implements Node {
+final class PgInputNode implements Node, InterruptibleInput {
 
     enum Error implements NodeError {
         NO_BUFFERS("packets not generated: the buffer pool was empty");
@@ -56,6 +58,17 @@ final class PgInputNode implements Node {
     @Override
     public NodeRegistration registration() {
         return registration;
+    }
+
+    /** Nothing to wait for while no enabled stream has packets left; polled (for its rate) while one has. */
+    @Override
+    public int rxFds(int[] fds, int from) {
+        for (StreamState stream : generator.active()) {
+            if (stream.enabled && (stream.stream.count() == 0 || stream.sent < stream.stream.count())) {
+                return POLLING_ONLY;
+            }
+        }
+        return 0;
     }
 
     @Override

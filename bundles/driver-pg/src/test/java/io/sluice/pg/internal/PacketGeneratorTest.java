@@ -55,6 +55,18 @@ class PacketGeneratorTest {
         assertEquals(0, harness.outstanding());
     }
 
+    /** rx-mode: pg-input keeps its worker polling only while a stream has packets to send. */
+    @Test
+    void pgInputLetsItsWorkerSleepUnlessAStreamHasPacketsLeft() {
+        generator.add(new PgStream("s1", List.of(frame(1, 60)), 3, 5, 0, "ethernet-input"));
+        int[] fds = new int[4];
+        assertEquals(0, generator.inputNode().rxFds(fds, 0), "a disabled stream sends nothing");
+        generator.enable("s1");
+        assertEquals(io.sluice.graph.api.InterruptibleInput.POLLING_ONLY, generator.inputNode().rxFds(fds, 0));
+        harness.run();
+        assertEquals(0, generator.inputNode().rxFds(fds, 0), "a stream that sent its count is done");
+    }
+
     @Test
     void aStreamForAnotherNodeAddsAnArcAndBothRun() {
         List<GraphHarness.Captured> ethernet = harness.capture("ethernet-input");

@@ -68,6 +68,16 @@ public interface GraphRuntime {
 
     BarrierStats barrierStats();
 
+    /**
+     * Wakes every worker sleeping in rx-mode interrupt, so that it polls its inputs at once: for a change an
+     * input node sees without a graph being published (a packet-generator stream enabled). Publishing a graph and
+     * the barrier wake the workers themselves.
+     */
+    void wakeWorkers();
+
+    /** Each worker's rx-mode: what is configured, what it does now, how often it slept. */
+    List<WorkerRxMode> rxModes();
+
     List<BufferStats> buffers();
 
     int workerCount();
@@ -98,6 +108,15 @@ public interface GraphRuntime {
     }
 
     record ErrorCount(String node, String error, String description, long count) {
+    }
+
+    /**
+     * @param mode   polling | interrupt | adaptive, as configured (graph key {@code rx-mode})
+     * @param state  "polling", "sleeping", or "polling (an input has no fd: node)"
+     * @param sleeps times the worker slept in poll(2)
+     * @param wokenByControlPlane of those, the sleeps the control plane ended (barrier, graph publish, wake)
+     */
+    record WorkerRxMode(int worker, String mode, String state, long sleeps, long wokenByControlPlane) {
     }
 
     record BarrierStats(long count, long lastPauseNanos, long maxPauseNanos, long totalPauseNanos) {

@@ -121,6 +121,16 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     }
 
     @Override
+    public void wakeWorkers() {
+        workers.wakeSleeping();
+    }
+
+    @Override
+    public List<WorkerRxMode> rxModes() {
+        return workers.rxModes();
+    }
+
+    @Override
     public MemorySegment retainedSegment(String name, long bytes) {
         return retained.get(name, bytes);
     }

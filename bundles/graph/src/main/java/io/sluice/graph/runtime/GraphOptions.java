@@ -12,17 +12,21 @@ import java.util.Map;
  * @param traceRecords     trace records each worker keeps before tracing stops
  * @param parkCapacity     buffers that may wait for one node (a power of two): the bound on parking
  * @param cpus             core of each worker (worker i on cpus[i]); empty leaves placement to the kernel
+ * @param rxMode           polling | interrupt | adaptive: whether a worker whose inputs are quiet sleeps in poll(2)
+ *                         on their descriptors (the idle strategy applies while it polls)
  */
 public record GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity,
-                           int[] cpus) {
+                           int[] cpus, String rxMode) {
 
-    public static final GraphOptions DEFAULTS = new GraphOptions(1, "backoff", 16384, 8192, 4096, new int[0]);
+    public static final GraphOptions DEFAULTS = new GraphOptions(1, "backoff", 16384, 8192, 4096, new int[0],
+            "adaptive");
 
     public GraphOptions {
         if (workers < 1 || workers > 64) {
             throw new IllegalArgumentException("workers: must be 1..64, got " + workers);
         }
         IdleStrategy.named(idle);
+        RxMode.named(rxMode);
         if (buffersPerWorker < 256) {
             throw new IllegalArgumentException("buffers-per-worker: must be at least 256, got " + buffersPerWorker);
         }
@@ -52,23 +56,27 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
     }
 
     public GraphOptions withWorkers(int n) {
-        return new GraphOptions(n, idle, buffersPerWorker, traceRecords, parkCapacity, new int[0]);
+        return new GraphOptions(n, idle, buffersPerWorker, traceRecords, parkCapacity, new int[0], rxMode);
     }
 
     public GraphOptions withCpus(int... cores) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cores);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cores, rxMode);
     }
 
     public GraphOptions withIdle(String strategy) {
-        return new GraphOptions(workers, strategy, buffersPerWorker, traceRecords, parkCapacity, cpus);
+        return new GraphOptions(workers, strategy, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode);
     }
 
     public GraphOptions withBuffersPerWorker(int n) {
-        return new GraphOptions(workers, idle, n, traceRecords, parkCapacity, cpus);
+        return new GraphOptions(workers, idle, n, traceRecords, parkCapacity, cpus, rxMode);
     }
 
     public GraphOptions withParkCapacity(int n) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n, cpus);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n, cpus, rxMode);
+    }
+
+    public GraphOptions withRxMode(String mode) {
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, mode);
     }
 
     /** Reads ConfigAdmin properties; missing keys keep their defaults. */
@@ -79,7 +87,8 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
                 intValue(properties, "buffers-per-worker", DEFAULTS.buffersPerWorker),
                 intValue(properties, "trace-records", DEFAULTS.traceRecords),
                 intValue(properties, "park-capacity", DEFAULTS.parkCapacity),
-                cpuList(properties.get("cpus")));
+                cpuList(properties.get("cpus")),
+                stringValue(properties, "rx-mode", DEFAULTS.rxMode));
     }
 
     /** "1,3" or "1 3": one core per worker. */

@@ -1,12 +1,25 @@
 package io.sluice.graph.runtime;
 
+import static io.sluice.nativeio.api.LinuxConstants.EFD_CLOEXEC;
+import static io.sluice.nativeio.api.LinuxConstants.EFD_NONBLOCK;
+import static io.sluice.nativeio.api.LinuxConstants.POLLFD_EVENTS;
+import static io.sluice.nativeio.api.LinuxConstants.POLLFD_FD;
+import static io.sluice.nativeio.api.LinuxConstants.POLLFD_REVENTS;
+import static io.sluice.nativeio.api.LinuxConstants.POLLFD_SIZE;
+import static io.sluice.nativeio.api.LinuxConstants.POLLIN;
+
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.InterruptibleInput;
+import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeKind;
 import io.sluice.graph.api.TraceRing;
 import io.sluice.nativeio.api.Libc;
 import io.sluice.packet.api.BufferPool;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -14,6 +27,12 @@ import java.util.Arrays;
  * left. Buffers waiting for a node sit in that node's ring of indices; a ring whose node is absent (being
  * replaced) is the parking lot, bounded by its capacity, and what overflows is freed and counted. Only the
  * worker's own thread touches this state, except under the barrier.
+ *
+ * <p>Rx-mode: while its inputs are quiet (for the mode's quiet time) a worker sleeps in poll(2) on their file
+ * descriptors and on its own eventfd, which the control plane writes to wake it (barrier, graph published,
+ * {@link #wake}); an input without a descriptor keeps it polling. {@link #sleeping} and the control plane's flags
+ * are volatile, so either the worker sees a request before it sleeps or the requester sees it sleeping and wakes
+ * it (the eventfd keeps a wake that comes before the poll).
  */
 final class Worker implements Runnable {
     final int index;
@@ -23,7 +42,26 @@ final class Worker implements Runnable {
     private final int ringCapacity;
     private final int ringMask;
     private final IdleStrategy idleStrategy;
+    private final RxMode rxMode;
     private final Frame frame = new Frame();
+
+    /** Descriptors a sleep waits on, besides the eventfd in slot 0. */
+    static final int MAX_SLEEP_FDS = 64;
+    private static final int SLEEP_LIMIT_MILLIS = 1_000;
+    private final int[] sleepFds = new int[MAX_SLEEP_FDS];
+    private final Object wakeLock = new Object();
+    /** The eventfd the control plane writes to wake this worker; -1 while its thread is not running. */
+    private int wakeFd = -1;
+    private Arena sleepArena;
+    private MemorySegment pollFds;
+    private MemorySegment callState;
+    private MemorySegment eventCount;
+    private long quietSince;
+    volatile boolean sleeping;
+    /** The input node that keeps this worker polling (it has no descriptor), or null. */
+    volatile String pollingFor;
+    volatile long sleeps;
+    volatile long wokenByControlPlane;
 
     private GraphSnapshot snapshot;
     private NodeContext[] contexts = new NodeContext[0];
@@ -47,7 +85,8 @@ final class Worker implements Runnable {
     /** The version of the graph this worker runs: written after it took the graph, before any node of it runs. */
     volatile long adoptedVersion = -1;
 
-    Worker(WorkerPool workerPool, int index, BufferPool pool, TraceRing traceRing, int ringCapacity, IdleStrategy idle) {
+    Worker(WorkerPool workerPool, int index, BufferPool pool, TraceRing traceRing, int ringCapacity, IdleStrategy idle,
+           RxMode rxMode) {
         if (Integer.bitCount(ringCapacity) != 1) {
             throw new IllegalArgumentException("park capacity must be a power of two, got " + ringCapacity);
         }
@@ -58,6 +97,11 @@ final class Worker implements Runnable {
         this.ringCapacity = ringCapacity;
         this.ringMask = ringCapacity - 1;
         this.idleStrategy = idle;
+        this.rxMode = rxMode;
+    }
+
+    RxMode rxMode() {
+        return rxMode;
     }
 
     /** The core to pin this worker's thread to, or -1. */
@@ -75,13 +119,22 @@ final class Worker implements Runnable {
                 // sched_setaffinity(2) with tid 0 pins the calling thread: a worker owns its core, as VPP's do.
                 Libc.schedSetAffinity(0, cpu);
             }
+            if (rxMode != RxMode.POLLING) {
+                openSleep();
+            }
             while (running) {
                 try {
                     if (workerPool.barrierRequested) {
                         waitAtBarrier();
                         continue;
                     }
-                    idleStrategy.idle(runOnce());
+                    int work = runOnce();
+                    if (work > 0 || rxMode == RxMode.POLLING) {
+                        quietSince = 0;
+                        idleStrategy.idle(work);
+                    } else if (!sleepIfQuiet()) {
+                        idleStrategy.idle(0);
+                    }
                 } catch (Throwable e) {
                     atBarrier = false;
                     loopFaults++;
@@ -95,7 +148,107 @@ final class Worker implements Runnable {
             }
         } finally {
             running = false;
+            closeSleep();
         }
+    }
+
+    private void openSleep() {
+        Arena arena = Arena.ofShared();
+        pollFds = arena.allocate((long) (MAX_SLEEP_FDS + 1) * POLLFD_SIZE, 8);
+        callState = Libc.newCallState(arena);
+        eventCount = arena.allocate(8, 8);
+        sleepArena = arena;
+        synchronized (wakeLock) {
+            wakeFd = Libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        }
+        pollFds.set(ValueLayout.JAVA_INT, POLLFD_FD, wakeFd);
+        pollFds.set(ValueLayout.JAVA_SHORT, POLLFD_EVENTS, (short) POLLIN);
+    }
+
+    private void closeSleep() {
+        synchronized (wakeLock) {
+            if (wakeFd >= 0) {
+                Libc.close(wakeFd);
+                wakeFd = -1;
+            }
+        }
+        if (sleepArena != null) {
+            sleepArena.close();
+            sleepArena = null;
+        }
+    }
+
+    /**
+     * Ends this worker's sleep, or its next one if it is about to sleep. Control plane; a no-op for a worker that
+     * is not running or never sleeps.
+     */
+    void wake() {
+        synchronized (wakeLock) {
+            if (wakeFd < 0) {
+                return;
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment one = arena.allocate(8, 8);
+                one.set(ValueLayout.JAVA_LONG, 0, 1L);
+                // EAGAIN only when the counter is near overflow: a wake is pending anyway
+                Libc.write(Libc.newCallState(arena), wakeFd, one, 0, 8);
+            }
+        }
+    }
+
+    /**
+     * After a pass that found nothing: once the inputs have been quiet for the rx-mode's quiet time, sleeps in
+     * poll(2) on their descriptors and the eventfd until a frame or the control plane comes (at most
+     * {@value #SLEEP_LIMIT_MILLIS} ms). Returns false, having not slept, when the worker must keep polling.
+     */
+    private boolean sleepIfQuiet() {
+        long now = System.nanoTime();
+        if (quietSince == 0) {
+            quietSince = now;
+            return false;
+        }
+        if (now - quietSince < rxMode.quietNanos) {
+            return false;
+        }
+        int fds = 0;
+        SlotPlan[] plans = snapshot.plans;
+        for (int slot : inputSlots) {
+            Node node = plans[slot].node;
+            if (node == null) {
+                continue; // being replaced: its successor comes with a published graph, which wakes us
+            }
+            int added = node instanceof InterruptibleInput input
+                    ? input.rxFds(sleepFds, fds) : InterruptibleInput.POLLING_ONLY;
+            if (added < 0) {
+                if (pollingFor == null) {
+                    pollingFor = plans[slot].name;
+                }
+                return false;
+            }
+            fds += added;
+        }
+        pollingFor = null;
+        MemorySegment set = pollFds;
+        for (int i = 0; i < fds; i++) {
+            long entry = (long) (i + 1) * POLLFD_SIZE;
+            set.set(ValueLayout.JAVA_INT, entry + POLLFD_FD, sleepFds[i]);
+            set.set(ValueLayout.JAVA_SHORT, entry + POLLFD_EVENTS, (short) POLLIN);
+            set.set(ValueLayout.JAVA_SHORT, entry + POLLFD_REVENTS, (short) 0);
+        }
+        set.set(ValueLayout.JAVA_SHORT, POLLFD_REVENTS, (short) 0);
+        sleeping = true;
+        if (workerPool.barrierRequested || workerPool.snapshot() != snapshot || !running) {
+            sleeping = false;
+            return true;
+        }
+        int ready = Libc.poll(callState, set, fds + 1, SLEEP_LIMIT_MILLIS);
+        sleeping = false;
+        sleeps++;
+        if (ready > 0 && (set.get(ValueLayout.JAVA_SHORT, POLLFD_REVENTS) & POLLIN) != 0) {
+            Libc.read(callState, wakeFd, eventCount, 0, 8);
+            wokenByControlPlane++;
+        }
+        return true;
     }
 
     /** Faults the loop survived outside the nodes (a node's own fault is counted as its exception error). */

@@ -1,5 +1,6 @@
 package io.sluice.graph.runtime;
 
+import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.GraphRuntime.BarrierStats;
 import io.sluice.graph.api.GraphRuntime.BufferStats;
 import io.sluice.graph.api.CaptureSwitch;
@@ -41,7 +42,8 @@ final class WorkerPool {
         Worker[] made = new Worker[options.workers()];
         for (int w = 0; w < made.length; w++) {
             made[w] = new Worker(this, w, new BufferPool(options.buffersPerWorker()),
-                    new TraceRing(options.traceRecords()), options.parkCapacity(), IdleStrategy.named(options.idle()));
+                    new TraceRing(options.traceRecords()), options.parkCapacity(), IdleStrategy.named(options.idle()),
+                    RxMode.named(options.rxMode()));
             made[w].cpu = options.cpus().length > w ? options.cpus()[w] : -1;
         }
         workers = made;
@@ -67,6 +69,29 @@ final class WorkerPool {
     /** Makes {@code next} the graph every worker runs from its next pass on. */
     void publish(GraphSnapshot next) {
         snapshot = next;
+        wakeSleeping();
+    }
+
+    /** Wakes the workers sleeping in rx-mode interrupt (read after the request they must see was written). */
+    void wakeSleeping() {
+        for (Worker worker : workers) {
+            if (worker.sleeping) {
+                worker.wake();
+            }
+        }
+    }
+
+    List<GraphRuntime.WorkerRxMode> rxModes() {
+        List<GraphRuntime.WorkerRxMode> result = new ArrayList<>();
+        for (Worker worker : workers) {
+            String pollingFor = worker.pollingFor;
+            String state = worker.sleeping ? "sleeping"
+                    : pollingFor != null && worker.rxMode() != RxMode.POLLING
+                    ? "polling (no fd: " + pollingFor + ")" : "polling";
+            result.add(new GraphRuntime.WorkerRxMode(worker.index, worker.rxMode().configName, state, worker.sleeps,
+                    worker.wokenByControlPlane));
+        }
+        return result;
     }
 
     /** Starts one thread per worker; worker 0 is {@code sluice_main}, as VPP's thread 0 is vpp_main. */
@@ -85,6 +110,7 @@ final class WorkerPool {
     void stop() {
         for (Worker worker : workers) {
             worker.running = false;
+            worker.wake();
         }
         for (Thread thread : threads) {
             try {
@@ -151,6 +177,7 @@ final class WorkerPool {
             Thread outer = barrierHolder;
             long start = System.nanoTime();
             barrierRequested = true;
+            wakeSleeping();
             try {
                 for (Worker worker : workers) {
                     for (int spins = 0; worker.running && !worker.atBarrier; spins++) {

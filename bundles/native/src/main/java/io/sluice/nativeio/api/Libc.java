@@ -71,6 +71,8 @@ public final class Libc {
     private static final MethodHandle SOCKETPAIR = downcall("socketpair",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle PIPE = downcall("pipe", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    // int eventfd(unsigned int initval, int flags)
+    private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = downcall("bind",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
@@ -331,6 +333,25 @@ public final class Libc {
                 throw new NativeException("pipe()", errno(state));
             }
             return fds.toArray(JAVA_INT);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /**
+     * eventfd(2): a counter a thread can poll(2) for POLLIN; a write(2) of 8 bytes adds to it, a read(2) takes it
+     * back to 0. {@code flags}: {@link LinuxConstants#EFD_NONBLOCK}, {@link LinuxConstants#EFD_CLOEXEC}.
+     */
+    public static int eventfd(int initialValue, int flags) {
+        MemorySegment state = controlState();
+        try {
+            int fd = (int) EVENTFD.invokeExact(state, initialValue, flags);
+            if (fd < 0) {
+                throw new NativeException("eventfd()", errno(state));
+            }
+            return fd;
         } catch (NativeException e) {
             throw e;
         } catch (Throwable t) {

@@ -13,6 +13,9 @@ public final class LinuxConstants {
     public static final int O_CREAT = 0100;
     public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
+    /** eventfd(2) flags, the same bits as O_NONBLOCK and O_CLOEXEC (include/uapi/linux/eventfd.h). */
+    public static final int EFD_NONBLOCK = O_NONBLOCK;
+    public static final int EFD_CLOEXEC = O_CLOEXEC;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
 

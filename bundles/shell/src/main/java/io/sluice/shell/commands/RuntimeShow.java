@@ -53,6 +53,10 @@ public class RuntimeShow implements Action {
         System.out.printf(Locale.ROOT, "barrier: %d pauses, last %.1f us, max %.1f us, total %.1f us%n",
                 barrier.count(), barrier.lastPauseNanos() / 1e3, barrier.maxPauseNanos() / 1e3,
                 barrier.totalPauseNanos() / 1e3);
+        for (GraphRuntime.WorkerRxMode worker : graph.rxModes()) {
+            System.out.printf(Locale.ROOT, "rx-mode: worker %d %s, %s, %d sleeps (%d woken by the control plane)%n",
+                    worker.worker(), worker.mode(), worker.state(), worker.sleeps(), worker.wokenByControlPlane());
+        }
         if (clear) {
             graph.clearRuntimeStats();
         }

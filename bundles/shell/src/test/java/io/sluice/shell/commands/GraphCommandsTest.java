@@ -27,6 +27,7 @@ class GraphCommandsTest {
                         case "errors" -> errors;
                         case "traceShow" -> trace;
                         case "barrierStats" -> new GraphRuntime.BarrierStats(3, 12_500, 40_000, 60_000);
+                        case "rxModes" -> List.of(new GraphRuntime.WorkerRxMode(0, "adaptive", "sleeping", 42, 7));
                         case "enabledFeatures" -> arguments[0].equals("ip4-output")
                                 ? List.of("acl-plugin-out-ip4-fa", "nat44-in2out-output") : List.of();
                         case "traceAdd", "traceClear", "clearRuntimeStats", "clearErrors" -> null;
@@ -72,11 +73,12 @@ class GraphCommandsTest {
         show.noFormat = true;
         show.clear = true;
         String[] out = printed(show::execute).strip().split("\n");
-        assertEquals(2, out.length, String.join("\n", out));
+        assertEquals(3, out.length, String.join("\n", out));
         assertEquals(List.of("ip4-input", "active", "4", "512", "0", "100.00", "128.00"),
                 List.of(out[0].strip().split("\\s+")));
         assertEquals("barrier: 3 pauses, last 12.5 us, max 40.0 us, total 60.0 us", out[1]);
-        assertEquals(List.of("runtimeStats", "barrierStats", "clearRuntimeStats"), calls);
+        assertEquals("rx-mode: worker 0 adaptive, sleeping, 42 sleeps (7 woken by the control plane)", out[2]);
+        assertEquals(List.of("runtimeStats", "barrierStats", "rxModes", "clearRuntimeStats"), calls);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.sluice.vnet.api;
 
 import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.InterruptibleInput;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.packet.api.BufferPool;
 
@@ -34,6 +35,14 @@ public final class DeviceInput<P extends DeviceInput.Port> {
     public interface Port {
         /** The interface its frames arrive on. */
         int swIfIndex();
+
+        /**
+         * The descriptor poll(2) reports readable when frames wait (a TAP's fd, an AF_PACKET socket), or -1 when
+         * there is none (a DPDK queue): then the node's worker keeps polling (rx-mode, graph key rx-mode).
+         */
+        default int rxFd() {
+            return -1;
+        }
     }
 
     /** The driver's half of a device-input node. */
@@ -171,6 +180,26 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             list.add((P) port);
         }
         return List.copyOf(list);
+    }
+
+    /**
+     * The ports' descriptors for a worker about to sleep ({@link io.sluice.graph.api.InterruptibleInput}): written
+     * to {@code fds[from..]}, their count returned, or {@code InterruptibleInput.POLLING_ONLY} when a port has
+     * none or they do not fit. On the worker, when it found no work.
+     */
+    public int rxFds(int[] fds, int from) {
+        Port[] current = ports;
+        if (from + current.length > fds.length) {
+            return InterruptibleInput.POLLING_ONLY;
+        }
+        for (int p = 0; p < current.length; p++) {
+            int fd = current[p].rxFd();
+            if (fd < 0) {
+                return InterruptibleInput.POLLING_ONLY;
+            }
+            fds[from + p] = fd;
+        }
+        return current.length;
     }
 
     /** The node's {@code process}: one batch per port until the frame is full. Returns the buffers placed. */

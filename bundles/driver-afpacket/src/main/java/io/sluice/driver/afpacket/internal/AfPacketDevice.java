@@ -20,9 +20,10 @@ import java.nio.ByteOrder;
 /**
  * A Linux netdev driven through AF_PACKET (packet(7), Documentation/networking/packet_mmap.rst).
  *
- * <p>Receive: a socket bound to ETH_P_ALL with a TPACKET_V3 ring. The kernel fills variable-size frames
- * into fixed blocks and hands a block over (block_status TP_STATUS_USER) when it is full or when the block
- * timeout expires; {@link #receive} copies each frame into a pool buffer and gives the block back with a
+ * <p>Receive: a socket bound to ETH_P_ALL with a TPACKET_V2 ring (the default: each 2 KiB slot is handed over
+ * as soon as the kernel wrote it, tp_status TP_STATUS_USER) or a TPACKET_V3 ring (variable-size frames packed
+ * into fixed blocks, a block handed over when it is full or when the block timeout expires, which a quiet link
+ * waits for); {@link #receive} copies each frame into a pool buffer and gives the slot or block back with a
  * release store of TP_STATUS_KERNEL. Frames this host sent (PACKET_OUTGOING) are skipped, the interface is
  * put in promiscuous mode (PACKET_ADD_MEMBERSHIP) so frames for the gateway's own MAC arrive whatever the
  * netdev's MAC, and a VLAN tag the kernel stripped into the header is put back into the frame.
@@ -64,7 +65,10 @@ public final class AfPacketDevice implements AutoCloseable {
     private final MemorySegment rxRing;
     private final int rxBlockSize;
     private final int rxBlockCount;
+    private final boolean rxV2;
+    private final int rxSlots;
     private int rxBlock;
+    private int rxSlot;
     private int rxPacketsLeftInBlock;
     private long rxNextPacket;
 
@@ -95,6 +99,8 @@ public final class AfPacketDevice implements AutoCloseable {
         this.rxBlockSize = config.rxBlockSize();
         this.rxBlockCount = config.rxBlockCount();
         this.txSlots = config.txFrames();
+        this.rxV2 = config.rxRing() == AfPacketConfig.RxRing.V2;
+        this.rxSlots = (int) ((long) rxBlockSize * rxBlockCount / FRAME_SIZE);
 
         int rx = -1;
         int tx = -1;
@@ -148,15 +154,25 @@ public final class AfPacketDevice implements AutoCloseable {
     }
 
     private MemorySegment openReceiveRing(int fd) {
-        Libc.setsockopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION, TPACKET_V3");
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment req = scratch.allocate(REQ3_SIZE, 4);
-            req.set(U32, REQ3_BLOCK_SIZE, rxBlockSize);
-            req.set(U32, REQ3_BLOCK_NR, rxBlockCount);
-            req.set(U32, REQ3_FRAME_SIZE, FRAME_SIZE);
-            req.set(U32, REQ3_FRAME_NR, (int) ((long) rxBlockSize * rxBlockCount / FRAME_SIZE));
-            req.set(U32, REQ3_RETIRE_BLK_TOV, config.rxBlockTimeoutMillis());
-            Libc.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, "PACKET_RX_RING");
+            if (rxV2) {
+                Libc.setsockopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION, TPACKET_V2");
+                MemorySegment req = scratch.allocate(REQ_SIZE, 4);
+                req.set(U32, REQ_BLOCK_SIZE, rxBlockSize);
+                req.set(U32, REQ_BLOCK_NR, rxBlockCount);
+                req.set(U32, REQ_FRAME_SIZE, FRAME_SIZE);
+                req.set(U32, REQ_FRAME_NR, rxSlots);
+                Libc.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, "PACKET_RX_RING");
+            } else {
+                Libc.setsockopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION, TPACKET_V3");
+                MemorySegment req = scratch.allocate(REQ3_SIZE, 4);
+                req.set(U32, REQ3_BLOCK_SIZE, rxBlockSize);
+                req.set(U32, REQ3_BLOCK_NR, rxBlockCount);
+                req.set(U32, REQ3_FRAME_SIZE, FRAME_SIZE);
+                req.set(U32, REQ3_FRAME_NR, rxSlots);
+                req.set(U32, REQ3_RETIRE_BLK_TOV, config.rxBlockTimeoutMillis());
+                Libc.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, "PACKET_RX_RING");
+            }
 
             MemorySegment mreq = scratch.allocate(PACKET_MREQ_SIZE, 4);
             mreq.set(U32, 0, ifIndex);
@@ -223,6 +239,90 @@ public final class AfPacketDevice implements AutoCloseable {
      * (what a trace shows of the ring). Meant for the frames being traced, not the steady state.
      */
     public int receive(BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
+        return rxV2 ? receiveSlots(pool, buffers, from, max, keepRingHeaders)
+                : receiveBlocks(pool, buffers, from, max, keepRingHeaders);
+    }
+
+    /** The file descriptor a poll(2) waits on for received frames (the input node's interrupt mode). */
+    public int rxFd() {
+        return rxFd;
+    }
+
+    /**
+     * TPACKET_V2: one frame per 2 KiB slot, taken in ring order while its tp_status has TP_STATUS_USER. For the
+     * trace the slot's tpacket2_hdr is kept in the headroom in tpacket3_hdr's layout, so af-packet-input's
+     * record and its lines are the same whichever ring the port maps.
+     */
+    private int receiveSlots(BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
+        MemorySegment ring = rxRing;
+        MemorySegment data = pool.segment();
+        int received = 0;
+        long bytes = 0;
+        int errors = 0;
+        int slotIndex = rxSlot;
+        while (received < max) {
+            long slot = (long) slotIndex * FRAME_SIZE;
+            int status = (int) STATUS.getAcquire(ring, slot + V2_STATUS);
+            if ((status & TP_STATUS_USER) == 0) {
+                break;
+            }
+            int snaplen = ring.get(U32, slot + V2_SNAPLEN);
+            boolean tagged = (status & TP_STATUS_VLAN_VALID) != 0;
+            int length = tagged ? snaplen + VLAN_TAG : snaplen;
+            if (ring.get(ValueLayout.JAVA_BYTE, slot + V2_SLL_PKTTYPE) != PACKET_OUTGOING) {
+                if (length > BufferPool.DATA_SIZE || snaplen < MAC_ADDRESSES) {
+                    errors++;
+                } else {
+                    int bi = pool.alloc();
+                    if (bi < 0) {
+                        break; // left in the ring for the next call
+                    }
+                    long source = slot + (ring.get(U16, slot + V2_MAC) & 0xffff);
+                    long target = BufferPool.dataStart(bi);
+                    if (tagged) {
+                        int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
+                                ? ring.get(U16, slot + V2_VLAN_TPID) & 0xffff : ETH_P_8021Q;
+                        copyReinsertingTag(ring, source, snaplen, data, target, tpid,
+                                ring.get(U16, slot + V2_VLAN_TCI) & 0xffff);
+                    } else {
+                        MemorySegment.copy(ring, source, data, target, snaplen);
+                    }
+                    if (keepRingHeaders) {
+                        keepV2HeaderAsV3(ring, slot, data, target - RING_HEADER_SIZE);
+                    }
+                    pool.setData(bi, 0, length);
+                    if ((status & TP_STATUS_CSUMNOTREADY) != 0 && completeChecksum(data, target, length)) {
+                        checksumsCompleted++;
+                    }
+                    buffers[from + received++] = bi;
+                    bytes += length;
+                }
+            }
+            STATUS.setRelease(ring, slot + V2_STATUS, TP_STATUS_KERNEL);
+            slotIndex = slotIndex + 1 == rxSlots ? 0 : slotIndex + 1;
+        }
+        rxSlot = slotIndex;
+        rxPackets += received;
+        rxBytes += bytes;
+        rxErrors += errors;
+        return received;
+    }
+
+    /** tpacket2_hdr's fields written where tpacket3_hdr keeps them (include/uapi/linux/if_packet.h). */
+    private static void keepV2HeaderAsV3(MemorySegment ring, long slot, MemorySegment data, long header) {
+        data.set(U32, header + V3_STATUS, ring.get(U32, slot + V2_STATUS));
+        data.set(U32, header + V3_LEN, ring.get(U32, slot + V2_LEN));
+        data.set(U32, header + V3_SNAPLEN, ring.get(U32, slot + V2_SNAPLEN));
+        data.set(U16, header + V3_MAC, ring.get(U16, slot + V2_MAC));
+        data.set(U16, header + V3_NET, ring.get(U16, slot + V2_NET));
+        data.set(U32, header + V3_SEC, ring.get(U32, slot + V2_SEC));
+        data.set(U32, header + V3_NSEC, ring.get(U32, slot + V2_NSEC));
+        data.set(U32, header + V3_VLAN_TCI, ring.get(U16, slot + V2_VLAN_TCI) & 0xffff);
+        data.set(U16, header + V3_VLAN_TPID, ring.get(U16, slot + V2_VLAN_TPID));
+    }
+
+    /** TPACKET_V3: the frames of each retired block in turn, the block given back after its last frame. */
+    private int receiveBlocks(BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
         MemorySegment ring = rxRing;
         MemorySegment data = pool.segment();
         int received = 0;
@@ -257,7 +357,9 @@ public final class AfPacketDevice implements AutoCloseable {
                     long source = packet + (ring.get(U16, packet + V3_MAC) & 0xffff);
                     long target = BufferPool.dataStart(bi);
                     if (tagged) {
-                        copyReinsertingTag(ring, packet, source, snaplen, data, target, status);
+                        int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
+                                ? ring.get(U16, packet + V3_VLAN_TPID) & 0xffff : ETH_P_8021Q;
+                        copyReinsertingTag(ring, source, snaplen, data, target, tpid, ring.get(U32, packet + V3_VLAN_TCI));
                     } else {
                         MemorySegment.copy(ring, source, data, target, snaplen);
                     }
@@ -325,13 +427,11 @@ public final class AfPacketDevice implements AutoCloseable {
     }
 
     /** The kernel moved the 802.1Q tag into tp_vlan_tci: put it back after the MAC addresses. */
-    private static void copyReinsertingTag(MemorySegment ring, long packet, long source, int snaplen,
-                                           MemorySegment data, long target, int status) {
-        int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
-                ? ring.get(U16, packet + V3_VLAN_TPID) & 0xffff : ETH_P_8021Q;
+    private static void copyReinsertingTag(MemorySegment ring, long source, int snaplen, MemorySegment data,
+                                           long target, int tpid, int tci) {
         MemorySegment.copy(ring, source, data, target, MAC_ADDRESSES);
         data.set(U16_BE, target + MAC_ADDRESSES, (short) tpid);
-        data.set(U16_BE, target + MAC_ADDRESSES + 2, (short) ring.get(U32, packet + V3_VLAN_TCI));
+        data.set(U16_BE, target + MAC_ADDRESSES + 2, (short) tci);
         MemorySegment.copy(ring, source + MAC_ADDRESSES, data, target + MAC_ADDRESSES + VLAN_TAG,
                 snaplen - MAC_ADDRESSES);
     }
@@ -423,8 +523,15 @@ public final class AfPacketDevice implements AutoCloseable {
         return sent;
     }
 
-    /** Blocks up to {@code timeoutMillis} (-1: no limit) until a receive block is ready; true if one is. */
+    /** Blocks up to {@code timeoutMillis} (-1: no limit) until a receive slot or block is ready; true if one is. */
     public boolean awaitReadable(int timeoutMillis) {
+        if (rxV2) {
+            long slot = (long) rxSlot * FRAME_SIZE;
+            if (((int) STATUS.getAcquire(rxRing, slot + V2_STATUS) & TP_STATUS_USER) != 0) {
+                return true;
+            }
+            return Libc.poll(callState, pollfd, 1, timeoutMillis) > 0;
+        }
         long block = (long) rxBlock * rxBlockSize;
         if (rxPacketsLeftInBlock > 0 || ((int) STATUS.getAcquire(rxRing, block + BLOCK_STATUS) & TP_STATUS_USER) != 0) {
             return true;

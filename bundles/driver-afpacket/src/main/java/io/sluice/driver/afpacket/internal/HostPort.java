@@ -123,6 +123,12 @@ public final class HostPort extends AbstractPort {
         }
     }
 
+    /** The receive socket: readable when a slot (TPACKET_V2) or a block (V3) is handed over. */
+    @Override
+    public int rxFd() {
+        return device.rxFd();
+    }
+
     public AfPacketDevice device() {
         return device;
     }

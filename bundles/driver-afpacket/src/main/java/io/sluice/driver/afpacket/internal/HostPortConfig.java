@@ -31,6 +31,7 @@ public record HostPortConfig(String pid, String hostIfName, String name, String 
     static final String RX_BLOCK_TIMEOUT_MS = "rx.block.timeout.ms";
     static final String TX_FRAMES = "tx.frames";
     static final String TX_MODE = "tx.mode";
+    static final String RX_RING = "rx.ring";
 
     private static final int IFNAMSIZ = 16;
 
@@ -68,10 +69,19 @@ public record HostPortConfig(String pid, String hostIfName, String name, String 
                 default -> throw config.refuse(TX_MODE, "'" + modeText + "' is neither sendmmsg nor tx-ring");
             }
         }
+        AfPacketConfig.RxRing ring = defaults.rxRing();
+        String ringText = config.optional(RX_RING);
+        if (ringText != null) {
+            switch (ringText.toLowerCase(Locale.ROOT)) {
+                case "v2" -> ring = AfPacketConfig.RxRing.V2;
+                case "v3" -> ring = AfPacketConfig.RxRing.V3;
+                default -> throw config.refuse(RX_RING, "'" + ringText + "' is neither v2 nor v3 (TPACKET_V2, TPACKET_V3)");
+            }
+        }
         if (mode == AfPacketConfig.TxMode.TX_RING && txFrames % 32 != 0) {
             throw config.refuse(TX_FRAMES, txFrames + " is not a multiple of 32 (tx-ring blocks of 64 KiB hold 32 slots)");
         }
         return new HostPortConfig(config.pid(), hostIfName, name, namespace, mac, adminUp,
-                new AfPacketConfig(blockSize, blockCount, timeout, txFrames, mode));
+                new AfPacketConfig(blockSize, blockCount, timeout, txFrames, mode, ring));
     }
 }

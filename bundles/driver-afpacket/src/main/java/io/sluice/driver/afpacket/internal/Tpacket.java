@@ -46,6 +46,13 @@ public final class Tpacket {
     public static final int V2_STATUS = 0;   // u32
     public static final int V2_LEN = 4;      // u32
     public static final int V2_SNAPLEN = 8;  // u32
+    public static final int V2_MAC = 12;     // u16, from this header
+    public static final int V2_NET = 14;     // u16, from this header
+    public static final int V2_SEC = 16;     // u32
+    public static final int V2_NSEC = 20;    // u32
+    public static final int V2_VLAN_TCI = 24;  // u16
+    public static final int V2_VLAN_TPID = 26; // u16
+    public static final int V2_SLL_PKTTYPE = 32 + 10; // sockaddr_ll at TPACKET_ALIGN(32), its sll_pkttype
     public static final int V2_TX_DATA = 32;
 
     // tp_status bits, receive side

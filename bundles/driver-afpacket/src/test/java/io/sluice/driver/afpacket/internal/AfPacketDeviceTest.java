@@ -101,9 +101,10 @@ class AfPacketDeviceTest {
         return -1;
     }
 
-    @Test
-    void arpRequestFromThePodArrivesInTheRing() {
-        device = AfPacketDevice.open(HOST_END, AfPacketConfig.defaults());
+    @ParameterizedTest
+    @EnumSource(AfPacketConfig.RxRing.class)
+    void arpRequestFromThePodArrivesInTheRing(AfPacketConfig.RxRing ring) {
+        device = AfPacketDevice.open(HOST_END, AfPacketConfig.defaults().withRxRing(ring));
         sendUdpFromPod();
         long start = System.nanoTime();
         int bi = receiveUntil(device, 0x0806, 3000);
@@ -119,6 +120,24 @@ class AfPacketDeviceTest {
         assertTrue(device.rxBytes() >= 42);
         pool.free(bi);
         assertEquals(0, pool.outstanding());
+    }
+
+    /**
+     * A TPACKET_V2 slot is handed over as the kernel writes it: with a block timeout of a second (which a V3 ring
+     * would wait for on a quiet link) the frame is there at once, and poll(2) on the socket reports it.
+     */
+    @Test
+    void aV2RingHandsEachFrameOverWithoutWaitingForTheBlockTimeout() {
+        device = AfPacketDevice.open(HOST_END, new AfPacketConfig(128 * 1024, 4, 1000, 1024,
+                AfPacketConfig.TxMode.SENDMMSG, AfPacketConfig.RxRing.V2));
+        sendUdpFromPod();
+        long start = System.nanoTime();
+        assertTrue(device.awaitReadable(500), "poll(2) on the socket reports the frame");
+        int bi = receiveUntil(device, 0x0806, 3000);
+        long waited = System.nanoTime() - start;
+        assertTrue(bi >= 0, "the ARP request reached the ring");
+        assertTrue(waited < 500_000_000L, "handed over in " + waited / 1_000_000 + " ms, not after the 1 s block timeout");
+        pool.free(bi);
     }
 
     @Test

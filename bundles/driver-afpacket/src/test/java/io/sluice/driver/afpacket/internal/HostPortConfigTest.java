@@ -32,6 +32,14 @@ class HostPortConfigTest {
     }
 
     @Test
+    void theReceiveRingIsV2UnlessV3IsAskedFor() {
+        assertEquals(AfPacketConfig.RxRing.V2, HostPortConfig.from(minimal()).rings().rxRing());
+        Map<String, Object> v3 = minimal();
+        v3.put("rx.ring", "V3");
+        assertEquals(AfPacketConfig.RxRing.V3, HostPortConfig.from(v3).rings().rxRing());
+    }
+
+    @Test
     void theLabsGbePort() {
         HostPortConfig config = HostPortConfig.from(AfPacketGraphTest.gbeConfig());
         assertEquals("GigabitEthernet0/8/0", config.name());
@@ -59,6 +67,11 @@ class HostPortConfigTest {
         mode.put("tx.mode", "ring");
         assertEquals("io.sluice.driver.afpacket~gbe: key 'tx.mode': 'ring' is neither sendmmsg nor tx-ring",
                 refusal(mode));
+
+        Map<String, Object> ring = minimal();
+        ring.put("rx.ring", "v1");
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'rx.ring': 'v1' is neither v2 nor v3 (TPACKET_V2, TPACKET_V3)",
+                refusal(ring));
 
         Map<String, Object> timeout = minimal();
         timeout.put("rx.block.timeout.ms", "0");

@@ -85,6 +85,12 @@ public final class TapPort extends AbstractPort {
         }
     }
 
+    /** The TAP's fd: readable when the kernel queued a frame for the box. */
+    @Override
+    public int rxFd() {
+        return tap.fd();
+    }
+
     public TapDevice tap() {
         return tap;
     }

@@ -1,0 +1,198 @@
+package io.sluice.graph.runtime;
+
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.InterruptibleInput;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeRegistration;
+import io.sluice.nativeio.api.Libc;
+import io.sluice.packet.api.BufferPool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Rx-mode on a live worker: quiet inputs with descriptors let it sleep in poll(2) (next to no CPU), a frame on a
+ * descriptor wakes it within microseconds, the barrier and a published graph wake it, and an input without a
+ * descriptor keeps it polling. The input here is a pipe: one byte written is one frame.
+ */
+class RxModeTest {
+    private GraphEngine engine;
+    private int[] pipe;
+
+    @AfterEach
+    void stop() {
+        if (engine != null) {
+            engine.stop();
+        }
+        if (pipe != null) {
+            Libc.close(pipe[0]);
+            Libc.close(pipe[1]);
+        }
+    }
+
+    /** An input node over a pipe's read end: a frame per byte it reads. */
+    static final class PipeInput implements Node, InterruptibleInput {
+        private final NodeRegistration registration = NodeRegistration.input("pipe-input", List.of("sink"),
+                List.of(), null);
+        private final int fd;
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment callState = Libc.newCallState(arena);
+        private final MemorySegment bytes = arena.allocate(64);
+
+        PipeInput(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public NodeRegistration registration() {
+            return registration;
+        }
+
+        @Override
+        public int rxFds(int[] fds, int from) {
+            fds[from] = fd;
+            return 1;
+        }
+
+        @Override
+        public int process(NodeContext context, Frame frame) {
+            long n = Libc.read(callState, fd, bytes, 0, Math.min(64, Frame.CAPACITY));
+            BufferPool pool = context.pool();
+            for (long i = 0; i < n; i++) {
+                int bi = pool.alloc();
+                if (bi < 0) {
+                    break;
+                }
+                pool.setLength(bi, 64);
+                frame.add(bi, 0);
+            }
+            return frame.count();
+        }
+    }
+
+    private TestNodes.Sink startWithPipe(String rxMode) {
+        pipe = Libc.pipe();
+        Libc.setNonBlocking(pipe[0]);
+        engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(1).withIdle("yield").withRxMode(rxMode));
+        TestNodes.Sink sink = new TestNodes.Sink("sink");
+        engine.addNode(new PipeInput(pipe[0]));
+        engine.addNode(sink);
+        engine.start();
+        return sink;
+    }
+
+    private void awaitState(String state) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!engine.rxModes().get(0).state().equals(state)) {
+            assertTrue(System.nanoTime() < deadline, "worker never " + state + ": " + engine.rxModes());
+            Thread.sleep(1);
+        }
+    }
+
+    private void writeByte() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(1);
+            assertEquals(1, Libc.write(Libc.newCallState(arena), pipe[1], one, 0, 1));
+        }
+    }
+
+    @Test
+    void aQuietWorkerSleepsAndAFrameWakesItAtOnce() throws InterruptedException {
+        TestNodes.Sink sink = startWithPipe("adaptive");
+        int rounds = 200;
+        long[] wakeups = new long[rounds];
+        for (int i = 0; i < rounds; i++) {
+            awaitState("sleeping");
+            long before = sink.received.get();
+            long start = System.nanoTime();
+            writeByte();
+            while (sink.received.get() == before) {
+                Thread.onSpinWait();
+            }
+            wakeups[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(wakeups);
+        System.out.printf(Locale.ROOT, "[rx-mode] pipe byte to sink, worker asleep, over %d: median %.1f us, "
+                + "p99 %.1f us%n", rounds, wakeups[rounds / 2] / 1e3, wakeups[rounds * 99 / 100] / 1e3);
+        assertTrue(wakeups[rounds / 2] < 5_000_000, "median wakeup " + wakeups[rounds / 2] + " ns");
+        assertTrue(engine.rxModes().get(0).sleeps() >= rounds);
+    }
+
+    @Test
+    void aSleepingWorkerCostsNextToNoCpu() throws InterruptedException {
+        startWithPipe("adaptive");
+        awaitState("sleeping");
+        Thread worker = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(WorkerPool.threadName(0))).findFirst().orElseThrow();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuBefore = threads.getThreadCpuTime(worker.threadId());
+        long wallBefore = System.nanoTime();
+        Thread.sleep(1_000);
+        long cpu = threads.getThreadCpuTime(worker.threadId()) - cpuBefore;
+        long wall = System.nanoTime() - wallBefore;
+        System.out.printf(Locale.ROOT, "[rx-mode] idle worker: %.3f %% of a core over %.1f s%n",
+                100.0 * cpu / wall, wall / 1e9);
+        assertTrue(cpu < wall / 20, "an idle worker used " + cpu + " ns of CPU in " + wall + " ns");
+    }
+
+    @Test
+    void theBarrierAndAPublishedGraphWakeASleepingWorker() throws InterruptedException {
+        startWithPipe("interrupt");
+        awaitState("sleeping");
+        long start = System.nanoTime();
+        engine.withBarrier(() -> null);
+        long barrier = System.nanoTime() - start;
+        awaitState("sleeping");
+        start = System.nanoTime();
+        TestNodes.Pass spare = new TestNodes.Pass("spare", "sink");
+        engine.addNode(spare);
+        engine.removeNode(spare);
+        long publish = System.nanoTime() - start;
+        // the sleep's own limit is a second: a wake by the control plane comes long before it
+        assertTrue(barrier < 500_000_000L, "barrier took " + barrier + " ns");
+        assertTrue(publish < 500_000_000L, "add and remove took " + publish + " ns");
+        assertTrue(engine.rxModes().get(0).wokenByControlPlane() >= 2, engine.rxModes().toString());
+    }
+
+    @Test
+    void anInputWithoutADescriptorKeepsItsWorkerPolling() throws InterruptedException {
+        engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(1).withIdle("yield"));
+        engine.addNode(new TestNodes.Source("source", "sink", 1));
+        engine.addNode(new TestNodes.Sink("sink"));
+        engine.start();
+        awaitState("polling (no fd: source)");
+        Thread.sleep(20);
+        GraphRuntime.WorkerRxMode mode = engine.rxModes().get(0);
+        assertEquals("adaptive", mode.mode());
+        assertEquals(0, mode.sleeps());
+    }
+
+    @Test
+    void pollingNeverSleepsAndTheModeIsChecked() throws InterruptedException {
+        TestNodes.Sink sink = startWithPipe("polling");
+        writeByte();
+        while (sink.received.get() == 0) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(20);
+        assertEquals(0, engine.rxModes().get(0).sleeps());
+        assertEquals("polling", engine.rxModes().get(0).state());
+        assertEquals("interrupt", GraphOptions.from(Map.of("rx-mode", "interrupt")).rxMode());
+        assertEquals("adaptive", GraphOptions.from(Map.of()).rxMode());
+        assertThrows(IllegalArgumentException.class, () -> GraphOptions.from(Map.of("rx-mode", "sleepy")));
+    }
+}
