@@ -43,8 +43,7 @@ public final class AclDenyExporter {
     private AclDenyLogOptions options;
     private DenySyslogFormat syslog;
     private DatagramChannel channel;
-    private Thread thread;
-    private volatile boolean running;
+    private DrainThread drainer;
     private volatile long sent;
     private long sendFailures;
     private long lastComplaint = Long.MIN_VALUE / 2;
@@ -87,23 +86,15 @@ public final class AclDenyExporter {
                 + parsed.ringSize() + " events, one per denied flow per " + parsed.intervalSeconds()
                 + " s; ACLs with log = deny)");
         if (startThread) {
-            running = true;
-            thread = new Thread(this::run, "acl-deny-export");
-            thread.setDaemon(true);
-            thread.start();
+            drainer = new DrainThread("acl-deny-export", this::exportOnce, IDLE_MILLIS);
+            drainer.start();
         }
     }
 
     @Deactivate
     void deactivate() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (drainer != null) {
+            drainer.stop();
         }
         if (channel != null) {
             // What is in the ring now is still sent: deactivation follows a changed file or a stopping box.
@@ -117,17 +108,6 @@ public final class AclDenyExporter {
         }
     }
 
-    private void run() {
-        while (running) {
-            if (exportOnce() == 0) {
-                try {
-                    Thread.sleep(IDLE_MILLIS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-    }
 
     /** One duty cycle: one batch from the ring, one datagram per event. Returns the events taken. */
     int exportOnce() {

@@ -41,8 +41,7 @@ public final class NatEventExporter {
     private IpfixEncoder ipfix;
     private SyslogFormat syslog;
     private DatagramChannel channel;
-    private Thread thread;
-    private volatile boolean running;
+    private DrainThread drainer;
     private long lastTemplates = Long.MIN_VALUE / 2;
     private long lastComplaint = Long.MIN_VALUE / 2;
     private long lostReported;
@@ -92,23 +91,15 @@ public final class NatEventExporter {
                 + (ipfix != null && syslog != null ? ", " : "") + (syslog == null ? "" : "syslog to " + parsed.syslogServer())
                 + " (ring of " + parsed.ringSize() + " events)");
         if (startThread) {
-            running = true;
-            thread = new Thread(this::run, "nat44-event-export");
-            thread.setDaemon(true);
-            thread.start();
+            drainer = new DrainThread("nat44-event-export", this::exportOnce, IDLE_MILLIS);
+            drainer.start();
         }
     }
 
     @Deactivate
     void deactivate() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (drainer != null) {
+            drainer.stop();
         }
         if (channel != null) {
             // What is in the ring now is still sent: deactivation follows a changed file or a stopping box.
@@ -122,18 +113,6 @@ public final class NatEventExporter {
         }
     }
 
-    private void run() {
-        while (running) {
-            int exported = exportOnce();
-            if (exported == 0) {
-                try {
-                    Thread.sleep(IDLE_MILLIS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-    }
 
     /** One duty cycle: templates when due, then one batch from the ring. Returns the events taken. */
     int exportOnce() {

@@ -15,8 +15,35 @@ import java.util.concurrent.TimeUnit;
 public final class IpCommand {
 
     private static final long TIMEOUT_SECONDS = 10;
+    /** Attempts to start {@code ip} before giving up, and the pause between two. */
+    private static final int START_ATTEMPTS = 3;
+    private static final long START_RETRY_MILLIS = 100;
 
     private IpCommand() {
+    }
+
+    /**
+     * Starts the command. A start that fails is tried again twice: the JDK's spawn helper was seen to fail once
+     * with EFAULT ("posix_spawn failed, error: 14") while DPDK's EAL was initialising on another thread of the box,
+     * a transient failure of the launch, not of {@code ip}.
+     */
+    private static Process start(List<String> command) {
+        IOException last = null;
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            try {
+                return new ProcessBuilder(command).redirectErrorStream(true).start();
+            } catch (IOException e) {
+                last = e;
+                try {
+                    Thread.sleep(START_RETRY_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        throw new IllegalStateException("cannot start " + String.join(" ", command) + " (" + START_ATTEMPTS
+                + " attempts)", last);
     }
 
     /** Runs {@code ip args...}; throws naming the command and its stderr when it exits non-zero. */
@@ -24,12 +51,7 @@ public final class IpCommand {
         List<String> command = new ArrayList<>(args.length + 1);
         command.add("ip");
         command.addAll(List.of(args));
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + String.join(" ", command), e);
-        }
+        Process process = start(command);
         try {
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
