@@ -108,7 +108,6 @@ public final class AclDenyExporter {
         }
     }
 
-
     /** One duty cycle: one batch from the ring, one datagram per event. Returns the events taken. */
     int exportOnce() {
         if (channel == null) {

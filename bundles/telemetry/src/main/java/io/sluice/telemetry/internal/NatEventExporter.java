@@ -113,7 +113,6 @@ public final class NatEventExporter {
         }
     }
 
-
     /** One duty cycle: templates when due, then one batch from the ring. Returns the events taken. */
     int exportOnce() {
         long now = clock.getAsLong();
