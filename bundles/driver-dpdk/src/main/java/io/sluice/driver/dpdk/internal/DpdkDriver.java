@@ -36,6 +36,12 @@ public final class DpdkDriver {
     private DpdkInputNode input;
     private Thread opener;
     private boolean closing;
+    private boolean keepPortsRunning;
+
+    // org.osgi.service.component.ComponentConstants' deactivation reasons (OSGi Compendium, Declarative Services).
+    private static final int DEACTIVATION_DISABLED = 1;
+    private static final int DEACTIVATION_CONFIGURATION_MODIFIED = 3;
+    private static final int DEACTIVATION_CONFIGURATION_DELETED = 4;
 
     @Activate
     public DpdkDriver(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces, Map<String, Object> config) {
@@ -93,10 +99,24 @@ public final class DpdkDriver {
         input.setPorts(ports);
         graph.addNode(input);
         LOG.log(System.Logger.Level.INFO, "driver-dpdk: " + rte.version() + (initialised ? "" : " (EAL already running)")
-                + ", ports " + ports.stream().map(DpdkPort::name).toList() + " of profile " + profile.name());
+                + ", ports " + ports.stream().map(DpdkPort::name).toList() + " of profile " + profile.name()
+                + (ports.stream().anyMatch(DpdkPort::tookOverRunningPort) ? " (taken over running)" : ""));
     }
 
+    /**
+     * Leaves the ports running when the bundle stops for an update (DS reason 6, bundle stopped; 2, a reference
+     * gone; 5, disposed): the next instance takes them over with no link change. Stops them when the
+     * configuration changed or went (3, 4) or the component was disabled (1), so that another profile can
+     * configure them.
+     */
     @Deactivate
+    public void close(int reason) {
+        keepPortsRunning = reason != DEACTIVATION_DISABLED && reason != DEACTIVATION_CONFIGURATION_MODIFIED
+                && reason != DEACTIVATION_CONFIGURATION_DELETED;
+        close();
+    }
+
+    /** Closes as for a changed configuration: the ports are stopped. */
     public void close() {
         Thread started;
         synchronized (this) {
@@ -136,7 +156,11 @@ public final class DpdkDriver {
         // no worker may be inside a burst while the port stops
         graph.withBarrier(() -> {
             for (DpdkPort port : ports) {
-                port.stop();
+                if (keepPortsRunning) {
+                    port.leaveRunning();
+                } else {
+                    port.stop();
+                }
             }
             return null;
         });

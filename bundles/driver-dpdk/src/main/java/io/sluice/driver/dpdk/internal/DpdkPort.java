@@ -73,6 +73,12 @@ public final class DpdkPort implements Device {
     private long txNoMbuf;
     private long txOversize;
 
+    /** True when this instance took over a port an earlier one left running, rather than starting it. */
+    private boolean tookOver;
+
+    /** errno.h: what rte_eth_dev_configure returns for a started port. */
+    private static final int EBUSY = 16;
+
     private DpdkPort(Rte rte, MbufPool mbufs, PortProfile profile, short portId) {
         this.rte = rte;
         this.mbufs = mbufs;
@@ -82,8 +88,14 @@ public final class DpdkPort implements Device {
         this.rxTable = arena.allocate(WORD, Frame.CAPACITY).address();
         this.txTable = arena.allocate(WORD, Frame.CAPACITY).address();
         try {
-            configure();
-            start();
+            if (configure()) {
+                start();
+            } else {
+                // An earlier instance of the driver in this process left the port running across its own
+                // update: take it over as it is, its queues and their mbufs, with no link change.
+                started = true;
+                tookOver = true;
+            }
             this.mac = readMac();
             this.mtu = readMtu();
         } catch (RuntimeException e) {
@@ -125,13 +137,21 @@ public final class DpdkPort implements Device {
         return new DpdkPort(rte, mbufs, profile, portId);
     }
 
-    private void configure() {
+    /**
+     * Configures the port and its queues; false when the port is already started (rte_eth_dev_configure refuses a
+     * started port with -EBUSY), which in this process means a previous driver instance left it running.
+     */
+    private boolean configure() {
         short rxQueues = (short) profile.rxQueues();
         short txQueues = (short) profile.txQueues();
         try (Arena scratch = Arena.ofConfined()) {
             // an all-zero rte_eth_conf: no RSS, no offloads, default MTU
             MemorySegment conf = scratch.allocate(ETH_CONF_SIZE, 8);
-            check((int) rte.ethDevConfigure.invokeExact(portId, rxQueues, txQueues, conf), "rte_eth_dev_configure");
+            int configured = (int) rte.ethDevConfigure.invokeExact(portId, rxQueues, txQueues, conf);
+            if (configured == -EBUSY) {
+                return false;
+            }
+            check(configured, "rte_eth_dev_configure");
             int socket = (int) rte.ethDevSocketId.invokeExact(portId);
             MemorySegment pool = MemorySegment.ofAddress(mbufs.address());
             for (short q = 0; q < rxQueues; q++) {
@@ -142,6 +162,7 @@ public final class DpdkPort implements Device {
                 check((int) rte.ethTxQueueSetup.invokeExact(portId, q, (short) profile.txDescriptors(), socket,
                         MemorySegment.NULL), "rte_eth_tx_queue_setup " + q);
             }
+            return true;
         } catch (DpdkUnavailableException e) {
             throw e;
         } catch (Throwable t) {
@@ -454,9 +475,27 @@ public final class DpdkPort implements Device {
                         long txOversize) {
     }
 
+    /** Whether this instance took over a running port (a driver update) rather than configuring and starting it. */
+    public boolean tookOverRunningPort() {
+        return tookOver;
+    }
+
     /**
-     * Stops the port (rte_eth_dev_stop) so that a later instance can configure it again; called with the
-     * workers held at the barrier, after the port's nodes have left the graph.
+     * Lets the port go without stopping it, for the driver's next instance in this process to take over (an
+     * update of the driver bundle): its queues keep their mbufs and a NIC its link. Called with the workers held at
+     * the barrier, after the port's nodes have left the graph.
+     */
+    public void leaveRunning() {
+        if (!started) {
+            return;
+        }
+        started = false;
+        arena.close();
+    }
+
+    /**
+     * Stops the port (rte_eth_dev_stop) so that a later instance can configure it again (a changed profile);
+     * called with the workers held at the barrier, after the port's nodes have left the graph.
      */
     public void stop() {
         if (!started) {

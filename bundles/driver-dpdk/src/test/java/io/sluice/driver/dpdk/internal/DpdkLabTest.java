@@ -36,6 +36,9 @@ class DpdkLabTest {
     private static InterfaceTable interfaces;
     private static int swIfIndex;
     private static List<GraphHarness.Captured> received;
+    private static MbufPool mbufs;
+    private static HardwareProfile profile;
+    private static DpdkInputNode input;
 
     @BeforeAll
     static void startDpdk() {
@@ -46,14 +49,14 @@ class DpdkLabTest {
             assumeTrue(false, "DPDK is not usable here: " + e.getMessage());
         }
         Lab.vethIntoNamespace(NAMESPACE, PORT_IF, PEER_IF);
-        HardwareProfile profile = HardwareProfileReader.parse("dpdk-lab-test", String.join("\n",
+        profile = HardwareProfileReader.parse("dpdk-lab-test", String.join("\n",
                 "dpdk.lcores = 1",
                 "dpdk.eal-args = --no-huge --no-shconf --no-pci --no-telemetry",
                 "port.gbe.driver = dpdk",
                 "port.gbe.name = " + NAME,
                 "port.gbe.vdev = net_af_packet0,iface=" + PORT_IF + ",framecnt=4096"));
         Eal.start(rte, Eal.arguments(profile));
-        MbufPool mbufs = MbufPool.open(rte, profile.dpdkMbufs());
+        mbufs = MbufPool.open(rte, profile.dpdkMbufs());
         port = DpdkPort.open(rte, mbufs, profile.ports().get(0));
 
         harness = new GraphHarness();
@@ -61,7 +64,7 @@ class DpdkLabTest {
         swIfIndex = interfaces.register(port);
         port.setSwIfIndex(swIfIndex);
         interfaces.setAdminUp(swIfIndex, true);
-        DpdkInputNode input = new DpdkInputNode(interfaces);
+        input = new DpdkInputNode(interfaces);
         input.setPorts(List.of(port));
         harness.add(input);
         // IPv4 addressed to the port skips ethernet-input, as in the seed's SYN-ACK trace.
@@ -78,6 +81,43 @@ class DpdkLabTest {
             harness.close();
         }
         Lab.removeNamespace(NAMESPACE, PORT_IF);
+    }
+
+    /**
+     * What an update of driver-dpdk does to its port: the old instance lets it go running, the next one takes it
+     * over (rte_eth_dev_configure refuses a started port) with its queues, so frames that arrived while no instance
+     * polled are received by the next one and the link never went down.
+     */
+    @Test
+    void aPortLeftRunningIsTakenOverByTheNextInstanceWithWhatItReceivedMeanwhile() throws InterruptedException {
+        received.clear();
+        harness.engine().withBarrier(() -> {
+            input.setPorts(List.of());
+            port.leaveRunning();
+            return null;
+        });
+        interfaces.unregister(swIfIndex);
+        byte[] meanwhile = Lab.udpFrame(port.macAddress(), PEER_MAC, 60, 0x5a);
+        try (Lab.RawSender sender = new Lab.RawSender(NAMESPACE, PEER_IF)) {
+            assertTrue(sender.send(meanwhile), "the namespace's socket sent a frame while no instance polled");
+        }
+        Thread.sleep(100);
+        DpdkPort next = DpdkPort.open(rte, mbufs, profile.ports().get(0));
+        assertTrue(next.tookOverRunningPort(), "the next instance took the running port over");
+        port = next;
+        swIfIndex = interfaces.register(port);
+        port.setSwIfIndex(swIfIndex);
+        interfaces.setAdminUp(swIfIndex, true);
+        input.setPorts(List.of(port));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (received.isEmpty() && System.nanoTime() < deadline) {
+            if (harness.run() == 0) {
+                Thread.sleep(1);
+            }
+        }
+        assertEquals(1, received.size(), "the frame that arrived between the instances was kept in the queue");
+        assertArrayEquals(java.util.Arrays.copyOfRange(meanwhile, 14, meanwhile.length), received.get(0).bytes());
+        assertEquals(0, harness.outstanding(), "every buffer freed");
     }
 
     @Test
