@@ -266,36 +266,20 @@ public final class AfPacketDevice implements AutoCloseable {
             if ((status & TP_STATUS_USER) == 0) {
                 break;
             }
-            int snaplen = ring.get(U32, slot + V2_SNAPLEN);
-            boolean tagged = (status & TP_STATUS_VLAN_VALID) != 0;
-            int length = tagged ? snaplen + VLAN_TAG : snaplen;
             if (ring.get(ValueLayout.JAVA_BYTE, slot + V2_SLL_PKTTYPE) != PACKET_OUTGOING) {
-                if (length > BufferPool.DATA_SIZE || snaplen < MAC_ADDRESSES) {
+                int bi = copyIn(pool, ring, slot + (ring.get(U16, slot + V2_MAC) & 0xffff),
+                        ring.get(U32, slot + V2_SNAPLEN), status, slot + V2_VLAN_TPID, slot + V2_VLAN_TCI, false);
+                if (bi == NO_BUFFER) {
+                    break; // left in the ring for the next call
+                }
+                if (bi == UNFIT) {
                     errors++;
                 } else {
-                    int bi = pool.alloc();
-                    if (bi < 0) {
-                        break; // left in the ring for the next call
-                    }
-                    long source = slot + (ring.get(U16, slot + V2_MAC) & 0xffff);
-                    long target = BufferPool.dataStart(bi);
-                    if (tagged) {
-                        int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
-                                ? ring.get(U16, slot + V2_VLAN_TPID) & 0xffff : ETH_P_8021Q;
-                        copyReinsertingTag(ring, source, snaplen, data, target, tpid,
-                                ring.get(U16, slot + V2_VLAN_TCI) & 0xffff);
-                    } else {
-                        MemorySegment.copy(ring, source, data, target, snaplen);
-                    }
                     if (keepRingHeaders) {
-                        keepV2HeaderAsV3(ring, slot, data, target - RING_HEADER_SIZE);
-                    }
-                    pool.setData(bi, 0, length);
-                    if ((status & TP_STATUS_CSUMNOTREADY) != 0 && completeChecksum(data, target, length)) {
-                        checksumsCompleted++;
+                        keepV2HeaderAsV3(ring, slot, data, BufferPool.dataStart(bi) - RING_HEADER_SIZE);
                     }
                     buffers[from + received++] = bi;
-                    bytes += length;
+                    bytes += pool.length(bi);
                 }
             }
             STATUS.setRelease(ring, slot + V2_STATUS, TP_STATUS_KERNEL);
@@ -306,6 +290,44 @@ public final class AfPacketDevice implements AutoCloseable {
         rxBytes += bytes;
         rxErrors += errors;
         return received;
+    }
+
+    /** {@link #copyIn}: no buffer was free; the frame stays in the ring for the next call. */
+    private static final int NO_BUFFER = -1;
+    /** {@link #copyIn}: the frame cannot be a buffer (longer than one, or shorter than two MAC addresses). */
+    private static final int UNFIT = -2;
+
+    /**
+     * One received frame into a new buffer, for both ring versions: the VLAN tag the kernel took out put back
+     * (its TPID and TCI read at {@code tpidAt} and {@code tciAt}, the TCI a u16 in tpacket2_hdr and a u32 in
+     * tpacket3_hdr), the length set, a checksum left to the NIC completed. Returns the buffer, {@link #NO_BUFFER}
+     * or {@link #UNFIT}.
+     */
+    private int copyIn(BufferPool pool, MemorySegment ring, long source, int snaplen, int status, long tpidAt,
+                       long tciAt, boolean tci32) {
+        boolean tagged = (status & TP_STATUS_VLAN_VALID) != 0;
+        int length = tagged ? snaplen + VLAN_TAG : snaplen;
+        if (length > BufferPool.DATA_SIZE || snaplen < MAC_ADDRESSES) {
+            return UNFIT;
+        }
+        int bi = pool.alloc();
+        if (bi < 0) {
+            return NO_BUFFER;
+        }
+        MemorySegment data = pool.segment();
+        long target = BufferPool.dataStart(bi);
+        if (tagged) {
+            int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? ring.get(U16, tpidAt) & 0xffff : ETH_P_8021Q;
+            int tci = tci32 ? ring.get(U32, tciAt) : ring.get(U16, tciAt) & 0xffff;
+            copyReinsertingTag(ring, source, snaplen, data, target, tpid, tci);
+        } else {
+            MemorySegment.copy(ring, source, data, target, snaplen);
+        }
+        pool.setData(bi, 0, length);
+        if ((status & TP_STATUS_CSUMNOTREADY) != 0 && completeChecksum(data, target, length)) {
+            checksumsCompleted++;
+        }
+        return bi;
     }
 
     /** tpacket2_hdr's fields written where tpacket3_hdr keeps them (include/uapi/linux/if_packet.h). */
@@ -342,36 +364,22 @@ public final class AfPacketDevice implements AutoCloseable {
                 }
             }
             long packet = rxNextPacket;
-            int snaplen = ring.get(U32, packet + V3_SNAPLEN);
-            int status = ring.get(U32, packet + V3_STATUS);
-            boolean tagged = (status & TP_STATUS_VLAN_VALID) != 0;
-            int length = tagged ? snaplen + VLAN_TAG : snaplen;
             if (ring.get(ValueLayout.JAVA_BYTE, packet + V3_SLL_PKTTYPE) != PACKET_OUTGOING) {
-                if (length > BufferPool.DATA_SIZE || snaplen < MAC_ADDRESSES) {
+                int bi = copyIn(pool, ring, packet + (ring.get(U16, packet + V3_MAC) & 0xffff),
+                        ring.get(U32, packet + V3_SNAPLEN), ring.get(U32, packet + V3_STATUS), packet + V3_VLAN_TPID,
+                        packet + V3_VLAN_TCI, true);
+                if (bi == NO_BUFFER) {
+                    break; // left in the ring for the next call
+                }
+                if (bi == UNFIT) {
                     errors++;
                 } else {
-                    int bi = pool.alloc();
-                    if (bi < 0) {
-                        break; // left in the ring for the next call
-                    }
-                    long source = packet + (ring.get(U16, packet + V3_MAC) & 0xffff);
-                    long target = BufferPool.dataStart(bi);
-                    if (tagged) {
-                        int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
-                                ? ring.get(U16, packet + V3_VLAN_TPID) & 0xffff : ETH_P_8021Q;
-                        copyReinsertingTag(ring, source, snaplen, data, target, tpid, ring.get(U32, packet + V3_VLAN_TCI));
-                    } else {
-                        MemorySegment.copy(ring, source, data, target, snaplen);
-                    }
                     if (keepRingHeaders) {
-                        MemorySegment.copy(ring, packet, data, target - RING_HEADER_SIZE, RING_HEADER_SIZE);
-                    }
-                    pool.setData(bi, 0, length);
-                    if ((status & TP_STATUS_CSUMNOTREADY) != 0 && completeChecksum(data, target, length)) {
-                        checksumsCompleted++;
+                        MemorySegment.copy(ring, packet, data, BufferPool.dataStart(bi) - RING_HEADER_SIZE,
+                                RING_HEADER_SIZE);
                     }
                     buffers[from + received++] = bi;
-                    bytes += length;
+                    bytes += pool.length(bi);
                 }
             }
             rxNextPacket = packet + ring.get(U32, packet + V3_NEXT_OFFSET);
