@@ -58,13 +58,14 @@ public final class ArmedCapture {
 
     /**
      * Copies buffers {@code [from, end)}, all seen at {@code point} on interface {@code sw}, from their current
-     * data into worker {@code worker}'s ring. Call only when {@link #captures(int, int)}.
+     * data into worker {@code worker}'s ring. Call only when {@link #captures(int, int)}. A full ring refuses
+     * (and counts) each packet it cannot take, so the loop goes on past a refusal until the limit is reached.
      */
     public void take(int worker, BufferPool pool, int[] buffers, int from, int end, int sw, int point) {
         CaptureRing ring = rings[worker];
         for (int i = from; i < end; i++) {
             int bi = buffers[i];
-            if (!ring.offer(pool.segment(), pool.dataOffset(bi), pool.length(bi), sw, point)) {
+            if (!ring.offer(pool.segment(), pool.dataOffset(bi), pool.length(bi), sw, point) && ring.exhausted()) {
                 return;
             }
         }
@@ -87,7 +88,7 @@ public final class ArmedCapture {
             int current = pool.currentData(bi);
             int start = Math.min(pool.l2Offset(bi), current);
             if (!ring.offer(pool.segment(), BufferPool.dataStart(bi) + start, pool.length(bi) + current - start,
-                    sw, DROP)) {
+                    sw, DROP) && ring.exhausted()) {
                 return;
             }
         }

@@ -110,6 +110,11 @@ public final class CaptureRing implements AutoCloseable {
         return true;
     }
 
+    /** True once {@code limit} packets were taken: nothing more will be, and nothing more is counted. */
+    public boolean exhausted() {
+        return taken >= limit;
+    }
+
     // ---- drainer side ----
 
     /** Records published and not yet released. */
