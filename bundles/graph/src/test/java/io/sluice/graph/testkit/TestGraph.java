@@ -7,9 +7,10 @@ import io.sluice.graph.runtime.GraphOptions;
 import io.sluice.packet.api.BufferPool;
 
 /**
- * A graph engine without OSGi or worker threads, for benchmarks and other bundles' tests: nodes are added
- * through {@link #runtime()} and frames run by {@link #runOnce} on the caller's thread. The engine itself
- * stays private to the graph bundle.
+ * A graph engine without OSGi, for benchmarks and other bundles' tests: nodes are added through
+ * {@link #runtime()} and frames run by {@link #runOnce} on the caller's thread, or, for a graph made by
+ * {@link #withRunningWorker}, by one live worker thread after {@link #start()}. The engine itself stays private
+ * to the graph bundle.
  */
 public final class TestGraph implements AutoCloseable {
 
@@ -22,6 +23,20 @@ public final class TestGraph implements AutoCloseable {
     /** An engine with the default options and {@code buffers} buffers in each worker's pool. */
     public static TestGraph withBuffersPerWorker(int buffers) {
         return new TestGraph(new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(buffers)));
+    }
+
+    /**
+     * An engine whose one worker thread runs its loop once {@link #start()}ed, yielding when idle: for measuring
+     * what the control plane costs a forwarding worker (barriers, trace reads).
+     */
+    public static TestGraph withRunningWorker(int buffers) {
+        return new TestGraph(new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(buffers).withWorkers(1)
+                .withIdle("yield")));
+    }
+
+    /** Starts the worker threads (only for {@link #withRunningWorker}; the others run on the caller). */
+    public void start() {
+        engine.start();
     }
 
     public GraphRuntime runtime() {
