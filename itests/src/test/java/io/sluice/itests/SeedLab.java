@@ -687,25 +687,29 @@ abstract class SeedLab {
     }
 
     /**
-     * VPP's {@code pcap trace rx tx max 50 intfc tap2 file seed.pcap}: the seed's SYN from the pod is in the file, as
-     * tshark reads it.
+     * VPP's {@code pcap trace rx tx max 200 intfc any file seed.pcapng}: tshark reads the file's interface blocks and
+     * finds the seed's SYN twice, as the pod sent it on tap2 and translated to the node's address on the GbE.
      */
     @Test
     @Order(11)
-    void aPcapTraceOfThePodsInterfaceHoldsTheSeedsSynForTshark() throws Exception {
+    void aPcapTraceOfTheSeedsCurlShowsTheSynOnTap2AndTranslatedOnTheGbe() throws Exception {
         assumeTrue(exec("sh", "-c", "command -v tshark").exit() == 0,
                 "tshark (Debian package tshark) is not installed: ./sluice test installs it");
-        String started = shell("pcap:trace --rx --tx --max 50 --interface tap2 --file seed.pcap");
-        assertTrue(started.contains("seed.pcap"), started);
+        String started = shell("pcap:trace --rx --tx --max 200 --interface any --file seed.pcapng");
+        assertTrue(started.contains("seed.pcapng"), started);
         Result curl = inNamespace("pod1", "curl", "-sS", "-m", "10", "http://203.0.113.51/");
         assertEquals(0, curl.exit(), curl.all());
         String off = shell("pcap:off");
-        assertTrue(off.contains("seed.pcap: ") && !off.contains(": 0 packets written"), off);
-        Path file = run.resolve("box/data/pcap/seed.pcap");
-        Result read = exec("tshark", "-r", file.toString(), "-Y", "ip.src == 10.1.1.3 && tcp.flags.syn == 1");
+        assertTrue(off.contains("seed.pcapng: ") && !off.contains(": 0 packets written"), off);
+        Path file = run.resolve("box/data/pcap/seed.pcapng");
+        Result read = exec("tshark", "-r", file.toString(), "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "-T",
+                "fields", "-E", "separator=,", "-e", "frame.interface_name", "-e", "ip.src", "-e", "ip.dst");
         assertEquals(0, read.exit(), read.all());
-        assertTrue(read.out().lines().anyMatch(line -> line.contains("10.1.1.3") && line.contains("[SYN]")),
-                "no SYN from the pod in " + file + ":\n" + read.all());
+        List<String> syns = read.out().lines().map(String::strip).toList();
+        assertTrue(syns.contains("tap2,10.1.1.3,203.0.113.51"), "the pod's SYN as it entered tap2 in " + file
+                + ":\n" + read.all());
+        assertTrue(syns.contains("GigabitEthernet0/8/0,192.168.16.1,203.0.113.51"),
+                "the SYN translated to the node's address as it left the GbE in " + file + ":\n" + read.all());
         assertTrue(shell("pcap:status").contains("pcap capture: off"));
     }
 

@@ -65,7 +65,8 @@ public final class ArmedCapture {
         CaptureRing ring = rings[worker];
         for (int i = from; i < end; i++) {
             int bi = buffers[i];
-            if (!ring.offer(pool.segment(), pool.dataOffset(bi), pool.length(bi), sw, point) && ring.exhausted()) {
+            if (!ring.offer(pool.segment(), pool.dataOffset(bi), pool.length(bi), sw, point, -1)
+                    && ring.exhausted()) {
                 return;
             }
         }
@@ -88,7 +89,7 @@ public final class ArmedCapture {
             int current = pool.currentData(bi);
             int start = Math.min(pool.l2Offset(bi), current);
             if (!ring.offer(pool.segment(), BufferPool.dataStart(bi) + start, pool.length(bi) + current - start,
-                    sw, DROP) && ring.exhausted()) {
+                    sw, DROP, pool.droppedBy(bi)) && ring.exhausted()) {
                 return;
             }
         }

@@ -21,16 +21,20 @@ import java.lang.invoke.VarHandle;
  *  +8  long time, nanoseconds of wall clock
  *  +16 int  sw_if_index
  *  +20 int  capture point (ArmedCapture.RX, TX or DROP)
- *  +24 the packet's first bytes
+ *  +24 int  for a drop, the graph slot of the node that dropped it; else -1
+ *  +28 int  reserved (0)
+ *  +32 the packet's first bytes
  * </pre>
  */
 public final class CaptureRing implements AutoCloseable {
-    public static final int HEADER_SIZE = 24;
+    public static final int HEADER_SIZE = 32;
     private static final int CAPTURED_LENGTH = 0;
     private static final int ORIGINAL_LENGTH = 4;
     private static final int TIME = 8;
     private static final int SW_IF_INDEX = 16;
     private static final int POINT = 20;
+    private static final int NODE = 24;
+    private static final int RESERVED = 28;
 
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
@@ -86,9 +90,10 @@ public final class CaptureRing implements AutoCloseable {
 
     /**
      * Copies {@code length} bytes at {@code offset} of {@code packet} (up to the snaplen) as a packet seen at
-     * {@code point} on {@code swIfIndex}. False when the limit is reached or the ring is full (counted).
+     * {@code point} on {@code swIfIndex}; {@code node} is the slot of the node that dropped it, or -1. False when
+     * the limit is reached or the ring is full (counted).
      */
-    public boolean offer(MemorySegment packet, long offset, int length, int swIfIndex, int point) {
+    public boolean offer(MemorySegment packet, long offset, int length, int swIfIndex, int point, int node) {
         if (taken >= limit) {
             return false;
         }
@@ -104,6 +109,8 @@ public final class CaptureRing implements AutoCloseable {
         records.set(ValueLayout.JAVA_LONG, at + TIME, wallClockBaseNanos + (System.nanoTime() - monotonicBaseNanos));
         records.set(ValueLayout.JAVA_INT, at + SW_IF_INDEX, swIfIndex);
         records.set(ValueLayout.JAVA_INT, at + POINT, point);
+        records.set(ValueLayout.JAVA_INT, at + NODE, node);
+        records.set(ValueLayout.JAVA_INT, at + RESERVED, 0);
         MemorySegment.copy(packet, offset, records, at + HEADER_SIZE, captured);
         taken++;
         TAIL.setRelease(this, t + 1);
@@ -154,6 +161,11 @@ public final class CaptureRing implements AutoCloseable {
 
     public static int point(MemorySegment records, long record) {
         return records.get(ValueLayout.JAVA_INT, record + POINT);
+    }
+
+    /** For a drop, the graph slot of the node that dropped the packet; -1 when not a drop or not known. */
+    public static int node(MemorySegment records, long record) {
+        return records.get(ValueLayout.JAVA_INT, record + NODE);
     }
 
     public static long bytesOffset(long record) {

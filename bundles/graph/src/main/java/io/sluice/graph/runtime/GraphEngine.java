@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  * Nodes (OSGi services, or added directly in tests) go into the {@link NodeRegistry}; the control plane's feature
  * choices into a {@link FeatureState}; each change compiles both into a new snapshot ({@link GraphBuilder}) that
  * the {@link WorkerPool} publishes to the workers. Traces are {@link TraceService}'s, counters
- * {@link Statistics}', memory kept across bundle updates {@link RetainedSegments}', packet capture to pcap files
+ * {@link Statistics}', memory kept across bundle updates {@link RetainedSegments}', packet capture to pcapng files
  * {@link PcapRecorder}'s (files under {@code ${karaf.data}/pcap}).
  */
 @Component(service = {GraphRuntime.class, PacketCapture.class}, immediate = true, configurationPid = "io.sluice.graph")
@@ -59,7 +59,7 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     }
 
     private GraphEngine(Path captureDirectory) {
-        this.pcap = new PcapRecorder(workers, captureDirectory);
+        this.pcap = new PcapRecorder(workers, trace::traceContext, captureDirectory);
         synchronized (lock) {
             registry.add(new ErrorDropNode());
         }

@@ -4,6 +4,7 @@ import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.CaptureRing;
 import io.sluice.graph.api.PacketCapture.CaptureRequest;
 import io.sluice.graph.api.PacketCapture.CaptureStatus;
+import io.sluice.graph.api.TraceContext;
 import io.sluice.packet.api.BufferPool;
 
 import java.io.IOException;
@@ -13,10 +14,11 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The control-plane half of packet capture: arms the workers with fresh rings, runs the drainer thread that
- * moves their records into the pcap file, and disarms. Stopping (by {@code pcap:off} or because {@code max}
+ * moves their records into the pcapng file, and disarms. Stopping (by {@code pcap:off} or because {@code max}
  * packets are written) publishes {@link ArmedCapture#OFF}, passes a barrier so that no worker is still in a
  * frame that read the old capture, drains what is left, closes the file and only then frees the rings.
  * Files go only into the one directory this recorder was given.
@@ -28,13 +30,16 @@ final class PcapRecorder {
     private static final System.Logger LOG = System.getLogger(PcapRecorder.class.getName());
 
     private final WorkerPool workers;
+    private final Supplier<TraceContext> names;
     private final Path directory;
     private final Object lock = new Object();
     private Run run;
     private CaptureStatus last = new CaptureStatus(false, null, 0, ArmedCapture.ANY_INTERFACE, 0, 0, 0);
 
-    PcapRecorder(WorkerPool workers, Path directory) {
+    /** {@code names}: the interfaces' names, for the file's interface blocks. */
+    PcapRecorder(WorkerPool workers, Supplier<TraceContext> names, Path directory) {
         this.workers = workers;
+        this.names = names;
         this.directory = directory.toAbsolutePath().normalize();
     }
 
@@ -57,10 +62,11 @@ final class PcapRecorder {
             if (run != null) {
                 throw new IllegalStateException("a capture into " + run.file + " is running: pcap:off first");
             }
-            PcapFileWriter writer;
+            PcapngFileWriter writer;
             try {
                 Files.createDirectories(directory);
-                writer = new PcapFileWriter(file, request.snaplen());
+                TraceContext interfaces = names.get();
+                writer = new PcapngFileWriter(file, request.snaplen(), interfaces::interfaceName, this::nodeName);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
             }
@@ -89,6 +95,12 @@ final class PcapRecorder {
         }
     }
 
+    /** The name of the node in graph slot {@code slot} of the graph the workers run now. */
+    private String nodeName(int slot) {
+        GraphSnapshot current = workers.snapshot();
+        return current != null && slot >= 0 && slot < current.plans.length ? current.plans[slot].name : "node " + slot;
+    }
+
     /** The file for {@code name}: a plain name inside the directory, never a path elsewhere on the box. */
     Path resolve(String name) {
         if (name == null || name.isBlank() || name.contains("/") || name.contains("\\") || name.contains("..")
@@ -106,7 +118,7 @@ final class PcapRecorder {
     private final class Run {
         final CaptureRequest request;
         final Path file;
-        final PcapFileWriter writer;
+        final PcapngFileWriter writer;
         final CaptureRing[] rings;
         final Thread drainer;
         final AtomicBoolean finishing = new AtomicBoolean();
@@ -116,7 +128,7 @@ final class PcapRecorder {
         volatile long written;
         private CaptureStatus finalStatus;
 
-        Run(CaptureRequest request, Path file, PcapFileWriter writer, CaptureRing[] rings) {
+        Run(CaptureRequest request, Path file, PcapngFileWriter writer, CaptureRing[] rings) {
             this.request = request;
             this.file = file;
             this.writer = writer;

@@ -8,7 +8,9 @@ import static io.sluice.nativeio.api.LinuxConstants.POLLFD_REVENTS;
 import static io.sluice.nativeio.api.LinuxConstants.POLLFD_SIZE;
 import static io.sluice.nativeio.api.LinuxConstants.POLLIN;
 
+import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.InterruptibleInput;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
@@ -70,6 +72,8 @@ final class Worker implements Runnable {
     private int[] ringCount = new int[0];
     private boolean[] ringTraced = new boolean[0];
     private int[] inputSlots = new int[0];
+    /** error-drop's slot in the adopted graph, or -1. */
+    private int dropSlot = -1;
 
     long[] calls = new long[0];
     long[] vectors = new long[0];
@@ -381,13 +385,20 @@ final class Worker implements Runnable {
         int n = frame.count();
         int[] buffers = frame.buffers();
         int[] nexts = frame.nexts();
+        // While drops are captured, each dropped buffer carries the slot of the node that dropped it, for the
+        // capture's comment; otherwise this costs one load and one test per frame.
+        int stampDrops = workerPool.capture.armed().captures(ArmedCapture.DROP) ? dropSlot : -1;
         for (int i = 0; i < n; i++) {
             int arc = nexts[i];
             if (arc < 0 || arc >= arcs) {
                 pool.free(buffers[i]);
                 badNextArc[plan.slot]++;
             } else {
-                enqueue(nextSlots[arc], buffers[i], traced);
+                int target = nextSlots[arc];
+                if (target == stampDrops && stampDrops >= 0) {
+                    pool.setDroppedBy(buffers[i], plan.slot);
+                }
+                enqueue(target, buffers[i], traced);
             }
         }
         int emitted = context.emittedCount();
@@ -400,7 +411,11 @@ final class Worker implements Runnable {
                     pool.free(emittedBuffers[i]);
                     badNextArc[plan.slot]++;
                 } else {
-                    enqueue(nextSlots[arc], emittedBuffers[i], traced);
+                    int target = nextSlots[arc];
+                    if (target == stampDrops && stampDrops >= 0) {
+                        pool.setDroppedBy(emittedBuffers[i], plan.slot);
+                    }
+                    enqueue(target, emittedBuffers[i], traced);
                 }
             }
             context.clearEmitted();
@@ -455,8 +470,12 @@ final class Worker implements Runnable {
         }
         int[] inputs = new int[slots];
         int inputCount = 0;
+        int drop = -1;
         for (SlotPlan plan : plans) {
             int s = plan.slot;
+            if (GraphRuntime.ERROR_DROP.equals(plan.name)) {
+                drop = s;
+            }
             if (contexts[s] == null) {
                 contexts[s] = new NodeContext(pool, traceRing, workerPool.capture, s, index, plan.errorCount());
             }
@@ -470,6 +489,7 @@ final class Worker implements Runnable {
             }
         }
         inputSlots = Arrays.copyOf(inputs, inputCount);
+        dropSlot = drop;
         snapshot = next;
         adoptedVersion = next.version;
     }

@@ -29,8 +29,8 @@ class CaptureRingTest {
     @Test
     void recordsKeepTheirFieldsAndAreTruncatedAtTheSnaplen() {
         try (CaptureRing ring = new CaptureRing(4, 64, 100)) {
-            assertTrue(ring.offer(packet(60, 1), 0, 60, 3, ArmedCapture.RX));
-            assertTrue(ring.offer(packet(100, 7), 0, 100, 5, ArmedCapture.TX));
+            assertTrue(ring.offer(packet(60, 1), 0, 60, 3, ArmedCapture.RX, -1));
+            assertTrue(ring.offer(packet(100, 7), 0, 100, 5, ArmedCapture.TX, -1));
             assertEquals(2, ring.available());
             MemorySegment records = ring.segment();
             long first = ring.peek(0);
@@ -38,6 +38,7 @@ class CaptureRingTest {
             assertEquals(60, CaptureRing.originalLength(records, first));
             assertEquals(3, CaptureRing.swIfIndex(records, first));
             assertEquals(ArmedCapture.RX, CaptureRing.point(records, first));
+            assertEquals(-1, CaptureRing.node(records, first), "not a drop: no node");
             assertArrayEquals(packet(60, 1).toArray(ValueLayout.JAVA_BYTE), bytesOf(ring, first));
             long second = ring.peek(1);
             assertEquals(64, CaptureRing.capturedLength(records, second));
@@ -51,12 +52,12 @@ class CaptureRingTest {
     @Test
     void aFullRingRefusesAndCountsUntilTheDrainerReleasesRecords() {
         try (CaptureRing ring = new CaptureRing(2, 64, 100)) {
-            assertTrue(ring.offer(packet(60, 1), 0, 60, 1, ArmedCapture.RX));
-            assertTrue(ring.offer(packet(60, 2), 0, 60, 1, ArmedCapture.RX));
-            assertFalse(ring.offer(packet(60, 3), 0, 60, 1, ArmedCapture.RX));
+            assertTrue(ring.offer(packet(60, 1), 0, 60, 1, ArmedCapture.RX, -1));
+            assertTrue(ring.offer(packet(60, 2), 0, 60, 1, ArmedCapture.RX, -1));
+            assertFalse(ring.offer(packet(60, 3), 0, 60, 1, ArmedCapture.RX, -1));
             assertEquals(1, ring.ringFull());
             ring.release(1);
-            assertTrue(ring.offer(packet(60, 4), 0, 60, 1, ArmedCapture.RX));
+            assertTrue(ring.offer(packet(60, 4), 0, 60, 1, ArmedCapture.RX, -1));
             // wrapped: the oldest record left is packet 2, then packet 4 in the slot packet 1 had
             assertEquals(2, ring.available());
             assertArrayEquals(packet(60, 2).toArray(ValueLayout.JAVA_BYTE), bytesOf(ring, ring.peek(0)));
@@ -68,9 +69,9 @@ class CaptureRingTest {
     @Test
     void theLimitStopsTakingWithoutCountingARingFull() {
         try (CaptureRing ring = new CaptureRing(8, 64, 2)) {
-            assertTrue(ring.offer(packet(60, 1), 0, 60, 1, ArmedCapture.DROP));
-            assertTrue(ring.offer(packet(60, 1), 0, 60, 1, ArmedCapture.DROP));
-            assertFalse(ring.offer(packet(60, 1), 0, 60, 1, ArmedCapture.DROP));
+            assertTrue(ring.offer(packet(60, 1), 0, 60, 1, ArmedCapture.DROP, 9));
+            assertTrue(ring.offer(packet(60, 1), 0, 60, 1, ArmedCapture.DROP, 9));
+            assertFalse(ring.offer(packet(60, 1), 0, 60, 1, ArmedCapture.DROP, 9));
             assertEquals(2, ring.available());
             assertEquals(0, ring.ringFull());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.GraphRuntime;
@@ -64,22 +65,71 @@ class PcapRecorderTest {
         assertEquals(0, stopped.ringFull());
         Path file = directory.resolve("drops.pcap");
         assertEquals(file.toString(), stopped.file());
-        PcapReader pcap = PcapReader.read(file);
-        assertEquals(0xa1b2c3d4, pcap.magic());
-        assertEquals(2, pcap.versionMajor());
-        assertEquals(4, pcap.versionMinor());
-        assertEquals(64, pcap.snaplen());
-        assertEquals(1, pcap.linkType(), "LINKTYPE_ETHERNET");
+        PcapngReader pcap = PcapngReader.read(file);
+        assertEquals(1, pcap.versionMajor());
+        assertEquals(0, pcap.versionMinor());
+        assertEquals("Sluice", pcap.application());
+        assertEquals(2, pcap.interfaces().size(), "one interface block per interface seen");
+        for (PcapngReader.Interface described : pcap.interfaces()) {
+            assertEquals(1, described.linkType(), "LINKTYPE_ETHERNET");
+            assertEquals(64, described.snaplen());
+            assertEquals(9, described.tsResolution(), "nanosecond timestamps");
+        }
+        assertEquals("sw_if_index 1", pcap.interfaces().get(0).name());
+        assertEquals("sw_if_index 2", pcap.interfaces().get(1).name());
         assertEquals(2, pcap.packets().size());
+        assertEquals(0, pcap.packets().get(0).interfaceId());
+        assertEquals(1, pcap.packets().get(1).interfaceId());
         assertEquals(60, pcap.packets().get(0).capturedLength());
         assertEquals(60, pcap.packets().get(0).originalLength());
         assertArrayEquals(a, pcap.packets().get(0).bytes());
         assertEquals(64, pcap.packets().get(1).capturedLength(), "cut at the snaplen");
         assertEquals(100, pcap.packets().get(1).originalLength());
-        assertArrayEquals(PcapReader.prefix(b, 64), pcap.packets().get(1).bytes());
+        assertArrayEquals(PcapngReader.prefix(b, 64), pcap.packets().get(1).bytes());
+        assertEquals(PcapngFileWriter.EPB_FLAGS_INBOUND, pcap.packets().get(0).flags() & 3, "a drop was received");
+        assertEquals("dropped", pcap.packets().get(0).comment(), "injected straight into error-drop: no node");
         long now = System.currentTimeMillis() / 1000;
         assertTrue(Math.abs(pcap.packets().get(0).seconds() - now) < 60, "wall-clock timestamps");
         assertEquals(0, harness.outstanding(), "captured drops are still freed");
+    }
+
+    @Test
+    void aDropNamesTheNodeThatDroppedItAndTheInterfaceItCameIn() throws Exception {
+        harness.engine().addNode(new TestNodes.Pass("acl-test-deny", GraphRuntime.ERROR_DROP));
+        harness.engine().setTraceContext(sw -> sw == 7 ? "tap7" : "sw_if_index " + sw);
+        harness.engine().startCapture(drops(ArmedCapture.ANY_INTERFACE, 10, "named.pcapng", 2048));
+        harness.inject("acl-test-deny", packet(60, 1), 7, false);
+        harness.inject("acl-test-deny", packet(61, 2), 7, false);
+        harness.run();
+        harness.engine().stopCapture();
+
+        PcapngReader pcap = PcapngReader.read(directory.resolve("named.pcapng"));
+        assertEquals(1, pcap.interfaces().size());
+        assertEquals("tap7", pcap.interfaces().get(0).name());
+        assertEquals(2, pcap.packets().size());
+        for (PcapngReader.Packet dropped : pcap.packets()) {
+            assertEquals("dropped by acl-test-deny", dropped.comment());
+            assertEquals(0, dropped.interfaceId());
+        }
+        assertEquals(0, harness.outstanding());
+    }
+
+    @Test
+    void theFileIsReadByTsharkWithItsInterfacesAndComments() throws Exception {
+        assumeTrue(new ProcessBuilder("sh", "-c", "command -v tshark").start().waitFor() == 0,
+                "tshark is not installed (./sluice test installs it)");
+        harness.engine().addNode(new TestNodes.Pass("acl-test-deny", GraphRuntime.ERROR_DROP));
+        harness.engine().setTraceContext(sw -> sw == 7 ? "tap7" : "sw_if_index " + sw);
+        harness.engine().startCapture(drops(ArmedCapture.ANY_INTERFACE, 10, "tshark.pcapng", 2048));
+        harness.inject("acl-test-deny", packet(60, 1), 7, false);
+        harness.run();
+        harness.engine().stopCapture();
+        Process tshark = new ProcessBuilder("tshark", "-r", directory.resolve("tshark.pcapng").toString(), "-T",
+                "fields", "-e", "frame.interface_name", "-e", "frame.comment", "-e", "frame.len")
+                .redirectErrorStream(true).start();
+        String out = new String(tshark.getInputStream().readAllBytes()).trim();
+        assertEquals(0, tshark.waitFor(), out);
+        assertEquals("tap7\tdropped by acl-test-deny\t60", out.lines().reduce((x, y) -> y).orElse(""), out);
     }
 
     @Test
@@ -91,7 +141,7 @@ class PcapRecorderTest {
         harness.run();
         harness.engine().stopCapture();
 
-        PcapReader pcap = PcapReader.read(directory.resolve("sw2.pcap"));
+        PcapngReader pcap = PcapngReader.read(directory.resolve("sw2.pcap"));
         assertEquals(1, pcap.packets().size());
         assertArrayEquals(packet(70, 2), pcap.packets().get(0).bytes());
     }
@@ -110,7 +160,7 @@ class PcapRecorderTest {
         CaptureStatus status = harness.engine().captureStatus();
         assertFalse(status.active(), "stopped after max packets");
         assertEquals(3, status.written());
-        assertEquals(3, PcapReader.read(directory.resolve("max.pcap")).packets().size());
+        assertEquals(3, PcapngReader.read(directory.resolve("max.pcap")).packets().size());
         // off after it stopped by itself: nothing more to do, the last capture's status
         assertEquals(3, harness.engine().stopCapture().written());
     }
@@ -133,7 +183,7 @@ class PcapRecorderTest {
         }
         CaptureStatus status = harness.engine().stopCapture();
         assertEquals(sent, status.written() + status.ringFull(), "every packet written or counted as refused");
-        assertEquals(status.written(), PcapReader.read(directory.resolve("full.pcap")).packets().size());
+        assertEquals(status.written(), PcapngReader.read(directory.resolve("full.pcap")).packets().size());
     }
 
     @Test

@@ -26,7 +26,9 @@ import java.lang.invoke.VarHandle;
  *  metadata, bytes 0..31 (then 32 bytes of per-feature scratch, {@link Opaque}):
  *   0 current data (i32)     4 length (i32)        8 rx sw_if_index (i32)   12 tx sw_if_index (i32)
  *  16 flags (u16)           18 ip protocol (u8)   19 l4 info (u8, L4_*)
- *  20 l2 offset (i16)       22 l3 offset (i16)    24 l4 offset (i16)       26 feature index (i16)
+ *  20 l2 offset (i16)       22 l3 offset (i16)    24 l4 offset (i16)       26 feature index (i16;
+ *                                                                              on the way to error-drop:
+ *                                                                              the dropping node's slot)
  *  28 trace handle (i32)
  * </pre>
  *
@@ -74,6 +76,12 @@ public final class BufferPool implements AutoCloseable {
      * check and decrement that only forwarded packets get (RFC 1812 section 5.3.1; RFC 792's TTL starts here).
      */
     public static final int FLAG_LOCALLY_ORIGINATED = 1 << 5;
+    /**
+     * The runtime wrote into the feature-index field the slot of the node that sent this packet to error-drop
+     * ({@link #setDroppedBy}): a dropped packet is on no feature arc any more, so the field is free to say who
+     * dropped it (a pcap capture of drops names that node).
+     */
+    public static final int FLAG_DROPPED_BY_KNOWN = 1 << 7;
     /** The first flag bit that is vnet's to assign. */
     public static final int FIRST_VNET_FLAG = 1 << 8;
 
@@ -332,6 +340,20 @@ public final class BufferPool implements AutoCloseable {
 
     public void setFeatureIndex(int bi, int index) {
         segment.set(SHORT, base(bi) + META_FEATURE_INDEX, (short) index);
+    }
+
+    /** Marks {@code bi} as dropped by the node in graph slot {@code slot} (see {@link #FLAG_DROPPED_BY_KNOWN}). */
+    public void setDroppedBy(int bi, int slot) {
+        long m = base(bi);
+        segment.set(SHORT, m + META_FEATURE_INDEX, (short) slot);
+        segment.set(SHORT, m + META_FLAGS, (short) (segment.get(SHORT, m + META_FLAGS) | FLAG_DROPPED_BY_KNOWN));
+    }
+
+    /** The graph slot of the node that dropped {@code bi}, or -1 when the runtime did not record it. */
+    public int droppedBy(int bi) {
+        long m = base(bi);
+        return (segment.get(SHORT, m + META_FLAGS) & FLAG_DROPPED_BY_KNOWN) != 0
+                ? segment.get(SHORT, m + META_FEATURE_INDEX) : -1;
     }
 
     public int traceHandle(int bi) {

@@ -15,9 +15,9 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
  * VPP's {@code pcap trace rx tx drop max N intfc <if>|any file <name>}: packets seen at rx, tx and error-drop
- * written to a pcap file under {@code ${karaf.data}/pcap/}. It stops by itself after {@code --max} packets.
+ * written to a pcapng file under {@code ${karaf.data}/pcap/}. It stops by itself after {@code --max} packets.
  */
-@Command(scope = "pcap", name = "trace", description = "Captures packets at rx, tx and/or drop into a pcap file "
+@Command(scope = "pcap", name = "trace", description = "Captures packets at rx, tx and/or drop into a pcapng file "
         + "under data/pcap/ (stops after --max packets, or at pcap:off)")
 @Service
 public class PcapTrace implements Action {
@@ -44,7 +44,7 @@ public class PcapTrace implements Action {
     @Completion(InterfaceNameCompleter.class)
     String interfaceName = CaptureLines.ANY;
 
-    @Option(name = "--file", description = "A file name (no '/' or '..') under data/pcap/ (default: the points, e.g. rx-tx.pcap)")
+    @Option(name = "--file", description = "A file name (no '/' or '..') under data/pcap/ (default: the points, e.g. rx-tx.pcapng)")
     String file;
 
     @Override
@@ -60,7 +60,7 @@ public class PcapTrace implements Action {
                 throw new IllegalArgumentException("no interface " + interfaceName);
             }
         }
-        String name = file != null ? file : CaptureLines.points(points).replace(' ', '-') + ".pcap";
+        String name = file != null ? file : CaptureLines.points(points).replace(' ', '-') + ".pcapng";
         CaptureStatus status = capture.startCapture(new CaptureRequest(points, sw, max, name,
                 CaptureRequest.DEFAULT_SNAPLEN));
         System.out.println("capturing " + CaptureLines.points(points) + " on " + interfaceName + ", max "

@@ -78,7 +78,7 @@ class PcapCommandsTest {
         trace.drop = true;
         printed(trace::execute);
         assertEquals(new CaptureRequest(ArmedCapture.DROP, ArmedCapture.ANY_INTERFACE,
-                CaptureRequest.DEFAULT_MAX_PACKETS, "drop.pcap", CaptureRequest.DEFAULT_SNAPLEN), requests.get(0));
+                CaptureRequest.DEFAULT_MAX_PACKETS, "drop.pcapng", CaptureRequest.DEFAULT_SNAPLEN), requests.get(0));
     }
 
     @Test
