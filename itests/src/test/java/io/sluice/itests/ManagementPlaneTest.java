@@ -66,7 +66,7 @@ class ManagementPlaneTest {
         viewer("acl:interfaces acl:list acl:sessions buffers:show node:list interface:list interface:features"
                 + " ip:fib ip:neighbors nat44:addresses nat44:interfaces nat44:sessions nat44:static-mappings"
                 + " trace:show errors:show runtime:show pcap:status");
-        manager("acl:sessions-clear ip:route nat44:sessions-clear trace:add trace:clear pcap:trace pcap:off");
+        manager("acl:sessions-clear ip:route nat44:sessions-clear trace:add trace:clear trace:filter pcap:trace pcap:off");
         // An upgrade replaces code in the box: as bundle:update, admin only.
         admin("node:upgrade");
         viewer("bundle:capabilities bundle:classes bundle:diag bundle:find-class bundle:headers bundle:id bundle:info"

@@ -58,8 +58,20 @@ public interface GraphRuntime {
      */
     void traceAdd(String inputNode, int count, TraceFilter filter);
 
-    /** The captured trace in VPP's layout, at most {@code maxPackets} packets. */
+    /**
+     * As {@link #traceAdd(String, int, TraceFilter)}; with {@code keepLast} the trace never stops: every matching
+     * packet is traced, the trace buffer wraps, and {@link #traceShow} shows the last {@code count} of them.
+     */
+    void traceAdd(String inputNode, int count, TraceFilter filter, boolean keepLast);
+
+    /** The captured trace in VPP's layout, at most {@code maxPackets} packets (per worker). */
     String traceShow(int maxPackets);
+
+    /** Sets the node filter {@link #traceShow} applies (null: none), as VPP's {@code trace filter}. */
+    void traceNodeFilter(TraceNodeFilter filter);
+
+    /** The node filter in force, or null. */
+    TraceNodeFilter traceNodeFilter();
 
     void traceClear();
 

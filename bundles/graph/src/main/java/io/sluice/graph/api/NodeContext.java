@@ -91,7 +91,9 @@ public final class NodeContext {
             traceRemaining = 0;
             return -1;
         }
-        traceRemaining--;
+        if (!traceRing.keepLast()) {
+            traceRemaining--;
+        }
         pool.setTraceHandle(bi, traceRing.newPacket());
         return record;
     }

@@ -5,8 +5,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A worker's trace memory: fixed-size records appended in order, formatted only when shown. Tracing stops
- * when the ring is full (counted), as VPP's trace buffer does, rather than overwrite what was captured.
+ * A worker's trace memory: fixed-size records appended in order, formatted only when shown. By default tracing
+ * stops when the ring is full (counted), as VPP's trace buffer does, rather than overwrite what was captured; in
+ * {@linkplain #setKeepLast keep-last} mode the ring wraps and the oldest records are overwritten, so that it
+ * holds the most recent packets of a trace that never stops (a packet whose first records were overwritten is
+ * left out when shown).
  *
  * <pre>
  *  record (RECORD_SIZE bytes):
@@ -29,6 +32,10 @@ public final class TraceRing implements AutoCloseable {
     private int used;
     private int nextPacket;
     private long full;
+    private boolean keepLast;
+    /** Records appended in keep-last mode since the ring last wrapped into its start: where the next one goes. */
+    private int next;
+    private long overwritten;
 
     public TraceRing(int capacity) {
         this.capacity = capacity;
@@ -51,15 +58,51 @@ public final class TraceRing implements AutoCloseable {
      * {@link #segment()}, or -1 when the ring is full.
      */
     public long append(int packet, int slot) {
-        if (used == capacity) {
+        long at;
+        if (used < capacity) {
+            at = (long) used++ * RECORD_SIZE;
+            next = used == capacity ? 0 : used;
+        } else if (keepLast) {
+            at = (long) next * RECORD_SIZE;
+            next = next + 1 == capacity ? 0 : next + 1;
+            overwritten++;
+        } else {
             full++;
             return -1;
         }
-        long at = (long) used++ * RECORD_SIZE;
         records.set(ValueLayout.JAVA_INT, at, packet);
         records.set(ValueLayout.JAVA_INT, at + 4, slot);
         records.set(ValueLayout.JAVA_LONG, at + 8, wallClockBaseNanos + (System.nanoTime() - monotonicBaseNanos));
         return at + HEADER_SIZE;
+    }
+
+    /** Keep-last mode: wrap and overwrite the oldest records instead of refusing. Set under the barrier. */
+    public void setKeepLast(boolean keepLast) {
+        this.keepLast = keepLast;
+    }
+
+    public boolean keepLast() {
+        return keepLast;
+    }
+
+    /** Records overwritten in keep-last mode. */
+    public long overwritten() {
+        return overwritten;
+    }
+
+    /**
+     * Copies the used records into {@code target} oldest first (a wrapped ring's start is not its oldest record).
+     * Under the barrier.
+     */
+    public void copyInOrder(MemorySegment target) {
+        long bytes = (long) used * RECORD_SIZE;
+        if (used < capacity || next == 0) {
+            MemorySegment.copy(records, 0, target, 0, bytes);
+            return;
+        }
+        long oldest = (long) next * RECORD_SIZE;
+        MemorySegment.copy(records, oldest, target, 0, bytes - oldest);
+        MemorySegment.copy(records, 0, target, bytes - oldest, oldest);
     }
 
     public int used() {
@@ -114,6 +157,9 @@ public final class TraceRing implements AutoCloseable {
         used = 0;
         nextPacket = 0;
         full = 0;
+        next = 0;
+        overwritten = 0;
+        keepLast = false;
     }
 
     @Override

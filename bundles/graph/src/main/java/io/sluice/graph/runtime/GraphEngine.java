@@ -7,6 +7,7 @@ import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.PacketCapture;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceFilter;
+import io.sluice.graph.api.TraceNodeFilter;
 import io.sluice.packet.api.BufferPool;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -351,7 +352,22 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
 
     @Override
     public void traceAdd(String inputNode, int count, TraceFilter filter) {
-        trace.add(inputNode, count, filter);
+        trace.add(inputNode, count, filter, false);
+    }
+
+    @Override
+    public void traceAdd(String inputNode, int count, TraceFilter filter, boolean keepLast) {
+        trace.add(inputNode, count, filter, keepLast);
+    }
+
+    @Override
+    public void traceNodeFilter(TraceNodeFilter filter) {
+        trace.nodeFilter(filter);
+    }
+
+    @Override
+    public TraceNodeFilter traceNodeFilter() {
+        return trace.nodeFilter();
     }
 
     @Override

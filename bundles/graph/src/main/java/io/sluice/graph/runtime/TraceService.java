@@ -5,6 +5,7 @@ import io.sluice.graph.api.NodeKind;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceFilter;
+import io.sluice.graph.api.TraceNodeFilter;
 import io.sluice.graph.api.TraceRing;
 
 import java.lang.foreign.Arena;
@@ -27,6 +28,9 @@ final class TraceService {
     private final NodeRegistry registry;
     private final WorkerPool workers;
     private volatile TraceContext traceContext = sw -> "sw_if_index " + sw;
+    private volatile TraceNodeFilter nodeFilter;
+    /** With a keep-last trace armed, how many of the newest packets to show; 0 otherwise. */
+    private volatile int keepLast;
 
     TraceService(NodeRegistry registry, WorkerPool workers) {
         this.registry = registry;
@@ -41,7 +45,18 @@ final class TraceService {
         return traceContext;
     }
 
-    void add(String inputNode, int count, TraceFilter filter) {
+    void nodeFilter(TraceNodeFilter filter) {
+        if (filter != null && registry.slot(filter.node()) < 0) {
+            throw new IllegalArgumentException("trace filter: no node named '" + filter.node() + "'");
+        }
+        this.nodeFilter = filter;
+    }
+
+    TraceNodeFilter nodeFilter() {
+        return nodeFilter;
+    }
+
+    void add(String inputNode, int count, TraceFilter filter, boolean last) {
         if (count <= 0) {
             throw new IllegalArgumentException("trace add: count must be positive, got " + count);
         }
@@ -53,9 +68,15 @@ final class TraceService {
         if (registration.kind() != NodeKind.INPUT) {
             throw new IllegalArgumentException("trace add: '" + inputNode + "' is not an input node");
         }
+        if (last) {
+            keepLast = count;
+        }
         workers.withBarrier(() -> {
             for (int w = 0; w < workers.count(); w++) {
                 Worker worker = workers.worker(w);
+                if (last) {
+                    worker.traceRing.setKeepLast(true);
+                }
                 if (workers.pollsInput(worker.index, slot)) {
                     NodeContext context = worker.context(slot);
                     if (context != null) {
@@ -69,7 +90,7 @@ final class TraceService {
     }
 
     /** One worker's records, copied out of its ring under the barrier. */
-    private record Captured(int worker, int records, long refused, MemorySegment copy) {
+    private record Captured(int worker, int records, long refused, long overwritten, MemorySegment copy) {
     }
 
     String show(int maxPackets) {
@@ -81,9 +102,9 @@ final class TraceService {
                     long bytes = (long) ring.used() * TraceRing.RECORD_SIZE;
                     MemorySegment copy = bytes == 0 ? MemorySegment.NULL : arena.allocate(bytes, 64);
                     if (bytes > 0) {
-                        MemorySegment.copy(ring.segment(), 0, copy, 0, bytes);
+                        ring.copyInOrder(copy);
                     }
-                    captured.add(new Captured(w, ring.used(), ring.refused(), copy));
+                    captured.add(new Captured(w, ring.used(), ring.refused(), ring.overwritten(), copy));
                 }
                 return workers.snapshot();
             });
@@ -108,12 +129,24 @@ final class TraceService {
         for (int r = 0; r < worker.records(); r++) {
             recordsByPacket.computeIfAbsent(TraceRing.recordPacket(records, r), p -> new ArrayList<>()).add(r);
         }
-        int shown = 0;
-        for (Map.Entry<Integer, List<Integer>> packet : recordsByPacket.entrySet()) {
-            if (shown == maxPackets) {
-                break;
-            }
-            shown++;
+        List<Map.Entry<Integer, List<Integer>>> packets = selected(records, recordsByPacket, current, worker.overwritten() > 0);
+        int limit = maxPackets;
+        TraceNodeFilter filter = nodeFilter;
+        if (filter != null) {
+            limit = Math.min(limit, filter.count());
+        }
+        int last = keepLast;
+        if (last > 0) {
+            limit = Math.min(limit, last);
+        }
+        // A keep-last trace shows the newest packets; a first-N trace the oldest, as VPP's.
+        int from = last > 0 ? Math.max(0, packets.size() - limit) : 0;
+        int to = Math.min(packets.size(), from + limit);
+        if (packets.isEmpty()) {
+            out.append("No packets in trace buffer").append(filter != null ? " match " + filter.describe() : "")
+                    .append('\n');
+        }
+        for (Map.Entry<Integer, List<Integer>> packet : packets.subList(from, to)) {
             out.append("Packet ").append(packet.getKey() + 1).append("\n\n");
             for (int r : packet.getValue()) {
                 int slot = TraceRing.recordSlot(records, r);
@@ -135,6 +168,41 @@ final class TraceService {
         if (worker.refused() > 0) {
             out.append("(trace buffer full: ").append(worker.refused()).append(" records not kept)\n");
         }
+        if (worker.overwritten() > 0) {
+            out.append("(trace buffer wrapped: ").append(worker.overwritten()).append(" older records overwritten)\n");
+        }
+    }
+
+    /**
+     * The packets to show, oldest first: in a wrapped ring only those whose first record (at their input node)
+     * is still there, then only those the node filter admits.
+     */
+    private List<Map.Entry<Integer, List<Integer>>> selected(MemorySegment records,
+            Map<Integer, List<Integer>> recordsByPacket, GraphSnapshot current, boolean wrapped) {
+        TraceNodeFilter filter = nodeFilter;
+        int filterSlot = filter == null ? -1 : registry.slot(filter.node());
+        List<Map.Entry<Integer, List<Integer>>> result = new ArrayList<>();
+        for (Map.Entry<Integer, List<Integer>> packet : recordsByPacket.entrySet()) {
+            List<Integer> path = packet.getValue();
+            if (wrapped) {
+                int first = TraceRing.recordSlot(records, path.get(0));
+                SlotPlan plan = first < current.plans.length ? current.plans[first] : null;
+                if (plan == null || plan.registration == null || plan.registration.kind() != NodeKind.INPUT) {
+                    continue;
+                }
+            }
+            if (filter != null) {
+                boolean visited = false;
+                for (int r : path) {
+                    visited |= TraceRing.recordSlot(records, r) == filterSlot;
+                }
+                if (!filter.admits(visited)) {
+                    continue;
+                }
+            }
+            result.add(packet);
+        }
+        return result;
     }
 
     /** VPP's trace time stamp: HH:MM:SS:uuuuuu (wall clock, UTC). */
@@ -150,6 +218,7 @@ final class TraceService {
             for (int w = 0; w < workers.count(); w++) {
                 Worker worker = workers.worker(w);
                 worker.traceRing.clear();
+                keepLast = 0;
                 for (SlotPlan plan : current.plans) {
                     NodeContext context = worker.context(plan.slot);
                     if (context != null) {

@@ -45,11 +45,18 @@ public class TraceAdd implements Action {
     @Option(name = "--dport", description = "TCP or UDP destination port")
     Integer dport;
 
+    @Option(name = "--last", description = "Keep tracing and keep the last <count> packets (the trace buffer wraps) "
+            + "instead of stopping after the first <count>; trace:clear ends it")
+    boolean last;
+
     @Override
     public Object execute() {
         TraceFilter filter = TraceFilter.of(src, dst, proto, sport, dport);
-        graph.traceAdd(node, count, filter);
-        if (!filter.any()) {
+        graph.traceAdd(node, count, filter, last);
+        if (last) {
+            System.out.println("tracing every packet at " + node + (filter.any() ? "" : " matching "
+                    + filter.describe()) + ", keeping the last " + count + " (trace:clear to stop)");
+        } else if (!filter.any()) {
             System.out.println("tracing " + count + " packets at " + node + " matching " + filter.describe());
         }
         return null;

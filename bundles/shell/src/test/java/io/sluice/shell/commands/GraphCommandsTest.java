@@ -21,7 +21,7 @@ class GraphCommandsTest {
     private GraphRuntime runtime(List<NodeStats> stats, List<ErrorCount> errors, String trace) {
         return (GraphRuntime) Proxy.newProxyInstance(GraphRuntime.class.getClassLoader(),
                 new Class<?>[] {GraphRuntime.class}, (proxy, method, arguments) -> {
-                    calls.add(method.getName() + (arguments == null ? "" : List.of(arguments)));
+                    calls.add(method.getName() + (arguments == null ? "" : java.util.Arrays.asList(arguments)));
                     return switch (method.getName()) {
                         case "runtimeStats" -> stats;
                         case "errors" -> errors;
@@ -30,7 +30,7 @@ class GraphCommandsTest {
                         case "rxModes" -> List.of(new GraphRuntime.WorkerRxMode(0, "adaptive", "sleeping", 42, 7));
                         case "enabledFeatures" -> arguments[0].equals("ip4-output")
                                 ? List.of("acl-plugin-out-ip4-fa", "nat44-in2out-output") : List.of();
-                        case "traceAdd", "traceClear", "clearRuntimeStats", "clearErrors" -> null;
+                        case "traceAdd", "traceClear", "clearRuntimeStats", "clearErrors", "traceNodeFilter" -> null;
                         default -> throw new AssertionError("command called " + method.getName());
                     };
                 });
@@ -50,9 +50,31 @@ class GraphCommandsTest {
         TraceClear clear = new TraceClear();
         clear.graph = add.graph;
         clear.execute();
-        assertEquals(List.of("traceAdd[virtio-input, 10, " + io.sluice.graph.api.TraceFilter.ANY + "]",
+        add.last = true;
+        add.execute();
+        assertEquals(List.of("traceAdd[virtio-input, 10, " + io.sluice.graph.api.TraceFilter.ANY + ", false]",
                 "traceAdd[virtio-input, 10, " + io.sluice.graph.api.TraceFilter.of("10.1.1.4/32", null, "tcp", null, 8080)
-                        + "]", "traceClear"), calls);
+                        + ", false]", "traceClear", "traceAdd[virtio-input, 10, "
+                        + io.sluice.graph.api.TraceFilter.of("10.1.1.4/32", null, "tcp", null, 8080) + ", true]"),
+                calls);
+    }
+
+    @Test
+    void traceFilterSetsShowsAndRemovesTheNodeFilter() throws Exception {
+        TraceFilterCommand filter = new TraceFilterCommand();
+        filter.graph = runtime(List.of(), List.of(), "");
+        filter.mode = "include";
+        filter.node = "nat44-out2in";
+        filter.count = 5;
+        assertEquals("trace filter: include nat44-out2in 5\n", printed(filter::execute));
+        filter.mode = "none";
+        assertEquals("trace filter: none\n", printed(filter::execute));
+        filter.mode = "sideways";
+        IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, filter::execute);
+        assertEquals("trace filter: 'sideways' is not include, exclude or none", refused.getMessage());
+        assertEquals(List.of("traceNodeFilter[" + new io.sluice.graph.api.TraceNodeFilter("nat44-out2in", true, 5)
+                + "]", "traceNodeFilter[null]"), calls);
     }
 
     @Test

@@ -16,7 +16,7 @@ import io.sluice.graph.api.PacketCapture.CaptureRequest;
 import io.sluice.graph.api.PacketCapture.CaptureStatus;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.graph.runtime.GraphHarness.Captured;
-import io.sluice.graph.runtime.PcapReader;
+import io.sluice.graph.runtime.PcapngReader;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.AbstractPort;
 import io.sluice.vnet.api.DeviceInput;
@@ -163,8 +163,9 @@ class DeviceInputTest {
         CaptureStatus status = harness.engine().stopCapture();
 
         assertEquals(2, status.written(), "both frames of if0, the runt too: rx sees what arrived");
-        PcapReader pcap = PcapReader.read(captureDirectory.resolve("rx.pcap"));
-        assertEquals(1, pcap.linkType());
+        PcapngReader pcap = PcapngReader.read(captureDirectory.resolve("rx.pcap"));
+        assertEquals(1, pcap.interfaces().get(0).linkType());
+        assertEquals(EpbDirection.INBOUND, pcap.packets().get(0).flags() & 3, "received: inbound");
         assertEquals(2, pcap.packets().size());
         assertArrayEquals(first, pcap.packets().get(0).bytes());
         assertArrayEquals(runt, pcap.packets().get(1).bytes());
@@ -185,7 +186,8 @@ class DeviceInputTest {
         CaptureStatus status = harness.engine().stopCapture();
 
         assertEquals(2, status.written());
-        PcapReader pcap = PcapReader.read(captureDirectory.resolve("tx.pcap"));
+        PcapngReader pcap = PcapngReader.read(captureDirectory.resolve("tx.pcap"));
+        assertEquals(EpbDirection.OUTBOUND, pcap.packets().get(0).flags() & 3, "transmitted: outbound");
         assertArrayEquals(a, pcap.packets().get(0).bytes());
         assertArrayEquals(b, pcap.packets().get(1).bytes());
         assertEquals(1514, pcap.packets().get(1).originalLength());
@@ -279,5 +281,11 @@ class DeviceInputTest {
         @Override
         public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
         }
+    }
+
+    /** epb_flags direction bits (draft-ietf-opsawg-pcapng, section 4.3.1). */
+    private static final class EpbDirection {
+        static final int INBOUND = 1;
+        static final int OUTBOUND = 2;
     }
 }
