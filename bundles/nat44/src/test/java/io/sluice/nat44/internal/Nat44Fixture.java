@@ -70,6 +70,22 @@ public final class Nat44Fixture implements AutoCloseable {
         }
     }
 
+    /** Turns NAT event logging on, into a ring of {@code capacity} events, as the telemetry exporter does. */
+    public void enableEventLogging(int capacity) {
+        dataplane.enableEvents(capacity);
+    }
+
+    /** Moves up to {@code max} events into {@code records} as the exporter's drain does; returns how many. */
+    public int drainEvents(long[] records, int max) {
+        EventRing ring = dataplane.events();
+        return ring == null ? 0 : ring.drain(records, max);
+    }
+
+    /** Events recorded and events lost (the ring was full) since logging was turned on. */
+    public long[] eventCounts() {
+        return new long[] {dataplane.eventsRecorded(), dataplane.eventsLost()};
+    }
+
     /** nat44-in2out-output over this dataplane. */
     public Node fastPathNode() {
         return new Nat44In2OutOutputNode(dataplane);

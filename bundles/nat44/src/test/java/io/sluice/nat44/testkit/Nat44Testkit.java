@@ -50,6 +50,24 @@ public final class Nat44Testkit implements AutoCloseable {
         fixture.deleteSessionsOf(pool, buffers, count);
     }
 
+    /** Turns NAT event logging on, into a ring of {@code capacity} events, as the telemetry exporter does. */
+    public void enableEventLogging(int capacity) {
+        fixture.enableEventLogging(capacity);
+    }
+
+    /**
+     * Moves up to {@code max} events into {@code records} ({@link io.sluice.nat44.api.Nat44Event#LONGS} longs
+     * each), as the exporter's drain does; returns how many.
+     */
+    public int drainEvents(long[] records, int max) {
+        return fixture.drainEvents(records, max);
+    }
+
+    /** Events recorded and events lost (the ring was full) since logging was turned on. */
+    public long[] eventCounts() {
+        return fixture.eventCounts();
+    }
+
     /** nat44-in2out-output over this dataplane. */
     public Node fastPathNode() {
         return fixture.fastPathNode();
