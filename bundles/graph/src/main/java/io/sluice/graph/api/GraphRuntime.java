@@ -90,6 +90,9 @@ public interface GraphRuntime {
     /** Each worker's rx-mode: what is configured, what it does now, how often it slept. */
     List<WorkerRxMode> rxModes();
 
+    /** Each worker's health (running, stuck in a node), read without the barrier: it answers when workers do not. */
+    List<WorkerHealth> workerHealth();
+
     List<BufferStats> buffers();
 
     int workerCount();
@@ -129,6 +132,18 @@ public interface GraphRuntime {
      * @param wokenByControlPlane of those, the sleeps the control plane ended (barrier, graph publish, wake)
      */
     record WorkerRxMode(int worker, String mode, String state, long sleeps, long wokenByControlPlane) {
+    }
+
+    /**
+     * A worker as the watchdog sees it.
+     *
+     * @param running      its thread runs its loop
+     * @param stuckInNode  the node it has been inside for longer than the watchdog allows, or null
+     * @param stuckForNanos how long it has been inside that node (0 when not stuck)
+     * @param stalls       times it was seen stuck since start
+     */
+    record WorkerHealth(int worker, String thread, boolean running, String stuckInNode, long stuckForNanos,
+                        long stalls) {
     }
 
     record BarrierStats(long count, long lastPauseNanos, long maxPauseNanos, long totalPauseNanos) {

@@ -127,6 +127,17 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     }
 
     @Override
+    public List<WorkerHealth> workerHealth() {
+        return workers.watchdog.health(System.nanoTime());
+    }
+
+    /** For tests: how long the watchdog lets a worker stay in one node call, and how long barriers wait. */
+    void setStallLimits(long stallNanos, long barrierTimeoutNanos) {
+        workers.watchdog.stallNanos = stallNanos;
+        workers.barrierTimeoutNanos = barrierTimeoutNanos;
+    }
+
+    @Override
     public List<WorkerRxMode> rxModes() {
         return workers.rxModes();
     }

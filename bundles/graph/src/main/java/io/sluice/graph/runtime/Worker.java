@@ -86,6 +86,38 @@ final class Worker implements Runnable {
 
     volatile boolean running;
     volatile boolean atBarrier;
+
+    private static final java.lang.invoke.VarHandle IN_NODE;
+    private static final java.lang.invoke.VarHandle FRAME_START;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            IN_NODE = lookup.findVarHandle(Worker.class, "inNode", int.class);
+            FRAME_START = lookup.findVarHandle(Worker.class, "frameStartNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The slot of the node this worker is inside, or -1, and when it went in: written with opaque stores around
+     * each node call (no fence on the forwarding path), read by the watchdog, which only needs to see them
+     * eventually.
+     */
+    @SuppressWarnings("unused")
+    private int inNode = -1;
+    @SuppressWarnings("unused")
+    private long frameStartNanos;
+
+    /** The watchdog's view: the slot of the node this worker is inside (-1: none) and since when. */
+    int inNode() {
+        return (int) IN_NODE.getOpaque(this);
+    }
+
+    long inNodeSinceNanos() {
+        return (long) FRAME_START.getOpaque(this);
+    }
     /** The version of the graph this worker runs: written after it took the graph, before any node of it runs. */
     volatile long adoptedVersion = -1;
 
@@ -289,6 +321,8 @@ final class Worker implements Runnable {
         NodeContext context = contexts[slot];
         frame.clear();
         long start = System.nanoTime();
+        FRAME_START.setOpaque(this, start);
+        IN_NODE.setOpaque(this, slot);
         int n;
         try {
             n = plan.node.process(context, frame);
@@ -296,6 +330,7 @@ final class Worker implements Runnable {
             n = frame.count();
             failed(plan, e);
         }
+        IN_NODE.setOpaque(this, -1);
         clockNanos[slot] += System.nanoTime() - start;
         calls[slot]++;
         vectors[slot] += n;
@@ -346,11 +381,14 @@ final class Worker implements Runnable {
         }
         NodeContext context = contexts[slot];
         long start = System.nanoTime();
+        FRAME_START.setOpaque(this, start);
+        IN_NODE.setOpaque(this, slot);
         try {
             plan.node.process(context, frame);
         } catch (Throwable e) {
             failed(plan, e);
         }
+        IN_NODE.setOpaque(this, -1);
         clockNanos[slot] += System.nanoTime() - start;
         calls[slot]++;
         vectors[slot] += n;

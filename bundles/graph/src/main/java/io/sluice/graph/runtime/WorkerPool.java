@@ -29,6 +29,10 @@ final class WorkerPool {
     /** Read by every worker between frames. */
     volatile boolean barrierRequested;
 
+    /** How long a barrier or a graph adoption waits for a worker before it gives up with an error. */
+    volatile long barrierTimeoutNanos = 10_000_000_000L;
+    final Watchdog watchdog = new Watchdog(this);
+
     private final Object barrierLock = new Object();
     /** The thread running a barrier's action, so that what it calls can tell it holds the workers. */
     private volatile Thread barrierHolder;
@@ -104,10 +108,29 @@ final class WorkerPool {
             threads[w].setDaemon(true);
             threads[w].start();
         }
+        watchdog.start();
+    }
+
+    /** The name of the node in slot {@code slot} of the published graph (for the watchdog's messages). */
+    String nodeName(int slot) {
+        GraphSnapshot current = snapshot;
+        return current != null && slot >= 0 && slot < current.plans.length ? current.plans[slot].name : "slot " + slot;
+    }
+
+    /** Fails a control-plane wait that has lasted past the barrier timeout, naming the worker and its node. */
+    private void giveUpIfLate(Worker worker, long deadline, String what) {
+        if (System.nanoTime() - deadline > 0) {
+            int slot = worker.inNode();
+            throw new IllegalStateException(what + ": worker " + worker.index + " (" + threadName(worker.index)
+                    + ") did not answer in " + barrierTimeoutNanos / 1_000_000 + " ms"
+                    + (slot >= 0 ? ", it is inside node '" + nodeName(slot) + "'" : "")
+                    + "; nothing was changed (workerHealth / runtime:show shows it)");
+        }
     }
 
     /** Stops the threads, frees what the workers still hold, and releases their pools and trace memory. */
     void stop() {
+        watchdog.stop();
         for (Worker worker : workers) {
             worker.running = false;
             worker.wake();
@@ -152,8 +175,12 @@ final class WorkerPool {
             }
             return;
         }
+        long deadline = System.nanoTime() + barrierTimeoutNanos;
         for (Worker worker : workers) {
             for (int spins = 0; worker.running && worker.adoptedVersion < published.version; spins++) {
+                if ((spins & 1023) == 1023) {
+                    giveUpIfLate(worker, deadline, "graph version " + published.version + " not adopted");
+                }
                 waitBriefly(spins);
             }
         }
@@ -179,8 +206,12 @@ final class WorkerPool {
             barrierRequested = true;
             wakeSleeping();
             try {
+                long deadline = start + barrierTimeoutNanos;
                 for (Worker worker : workers) {
                     for (int spins = 0; worker.running && !worker.atBarrier; spins++) {
+                        if ((spins & 1023) == 1023) {
+                            giveUpIfLate(worker, deadline, "barrier");
+                        }
                         waitBriefly(spins);
                     }
                 }

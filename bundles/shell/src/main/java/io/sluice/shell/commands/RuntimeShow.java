@@ -32,6 +32,18 @@ public class RuntimeShow implements Action {
 
     @Override
     public Object execute() {
+        // Read without the barrier, first: when a worker is stuck, reading the counters below fails (the barrier
+        // gives up and names it), and this is what tells the operator why.
+        for (GraphRuntime.WorkerHealth worker : graph.workerHealth()) {
+            if (worker.stuckInNode() != null) {
+                System.out.printf(Locale.ROOT, "watchdog: worker %d (%s) has been inside node %s for %.1f s "
+                        + "(%d stalls since start): its interfaces are not polled%n", worker.worker(), worker.thread(),
+                        worker.stuckInNode(), worker.stuckForNanos() / 1e9, worker.stalls());
+            } else if (!worker.running()) {
+                System.out.printf(Locale.ROOT, "watchdog: worker %d (%s) is not running%n", worker.worker(),
+                        worker.thread());
+            }
+        }
         ShellTable table = new ShellTable();
         table.column("Name");
         table.column("State");

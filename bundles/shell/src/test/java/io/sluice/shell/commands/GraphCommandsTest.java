@@ -28,6 +28,8 @@ class GraphCommandsTest {
                         case "traceShow" -> trace;
                         case "barrierStats" -> new GraphRuntime.BarrierStats(3, 12_500, 40_000, 60_000);
                         case "rxModes" -> List.of(new GraphRuntime.WorkerRxMode(0, "adaptive", "sleeping", 42, 7));
+                        case "workerHealth" -> List.of(new GraphRuntime.WorkerHealth(0, "sluice_main", true, null, 0, 0),
+                                new GraphRuntime.WorkerHealth(1, "sluice_wk_0", true, "dpdk-input", 7_500_000_000L, 1));
                         case "enabledFeatures" -> arguments[0].equals("ip4-output")
                                 ? List.of("acl-plugin-out-ip4-fa", "nat44-in2out-output") : List.of();
                         case "traceAdd", "traceClear", "clearRuntimeStats", "clearErrors", "traceNodeFilter" -> null;
@@ -95,12 +97,14 @@ class GraphCommandsTest {
         show.noFormat = true;
         show.clear = true;
         String[] out = printed(show::execute).strip().split("\n");
-        assertEquals(3, out.length, String.join("\n", out));
+        assertEquals(4, out.length, String.join("\n", out));
+        assertEquals("watchdog: worker 1 (sluice_wk_0) has been inside node dpdk-input for 7.5 s (1 stalls since "
+                + "start): its interfaces are not polled", out[0]);
         assertEquals(List.of("ip4-input", "active", "4", "512", "0", "100.00", "128.00"),
-                List.of(out[0].strip().split("\\s+")));
-        assertEquals("barrier: 3 pauses, last 12.5 us, max 40.0 us, total 60.0 us", out[1]);
-        assertEquals("rx-mode: worker 0 adaptive, sleeping, 42 sleeps (7 woken by the control plane)", out[2]);
-        assertEquals(List.of("runtimeStats", "barrierStats", "rxModes", "clearRuntimeStats"), calls);
+                List.of(out[1].strip().split("\\s+")));
+        assertEquals("barrier: 3 pauses, last 12.5 us, max 40.0 us, total 60.0 us", out[2]);
+        assertEquals("rx-mode: worker 0 adaptive, sleeping, 42 sleeps (7 woken by the control plane)", out[3]);
+        assertEquals(List.of("workerHealth", "runtimeStats", "barrierStats", "rxModes", "clearRuntimeStats"), calls);
     }
 
     @Test
