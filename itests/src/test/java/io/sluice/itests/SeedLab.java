@@ -686,6 +686,14 @@ abstract class SeedLab {
         return lines.get(lines.size() - 1).strip();
     }
 
+    /** Blind RSTs and a flood of flows from the internet, at this box: {@link FirewallStateLab}. */
+    @Test
+    @Order(11)
+    void attacksOnTheFirewallsStateLeaveThePodsFlowsAlone() throws Exception {
+        new FirewallStateLab(ROOT, run, this::shell, this::inNamespace, this::errorCount)
+                .attacksOnTheStateLeaveThePodsFlowsAlone();
+    }
+
     /**
      * VPP's {@code pcap trace rx tx max 50 intfc tap2 file seed.pcap}: the seed's SYN from the pod is in the file, as
      * tshark reads it.
