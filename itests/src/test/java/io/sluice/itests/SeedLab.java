@@ -686,6 +686,14 @@ abstract class SeedLab {
         return lines.get(lines.size() - 1).strip();
     }
 
+    /** Blind RSTs and a flood of flows from the internet, at this box: {@link FirewallStateLab}. */
+    @Test
+    @Order(11)
+    void attacksOnTheFirewallsStateLeaveThePodsFlowsAlone() throws Exception {
+        new FirewallStateLab(ROOT, run, this::shell, this::inNamespace, this::errorCount)
+                .attacksOnTheStateLeaveThePodsFlowsAlone();
+    }
+
     /**
      * VPP's {@code pcap trace rx tx max 200 intfc any file seed.pcapng}: tshark reads the file's interface blocks and
      * finds the seed's SYN twice, as the pod sent it on tap2 and translated to the node's address on the GbE.

@@ -69,8 +69,12 @@ final class AclDataplane {
     private static final int PACKET_INFO_L4_VALID = 1 << 2;
     private static final int PACKET_INFO_NONFIRST_FRAGMENT = 1 << 3;
 
-    /** The decision, packed in a long: action (bits 56-59), table full (bit 60), ACL (32-55), rule or session (0-31). */
+    /**
+     * The decision, packed in a long: action (bits 56-58), a quota full (59), table full (60), ACL (32-55), rule or
+     * session (0-31).
+     */
     private static final int RESULT_ACTION_SHIFT = 56;
+    private static final long RESULT_QUOTA = 1L << 59;
     private static final long RESULT_TABLE_FULL = 1L << 60;
     private static final long RESULT_NO_POLICY = 1L << 61;
     private static final long RESULT_RELATED = 1L << 62;
@@ -110,6 +114,7 @@ final class AclDataplane {
         long newSessions = 0;
         long sessionPackets = 0;
         long tooMany = 0;
+        long quota = 0;
         long noPolicy = 0;
         long related = 0;
         long rateLimited = 0;
@@ -126,6 +131,9 @@ final class AclDataplane {
                 denied++;
                 if ((result & RESULT_TABLE_FULL) != 0) {
                     tooMany++;
+                    if ((result & RESULT_QUOTA) != 0) {
+                        quota++;
+                    }
                 }
                 if ((result & RESULT_NO_POLICY) != 0) {
                     noPolicy++;
@@ -164,11 +172,12 @@ final class AclDataplane {
         context.countError(AclError.ACL_TOO_MANY_SESSIONS.ordinal(), tooMany);
         context.countError(AclError.ACL_NO_POLICY.ordinal(), noPolicy);
         context.countError(AclError.ACL_RELATED.ordinal(), related);
+        context.countError(AclError.SESSION_QUOTA_EXCEEDED.ordinal(), quota);
         return n;
     }
 
     static int action(long result) {
-        return (int) (result >>> RESULT_ACTION_SHIFT) & 0xf;
+        return (int) (result >>> RESULT_ACTION_SHIFT) & 0x7;
     }
 
     static int acl(long result) {
@@ -300,7 +309,8 @@ final class AclDataplane {
         if (action == AclAction.PERMIT_REFLECT.code()) {
             int created = sessions.insert(key0, key1, sw, input, tcpFlags, bytes, now);
             if (created < 0) {
-                return result(AclAction.DENY.code(), acl, rule) | RESULT_TABLE_FULL;
+                return result(AclAction.DENY.code(), acl, rule) | RESULT_TABLE_FULL
+                        | (created == SessionTable.REFUSED_QUOTA ? RESULT_QUOTA : 0);
             }
             pool.setOpaque(bi, Opaque.ACL_SESSION, created);
         }

@@ -16,7 +16,13 @@ enum AclError implements NodeError {
      */
     ACL_NO_POLICY("no ACL list loaded for the interface (dropped)"),
     /** An ICMP error whose quoted packet belongs to a session (Linux conntrack's RELATED): admitted with it. */
-    ACL_RELATED("ICMP errors admitted as related to a session");
+    ACL_RELATED("ICMP errors admitted as related to a session"),
+    /**
+     * A permit+reflect refused because its interface holds {@code sessions.max-per-interface} or its host
+     * {@code sessions.max-per-host} (also counted in acl-too-many-sessions): only that interface or host is denied
+     * new flows, the others still open theirs.
+     */
+    SESSION_QUOTA_EXCEEDED("session quota of the interface or host exceeded");
 
     private final String description;
 

@@ -6,14 +6,26 @@ import java.util.Map;
 
 /**
  * Reads the reflect session table's settings, PID {@value AclSessionsImpl#PID} (etc/io.sluice.acl.sessions.cfg):
- * {@code sessions.max}, {@code sessions.max-per-interface} and the idle timeouts in seconds. All of a file or none of it: a bad value refuses the whole
+ * {@code sessions.max}, {@code sessions.max-per-interface}, {@code sessions.max-per-host} and the idle timeouts in
+ * seconds. All of a file or none of it: a bad value refuses the whole
  * file with its name, the key and why, and the caller keeps what is in force.
  */
-record AclSessionSettings(long maxSessions, long maxPerInterface, SessionTimeouts timeouts) {
+record AclSessionSettings(long maxSessions, long maxPerInterface, long maxPerHost, SessionTimeouts timeouts) {
 
-    /** Without {@code sessions.max-per-interface}: half the table, so that no one interface can fill it. */
+    /**
+     * Without {@code sessions.max-per-interface}: half the table, so that no one interface can fill it; without
+     * {@code sessions.max-per-host}: a quarter, so that no one host can fill its interface's share.
+     */
     AclSessionSettings(long maxSessions, SessionTimeouts timeouts) {
-        this(maxSessions, Math.max(1, maxSessions / 2), timeouts);
+        this(maxSessions, defaultPerInterface(maxSessions), defaultPerHost(maxSessions), timeouts);
+    }
+
+    static long defaultPerInterface(long maxSessions) {
+        return Math.max(1, maxSessions / 2);
+    }
+
+    static long defaultPerHost(long maxSessions) {
+        return Math.max(1, maxSessions / 4);
     }
 
     static final long MAX_TIMEOUT_SECONDS = SessionTimeouts.MAX_SECONDS;
@@ -35,10 +47,14 @@ record AclSessionSettings(long maxSessions, long maxPerInterface, SessionTimeout
                 number(properties, origin, AclSessionsImpl.KEY_UDP_IDLE, current.timeouts().udpIdleSeconds(),
                         MAX_TIMEOUT_SECONDS, overflow));
         Object perInterface = properties.get(AclSessionsImpl.KEY_MAX_PER_INTERFACE);
-        long share = perInterface == null || perInterface.toString().isBlank() ? Math.max(1, max / 2)
+        long share = perInterface == null || perInterface.toString().isBlank() ? defaultPerInterface(max)
                 : number(properties, origin, AclSessionsImpl.KEY_MAX_PER_INTERFACE, 0, MAX_SESSIONS,
                 "the session table's slots are counted in an int");
-        return new AclSessionSettings(max, share, timeouts);
+        Object perHost = properties.get(AclSessionsImpl.KEY_MAX_PER_HOST);
+        long hostShare = perHost == null || perHost.toString().isBlank() ? defaultPerHost(max)
+                : number(properties, origin, AclSessionsImpl.KEY_MAX_PER_HOST, 0, MAX_SESSIONS,
+                "the session table's slots are counted in an int");
+        return new AclSessionSettings(max, share, hostShare, timeouts);
     }
 
     private static long number(Map<String, Object> properties, String origin, String key, long fallback, long max,

@@ -35,6 +35,7 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
     public static final long DEFAULT_MAX_SESSIONS = 500_000;
     static final String KEY_MAX = "sessions.max";
     static final String KEY_MAX_PER_INTERFACE = "sessions.max-per-interface";
+    static final String KEY_MAX_PER_HOST = "sessions.max-per-host";
     static final String KEY_TCP_IDLE = "timeout.tcp.idle";
     static final String KEY_TCP_TRANSIENT = "timeout.tcp.transient";
     static final String KEY_UDP_IDLE = "timeout.udp.idle";
@@ -65,6 +66,7 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
         this(mapped, mapped == null ? retained(graph, maxSessions) : mapped.region(), maxSessions,
                 settings.timeouts(), TimeSource.SYSTEM);
         table.setMaxPerInterface(settings.maxPerInterface());
+        table.setMaxPerHost(settings.maxPerHost());
     }
 
     private static final AclSessionSettings DEFAULTS =
@@ -148,13 +150,14 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
         AclSessionSettings settings;
         try {
             settings = AclSessionSettings.parse(properties, new AclSessionSettings(table.maxSessions(),
-                    table.maxPerInterface(), table.timeouts()));
+                    table.maxPerInterface(), table.maxPerHost(), table.timeouts()));
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; refused, the settings in force stay");
             return false;
         }
         table.setMaxSessions(settings.maxSessions());
         table.setMaxPerInterface(settings.maxPerInterface());
+        table.setMaxPerHost(settings.maxPerHost());
         table.setTimeouts(settings.timeouts());
         return true;
     }

@@ -113,6 +113,19 @@ final class SessionTable implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicLongArray(COUNTED_INTERFACES);
     /** Interfaces whose sessions are counted against {@link #maxPerInterface}; higher indices share the table only. */
     static final int COUNTED_INTERFACES = 4096;
+    /**
+     * Sessions one host may hold: the initiator of the session, which is the host behind the interface it was
+     * created on (a pod, for its port's input reflect), so that one pod cannot take its port's whole share from
+     * another pod behind the same port, nor a host the GbE reflects for the GbE's.
+     */
+    private volatile long maxPerHost = Long.MAX_VALUE;
+    private final HostSessionCounts liveByHost = new HostSessionCounts();
+    /** Inserts refused by the per-interface or the per-host quota (also counted in {@link #refusedFull}). */
+    private final java.util.concurrent.atomic.AtomicLong refusedQuota = new java.util.concurrent.atomic.AtomicLong();
+    /** What {@link #insert} returns when the table, or the probe window, is full. */
+    static final int REFUSED_FULL = -1;
+    /** What {@link #insert} returns when the interface or the host holds its quota. */
+    static final int REFUSED_QUOTA = -2;
     private volatile long tcpIdleNanos;
     private volatile long tcpTransientNanos;
     private volatile long udpIdleNanos;
@@ -164,8 +177,37 @@ final class SessionTable implements AutoCloseable {
         for (int slot = 0; slot < capacity; slot++) {
             if (state(slot) == LIVE) {
                 countInterface(slot, 1);
+                liveByHost.tryAdd(host(slot), Long.MAX_VALUE);
             }
         }
+    }
+
+    /** The host a session is counted against: its initiator (key0's high half). */
+    private int host(int slot) {
+        return (int) (slots.get(LONG, (long) slot * SLOT_SIZE + KEY0) >>> 32);
+    }
+
+    /** Takes a session off its interface's and its host's counts. */
+    private void uncount(int slot) {
+        countInterface(slot, -1);
+        liveByHost.remove(host(slot));
+    }
+
+    void setMaxPerHost(long max) {
+        this.maxPerHost = max;
+    }
+
+    long maxPerHost() {
+        return maxPerHost;
+    }
+
+    /** Live sessions whose initiator is {@code address}, as counted. */
+    long liveOfHost(int address) {
+        return liveByHost.count(address);
+    }
+
+    long refusedQuota() {
+        return refusedQuota.get();
     }
 
     private void countInterface(int slot, int delta) {
@@ -326,8 +368,9 @@ final class SessionTable implements AutoCloseable {
     }
 
     /**
-     * Creates a session, or returns the live one with the same key; -1 when the table holds its maximum
-     * (counted) or no slot is free within {@link #MAX_PROBE} of the key's home.
+     * Creates a session, or returns the live one with the same key; {@link #REFUSED_FULL} when the table holds its
+     * maximum (counted) or no slot is free within {@link #MAX_PROBE} of the key's home, {@link #REFUSED_QUOTA}
+     * when the interface holds {@code sessions.max-per-interface} or the initiator {@code sessions.max-per-host}.
      */
     int insert(long key0, long key1, int swIfIndex, boolean createdOnInput, int tcpFlags, int bytes, long now) {
         for (int attempt = 0; attempt < 4; attempt++) {
@@ -361,25 +404,28 @@ final class SessionTable implements AutoCloseable {
             }
             if (reusable < 0) {
                 refusedFull.incrementAndGet();
-                return -1;
+                return REFUSED_FULL;
             }
             if (reusableState != LIVE && live.get() >= maxSessions
                     && (!sweepWhenFull(now) || live.get() >= maxSessions)) {
                 refusedFull.incrementAndGet();
-                return -1;
+                return REFUSED_FULL;
             }
             if (liveOn(swIfIndex) >= maxPerInterface && (!sweepWhenFull(now) || liveOn(swIfIndex) >= maxPerInterface)) {
-                refusedFull.incrementAndGet();
-                return -1;
+                return refuseQuota();
             }
             if (!casState(reusable, reusableState, BUSY)) {
                 continue;
+            }
+            if (!liveByHost.tryAdd((int) (key0 >>> 32), maxPerHost)) {
+                INT_HANDLE.setRelease(slots, (long) reusable * SLOT_SIZE + STATE, reusableState);
+                return refuseQuota();
             }
             if (reusableState == LIVE) {
                 expired.incrementAndGet();
                 deleted.incrementAndGet();
                 live.decrementAndGet();
-                countInterface(reusable, -1);
+                uncount(reusable);
             }
             long at = (long) reusable * SLOT_SIZE;
             slots.set(INT, at + TCP_FLAGS, tcpFlags & 0xff);
@@ -398,7 +444,14 @@ final class SessionTable implements AutoCloseable {
             return reusable;
         }
         refusedFull.incrementAndGet();
-        return -1;
+        return REFUSED_FULL;
+    }
+
+    /** A refusal by a quota: counted with the full table's (as before quotas had a counter of their own) and apart. */
+    private int refuseQuota() {
+        refusedFull.incrementAndGet();
+        refusedQuota.incrementAndGet();
+        return REFUSED_QUOTA;
     }
 
     /**
@@ -450,7 +503,7 @@ final class SessionTable implements AutoCloseable {
             if (state == LIVE && expiredAt(slot, now)) {
                 if (casState(slot, LIVE, DEAD)) {
                     removed++;
-                    countInterface(slot, -1);
+                    uncount(slot);
                     state = DEAD;
                 }
             }
@@ -472,7 +525,7 @@ final class SessionTable implements AutoCloseable {
         for (int slot = 0; slot < capacity; slot++) {
             if (state(slot) == LIVE && casState(slot, LIVE, DEAD)) {
                 removed++;
-                countInterface(slot, -1);
+                uncount(slot);
             }
         }
         live.addAndGet(-removed);

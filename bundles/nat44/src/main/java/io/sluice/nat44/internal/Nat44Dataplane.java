@@ -5,7 +5,9 @@ import io.sluice.nat44.api.Nat44Event;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.nat44.api.Timeouts;
 import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.Tcp;
 
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
@@ -399,6 +401,20 @@ final class Nat44Dataplane implements AutoCloseable {
             state = TcpTracker.next(state, tcpFlags, in2out);
         }
         table.touch(s, now, now + p.timeoutMillis(protocol, state), bytes, state);
+    }
+
+    /** An inside host's TCP segment of session {@code s} passed in2out: what it accepts from outside now. */
+    void learnInsideWindow(int s, MemorySegment seg, long ip, long tcp) {
+        table.tcpWindows().learnInside(s, seg, ip, tcp);
+    }
+
+    /**
+     * True when the TCP segment at {@code tcp}, from outside, is a RST or FIN for session {@code s} whose sequence
+     * number lies outside the window its inside host advertised: it must not move the session's state (RFC 5961).
+     */
+    boolean outsideWithoutEvidence(int s, MemorySegment seg, long tcp) {
+        return TcpTracker.needsEvidence(table.tcpState(s), Tcp.flags(seg, tcp))
+                && !table.tcpWindows().inWindow(s, Tcp.seq(seg, tcp));
     }
 
     int sessionsOf(int insideAddress) {

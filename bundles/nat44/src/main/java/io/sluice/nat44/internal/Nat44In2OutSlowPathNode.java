@@ -199,6 +199,9 @@ public final class Nat44In2OutSlowPathNode implements Node {
         long outKey = table.outKey(s);
         dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), true,
                 Ipv4.totalLength(seg, ip));
+        if (protocol == Ipv4.PROTOCOL_TCP) {
+            dataplane.learnInsideWindow(s, seg, ip, l4);
+        }
         Nat44Packets.rewriteSource(seg, ip, l4, protocol, SessionTable.keyAddress(outKey),
                 SessionTable.keyPort(outKey));
         pool.orFlags(bi, VnetBufferFlags.NATED);

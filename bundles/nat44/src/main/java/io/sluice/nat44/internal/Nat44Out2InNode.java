@@ -71,7 +71,12 @@ public final class Nat44Out2InNode implements Node {
         MAX_SESSIONS_EXCEEDED("maximum sessions exceeded"),
         MAX_USER_SESSIONS_EXCEEDED("maximum sessions per inside address exceeded"),
         MAPPING_COLLISION("static mapping collides with a session"),
-        TRUNCATED("TCP, UDP or ICMP header truncated (to a static mapping)");
+        TRUNCATED("TCP, UDP or ICMP header truncated (to a static mapping)"),
+        /**
+         * A RST or FIN from outside whose sequence number is not in the window the session's inside host advertised
+         * (RFC 5961): dropped, and the session's state and timeout stay as they were.
+         */
+        TCP_OUT_OF_WINDOW("TCP RST or FIN from outside with a sequence number out of the session's window");
 
         private final String description;
 
@@ -119,6 +124,7 @@ public final class Nat44Out2InNode implements Node {
         int[] nexts = frame.nexts();
         int translated = 0;
         int fragments = 0;
+        int outOfWindow = 0;
         boolean slowWork = false;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
@@ -135,7 +141,12 @@ public final class Nat44Out2InNode implements Node {
             } else {
                 int port = Nat44Packets.destinationPort(seg, ip, l4, protocol);
                 int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol));
-                if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)) {
+                if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)
+                        && protocol == Ipv4.PROTOCOL_TCP && dataplane.outsideWithoutEvidence(s, seg, l4)) {
+                    next = ARC_DROP;
+                    session = s;
+                    outOfWindow++;
+                } else if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)) {
                     long inKey = table.inKey(s);
                     dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), false,
                             Ipv4.totalLength(seg, ip));
@@ -167,11 +178,13 @@ public final class Nat44Out2InNode implements Node {
                 }
                 counts[Error.OUT2IN_PACKETS.ordinal()] += translated;
                 counts[Error.FRAGMENT.ordinal()] += fragments;
+                counts[Error.TCP_OUT_OF_WINDOW.ordinal()] += outOfWindow;
                 flush(context);
             }
         } else {
             context.countError(Error.OUT2IN_PACKETS.ordinal(), translated);
             context.countError(Error.FRAGMENT.ordinal(), fragments);
+            context.countError(Error.TCP_OUT_OF_WINDOW.ordinal(), outOfWindow);
         }
         if (frame.traced()) {
             for (int i = 0; i < n; i++) {
@@ -240,6 +253,10 @@ public final class Nat44Out2InNode implements Node {
             if (cause >= 0) {
                 return cause;
             }
+        }
+        if (protocol == Ipv4.PROTOCOL_TCP && !policy.inside(rx) && dataplane.outsideWithoutEvidence(s, seg, l4)) {
+            pool.setOpaque(bi, Opaque.NAT_SESSION, s);
+            return Error.TCP_OUT_OF_WINDOW.ordinal();
         }
         dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), false,
                 Ipv4.totalLength(seg, ip));

@@ -96,6 +96,8 @@ final class SessionTable implements AutoCloseable {
     /** Sessions per protocol class ({@link #protocolClass}): TCP, UDP, ICMP, any other. */
     private final int[] countByProtocol = new int[4];
     private int expiryCursor;
+    /** What each session's inside host last advertised (RFC 5961 checks); anonymous memory, not in the file. */
+    private final TcpWindows tcpWindows;
 
     private SessionTable(Arena arena, Path file, FileChannel channel, MemorySegment records, int capacity) {
         this.arena = arena;
@@ -107,6 +109,11 @@ final class SessionTable implements AutoCloseable {
         this.slotMask = slots - 1;
         this.in2out = arena.allocate(slots * 8, 64);
         this.out2in = arena.allocate(slots * 8, 64);
+        this.tcpWindows = new TcpWindows(capacity);
+    }
+
+    TcpWindows tcpWindows() {
+        return tcpWindows;
     }
 
     /** A table in anonymous off-heap memory: lost on close (tests, benchmarks, a box without a data dir). */
@@ -334,6 +341,7 @@ final class SessionTable implements AutoCloseable {
         records.set(INT, base + S_REMOTE_ADDRESS, remoteAddress);
         records.set(SHORT, base + S_REMOTE_PORT, (short) remotePort);
         records.set(BYTE, base + S_TCP_STATE, (byte) 0);
+        tcpWindows.forget(s);
         records.set(INT, base + S_INSIDE_SW, insideSw);
         records.set(INT, base + S_NEXT_FREE, -1);
         records.set(BYTE, base + S_FLAGS, (byte) (FLAG_IN_USE | (isStatic ? FLAG_STATIC : 0)));
@@ -540,6 +548,7 @@ final class SessionTable implements AutoCloseable {
     public void close() {
         force();
         arena.close();
+        tcpWindows.close();
         if (channel != null) {
             try {
                 channel.close();

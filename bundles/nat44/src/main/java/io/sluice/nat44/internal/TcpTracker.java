@@ -38,6 +38,15 @@ final class TcpTracker {
         return state;
     }
 
+    /**
+     * True when a segment from outside with {@code flags} would move a session in {@code state} (past its handshake,
+     * SYNs seen both ways) towards its end, RST or FIN, and so needs evidence: a sequence number in the window
+     * (RFC 5961; {@link TcpWindows}).
+     */
+    static boolean needsEvidence(int state, int flags) {
+        return (flags & (Tcp.FLAG_RST | Tcp.FLAG_FIN)) != 0 && (state & BOTH_SYN) == BOTH_SYN;
+    }
+
     static boolean established(int state) {
         return (state & BOTH_SYN) == BOTH_SYN && (state & CLOSING) == 0;
     }
