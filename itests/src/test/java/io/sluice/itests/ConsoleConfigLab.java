@@ -26,10 +26,10 @@ final class ConsoleConfigLab {
         void run() throws Exception;
     }
 
-    private static final String ROUTE = "ip:route add 198.51.100.0/24 --via 192.168.16.100 --interface GigabitEthernet0/8/0";
+    private static final String ROUTE = "ip:route --via 192.168.16.100 --interface GigabitEthernet0/8/0 add 198.51.100.0/24";
     private static final String RULE = "acl:rule --at 0 add global deny proto tcp dport 9";
     private static final String MAPPING = "nat44:static-mapping --out2in-only tcp 10.1.1.3:8080 192.168.16.1:8080";
-    private static final String ADDRESS = "interface:set GigabitEthernet0/8/0 --address 192.168.17.1/24";
+    private static final String ADDRESS = "interface:set --address 192.168.17.1/24 GigabitEthernet0/8/0";
     /** Generous on a loaded 2-core machine: File Install writes a file within a second or two. */
     private static final long DEADLINE_NANOS = 60_000_000_000L;
 
@@ -43,7 +43,7 @@ final class ConsoleConfigLab {
 
     void run(Restart restart) throws Exception {
         try {
-            SeedLab.Result refused = console.run("ip:route add 10.1.1.1/24 --interface tap2");
+            SeedLab.Result refused = console.run("ip:route --interface tap2 add 10.1.1.1/24");
             assertNotEquals(0, refused.exit(), "a route with host bits set was accepted: " + refused.all());
             assertTrue(refused.all().contains("key 'prefix': '10.1.1.1/24' has host bits set (did you mean 10.1.1.0/24?)"),
                     refused.all());
@@ -63,7 +63,7 @@ final class ConsoleConfigLab {
         } finally {
             for (String undo : List.of("ip:route del 198.51.100.0/24", "acl:rule del global 0",
                     "nat44:static-mapping --del --out2in-only tcp 10.1.1.3:8080 192.168.16.1:8080",
-                    "interface:set GigabitEthernet0/8/0 --del-address 192.168.17.1/24")) {
+                    "interface:set --del-address 192.168.17.1/24 GigabitEthernet0/8/0")) {
                 console.run(undo);
             }
         }
