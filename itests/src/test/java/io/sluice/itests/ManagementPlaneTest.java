@@ -67,6 +67,9 @@ class ManagementPlaneTest {
                 + " ip:fib ip:neighbors nat44:addresses nat44:interfaces nat44:sessions nat44:static-mappings"
                 + " trace:show errors:show runtime:show pcap:status");
         manager("acl:sessions-clear ip:route nat44:sessions-clear trace:add trace:clear trace:filter pcap:trace pcap:off");
+        // Configuration from the console: checked by the owning bundle's parser, written to etc/ through ConfigAdmin.
+        manager("interface:set ip:neighbor acl:rule acl:interface nat44:add-address nat44:interface"
+                + " nat44:static-mapping");
         // An upgrade replaces code in the box: as bundle:update, admin only.
         admin("node:upgrade");
         viewer("bundle:capabilities bundle:classes bundle:diag bundle:find-class bundle:headers bundle:id bundle:info"
@@ -122,7 +125,9 @@ class ManagementPlaneTest {
     private static final List<String> FORWARDING_CHANGES = List.of(
             "ip:route --drop add 203.0.113.51/32", "ip:route del 203.0.113.51/32", "nat44:sessions-clear",
             "acl:sessions-clear", "trace:add virtio-input 5", "trace:clear", "errors:show --clear",
-            "runtime:show --clear", "pcap:off");
+            "runtime:show --clear", "pcap:off",
+            "nat44:static-mapping --out2in-only tcp 10.1.1.9:8081 203.0.113.9:81",
+            "nat44:static-mapping --del --out2in-only tcp 10.1.1.9:8081 203.0.113.9:81");
 
     /** Changes a manager may not make either. */
     private static final List<String> ADMIN_CHANGES = List.of(

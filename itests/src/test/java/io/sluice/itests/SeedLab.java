@@ -721,6 +721,18 @@ abstract class SeedLab {
         assertTrue(shell("pcap:status").contains("pcap capture: off"));
     }
 
+    /** Issue 19: a route, an ACL rule, a NAT mapping and an address set from the console survive stop and start. */
+    @Test
+    @Order(11)
+    void configurationFromTheConsoleIsInForceInEtcAndSurvivesARestart() throws Exception {
+        new ConsoleConfigLab(command -> sluice("shell", command), run.resolve("box/etc")).run(() -> {
+            assertEquals(0, sluice("stop").exit());
+            Result start = sluice("start");
+            assertEquals(0, start.exit(), start.all());
+            waitForLab();
+        });
+    }
+
     @Test
     @Order(12)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {

@@ -62,6 +62,11 @@ public final class InterfaceConfig extends InterfaceBoundConfig<InterfaceConfig.
 
     @Override
     Settings parse(ConfigValues values) {
+        return read(values);
+    }
+
+    /** The settings {@code values} give, checked in full (also what {@link Ip4ConfigCheckImpl} runs). */
+    static Settings read(ConfigValues values) {
         String name = values.string("name");
         List<int[]> addresses = values.prefixes("address", false);
         int mtu = mtu(values);

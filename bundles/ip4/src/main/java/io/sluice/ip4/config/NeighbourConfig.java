@@ -45,6 +45,11 @@ public final class NeighbourConfig extends InterfaceBoundConfig<NeighbourConfig.
 
     @Override
     Neighbour parse(ConfigValues values) {
+        return read(values);
+    }
+
+    /** The neighbour {@code values} give, checked in full (also what {@link Ip4ConfigCheckImpl} runs). */
+    static Neighbour read(ConfigValues values) {
         return new Neighbour(values.string("interface"), values.ip4("address"), values.mac("mac"));
     }
 

@@ -44,6 +44,11 @@ public final class RouteConfig extends InterfaceBoundConfig<RouteConfig.Route> {
 
     @Override
     Route parse(ConfigValues values) {
+        return read(values);
+    }
+
+    /** The route {@code values} give, checked in full (also what {@link Ip4ConfigCheckImpl} runs). */
+    static Route read(ConfigValues values) {
         int[] prefix = values.prefix("prefix", values.string("prefix"), true);
         int table = values.integer("table", 0, Ip4Fib.MAX_TABLES - 1, 0);
         boolean drop = values.choice("type", "via", "via", "drop").equals("drop");
