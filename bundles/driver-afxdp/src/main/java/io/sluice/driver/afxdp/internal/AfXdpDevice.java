@@ -182,9 +182,9 @@ public final class AfXdpDevice implements AutoCloseable {
             result = LibXdp.socketCreate(socketOut, arena.allocateFrom(ifName), config.queueId(),
                     umemOut.get(ValueLayout.ADDRESS, 0), rxHandle, txHandle, socketConfig);
             if (result != 0) {
-                throw new IllegalStateException("xsk_socket__create on \"" + ifName + "\" queue " + config.queueId()
+                throw new BindRefused("xsk_socket__create on \"" + ifName + "\" queue " + config.queueId()
                         + ", " + (mode == AfXdpConfig.BindMode.ZERO_COPY ? "XDP_ZEROCOPY" : "XDP_COPY") + ": "
-                        + LibXdp.describe(result));
+                        + LibXdp.describe(result), -result);
             }
         } catch (RuntimeException e) {
             MemorySegment umemPointer = umemOut.get(ValueLayout.ADDRESS, 0);
@@ -225,17 +225,54 @@ public final class AfXdpDevice implements AutoCloseable {
         pollfd.set(ValueLayout.JAVA_SHORT, POLLFD_EVENTS, (short) (POLLIN | POLLERR));
     }
 
+    /** xsk_socket__create failed with {@code errno}. */
+    static final class BindRefused extends IllegalStateException {
+        final int errno;
+
+        BindRefused(String message, int errno) {
+            super(message);
+            this.errno = errno;
+        }
+    }
+
+    /** How long a bind waits for the queue's previous socket to let go (EBUSY). */
+    private static final long BUSY_WAIT_NANOS = 5_000_000_000L;
+
     /**
      * Binds queue {@code config.queueId()} of {@code ifName} (in the calling thread's network namespace). AUTO
-     * tries zero-copy first and binds in copy mode when the driver refuses it (a veth does).
+     * tries zero-copy first and binds in copy mode when the driver refuses it (a veth does). A queue whose
+     * previous socket was just closed answers EBUSY for a moment: the kernel unbinds it from a work queue
+     * (xp_put_pool, net/xdp/xsk_buff_pool.c), so the bind is tried again for up to 5 s.
      */
     public static AfXdpDevice open(String ifName, AfXdpConfig config) {
+        long deadline = System.nanoTime() + BUSY_WAIT_NANOS;
+        while (true) {
+            try {
+                return openOnce(ifName, config);
+            } catch (BindRefused e) {
+                if (e.errno != Errno.EBUSY || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted binding \"" + ifName + "\"", e);
+            }
+        }
+    }
+
+    private static AfXdpDevice openOnce(String ifName, AfXdpConfig config) {
         if (config.bindMode() != AfXdpConfig.BindMode.AUTO) {
             return new AfXdpDevice(ifName, config, config.bindMode());
         }
         try {
             return new AfXdpDevice(ifName, config, AfXdpConfig.BindMode.ZERO_COPY);
-        } catch (IllegalStateException zeroCopyRefused) {
+        } catch (BindRefused zeroCopyRefused) {
+            if (zeroCopyRefused.errno == Errno.EBUSY) {
+                throw zeroCopyRefused;
+            }
             return new AfXdpDevice(ifName, config, AfXdpConfig.BindMode.COPY);
         }
     }

@@ -45,7 +45,7 @@ public final class AfXdpInputNode extends DeviceInputNode<XskPort> {
     /** Trace record: next, hw_if_index, then the descriptor and the frame's first bytes. */
     static final int TRACE_NEXT = DeviceInput.TRACE_NEXT;
     static final int TRACE_HW_IF_INDEX = DeviceInput.TRACE_HW_IF_INDEX;
-    static final int TRACE_DESC_ADDR = 8;
+    static final int TRACE_DESC_ADDR = DeviceInput.TRACE_DRIVER;
     static final int TRACE_DESC_LEN = 16;
     static final int TRACE_FRAME_LENGTH = 20;
     static final int TRACE_BYTES = 24;
