@@ -159,6 +159,13 @@ abstract class SeedLab {
             assertTrue(tx.get(1).matches("  buffer 0x[0-9a-f]+: current data -?\\d+, length 74, free-list 0, clone-count 0, "
                     + "totlen-nifb 0, trace 0x[0-9a-f]+"), tx.get(1));
             assertTrue(tx.get(3).matches("  PKT MBUF: port \\d+, nb_segs 1, pkt_len 74"), tx.get(3));
+        } else if (gbeDriver.equals("af_xdp")) {
+            assertLines(syn.get("GigabitEthernet0/8/0-tx"),
+                    "af_xdp: hw_if_index \\d+ tx-queue 0",
+                    "  buffer 0x[0-9a-f]+:",
+                    "    current data -?\\d+, length 74, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+",
+                    "  IP4: 08:00:27:44:9f:d8 -> 08:00:27:02:a5:36",
+                    "  TCP: 192\\.168\\.16\\.1 -> 203\\.0\\.113\\.51");
         } else if (gbeDriver.equals("af_packet")) {
             assertLines(syn.get("GigabitEthernet0/8/0-tx"),
                     "af_packet: hw_if_index \\d+ tx-queue 0",

@@ -155,6 +155,22 @@ public final class XskPort extends AbstractPort {
         }
     }
 
+    /** The tx node keeps a record of each traced frame, as for the other host-interface drivers. */
+    @Override
+    public boolean tracesTx() {
+        return true;
+    }
+
+    @Override
+    public void traceTx(BufferPool pool, int bi, MemorySegment record, long offset) {
+        AfXdpTxTrace.write(record, offset, swIfIndex(), device.config().queueId(), pool, bi);
+    }
+
+    @Override
+    public void formatTxTrace(MemorySegment record, long offset, StringBuilder out) {
+        AfXdpTxTrace.format(record, offset, out);
+    }
+
     /** Sends every buffer and frees them all, sent or not; returns how many left. */
     @Override
     public int transmit(BufferPool pool, int[] buffers, int count) {
