@@ -305,6 +305,10 @@ public final class AfXdpDevice implements AutoCloseable {
         if (--statsCountdown <= 0) {
             readKernelStatistics();
         }
+        if (tx.cachedProducer != (int) INDEX.getAcquire(tx.consumer, 0L)) {
+            // frames a kick left in the TX ring (the kernel's queue was busy) go now, not with the next transmit
+            kick(tx.cachedProducer - (int) INDEX.getAcquire(tx.consumer, 0L));
+        }
         Ring ring = rx;
         int ready = ring.available();
         if (ready == 0) {

@@ -153,6 +153,23 @@ class AfXdpGraphTest {
         assertEquals(0, harness.outstanding());
     }
 
+    @Test
+    void aTracedFrameLeavesWithItsTxRecord() {
+        component = new XskPortComponent(engine, table, input, gbeConfig());
+        int sw = component.port().swIfIndex();
+        harness.inject(NAME + "-output", arpRequest(), 0, true);
+        runUntil(() -> !ethernetInput.isEmpty());
+        String trace = harness.trace();
+        assertTrue(Pattern.compile(": " + Pattern.quote(NAME) + "-tx\n"
+                + "  af_xdp: hw_if_index " + sw + " tx-queue 0\n"
+                + "    buffer 0x[0-9a-f]+:\n"
+                + "      current data 0, length 42, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+\n"
+                + "    ARP: " + GBE_MAC + " -> ff:ff:ff:ff:ff:ff\n"
+                + "    request, type ethernet/IP4, address size 6/4\n").matcher(trace).find(), trace);
+        assertEquals(1, stats(sw).txPackets());
+        assertEquals(0, harness.outstanding());
+    }
+
     /**
      * More frames than one copy-mode sendto(2) sends (32) and than one frame of the graph holds, so the kick loop
      * and the reclaim of completed frames both run; every frame reaches the peer (its rx_packets counter).
