@@ -127,8 +127,8 @@ class DebianPackageTest {
         List<String> status = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
         String uid = field(status, "Uid");
         assertEquals(run("id", "-u", "sluice").out().strip(), uid.split("\\s+")[0], "the JVM runs as sluice: " + uid);
-        // CAP_NET_ADMIN (12), CAP_NET_RAW (13), CAP_IPC_LOCK (14), CAP_SYS_NICE (23): capability.h.
-        long expected = (1L << 12) | (1L << 13) | (1L << 14) | (1L << 23);
+        // CAP_NET_ADMIN (12), CAP_NET_RAW (13), CAP_IPC_LOCK (14), CAP_SYS_NICE (23), CAP_BPF (39): capability.h.
+        long expected = (1L << 12) | (1L << 13) | (1L << 14) | (1L << 23) | (1L << 39);
         assertEquals(expected, Long.parseLong(field(status, "CapEff"), 16), "exactly the unit's capabilities");
         assertTrue(Files.readString(Path.of("/var/log/sluice/karaf.log")).contains("io.sluice"),
                 "the log is in /var/log/sluice");

@@ -100,7 +100,7 @@ abstract class SeedLab {
     void theSeedsRequestPassesTheSeedsNodesBothWays() throws Exception {
         shell("trace:clear");
         shell("trace:add virtio-input 10");
-        String gbeInput = gbeDriver.equals("dpdk") ? "dpdk-input" : "af-packet-input";
+        String gbeInput = gbeInput();
         shell("trace:add " + gbeInput + " 10");
 
         Result curl = inNamespace("pod1", "curl", "-sS", "-m", "10", "http://203.0.113.51/");
@@ -111,7 +111,7 @@ abstract class SeedLab {
         Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "nat44-in2out-output-slowpath");
         assertEquals(SYN_PATH, List.copyOf(syn.keySet()), trace);
         Map<String, String> synAck = packetWith(trace, gbeInput, "flags 0x12 SYN ACK", "tap2-output");
-        assertEquals(gbeDriver.equals("dpdk") ? SYN_ACK_PATH_DPDK : SYN_ACK_PATH_AF_PACKET,
+        assertEquals(gbeDriver.equals("dpdk") ? SYN_ACK_PATH_DPDK : synAckThroughEthernetInput(gbeInput),
                 List.copyOf(synAck.keySet()), trace);
 
         // Each node's lines in the seed's shape (values aside).
@@ -159,7 +159,14 @@ abstract class SeedLab {
             assertTrue(tx.get(1).matches("  buffer 0x[0-9a-f]+: current data -?\\d+, length 74, free-list 0, clone-count 0, "
                     + "totlen-nifb 0, trace 0x[0-9a-f]+"), tx.get(1));
             assertTrue(tx.get(3).matches("  PKT MBUF: port \\d+, nb_segs 1, pkt_len 74"), tx.get(3));
-        } else {
+        } else if (gbeDriver.equals("af_xdp")) {
+            assertLines(syn.get("GigabitEthernet0/8/0-tx"),
+                    "af_xdp: hw_if_index \\d+ tx-queue 0",
+                    "  buffer 0x[0-9a-f]+:",
+                    "    current data -?\\d+, length 74, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+",
+                    "  IP4: 08:00:27:44:9f:d8 -> 08:00:27:02:a5:36",
+                    "  TCP: 192\\.168\\.16\\.1 -> 203\\.0\\.113\\.51");
+        } else if (gbeDriver.equals("af_packet")) {
             assertLines(syn.get("GigabitEthernet0/8/0-tx"),
                     "af_packet: hw_if_index \\d+ tx-queue 0",
                     "  vnet-hdr:",
@@ -361,6 +368,22 @@ abstract class SeedLab {
         boolean holds() throws Exception;
     }
 
+    /** The GbE driver's input node, as VPP names it. */
+    private String gbeInput() {
+        return switch (gbeDriver) {
+            case "dpdk" -> "dpdk-input";
+            case "af_xdp" -> "af_xdp-input";
+            default -> "af-packet-input";
+        };
+    }
+
+    /** The response path of a GbE driver whose input hands every frame to ethernet-input (af_packet, af_xdp). */
+    private static List<String> synAckThroughEthernetInput(String gbeInput) {
+        List<String> path = new ArrayList<>(SYN_ACK_PATH_AF_PACKET);
+        path.set(0, gbeInput);
+        return path;
+    }
+
     private static void waitFor(Condition condition, String what) throws Exception {
         for (int i = 0; i < 150; i++) {
             if (condition.holds()) {
@@ -558,6 +581,8 @@ abstract class SeedLab {
         // again; a new driver-afpacket opens its socket and ring again.
         if (gbeDriver.equals("af_packet")) {
             updates.add(new String[] {"io.sluice.sluice-driver-afpacket", "af-packet-input"});
+        } else if (gbeDriver.equals("af_xdp")) {
+            updates.add(new String[] {"io.sluice.sluice-driver-afxdp", "af_xdp-input"});
         } else {
             updates.add(new String[] {"io.sluice.sluice-driver-dpdk", "dpdk-input"});
         }

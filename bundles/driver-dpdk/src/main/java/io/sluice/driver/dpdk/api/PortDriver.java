@@ -6,6 +6,8 @@ public enum PortDriver {
     DPDK("dpdk"),
     /** A Linux netdev through an AF_PACKET ring: bundle driver-afpacket. */
     AF_PACKET("af_packet"),
+    /** A Linux netdev through an AF_XDP socket: bundle driver-afxdp. */
+    AF_XDP("af_xdp"),
     /** A TAP device toward a pod: bundle driver-tap. */
     TAP("tap");
 
@@ -15,7 +17,7 @@ public enum PortDriver {
         this.key = key;
     }
 
-    /** The word a profile writes: dpdk, af_packet, tap. */
+    /** The word a profile writes: dpdk, af_packet, af_xdp, tap. */
     public String key() {
         return key;
     }
@@ -26,6 +28,6 @@ public enum PortDriver {
                 return driver;
             }
         }
-        throw new IllegalArgumentException("'" + key + "' is not a driver (dpdk, af_packet, tap)");
+        throw new IllegalArgumentException("'" + key + "' is not a driver (dpdk, af_packet, af_xdp, tap)");
     }
 }

@@ -144,7 +144,7 @@ final class HardwareProfileReader {
         String driverKey = keys.get("driver");
         PortDriver driver = null;
         if (driverKey == null) {
-            problems.add(prefix + "driver: required (dpdk, af_packet, tap)");
+            problems.add(prefix + "driver: required (dpdk, af_packet, af_xdp, tap)");
         } else {
             try {
                 driver = PortDriver.fromKey(driverKey);
@@ -195,11 +195,11 @@ final class HardwareProfileReader {
             if (name == null && pci != null && speedPrefix != null) {
                 name = pci.interfaceName(speedPrefix);
             }
-        } else if (driver == PortDriver.AF_PACKET) {
+        } else if (driver == PortDriver.AF_PACKET || driver == PortDriver.AF_XDP) {
             if (netdev == null) {
-                problems.add(prefix + "netdev: required for an af_packet port");
+                problems.add(prefix + "netdev: required for an " + driver.key() + " port");
             } else if (name == null) {
-                name = "host-" + netdev;
+                name = (driver == PortDriver.AF_PACKET ? "host-" : "xdp-") + netdev;
             }
             if (vdev != null) {
                 problems.add(prefix + "vdev: only a dpdk port has one");

@@ -101,7 +101,7 @@ class HardwareProfileTest {
                 "dpdk.mbufs: 'many' is not a whole number",
                 "port.a.name: required for a vdev port",
                 "port.b.pci, vdev: a dpdk port needs exactly one of them",
-                "port.c.driver: 'nic' is not a driver (dpdk, af_packet, tap)",
+                "port.c.driver: 'nic' is not a driver (dpdk, af_packet, af_xdp, tap)",
                 "port.d.netdev: required for an af_packet port",
                 "port.e.rx-descriptors: 1000 is not a power of two",
                 "dpdk.lcores: required when a port uses the dpdk driver");
