@@ -69,8 +69,12 @@ final class AclDataplane {
     private static final int PACKET_INFO_L4_VALID = 1 << 2;
     private static final int PACKET_INFO_NONFIRST_FRAGMENT = 1 << 3;
 
-    /** The decision, packed in a long: action (bits 56-59), table full (bit 60), ACL (32-55), rule or session (0-31). */
+    /**
+     * The decision, packed in a long: action (bits 56-58), an ICMP error quoting no session (bit 59), table full
+     * (bit 60), ACL (32-55), rule or session (0-31).
+     */
     private static final int RESULT_ACTION_SHIFT = 56;
+    private static final long RESULT_ICMP_ERROR_NO_SESSION = 1L << 59;
     private static final long RESULT_TABLE_FULL = 1L << 60;
     private static final long RESULT_NO_POLICY = 1L << 61;
     private static final long RESULT_RELATED = 1L << 62;
@@ -112,6 +116,7 @@ final class AclDataplane {
         long tooMany = 0;
         long noPolicy = 0;
         long related = 0;
+        long errorsNoSession = 0;
         long rateLimited = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
@@ -129,6 +134,9 @@ final class AclDataplane {
                 }
                 if ((result & RESULT_NO_POLICY) != 0) {
                     noPolicy++;
+                }
+                if ((result & RESULT_ICMP_ERROR_NO_SESSION) != 0) {
+                    errorsNoSession++;
                 }
                 if (denyLog != null && (result & RESULT_LOG) != 0
                         && !logDenied(pool, seg, bi, input, sw, result, denyLog, now)) {
@@ -164,11 +172,12 @@ final class AclDataplane {
         context.countError(AclError.ACL_TOO_MANY_SESSIONS.ordinal(), tooMany);
         context.countError(AclError.ACL_NO_POLICY.ordinal(), noPolicy);
         context.countError(AclError.ACL_RELATED.ordinal(), related);
+        context.countError(AclError.ACL_ICMP_ERROR_NO_SESSION.ordinal(), errorsNoSession);
         return n;
     }
 
     static int action(long result) {
-        return (int) (result >>> RESULT_ACTION_SHIFT) & 0xf;
+        return (int) (result >>> RESULT_ACTION_SHIFT) & 0x7;
     }
 
     static int acl(long result) {
@@ -276,7 +285,8 @@ final class AclDataplane {
             pool.setOpaque(bi, Opaque.ACL_SESSION, session);
             return result(AclAction.SESSION.code(), -1, session);
         }
-        if (l4Valid && protocol == Ipv4.PROTOCOL_ICMP) {
+        boolean icmpError = l4Valid && protocol == Ipv4.PROTOCOL_ICMP && isRelatableError(Icmp.type(seg, l4));
+        if (icmpError) {
             int related = relatedSession(seg, ip, l4, input, sw, sessions, now);
             if (related >= 0) {
                 pool.setOpaque(bi, Opaque.ACL_SESSION, related);
@@ -287,16 +297,21 @@ final class AclDataplane {
         if (rules == null) {
             // Fail closed: the feature runs here only because a list is bound; without the list (not loaded yet,
             // or naming an undefined ACL) an established session still passes above, anything new is dropped.
-            return result(AclAction.DENY.code(), -1, -1) | RESULT_NO_POLICY | RESULT_LOG;
+            return result(AclAction.DENY.code(), -1, -1) | RESULT_NO_POLICY | RESULT_LOG
+                    | (icmpError ? RESULT_ICMP_ERROR_NO_SESSION : 0);
         }
         int match = rules.match(Ipv4.src(seg, ip), Ipv4.dst(seg, ip), protocol,
                 port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), tcpFlags);
         if (match == CompiledRuleSet.NO_MATCH) {
-            return result(AclAction.DENY.code(), -1, -1) | (rules.logsDenied(match) ? RESULT_LOG : 0);
+            return result(AclAction.DENY.code(), -1, -1) | (rules.logsDenied(match) ? RESULT_LOG : 0)
+                    | (icmpError ? RESULT_ICMP_ERROR_NO_SESSION : 0);
         }
         int action = rules.action(match);
         int acl = rules.aclIndex(match);
         int rule = rules.ruleIndex(match);
+        if (icmpError) {
+            return unrelatedError(action, acl, rule, rules.logsDenied(match));
+        }
         if (action == AclAction.PERMIT_REFLECT.code()) {
             int created = sessions.insert(key0, key1, sw, input, tcpFlags, bytes, now);
             if (created < 0) {
@@ -306,6 +321,25 @@ final class AclDataplane {
         }
         return result(action, acl, rule)
                 | (action == AclAction.DENY.code() && rules.logsDenied(match) ? RESULT_LOG : 0);
+    }
+
+    /** Destination unreachable, time exceeded and parameter problem: the errors matched to the session they quote. */
+    static boolean isRelatableError(int type) {
+        return type == Icmp.TYPE_DESTINATION_UNREACHABLE || type == Icmp.TYPE_TIME_EXCEEDED
+                || type == Icmp.TYPE_PARAMETER_PROBLEM;
+    }
+
+    /**
+     * The rules' decision for an ICMP error that quotes no session: the rules still decide (an operator may permit
+     * errors from a host outright, and an error between two pods quotes a session on one side only), but an error
+     * is never the start of a flow, so permit+reflect admits it without creating a session: nobody outside makes
+     * state with errors. Denied, it is counted as an error about no session besides the deny.
+     */
+    private static long unrelatedError(int action, int acl, int rule, boolean logsDenied) {
+        if (action == AclAction.DENY.code()) {
+            return result(action, acl, rule) | RESULT_ICMP_ERROR_NO_SESSION | (logsDenied ? RESULT_LOG : 0);
+        }
+        return result(action == AclAction.PERMIT_REFLECT.code() ? AclAction.PERMIT.code() : action, acl, rule);
     }
 
     /**

@@ -16,7 +16,13 @@ enum AclError implements NodeError {
      */
     ACL_NO_POLICY("no ACL list loaded for the interface (dropped)"),
     /** An ICMP error whose quoted packet belongs to a session (Linux conntrack's RELATED): admitted with it. */
-    ACL_RELATED("ICMP errors admitted as related to a session");
+    ACL_RELATED("ICMP errors admitted as related to a session"),
+    /**
+     * A destination unreachable, time exceeded or parameter problem whose quoted packet belongs to no session (or
+     * that is not addressed to the quoted packet's sender, or is cut short), denied by the rules: counted besides
+     * acl-drop, as the sign of a probe or of a flow the box never passed.
+     */
+    ACL_ICMP_ERROR_NO_SESSION("ICMP errors about no session denied");
 
     private final String description;
 
