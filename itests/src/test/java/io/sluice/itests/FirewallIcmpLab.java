@@ -101,6 +101,7 @@ final class FirewallIcmpLab {
         long translatedBefore = errors.of("nat44-out2in", "out2in-packets");
         SeedLab.Result trace = inNamespace.run("pod1", "tracepath", "-n", "-m", "6", FAR_ADDRESS);
         String out = trace.all();
+        System.out.println("pod1$ tracepath -n -m 6 " + FAR_ADDRESS + "\n" + out);
         assertEquals(0, trace.exit(), "tracepath -n " + FAR_ADDRESS + ":\n" + out);
         assertTrue(out.lines().anyMatch(line -> line.matches("\\s*1:\\s+192\\.168\\.16\\.1\\s.*")),
                 "the box is the first hop:\n" + out);
@@ -113,6 +114,7 @@ final class FirewallIcmpLab {
 
         SeedLab.Result ping = inNamespace.run("pod1", "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1400",
                 FAR_ADDRESS);
+        System.out.println("pod1$ ping -M do -s 1400 " + FAR_ADDRESS + "\n" + ping.all());
         assertTrue(ping.all().contains("mtu=" + NARROW_MTU) || ping.all().contains("mtu = " + NARROW_MTU),
                 "a DF send from the pod knows the path MTU now:\n" + ping.all());
     }
@@ -130,6 +132,7 @@ final class FirewallIcmpLab {
         long quotedBefore = errors.of("ip4-icmp-error", "nated-quoted-as-sent");
 
         SeedLab.Result probe = inNamespace.run("internet", "python3", "-c", TTL_ONE_PROBE, natPort);
+        System.out.println("internet$ TTL 1 to 192.168.16.1:" + natPort + ": " + probe.all());
         assertEquals(0, probe.exit(), "TTL 1 to 192.168.16.1:" + natPort + ":\n" + probe.all() + "\n"
                 + shell.run("errors:show --no-format"));
         assertTrue(probe.out().strip().equals("origin 2 type 11 code 0 offender 192.168.16.1 payload ttl-one"),
