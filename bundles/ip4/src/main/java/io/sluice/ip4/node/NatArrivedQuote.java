@@ -13,8 +13,7 @@ import java.lang.foreign.MemorySegment;
  * Puts back the destination a packet arrived with, before ip4-icmp-error quotes it, when nat44-out2in translated
  * it on its way in (a TTL that expires on the way to the pod, a DF packet too big for the pod's link). The quote
  * must be what the sender sent: RFC 5508 section 4.2 (REQ-4) has the NAT translate an error's embedded packet
- * so that its sender recognises it, and RFC 4787 REQ-13 / RFC 5382 REQ-9 ask that an outside host never learns the
- * inside address. nat44-out2in left the address and port it rewrote in the buffer's metadata
+ * so that its sender recognises it, and the inside address must not reach the outside. nat44-out2in left the address and port it rewrote in the buffer's metadata
  * ({@link Opaque#NAT_ARRIVED_DST_ADDRESS}, {@link Opaque#NAT_ARRIVED_DST_PORT}); the whole packet is still in the
  * buffer here, so the same incremental checksum updates as out2in's (RFC 1624) undo its rewrite exactly.
  */

@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * ICMP errors (destination unreachable, time exceeded, parameter problem) matched to the session of the packet
- * they quote, the quoted IPv4 header and the first 8 bytes after it (RFC 792; RFC 5508 section 4.2, REQ-4;
- * RFC 4787 REQ-13, RFC 5382 REQ-9), in both directions:
+ * they quote, the quoted IPv4 header and the first 8 bytes after it (RFC 792; RFC 5508 section 4.2, REQ-4),
+ * in both directions:
  * <ul>
  *   <li>out2in: an error from outside about a packet a session translated on its way out quotes the session's
  *   outside endpoint as its source and is addressed to it. Its outer destination and the quoted source (address,
