@@ -2,6 +2,7 @@ package io.sluice.nat44.internal;
 
 import io.sluice.packet.api.Icmp;
 import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.Opaque;
 import io.sluice.packet.api.Tcp;
 
 import java.util.Arrays;
@@ -64,6 +65,29 @@ class Nat44IcmpErrorTest {
                     assertEquals(1, bed.error(OUT2IN, "out2in-packets"), what);
                 }
             }
+        }
+    }
+
+    /**
+     * What out2in leaves for ip4-icmp-error: the destination a translated packet arrived with (the node IP and the
+     * session's outside port), so the box's own error about it quotes what the sender sent; an ICMP error it
+     * translated itself is marked as not to be quoted (no error is ever sent about an error anyway).
+     */
+    @Test
+    void out2InLeavesTheArrivedDestinationInTheMetadata() {
+        try (TestBed bed = TestBed.inMemory()) {
+            bed.sendOut(podPackets()[0], TestBed.TAP2);
+            byte[] translated = bed.gbeOutput.getLast().bytes();
+            int outsidePort = u16(translated, ETH + 20);
+            bed.receive(Frames.udp("203.0.113.51", 33434, "192.168.16.1", outsidePort, 8, true), TestBed.GBE);
+            io.sluice.graph.runtime.GraphHarness.Captured in = bed.lookup.getLast();
+            assertEquals("10.1.1.3", ip(in.bytes(), 16), "translated in");
+            assertEquals(TestBed.NODE_IP, in.opaque()[Opaque.NAT_ARRIVED_DST_ADDRESS]);
+            assertEquals(outsidePort, in.opaque()[Opaque.NAT_ARRIVED_DST_PORT]);
+
+            bed.receive(Frames.icmpError(ROUTER, "192.168.16.1", Icmp.TYPE_TIME_EXCEEDED,
+                    Icmp.CODE_TTL_EXCEEDED_IN_TRANSIT, translated, 28), TestBed.GBE);
+            assertEquals(-1, bed.lookup.getLast().opaque()[Opaque.NAT_ARRIVED_DST_PORT]);
         }
     }
 
