@@ -5,6 +5,13 @@
 #   eth0 = kernel side of tap2 <-> tap2 | GigabitEthernet0/8/0 = sl-gbe0 <-veth-> eth0 192.168.16.100/24
 #   10.1.1.3/32                    (AF_PACKET on sl-gbe0, 192.168.16.1/24)       lo 203.0.113.51 (HTTP :80,
 #   MAC 00:00:00:00:00:02                                                       UDP echo :7)
+#                                                                               eth1 198.51.100.1/24, MTU 1280
+#                                                                                 |  (a routed hop)
+#                                                                  namespace internet-far: eth0 198.51.100.2/24
+#
+# The internet namespace routes to internet-far over a link with a 1280-byte MTU (IPv6's minimum, a tunnel's
+# typical size): a DF packet bigger than that is answered by the internet's kernel with frag-needed (RFC 1191),
+# the path MTU discovery test's smaller hop behind the box's 1500-byte GbE.
 #
 # The box creates tap2 and moves its kernel side into pod1 (driver-tap configuration); this script makes the
 # namespaces, the GbE veth and the servers, and removes exactly what it made.
@@ -15,6 +22,10 @@ GBE_HOST_SIDE=sl-gbe0
 POD_NS=pod1
 POD2_NS=pod2
 INTERNET_NS=internet
+FAR_NS=internet-far
+FAR_ADDRESS=198.51.100.2
+FAR_ROUTER_ADDRESS=198.51.100.1
+NARROW_MTU=1280
 SERVER_ADDRESS=203.0.113.51
 ROUTER_ADDRESS=192.168.16.100/24
 BOX_GBE_MAC=08:00:27:44:9f:d8
@@ -26,8 +37,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$run_dir"
 
 up() {
-  for ns in $POD_NS $POD2_NS $INTERNET_NS; do
-    if ip netns list | grep -qw "$ns"; then
+  for ns in $POD_NS $POD2_NS $INTERNET_NS $FAR_NS; do
+    if ip netns list | awk "{print \$1}" | grep -qx "$ns"; then
       echo "lab: namespace $ns already exists; run 'lab.sh down' first" >&2
       exit 1
     fi
@@ -54,6 +65,16 @@ up() {
   # (and its ACL drops and counts it) instead of failing for want of a route.
   ip -n $INTERNET_NS route add 10.1.1.0/24 via 192.168.16.1
   ip -n $INTERNET_NS addr add $SERVER_ADDRESS/32 dev lo
+  ip netns add $FAR_NS
+  ip -n $INTERNET_NS link add eth1 mtu $NARROW_MTU type veth peer name eth0 netns $FAR_NS mtu $NARROW_MTU
+  ip -n $INTERNET_NS addr add $FAR_ROUTER_ADDRESS/24 dev eth1
+  ip -n $INTERNET_NS link set eth1 up
+  ip netns exec $INTERNET_NS sysctl -qw net.ipv4.ip_forward=1
+  ip -n $FAR_NS link set lo up
+  ip netns exec $FAR_NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip -n $FAR_NS addr add $FAR_ADDRESS/24 dev eth0
+  ip -n $FAR_NS link set eth0 up
+  ip -n $FAR_NS route add default via $FAR_ROUTER_ADDRESS
   for ns in $POD_NS $POD2_NS; do
     ip -n $ns link set lo up
     ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
@@ -86,14 +107,14 @@ down() {
     rm -f "$run_dir/servers.pid"
   fi
   ip link del $GBE_HOST_SIDE 2>/dev/null || true
-  for ns in $POD_NS $POD2_NS $INTERNET_NS; do
+  for ns in $FAR_NS $POD_NS $POD2_NS $INTERNET_NS; do
     ip netns del $ns 2>/dev/null || true
   done
 }
 
 status() {
-  for ns in $POD_NS $POD2_NS $INTERNET_NS; do
-    if ip netns list | grep -qw "$ns"; then echo "namespace $ns: up"; else echo "namespace $ns: absent"; fi
+  for ns in $POD_NS $POD2_NS $INTERNET_NS $FAR_NS; do
+    if ip netns list | awk "{print \$1}" | grep -qx "$ns"; then echo "namespace $ns: up"; else echo "namespace $ns: absent"; fi
   done
   if ip link show $GBE_HOST_SIDE >/dev/null 2>&1; then echo "veth $GBE_HOST_SIDE: present"; else echo "veth $GBE_HOST_SIDE: absent"; fi
   if [ -f "$run_dir/servers.pid" ] && kill -0 "$(cat "$run_dir/servers.pid")" 2>/dev/null; then

@@ -304,6 +304,15 @@ abstract class SeedLab {
                 "the box's time-exceeded errors were admitted as related");
     }
 
+    /** Path MTU discovery and errors about translated packets through the box (issue 15; {@link FirewallIcmpLab}). */
+    @Test
+    @Order(5)
+    void pathMtuDiscoveryAndErrorsAboutTranslatedPacketsCrossTheBox() throws Exception {
+        FirewallIcmpLab lab = new FirewallIcmpLab(this::inNamespace, this::shell, this::errorCount, run.resolve("lab"));
+        lab.anErrorAboutATranslatedPacketQuotesWhatItsSenderSent();
+        lab.tracepathLearnsTheSmallerMtuOfAHopBehindTheInternet();
+    }
+
     /**
      * A node that is not part of the box, hot-deployed as an operator would (docs/writing-a-node.md): its jar into
      * deploy/, then its configuration into etc/. It joins the running graph, sits on tap2's arc at its place, and
@@ -767,7 +776,7 @@ abstract class SeedLab {
         labUp = false;
         assertEquals(0, down.exit(), down.all());
         String namespaces = exec("ip", "netns", "list").out();
-        for (String ns : List.of("pod1", "pod2", "internet")) {
+        for (String ns : List.of("pod1", "pod2", "internet", "internet-far")) {
             assertFalse(namespaces.lines().anyMatch(line -> line.split(" ")[0].equals(ns)), ns + " left: " + namespaces);
         }
         assertNotEquals(0, exec("ip", "link", "show", "sl-gbe0").exit(), "veth sl-gbe0 left behind");

@@ -33,6 +33,9 @@ import java.util.TreeMap;
 @Component(service = {}, immediate = true, configurationPid = AclConfiguration.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class AclConfiguration {
+    /** The largest index the dataplane's packed decision holds (23 bits, see AclDataplane). */
+    static final int MAX_INDEX = 0x7ffffe;
+
     static final String FACTORY_PID = "io.sluice.acl";
     static final String KEY_NAME = "name";
     static final String KEY_INDEX = "index";
@@ -102,9 +105,9 @@ public final class AclConfiguration {
             } catch (NumberFormatException e) {
                 index = -2;
             }
-            if (index < 0) {
+            if (index < 0 || index > MAX_INDEX) {
                 throw new IllegalArgumentException(source + ": key 'index' = '" + indexText
-                        + "': not an ACL index (a whole number, 0 or more)");
+                        + "': not an ACL index (a whole number, 0 to " + MAX_INDEX + ")");
             }
         }
         boolean logDenied = false;

@@ -70,18 +70,20 @@ final class AclDataplane {
     private static final int PACKET_INFO_NONFIRST_FRAGMENT = 1 << 3;
 
     /**
-     * The decision, packed in a long: action (bits 56-58), a quota full (59), table full (60), ACL (32-55), rule or
-     * session (0-31).
+     * The decision, packed in a long: action (bits 56-58), a quota full (55), an ICMP error quoting no session
+     * (59), table full (60), ACL (32-54), rule or session (0-31).
      */
     private static final int RESULT_ACTION_SHIFT = 56;
-    private static final long RESULT_QUOTA = 1L << 59;
+    private static final long RESULT_QUOTA = 1L << 55;
+    private static final long RESULT_ICMP_ERROR_NO_SESSION = 1L << 59;
     private static final long RESULT_TABLE_FULL = 1L << 60;
     private static final long RESULT_NO_POLICY = 1L << 61;
     private static final long RESULT_RELATED = 1L << 62;
     /** The deny is to be logged, when the deny log is enabled: its ACL asks for it, or the list is not in force. */
     private static final long RESULT_LOG = 1L << 63;
     private static final int RESULT_ACL_SHIFT = 32;
-    private static final long RESULT_ACL_NONE = 0xffffffL;
+    /** 23 bits: bit 55 is the quota flag. */
+    private static final long RESULT_ACL_NONE = 0x7fffffL;
 
     /** Trace record layout (bytes from the record's payload). */
     private static final int TRACE_SW_IF_INDEX = 0;
@@ -117,6 +119,7 @@ final class AclDataplane {
         long quota = 0;
         long noPolicy = 0;
         long related = 0;
+        long errorsNoSession = 0;
         long rateLimited = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
@@ -137,6 +140,9 @@ final class AclDataplane {
                 }
                 if ((result & RESULT_NO_POLICY) != 0) {
                     noPolicy++;
+                }
+                if ((result & RESULT_ICMP_ERROR_NO_SESSION) != 0) {
+                    errorsNoSession++;
                 }
                 if (denyLog != null && (result & RESULT_LOG) != 0
                         && !logDenied(pool, seg, bi, input, sw, result, denyLog, now)) {
@@ -173,6 +179,7 @@ final class AclDataplane {
         context.countError(AclError.ACL_NO_POLICY.ordinal(), noPolicy);
         context.countError(AclError.ACL_RELATED.ordinal(), related);
         context.countError(AclError.SESSION_QUOTA_EXCEEDED.ordinal(), quota);
+        context.countError(AclError.ACL_ICMP_ERROR_NO_SESSION.ordinal(), errorsNoSession);
         return n;
     }
 
@@ -285,7 +292,8 @@ final class AclDataplane {
             pool.setOpaque(bi, Opaque.ACL_SESSION, session);
             return result(AclAction.SESSION.code(), -1, session);
         }
-        if (l4Valid && protocol == Ipv4.PROTOCOL_ICMP) {
+        boolean icmpError = l4Valid && protocol == Ipv4.PROTOCOL_ICMP && isRelatableError(Icmp.type(seg, l4));
+        if (icmpError) {
             int related = relatedSession(seg, ip, l4, input, sw, sessions, now);
             if (related >= 0) {
                 pool.setOpaque(bi, Opaque.ACL_SESSION, related);
@@ -296,16 +304,21 @@ final class AclDataplane {
         if (rules == null) {
             // Fail closed: the feature runs here only because a list is bound; without the list (not loaded yet,
             // or naming an undefined ACL) an established session still passes above, anything new is dropped.
-            return result(AclAction.DENY.code(), -1, -1) | RESULT_NO_POLICY | RESULT_LOG;
+            return result(AclAction.DENY.code(), -1, -1) | RESULT_NO_POLICY | RESULT_LOG
+                    | (icmpError ? RESULT_ICMP_ERROR_NO_SESSION : 0);
         }
         int match = rules.match(Ipv4.src(seg, ip), Ipv4.dst(seg, ip), protocol,
                 port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), tcpFlags);
         if (match == CompiledRuleSet.NO_MATCH) {
-            return result(AclAction.DENY.code(), -1, -1) | (rules.logsDenied(match) ? RESULT_LOG : 0);
+            return result(AclAction.DENY.code(), -1, -1) | (rules.logsDenied(match) ? RESULT_LOG : 0)
+                    | (icmpError ? RESULT_ICMP_ERROR_NO_SESSION : 0);
         }
         int action = rules.action(match);
         int acl = rules.aclIndex(match);
         int rule = rules.ruleIndex(match);
+        if (icmpError) {
+            return unrelatedError(action, acl, rule, rules.logsDenied(match));
+        }
         if (action == AclAction.PERMIT_REFLECT.code()) {
             int created = sessions.insert(key0, key1, sw, input, tcpFlags, bytes, now);
             if (created < 0) {
@@ -316,6 +329,25 @@ final class AclDataplane {
         }
         return result(action, acl, rule)
                 | (action == AclAction.DENY.code() && rules.logsDenied(match) ? RESULT_LOG : 0);
+    }
+
+    /** Destination unreachable, time exceeded and parameter problem: the errors matched to the session they quote. */
+    static boolean isRelatableError(int type) {
+        return type == Icmp.TYPE_DESTINATION_UNREACHABLE || type == Icmp.TYPE_TIME_EXCEEDED
+                || type == Icmp.TYPE_PARAMETER_PROBLEM;
+    }
+
+    /**
+     * The rules' decision for an ICMP error that quotes no session: the rules still decide (an operator may permit
+     * errors from a host outright, and an error between two pods quotes a session on one side only), but an error
+     * is never the start of a flow, so permit+reflect admits it without creating a session: nobody outside makes
+     * state with errors. Denied, it is counted as an error about no session besides the deny.
+     */
+    private static long unrelatedError(int action, int acl, int rule, boolean logsDenied) {
+        if (action == AclAction.DENY.code()) {
+            return result(action, acl, rule) | RESULT_ICMP_ERROR_NO_SESSION | (logsDenied ? RESULT_LOG : 0);
+        }
+        return result(action == AclAction.PERMIT_REFLECT.code() ? AclAction.PERMIT.code() : action, acl, rule);
     }
 
     /**

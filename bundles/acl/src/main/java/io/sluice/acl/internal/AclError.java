@@ -22,7 +22,13 @@ enum AclError implements NodeError {
      * {@code sessions.max-per-host} (also counted in acl-too-many-sessions): only that interface or host is denied
      * new flows, the others still open theirs.
      */
-    SESSION_QUOTA_EXCEEDED("session quota of the interface or host exceeded");
+    SESSION_QUOTA_EXCEEDED("session quota of the interface or host exceeded"),
+    /**
+     * A destination unreachable, time exceeded or parameter problem whose quoted packet belongs to no session (or
+     * that is not addressed to the quoted packet's sender, or is cut short), denied by the rules: counted besides
+     * acl-drop, as the sign of a probe or of a flow the box never passed.
+     */
+    ACL_ICMP_ERROR_NO_SESSION("ICMP errors about no session denied");
 
     private final String description;
 

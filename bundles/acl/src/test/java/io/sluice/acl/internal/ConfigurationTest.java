@@ -89,7 +89,7 @@ class ConfigurationTest {
         assertEquals("etc/io.sluice.acl-pod-reflect.cfg: key 'rules.0' is not known: expected name, index, log or rule.N",
                 assertThrows(IllegalArgumentException.class, () -> AclConfiguration.parse(config(
                         "rules.0", "permit"))).getMessage());
-        assertEquals("etc/io.sluice.acl-pod-reflect.cfg: key 'index' = 'three': not an ACL index (a whole number, 0 or more)",
+        assertEquals("etc/io.sluice.acl-pod-reflect.cfg: key 'index' = 'three': not an ACL index (a whole number, 0 to 8388606)",
                 assertThrows(IllegalArgumentException.class, () -> AclConfiguration.parse(config(
                         "index", "three"))).getMessage());
     }

@@ -206,6 +206,36 @@ class SecurityTest {
             box.send(truncated, TAP2, false);
             assertEquals(4, box.sentTap2.size(), "errors quoting no session of this pod, or cut short, are dropped");
             assertEquals(3, box.error(OUT, "acl-drop"));
+            assertEquals(3, box.error(OUT, "acl-icmp-error-no-session"), "and counted as errors about no session");
+            assertEquals(0, box.harness.outstanding());
+        }
+    }
+
+    /**
+     * The GbE's input ACL is permit+reflect: an unsolicited ICMP error from the internet is let on (to the NAT, which
+     * drops one to its pool that quotes no session), but it makes no session: an error never starts a flow, so
+     * nobody outside creates state with errors. An error that does quote a session passes as related.
+     */
+    @Test
+    void anUnsolicitedIcmpErrorMakesNoSessionEvenWherePermitReflectWouldReflectIt() {
+        try (AclFixture box = new AclFixture()) {
+            box.seedPolicy();
+            int router = 0xc0a81064;
+            int node = 0xc0a81001;
+            for (int port = 0; port < 10; port++) {
+                byte[] never = TestPackets.udp(node, 40000 + port, SERVER_IP, 33434);
+                box.receive(TestPackets.icmpError(router, node, 11, 0, never), GBE, false);
+            }
+            assertEquals(10, box.routed.size(), "permitted by the GbE's rule");
+            assertEquals(0, box.sessions.table().liveOn(GBE), "and no session made for any of them");
+            assertEquals(0, box.error(AclInputNode.NAME, "acl-new-session"));
+            assertEquals(0, box.error(AclInputNode.NAME, "acl-icmp-error-no-session"), "not denied, so not counted");
+
+            byte[] inbound = TestPackets.udp(SERVER_IP, 5000, node, 53);
+            box.receive(inbound, GBE, false);
+            assertEquals(1, box.sessions.table().liveOn(GBE));
+            box.send(TestPackets.icmpError(node, SERVER_IP, 3, 3, inbound), GBE, false);
+            assertEquals(1, box.error(OUT, "acl-related"), "an error about the GbE's session is related to it");
             assertEquals(0, box.harness.outstanding());
         }
     }

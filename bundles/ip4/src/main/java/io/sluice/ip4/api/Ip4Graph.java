@@ -20,17 +20,33 @@ public final class Ip4Graph {
     /** Started by ip4-rewrite: egress features, then {@code <if>-output} (set per interface by vnet). */
     public static final FeatureArc OUTPUT_ARC = new FeatureArc(FeatureArc.IP4_OUTPUT, IP4_REWRITE, GraphRuntime.ERROR_DROP);
 
-    /** Opaque slot holding {@code type << 8 | code} of the ICMP error to send. */
-    public static final int OPAQUE_ICMP_TYPE_CODE = Opaque.NODE_SCRATCH_0;
-    /** Opaque slot holding the error's extra value: the next-hop MTU for fragmentation needed (RFC 1191). */
-    public static final int OPAQUE_ICMP_DATA = Opaque.NODE_SCRATCH_1;
+    /**
+     * Opaque slot holding the ICMP error to send, {@code type << 24 | code << 16 | data}: data is the error's 16-bit
+     * extra value, the next-hop MTU for fragmentation needed (RFC 1191). One slot, so that the other scratch slot
+     * keeps what nat44-out2in left for the quote ({@link Opaque#NAT_ARRIVED_DST_PORT}).
+     */
+    public static final int OPAQUE_ICMP_REQUEST = Opaque.NODE_SCRATCH_0;
 
     private Ip4Graph() {
     }
 
     /** Marks {@code bi} for ip4-icmp-error: current data must be at the offending packet's IPv4 header. */
     public static void requestIcmpError(BufferPool pool, int bi, int type, int code, int data) {
-        pool.setOpaque(bi, OPAQUE_ICMP_TYPE_CODE, (type << 8) | code);
-        pool.setOpaque(bi, OPAQUE_ICMP_DATA, data);
+        pool.setOpaque(bi, OPAQUE_ICMP_REQUEST, (type & 0xff) << 24 | (code & 0xff) << 16 | (data & 0xffff));
+    }
+
+    /** The ICMP type of a {@link #requestIcmpError} request. */
+    public static int requestedType(BufferPool pool, int bi) {
+        return pool.opaque(bi, OPAQUE_ICMP_REQUEST) >>> 24;
+    }
+
+    /** The ICMP code of a {@link #requestIcmpError} request. */
+    public static int requestedCode(BufferPool pool, int bi) {
+        return (pool.opaque(bi, OPAQUE_ICMP_REQUEST) >>> 16) & 0xff;
+    }
+
+    /** The extra value of a {@link #requestIcmpError} request (the next-hop MTU of a fragmentation needed). */
+    public static int requestedData(BufferPool pool, int bi) {
+        return pool.opaque(bi, OPAQUE_ICMP_REQUEST) & 0xffff;
     }
 }

@@ -29,9 +29,12 @@ import java.util.List;
  * front of the original, which is cut so the error is at most 576 bytes (RFC 1812 section 4.3.2.3), and the
  * error is routed back to the sender through ip4-lookup. The source address is one of the receiving
  * interface's (else any of the box's). No error is sent about an ICMP error, a non-first fragment, or a
- * packet from or to a multicast or broadcast address, or from 0.0.0.0 (RFC 1812 4.3.2.7), nor about a packet
- * NAT44 translated (its quote would carry the inside address to the outside). Errors are
- * rate-limited per worker by a token bucket (RFC 1812 4.3.2.8).
+ * packet from or to a multicast or broadcast address, or from 0.0.0.0 (RFC 1812 4.3.2.7). A packet nat44-out2in
+ * translated on its way in is quoted as its sender sent it ({@link NatArrivedQuote}): the error carries no inside
+ * address to the outside, and the sender's NAT and ACL state recognise it; one out2in rewrote on both sides
+ * (hairpinning) is not quoted at all. The error is marked {@link BufferPool#FLAG_LOCALLY_ORIGINATED}, so
+ * ip4-rewrite sends it with its own initial TTL. Errors are rate-limited per worker by a token bucket (RFC 1812
+ * 4.3.2.8).
  */
 @Component(service = Node.class, immediate = true)
 public final class Ip4IcmpErrorNode implements Node {
@@ -69,11 +72,13 @@ public final class Ip4IcmpErrorNode implements Node {
         RATE_LIMITED("error message rate limited"),
         NO_SOURCE_ADDRESS("no source address for error message"),
         /**
-         * No error about a packet NAT44 rewrote (out2in: it now carries an inside address): the quote would hand
-         * the pod's private address and port to the outside host the error goes to.
+         * No error about a packet NAT44 rewrote in a way that cannot be undone here (out2in hairpinning rewrote its
+         * source too): the quote would hand a private address and port to the host the error goes to.
          */
         NATED_NOT_QUOTED("no error about a NAT-translated packet (its quote would reveal the inside address)"),
-        DROP("error message dropped");
+        DROP("error message dropped"),
+        /** An error about a packet out2in translated, quoting it as its sender sent it (RFC 5508 REQ-4). */
+        NATED_QUOTED_AS_SENT("error quotes a NAT-translated packet as its sender sent it");
 
         private final String description;
 
@@ -132,6 +137,7 @@ public final class Ip4IcmpErrorNode implements Node {
         long rateLimited = 0;
         long noSource = 0;
         long nated = 0;
+        long natedQuoted = 0;
         long dropped = 0;
         for (int i = 0; i < n; i++) {
             int bi = buffers[i];
@@ -139,10 +145,6 @@ public final class Ip4IcmpErrorNode implements Node {
             long ip = pool.l3Header(bi);
             if (!deservesError(pool, bi, ip, snapshot)) {
                 dropped++;
-                continue;
-            }
-            if ((pool.flags(bi) & VnetBufferFlags.NATED) != 0) {
-                nated++;
                 continue;
             }
             if (tokens == 0) {
@@ -154,10 +156,16 @@ public final class Ip4IcmpErrorNode implements Node {
                 noSource++;
                 continue;
             }
+            if ((pool.flags(bi) & VnetBufferFlags.NATED) != 0) {
+                if (!NatArrivedQuote.restore(pool, bi, ip)) {
+                    nated++;
+                    continue;
+                }
+                natedQuoted++;
+            }
             tokens--;
-            int typeAndCode = pool.opaque(bi, Ip4Graph.OPAQUE_ICMP_TYPE_CODE);
-            int type = typeAndCode >>> 8;
-            int code = typeAndCode & 0xff;
+            int type = Ip4Graph.requestedType(pool, bi);
+            int code = Ip4Graph.requestedCode(pool, bi);
             int quoted = Math.min(pool.length(bi), MAX_ERROR_LENGTH - ERROR_HEADERS);
             int destination = Ipv4.src(seg, ip);
             int current = pool.l3Offset(bi) - ERROR_HEADERS;
@@ -177,7 +185,7 @@ public final class Ip4IcmpErrorNode implements Node {
             Icmp.setType(seg, icmp, type);
             Icmp.setCode(seg, icmp, code);
             boolean fragmentation = type == Icmp.TYPE_DESTINATION_UNREACHABLE && code == Icmp.CODE_FRAGMENTATION_NEEDED;
-            NetworkOrder.setU32(seg, icmp + Icmp.POINTER, fragmentation ? pool.opaque(bi, Ip4Graph.OPAQUE_ICMP_DATA) & 0xffff : 0);
+            NetworkOrder.setU32(seg, icmp + Icmp.POINTER, fragmentation ? Ip4Graph.requestedData(pool, bi) : 0);
             Icmp.setChecksum(seg, icmp, Icmp.computeChecksum(seg, icmp, Icmp.HEADER_LENGTH + quoted));
             // A new packet in the old one's buffer: none of the offending packet's marks apply to it, and the
             // graph did not parse it, so its header is recorded here for ip4-lookup and the nodes after it.
@@ -203,6 +211,7 @@ public final class Ip4IcmpErrorNode implements Node {
         context.countError(Error.NO_SOURCE_ADDRESS.ordinal(), noSource);
         context.countError(Error.NATED_NOT_QUOTED.ordinal(), nated);
         context.countError(Error.DROP.ordinal(), dropped);
+        context.countError(Error.NATED_QUOTED_AS_SENT.ordinal(), natedQuoted);
         return n;
     }
 

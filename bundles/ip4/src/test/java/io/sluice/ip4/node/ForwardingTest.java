@@ -2,6 +2,7 @@ package io.sluice.ip4.node;
 
 import io.sluice.ethernet.api.NeighbourTable;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Opaque;
 import io.sluice.vnet.api.VnetBufferFlags;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -173,15 +174,74 @@ class ForwardingTest {
     }
 
     @Test
-    void noErrorQuotesAPacketNatTranslated() {
+    void noErrorQuotesAPacketNatRewroteOnBothSides() {
         byte[] expiring = podPacket(SERVER_IP, 6, 1, DF, new byte[20]);
         int bi = box.h.inject("ethernet-input", expiring, box.tap2, false);
         box.h.pool().orFlags(bi, VnetBufferFlags.NATED);
+        box.h.pool().setOpaque(bi, Opaque.NAT_ARRIVED_DST_PORT, -1); // out2in hairpinned it: its source changed too
         box.h.run();
         assertEquals(1, error("ip4-rewrite", "time-expired"));
         assertEquals(1, error("ip4-icmp-error", "nated-not-quoted"));
         assertEquals(0, box.tapDevice.sent.size() + box.gbeDevice.sent.size());
         assertEquals(0, box.h.outstanding());
+    }
+
+    /**
+     * A packet from the internet that nat44-out2in translated to the pod (its destination node:40000 became
+     * pod:5353) and whose TTL then expires on the box: the error goes back to the sender quoting exactly what the
+     * sender sent, as if no NAT were there (RFC 5508 REQ-4), with every checksum of the quote the sender's own. The
+     * expected bytes are built independently (whole checksums, byte sums), the translation by the packet api's
+     * incremental updates as out2in does it; so the quote proves the restore and its checksums both.
+     */
+    @Test
+    void anErrorAboutAPacketOut2InTranslatedQuotesWhatItsSenderSent() {
+        for (int protocol : new int[] {Packets.TCP, Packets.UDP, Packets.ICMP}) {
+            byte[] sent = Packets.fromServer(SERVER_IP, NODE_IP, protocol, 40000, 1);
+            byte[] translated = Packets.out2In(sent, POD_IP, 5353);
+            int bi = box.h.inject("ethernet-input", translated, box.gbe, false);
+            box.h.pool().orFlags(bi, VnetBufferFlags.NATED);
+            box.h.pool().setOpaque(bi, Opaque.NAT_ARRIVED_DST_ADDRESS, NODE_IP);
+            box.h.pool().setOpaque(bi, Opaque.NAT_ARRIVED_DST_PORT, 40000);
+            box.h.run();
+            assertEquals(1, box.gbeDevice.sent.size(), box.h.trace());
+            byte[] error = box.gbeDevice.sent.remove(0);
+            assertEquals(0, box.tapDevice.sent.size(), "nothing reached the pod");
+            assertEquals(1, error[23], "protocol ICMP");
+            assertEquals(NODE_IP, u32(error, 26), "from the box's GbE address");
+            assertEquals(SERVER_IP, u32(error, 30), "to the sender");
+            assertEquals(64, error[22] & 0xff, "the box's own error leaves with its initial TTL, not 63");
+            assertEquals(0xffff, Packets.sum(error, 14, 20, 0), "IP header checksum");
+            assertEquals(0xffff, Packets.sum(error, 34, u16(error, 16) - 20, 0), "ICMP checksum");
+            assertEquals(11, error[34]);
+            assertArrayEquals(Arrays.copyOfRange(sent, 14, sent.length), Arrays.copyOfRange(error, 42, error.length),
+                    "protocol " + protocol + ": the quote is the packet as the sender sent it");
+        }
+        assertEquals(3, error("ip4-icmp-error", "nated-quoted-as-sent"));
+        assertEquals(0, error("ip4-icmp-error", "nated-not-quoted"));
+    }
+
+    /** The same for a DF packet too big for the pod's link: the frag-needed quotes the sender's packet too. */
+    @Test
+    void aFragNeededAboutAPacketOut2InTranslatedQuotesWhatItsSenderSent() {
+        box.interfaces.setMtu(box.tap2, 576);
+        byte[] sent = Packets.fromServer(SERVER_IP, NODE_IP, Packets.UDP, 40000, 64, 1000);
+        byte[] translated = Packets.out2In(sent, POD_IP, 5353);
+        int bi = box.h.inject("ethernet-input", translated, box.gbe, false);
+        box.h.pool().orFlags(bi, VnetBufferFlags.NATED);
+        box.h.pool().setOpaque(bi, Opaque.NAT_ARRIVED_DST_ADDRESS, NODE_IP);
+        box.h.pool().setOpaque(bi, Opaque.NAT_ARRIVED_DST_PORT, 40000);
+        box.h.run();
+        assertEquals(1, error("ip4-rewrite", "mtu-exceeded"));
+        assertEquals(1, box.gbeDevice.sent.size(), box.h.trace());
+        byte[] error = box.gbeDevice.sent.get(0);
+        assertEquals(3, error[34]);
+        assertEquals(4, error[35]);
+        assertEquals(576, u16(error, 40), "the next-hop MTU (RFC 1191)");
+        assertEquals(0xffff, Packets.sum(error, 34, u16(error, 16) - 20, 0), "ICMP checksum");
+        int quoted = u16(error, 16) - 28;
+        assertArrayEquals(Arrays.copyOfRange(sent, 14, 14 + quoted), Arrays.copyOfRange(error, 42, 42 + quoted),
+                "the quote starts with the sender's header and UDP header, checksums included");
+        assertEquals(0, box.tapDevice.sent.size());
     }
 
     @Test

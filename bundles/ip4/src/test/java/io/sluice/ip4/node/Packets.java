@@ -1,12 +1,79 @@
 package io.sluice.ip4.node;
 
+import io.sluice.packet.api.Icmp;
+import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.PacketFormat;
+import io.sluice.packet.api.Tcp;
+import io.sluice.packet.api.Udp;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /** Test packets: the seed's SYN and hand-built IPv4 frames, with an independent bytewise checksum. */
 final class Packets {
+    static final int ICMP = 1;
+    static final int TCP = 6;
+    static final int UDP = 17;
+
     private Packets() {
+    }
+
+    /**
+     * A packet from the internet to {@code dst}: TCP to port {@code port} (a SYN-ACK), UDP to it, or an ICMP echo
+     * reply with identifier {@code port}, with whole checksums computed here byte by byte, on the GbE's MACs.
+     */
+    static byte[] fromServer(int src, int dst, int protocol, int port, int ttl) {
+        return fromServer(src, dst, protocol, port, ttl, 12);
+    }
+
+    static byte[] fromServer(int src, int dst, int protocol, int port, int ttl, int dataLength) {
+        byte[] l4 = switch (protocol) {
+            case TCP -> {
+                ByteBuffer b = ByteBuffer.allocate(20 + dataLength);
+                b.putShort((short) 443).putShort((short) port).putInt(0x01020304).putInt(0x0a0b0c0d);
+                b.put((byte) 0x50).put((byte) 0x12).putShort((short) 65535).putShort((short) 0).putShort((short) 0);
+                yield b.array();
+            }
+            case UDP -> {
+                ByteBuffer b = ByteBuffer.allocate(8 + dataLength);
+                b.putShort((short) 53).putShort((short) port).putShort((short) (8 + dataLength)).putShort((short) 0);
+                yield b.array();
+            }
+            default -> {
+                byte[] echo = echoRequest(port, 7, dataLength);
+                echo[0] = 0; // echo reply
+                int checksum = ~sum(echo, 0, echo.length, 0) & 0xffff;
+                echo[2] = (byte) (checksum >>> 8);
+                echo[3] = (byte) checksum;
+                yield echo;
+            }
+        };
+        for (int i = protocol == TCP ? 20 : 8; i < l4.length; i++) {
+            l4[i] = (byte) (i * 7);
+        }
+        byte[] frame = ip4(SeedBox.GBE_MAC, SeedBox.GATEWAY_MAC, src, dst, protocol, ttl, 0x4000, l4);
+        if (protocol != ICMP) {
+            int pseudo = sum(frame, 14 + 12, 8, 0) + protocol + l4.length;
+            int at = 34 + (protocol == TCP ? 16 : 6);
+            int checksum = ~sum(frame, 34, l4.length, pseudo) & 0xffff;
+            frame[at] = (byte) (checksum >>> 8);
+            frame[at + 1] = (byte) checksum;
+        }
+        return frame;
+    }
+
+    /** {@code frame} as nat44-out2in leaves it: destination address and port (or echo identifier) rewritten. */
+    static byte[] out2In(byte[] frame, int address, int port) {
+        byte[] copy = frame.clone();
+        MemorySegment seg = MemorySegment.ofArray(copy);
+        int protocol = copy[23];
+        Ipv4.rewriteDst(seg, 14, 34, protocol, address);
+        switch (protocol) {
+            case TCP -> Tcp.rewriteDstPort(seg, 34, port);
+            case UDP -> Udp.rewriteDstPort(seg, 34, port);
+            default -> Icmp.rewriteEchoId(seg, 34, copy.length - 34, port);
+        }
+        return copy;
     }
 
     /** The seed's ip4-rewrite dump of the SYN: the first 60 of its 74 bytes after the rewrite. */

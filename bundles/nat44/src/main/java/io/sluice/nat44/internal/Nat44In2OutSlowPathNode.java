@@ -165,7 +165,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
             return Error.UNSUPPORTED_PROTOCOL.ordinal();
         }
         if (port == -1) {
-            return translateIcmpError(pool, bi, ip, l4);
+            return translateIcmpError(pool, bi, ip, l4, now);
         }
         int src = Ipv4.src(seg, ip);
         int s = table.lookupIn2Out(SessionTable.key(src, port, protocol));
@@ -212,30 +212,20 @@ public final class Nat44In2OutSlowPathNode implements Node {
 
     /**
      * An ICMP error from an inside host about a packet that reached it through the NAT (a port unreachable
-     * for a mapped service, say): the quoted packet's destination is the inside endpoint of a session.
+     * for a mapped service, say): the quoted packet's destination is the inside endpoint of a session
+     * ({@link Nat44IcmpError}).
      */
-    private int translateIcmpError(BufferPool pool, int bi, long ip, long icmp) {
-        MemorySegment seg = pool.segment();
-        if (!Icmp.isError(Icmp.type(seg, icmp))) {
+    private int translateIcmpError(BufferPool pool, int bi, long ip, long icmp, long now) {
+        if (!Icmp.isError(Icmp.type(pool.segment(), icmp))) {
             return Error.BAD_ICMP_TYPE.ordinal();
         }
-        int available = pool.length(bi) - (int) (ip - pool.dataOffset(bi));
-        long inner = Nat44Packets.embeddedHeader(seg, ip, icmp, available);
-        if (inner < 0) {
-            return Error.BAD_ICMP.ordinal();
-        }
-        SessionTable table = dataplane.table();
-        int s = table.lookupIn2Out(Nat44Packets.embeddedKey(seg, inner, false));
-        if (s < 0) {
-            return Error.ICMP_NO_SESSION.ordinal();
-        }
-        long outKey = table.outKey(s);
-        int outsideAddress = SessionTable.keyAddress(outKey);
-        Ipv4.rewriteSrc(seg, ip, icmp, Ipv4.PROTOCOL_ICMP, outsideAddress);
-        Nat44Packets.translateEmbedded(seg, ip, icmp, inner, false, outsideAddress, SessionTable.keyPort(outKey));
-        pool.orFlags(bi, VnetBufferFlags.NATED);
-        pool.setOpaque(bi, Opaque.NAT_SESSION, s);
-        counts[Error.IN2OUT_PACKETS.ordinal()]++;
-        return -1;
+        return switch (Nat44IcmpError.in2Out(dataplane, pool, bi, ip, icmp, now)) {
+            case Nat44IcmpError.TRANSLATED -> {
+                counts[Error.IN2OUT_PACKETS.ordinal()]++;
+                yield -1;
+            }
+            case Nat44IcmpError.MALFORMED -> Error.BAD_ICMP.ordinal();
+            default -> Error.ICMP_NO_SESSION.ordinal();
+        };
     }
 }

@@ -28,7 +28,9 @@ import org.osgi.service.component.annotations.Reference;
  * {@code nat44-out2in}: destination NAT on the ip4-unicast arc, before the route lookup. A packet to the
  * outside endpoint of a live session is sent on to the session's inside endpoint; one that matches a static
  * mapping creates the mapping's session first; an ICMP error quoting one of our translated packets is
- * translated with its quote (RFC 5508 REQ-4). Everything else passes untouched (session index -1), as the
+ * translated with its quote (RFC 5508 REQ-4), one to a pool address quoting no session is dropped
+ * ({@link Nat44IcmpError}). The destination a translated packet arrived with is left in its metadata for
+ * ip4-icmp-error. Everything else passes untouched (session index -1), as the
  * seed's SYN does on the pod interface. Filtering is endpoint-independent (RFC 4787 REQ-8 option, RFC 5382
  * REQ-3): any remote may reach a mapped endpoint while its session lives.
  *
@@ -76,7 +78,12 @@ public final class Nat44Out2InNode implements Node {
          * A RST or FIN from outside whose sequence number is not in the window the session's inside host advertised
          * (RFC 5961): dropped, and the session's state and timeout stay as they were.
          */
-        TCP_OUT_OF_WINDOW("TCP RST or FIN from outside with a sequence number out of the session's window");
+        TCP_OUT_OF_WINDOW("TCP RST or FIN from outside with a sequence number out of the session's window"),
+        /**
+         * An ICMP error to a pool address quoting no live session (or not addressed to the endpoint it quotes):
+         * nobody inside is waiting for it (RFC 5508 REQ-4; RFC 5927's blind attacks).
+         */
+        ICMP_NO_SESSION("ICMP error about a flow with no session");
 
         private final String description;
 
@@ -150,6 +157,7 @@ public final class Nat44Out2InNode implements Node {
                     long inKey = table.inKey(s);
                     dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), false,
                             Ipv4.totalLength(seg, ip));
+                    Nat44IcmpError.recordArrived(pool, bi, Ipv4.dst(seg, ip), port);
                     Nat44Packets.rewriteDestination(seg, ip, l4, protocol, SessionTable.keyAddress(inKey),
                             SessionTable.keyPort(inKey));
                     pool.orFlags(bi, VnetBufferFlags.NATED);
@@ -220,7 +228,7 @@ public final class Nat44Out2InNode implements Node {
             return Error.TRUNCATED.ordinal();
         }
         if (port == -1) {
-            return translateIcmpError(pool, bi, ip, l4);
+            return translateIcmpError(pool, bi, ip, l4, now);
         }
         int dst = Ipv4.dst(seg, ip);
         int s = table.lookupOut2In(SessionTable.key(dst, port, protocol));
@@ -248,11 +256,13 @@ public final class Nat44Out2InNode implements Node {
         }
         int rx = pool.rxSwIfIndex(bi);
         long inKey = table.inKey(s);
+        Nat44IcmpError.recordArrived(pool, bi, dst, port);
         if (policy.inside(rx)) {
             int cause = hairpinSource(policy, pool, bi, ip, l4, protocol, now);
             if (cause >= 0) {
                 return cause;
             }
+            Nat44IcmpError.recordNotQuotable(pool, bi);
         }
         if (protocol == Ipv4.PROTOCOL_TCP && !policy.inside(rx) && dataplane.outsideWithoutEvidence(s, seg, l4)) {
             pool.setOpaque(bi, Opaque.NAT_SESSION, s);
@@ -301,29 +311,20 @@ public final class Nat44Out2InNode implements Node {
         return -1;
     }
 
-    /** An ICMP error from outside quoting a packet we translated on its way out. */
-    private int translateIcmpError(BufferPool pool, int bi, long ip, long icmp) {
-        MemorySegment seg = pool.segment();
-        if (!Icmp.isError(Icmp.type(seg, icmp))) {
+    /** An ICMP error from outside: translated with its quote when it is about a session ({@link Nat44IcmpError}). */
+    private int translateIcmpError(BufferPool pool, int bi, long ip, long icmp, long now) {
+        if (!Icmp.isError(Icmp.type(pool.segment(), icmp))) {
             return -1;
         }
-        int available = pool.length(bi) - (int) (ip - pool.dataOffset(bi));
-        long inner = Nat44Packets.embeddedHeader(seg, ip, icmp, available);
-        SessionTable table = dataplane.table();
-        int s = inner < 0 ? -1 : table.lookupOut2In(Nat44Packets.embeddedKey(seg, inner, true));
-        if (s < 0) {
-            // Not about one of our sessions: the box's own business, passed on untouched. A malformed error to a
-            // pool address is dropped: it cannot be delivered to the inside host it is meant for.
-            return inner < 0 && dataplane.ports().indexOf(Ipv4.dst(seg, ip)) >= 0 ? Error.BAD_ICMP.ordinal() : -1;
-        }
-        long inKey = table.inKey(s);
-        int insideAddress = SessionTable.keyAddress(inKey);
-        Ipv4.rewriteDst(seg, ip, icmp, Ipv4.PROTOCOL_ICMP, insideAddress);
-        Nat44Packets.translateEmbedded(seg, ip, icmp, inner, true, insideAddress, SessionTable.keyPort(inKey));
-        pool.orFlags(bi, VnetBufferFlags.NATED);
-        pool.setOpaque(bi, Opaque.NAT_SESSION, s);
-        counts[Error.OUT2IN_PACKETS.ordinal()]++;
-        return -1;
+        return switch (Nat44IcmpError.out2In(dataplane, pool, bi, ip, icmp, now)) {
+            case Nat44IcmpError.TRANSLATED -> {
+                counts[Error.OUT2IN_PACKETS.ordinal()]++;
+                yield -1;
+            }
+            case Nat44IcmpError.MALFORMED -> Error.BAD_ICMP.ordinal();
+            case Nat44IcmpError.NO_SESSION -> Error.ICMP_NO_SESSION.ordinal();
+            default -> -1;
+        };
     }
 
     private static int causeOf(int createResult) {

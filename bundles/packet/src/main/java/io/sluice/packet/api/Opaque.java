@@ -21,6 +21,22 @@ public final class Opaque {
     public static final int NODE_SCRATCH_0 = 6;
     public static final int NODE_SCRATCH_1 = 7;
 
+    /**
+     * nat44-out2in to ip4-icmp-error: the destination address a packet arrived with, before out2in translated it
+     * (valid only while the buffer is {@code VnetBufferFlags.NATED} on the ip4-unicast arc, with
+     * {@link #NAT_ARRIVED_DST_PORT}), so that an ICMP error the box builds about it quotes what its sender sent
+     * (RFC 5508 section 4.2, REQ-4) rather than the inside address. Shares {@link #DRIVER}'s slot: a driver's
+     * scratch is read by its own input node only, which has run before any ip4 feature.
+     */
+    public static final int NAT_ARRIVED_DST_ADDRESS = DRIVER;
+    /**
+     * With {@link #NAT_ARRIVED_DST_ADDRESS}: the destination port (or ICMP echo identifier) the packet arrived with,
+     * or -1 when out2in rewrote more than the destination (hairpinning also rewrites the source) and no error may
+     * quote it. Shares {@link #NODE_SCRATCH_1}: between ip4-unicast and ip4-icmp-error no node uses that slot
+     * (ip4-lookup's resolve and ip4-icmp-error's request sit in {@link #NODE_SCRATCH_0}).
+     */
+    public static final int NAT_ARRIVED_DST_PORT = NODE_SCRATCH_1;
+
     private Opaque() {
     }
 }

@@ -9,8 +9,9 @@ import io.sluice.packet.api.BufferPool;
 public final class VnetBufferFlags {
 
     /**
-     * NAT44 translated the packet (VPP's {@code VNET_BUFFER_F_IS_NATED}): ip4-icmp-error quotes no such packet,
-     * its inner header would show the translated address to the wrong side.
+     * NAT44 translated the packet (VPP's {@code VNET_BUFFER_F_IS_NATED}): ip4-icmp-error quotes such a packet only
+     * as its sender sent it, with the destination nat44-out2in left in {@code Opaque.NAT_ARRIVED_DST_*} put back
+     * (the translated header would show the inside address to the outside), and not at all without one.
      */
     public static final int NATED = BufferPool.FIRST_VNET_FLAG;
 
