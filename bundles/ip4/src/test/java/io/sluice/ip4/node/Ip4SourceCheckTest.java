@@ -140,4 +140,39 @@ class Ip4SourceCheckTest {
     void theCheckRunsBeforeTheAclAndNat() {
         assertEquals(java.util.List.of("acl-plugin-in-ip4-fa", "nat44-out2in"), Ip4SourceCheck.FEATURE.runsBefore());
     }
+
+    /**
+     * A pod's ARP request may claim any sender address (proxy ARP answers it): the neighbour is held, bounded, but
+     * routes nothing unless it is on a subnet of its interface or the host a route attaches there. Otherwise the
+     * server's traffic would follow the /32 into the pod, and the pod's spoofed source would pass the check.
+     */
+    @Test
+    void aNeighbourClaimedOffLinkGetsNoRouteAndOpensNoSource() {
+        enable(STRICT, box.tap2);
+        long now = 1_000_000_000L;
+        box.neighbours.learn(box.tap2, SERVER_IP, POD_MAC, now);
+        box.neighbours.learn(box.tap2, INTERNET_HOST, POD_MAC, now);
+        box.neighbours.learn(box.gbe, 0xc0a8104d, 0x08002702a5aaL, now);
+        box.neighbours.maintain(now);
+        assertEquals(POD_MAC, box.neighbours.mac(box.tap2, SERVER_IP), "learned, in the table");
+        assertEquals("static", box.fib.longestMatch(0, SERVER_IP).source(), "the server is still via the default route");
+        assertEquals(0, box.fib.longestMatch(0, SERVER_IP).length());
+        fromPod(INTERNET_HOST);
+        assertEquals(0, box.gbeDevice.sent.size());
+        assertEquals(1, error(STRICT, "src-check-miss"));
+        assertEquals("neighbour", box.fib.longestMatch(0, 0xc0a8104d).source(), "a host on the GbE's subnet has its /32");
+        assertEquals(32, box.fib.longestMatch(0, 0xc0a8104d).length());
+    }
+
+    /** A static neighbour configured before its interface's address gets its /32 once the subnet exists. */
+    @Test
+    void aNeighbourBeforeItsSubnetIsRoutedWhenTheSubnetArrives() {
+        int host = 0xac100005;
+        box.neighbours.addStatic(box.gbe, host, 0x08002702a5bbL);
+        assertEquals(0, box.fib.longestMatch(0, host).length(), "off-link so far: the default route");
+        box.interfaces.addIp4Address(box.gbe, 0xac100001, 24);
+        assertEquals("neighbour", box.fib.longestMatch(0, host).source());
+        box.interfaces.removeIp4Address(box.gbe, 0xac100001, 24);
+        assertEquals(0, box.fib.longestMatch(0, host).length(), "and withdrawn with it");
+    }
 }
