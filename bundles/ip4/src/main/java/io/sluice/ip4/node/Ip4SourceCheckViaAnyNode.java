@@ -10,7 +10,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code ip4-source-check-via-any}: loose uRPF: the source must be routed out of some interface ({@link Ip4SourceCheck}). */
+/**
+ * {@code ip4-source-check-via-any}: loose uRPF: the source must be routed out of some interface
+ * ({@link Ip4SourceCheck}).
+ */
 @Component(service = Node.class, immediate = true)
 public final class Ip4SourceCheckViaAnyNode implements Node {
 

@@ -10,7 +10,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code ip4-source-check-via-rx}: strict uRPF: the source must be routed back out of the interface the packet came in on ({@link Ip4SourceCheck}). */
+/**
+ * {@code ip4-source-check-via-rx}: strict uRPF: the source must be routed back out of the interface the packet came in on
+ * ({@link Ip4SourceCheck}).
+ */
 @Component(service = Node.class, immediate = true)
 public final class Ip4SourceCheckViaRxNode implements Node {
 
