@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,12 @@ final class AntiSpoofingLab {
         spoofedSourcesFromTheInternetNeverReachThePod();
         anArpFloodFromAPodFillsOnlyItsShareAndTheGatewayStays();
         waitFor(() -> buffersInUse() <= buffersBaseline, "buffers in use back to the baseline " + buffersBaseline);
+        System.out.println("anti-spoofing lab: " + String.join("; ", figures) + "; buffers in use " + buffersBaseline
+                + " before, " + buffersInUse() + " after");
     }
+
+    /** What each attack did, printed at the end for the record (docs/operations.md quotes it). */
+    private final List<String> figures = new ArrayList<>();
 
     private void spoofedSourcesFromAPodNeverReachTheInternet() throws Exception {
         long missesBefore = errorCount(CHECK, "src-check-miss");
@@ -85,6 +91,8 @@ final class AntiSpoofingLab {
                     "the spoofed datagrams counted as src-check-miss");
         } finally {
             String counts = finish(listener);
+            figures.add("pod2 spoofing: server got " + counts + ", src-check-miss +"
+                    + (errorCount(CHECK, "src-check-miss") - missesBefore));
             assertTrue(counts.matches("legit [1-9]\\d* spoof 0"),
                     "the server gets pod2's own datagrams and none with a spoofed source: " + counts);
         }
@@ -108,13 +116,18 @@ final class AntiSpoofingLab {
                     "the martians counted as martian-source");
         } finally {
             String counts = finish(listener);
+            figures.add("internet spoofing: pod1 got " + counts + ", src-check-miss +"
+                    + (errorCount(CHECK, "src-check-miss") - missesBefore) + ", martian-source +"
+                    + (errorCount(CHECK, "martian-source") - martiansBefore));
             assertTrue(counts.matches("legit [1-9]\\d* spoof 0"),
                     "pod1 gets pod2's datagrams and none of the internet's spoofed ones: " + counts);
         }
     }
 
     private void anArpFloodFromAPodFillsOnlyItsShareAndTheGatewayStays() throws Exception {
-        long dropped = neighbourCounter("evictions") + neighbourCounter("learn-queue-overflows");
+        long evictionsBefore = neighbourCounter("evictions");
+        long overflowsBefore = neighbourCounter("learn-queue-overflows");
+        long dropped = evictionsBefore + overflowsBefore;
         SeedLab.Result flood = inNamespace.run("pod2", SCAPY_PYTHON, script.toString(), "arpflood", "eth0",
                 String.valueOf(ARP_FLOOD), "10.1.1.1");
         assertEquals(0, flood.exit(), flood.all());
@@ -122,6 +135,9 @@ final class AntiSpoofingLab {
                 "the flood beyond pod2's share evicted or refused, and counted");
         long pod2Dynamic = shell.run("ip:neighbors --no-format").lines()
                 .filter(line -> line.startsWith("tap3") && line.contains("dynamic")).count();
+        figures.add("ARP flood of " + ARP_FLOOD + ": pod2 holds " + pod2Dynamic + " learned neighbours, evictions +"
+                + (neighbourCounter("evictions") - evictionsBefore) + ", learn-queue-overflows +"
+                + (neighbourCounter("learn-queue-overflows") - overflowsBefore));
         assertTrue(pod2Dynamic <= POD_NEIGHBOUR_SHARE, "pod2 holds " + pod2Dynamic + " learned neighbours");
         // The pod's traffic makes the box resolve the gateway again if its entry had aged out meanwhile.
         SeedLab.Result curl = inNamespace.run("pod1", "curl", "-sS", "-m", "10", "http://203.0.113.51/");
