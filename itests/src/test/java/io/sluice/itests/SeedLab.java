@@ -404,6 +404,13 @@ abstract class SeedLab {
         }
     }
 
+    /** AntiSpoofingLab: spoofed sources from a pod and from the internet, an ARP flood from a pod. */
+    @Test
+    @Order(11)
+    void spoofedSourcesAndAnArpFloodAreDroppedAndCounted() throws Exception {
+        new AntiSpoofingLab(this::shell, this::inNamespace, ROOT, run).run();
+    }
+
     /**
      * A TCP connection opened through the box before an update of the NAT44 and ACL bundles and before a
      * restart of the whole box goes on working after each: NAT sessions and ACL reflect sessions live in mapped
@@ -709,13 +716,6 @@ abstract class SeedLab {
         assertTrue(read.out().lines().anyMatch(line -> line.contains("10.1.1.3") && line.contains("[SYN]")),
                 "no SYN from the pod in " + file + ":\n" + read.all());
         assertTrue(shell("pcap:status").contains("pcap capture: off"));
-    }
-
-    /** AntiSpoofingLab: spoofed sources from a pod and from the internet, an ARP flood from a pod. */
-    @Test
-    @Order(11)
-    void spoofedSourcesAndAnArpFloodAreDroppedAndCounted() throws Exception {
-        new AntiSpoofingLab(this::shell, this::inNamespace, ROOT, run).run();
     }
 
     @Test
