@@ -14,6 +14,10 @@ public final class Ip4Graph {
     public static final String IP4_REWRITE = "ip4-rewrite";
     public static final String IP4_LOCAL = "ip4-local";
     public static final String IP4_ICMP_ERROR = "ip4-icmp-error";
+    /** Strict unicast reverse-path forwarding (RFC 3704 section 2.2): the source is routed back out of the rx interface. */
+    public static final String IP4_SOURCE_CHECK_VIA_RX = "ip4-source-check-via-rx";
+    /** Loose unicast reverse-path forwarding (RFC 3704 section 2.4): the source is routed out of any interface. */
+    public static final String IP4_SOURCE_CHECK_VIA_ANY = "ip4-source-check-via-any";
 
     /** Started by ip4-input (both variants): ingress features, then ip4-lookup. */
     public static final FeatureArc UNICAST_ARC = new FeatureArc(FeatureArc.IP4_UNICAST, IP4_INPUT, IP4_LOOKUP);

@@ -10,6 +10,8 @@ import io.sluice.ip4.node.Ip4InputNode;
 import io.sluice.ip4.node.Ip4LocalNode;
 import io.sluice.ip4.node.Ip4LookupNode;
 import io.sluice.ip4.node.Ip4RewriteNode;
+import io.sluice.ip4.node.Ip4SourceCheckViaAnyNode;
+import io.sluice.ip4.node.Ip4SourceCheckViaRxNode;
 import io.sluice.vnet.api.InterfaceTable;
 
 /**
@@ -46,6 +48,11 @@ public final class Ip4Testkit {
         /** ip4-rewrite over this FIB. */
         public Node rewriteNode(InterfaceTable interfaces) {
             return new Ip4RewriteNode(fib, interfaces);
+        }
+
+        /** ip4-source-check-via-rx ({@code strict}) or ip4-source-check-via-any over this FIB. */
+        public Node sourceCheckNode(boolean strict) {
+            return strict ? new Ip4SourceCheckViaRxNode(fib) : new Ip4SourceCheckViaAnyNode(fib);
         }
     }
 
