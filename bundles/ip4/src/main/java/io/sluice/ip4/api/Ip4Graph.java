@@ -14,6 +14,10 @@ public final class Ip4Graph {
     public static final String IP4_REWRITE = "ip4-rewrite";
     public static final String IP4_LOCAL = "ip4-local";
     public static final String IP4_ICMP_ERROR = "ip4-icmp-error";
+    /** The box's own echo requests ({@link Ip4Ping}), an input node handing them to ip4-lookup. */
+    public static final String IP4_PING = "ip4-ping";
+    /** Echo replies to the box, handed over by ip4-local (VPP's ping plugin's node name). */
+    public static final String IP4_ICMP_ECHO_REPLY = "ip4-icmp-echo-reply";
 
     /** Started by ip4-input (both variants): ingress features, then ip4-lookup. */
     public static final FeatureArc UNICAST_ARC = new FeatureArc(FeatureArc.IP4_UNICAST, IP4_INPUT, IP4_LOOKUP);
