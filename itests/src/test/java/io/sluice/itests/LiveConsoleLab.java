@@ -43,7 +43,7 @@ final class LiveConsoleLab {
     }
 
     /**
-     * While pod1 pings at 100 per second, each screen of {@code monitor:interface tap2 --interval 1 --count 3}
+     * While pod1 pings at 100 per second, each screen of {@code monitor:interface --interval 1 --count 3 tap2}
      * shows tap2 with a non-zero rx rate and a total that grew since the screen before: the figures change.
      */
     void theLiveMonitorShowsChangingRatesInATerminal() throws Exception {
@@ -55,7 +55,7 @@ final class LiveConsoleLab {
                     + run.resolve("known_hosts") + " -o ConnectTimeout=5 -i " + run.resolve("keys/admin") + " -p "
                     + sshPort + " admin@127.0.0.1");
             awaitScreen(screen -> PROMPT.matcher(screen).find(), "the console's prompt");
-            tmux("send-keys", "-t", SESSION, "monitor:interface tap2 --interval 1 --count 3 --no-format", "Enter");
+            tmux("send-keys", "-t", SESSION, "monitor:interface --interval 1 --count 3 --no-format tap2", "Enter");
             Map<Integer, String> rowsByRefresh = new LinkedHashMap<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             String screen = "";
@@ -100,7 +100,7 @@ final class LiveConsoleLab {
 
     /** ip:ping from the box: the requests leave through the GbE, the server's replies come back to ip4-local. */
     void aPingFromTheBoxGetsReplies() throws Exception {
-        String ping = shell.run("ip:ping 203.0.113.51 --count 3 --interval 0.2");
+        String ping = shell.run("ip:ping --count 3 --interval 0.2 203.0.113.51");
         Matcher statistics = Pattern.compile("Statistics: 3 sent, (\\d) received").matcher(ping);
         assertTrue(statistics.find(), ping);
         assertTrue(Integer.parseInt(statistics.group(1)) > 0, "no reply to the box's ping:\n" + ping);

@@ -33,6 +33,8 @@ final class LiveView {
     private static final int QUIT_LOWER = 'q';
     private static final int QUIT_UPPER = 'Q';
     private static final int CTRL_C = 3;
+    /** A terminal's tab stops, every 8 columns. */
+    private static final int TAB_STOP = 8;
     /** Columns assumed where the terminal does not say. */
     private static final int DEFAULT_WIDTH = 120;
 
@@ -77,7 +79,8 @@ final class LiveView {
                 }
                 List<AttributedString> lines = new ArrayList<>();
                 for (String line : screen.refresh(refresh, width)) {
-                    lines.add(new AttributedString(line.length() > width ? line.substring(0, width) : line));
+                    String columns = expandTabs(line);
+                    lines.add(new AttributedString(columns.length() > width ? columns.substring(0, width) : columns));
                 }
                 display.update(lines, -1);
                 terminal.flush();
@@ -93,6 +96,28 @@ final class LiveView {
             terminal.handle(Terminal.Signal.WINCH, previous);
             terminal.flush();
         }
+    }
+
+    /**
+     * The line with each tab replaced by the spaces up to the next multiple of 8 columns, as a terminal shows it:
+     * Display redraws a line by its changed columns and counts a tab as one (the {@code --no-format} tables).
+     */
+    static String expandTabs(String line) {
+        if (line.indexOf('\t') < 0) {
+            return line;
+        }
+        StringBuilder out = new StringBuilder(line.length() + 16);
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\t') {
+                do {
+                    out.append(' ');
+                } while (out.length() % TAB_STOP != 0);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** Waits one interval for a key; true when it is one that quits. */

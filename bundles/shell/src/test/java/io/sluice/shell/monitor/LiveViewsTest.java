@@ -120,4 +120,11 @@ class LiveViewsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LiveOptions.intervalMillis(1, -1))
                 .getMessage().startsWith("--count"));
     }
+
+    @Test
+    void tabsAreExpandedToTheTerminalsStopsForTheDisplay() {
+        assertEquals("tap2    100     x", LiveView.expandTabs("tap2\t100\tx"));
+        assertEquals("GigabitEthernet0/8/0    1", LiveView.expandTabs("GigabitEthernet0/8/0\t1"));
+        assertEquals("no tabs", LiveView.expandTabs("no tabs"));
+    }
 }
