@@ -76,6 +76,7 @@ final class LiveConsoleLab {
                 assertTrue(!cells[1].equals("0"), "tap2 receives pod1's pings, rx pps must not be 0: " + row);
                 totals.add(Long.parseLong(cells[6]));
             }
+            System.out.println("LiveConsoleLab: monitor:interface tap2 under pod1's pings, row by refresh: " + rowsByRefresh);
             assertTrue(totals.size() >= 2 && totals.getLast() > totals.getFirst(),
                     "the screens' rx totals must grow from refresh to refresh: " + rowsByRefresh);
             awaitScreen(s -> PROMPT.matcher(s).find() && s.lastIndexOf("()>") > s.lastIndexOf("refresh 3/3"),
@@ -92,6 +93,7 @@ final class LiveConsoleLab {
     /** interface:hardware lists the pod's TAP and the GbE, each with its driver. */
     void theHardwareListingNamesTheDrivers(String gbeDriver) throws Exception {
         String hardware = shell.run("interface:hardware --no-format");
+        System.out.println("LiveConsoleLab: interface:hardware --no-format:\n" + hardware);
         assertTrue(hardware.lines().anyMatch(line -> cells(line).size() > 2 && cells(line).get(0).equals("tap2")
                 && cells(line).get(2).equals("tap")), hardware);
         assertTrue(hardware.lines().anyMatch(line -> cells(line).size() > 2
@@ -102,6 +104,7 @@ final class LiveConsoleLab {
     void aPingFromTheBoxGetsReplies() throws Exception {
         String ping = shell.run("ip:ping --count 3 --interval 0.2 203.0.113.51");
         Matcher statistics = Pattern.compile("Statistics: 3 sent, (\\d) received").matcher(ping);
+        System.out.println("LiveConsoleLab: ip:ping from the box:\n" + ping);
         assertTrue(statistics.find(), ping);
         assertTrue(Integer.parseInt(statistics.group(1)) > 0, "no reply to the box's ping:\n" + ping);
         assertTrue(ping.contains("bytes from 203.0.113.51: icmp_seq="), ping);
