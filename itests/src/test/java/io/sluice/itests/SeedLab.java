@@ -776,6 +776,16 @@ abstract class SeedLab {
         });
     }
 
+    /** Issue 19: the live monitor in a terminal under traffic, the hardware listing, a ping from the box (LiveConsoleLab). */
+    @Test
+    @Order(11)
+    void theConsolesLiveMonitorHardwareListingAndPingWorkOnTheLab() throws Exception {
+        LiveConsoleLab lab = new LiveConsoleLab(run, sshPort, this::shell);
+        lab.theLiveMonitorShowsChangingRatesInATerminal();
+        lab.theHardwareListingNamesTheDrivers(gbeDriver);
+        lab.aPingFromTheBoxGetsReplies();
+    }
+
     @Test
     @Order(12)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
