@@ -106,11 +106,16 @@ public final class SvReassemblyConfig implements InterfaceListener {
     private void uninstall() {
         Ip4SvReassemblyFeatureNode oldInput = input;
         Ip4SvReassemblyOutputFeatureNode oldOutput = output;
-        graph.removeNode(oldInput);
-        graph.removeNode(oldOutput);
-        int freed = graph.withBarrier(() -> oldInput.clear() + oldOutput.clear());
-        if (freed > 0) {
-            LOG.log(System.Logger.Level.INFO, "ip4-sv-reassembly: freed " + freed + " held fragments");
+        try {
+            graph.removeNode(oldInput);
+            graph.removeNode(oldOutput);
+            int freed = graph.withBarrier(() -> oldInput.clear() + oldOutput.clear());
+            if (freed > 0) {
+                LOG.log(System.Logger.Level.INFO, "ip4-sv-reassembly: freed " + freed + " held fragments");
+            }
+        } catch (RuntimeException e) {
+            // The graph is going away itself (the box stops): its pools go with it.
+            LOG.log(System.Logger.Level.DEBUG, "ip4-sv-reassembly: graph gone before the nodes' removal", e);
         }
     }
 
