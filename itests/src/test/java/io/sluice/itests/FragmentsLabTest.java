@@ -40,6 +40,7 @@ class FragmentsLabTest {
     /** The shipped limit (SvReassemblySettings.DEFAULTS, docs/configuration.md): buffers one worker's node holds. */
     private static final int MAX_HELD_BUFFERS = 256;
     private static final String INPUT_FEATURE = "ip4-sv-reassembly-feature";
+    private static final String PID = "io.sluice.ip4.reassembly";
 
     private Path run;
     private boolean labUp;
@@ -120,31 +121,54 @@ class FragmentsLabTest {
 
     @Test
     @Order(3)
-    void aFloodOfLaterFragmentsFillsOnlyTheLimitIsCountedAndItsBuffersComeBack() throws Exception {
+    void aFloodOfLaterFragmentsFillsOnlyTheLimitIsCountedAndNothingLeaks() throws Exception {
         long baseline = buffersInUse();
-        long heldBefore = errorCount(INPUT_FEATURE, "held");
-        long fullBefore = errorCount(INPUT_FEATURE, "table-full");
-        long timeoutBefore = errorCount(INPUT_FEATURE, "timeout");
-        int flood = 2000;
-        Result sent = inNamespace("internet", PYTHON, SCRIPT, "flood", SERVER, "192.168.16.1", Integer.toString(flood));
-        assertEquals(0, sent.exit(), sent.all());
-        // Each fragment is held or refused when it arrives: the counters are final once the last one is in.
-        waitFor(() -> errorCount(INPUT_FEATURE, "held") - heldBefore == MAX_HELD_BUFFERS
-                && errorCount(INPUT_FEATURE, "table-full") - fullBefore >= flood / 2, "the flood counted");
-        long held = errorCount(INPUT_FEATURE, "held") - heldBefore;
-        long full = errorCount(INPUT_FEATURE, "table-full") - fullBefore;
-        assertEquals(MAX_HELD_BUFFERS, held, "only the limit is held");
-        assertTrue(held + full <= flood, "held " + held + " + refused " + full + " of " + flood);
+        try {
+            // A timeout longer than the flood takes to send: what is held when it ends is what the limit let in.
+            reassemblyTimeout(60_000);
+            long heldBefore = errorCount(INPUT_FEATURE, "held");
+            long fullBefore = errorCount(INPUT_FEATURE, "table-full");
+            int flood = 1000;
+            Result sent = inNamespace("internet", PYTHON, SCRIPT, "flood", SERVER, "192.168.16.1",
+                    Integer.toString(flood));
+            assertEquals(0, sent.exit(), sent.all());
+            waitFor(() -> errorCount(INPUT_FEATURE, "held") - heldBefore == MAX_HELD_BUFFERS
+                    && errorCount(INPUT_FEATURE, "table-full") - fullBefore >= flood / 2, "the flood counted");
+            long held = errorCount(INPUT_FEATURE, "held") - heldBefore;
+            long full = errorCount(INPUT_FEATURE, "table-full") - fullBefore;
+            assertTrue(held + full <= flood, "held " + held + " + refused " + full + " of " + flood);
+            assertTrue(buffersInUse() >= baseline + MAX_HELD_BUFFERS - 8, "the held fragments are in buffers");
 
-        // After the 100 ms timeout, the node's next frames on that worker free what it held: pings drive them.
-        waitFor(() -> {
-            inNamespace("internet", "ping", "-c", "5", "-i", "0.2", "-W", "1", "192.168.16.1");
-            return errorCount(INPUT_FEATURE, "timeout") - timeoutBefore == MAX_HELD_BUFFERS;
-        }, "the held fragments timed out");
-        // A few buffers may be in flight (an ARP, the pings): a leak of the held ones would be 256.
-        waitFor(() -> buffersInUse() <= baseline + 8, "buffers back to their baseline " + baseline);
+            // New limits rebuild the nodes: the old ones' held buffers are freed (as for a bundle update).
+            reassemblyTimeout(100);
+            waitFor(() -> buffersInUse() <= baseline + 8, "buffers back to their baseline " + baseline
+                    + " after the nodes were rebuilt");
+
+            // With the shipped 100 ms, a flood's held fragments time out: the node's next frames free them.
+            long heldAgain = errorCount(INPUT_FEATURE, "held");
+            long timeoutBefore = errorCount(INPUT_FEATURE, "timeout");
+            sent = inNamespace("internet", PYTHON, SCRIPT, "flood", SERVER, "192.168.16.1", "300");
+            assertEquals(0, sent.exit(), sent.all());
+            waitFor(() -> {
+                inNamespace("internet", "ping", "-c", "5", "-i", "0.2", "-W", "1", "192.168.16.1");
+                long heldNow = errorCount(INPUT_FEATURE, "held") - heldAgain;
+                return heldNow > 0 && errorCount(INPUT_FEATURE, "timeout") - timeoutBefore == heldNow;
+            }, "every held fragment timed out");
+            // A few buffers may be in flight (an ARP, the pings): a leak of held ones would be hundreds.
+            waitFor(() -> buffersInUse() <= baseline + 8, "buffers back to their baseline " + baseline);
+        } finally {
+            sluice("shell", "config:delete " + PID);
+        }
         Result echo = inNamespace("pod1", PYTHON, SCRIPT, "echo", SERVER, "7", "2972");
         assertEquals(0, echo.exit(), "the pod's fragmented traffic still passes after the flood: " + echo.all());
+    }
+
+    /** Sets the reassembly timeout from the console and waits until the rebuilt nodes say so in the log. */
+    private void reassemblyTimeout(int millis) throws Exception {
+        shell("config:property-set -p " + PID + " timeout-ms " + millis);
+        Path log = run.resolve("box/data/log/karaf.log");
+        waitFor(() -> Files.isRegularFile(log) && Files.readString(log).contains("timeout-ms " + millis + " (per worker"),
+                "ip4-sv-reassembly rebuilt with timeout-ms " + millis);
     }
 
     private long buffersInUse() throws Exception {

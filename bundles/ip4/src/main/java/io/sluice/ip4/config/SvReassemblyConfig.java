@@ -100,6 +100,9 @@ public final class SvReassemblyConfig implements InterfaceListener {
         output = new Ip4SvReassemblyOutputFeatureNode(next, workers, System::nanoTime);
         graph.addNode(input);
         graph.addNode(output);
+        LOG.log(System.Logger.Level.INFO, "ip4-sv-reassembly: max-reassemblies " + next.maxReassemblies()
+                + ", max-fragments " + next.maxFragments() + ", max-held-buffers " + next.maxHeldBuffers()
+                + ", timeout-ms " + next.timeoutMillis() + " (per worker and node)");
     }
 
     /** Removes both nodes (their buffers park meanwhile), then frees what they held in the workers' pools. */
