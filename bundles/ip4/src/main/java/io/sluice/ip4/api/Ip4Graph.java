@@ -22,6 +22,9 @@ public final class Ip4Graph {
     public static final String IP4_PING = "ip4-ping";
     /** Echo replies to the box, handed over by ip4-local (VPP's ping plugin's node name). */
     public static final String IP4_ICMP_ECHO_REPLY = "ip4-icmp-echo-reply";
+    /** Shallow virtual reassembly on ip4-unicast and on ip4-output (VPP's names). */
+    public static final String IP4_SV_REASSEMBLY_FEATURE = "ip4-sv-reassembly-feature";
+    public static final String IP4_SV_REASSEMBLY_OUTPUT_FEATURE = "ip4-sv-reassembly-output-feature";
 
     /** Started by ip4-input (both variants): ingress features, then ip4-lookup. */
     public static final FeatureArc UNICAST_ARC = new FeatureArc(FeatureArc.IP4_UNICAST, IP4_INPUT, IP4_LOOKUP);

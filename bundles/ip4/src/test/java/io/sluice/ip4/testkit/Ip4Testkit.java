@@ -12,7 +12,11 @@ import io.sluice.ip4.node.Ip4LookupNode;
 import io.sluice.ip4.node.Ip4RewriteNode;
 import io.sluice.ip4.node.Ip4SourceCheckViaAnyNode;
 import io.sluice.ip4.node.Ip4SourceCheckViaRxNode;
+import io.sluice.ip4.node.Ip4SvReassemblyFeatureNode;
+import io.sluice.ip4.node.SvReassemblySettings;
 import io.sluice.vnet.api.InterfaceTable;
+
+import java.util.function.LongSupplier;
 
 /**
  * ip4's FIB and nodes for benchmarks and other bundles' tests, reached through the api types only: a
@@ -99,5 +103,10 @@ public final class Ip4Testkit {
         Ip4IcmpErrorNode node = new Ip4IcmpErrorNode(interfaces);
         node.setRateLimit(perSecond, burst);
         return node;
+    }
+
+    /** ip4-sv-reassembly-feature with the shipped limits for one worker, on {@code nanoClock} (System::nanoTime). */
+    public static Node svReassemblyFeature(LongSupplier nanoClock) {
+        return new Ip4SvReassemblyFeatureNode(SvReassemblySettings.DEFAULTS, 1, nanoClock);
     }
 }
