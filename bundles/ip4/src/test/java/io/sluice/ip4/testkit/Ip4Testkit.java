@@ -8,6 +8,8 @@ import io.sluice.ip4.node.Ip4IcmpErrorNode;
 import io.sluice.ip4.node.Ip4InputNoChecksumNode;
 import io.sluice.ip4.node.Ip4InputNode;
 import io.sluice.ip4.node.Ip4LocalNode;
+import io.sluice.ip4.ping.Ip4EchoReplyNode;
+import io.sluice.ip4.ping.Ip4PingService;
 import io.sluice.ip4.node.Ip4LookupNode;
 import io.sluice.ip4.node.Ip4RewriteNode;
 import io.sluice.ip4.node.Ip4SourceCheckViaAnyNode;
@@ -91,6 +93,11 @@ public final class Ip4Testkit {
     /** ip4-local: packets for the box's own addresses (ICMP echo). */
     public static Node ip4Local() {
         return new Ip4LocalNode();
+    }
+
+    /** ip4-icmp-echo-reply, where ip4-local sends echo replies to the box, with no ping of the box's running. */
+    public static Node icmpEchoReply() {
+        return new Ip4EchoReplyNode(new Ip4PingService(null, null, null));
     }
 
     /** ip4-icmp-error: the ICMP errors ip4-input, ip4-lookup and ip4-rewrite ask for. */
