@@ -72,6 +72,10 @@ class ManagementPlaneTest {
                 + " nat44:static-mapping");
         // An upgrade replaces code in the box: as bundle:update, admin only.
         admin("node:upgrade");
+        // Issue 19's listings and live views: reads for viewers; a ping from the box and moving the console's
+        // counter baseline for managers.
+        viewer("interface:hardware nat44:summary monitor:interface runtime:top");
+        manager("interface:clear-counters ip:ping");
         viewer("bundle:capabilities bundle:classes bundle:diag bundle:find-class bundle:headers bundle:id bundle:info"
                 + " bundle:list bundle:requirements bundle:services bundle:status bundle:tree-show");
         admin("bundle:dynamic-import bundle:install bundle:load-test bundle:refresh bundle:resolve bundle:restart"
@@ -118,7 +122,8 @@ class ManagementPlaneTest {
             "ip:neighbors --no-format", "nat44:sessions", "nat44:addresses --no-format", "nat44:interfaces",
             "nat44:static-mappings --no-format", "acl:list", "acl:interfaces --no-format", "acl:sessions",
             "trace:show", "errors:show --all --no-format", "runtime:show --no-format", "buffers:show --no-format",
-            "pcap:status", "bundle:list -t 0 --no-format", "feature:list -i --no-format", "config:list", "log:display -n 5",
+            "pcap:status", "interface:hardware --no-format", "nat44:summary --no-format",
+            "monitor:interface --interval 0.1 --count 1", "runtime:top --interval 0.1 --count 1", "bundle:list -t 0 --no-format", "feature:list -i --no-format", "config:list", "log:display -n 5",
             "system:version", "jaas:whoami", "echo ok");
 
     /** Forwarding-state changes: refused for a viewer, done for a manager (in this order, so state is restored). */

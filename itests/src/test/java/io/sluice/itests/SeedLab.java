@@ -44,20 +44,21 @@ abstract class SeedLab {
 
     /** The seed's request path (POD_TO_INTERNET.md), node by node. */
     private static final List<String> SYN_PATH = List.of("virtio-input", "ethernet-input", "ip4-input",
-            "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite", "acl-plugin-out-ip4-fa",
-            "nat44-in2out-output", "nat44-in2out-output-slowpath", "GigabitEthernet0/8/0-output",
+            "ip4-source-check-via-rx", "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite",
+            "acl-plugin-out-ip4-fa", "nat44-in2out-output", "nat44-in2out-output-slowpath", "GigabitEthernet0/8/0-output",
             "GigabitEthernet0/8/0-tx");
     /** The seed's response path through DPDK: dpdk-input hands IPv4 straight to ip4-input. */
-    private static final List<String> SYN_ACK_PATH_DPDK = List.of("dpdk-input", "ip4-input", "acl-plugin-in-ip4-fa",
-            "nat44-out2in", "ip4-lookup", "ip4-rewrite", "acl-plugin-out-ip4-fa", "tap2-output");
+    private static final List<String> SYN_ACK_PATH_DPDK = List.of("dpdk-input", "ip4-input",
+            "ip4-source-check-via-rx", "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite",
+            "acl-plugin-out-ip4-fa", "tap2-output");
     /** The same through driver-afpacket, whose input hands every frame to ethernet-input. */
     private static final List<String> SYN_ACK_PATH_AF_PACKET = List.of("af-packet-input", "ethernet-input",
-            "ip4-input", "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite", "acl-plugin-out-ip4-fa",
-            "tap2-output");
+            "ip4-input", "ip4-source-check-via-rx", "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite",
+            "acl-plugin-out-ip4-fa", "tap2-output");
     /** POD_TO_POD_SAME_NODE.md's request path. */
     private static final List<String> POD_TO_POD_PATH = List.of("virtio-input", "ethernet-input", "ip4-input",
-            "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite", "acl-plugin-out-ip4-fa",
-            "tap2-output");
+            "ip4-source-check-via-rx", "acl-plugin-in-ip4-fa", "nat44-out2in", "ip4-lookup", "ip4-rewrite",
+            "acl-plugin-out-ip4-fa", "tap2-output");
 
     private final String gbeDriver;
     private final String sshPort;
@@ -344,7 +345,8 @@ abstract class SeedLab {
             String trace = shell("trace:show --max 50");
             Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "nat44-in2out-output-slowpath");
             List<String> path = new ArrayList<>(SYN_PATH);
-            path.add(path.indexOf("acl-plugin-in-ip4-fa"), "ip4-dscp-mark");
+            // Ordered only before the ACL, as ip4-source-check-via-rx is: their tie goes by name, so it runs first.
+            path.add(path.indexOf("ip4-input") + 1, "ip4-dscp-mark");
             assertEquals(path, List.copyOf(syn.keySet()), trace);
             assertTrue(syn.get("ip4-dscp-mark").contains("dscp 0 -> 46 (tos 0x00 -> 0xb8)"), syn.get("ip4-dscp-mark"));
             assertTrue(syn.get("GigabitEthernet0/8/0-output").contains("tos 0xb8, ttl 63"),
@@ -432,6 +434,13 @@ abstract class SeedLab {
             server.destroy();
             server.waitFor(5, TimeUnit.SECONDS);
         }
+    }
+
+    /** AntiSpoofingLab: spoofed sources from a pod and from the internet, an ARP flood from a pod. */
+    @Test
+    @Order(11)
+    void spoofedSourcesAndAnArpFloodAreDroppedAndCounted() throws Exception {
+        new AntiSpoofingLab(this::shell, this::inNamespace, ROOT, run).run();
     }
 
     /**
@@ -765,6 +774,16 @@ abstract class SeedLab {
             assertEquals(0, start.exit(), start.all());
             waitForLab();
         });
+    }
+
+    /** Issue 19: the live monitor in a terminal under traffic, the hardware listing, a ping from the box (LiveConsoleLab). */
+    @Test
+    @Order(11)
+    void theConsolesLiveMonitorHardwareListingAndPingWorkOnTheLab() throws Exception {
+        LiveConsoleLab lab = new LiveConsoleLab(run, sshPort, this::shell);
+        lab.theLiveMonitorShowsChangingRatesInATerminal();
+        lab.theHardwareListingNamesTheDrivers(gbeDriver);
+        lab.aPingFromTheBoxGetsReplies();
     }
 
     @Test

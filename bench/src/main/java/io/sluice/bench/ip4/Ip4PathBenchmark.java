@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
  * device that frees what it is given). Each invocation also plays the driver: allocates the 256 buffers and
  * copies the 60-byte frames in; {@link #rxOnly} measures that alone. {@code routes} 1 is the seed's default
  * route; 1000000 adds that many random prefixes and sends every packet to a random destination.
+ * {@code sourceCheck} {@code strict} adds ip4-source-check-via-rx after ip4-input (the lab's pod ports): one more
+ * FIB lookup per packet, of the source, 10.1.1.3, routed back to tap2 by the pod's attached /32.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -59,18 +61,23 @@ public class Ip4PathBenchmark {
     @Param({"1", "1000000"})
     int routes;
 
+    @Param({"off", "strict"})
+    String sourceCheck;
+
     BufferPool pool;
     Frame frame = new Frame();
     MemorySegment templates;
     int tap2;
     Node ethernetInput;
     Node ip4Input;
+    Node check;
     Node lookup;
     Node rewrite;
     Node output;
     Node tx;
     NodeContext ethernetContext;
     NodeContext inputContext;
+    NodeContext checkContext;
     NodeContext lookupContext;
     NodeContext rewriteContext;
     NodeContext outputContext;
@@ -112,6 +119,8 @@ public class Ip4PathBenchmark {
         Ip4Testkit.Fib testFib = Ip4Testkit.fib(interfaces, neighbours);
         Ip4Fib fib = testFib.api();
         fib.addRoute(0, 0, 0, 0xc0a81064, gbe);
+        neighbours.addStatic(tap2, 0x0a010103, POD_MAC);
+        fib.addRoute(0, 0x0a010103, 32, 0, tap2);
         SplittableRandom random = new SplittableRandom(11);
         if (routes > 1) {
             Ip4FibBenchmark.Table table = Ip4FibBenchmark.internetLike(routes, random);
@@ -123,6 +132,7 @@ public class Ip4PathBenchmark {
         }
         ethernetInput = EthernetTestkit.ethernetInput(interfaces);
         ip4Input = Ip4Testkit.ip4Input();
+        check = sourceCheck.equals("strict") ? testFib.sourceCheckNode(true) : null;
         lookup = testFib.lookupNode();
         rewrite = testFib.rewriteNode(interfaces);
         output = nodes.get(InterfaceTable.outputNodeName("GigabitEthernet0/8/0"));
@@ -131,6 +141,8 @@ public class Ip4PathBenchmark {
         TraceRing ring = new TraceRing(16);
         ethernetContext = context(pool, ring, 0, 0);
         inputContext = context(pool, ring, 1, 2);
+        checkContext = context(pool, ring, 6, 0);
+        checkContext.bindFeatureNext(new int[0], 1);
         lookupContext = context(pool, ring, 2, 0);
         rewriteContext = context(pool, ring, 3, 2);
         outputContext = context(pool, ring, 4, 0);
@@ -143,6 +155,9 @@ public class Ip4PathBenchmark {
         int forwarded = forwardFrame();
         if (forwarded != FRAME || pool.outstanding() != 0) {
             throw new IllegalStateException("setup: " + forwarded + " forwarded, " + pool.outstanding() + " left");
+        }
+        if (checkContext.errorCounts()[0] + checkContext.errorCounts()[1] != 0) {
+            throw new IllegalStateException("setup: the source check dropped the pod's own packets");
         }
     }
 
@@ -185,6 +200,9 @@ public class Ip4PathBenchmark {
         receive();
         ethernetInput.process(ethernetContext, frame);
         ip4Input.process(inputContext, frame);
+        if (check != null) {
+            check.process(checkContext, frame);
+        }
         lookup.process(lookupContext, frame);
         rewrite.process(rewriteContext, frame);
         int n = output.process(outputContext, frame);

@@ -91,6 +91,7 @@ final class FuzzBox implements AutoCloseable {
         graph.addNode(fib.lookupNode());
         graph.addNode(fib.rewriteNode(interfaces));
         graph.addNode(Ip4Testkit.ip4Local());
+        graph.addNode(Ip4Testkit.icmpEchoReply());
         graph.addNode(Ip4Testkit.ip4IcmpError(interfaces, 1_000_000, Long.MAX_VALUE / 4));
 
         acl = AclTestkit.standalone(runtime, interfaces);

@@ -209,8 +209,10 @@ final class AclDataplane {
         int acl = acl(result);
         int reason = (result & RESULT_NO_POLICY) != 0 ? AclDenyEvent.REASON_NO_POLICY
                 : acl < 0 ? AclDenyEvent.REASON_NO_MATCH : AclDenyEvent.REASON_RULE;
+        boolean reassembled = AclFragments.reassembled(pool, bi);
         return denyLog.record(now / 1_000_000L, Ipv4.src(seg, ip), Ipv4.dst(seg, ip), protocol,
-                port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), sw,
+                reassembled ? AclFragments.port0(pool, bi, protocol) : port0(seg, l4, protocol, l4Valid),
+                reassembled ? AclFragments.port1(pool, bi, protocol) : port1(seg, l4, protocol, l4Valid), sw,
                 input ? AclDenyEvent.DIRECTION_INPUT : AclDenyEvent.DIRECTION_OUTPUT, reason, acl,
                 acl < 0 ? -1 : rule(result));
     }
@@ -282,10 +284,12 @@ final class AclDataplane {
         long l4 = pool.l4Header(bi);
         int protocol = pool.ipProtocol(bi);
         boolean l4Valid = (pool.l4Info(bi) & BufferPool.L4_VALID) != 0;
-        int tcpFlags = tcpFlags(seg, l4, protocol, l4Valid);
+        boolean reassembled = AclFragments.reassembled(pool, bi);
+        int tcpFlags = reassembled ? AclFragments.tcpFlags(pool, bi, protocol) : tcpFlags(seg, l4, protocol, l4Valid);
         int bytes = Ipv4.totalLength(seg, ip);
         long key0 = sessionKey0(seg, ip, input);
-        long key1 = sessionKey1(seg, l4, bytes - (int) (l4 - ip), protocol, l4Valid, input, sw);
+        long key1 = reassembled ? AclFragments.sessionKey1(pool, bi, protocol, input, sw)
+                : sessionKey1(seg, l4, bytes - (int) (l4 - ip), protocol, l4Valid, input, sw);
         int session = sessions.find(key0, key1, now);
         if (session >= 0) {
             sessions.touch(session, input == sessions.createdOnInput(session), tcpFlags, bytes, now);
@@ -308,7 +312,8 @@ final class AclDataplane {
                     | (icmpError ? RESULT_ICMP_ERROR_NO_SESSION : 0);
         }
         int match = rules.match(Ipv4.src(seg, ip), Ipv4.dst(seg, ip), protocol,
-                port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), tcpFlags);
+                reassembled ? AclFragments.port0(pool, bi, protocol) : port0(seg, l4, protocol, l4Valid),
+                reassembled ? AclFragments.port1(pool, bi, protocol) : port1(seg, l4, protocol, l4Valid), tcpFlags);
         if (match == CompiledRuleSet.NO_MATCH) {
             return result(AclAction.DENY.code(), -1, -1) | (rules.logsDenied(match) ? RESULT_LOG : 0)
                     | (icmpError ? RESULT_ICMP_ERROR_NO_SESSION : 0);
@@ -421,8 +426,9 @@ final class AclDataplane {
         long l4 = pool.l4Header(bi);
         int protocol = pool.ipProtocol(bi);
         int l4Info = pool.l4Info(bi);
-        boolean l4Valid = (l4Info & BufferPool.L4_VALID) != 0;
-        int tcpFlags = tcpFlags(seg, l4, protocol, l4Valid);
+        boolean reassembled = (l4Info & BufferPool.L4_REASSEMBLED) != 0;
+        boolean l4Valid = (l4Info & BufferPool.L4_VALID) != 0 || reassembled;
+        int tcpFlags = reassembled ? AclFragments.tcpFlags(pool, bi, protocol) : tcpFlags(seg, l4, protocol, l4Valid);
         int acl = acl(result);
         int rule = rule(result);
         int traceBits = action == AclAction.SESSION.code() ? TRACE_BITS_SESSION : 0;
@@ -438,8 +444,9 @@ final class AclDataplane {
         trace.set(ValueLayout.JAVA_LONG, words + 8, addressWord(Ipv4.src(seg, ip)));
         trace.set(ValueLayout.JAVA_LONG, words + 16, 0L);
         trace.set(ValueLayout.JAVA_LONG, words + 24, addressWord(Ipv4.dst(seg, ip)));
-        trace.set(ValueLayout.JAVA_LONG, words + 32,
-                l4Word(port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), protocol, sw));
+        trace.set(ValueLayout.JAVA_LONG, words + 32, reassembled
+                ? l4Word(AclFragments.port0(pool, bi, protocol), AclFragments.port1(pool, bi, protocol), protocol, sw)
+                : l4Word(port0(seg, l4, protocol, l4Valid), port1(seg, l4, protocol, l4Valid), protocol, sw));
         int info = (protocol == Ipv4.PROTOCOL_TCP && l4Valid ? PACKET_INFO_TCP_FLAGS_VALID : 0)
                 | (input ? PACKET_INFO_IS_INPUT : 0)
                 | (l4Valid ? PACKET_INFO_L4_VALID : 0)

@@ -54,7 +54,7 @@ public interface NeighbourTable {
     /** Dynamic entries one interface may hold before its least recently heard one makes room for a new one. */
     void setMaxEntriesPerInterface(int max);
 
-    /** Learned neighbours dropped because the queue to the control plane was full. */
+    /** Learned neighbours dropped because the queue to the control plane, or the interface's share of it, was full. */
     long learnQueueOverflows();
 
     /** Learned neighbours refused because the table (or the interface's share) held only static entries. */

@@ -26,7 +26,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code entries} field is volatile): no lock on any worker. Workers never write the table: a learned
  * neighbour that is new or has a new MAC goes into a bounded multi-producer queue of primitives, drained by
  * {@link #maintain} on a control-plane thread (every 100 ms under DS, or by the test); a neighbour heard again
- * with the same MAC only refreshes its last-seen time in place. Listeners (the FIB) are told after each
+ * with the same MAC only refreshes its last-seen time in place. One interface may hold at most
+ * {@link #LEARN_QUEUE_SHARE} of the queue's slots: a pod flooding ARP with invented senders fills its own share,
+ * and the GbE's gateway, heard between two drains, still gets a slot (and, when the GbE's share of the table is
+ * full, evicts that interface's least recently heard entry). Listeners (the FIB) are told after each
  * change, outside the lock.
  *
  * <p>Published under {@link NeighbourTable} and, for arp-input (which learns per packet), under this class.
@@ -37,7 +40,14 @@ public final class NeighbourTableImpl implements NeighbourTable {
 
     /** An entry heard from this recently is passed over once by the eviction (CLOCK's second chance). */
     static final long RECENTLY_HEARD_NANOS = TimeUnit.SECONDS.toNanos(1);
-    static final int LEARN_QUEUE_CAPACITY = 1024;
+    static final int LEARN_QUEUE_CAPACITY = 4096;
+    /** Slots of the learn queue one interface may hold between two drains (16 interfaces flooding fill it). */
+    static final int LEARN_QUEUE_SHARE = LEARN_QUEUE_CAPACITY / 16;
+    /**
+     * Interfaces whose queued learns are counted apart; sw_if_indexes are dense from 0, and beyond this many
+     * interfaces share a counter (and so a share) with the one this many below them.
+     */
+    static final int QUEUED_BY_INTERFACE_SLOTS = 1024;
     private static final long EMPTY = -1L;
 
     private static final System.Logger LOG = System.getLogger(NeighbourTableImpl.class.getName());
@@ -113,6 +123,7 @@ public final class NeighbourTableImpl implements NeighbourTable {
     private final AtomicLongArray queuedSequence = new AtomicLongArray(LEARN_QUEUE_CAPACITY);
     private final AtomicLong queueTail = new AtomicLong();
     private volatile long queueHead;
+    private final AtomicLongArray queuedBySw = new AtomicLongArray(QUEUED_BY_INTERFACE_SLOTS);
     private final AtomicLong learnQueueOverflows = new AtomicLong();
     private long tableFullRefusals;
 
@@ -214,7 +225,8 @@ public final class NeighbourTableImpl implements NeighbourTable {
     /**
      * A worker heard {@code address} at {@code mac} on {@code swIfIndex} (an ARP request to the box, or a
      * reply). Known with the same MAC: its last-seen time is refreshed now. New or moved: queued for the control
-     * plane (dropped and counted when the queue is full). A static entry is never overridden.
+     * plane (dropped and counted when the queue, or the interface's share of it, is full). A static entry is
+     * never overridden.
      */
     public void learn(int swIfIndex, int address, long mac, long nowNanos) {
         long key = key(swIfIndex, address);
@@ -229,9 +241,16 @@ public final class NeighbourTableImpl implements NeighbourTable {
                 return;
             }
         }
+        int share = swIfIndex & (QUEUED_BY_INTERFACE_SLOTS - 1);
+        if (queuedBySw.incrementAndGet(share) > LEARN_QUEUE_SHARE) {
+            queuedBySw.decrementAndGet(share);
+            learnQueueOverflows.incrementAndGet();
+            return;
+        }
         while (true) {
             long tail = queueTail.get();
             if (tail - queueHead >= LEARN_QUEUE_CAPACITY) {
+                queuedBySw.decrementAndGet(share);
                 learnQueueOverflows.incrementAndGet();
                 return;
             }
@@ -339,6 +358,7 @@ public final class NeighbourTableImpl implements NeighbourTable {
                 long mac = queuedMacs[slot];
                 head++;
                 queueHead = head;
+                queuedBySw.decrementAndGet((int) (key >>> 32) & (QUEUED_BY_INTERFACE_SLOTS - 1));
                 Entry old = byKey.get(key);
                 if (old != null && (old.isStatic || old.mac == mac)) {
                     continue;

@@ -60,8 +60,15 @@ class NeighbourTableImplTest {
     @Test
     void theLearnQueueIsBoundedAndCountsOverflow() {
         NeighbourTableImpl table = new NeighbourTableImpl();
-        for (int i = 0; i < NeighbourTableImpl.LEARN_QUEUE_CAPACITY + 10; i++) {
-            table.learn(1, i + 1, MAC, 0);
+        int interfaces = NeighbourTableImpl.LEARN_QUEUE_CAPACITY / NeighbourTableImpl.LEARN_QUEUE_SHARE;
+        for (int sw = 0; sw < interfaces; sw++) {
+            for (int i = 0; i < NeighbourTableImpl.LEARN_QUEUE_SHARE; i++) {
+                table.learn(sw, i + 1, MAC, 0);
+            }
+        }
+        assertEquals(0, table.learnQueueOverflows(), "every interface within its share, the queue just full");
+        for (int i = 0; i < 10; i++) {
+            table.learn(interfaces, i + 1, MAC, 0);
         }
         assertEquals(10, table.learnQueueOverflows());
         table.maintain(0);
@@ -69,6 +76,70 @@ class NeighbourTableImplTest {
         table.learn(1, 0x7f000001, MAC, 0);
         table.maintain(0);
         assertEquals(MAC, table.mac(1, 0x7f000001), "the queue is usable again after a drain");
+    }
+
+    /**
+     * Between two drains a pod floods ARP with thousands of invented senders: it fills its own share of the learn
+     * queue, and the gateway's reply on the GbE, heard in the middle of the flood, is still queued and learned.
+     */
+    @Test
+    void aFloodBetweenTwoDrainsLeavesTheGatewayASlotInTheLearnQueue() {
+        NeighbourTableImpl table = new NeighbourTableImpl();
+        int gateway = 0xc0a81064;
+        for (int i = 0; i < 5000; i++) {
+            table.learn(6, 0x0a640000 + i, MAC + 2, 0);
+            if (i == 2500) {
+                table.learn(1, gateway, MAC, 0);
+            }
+        }
+        assertEquals(5000 - NeighbourTableImpl.LEARN_QUEUE_SHARE, table.learnQueueOverflows());
+        table.maintain(0);
+        assertEquals(MAC, table.mac(1, gateway));
+        assertEquals(NeighbourTableImpl.LEARN_QUEUE_SHARE,
+                table.entries().stream().filter(n -> n.swIfIndex() == 6).count());
+        table.learn(6, 0x0a650000, MAC + 2, 0);
+        table.maintain(0);
+        assertEquals(MAC + 2, table.mac(6, 0x0a650000), "the pod's share is free again after the drain");
+    }
+
+    /**
+     * The GbE's own share is full of neighbours all heard just now (a flood from the internet side): the gateway,
+     * aged out, is still relearned at once, by evicting one of them; the static entry on the GbE stays.
+     */
+    @Test
+    void theGatewayIsRelearnedWhenItsInterfacesShareIsFullOfFreshEntries() {
+        NeighbourTableImpl table = new NeighbourTableImpl();
+        table.setMaxEntriesPerInterface(50);
+        long second = TimeUnit.SECONDS.toNanos(1);
+        int gateway = 0xc0a81064;
+        table.addStatic(1, 0xc0a81065, OTHER_MAC);
+        long now = 10 * second;
+        for (int i = 0; i < 200; i++) {
+            table.learn(1, 0xc0a81100 + i, MAC + 3, now);
+        }
+        table.maintain(now);
+        assertEquals(51, table.entries().stream().filter(n -> n.swIfIndex() == 1).count());
+        long evicted = table.evictions();
+        table.learn(1, gateway, MAC, now);
+        table.maintain(now);
+        assertEquals(MAC, table.mac(1, gateway), "learned although every entry of the share was heard this second");
+        assertEquals(OTHER_MAC, table.mac(1, 0xc0a81065), "static entries are never evicted");
+        assertEquals(evicted + 1, table.evictions());
+        assertEquals(0, table.tableFullRefusals());
+    }
+
+    /** A share holding only static entries refuses a new dynamic one, and counts it. */
+    @Test
+    void onlyStaticsLeftIsARefusal() {
+        NeighbourTableImpl table = new NeighbourTableImpl();
+        table.setMaxEntries(2);
+        table.addStatic(1, 1, MAC);
+        table.addStatic(2, 2, MAC);
+        table.learn(1, 3, MAC, 0);
+        table.maintain(0);
+        assertEquals(NeighbourTable.NO_MAC, table.mac(1, 3));
+        assertEquals(1, table.tableFullRefusals());
+        assertEquals(2, table.entries().size());
     }
 
     @Test
@@ -116,7 +187,9 @@ class NeighbourTableImplTest {
         assertEquals(MAC + 1, table.mac(6, 0x0a010103), "the pod's static entry stays");
         assertEquals(101, table.entries().stream().filter(n -> n.swIfIndex() == 6).count(),
                 "tap's share (100 dynamic) plus its static entry");
-        assertTrue(table.evictions() > 9000);
+        assertEquals(20 * NeighbourTableImpl.LEARN_QUEUE_SHARE - 100, table.evictions(),
+                "each burst queues the pod's share of the learn queue, each beyond the first 100 evicts one");
+        assertEquals(20 * (500 - NeighbourTableImpl.LEARN_QUEUE_SHARE), table.learnQueueOverflows());
 
         table.setAgeingSeconds(1);
         table.maintain(now + 10 * second);

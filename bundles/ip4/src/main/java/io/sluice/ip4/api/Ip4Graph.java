@@ -14,6 +14,17 @@ public final class Ip4Graph {
     public static final String IP4_REWRITE = "ip4-rewrite";
     public static final String IP4_LOCAL = "ip4-local";
     public static final String IP4_ICMP_ERROR = "ip4-icmp-error";
+    /** Strict unicast reverse-path forwarding (RFC 3704 section 2.2): the source is routed back out of the rx interface. */
+    public static final String IP4_SOURCE_CHECK_VIA_RX = "ip4-source-check-via-rx";
+    /** Loose unicast reverse-path forwarding (RFC 3704 section 2.4): the source is routed out of any interface. */
+    public static final String IP4_SOURCE_CHECK_VIA_ANY = "ip4-source-check-via-any";
+    /** The box's own echo requests ({@link Ip4Ping}), an input node handing them to ip4-lookup. */
+    public static final String IP4_PING = "ip4-ping";
+    /** Echo replies to the box, handed over by ip4-local (VPP's ping plugin's node name). */
+    public static final String IP4_ICMP_ECHO_REPLY = "ip4-icmp-echo-reply";
+    /** Shallow virtual reassembly on ip4-unicast and on ip4-output (VPP's names). */
+    public static final String IP4_SV_REASSEMBLY_FEATURE = "ip4-sv-reassembly-feature";
+    public static final String IP4_SV_REASSEMBLY_OUTPUT_FEATURE = "ip4-sv-reassembly-output-feature";
 
     /** Started by ip4-input (both variants): ingress features, then ip4-lookup. */
     public static final FeatureArc UNICAST_ARC = new FeatureArc(FeatureArc.IP4_UNICAST, IP4_INPUT, IP4_LOOKUP);

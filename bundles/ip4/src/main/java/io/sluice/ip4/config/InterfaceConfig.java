@@ -1,6 +1,7 @@
 package io.sluice.ip4.config;
 
 import io.sluice.ethernet.api.ArpProxy;
+import io.sluice.graph.api.GraphRuntime;
 import io.sluice.ip4.api.Ip4Fib;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.InterfaceTable;
@@ -17,7 +18,8 @@ import java.util.Map;
 
 /**
  * One interface's L3 settings, factory PID {@value #PID} (files {@code etc/io.sluice.interface-<name>.cfg}):
- * addresses, MTU, MAC, admin state, proxy ARP and FIB table. Keys are documented in docs/configuration.md.
+ * addresses, MTU, MAC, admin state, proxy ARP, FIB table and the source check (uRPF). Keys are documented in
+ * docs/configuration.md.
  */
 @Component(service = {}, immediate = true, configurationPid = InterfaceConfig.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -33,18 +35,21 @@ public final class InterfaceConfig extends InterfaceBoundConfig<InterfaceConfig.
     static final int MAX_MTU = BufferPool.DATA_SIZE - 14 - 4;
     static final int MIN_MTU = 68;
 
-    record Settings(String name, List<int[]> addresses, int mtu, long mac, boolean up, boolean proxyArp, int table) {
+    record Settings(String name, List<int[]> addresses, int mtu, long mac, boolean up, boolean proxyArp, int table,
+                    String sourceCheck) {
     }
 
     private final Ip4Fib fib;
     private final ArpProxy proxy;
+    private final SourceCheckFeature sourceCheck;
 
     @Activate
     public InterfaceConfig(@Reference InterfaceTable interfaces, @Reference Ip4Fib fib, @Reference ArpProxy proxy,
-                           Map<String, Object> properties) {
+                           @Reference GraphRuntime graph, Map<String, Object> properties) {
         super(interfaces, PID);
         this.fib = fib;
         this.proxy = proxy;
+        this.sourceCheck = new SourceCheckFeature(graph, this::reapplySourceCheck);
         interfaces.addListener(this);
         configure(properties);
     }
@@ -74,7 +79,10 @@ public final class InterfaceConfig extends InterfaceBoundConfig<InterfaceConfig.
         boolean up = values.choice("admin", "up", "up", "down").equals("up");
         boolean proxyArp = values.bool("proxy-arp", false);
         int table = values.integer("table", 0, Ip4Fib.MAX_TABLES - 1, 0);
-        return new Settings(name, addresses, mtu, mac, up, proxyArp, table);
+        // Strict and loose uRPF (RFC 3704 sections 2.2 and 2.4), or none; absent is off, as before the key existed.
+        String sourceCheck = values.choice("source-check", SourceCheckFeature.OFF, SourceCheckFeature.STRICT,
+                SourceCheckFeature.LOOSE, SourceCheckFeature.OFF);
+        return new Settings(name, addresses, mtu, mac, up, proxyArp, table, sourceCheck);
     }
 
     /** 0 when absent (the driver's MTU stays). */
@@ -128,7 +136,16 @@ public final class InterfaceConfig extends InterfaceBoundConfig<InterfaceConfig.
             }
         }
         proxy.setEnabled(sw, settings.proxyArp());
+        sourceCheck.apply(sw, settings.sourceCheck());
         interfaces.setAdminUp(sw, settings.up());
+    }
+
+    private synchronized void reapplySourceCheck() {
+        Settings settings = applied();
+        int sw = settings == null ? -1 : interfaces.find(settings.name());
+        if (sw >= 0) {
+            sourceCheck.apply(sw, settings.sourceCheck());
+        }
     }
 
     @Override
@@ -139,6 +156,7 @@ public final class InterfaceConfig extends InterfaceBoundConfig<InterfaceConfig.
         }
         interfaces.setAdminUp(sw, false);
         proxy.setEnabled(sw, false);
+        sourceCheck.withdraw(sw);
         for (int[] address : new ArrayList<>(settings.addresses())) {
             interfaces.removeIp4Address(sw, address[0], address[1]);
         }

@@ -22,7 +22,8 @@ import java.util.List;
  * echo reply in place (type 0, addresses swapped, the ICMP checksum patched by RFC 1624, a fresh TTL) and
  * routed back through ip4-lookup. The box runs no IP host stack: UDP is answered with ICMP port unreachable
  * (RFC 1122 section 4.1.3.1), TCP and other protocols are counted and dropped, as are fragments (no
- * reassembly) and ICMP messages other than echo requests.
+ * reassembly) and ICMP messages other than echo requests and replies; echo replies go to ip4-icmp-echo-reply,
+ * which matches them to the box's own ping.
  */
 @Component(service = Node.class, immediate = true)
 public final class Ip4LocalNode implements Node {
@@ -30,7 +31,8 @@ public final class Ip4LocalNode implements Node {
     public enum Next implements NextArc {
         DROP(GraphRuntime.ERROR_DROP),
         LOOKUP(Ip4Graph.IP4_LOOKUP),
-        ICMP_ERROR(Ip4Graph.IP4_ICMP_ERROR);
+        ICMP_ERROR(Ip4Graph.IP4_ICMP_ERROR),
+        ECHO_REPLY(Ip4Graph.IP4_ICMP_ECHO_REPLY);
 
         private final String nodeName;
 
@@ -47,6 +49,7 @@ public final class Ip4LocalNode implements Node {
     public static final int NEXT_DROP = Next.DROP.ordinal();
     public static final int NEXT_LOOKUP = Next.LOOKUP.ordinal();
     public static final int NEXT_ICMP_ERROR = Next.ICMP_ERROR.ordinal();
+    public static final int NEXT_ECHO_REPLY = Next.ECHO_REPLY.ordinal();
 
     /** TTL of the box's own replies (RFC 1700's recommended default). */
     static final int REPLY_TTL = 64;
@@ -108,7 +111,9 @@ public final class Ip4LocalNode implements Node {
             int payloadLength = Ipv4.totalLength(seg, ip) - (int) (l4 - ip);
             switch (pool.ipProtocol(bi)) {
                 case Ipv4.PROTOCOL_ICMP -> {
-                    if (payloadLength < Icmp.HEADER_LENGTH || Icmp.type(seg, l4) != Icmp.TYPE_ECHO_REQUEST) {
+                    if (payloadLength >= Icmp.HEADER_LENGTH && Icmp.type(seg, l4) == Icmp.TYPE_ECHO_REPLY) {
+                        nexts[i] = NEXT_ECHO_REPLY; // the box's own ping: ip4-icmp-echo-reply matches and counts it
+                    } else if (payloadLength < Icmp.HEADER_LENGTH || Icmp.type(seg, l4) != Icmp.TYPE_ECHO_REQUEST) {
                         notEcho++;
                     } else if (!Icmp.checksumValid(seg, l4, payloadLength)) {
                         badChecksum++;

@@ -4,7 +4,9 @@ import io.sluice.ethernet.api.ArpProxy;
 import io.sluice.ethernet.api.NeighbourTable;
 import io.sluice.ethernet.internal.ArpProxyImpl;
 import io.sluice.ethernet.internal.NeighbourTableImpl;
+import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.runtime.GraphHarness;
+import io.sluice.ip4.api.Ip4Graph;
 import io.sluice.ip4.internal.fib.Adjacencies;
 import io.sluice.ip4.internal.fib.Ip4FibImpl;
 import io.sluice.packet.api.BufferPool;
@@ -69,7 +71,7 @@ class ConfigTest {
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        long deadline = System.nanoTime() + 30_000_000_000L;
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "timed out waiting for the configuration to apply");
             Thread.sleep(5);
@@ -78,7 +80,7 @@ class ConfigTest {
 
     @Test
     void interfaceSettingsApplyWhenTheInterfaceAppears() throws Exception {
-        InterfaceConfig config = new InterfaceConfig(interfaces, fib, proxy, props("name", "tap2",
+        InterfaceConfig config = new InterfaceConfig(interfaces, fib, proxy, h.engine(), props("name", "tap2",
                 "address", "10.1.1.1/32, 172.16.0.1/24", "mtu", "1450", "mac", "02:fe:16:3f:5f:0f",
                 "proxy-arp", "true"));
         assertEquals(null, config.applied(), "tap2 is not registered yet");
@@ -106,7 +108,7 @@ class ConfigTest {
 
     @Test
     void refusalsNameTheFileTheKeyAndWhy() {
-        InterfaceConfig config = new InterfaceConfig(interfaces, fib, proxy, props("name", "x"));
+        InterfaceConfig config = new InterfaceConfig(interfaces, fib, proxy, h.engine(), props("name", "x"));
         assertEquals("etc/test.cfg: key 'address': '10.1.1.1/40' has a prefix length outside 0..32",
                 assertThrows(IllegalArgumentException.class,
                         () -> config.parse(new ConfigValues("p", props("name", "x", "address", "10.1.1.1/40"))))
@@ -161,5 +163,35 @@ class ConfigTest {
         assertEquals(Adjacencies.MISS_INDEX, fib.forwarding().lookup(0, 0x1f866133));
         neighbour.deactivate();
         assertEquals(NeighbourTable.NO_MAC, neighbours.mac(gbe, 0xc0a81064));
+    }
+
+    /**
+     * {@code source-check} puts one of the two uRPF nodes on the interface's ip4-unicast arc. The nodes register
+     * after the configuration arrives here (as a bundle may start after another), so the setting waits for them.
+     */
+    @Test
+    void sourceCheckPutsItsNodeOnTheArcOnceTheNodesRegister() throws Exception {
+        int sw = interfaces.register(device("tap2"));
+        InterfaceConfig config = new InterfaceConfig(interfaces, fib, proxy, h.engine(), props("name", "tap2",
+                "source-check", "strict"));
+        await(() -> config.applied() != null);
+        h.add(new io.sluice.ip4.node.Ip4InputNode());
+        h.add(new io.sluice.ip4.node.Ip4SourceCheckViaRxNode(fib));
+        h.add(new io.sluice.ip4.node.Ip4SourceCheckViaAnyNode(fib));
+        await(() -> h.engine().enabledFeatures(FeatureArc.IP4_UNICAST, sw).equals(
+                java.util.List.of(Ip4Graph.IP4_SOURCE_CHECK_VIA_RX)));
+
+        assertTrue(config.configure(props("name", "tap2", "source-check", "loose")));
+        await(() -> h.engine().enabledFeatures(FeatureArc.IP4_UNICAST, sw).equals(
+                java.util.List.of(Ip4Graph.IP4_SOURCE_CHECK_VIA_ANY)));
+        assertEquals("etc/test.cfg: key 'source-check': 'sideways' is not one of strict, loose, off",
+                assertThrows(IllegalArgumentException.class, () -> config.parse(new ConfigValues("p",
+                        props("name", "tap2", "source-check", "sideways")))).getMessage());
+        assertTrue(config.configure(props("name", "tap2")), "absent is off");
+        await(() -> h.engine().enabledFeatures(FeatureArc.IP4_UNICAST, sw).isEmpty());
+        assertTrue(config.configure(props("name", "tap2", "source-check", "strict")));
+        await(() -> !h.engine().enabledFeatures(FeatureArc.IP4_UNICAST, sw).isEmpty());
+        config.deactivate();
+        assertTrue(h.engine().enabledFeatures(FeatureArc.IP4_UNICAST, sw).isEmpty(), "withdrawn with the file");
     }
 }

@@ -8,9 +8,17 @@ import io.sluice.ip4.node.Ip4IcmpErrorNode;
 import io.sluice.ip4.node.Ip4InputNoChecksumNode;
 import io.sluice.ip4.node.Ip4InputNode;
 import io.sluice.ip4.node.Ip4LocalNode;
+import io.sluice.ip4.ping.Ip4EchoReplyNode;
+import io.sluice.ip4.ping.Ip4PingService;
 import io.sluice.ip4.node.Ip4LookupNode;
 import io.sluice.ip4.node.Ip4RewriteNode;
+import io.sluice.ip4.node.Ip4SourceCheckViaAnyNode;
+import io.sluice.ip4.node.Ip4SourceCheckViaRxNode;
+import io.sluice.ip4.node.Ip4SvReassemblyFeatureNode;
+import io.sluice.ip4.node.SvReassemblySettings;
 import io.sluice.vnet.api.InterfaceTable;
+
+import java.util.function.LongSupplier;
 
 /**
  * ip4's FIB and nodes for benchmarks and other bundles' tests, reached through the api types only: a
@@ -47,6 +55,11 @@ public final class Ip4Testkit {
         public Node rewriteNode(InterfaceTable interfaces) {
             return new Ip4RewriteNode(fib, interfaces);
         }
+
+        /** ip4-source-check-via-rx ({@code strict}) or ip4-source-check-via-any over this FIB. */
+        public Node sourceCheckNode(boolean strict) {
+            return strict ? new Ip4SourceCheckViaRxNode(fib) : new Ip4SourceCheckViaAnyNode(fib);
+        }
     }
 
     /** One published forwarding state (never changes). */
@@ -82,6 +95,11 @@ public final class Ip4Testkit {
         return new Ip4LocalNode();
     }
 
+    /** ip4-icmp-echo-reply, where ip4-local sends echo replies to the box, with no ping of the box's running. */
+    public static Node icmpEchoReply() {
+        return new Ip4EchoReplyNode(new Ip4PingService(null, null, null));
+    }
+
     /** ip4-icmp-error: the ICMP errors ip4-input, ip4-lookup and ip4-rewrite ask for. */
     public static Node ip4IcmpError(InterfaceTable interfaces) {
         return new Ip4IcmpErrorNode(interfaces);
@@ -92,5 +110,10 @@ public final class Ip4Testkit {
         Ip4IcmpErrorNode node = new Ip4IcmpErrorNode(interfaces);
         node.setRateLimit(perSecond, burst);
         return node;
+    }
+
+    /** ip4-sv-reassembly-feature with the shipped limits for one worker, on {@code nanoClock} (System::nanoTime). */
+    public static Node svReassemblyFeature(LongSupplier nanoClock) {
+        return new Ip4SvReassemblyFeatureNode(SvReassemblySettings.DEFAULTS, 1, nanoClock);
     }
 }

@@ -115,20 +115,25 @@ public final class Nat44In2OutOutputNode implements Node {
                 long ip = pool.l3Header(bi);
                 long l4 = pool.l4Header(bi);
                 int protocol = pool.ipProtocol(bi);
-                int port = (pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) == 0
-                        ? Nat44Packets.sourcePort(seg, ip, l4, protocol) : -1;
+                boolean later = Nat44Fragments.later(pool, bi);
+                int port = later ? Nat44Fragments.sourcePort(pool, bi, protocol)
+                        : Nat44Packets.sourcePort(seg, ip, l4, protocol);
                 int s = port < 0 ? -1 : table.lookupIn2Out(SessionTable.key(Ipv4.src(seg, ip), port, protocol));
                 if (s < 0 || table.expiresAt(s) <= now) {
                     next = ARC_SLOW_PATH;
                 } else {
                     long outKey = table.outKey(s);
-                    dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), true,
-                            Ipv4.totalLength(seg, ip));
-                    if (protocol == Ipv4.PROTOCOL_TCP) {
-                        dataplane.learnInsideWindow(s, seg, ip, l4);
+                    dataplane.touch(policy, s, now, protocol, later ? 0 : Nat44Packets.tcpFlags(seg, l4, protocol),
+                            true, Ipv4.totalLength(seg, ip));
+                    if (later) {
+                        Nat44Fragments.rewriteSource(seg, ip, SessionTable.keyAddress(outKey));
+                    } else {
+                        if (protocol == Ipv4.PROTOCOL_TCP) {
+                            dataplane.learnInsideWindow(s, seg, ip, l4);
+                        }
+                        Nat44Packets.rewriteSource(seg, ip, l4, protocol, SessionTable.keyAddress(outKey),
+                                SessionTable.keyPort(outKey));
                     }
-                    Nat44Packets.rewriteSource(seg, ip, l4, protocol, SessionTable.keyAddress(outKey),
-                            SessionTable.keyPort(outKey));
                     pool.orFlags(bi, VnetBufferFlags.NATED);
                     session = s;
                     translated++;

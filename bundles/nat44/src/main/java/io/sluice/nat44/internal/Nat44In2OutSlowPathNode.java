@@ -68,7 +68,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
         BAD_ICMP_TYPE("unsupported ICMP type"),
         BAD_ICMP("ICMP error malformed, truncated or with a bad checksum"),
         ICMP_NO_SESSION("ICMP error about a flow with no session"),
-        FRAGMENT("non-first fragment (no reassembly)"),
+        FRAGMENT("non-first fragment without its datagram's session (no stamp from ip4-sv-reassembly, or none made)"),
         TRUNCATED("TCP, UDP or ICMP header truncated");
 
         private final String description;
@@ -151,8 +151,8 @@ public final class Nat44In2OutSlowPathNode implements Node {
         }
         MemorySegment seg = pool.segment();
         SessionTable table = dataplane.table();
-        if ((pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) != 0) {
-            return Error.FRAGMENT.ordinal();
+        if (Nat44Fragments.later(pool, bi)) {
+            return translateLaterFragment(policy, pool, bi, now);
         }
         long ip = pool.l3Header(bi);
         long l4 = pool.l4Header(bi);
@@ -204,6 +204,28 @@ public final class Nat44In2OutSlowPathNode implements Node {
         }
         Nat44Packets.rewriteSource(seg, ip, l4, protocol, SessionTable.keyAddress(outKey),
                 SessionTable.keyPort(outKey));
+        pool.orFlags(bi, VnetBufferFlags.NATED);
+        pool.setOpaque(bi, Opaque.NAT_SESSION, s);
+        counts[Error.IN2OUT_PACKETS.ordinal()]++;
+        return -1;
+    }
+
+    /**
+     * A later fragment the fast path did not translate, its first fragment having made the session earlier in this
+     * frame (or it expired): found by its stamped ports, never creating one, since only a first fragment may.
+     */
+    private int translateLaterFragment(Nat44Policy policy, BufferPool pool, int bi, long now) {
+        MemorySegment seg = pool.segment();
+        SessionTable table = dataplane.table();
+        long ip = pool.l3Header(bi);
+        int protocol = pool.ipProtocol(bi);
+        int port = Nat44Fragments.sourcePort(pool, bi, protocol);
+        int s = port < 0 ? -1 : table.lookupIn2Out(SessionTable.key(Ipv4.src(seg, ip), port, protocol));
+        if (s < 0 || table.expiresAt(s) <= now) {
+            return Error.FRAGMENT.ordinal();
+        }
+        dataplane.touch(policy, s, now, protocol, 0, true, Ipv4.totalLength(seg, ip));
+        Nat44Fragments.rewriteSource(seg, ip, SessionTable.keyAddress(table.outKey(s)));
         pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.IN2OUT_PACKETS.ordinal()]++;

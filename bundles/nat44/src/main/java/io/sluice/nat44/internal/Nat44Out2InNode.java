@@ -68,7 +68,7 @@ public final class Nat44Out2InNode implements Node {
         OUT2IN_PACKETS("Good out2in packets processed"),
         SESSIONS_CREATED("static mapping sessions created"),
         BAD_ICMP("ICMP error malformed, truncated or with a bad checksum"),
-        FRAGMENT("non-first fragment to a pool address passed untranslated (no reassembly)"),
+        FRAGMENT("non-first fragment to a pool address without a session passed untranslated (no stamp, or none)"),
         OUT_OF_PORTS("out of ports (hairpinning)"),
         MAX_SESSIONS_EXCEEDED("maximum sessions exceeded"),
         MAX_USER_SESSIONS_EXCEEDED("maximum sessions per inside address exceeded"),
@@ -141,8 +141,19 @@ public final class Nat44Out2InNode implements Node {
             int protocol = pool.ipProtocol(bi);
             int session = -1;
             int next = context.featureNext(rx);
-            if ((pool.l4Info(bi) & BufferPool.L4_NON_FIRST_FRAGMENT) != 0) {
-                if (dataplane.ports().indexOf(Ipv4.dst(seg, ip)) >= 0) {
+            if (Nat44Fragments.later(pool, bi)) {
+                int port = Nat44Fragments.destinationPort(pool, bi, protocol);
+                int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol));
+                if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)) {
+                    dataplane.touch(policy, s, now, protocol, 0, false, Ipv4.totalLength(seg, ip));
+                    Nat44Fragments.rewriteDestination(seg, ip, SessionTable.keyAddress(table.inKey(s)));
+                    pool.orFlags(bi, VnetBufferFlags.NATED);
+                    session = s;
+                    translated++;
+                } else if (port >= 0 && policy.mappings.translatesExternal(Ipv4.dst(seg, ip), port, protocol)) {
+                    slowWork = true; // its first fragment may make the static mapping's session in this frame
+                    session = -2;
+                } else if (dataplane.ports().indexOf(Ipv4.dst(seg, ip)) >= 0) {
                     fragments++;
                 }
             } else {
@@ -223,6 +234,9 @@ public final class Nat44Out2InNode implements Node {
         long ip = pool.l3Header(bi);
         long l4 = pool.l4Header(bi);
         int protocol = pool.ipProtocol(bi);
+        if (Nat44Fragments.later(pool, bi)) {
+            return translateLaterFragment(policy, pool, bi, ip, protocol, now);
+        }
         int port = Nat44Packets.destinationPort(seg, ip, l4, protocol);
         if (port == Nat44Packets.TRUNCATED) {
             return Error.TRUNCATED.ordinal();
@@ -272,6 +286,24 @@ public final class Nat44Out2InNode implements Node {
                 Ipv4.totalLength(seg, ip));
         Nat44Packets.rewriteDestination(seg, ip, l4, protocol, SessionTable.keyAddress(inKey),
                 SessionTable.keyPort(inKey));
+        pool.orFlags(bi, VnetBufferFlags.NATED);
+        pool.setOpaque(bi, Opaque.NAT_SESSION, s);
+        counts[Error.OUT2IN_PACKETS.ordinal()]++;
+        return -1;
+    }
+
+    /** A later fragment to a static mapping: the session its first fragment made, by the stamped ports, or none. */
+    private int translateLaterFragment(Nat44Policy policy, BufferPool pool, int bi, long ip, int protocol, long now) {
+        MemorySegment seg = pool.segment();
+        SessionTable table = dataplane.table();
+        int port = Nat44Fragments.destinationPort(pool, bi, protocol);
+        int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol));
+        if (s < 0 || table.expiresAt(s) <= now || policy.inside(pool.rxSwIfIndex(bi))) {
+            counts[Error.FRAGMENT.ordinal()]++;
+            return -1;
+        }
+        dataplane.touch(policy, s, now, protocol, 0, false, Ipv4.totalLength(seg, ip));
+        Nat44Fragments.rewriteDestination(seg, ip, SessionTable.keyAddress(table.inKey(s)));
         pool.orFlags(bi, VnetBufferFlags.NATED);
         pool.setOpaque(bi, Opaque.NAT_SESSION, s);
         counts[Error.OUT2IN_PACKETS.ordinal()]++;

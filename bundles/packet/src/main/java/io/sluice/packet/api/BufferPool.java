@@ -96,6 +96,14 @@ public final class BufferPool implements AutoCloseable {
      * bytes of the middle or the end of one, so ports must not be read.
      */
     public static final int L4_NON_FIRST_FRAGMENT = 1 << 1;
+    /**
+     * With {@link #L4_NON_FIRST_FRAGMENT}: ip4-sv-reassembly (input or output feature) stamped this fragment with
+     * the L4 facts of its datagram's first fragment ({@link #setReassembledL4}), which the ACL and the NAT read with
+     * {@link #reassembledPorts} and {@link #reassembledExtra} instead of the header this fragment does not carry.
+     * Valid on the arc it was stamped on: ip4-lookup reuses the two slots (as VPP's {@code vnet_buffer(b)->ip.reass}
+     * shares its union with {@code fib_index} and {@code flow_hash}), and the output feature stamps again.
+     */
+    public static final int L4_REASSEMBLED = 1 << 2;
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -298,6 +306,35 @@ public final class BufferPool implements AutoCloseable {
     /** The {@code L4_*} bits of the last {@link #setIp4Header}. */
     public int l4Info(int bi) {
         return segment.get(BYTE, base(bi) + META_L4_INFO) & 0xff;
+    }
+
+    /**
+     * Stamps a non-first fragment with its first fragment's L4 facts: {@code ports} is that fragment's first 4 L4
+     * bytes as one big-endian word (TCP/UDP: source port in the high half, destination port in the low; ICMP: type,
+     * code, checksum), {@code extra} its TCP flags (bits 0..7) or ICMP echo identifier (bits 16..31). Sets
+     * {@link #L4_REASSEMBLED}.
+     */
+    public void setReassembledL4(int bi, int ports, int extra) {
+        long m = base(bi);
+        segment.set(INT, m + META_OPAQUE + 4L * Opaque.REASSEMBLY_PORTS, ports);
+        segment.set(INT, m + META_OPAQUE + 4L * Opaque.REASSEMBLY_EXTRA, extra);
+        segment.set(BYTE, m + META_L4_INFO, (byte) (segment.get(BYTE, m + META_L4_INFO) | L4_REASSEMBLED));
+    }
+
+    /** Clears {@link #L4_REASSEMBLED}: a fragment the output feature could not stamp keeps no stale facts. */
+    public void clearReassembledL4(int bi) {
+        long m = base(bi);
+        segment.set(BYTE, m + META_L4_INFO, (byte) (segment.get(BYTE, m + META_L4_INFO) & ~L4_REASSEMBLED));
+    }
+
+    /** The first 4 L4 bytes of the datagram's first fragment ({@link #setReassembledL4}); valid with L4_REASSEMBLED. */
+    public int reassembledPorts(int bi) {
+        return segment.get(INT, base(bi) + META_OPAQUE + 4L * Opaque.REASSEMBLY_PORTS);
+    }
+
+    /** TCP flags (bits 0..7) or ICMP echo identifier (bits 16..31) of the datagram's first fragment. */
+    public int reassembledExtra(int bi) {
+        return segment.get(INT, base(bi) + META_OPAQUE + 4L * Opaque.REASSEMBLY_EXTRA);
     }
 
     /** Offset in {@link #segment()} of the IPv4 header: the one way every node after ip4-input finds it. */

@@ -12,7 +12,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
-/** VPP's {@code show ip neighbors}: the neighbour table, static and learned. */
+/**
+ * VPP's {@code show ip neighbors}: the neighbour table, static and learned; with {@code --counters}, what the table
+ * did not learn (a full learn queue or interface share, a table of statics) and what it evicted to learn.
+ */
 @Command(scope = "ip", name = "neighbors", description = "Lists IPv4 neighbours: interface, address, MAC, static or dynamic, idle time")
 @Service
 public class NeighborList implements Action {
@@ -26,8 +29,21 @@ public class NeighborList implements Action {
     @Option(name = "--no-format", description = "Plain columns, no table borders (for scripts)")
     boolean noFormat;
 
+    @Option(name = "--counters", description = "The table's counters instead: learn-queue-overflows, table-full-refusals, evictions")
+    boolean counters;
+
     @Override
     public Object execute() {
+        if (counters) {
+            ShellTable table = new ShellTable();
+            table.column("Count").alignRight();
+            table.column("Counter");
+            table.addRow().addContent(neighbours.learnQueueOverflows(), "learn-queue-overflows");
+            table.addRow().addContent(neighbours.tableFullRefusals(), "table-full-refusals");
+            table.addRow().addContent(neighbours.evictions(), "evictions");
+            table.print(System.out, !noFormat);
+            return null;
+        }
         InterfaceSnapshot snapshot = interfaces.snapshot();
         ShellTable table = new ShellTable();
         table.column("Interface");

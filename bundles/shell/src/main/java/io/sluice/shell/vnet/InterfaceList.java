@@ -10,7 +10,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
-/** The interfaces with their addresses, state and counters: VPP's {@code show interface} and {@code show interface address}. */
+/**
+ * The interfaces with their addresses, state and counters: VPP's {@code show interface} and {@code show interface
+ * address}. Counters are those since {@code interface:clear-counters} ({@link CounterBaseline}).
+ */
 @Command(scope = "interface", name = "list", description = "Lists interfaces: index, MAC, addresses, state, MTU, counters")
 @Service
 public class InterfaceList implements Action {
@@ -28,7 +31,7 @@ public class InterfaceList implements Action {
                 "Rx bytes", "Tx packets", "Tx bytes", "Drops"}) {
             table.column(column);
         }
-        for (InterfaceStats s : interfaces.stats()) {
+        for (InterfaceStats s : CounterBaseline.sinceClear(interfaces.stats())) {
             if (s.name() == null) {
                 continue;
             }

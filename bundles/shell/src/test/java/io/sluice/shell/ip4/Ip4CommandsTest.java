@@ -214,4 +214,22 @@ class Ip4CommandsTest {
                 rows.toString());
         assertEquals(1, rows.stream().filter(r -> r.startsWith("local0")).count());
     }
+
+    @Test
+    void neighborsCountersShowWhatTheTableRefusedAndEvicted() throws Exception {
+        neighbours.setMaxEntriesPerInterface(1);
+        neighbours.learn(gbe, 0xc0a81064, 0x08002702a536L, 0);
+        neighbours.maintain(0);
+        neighbours.learn(gbe, 0xc0a81065, 0x08002702a537L, 10_000_000_000L);
+        neighbours.maintain(10_000_000_000L);
+        NeighborList list = new NeighborList();
+        list.neighbours = neighbours;
+        list.interfaces = interfaces;
+        list.noFormat = true;
+        list.counters = true;
+        List<String> rows = printed(list::execute);
+        assertTrue(rows.contains("1 evictions"), rows.toString());
+        assertTrue(rows.contains("0 table-full-refusals"), rows.toString());
+        assertTrue(rows.contains("0 learn-queue-overflows"), rows.toString());
+    }
 }

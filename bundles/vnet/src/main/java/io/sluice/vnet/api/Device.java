@@ -42,4 +42,12 @@ public interface Device {
     /** Formats a record written by {@link #traceTx}. */
     default void formatTxTrace(MemorySegment record, long offset, StringBuilder out) {
     }
+
+    /**
+     * The device as {@code interface:hardware} shows it: driver, host name or PCI address, queues, rings,
+     * offloads, device counters. A control-plane call; drivers that do not say are listed as "unknown".
+     */
+    default DeviceHardware hardware() {
+        return DeviceHardware.unreported("unknown");
+    }
 }

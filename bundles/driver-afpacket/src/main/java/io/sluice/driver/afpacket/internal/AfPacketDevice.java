@@ -47,7 +47,7 @@ public final class AfPacketDevice implements AutoCloseable {
     private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final VarHandle STATUS = ValueLayout.JAVA_INT.varHandle();
     private long checksumsCompleted;
-    private static final int FRAME_SIZE = 2048;
+    static final int FRAME_SIZE = 2048;
     private static final int TX_BLOCK_SIZE = 64 * 1024;
     private static final int MAX_TX_FRAME = FRAME_SIZE - V2_TX_DATA;
     private static final int VLAN_TAG = 4;

@@ -7,10 +7,14 @@ import io.sluice.nativeio.api.NativeException;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.AbstractPort;
+import io.sluice.vnet.api.DeviceHardware;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A host port as vnet sees it: an {@link AfPacketDevice} on a Linux netdev, named {@code host-<ifname>}
@@ -127,6 +131,36 @@ public final class HostPort extends AbstractPort {
     @Override
     public int rxFd() {
         return device.rxFd();
+    }
+
+    /**
+     * One packet socket each way (packet(7)): the receive ring as configured, TPACKET_V2 slots or V3 blocks
+     * (its size is then given in blocks), the transmit ring's slots or sendmmsg's batch. Frames the kernel
+     * handed over with a partial checksum are completed here (TP_STATUS_CSUMNOTREADY), shown as an offload
+     * the kernel left to us.
+     */
+    @Override
+    public DeviceHardware hardware() {
+        AfPacketConfig config = device.config();
+        String host = ifName + (namespace != null ? " in netns " + namespace : "") + ", ifindex " + device.ifIndex()
+                + ", rx " + (config.rxRing() == AfPacketConfig.RxRing.V2 ? "TPACKET_V2 slots" : "TPACKET_V3 blocks of "
+                + config.rxBlockSize() + " bytes") + ", tx " + config.txMode().name().toLowerCase(java.util.Locale.ROOT);
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("rx packets", device.rxPackets());
+        counters.put("rx bytes", device.rxBytes());
+        counters.put("rx errors", device.rxErrors());
+        counters.put("rx kernel drops", device.rxKernelDrops());
+        counters.put("rx checksums completed", device.rxChecksumsCompleted());
+        counters.put("tx packets", device.txPackets());
+        counters.put("tx bytes", device.txBytes());
+        counters.put("tx errors", device.txErrors());
+        counters.put("tx ring full", device.txRingFull());
+        counters.put("tx flush failures", device.txFlushFailures());
+        int rxRing = config.rxRing() == AfPacketConfig.RxRing.V2
+                ? (int) ((long) config.rxBlockSize() * config.rxBlockCount() / AfPacketDevice.FRAME_SIZE)
+                : config.rxBlockCount();
+        return new DeviceHardware("af_packet", host, 1, 1, rxRing, config.txFrames(),
+                List.of("rx-csum-partial-completed"), counters);
     }
 
     public AfPacketDevice device() {

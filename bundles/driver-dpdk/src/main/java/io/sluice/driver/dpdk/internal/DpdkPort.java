@@ -7,6 +7,7 @@ import io.sluice.driver.dpdk.api.PortProfile;
 import io.sluice.graph.api.Frame;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.Device;
+import io.sluice.vnet.api.DeviceHardware;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -15,6 +16,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One DPDK ethdev port (rte_ethdev.h): configured with its queues on the shared {@link MbufPool}, started,
@@ -464,6 +468,35 @@ public final class DpdkPort implements Device {
         } catch (Throwable t) {
             throw new IllegalStateException("rte_eth_stats_get", t);
         }
+    }
+
+    /**
+     * The profile's queues and descriptor rings (rte_eth_rx_queue_setup/tx_queue_setup's nb_desc) and the port's
+     * counters as {@link #stats()} reads them; no offload is requested in rte_eth_conf.
+     */
+    @Override
+    public DeviceHardware hardware() {
+        String host = profile.pci() != null ? profile.pci().toString() : profile.vdev();
+        Map<String, Long> counters = new LinkedHashMap<>();
+        try {
+            Stats s = stats();
+            counters.put("ipackets", s.ipackets());
+            counters.put("ibytes", s.ibytes());
+            counters.put("opackets", s.opackets());
+            counters.put("obytes", s.obytes());
+            counters.put("imissed", s.imissed());
+            counters.put("ierrors", s.ierrors());
+            counters.put("oerrors", s.oerrors());
+            counters.put("rx_nombuf", s.rxNoMbuf());
+            counters.put("rx no buffer", s.rxNoBuffer());
+            counters.put("rx oversize", s.rxOversize());
+            counters.put("tx no mbuf", s.txNoMbuf());
+            counters.put("tx oversize", s.txOversize());
+        } catch (IllegalStateException e) {
+            counters.put("stats unavailable (" + e.getMessage() + ")", 0L);
+        }
+        return new DeviceHardware("dpdk", host, profile.rxQueues(), profile.txQueues(), profile.rxDescriptors(),
+                profile.txDescriptors(), List.of(), counters);
     }
 
     /**

@@ -7,10 +7,14 @@ import io.sluice.nativeio.api.NativeException;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.AbstractPort;
+import io.sluice.vnet.api.DeviceHardware;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One pod port as vnet sees it: the {@link TapDevice} behind interface {@code tapN}, its box-side MAC and
@@ -119,6 +123,26 @@ public final class TapPort extends AbstractPort {
         } catch (NativeException e) {
             return false; // ENODEV: the kernel side is gone
         }
+    }
+
+    /**
+     * One queue each way and no descriptor ring: a TAP is read and written a frame per read(2)/write(2). The
+     * only offload is the checksum one the TAP was opened with (TUNSETOFFLOAD TUN_F_CSUM, include/uapi/linux/if_tun.h).
+     */
+    @Override
+    public DeviceHardware hardware() {
+        String host = kernelIfName + (kernelNamespace != null ? " in netns " + kernelNamespace : "");
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("rx packets", tap.rxPackets());
+        counters.put("rx bytes", tap.rxBytes());
+        counters.put("rx errors", tap.rxErrors());
+        counters.put("rx runts", tap.rxRunts());
+        counters.put("rx checksums completed", tap.rxChecksumsCompleted());
+        counters.put("tx packets", tap.txPackets());
+        counters.put("tx bytes", tap.txBytes());
+        counters.put("tx errors", tap.txErrors());
+        return new DeviceHardware("tap", host, 1, 1, 0, 0,
+                tap.checksumOffload() ? List.of("tun-csum") : List.of(), counters);
     }
 
     /** Writes every buffer to the TAP and frees them all, sent or not; returns how many were written. */

@@ -293,6 +293,27 @@ public final class Ip4FibImpl implements Ip4Fib, InterfaceListener, NeighbourLis
         return best;
     }
 
+    /**
+     * Whether a neighbour heard on {@code sw} may have its /32 route (VPP's adj-fib): its address is in a connected
+     * subnet of {@code sw}, or routed to that very host attached to {@code sw} (a pod's /32). A neighbour anywhere
+     * else, as a pod's ARP request can claim with any sender address, would otherwise win the longest match and
+     * pull another host's traffic, the server's or another pod's, to the pod, and pass the pod's spoofed sources
+     * through the source check; it stays in the neighbour table, bounded there, and routes nothing.
+     */
+    private boolean onLink(Table t, int address, int sw) {
+        for (int l = 32; l >= 0; l--) {
+            long key = key(address & mask(l), l);
+            for (int s = 0; s < t.bySource.length; s++) {
+                int adjacency = s == SOURCE_NEIGHBOUR ? -1 : t.bySource[s].get(key, -1);
+                if (adjacency >= 0) {
+                    return swIfIndexes[adjacency] == sw
+                            && (kinds[adjacency] == Adjacencies.GLEAN || nextHops[adjacency] == address);
+                }
+            }
+        }
+        return false;
+    }
+
     /** Sets {@code source}'s adjacency for a prefix and updates the trie when the winning adjacency changes. */
     private void setSource(Table t, int address, int length, int source, int adjacency) {
         long key = key(address, length);
@@ -459,7 +480,7 @@ public final class Ip4FibImpl implements Ip4Fib, InterfaceListener, NeighbourLis
             }
             Table t = table(tableOf(swIfIndex));
             t.trie.beginBatch();
-            if (mac == NeighbourTable.NO_MAC) {
+            if (mac == NeighbourTable.NO_MAC || !onLink(t, address, swIfIndex)) {
                 clearSource(t, address, 32, SOURCE_NEIGHBOUR);
             } else {
                 setSource(t, address, 32, SOURCE_NEIGHBOUR, neighbourAdjacency(swIfIndex, address));
@@ -515,7 +536,22 @@ public final class Ip4FibImpl implements Ip4Fib, InterfaceListener, NeighbourLis
                     }
                 }
             }
+            reconcileNeighbours(t, sw);
             finish(t);
+        }
+    }
+
+    /** The interface's subnets changed: its neighbours' /32 routes follow {@link #onLink}. */
+    private void reconcileNeighbours(Table t, int sw) {
+        for (NeighbourTable.Neighbour n : neighbours.entries()) {
+            if (n.swIfIndex() != sw) {
+                continue;
+            }
+            if (onLink(t, n.address(), sw)) {
+                setSource(t, n.address(), 32, SOURCE_NEIGHBOUR, neighbourAdjacency(sw, n.address()));
+            } else {
+                clearSource(t, n.address(), 32, SOURCE_NEIGHBOUR);
+            }
         }
     }
 

@@ -1,0 +1,68 @@
+package io.sluice.ip4.node;
+
+import io.sluice.graph.api.FeatureArc;
+import io.sluice.graph.api.FeatureRegistration;
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.NextArc;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeRegistration;
+import io.sluice.ip4.api.Ip4Graph;
+import io.sluice.packet.api.BufferPool;
+
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code ip4-sv-reassembly-feature}: shallow virtual reassembly ({@link Ip4SvReassembly}) on ip4-unicast, before the
+ * ingress ACL and nat44-out2in, so that both see a later fragment with its datagram's ports. One table per worker;
+ * the node's owner ({@code io.sluice.ip4.config.SvReassemblyConfig}) adds it to the graph and frees what it holds
+ * when it goes ({@link #clear}, under the barrier).
+ */
+public final class Ip4SvReassemblyFeatureNode implements Node {
+
+    /** The features this one runs before (other bundles' nodes, named here as the graph orders by name). */
+    private static final String ACL_INPUT = "acl-plugin-in-ip4-fa";
+    private static final String NAT44_OUT2IN = "nat44-out2in";
+
+    private static final NodeRegistration REGISTRATION = NodeRegistration.internal(Ip4Graph.IP4_SV_REASSEMBLY_FEATURE,
+                    NextArc.names(Ip4SvReassembly.Next.class), List.of(Ip4SvReassemblyError.values()),
+                    Ip4SvReassembly::format)
+            .withFeature(FeatureRegistration.on(FeatureArc.IP4_UNICAST).before(ACL_INPUT, NAT44_OUT2IN));
+
+    private final SvReassemblyTables tables;
+
+    public Ip4SvReassemblyFeatureNode(SvReassemblySettings settings, int workers, LongSupplier nanoClock) {
+        this.tables = new SvReassemblyTables(settings, workers, nanoClock);
+    }
+
+    @Override
+    public NodeRegistration registration() {
+        return REGISTRATION;
+    }
+
+    @Override
+    public int process(NodeContext context, Frame frame) {
+        return Ip4SvReassembly.process(context, frame, tables.byWorker, tables.now(), false);
+    }
+
+    /** Frees every held buffer into its worker's pool; only while no worker runs this node (barrier, or removed). */
+    public int clear() {
+        return tables.clear();
+    }
+
+    /** Buffers held now, summed over the workers (read them at the barrier or from the worker itself). */
+    public int heldBuffers() {
+        return tables.heldBuffers();
+    }
+
+    /** Datagrams tracked now, summed over the workers. */
+    public int reassemblies() {
+        return tables.reassemblies();
+    }
+
+    /** For tests: the pool a worker's table has used, so that its leaks show. */
+    BufferPool poolOf(int worker) {
+        return tables.byWorker[worker].pool;
+    }
+}
