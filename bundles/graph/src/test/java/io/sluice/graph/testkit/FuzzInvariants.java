@@ -39,7 +39,21 @@ public final class FuzzInvariants {
     public static void check(GraphRuntime runtime, BufferPool pool, int outstandingBaseline, Map<String, Long> before,
                              Set<String> passing, String input) {
         Map<String, Long> after = counters(runtime);
-        long dropped = after.getOrDefault(DROPPED, 0L) - before.getOrDefault(DROPPED, 0L);
+        check(after, pool, outstandingBaseline, before, passing,
+                after.getOrDefault(DROPPED, 0L) - before.getOrDefault(DROPPED, 0L), input);
+    }
+
+    /**
+     * As {@link #check(GraphRuntime, BufferPool, int, Map, Set, String)} for a harness whose error-drop is a
+     * capture ({@code dropped}: what it captured for this input).
+     */
+    public static void check(GraphRuntime runtime, BufferPool pool, int outstandingBaseline, Map<String, Long> before,
+                             Set<String> passing, long dropped, String input) {
+        check(counters(runtime), pool, outstandingBaseline, before, passing, dropped, input);
+    }
+
+    private static void check(Map<String, Long> after, BufferPool pool, int outstandingBaseline,
+                              Map<String, Long> before, Set<String> passing, long dropped, String input) {
         long counted = 0;
         for (Map.Entry<String, Long> e : after.entrySet()) {
             String name = e.getKey();
