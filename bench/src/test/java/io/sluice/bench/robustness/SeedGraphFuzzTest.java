@@ -1,6 +1,8 @@
 package io.sluice.bench.robustness;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.testkit.FuzzCorpus;
 import io.sluice.packet.api.BufferPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * them answer differently. Every {@value Batch#SIZE} frames, the counters: each frame sent or dropped exactly once
  * (plus the ARP requests ip4-arp made), each drop counted by the node that chose it, both boxes' counters equal.
  * {@code -Dsluice.fuzz.frames=N} runs more, {@code -Dsluice.fuzz.seed=S} another sequence (docs/testing.md).
+ *
+ * <p>{@link #anyFrameThroughTheSeedGraph} is the same graph and the same checks under Jazzer, coverage-guided: the
+ * committed corpus (the seeds) on every build, a bounded fuzzing run in CI ({@code JAZZER_FUZZ=1}, ./sluice test).
  */
 class SeedGraphFuzzTest {
     static final int DEFAULT_FRAMES = 200_000;
@@ -109,6 +114,62 @@ class SeedGraphFuzzTest {
         });
         System.out.print(counters);
         assertTrue(outcome.sent > 0 && outcome.dropped > 0, "both outcomes were reached");
+    }
+
+    private boolean primed;
+
+    /** Frames longer than an untagged Ethernet frame without its FCS are not what a port hands the graph. */
+    static final int MAX_FRAME = 1514;
+
+    /**
+     * Coverage-guided (Jazzer): byte 0 chooses the port (bit 0: the GbE, else tap2), a driver-verified IPv4
+     * checksum (bit 1) and tracing (bit 2); the rest is the frame. Per input, in both boxes: no node threw (the
+     * worker's {@code exception} counters), no buffer leaked, nothing written around the packet, what was sent
+     * well formed, both boxes alike (no read outside the packet), and the frame sent or dropped once, the drop
+     * counted by a node.
+     */
+    @FuzzTest(maxDuration = "60s")
+    void anyFrameThroughTheSeedGraph(byte[] input) {
+        if (input.length < 1) {
+            return;
+        }
+        if (!primed) {
+            // The pod's SYN, UDP and ping make their sessions, so the corpus's replies and errors find them.
+            seeds();
+            primed = true;
+        }
+        int rx = (input[0] & 1) != 0 ? a.gbe : a.tap2;
+        int flags = (input[0] & 2) != 0 ? BufferPool.FLAG_IP4_CHECKSUM_VERIFIED : 0;
+        byte[] frame = Arrays.copyOfRange(input, 1, Math.min(input.length, 1 + MAX_FRAME));
+        Seed seed = new Seed("jazzer input", frame, rx);
+        if ((input[0] & 4) != 0) {
+            runOne(seed, frame, rx, flags, true, "traced jazzer input");
+            a.runtime.traceShow(5);
+            b.runtime.traceShow(5);
+            a.runtime.traceClear();
+            b.runtime.traceClear();
+        } else {
+            check(seed, frame, rx, flags, "jazzer input", new Outcome());
+        }
+        a.counters().forEach((name, count) -> {
+            if (name.endsWith("/" + io.sluice.graph.testkit.FuzzInvariants.EXCEPTION) && count > 0) {
+                throw new AssertionError(describe(a, seed, frame, rx, flags, "jazzer input") + ": " + name);
+            }
+        });
+    }
+
+    /** The seeds as the corpus's files (byte 0 the port), written with -Dsluice.fuzz.writeCorpus=true. */
+    @Test
+    void seedCorpus() {
+        List<byte[]> corpus = new ArrayList<>();
+        for (Seed seed : seeds()) {
+            byte[] input = new byte[1 + seed.frame.length];
+            input[0] = (byte) (seed.rxSwIfIndex == a.gbe ? 1 : 0);
+            System.arraycopy(seed.frame, 0, input, 1, seed.frame.length);
+            corpus.add(input);
+        }
+        FuzzCorpus.maybeWrite(SeedGraphFuzzTest.class, "anyFrameThroughTheSeedGraph", corpus);
+        assertEquals(seeds().size(), corpus.size());
     }
 
     /** What happened to the frames so far (box a's view; box b must agree). */

@@ -154,6 +154,11 @@ final class PcapngFileWriter implements AutoCloseable {
     private void putTextOption(short code, String text) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         int length = Math.min(utf8.length, MAX_OPTION_TEXT);
+        // Cut before a character, never inside one: pcapng's string options are UTF-8 (draft-ietf-opsawg-pcapng
+        // section 3.5), and a continuation byte (10xxxxxx) left without its lead is not.
+        while (length < utf8.length && (utf8[length] & 0xc0) == 0x80) {
+            length--;
+        }
         buffer.putShort(code).putShort((short) length).put(utf8, 0, length);
         pad();
     }

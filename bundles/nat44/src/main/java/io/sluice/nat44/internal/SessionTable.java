@@ -416,12 +416,14 @@ final class SessionTable implements AutoCloseable {
     /**
      * Visits up to {@code budget} records from where the last call stopped and returns, through
      * {@code expired}, those in use whose expiry is at or before {@code now} (the caller frees them with
-     * its own bookkeeping). Returns how many it put in {@code expired}.
+     * its own bookkeeping). Returns how many it put in {@code expired}. A budget above the capacity visits each
+     * record once: a record returned twice would be counted expired twice.
      */
     int collectExpired(long now, int budget, int[] expired) {
         int found = 0;
         int cursor = expiryCursor;
-        for (int i = 0; i < budget && found < expired.length; i++) {
+        int visits = Math.min(budget, capacity);
+        for (int i = 0; i < visits && found < expired.length; i++) {
             long base = base(cursor);
             if ((records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0 && records.get(LONG, base + S_EXPIRES) <= now) {
                 expired[found++] = cursor;

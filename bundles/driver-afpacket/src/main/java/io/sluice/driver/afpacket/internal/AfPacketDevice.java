@@ -417,7 +417,9 @@ public final class AfPacketDevice implements AutoCloseable {
             Checksum.setTcpChecksum(data, ip);
             return true;
         }
-        if (protocol == Ipv4.PROTOCOL_UDP && Udp.length(data, ip + headerLength) <= total - headerLength) {
+        // A UDP length below its own header's 8 bytes (RFC 768) is no datagram: a checksum over it would be wrong.
+        int udpLength = Udp.length(data, ip + headerLength);
+        if (protocol == Ipv4.PROTOCOL_UDP && udpLength >= Udp.HEADER_LENGTH && udpLength <= total - headerLength) {
             Checksum.setUdpChecksum(data, ip);
             return true;
         }

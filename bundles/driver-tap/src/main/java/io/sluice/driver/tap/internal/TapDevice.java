@@ -304,7 +304,7 @@ public final class TapDevice implements AutoCloseable {
      * everything from csum_start to the end of the frame, folded and inverted, replaces it. A result of 0
      * is stored as 0xffff, as the kernel's skb_checksum_help does (0 means "no checksum" to UDP).
      */
-    private static boolean completeChecksum(MemorySegment segment, long header, long frame, int length) {
+    static boolean completeChecksum(MemorySegment segment, long header, long frame, int length) {
         int start = VirtioNetHeader.csumStart(segment, header);
         int field = start + VirtioNetHeader.csumOffset(segment, header);
         if (field + 2 > length) {
