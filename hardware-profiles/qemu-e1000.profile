@@ -3,9 +3,9 @@
 # GigabitEthernet0/8/0, the seed's GbE port; the pod port is tap2, as in the namespace lab.
 #
 # At boot, before the box starts, the image's sluice-dpdk-setup.service reads this profile: it reserves 2 MB
-# hugepages and binds every `driver = dpdk` port's PCI device to vfio-pci in no-IOMMU mode (QEMU's pc machine
-# has no IOMMU; Linux Documentation/driver-api/vfio.rst, "VFIO No-IOMMU mode"), or to uio_pci_generic where
-# vfio-pci is missing. Either way DMA uses physical addresses (DPDK's IOVA-as-PA mode).
+# hugepages and binds every `driver = dpdk` port's PCI device to uio_pci_generic: QEMU's pc machine has no
+# IOMMU and Debian 12's kernel is built without vfio's no-IOMMU mode (CONFIG_VFIO_NOIOMMU), so vfio-pci is used
+# only where there is an IOMMU. Without one, DMA uses physical addresses (DPDK's IOVA-as-PA mode).
 description = QEMU pc machine: e1000 at 00:08.0 through DPDK net_e1000_em, pod on tap2
 
 cores.workers = 1

@@ -52,6 +52,7 @@ cleanup() {
     rm -f "$logs/overlay.qcow2"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT
 
 ip netns add "$NS"
 ip -n "$NS" link set lo up
@@ -69,7 +70,8 @@ servers_pid=$!
 qemu-img create -q -f qcow2 -F raw -b "$image/sluice-disk.raw" "$logs/overlay.qcow2"
 started=$(date +%s%N)
 # pc machine: its PCI root bus is pci.0, so addr=0x8 is 00:08.0. -nodefaults: no VGA or default NIC in slots.
-ip netns exec "$NS" qemu-system-x86_64 -machine pc -accel "$accel" -m 2048 -smp 2 -nodefaults -display none \
+# -cpu max: Debian's DPDK needs SSE4.2 and POPCNT (x86-64-v2), which TCG's default qemu64 CPU lacks (SIGILL).
+ip netns exec "$NS" qemu-system-x86_64 -machine pc -accel "$accel" -cpu max -m 2048 -smp 2 -nodefaults -display none \
     -no-reboot -serial "file:$console" -monitor none \
     -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
     -append "root=LABEL=sluice-root ro console=ttyS0 sluice.selftest" \

@@ -40,7 +40,7 @@ root=$work/root
 # tree (apt's chrooted dpkg cannot see a path of this machine), then the image's units and configuration.
 mmdebstrap --variant=apt --include="$packages" \
     --customize-hook="copy-in '$deb' /tmp" \
-    --customize-hook="chroot \"\$1\" dpkg -i '/tmp/$(basename "$deb")' && rm -f '\$1/tmp/$(basename "$deb")'" \
+    --customize-hook="chroot \"\$1\" dpkg -i '/tmp/$(basename "$deb")' && rm -f \"\$1/tmp/$(basename "$deb")\"" \
     --customize-hook="sync-in '$here/rootfs' /" \
     --customize-hook="mkdir -p \"\$1/etc/sluice\" && cp '$lab_etc'/*.cfg \"\$1/etc/sluice/\"" \
     --customize-hook='sed -i "s/^profile *=.*/profile = qemu-e1000/" "$1/etc/sluice/io.sluice.hardware.cfg"' \
