@@ -70,8 +70,9 @@ servers_pid=$!
 qemu-img create -q -f qcow2 -F raw -b "$image/sluice-disk.raw" "$logs/overlay.qcow2"
 started=$(date +%s%N)
 # pc machine: its PCI root bus is pci.0, so addr=0x8 is 00:08.0. -nodefaults: no VGA or default NIC in slots.
-# -cpu max: Debian's DPDK needs SSE4.2 and POPCNT (x86-64-v2), which TCG's default qemu64 CPU lacks (SIGILL).
-ip netns exec "$NS" qemu-system-x86_64 -machine pc -accel "$accel" -cpu max -m 2048 -smp 2 -nodefaults -display none \
+# -cpu Nehalem: Debian's DPDK is built for it (SSE4.2, POPCNT), which TCG's default qemu64 CPU lacks (SIGILL in
+# librte_eal). Not -cpu max: the JVM then picks AVX2 code, which QEMU 7.2's TCG runs wrongly (SIGSEGV in JIT code).
+ip netns exec "$NS" qemu-system-x86_64 -machine pc -accel "$accel" -cpu Nehalem -m 2048 -smp 2 -nodefaults -display none \
     -no-reboot -serial "file:$console" -monitor none \
     -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
     -append "root=LABEL=sluice-root ro console=ttyS0 sluice.selftest" \
