@@ -101,6 +101,10 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
             this.options = options;
             this.configuredAtNanos = System.nanoTime();
             workers.create(options);
+            if (options.workers() > 1) {
+                // only a graph of several workers hands buffers off: with one, node:list stays as it was
+                registry.add(new HandoffTraceNode());
+            }
             rebuild();
         }
     }
@@ -404,6 +408,11 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     @Override
     public List<BufferStats> buffers() {
         return workers.buffers();
+    }
+
+    @Override
+    public List<ThreadRuntime> runtimeByThread() {
+        return statistics.runtimeByThread();
     }
 
     @Override
