@@ -193,21 +193,16 @@ public final class WorkerHandoff {
 
     /**
      * Copies buffer {@code fromBi} of {@code from} (another worker's pool, read-only: its owner does not touch a
-     * buffer in flight) into {@code toBi} of {@code to}: the metadata line and the bytes from the L2 header (or
-     * the current data, if earlier) to the end of the packet. The trace handle is the caller's to set.
+     * buffer in flight) into {@code toBi} of {@code to}: in one copy, the metadata line, the headroom (where an
+     * earlier L2 header may sit) and the data up to the end of the packet. The trace handle is the caller's to set.
      */
     public static void copy(BufferPool from, int fromBi, BufferPool to, int toBi) {
         MemorySegment source = from.segment();
-        MemorySegment target = to.segment();
         long fromBase = BufferPool.base(fromBi);
-        long toBase = BufferPool.base(toBi);
-        MemorySegment.copy(source, fromBase, target, toBase, BufferPool.METADATA_SIZE);
         int current = source.get(ValueLayout.JAVA_INT, fromBase + BufferPool.META_CURRENT_DATA);
         int length = source.get(ValueLayout.JAVA_INT, fromBase + BufferPool.META_LENGTH);
-        int l2 = source.get(ValueLayout.JAVA_SHORT, fromBase + BufferPool.META_L2_OFFSET);
-        int start = Math.max(-BufferPool.HEADROOM, Math.min(current, l2));
-        int end = Math.min(BufferPool.DATA_SIZE, Math.max(start, current + length));
-        long dataOffset = BufferPool.METADATA_SIZE + BufferPool.HEADROOM + start;
-        MemorySegment.copy(source, fromBase + dataOffset, target, toBase + dataOffset, end - start);
+        int end = Math.max(0, Math.min(BufferPool.DATA_SIZE, current + length));
+        MemorySegment.copy(source, fromBase, to.segment(), BufferPool.base(toBi),
+                BufferPool.METADATA_SIZE + BufferPool.HEADROOM + end);
     }
 }

@@ -55,6 +55,13 @@ public final class HandoffNodes {
         private final int maxOutstanding;
         private long made;
         private final int length;
+        private int fixedOwner = -1;
+
+        /** For benchmarks: every flow this source makes is owned by {@code worker} (-1: by {@link #ownerOf}). */
+        public FlowSource ownedBy(int worker) {
+            fixedOwner = worker;
+            return this;
+        }
 
         public FlowSource(String name, long first, long count, int perPoll, int maxOutstanding, int length) {
             this.registration = NodeRegistration.input(name, List.of("worker-handoff"), List.of(),
@@ -92,7 +99,7 @@ public final class HandoffNodes {
                 long id = first + made;
                 pool.setLength(bi, length);
                 pool.setOpaque(bi, OPAQUE_FLOW, (int) id);
-                pool.setOpaque(bi, OPAQUE_OWNER, ownerOf(id, workers));
+                pool.setOpaque(bi, OPAQUE_OWNER, fixedOwner >= 0 ? fixedOwner : ownerOf(id, workers));
                 if (tracing) {
                     long record = context.traceInput(bi);
                     if (record >= 0) {
