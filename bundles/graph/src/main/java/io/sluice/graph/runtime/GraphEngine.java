@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * {@link Statistics}', memory kept across bundle updates {@link RetainedSegments}', packet capture to pcapng files
  * {@link PcapRecorder}'s (files under {@code ${karaf.data}/pcap}).
  */
-@Component(service = {GraphRuntime.class, PacketCapture.class}, immediate = true, configurationPid = "io.sluice.graph")
+@Component(service = {GraphRuntime.class, PacketCapture.class}, immediate = true,
+        configurationPid = {"io.sluice.hardware", "io.sluice.graph"})
 public final class GraphEngine implements GraphRuntime, PacketCapture {
 
     private static final System.Logger LOG = System.getLogger(GraphEngine.class.getName());
@@ -82,7 +83,8 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     void activate(Map<String, Object> properties) {
         GraphOptions configured;
         try {
-            configured = GraphOptions.from(properties);
+            // the hardware profile's cores apply unless io.sluice.graph (the later PID, whose keys win) says otherwise
+            configured = GraphOptions.from(ProfileCores.apply(properties));
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.ERROR, "io.sluice.graph.cfg: " + e.getMessage() + "; using the defaults");
             configured = GraphOptions.DEFAULTS;
