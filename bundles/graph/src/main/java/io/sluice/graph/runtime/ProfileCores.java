@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
  * Applies the hardware profile's cores to the workers: {@code cores.workers} of
  * {@code <directory>/<profile>.profile} (PID {@code io.sluice.hardware}, whose keys the engine also receives)
  * gives one core per worker, worker 0 ({@code sluice_main}) on the first, as VPP's {@code cpu { main-core,
- * corelist-workers }} pins its threads. The graph's own keys win: {@code cpus}, {@code main-core} or
- * {@code corelist-workers} in {@code io.sluice.graph} replace the profile's cores, and a {@code workers} count that
- * differs from the profile's cores leaves the workers unpinned (logged). A core this box does not have leaves them
+ * corelist-workers }} pins its threads. How many workers run stays the graph's {@code workers} key (a box goes to
+ * several workers only when its configuration says so: the NAT44 sessions are not yet shared between workers);
+ * they are pinned to the first cores of the list, and more workers than cores leaves them unpinned (logged). The
+ * graph's own {@code cpus}, {@code main-core} or {@code corelist-workers} replace the profile's cores. A core this box does not have leaves them
  * unpinned too, with a warning, rather than refusing the whole configuration. Only this one key is read here;
  * the profile's other keys and their checks are driver-dpdk's (its reader refuses a malformed core list).
  */
@@ -56,14 +57,23 @@ final class ProfileCores {
                 return result;
             }
         }
-        Object workers = properties.get("workers");
-        if (workers != null && !workers.toString().trim().equals(Integer.toString(list.length))) {
+        int workers;
+        try {
+            Object configured = properties.get("workers");
+            workers = configured == null ? GraphOptions.DEFAULTS.workers() : Integer.parseInt(configured.toString().trim());
+        } catch (NumberFormatException e) {
+            return result; // GraphOptions refuses it, naming the key
+        }
+        if (workers > list.length) {
             LOG.log(System.Logger.Level.WARNING, "io.sluice.graph: workers = " + workers + " but profile " + profile
                     + " gives " + list.length + " cores (" + KEY + " = " + cores + "); the workers are not pinned");
             return result;
         }
-        result.put("workers", list.length);
-        result.put("cpus", java.util.Arrays.stream(list).mapToObj(Integer::toString)
+        if (workers < list.length) {
+            LOG.log(System.Logger.Level.INFO, "profile " + profile + " gives " + list.length + " cores for workers ("
+                    + KEY + " = " + cores + "); io.sluice.graph runs " + workers + ", pinned to the first");
+        }
+        result.put("cpus", java.util.Arrays.stream(list, 0, workers).mapToObj(Integer::toString)
                 .collect(java.util.stream.Collectors.joining(",")));
         return result;
     }

@@ -57,25 +57,28 @@ class WorkerOptionsTest {
         }
         Files.writeString(profiles.resolve("box.profile"), "description = two workers\ncores.workers = 0-1\n");
         Map<String, Object> hardware = Map.of("profile", "box", "directory", profiles.toString());
-        GraphOptions fromProfile = GraphOptions.from(ProfileCores.apply(hardware));
-        assertEquals(2, fromProfile.workers());
-        assertArrayEquals(new int[] {0, 1}, fromProfile.cpus());
+        GraphOptions oneWorker = GraphOptions.from(ProfileCores.apply(hardware));
+        assertEquals(1, oneWorker.workers(), "the count stays the graph's");
+        assertArrayEquals(new int[] {0}, oneWorker.cpus(), "pinned to the profile's first core");
+
+        Map<String, Object> twoWorkers = new java.util.HashMap<>(hardware);
+        twoWorkers.put("workers", "2");
+        assertArrayEquals(new int[] {0, 1}, GraphOptions.from(ProfileCores.apply(twoWorkers)).cpus());
 
         Map<String, Object> ownCpus = new java.util.HashMap<>(hardware);
-        ownCpus.put("workers", "1");
         ownCpus.put("cpus", "1");
         assertArrayEquals(new int[] {1}, GraphOptions.from(ProfileCores.apply(ownCpus)).cpus());
 
-        Map<String, Object> otherCount = new java.util.HashMap<>(hardware);
-        otherCount.put("workers", "1");
-        GraphOptions unpinned = GraphOptions.from(ProfileCores.apply(otherCount));
-        assertEquals(1, unpinned.workers());
-        assertArrayEquals(new int[0], unpinned.cpus(), "a count that differs from the profile's cores: not pinned");
+        Map<String, Object> tooMany = new java.util.HashMap<>(hardware);
+        tooMany.put("workers", "3");
+        GraphOptions unpinned = GraphOptions.from(ProfileCores.apply(tooMany));
+        assertEquals(3, unpinned.workers());
+        assertArrayEquals(new int[0], unpinned.cpus(), "more workers than the profile's cores: not pinned");
 
         Files.writeString(profiles.resolve("big.profile"), "cores.workers = 0-4095\n");
-        GraphOptions tooMany = GraphOptions.from(ProfileCores.apply(Map.of("profile", "big", "directory",
+        GraphOptions absent = GraphOptions.from(ProfileCores.apply(Map.of("profile", "big", "directory",
                 profiles.toString())));
-        assertEquals(1, tooMany.workers(), "cores this box lacks: the defaults, unpinned");
-        assertArrayEquals(new int[0], tooMany.cpus());
+        assertEquals(1, absent.workers(), "cores this box lacks: unpinned");
+        assertArrayEquals(new int[0], absent.cpus());
     }
 }
