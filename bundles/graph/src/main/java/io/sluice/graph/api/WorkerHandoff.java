@@ -32,6 +32,8 @@ public final class WorkerHandoff {
     private final HandoffRing[] back;
     private final HandoffRing[] ret;
     private final int[] inFlight;
+    /** The indices of one reclaim batch, freed in one call. */
+    private final int[] scratch = new int[1024];
     private long sent;
     private long refused;
     private boolean unpublished;
@@ -139,8 +141,14 @@ public final class WorkerHandoff {
             if (n == 0) {
                 continue;
             }
-            for (int i = 0; i < n; i++) {
-                pool.free((int) ring.entry(i));
+            int[] freed = scratch;
+            for (int done = 0; done < n; ) {
+                int batch = Math.min(n - done, freed.length);
+                for (int i = 0; i < batch; i++) {
+                    freed[i] = (int) ring.entry(done + i);
+                }
+                pool.free(freed, 0, batch);
+                done += batch;
             }
             ring.take(n);
             inFlight[w] -= n;

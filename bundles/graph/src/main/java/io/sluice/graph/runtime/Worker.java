@@ -91,6 +91,8 @@ final class Worker implements Runnable {
     long[] handoffNoBuffer = new long[0];
     /** At most this many entries are taken from one other worker per pass, so inputs are polled in between. */
     static final int HANDOFF_BATCH = Frame.CAPACITY * 4;
+    /** The buffers allocated for one batch of arrivals. */
+    private final int[] arrivals = new int[HANDOFF_BATCH];
 
     long[] calls = new long[0];
     long[] vectors = new long[0];
@@ -525,6 +527,8 @@ final class Worker implements Runnable {
                 continue;
             }
             BufferPool from = workerPool.worker(source).pool;
+            int[] fresh = arrivals;
+            int got = pool.alloc(fresh, 0, n);
             for (int i = 0; i < n; i++) {
                 long entry = ring.entry(i);
                 int slot = WorkerHandoff.entrySlot(entry);
@@ -533,7 +537,11 @@ final class Worker implements Runnable {
                     // the source runs a graph this worker has not taken yet: take it now
                     adoptCurrent();
                 }
-                int bi = slot < rings.length ? pool.alloc() : -1;
+                int bi = i < got ? fresh[i] : -1;
+                if (bi >= 0 && slot >= rings.length) {
+                    pool.free(bi);
+                    bi = -1;
+                }
                 if (bi < 0) {
                     if (slot < handoffNoBuffer.length) {
                         handoffNoBuffer[slot]++;
