@@ -43,6 +43,14 @@ public interface GraphRuntime {
 
     void clearRuntimeStats();
 
+    /**
+     * {@code runtime:show} per thread, as VPP's {@code show runtime} ("Thread 0 sluice_main (lcore 0)"): each
+     * worker's own node counters, the input nodes it polls, its handoffs. {@link #runtimeStats} is their sum.
+     */
+    default List<ThreadRuntime> runtimeByThread() {
+        return List.of(new ThreadRuntime(0, "sluice_main", -1, List.of(), 0, 0, 0, 0, runtimeStats()));
+    }
+
     List<ErrorCount> errors();
 
     void clearErrors();
@@ -123,6 +131,24 @@ public interface GraphRuntime {
     }
 
     record ErrorCount(String node, String error, String description, long count) {
+    }
+
+    /**
+     * One worker's part of {@code show runtime}.
+     *
+     * @param cpu             the core its thread is pinned to, or -1 (placement left to the kernel)
+     * @param inputs          the input nodes it polls (each input node, and so each of its queues, by one worker)
+     * @param handoffSent     buffers its nodes handed to other workers
+     * @param handoffRefused  handoffs refused (queue full: the handing node's congestion-drop)
+     * @param handoffReceived buffers other workers handed to it
+     * @param handoffInFlight buffers of its pool other workers hold now
+     */
+    record ThreadRuntime(int worker, String thread, int cpu, List<String> inputs, long handoffSent,
+                         long handoffRefused, long handoffReceived, int handoffInFlight, List<NodeStats> nodes) {
+        public ThreadRuntime {
+            inputs = List.copyOf(inputs);
+            nodes = List.copyOf(nodes);
+        }
     }
 
     /**

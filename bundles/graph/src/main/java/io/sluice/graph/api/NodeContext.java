@@ -24,6 +24,8 @@ public final class NodeContext {
     private final int[] emittedBuffers = new int[Frame.CAPACITY];
     private final int[] emittedNexts = new int[Frame.CAPACITY];
     private int emittedCount;
+    private WorkerHandoff handoff;
+    private int[] nextSlots = new int[0];
 
     /** A context whose packet capture is always off: node tests and benchmarks. */
     public NodeContext(BufferPool pool, TraceRing traceRing, int slot, int workerIndex, int errorCount) {
@@ -137,7 +139,36 @@ public final class NodeContext {
         return true;
     }
 
+    /**
+     * Hands buffer {@code bi} to the node at the end of this node's arc {@code next} on worker {@code worker}
+     * (VPP's {@code vlib_buffer_enqueue_to_thread}): from then on the buffer is not this node's, so it must leave
+     * the frame (the node compacts its frame to the buffers it keeps). Returns false, and the buffer is still the
+     * node's to drop and count as its {@code congestion-drop}, when that worker's frame queue is full, when
+     * {@code worker} is this worker (its buffers go along the frame's arcs) or no worker, or when there is only
+     * one worker. The destination worker takes the buffer at its next pass.
+     */
+    public boolean handoff(int bi, int worker, int next) {
+        WorkerHandoff queues = handoff;
+        int[] slots = nextSlots;
+        if (queues == null || next < 0 || next >= slots.length) {
+            return false;
+        }
+        return queues.send(worker, slots[next], bi);
+    }
+
+    /** The number of workers the graph runs on: a handoff node spreads flows over them. */
+    public int workerCount() {
+        WorkerHandoff queues = handoff;
+        return queues == null ? 1 : queues.workers();
+    }
+
     // ---- runtime side: called by the worker that owns this context, at a frame boundary ----
+
+    /** The worker's frame queues (null with one worker) and this node's next arcs resolved to slots. */
+    public void bindHandoff(WorkerHandoff queues, int[] resolvedNextSlots) {
+        this.handoff = queues;
+        this.nextSlots = resolvedNextSlots;
+    }
 
     public int slot() {
         return slot;

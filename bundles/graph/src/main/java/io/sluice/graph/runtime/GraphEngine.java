@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * {@link Statistics}', memory kept across bundle updates {@link RetainedSegments}', packet capture to pcapng files
  * {@link PcapRecorder}'s (files under {@code ${karaf.data}/pcap}).
  */
-@Component(service = {GraphRuntime.class, PacketCapture.class}, immediate = true, configurationPid = "io.sluice.graph")
+@Component(service = {GraphRuntime.class, PacketCapture.class}, immediate = true,
+        configurationPid = {"io.sluice.hardware", "io.sluice.graph"})
 public final class GraphEngine implements GraphRuntime, PacketCapture {
 
     private static final System.Logger LOG = System.getLogger(GraphEngine.class.getName());
@@ -82,7 +83,8 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     void activate(Map<String, Object> properties) {
         GraphOptions configured;
         try {
-            configured = GraphOptions.from(properties);
+            // the hardware profile's cores apply unless io.sluice.graph (the later PID, whose keys win) says otherwise
+            configured = GraphOptions.from(ProfileCores.apply(properties));
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.ERROR, "io.sluice.graph.cfg: " + e.getMessage() + "; using the defaults");
             configured = GraphOptions.DEFAULTS;
@@ -101,6 +103,10 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
             this.options = options;
             this.configuredAtNanos = System.nanoTime();
             workers.create(options);
+            if (options.workers() > 1) {
+                // only a graph of several workers hands buffers off: with one, node:list stays as it was
+                registry.add(new HandoffTraceNode());
+            }
             rebuild();
         }
     }
@@ -404,6 +410,11 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     @Override
     public List<BufferStats> buffers() {
         return workers.buffers();
+    }
+
+    @Override
+    public List<ThreadRuntime> runtimeByThread() {
+        return statistics.runtimeByThread();
     }
 
     @Override

@@ -14,12 +14,24 @@ import java.util.Map;
  * @param cpus             core of each worker (worker i on cpus[i]); empty leaves placement to the kernel
  * @param rxMode           polling | interrupt | adaptive: whether a worker whose inputs are quiet sleeps in poll(2)
  *                         on their descriptors (the idle strategy applies while it polls)
+ * @param handoffQueue     buffers that may be in flight from one worker to another (a power of two): the bound of
+ *                         each frame queue between two workers; beyond it a handoff node counts a congestion-drop
+ * @param placement        input node to worker ({@code dpdk-input:1 virtio-input:0}); an input node not named is
+ *                         polled by worker (slot mod workers), as before
  */
 public record GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity,
-                           int[] cpus, String rxMode) {
+                           int[] cpus, String rxMode, int handoffQueue, Map<String, Integer> placement) {
+
+    public static final int DEFAULT_HANDOFF_QUEUE = 2048;
 
     public static final GraphOptions DEFAULTS = new GraphOptions(1, "backoff", 16384, 8192, 4096, new int[0],
-            "adaptive");
+            "adaptive", DEFAULT_HANDOFF_QUEUE, Map.of());
+
+    public GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity,
+                        int[] cpus, String rxMode) {
+        this(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, DEFAULT_HANDOFF_QUEUE,
+                Map.of());
+    }
 
     public GraphOptions {
         if (workers < 1 || workers > 64) {
@@ -35,6 +47,16 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
         }
         if (parkCapacity < 256 || Integer.bitCount(parkCapacity) != 1) {
             throw new IllegalArgumentException("park-capacity: must be a power of two >= 256, got " + parkCapacity);
+        }
+        if (handoffQueue < 64 || Integer.bitCount(handoffQueue) != 1) {
+            throw new IllegalArgumentException("handoff-queue: must be a power of two >= 64, got " + handoffQueue);
+        }
+        placement = Map.copyOf(placement);
+        for (Map.Entry<String, Integer> input : placement.entrySet()) {
+            if (input.getValue() < 0 || input.getValue() >= workers) {
+                throw new IllegalArgumentException("placement: " + input.getKey() + " on worker " + input.getValue()
+                        + ", but the workers are 0.." + (workers - 1));
+            }
         }
         cpus = cpus.clone();
         if (cpus.length != 0 && cpus.length != workers) {
@@ -56,27 +78,49 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
     }
 
     public GraphOptions withWorkers(int n) {
-        return new GraphOptions(n, idle, buffersPerWorker, traceRecords, parkCapacity, new int[0], rxMode);
+        Map<String, Integer> kept = new java.util.HashMap<>();
+        placement.forEach((input, worker) -> {
+            if (worker < n) {
+                kept.put(input, worker);
+            }
+        });
+        return new GraphOptions(n, idle, buffersPerWorker, traceRecords, parkCapacity, new int[0], rxMode, handoffQueue,
+                kept);
     }
 
     public GraphOptions withCpus(int... cores) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cores, rxMode);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cores, rxMode, handoffQueue, placement);
     }
 
     public GraphOptions withIdle(String strategy) {
-        return new GraphOptions(workers, strategy, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode);
+        return new GraphOptions(workers, strategy, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
+                placement);
     }
 
     public GraphOptions withBuffersPerWorker(int n) {
-        return new GraphOptions(workers, idle, n, traceRecords, parkCapacity, cpus, rxMode);
+        return new GraphOptions(workers, idle, n, traceRecords, parkCapacity, cpus, rxMode, handoffQueue, placement);
     }
 
     public GraphOptions withParkCapacity(int n) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n, cpus, rxMode);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n, cpus, rxMode, handoffQueue, placement);
     }
 
     public GraphOptions withRxMode(String mode) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, mode);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, mode, handoffQueue, placement);
+    }
+
+    public GraphOptions withHandoffQueue(int n) {
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, n, placement);
+    }
+
+    public GraphOptions withPlacement(Map<String, Integer> inputs) {
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
+                inputs);
+    }
+
+    @Override
+    public Map<String, Integer> placement() {
+        return placement;
     }
 
     /** Reads ConfigAdmin properties; missing keys keep their defaults. */
@@ -87,8 +131,79 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
                 intValue(properties, "buffers-per-worker", DEFAULTS.buffersPerWorker),
                 intValue(properties, "trace-records", DEFAULTS.traceRecords),
                 intValue(properties, "park-capacity", DEFAULTS.parkCapacity),
-                cpuList(properties.get("cpus")),
-                stringValue(properties, "rx-mode", DEFAULTS.rxMode));
+                cores(properties),
+                stringValue(properties, "rx-mode", DEFAULTS.rxMode),
+                intValue(properties, "handoff-queue", DEFAULT_HANDOFF_QUEUE),
+                placementOf(properties.get("placement")));
+    }
+
+    /**
+     * The cores: {@code cpus} (one per worker), or VPP's {@code cpu { main-core, corelist-workers }} as
+     * {@code main-core} (worker 0, sluice_main) and {@code corelist-workers} (workers 1.., "2,3" or "2-3").
+     */
+    private static int[] cores(Map<String, ?> properties) {
+        int[] cpus = cpuList(properties.get("cpus"));
+        Object main = properties.get("main-core");
+        Object list = properties.get("corelist-workers");
+        boolean vppKeys = main != null && !main.toString().isBlank() || list != null && !list.toString().isBlank();
+        if (!vppKeys) {
+            return cpus;
+        }
+        if (cpus.length != 0) {
+            throw new IllegalArgumentException("cpus: give either cpus or main-core/corelist-workers, not both");
+        }
+        if (main == null || main.toString().isBlank()) {
+            throw new IllegalArgumentException("main-core: required with corelist-workers (the core of sluice_main)");
+        }
+        int[] workerCores = coreRanges(list == null ? "" : list.toString(), "corelist-workers");
+        int[] all = new int[workerCores.length + 1];
+        all[0] = intValue(properties, "main-core", 0);
+        System.arraycopy(workerCores, 0, all, 1, workerCores.length);
+        return all;
+    }
+
+    /** "2,3", "2-3" or "1,3-5": VPP's corelist syntax. */
+    static int[] coreRanges(String value, String key) {
+        if (value.isBlank()) {
+            return new int[0];
+        }
+        java.util.List<Integer> cores = new java.util.ArrayList<>();
+        for (String part : value.trim().split("\\s*,\\s*")) {
+            String[] ends = part.split("-", 2);
+            try {
+                int from = Integer.parseInt(ends[0].trim());
+                int to = ends.length == 2 ? Integer.parseInt(ends[1].trim()) : from;
+                if (to < from) {
+                    throw new IllegalArgumentException(key + ": range '" + part + "' is empty");
+                }
+                for (int core = from; core <= to; core++) {
+                    cores.add(core);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + ": '" + part + "' is not a core or a range of cores", e);
+            }
+        }
+        return cores.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** "dpdk-input:1 virtio-input:0" (or comma-separated): input node name to worker. */
+    private static Map<String, Integer> placementOf(Object value) {
+        if (value == null || value.toString().isBlank()) {
+            return Map.of();
+        }
+        Map<String, Integer> placement = new java.util.LinkedHashMap<>();
+        for (String part : value.toString().trim().split("[,\\s]+")) {
+            int colon = part.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("placement: '" + part + "' is not input-node:worker");
+            }
+            try {
+                placement.put(part.substring(0, colon), Integer.parseInt(part.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("placement: '" + part + "' names no worker number", e);
+            }
+        }
+        return placement;
     }
 
     /** "1,3" or "1 3": one core per worker. */

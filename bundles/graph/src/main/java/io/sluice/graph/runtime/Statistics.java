@@ -2,14 +2,17 @@ package io.sluice.graph.runtime;
 
 import io.sluice.graph.api.GraphRuntime.ErrorCount;
 import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.graph.api.GraphRuntime.ThreadRuntime;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeKind;
 import io.sluice.graph.api.NodeRegistration;
+import io.sluice.graph.api.WorkerHandoff;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code runtime:show} and {@code errors}: the per-worker counters summed. Workers count in their own arrays
@@ -28,7 +31,8 @@ final class Statistics {
 
     /** One worker's counters by slot, copied under the barrier. */
     private record Copied(long[] calls, long[] vectors, long[] clockNanos, long[][] errorCounts,
-                          long[] parkedOverflow, long[] badNextArc, long[] nodeExceptions) {
+                          long[] parkedOverflow, long[] badNextArc, long[] nodeExceptions, long[] handoffNoBuffer,
+                          long handoffSent, long handoffRefused, long handoffReceived, int handoffInFlight) {
     }
 
     /** The graph of the moment and every worker's counters for it, copied with the workers held. */
@@ -49,9 +53,12 @@ final class Statistics {
                         errorCounts[plan.slot] = context == null ? new long[0] : context.errorCounts().clone();
                     }
                 }
+                WorkerHandoff handoff = worker.handoff;
                 byWorker.add(new Copied(worker.calls.clone(), worker.vectors.clone(), worker.clockNanos.clone(),
                         errorCounts, worker.parkedOverflow.clone(), worker.badNextArc.clone(),
-                        worker.nodeExceptions.clone()));
+                        worker.nodeExceptions.clone(), worker.handoffNoBuffer.clone(),
+                        handoff == null ? 0 : handoff.sent(), handoff == null ? 0 : handoff.refused(),
+                        worker.handoffReceived, handoff == null ? 0 : handoff.inFlight()));
             }
             return new Reading(graph, byWorker);
         });
@@ -59,13 +66,37 @@ final class Statistics {
 
     List<NodeStats> runtimeStats() {
         Reading reading = read(false);
+        return nodeStats(reading, reading.byWorker());
+    }
+
+    /** {@code show runtime} per thread: each worker's own counters, and the handoffs it made and took. */
+    List<ThreadRuntime> runtimeByThread() {
+        Reading reading = read(false);
+        Map<String, Integer> placement = workers.inputPlacement();
+        List<ThreadRuntime> result = new ArrayList<>();
+        for (int w = 0; w < reading.byWorker().size(); w++) {
+            Copied worker = reading.byWorker().get(w);
+            List<String> inputs = new ArrayList<>();
+            for (Map.Entry<String, Integer> input : placement.entrySet()) {
+                if (input.getValue() == w) {
+                    inputs.add(input.getKey());
+                }
+            }
+            result.add(new ThreadRuntime(w, WorkerPool.threadName(w), workers.worker(w).cpu, inputs,
+                    worker.handoffSent(), worker.handoffRefused(), worker.handoffReceived(), worker.handoffInFlight(),
+                    nodeStats(reading, List.of(worker))));
+        }
+        return result;
+    }
+
+    private List<NodeStats> nodeStats(Reading reading, List<Copied> summed) {
         List<NodeStats> result = new ArrayList<>();
         for (SlotPlan plan : reading.graph().plans) {
             int slot = plan.slot;
             long calls = 0;
             long vectors = 0;
             long clocks = 0;
-            for (Copied worker : reading.byWorker()) {
+            for (Copied worker : summed) {
                 if (slot < worker.calls().length) {
                     calls += worker.calls()[slot];
                     vectors += worker.vectors()[slot];
@@ -115,12 +146,20 @@ final class Statistics {
             long overflow = 0;
             long badArc = 0;
             long exceptions = 0;
+            long noBuffer = 0;
             for (Copied worker : reading.byWorker()) {
                 if (slot < worker.parkedOverflow().length) {
                     overflow += worker.parkedOverflow()[slot];
                     badArc += worker.badNextArc()[slot];
                     exceptions += worker.nodeExceptions()[slot];
                 }
+                if (slot < worker.handoffNoBuffer().length) {
+                    noBuffer += worker.handoffNoBuffer()[slot];
+                }
+            }
+            if (noBuffer > 0) {
+                result.add(new ErrorCount(plan.name, "handoff-no-buffer",
+                        "buffers handed to this node by another worker dropped: no buffer free here", noBuffer));
             }
             if (exceptions > 0) {
                 result.add(new ErrorCount(plan.name, "exception",
@@ -152,6 +191,7 @@ final class Statistics {
                 Arrays.fill(worker.parkedOverflow, 0);
                 Arrays.fill(worker.badNextArc, 0);
                 Arrays.fill(worker.nodeExceptions, 0);
+                Arrays.fill(worker.handoffNoBuffer, 0);
             }
             return null;
         });

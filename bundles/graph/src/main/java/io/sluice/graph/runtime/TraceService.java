@@ -77,7 +77,7 @@ final class TraceService {
                 if (last) {
                     worker.traceRing.setKeepLast(true);
                 }
-                if (workers.pollsInput(worker.index, slot)) {
+                if (workers.pollsInput(worker.index, slot, inputNode)) {
                     NodeContext context = worker.context(slot);
                     if (context != null) {
                         context.bindTraceRemaining(context.traceRemaining() + count);
@@ -187,7 +187,9 @@ final class TraceService {
             if (wrapped) {
                 int first = TraceRing.recordSlot(records, path.get(0));
                 SlotPlan plan = first < current.plans.length ? current.plans[first] : null;
-                if (plan == null || plan.registration == null || plan.registration.kind() != NodeKind.INPUT) {
+                // a packet starts at an input node, or on the worker it was handed to at handoff_trace
+                if (plan == null || plan.registration == null || plan.registration.kind() != NodeKind.INPUT
+                        && !HandoffTraceNode.NAME.equals(plan.name)) {
                     continue;
                 }
             }

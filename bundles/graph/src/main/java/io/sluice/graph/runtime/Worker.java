@@ -11,17 +11,20 @@ import static io.sluice.nativeio.api.LinuxConstants.POLLIN;
 import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.api.HandoffRing;
 import io.sluice.graph.api.InterruptibleInput;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeKind;
 import io.sluice.graph.api.TraceRing;
+import io.sluice.graph.api.WorkerHandoff;
 import io.sluice.nativeio.api.Libc;
 import io.sluice.packet.api.BufferPool;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -74,6 +77,22 @@ final class Worker implements Runnable {
     private int[] inputSlots = new int[0];
     /** error-drop's slot in the adopted graph, or -1. */
     private int dropSlot = -1;
+    /** handoff_trace's slot in the adopted graph, or -1. */
+    private int handoffTraceSlot = -1;
+
+    /**
+     * This worker's frame queues to and from the others (null with one worker): set before the thread starts.
+     * Buffers that arrive are copied into this worker's pool and their indices go back to their owner, which frees
+     * them (WorkerHandoff explains why a pool is only ever touched by its own worker).
+     */
+    WorkerHandoff handoff;
+    /** Handed-off buffers taken from other workers, and those dropped for want of a buffer here (by slot). */
+    long handoffReceived;
+    long[] handoffNoBuffer = new long[0];
+    /** At most this many entries are taken from one other worker per pass, so inputs are polled in between. */
+    static final int HANDOFF_BATCH = Frame.CAPACITY * 4;
+    /** The buffers allocated for one batch of arrivals. */
+    private final int[] arrivals = new int[HANDOFF_BATCH];
 
     long[] calls = new long[0];
     long[] vectors = new long[0];
@@ -273,7 +292,8 @@ final class Worker implements Runnable {
         }
         set.set(ValueLayout.JAVA_SHORT, POLLFD_REVENTS, (short) 0);
         sleeping = true;
-        if (workerPool.barrierRequested || workerPool.snapshot() != snapshot || !running) {
+        if (workerPool.barrierRequested || workerPool.snapshot() != snapshot || !running
+                || handoff != null && handoff.anyPendingVolatile()) {
             sleeping = false;
             return true;
         }
@@ -305,7 +325,7 @@ final class Worker implements Runnable {
         if (current != snapshot) {
             adopt(current);
         }
-        int work = 0;
+        int work = handoff == null ? 0 : receiveHandoffs();
         SlotPlan[] plans = snapshot.plans;
         for (int slot : inputSlots) {
             SlotPlan plan = plans[slot];
@@ -458,6 +478,107 @@ final class Worker implements Runnable {
             }
             context.clearEmitted();
         }
+        if (handoff != null) {
+            publishHandoffs();
+        }
+    }
+
+    /** Publishes this frame's handoffs and wakes a destination that sleeps in rx-mode interrupt. */
+    private void publishHandoffs() {
+        long published = handoff.publish();
+        if (published != 0 && rxMode != RxMode.POLLING) {
+            wakeSleepingPeers(published);
+        }
+    }
+
+    /**
+     * The release store that published the entries and the load of the peer's {@link #sleeping} must not be
+     * reordered (the peer writes {@code sleeping} and then reads our tail: Dekker's pattern), hence the full fence;
+     * it is paid only by a worker that has just handed off and only outside rx-mode polling.
+     */
+    private void wakeSleepingPeers(long workers) {
+        VarHandle.fullFence();
+        for (long left = workers; left != 0; left &= left - 1) {
+            Worker peer = workerPool.worker(Long.numberOfTrailingZeros(left));
+            if (peer.sleeping) {
+                peer.wake();
+            }
+        }
+    }
+
+    /**
+     * Frees what the other workers gave back, then takes what they handed to this worker: each buffer is copied
+     * into this worker's pool (and traced here when it was traced there, under a {@code handoff_trace} record),
+     * queued for its node, and its index goes back to its owner. Returns the buffers taken.
+     */
+    private int receiveHandoffs() {
+        WorkerHandoff queues = handoff;
+        queues.reclaim(pool);
+        int total = 0;
+        int workers = queues.workers();
+        long returned = 0;
+        for (int source = 0; source < workers; source++) {
+            HandoffRing ring = queues.incoming(source);
+            if (ring == null) {
+                continue;
+            }
+            int n = Math.min(ring.available(), HANDOFF_BATCH);
+            if (n == 0) {
+                continue;
+            }
+            BufferPool from = workerPool.worker(source).pool;
+            int[] fresh = arrivals;
+            int got = pool.alloc(fresh, 0, n);
+            for (int i = 0; i < n; i++) {
+                long entry = ring.entry(i);
+                int slot = WorkerHandoff.entrySlot(entry);
+                int sourceBi = WorkerHandoff.entryBuffer(entry);
+                if (slot >= rings.length) {
+                    // the source runs a graph this worker has not taken yet: take it now
+                    adoptCurrent();
+                }
+                int bi = i < got ? fresh[i] : -1;
+                if (bi >= 0 && slot >= rings.length) {
+                    pool.free(bi);
+                    bi = -1;
+                }
+                if (bi < 0) {
+                    if (slot < handoffNoBuffer.length) {
+                        handoffNoBuffer[slot]++;
+                    }
+                } else {
+                    WorkerHandoff.copy(from, sourceBi, pool, bi);
+                    int sourceTrace = pool.traceHandle(bi);
+                    boolean traced = sourceTrace >= 0;
+                    if (traced) {
+                        traceArrival(bi, source, sourceTrace);
+                    }
+                    enqueue(slot, bi, traced);
+                }
+                queues.giveBack(source, sourceBi);
+            }
+            ring.take(n);
+            queues.publishReturns(source);
+            returned |= 1L << source;
+            total += n;
+        }
+        if (returned != 0 && rxMode != RxMode.POLLING) {
+            wakeSleepingPeers(returned);
+        }
+        handoffReceived += total;
+        return total;
+    }
+
+    /** A handed-off traced buffer starts a packet in this worker's trace, as VPP's "HANDED-OFF" record. */
+    private void traceArrival(int bi, int source, int sourceTrace) {
+        int packet = traceRing.newPacket();
+        pool.setTraceHandle(bi, packet);
+        if (handoffTraceSlot >= 0) {
+            long record = traceRing.append(packet, handoffTraceSlot);
+            if (record >= 0) {
+                HandoffTraceNode.write(traceRing.segment(), record, source, sourceTrace);
+            }
+        }
     }
 
     private void enqueue(int slot, int bi, boolean traced) {
@@ -505,14 +626,18 @@ final class Worker implements Runnable {
             badNextArc = Arrays.copyOf(badNextArc, slots);
             nodeExceptions = Arrays.copyOf(nodeExceptions, slots);
             lastExceptionLogged = Arrays.copyOf(lastExceptionLogged, slots);
+            handoffNoBuffer = Arrays.copyOf(handoffNoBuffer, slots);
         }
         int[] inputs = new int[slots];
         int inputCount = 0;
         int drop = -1;
+        int handoffTrace = -1;
         for (SlotPlan plan : plans) {
             int s = plan.slot;
             if (GraphRuntime.ERROR_DROP.equals(plan.name)) {
                 drop = s;
+            } else if (HandoffTraceNode.NAME.equals(plan.name)) {
+                handoffTrace = s;
             }
             if (contexts[s] == null) {
                 contexts[s] = new NodeContext(pool, traceRing, workerPool.capture, s, index, plan.errorCount());
@@ -521,13 +646,15 @@ final class Worker implements Runnable {
             context.bindErrorCount(plan.errorCount());
             context.bindFeatureNext(plan.featureNextBySw, plan.featureNextDefault);
             context.bindFeatureStart(plan.featureStartBySw, plan.featureStartDefault);
+            context.bindHandoff(handoff, plan.nextSlots);
             if (plan.registration != null && plan.registration.kind() == NodeKind.INPUT
-                    && workerPool.pollsInput(index, s)) {
+                    && workerPool.pollsInput(index, s, plan.name)) {
                 inputs[inputCount++] = s;
             }
         }
         inputSlots = Arrays.copyOf(inputs, inputCount);
         dropSlot = drop;
+        handoffTraceSlot = handoffTrace;
         snapshot = next;
         adoptedVersion = next.version;
     }
@@ -551,6 +678,36 @@ final class Worker implements Runnable {
     /** Buffers waiting at {@code slot}: parked ones while its node is absent. */
     int pending(int slot) {
         return slot < ringCount.length ? ringCount[slot] : 0;
+    }
+
+    /**
+     * With every thread stopped: frees the buffers other workers handed to this one and it never took (into their
+     * owners' pools), then what came back to this one. Call on every worker before {@link #releaseAll}.
+     */
+    void releaseHandoffs() {
+        if (handoff == null) {
+            return;
+        }
+        for (int source = 0; source < handoff.workers(); source++) {
+            HandoffRing ring = handoff.incoming(source);
+            if (ring == null) {
+                continue;
+            }
+            int n = ring.available();
+            for (int i = 0; i < n; i++) {
+                int sourceBi = WorkerHandoff.entryBuffer(ring.entry(i));
+                handoff.giveBack(source, sourceBi);
+            }
+            ring.take(n);
+            handoff.publishReturns(source);
+        }
+    }
+
+    /** With every thread stopped and {@link #releaseHandoffs} done on all: frees what came back to this worker. */
+    void reclaimHandoffs() {
+        if (handoff != null) {
+            handoff.reclaim(pool);
+        }
     }
 
     /** Frees everything still queued: used when the engine stops. */

@@ -4,11 +4,14 @@ import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.GraphRuntime.BarrierStats;
 import io.sluice.graph.api.GraphRuntime.BufferStats;
 import io.sluice.graph.api.CaptureSwitch;
+import io.sluice.graph.api.HandoffRing;
 import io.sluice.graph.api.TraceRing;
+import io.sluice.graph.api.WorkerHandoff;
 import io.sluice.packet.api.BufferPool;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +27,11 @@ final class WorkerPool {
     /** The packet capture every worker's node contexts read once per frame. */
     final CaptureSwitch capture = new CaptureSwitch();
     private Thread[] threads = new Thread[0];
+    /** forward[src][dst] and returns[dst][src]: the frame queues between workers (empty with one worker). */
+    private HandoffRing[][] forward = new HandoffRing[0][];
+    private HandoffRing[][] returns = new HandoffRing[0][];
+    /** Input node name to the worker that polls it, as configured; others by slot. */
+    private Map<String, Integer> placement = Map.of();
 
     private volatile GraphSnapshot snapshot;
     /** Read by every worker between frames. */
@@ -50,6 +58,23 @@ final class WorkerPool {
                     RxMode.named(options.rxMode()));
             made[w].cpu = options.cpus().length > w ? options.cpus()[w] : -1;
         }
+        int n = made.length;
+        forward = new HandoffRing[n][n];
+        returns = new HandoffRing[n][n];
+        if (n > 1) {
+            for (int src = 0; src < n; src++) {
+                for (int dst = 0; dst < n; dst++) {
+                    if (src != dst) {
+                        forward[src][dst] = new HandoffRing(options.handoffQueue());
+                        returns[src][dst] = new HandoffRing(options.handoffQueue());
+                    }
+                }
+            }
+            for (int w = 0; w < n; w++) {
+                made[w].handoff = new WorkerHandoff(w, forward, returns);
+            }
+        }
+        placement = options.placement();
         workers = made;
     }
 
@@ -61,9 +86,33 @@ final class WorkerPool {
         return workers[index];
     }
 
-    /** Worker {@code worker} polls input slot {@code slot}: inputs are spread over the workers by slot. */
-    boolean pollsInput(int worker, int slot) {
-        return slot % workers.length == worker;
+    /**
+     * Worker {@code worker} polls input node {@code name} in slot {@code slot}: where the configuration's
+     * {@code placement} puts it, otherwise by slot (slot mod workers). Exactly one worker polls each input node,
+     * and so each of its ports and queues.
+     */
+    boolean pollsInput(int worker, int slot, String name) {
+        return inputWorker(slot, name) == worker;
+    }
+
+    int inputWorker(int slot, String name) {
+        Integer placed = placement.get(name);
+        return placed != null ? placed : slot % workers.length;
+    }
+
+    /** Input node to the worker that polls it, for every input node of the published graph (rx placement). */
+    Map<String, Integer> inputPlacement() {
+        Map<String, Integer> result = new java.util.LinkedHashMap<>();
+        GraphSnapshot current = snapshot;
+        if (current == null) {
+            return result;
+        }
+        for (SlotPlan plan : current.plans) {
+            if (plan.registration != null && plan.registration.kind() == io.sluice.graph.api.NodeKind.INPUT) {
+                result.put(plan.name, inputWorker(plan.slot, plan.name));
+            }
+        }
+        return result;
     }
 
     GraphSnapshot snapshot() {
@@ -144,9 +193,29 @@ final class WorkerPool {
         }
         threads = new Thread[0];
         for (Worker worker : workers) {
+            worker.releaseHandoffs();
+        }
+        for (Worker worker : workers) {
+            worker.reclaimHandoffs();
+        }
+        for (Worker worker : workers) {
             worker.releaseAll();
             worker.pool.close();
             worker.traceRing.close();
+        }
+        for (HandoffRing[] row : forward) {
+            for (HandoffRing ring : row) {
+                if (ring != null) {
+                    ring.close();
+                }
+            }
+        }
+        for (HandoffRing[] row : returns) {
+            for (HandoffRing ring : row) {
+                if (ring != null) {
+                    ring.close();
+                }
+            }
         }
     }
 

@@ -34,6 +34,20 @@ public final class TestGraph implements AutoCloseable {
                 .withIdle("yield")));
     }
 
+    /**
+     * An engine of {@code workers} workers with frame queues of {@code handoffQueue} between them and
+     * {@code flow-input-<w>} placed on worker w ({@link HandoffNodes}): run on the caller with {@link #runOnce},
+     * or by live threads (polling, yielding when idle) once {@link #start()}ed.
+     */
+    public static TestGraph withWorkers(int workers, int buffers, int handoffQueue) {
+        java.util.Map<String, Integer> placement = new java.util.HashMap<>();
+        for (int w = 0; w < workers; w++) {
+            placement.put(HandoffNodes.inputName(w), w);
+        }
+        return new TestGraph(new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(buffers).withWorkers(workers)
+                .withIdle("yield").withRxMode("polling").withHandoffQueue(handoffQueue).withPlacement(placement)));
+    }
+
     /** Starts the worker threads (only for {@link #withRunningWorker}; the others run on the caller). */
     public void start() {
         engine.start();

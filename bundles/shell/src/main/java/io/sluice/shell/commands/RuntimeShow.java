@@ -2,7 +2,11 @@ package io.sluice.shell.commands;
 
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.graph.api.GraphRuntime.ThreadRuntime;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
@@ -12,7 +16,9 @@ import org.apache.karaf.shell.support.table.ShellTable;
 
 /**
  * VPP's {@code show runtime}: per node calls, vectors, suspends, time per vector. Clocks are nanoseconds of
- * wall time (the VM offers no cycle counter), so the last column is ns/vector where VPP shows clocks.
+ * wall time (the VM offers no cycle counter), so the last column is ns/vector where VPP shows clocks. With several
+ * workers, one table per thread as VPP's ({@code Thread 1 sluice_wk_0 (lcore 1)}, the input nodes it polls and its
+ * handoffs), and {@code --total} adds the sum over the threads.
  */
 @Command(scope = "runtime", name = "show", description = "Per-node calls, vectors and time, as VPP's show runtime")
 @Service
@@ -30,6 +36,9 @@ public class RuntimeShow implements Action {
     @Option(name = "--no-format", description = "Plain columns, no table borders (for scripts)")
     boolean noFormat;
 
+    @Option(name = "--total", description = "With several workers, also the sum over all threads")
+    boolean total;
+
     @Override
     public Object execute() {
         // Read without the barrier, first: when a worker is stuck, reading the counters below fails (the barrier
@@ -44,23 +53,23 @@ public class RuntimeShow implements Action {
                         worker.thread());
             }
         }
-        ShellTable table = new ShellTable();
-        table.column("Name");
-        table.column("State");
-        table.column("Calls").alignRight();
-        table.column("Vectors").alignRight();
-        table.column("Suspends").alignRight();
-        table.column("ns/vector").alignRight();
-        table.column("Vectors/Call").alignRight();
-        for (NodeStats node : graph.runtimeStats()) {
-            if (!all && node.calls() == 0) {
-                continue;
+        List<ThreadRuntime> threads = graph.runtimeByThread();
+        if (threads.size() == 1) {
+            print(threads.get(0).nodes());
+        } else {
+            for (ThreadRuntime thread : threads) {
+                System.out.printf(Locale.ROOT, "Thread %d %s (lcore %s)%n", thread.worker(), thread.thread(),
+                        thread.cpu() < 0 ? "not pinned" : Integer.toString(thread.cpu()));
+                System.out.printf(Locale.ROOT, "inputs: %s; handoff: %d sent, %d refused, %d received, %d in flight%n",
+                        thread.inputs().isEmpty() ? "none" : String.join(", ", thread.inputs()), thread.handoffSent(),
+                        thread.handoffRefused(), thread.handoffReceived(), thread.handoffInFlight());
+                print(thread.nodes());
             }
-            table.addRow().addContent(node.name(), node.state(), node.calls(), node.vectors(), node.suspends(),
-                    String.format(Locale.ROOT, "%.2f", node.nanosPerVector()),
-                    String.format(Locale.ROOT, "%.2f", node.vectorsPerCall()));
+            if (total) {
+                System.out.println("Total of " + threads.size() + " threads");
+                print(sum(threads));
+            }
         }
-        table.print(System.out, !noFormat);
         GraphRuntime.BarrierStats barrier = graph.barrierStats();
         System.out.printf(Locale.ROOT, "barrier: %d pauses, last %.1f us, max %.1f us, total %.1f us%n",
                 barrier.count(), barrier.lastPauseNanos() / 1e3, barrier.maxPauseNanos() / 1e3,
@@ -73,5 +82,38 @@ public class RuntimeShow implements Action {
             graph.clearRuntimeStats();
         }
         return null;
+    }
+
+    private void print(List<NodeStats> nodes) {
+        ShellTable table = new ShellTable();
+        table.column("Name");
+        table.column("State");
+        table.column("Calls").alignRight();
+        table.column("Vectors").alignRight();
+        table.column("Suspends").alignRight();
+        table.column("ns/vector").alignRight();
+        table.column("Vectors/Call").alignRight();
+        for (NodeStats node : nodes) {
+            if (!all && node.calls() == 0) {
+                continue;
+            }
+            table.addRow().addContent(node.name(), node.state(), node.calls(), node.vectors(), node.suspends(),
+                    String.format(Locale.ROOT, "%.2f", node.nanosPerVector()),
+                    String.format(Locale.ROOT, "%.2f", node.vectorsPerCall()));
+        }
+        table.print(System.out, !noFormat);
+    }
+
+    /** The threads' counters summed node by node (every thread lists the same nodes, in slot order). */
+    private static List<NodeStats> sum(List<ThreadRuntime> threads) {
+        Map<String, NodeStats> total = new LinkedHashMap<>();
+        for (ThreadRuntime thread : threads) {
+            for (NodeStats node : thread.nodes()) {
+                total.merge(node.name(), node, (a, b) -> new NodeStats(a.name(), a.kind(), a.state(),
+                        a.calls() + b.calls(), a.vectors() + b.vectors(), a.suspends() + b.suspends(),
+                        a.clockNanos() + b.clockNanos()));
+            }
+        }
+        return List.copyOf(total.values());
     }
 }

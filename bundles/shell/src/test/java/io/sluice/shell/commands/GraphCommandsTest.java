@@ -1,6 +1,7 @@
 package io.sluice.shell.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.GraphRuntime.ErrorCount;
@@ -18,12 +19,17 @@ import org.junit.jupiter.api.Test;
 class GraphCommandsTest {
     private final List<String> calls = new ArrayList<>();
 
+    private List<GraphRuntime.ThreadRuntime> threads;
+
     private GraphRuntime runtime(List<NodeStats> stats, List<ErrorCount> errors, String trace) {
         return (GraphRuntime) Proxy.newProxyInstance(GraphRuntime.class.getClassLoader(),
                 new Class<?>[] {GraphRuntime.class}, (proxy, method, arguments) -> {
                     calls.add(method.getName() + (arguments == null ? "" : java.util.Arrays.asList(arguments)));
                     return switch (method.getName()) {
                         case "runtimeStats" -> stats;
+                        case "runtimeByThread" -> threads != null ? threads
+                                : List.of(new GraphRuntime.ThreadRuntime(0, "sluice_main", -1, List.of(), 0, 0, 0, 0,
+                                        stats));
                         case "errors" -> errors;
                         case "traceShow" -> trace;
                         case "barrierStats" -> new GraphRuntime.BarrierStats(3, 12_500, 40_000, 60_000);
@@ -104,7 +110,32 @@ class GraphCommandsTest {
                 List.of(out[1].strip().split("\\s+")));
         assertEquals("barrier: 3 pauses, last 12.5 us, max 40.0 us, total 60.0 us", out[2]);
         assertEquals("rx-mode: worker 0 adaptive, sleeping, 42 sleeps (7 woken by the control plane)", out[3]);
-        assertEquals(List.of("workerHealth", "runtimeStats", "barrierStats", "rxModes", "clearRuntimeStats"), calls);
+        assertEquals(List.of("workerHealth", "runtimeByThread", "barrierStats", "rxModes", "clearRuntimeStats"), calls);
+    }
+
+    @Test
+    void runtimeShowWithTwoWorkersHasATablePerThreadAndTheTotalOnRequest() throws Exception {
+        NodeStats mainInput = new NodeStats("virtio-input", NodeKind.INPUT, "active", 10, 20, 0, 2_000);
+        NodeStats workerInput = new NodeStats("dpdk-input", NodeKind.INPUT, "active", 5, 40, 0, 4_000);
+        NodeStats mainLookup = new NodeStats("ip4-lookup", NodeKind.INTERNAL, "active", 2, 20, 0, 200);
+        NodeStats workerLookup = new NodeStats("ip4-lookup", NodeKind.INTERNAL, "active", 3, 40, 0, 400);
+        threads = List.of(
+                new GraphRuntime.ThreadRuntime(0, "sluice_main", 0, List.of("virtio-input"), 7, 0, 9, 1,
+                        List.of(mainInput, mainLookup)),
+                new GraphRuntime.ThreadRuntime(1, "sluice_wk_0", 1, List.of("dpdk-input"), 9, 2, 7, 0,
+                        List.of(workerInput, workerLookup)));
+        RuntimeShow show = new RuntimeShow();
+        show.graph = runtime(List.of(), List.of(), "");
+        show.noFormat = true;
+        show.total = true;
+        String out = printed(show::execute);
+        assertTrue(out.contains("Thread 0 sluice_main (lcore 0)\ninputs: virtio-input; handoff: 7 sent, 0 refused, "
+                + "9 received, 1 in flight\n"), out);
+        assertTrue(out.contains("Thread 1 sluice_wk_0 (lcore 1)\ninputs: dpdk-input; handoff: 9 sent, 2 refused, "
+                + "7 received, 0 in flight\n"), out);
+        String totals = out.substring(out.indexOf("Total of 2 threads"));
+        assertTrue(totals.lines().anyMatch(line -> List.of(line.strip().split("\\s+")).equals(
+                List.of("ip4-lookup", "active", "5", "60", "0", "10.00", "12.00"))), totals);
     }
 
     @Test

@@ -30,6 +30,20 @@ public interface Device {
      */
     int transmit(BufferPool pool, int[] buffers, int count);
 
+    /**
+     * The device's transmit queues. Worker w sends on queue (w mod queues); a queue more than one worker sends on
+     * is used under a lock the tx node holds (counted as {@code tx-lock-contended} when a worker waited), so a
+     * device's transmit and tx trace are never called by two workers at once on one queue.
+     */
+    default int txQueues() {
+        return 1;
+    }
+
+    /** As {@link #transmit(BufferPool, int[], int)}, on transmit queue {@code queue}: for devices of several. */
+    default int transmit(BufferPool pool, int[] buffers, int count, int queue) {
+        return transmit(pool, buffers, count);
+    }
+
     /** True when the tx node should keep a trace record (dpdk's mbuf lines); TAP's tx adds nothing. */
     default boolean tracesTx() {
         return false;

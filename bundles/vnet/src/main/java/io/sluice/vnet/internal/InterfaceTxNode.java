@@ -17,13 +17,17 @@ import java.util.List;
 
 /**
  * {@code <if>-tx}: hands the whole frame to the device in one call. The device frees every buffer; what it
- * could not send is counted here. A device that traces its tx (dpdk: the mbuf lines) writes the record. A packet
+ * could not send is counted here. With several workers, worker w sends on the device's transmit queue (w mod
+ * queues); a queue that more than one worker sends on is taken under its lock ({@link TxQueueLocks}), around the
+ * device's trace and transmit both, and a frame that had to wait for it is counted as {@code tx-lock-contended}.
+ * With one worker no lock is taken. A device that traces its tx (dpdk: the mbuf lines) writes the record. A packet
  * capture of tx (VPP's {@code pcap trace tx}) copies the frame just before the device takes it.
  */
 final class InterfaceTxNode implements Node {
 
     enum Error implements NodeError {
-        TX_FAILED("packets the device could not send (ring full or write error)");
+        TX_FAILED("packets the device could not send (ring full or write error)"),
+        TX_LOCK_CONTENDED("frames that waited for a transmit queue another worker was sending on");
 
         private final String description;
 
@@ -41,11 +45,15 @@ final class InterfaceTxNode implements Node {
     private final int swIfIndex;
     private final Device device;
     private final NodeRegistration registration;
+    private final int txQueues;
+    private final TxQueueLocks locks;
 
     InterfaceTxNode(InterfaceTableImpl table, int swIfIndex, Device device) {
         this.table = table;
         this.swIfIndex = swIfIndex;
         this.device = device;
+        this.txQueues = Math.max(1, device.txQueues());
+        this.locks = new TxQueueLocks(txQueues);
         this.registration = NodeRegistration.internal(InterfaceTable.txNodeName(device.name()), List.of(),
                 List.of(Error.values()), this::format);
     }
@@ -57,6 +65,21 @@ final class InterfaceTxNode implements Node {
 
     @Override
     public int process(NodeContext context, Frame frame) {
+        int queue = context.workerIndex() % txQueues;
+        if (context.workerCount() <= txQueues) {
+            return send(context, frame, queue);
+        }
+        if (locks.lock(queue)) {
+            context.countError(Error.TX_LOCK_CONTENDED.ordinal(), 1);
+        }
+        try {
+            return send(context, frame, queue);
+        } finally {
+            locks.unlock(queue);
+        }
+    }
+
+    private int send(NodeContext context, Frame frame, int queue) {
         int n = frame.count();
         BufferPool pool = context.pool();
         int[] buffers = frame.buffers();
@@ -76,7 +99,7 @@ final class InterfaceTxNode implements Node {
         // From here the buffers are the device's, which frees every one of them: none goes on along an arc, and a
         // device that throws after freeing them must not have the worker's failure path free them again.
         frame.setCount(0);
-        int sent = device.transmit(pool, buffers, n);
+        int sent = txQueues == 1 ? device.transmit(pool, buffers, n) : device.transmit(pool, buffers, n, queue);
         if (sent < n) {
             InterfaceCounters counters = table.counters(context.workerIndex());
             counters.txErrors[swIfIndex] += n - sent;
