@@ -332,6 +332,12 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
         return dataplane;
     }
 
+    /** Why NAT44 refuses to forward (what the log said), or null while it translates. */
+    String refusalReason() {
+        Refusal current = refusal;
+        return current == null ? null : current.reason();
+    }
+
     // ---- Nat44 ----
 
     @Override
