@@ -143,4 +143,57 @@ class SessionFileTest {
                 + (64 + SessionTable.regionSize(1000)) + " bytes"), e.getMessage());
         assertTrue(!Files.exists(file), "no half-made file is left");
     }
+
+    /**
+     * A disk that fills while the table is in use: the file was reserved whole at open, so every session the table
+     * holds is written on a full disk and the next is a counted refusal, never a fault in a worker. A second file
+     * on that disk is refused at open, naming it. Needs root for the 2 MB tmpfs.
+     */
+    @Test
+    void aDiskThatFillsUpAfterTheOpenRefusesNewSessionsCountedNeverAFault(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "mounting a small tmpfs needs root");
+        Path mount = Files.createDirectories(dir.resolve("small-disk"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
+                mount.toString()), "tmpfs could not be mounted here");
+        try {
+            ManualClock clock = new ManualClock();
+            int max = 4000;
+            try (AclSessionsImpl box = new AclSessionsImpl(mount.resolve("sessions.bin"), max,
+                    SessionTimeouts.VPP_DEFAULTS, clock)) {
+                byte[] chunk = new byte[4096];
+                try (java.io.OutputStream out = Files.newOutputStream(mount.resolve("filler"))) {
+                    org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> {
+                        while (true) {
+                            out.write(chunk);
+                        }
+                    });
+                } catch (java.io.IOException closing) {
+                    // the disk is full either way
+                }
+                for (int i = 0; i < max; i++) {
+                    assertTrue(box.table().insert(SessionTable.key0(0x0a010103, 0x08080808 + i),
+                            SessionTable.key1(10_000 + (i & 0x3fff), 53, 17, 6), 6, true, 0, 60, clock.nanos()) >= 0,
+                            "session " + i + " on a full disk");
+                }
+                assertEquals(SessionTable.REFUSED_FULL, box.table().insert(SessionTable.key0(0x0a010104, 1),
+                        SessionTable.key1(1, 53, 17, 6), 6, true, 0, 60, clock.nanos()));
+                assertEquals(max, box.stats().live());
+                assertEquals(1, box.stats().refusedFull(), "the refusal is counted");
+                java.io.IOException noRoom = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                        () -> new AclSessionsImpl(mount.resolve("other.bin"), max, SessionTimeouts.VPP_DEFAULTS, clock));
+                assertTrue(noRoom.getMessage().startsWith(mount.resolve("other.bin") + ": sessions.max for "),
+                        noRoom.getMessage());
+                assertTrue(!Files.exists(mount.resolve("other.bin")), "no half-made file is left");
+            }
+        } finally {
+            assertTrue(run("umount", mount.toString()), "the tmpfs is unmounted");
+        }
+    }
+
+    private static boolean run(String... command) throws java.io.IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        return process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() == 0;
+    }
 }
