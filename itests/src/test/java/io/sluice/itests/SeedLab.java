@@ -721,8 +721,16 @@ abstract class SeedLab {
         assertTrue(shell("pcap:status").contains("pcap capture: off"));
     }
 
+    /** Damaged session files at a restart, and one its disk cannot hold: {@link SessionFileLab}. */
     @Test
     @Order(12)
+    void damagedSessionFilesAreMovedAsideAndOneTheDiskCannotHoldFailsClosed() throws Exception {
+        new SessionFileLab(ROOT, run, this::sluice, this::shell, this::inNamespace, this::errorCount, this::traffic,
+                this::stop, this::waitForLab).damagedFilesAreMovedAsideAndAFileTheDiskCannotBackFailsClosed();
+    }
+
+    @Test
+    @Order(13)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
