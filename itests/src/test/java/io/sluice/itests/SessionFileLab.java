@@ -123,6 +123,9 @@ final class SessionFileLab {
             long logBefore = Files.size(logFile);
             Path tooSmall = mount.resolve("sessions.bin");
             Files.writeString(config, good.replaceAll("(?m)^session-file\\s*=.*$", "session-file = " + tooSmall));
+            // The running component says when the new file is in ConfigAdmin; only then does a restart read it.
+            waitFor(() -> logSince(logFile, logBefore).contains("session-file take effect when the component restarts"),
+                    "the new session-file in ConfigAdmin");
             shell.run("bundle:restart io.sluice.sluice-nat44");
             waitFor(() -> logSince(logFile, logBefore).contains("session-file cannot be used: " + tooSmall),
                     "the refusal in karaf.log");
@@ -144,7 +147,10 @@ final class SessionFileLab {
             System.out.printf("SessionFileLab: a session file its disk cannot hold: NAT44 refuses, %d packets dropped as"
                     + " no-configuration, none left untranslated (%s)%n", refused, leaked);
         } finally {
+            long restoredAt = Files.size(logFile);
             Files.writeString(config, good);
+            waitFor(() -> logSince(logFile, restoredAt).contains("NAT44 still refuses to forward"),
+                    "the restored session-file in ConfigAdmin");
             shell.run("bundle:restart io.sluice.sluice-nat44");
             waitForNode("nat44-in2out-output");
             assertTrue(exec("umount", mount.toString()), "tmpfs unmounted");
