@@ -729,8 +729,16 @@ abstract class SeedLab {
                 this::stop, this::waitForLab).damagedFilesAreMovedAsideAndAFileTheDiskCannotBackFailsClosed();
     }
 
+    /** Twice the session limit in short flows, twice, back to baseline: {@link ChurnSoakLab}. */
     @Test
     @Order(13)
+    void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
+        new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
+                .sessionsAndPortsReturnToBaselineAndMemoryStaysFlat();
+    }
+
+    @Test
+    @Order(14)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
