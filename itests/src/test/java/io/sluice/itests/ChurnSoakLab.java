@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * The churn soak in its short form, on the seed lab's booted box ({@link SeedLab} runs it, once per GbE driver).
- * NAT44 is restarted with a table of {@value #MAX_SESSIONS} sessions and short timeouts, then pod1 opens twice as
+ * NAT44 is restarted with a table of {@value #MAX_SESSIONS} sessions and short timeouts (UDP 40 s: longer than a
+ * round's sending, so the UDP sessions still hold the table while the TCP connections look for room), then pod1 opens twice as
  * many distinct flows as the table holds, twice over: every UDP source port to two ports of the server (more
  * than the pool address has ports: port exhaustion), then short TCP connections to its echo server (more than the
  * table has room left for: the session limit). Each round shows, on counters: the ports run out and the
@@ -76,10 +77,11 @@ final class ChurnSoakLab {
         try {
             long logAt = Files.size(log);
             Files.writeString(natConfig, natGood + "\nmax-sessions = " + MAX_SESSIONS
-                    + "\nmax-sessions-per-inside-address = " + MAX_SESSIONS
-                    + "\ntimeout.udp = 20\ntimeout.tcp-transitory = 10\ntimeout.tcp-established = 20\n");
+                    + "\nmax-sessions-per-inside-address = " + 2 * MAX_SESSIONS
+                    + "\ntimeout.udp = 40\ntimeout.tcp-transitory = 10\ntimeout.tcp-established = 20"
+                    + "\ntimeout.icmp = 10\n");
             // The ACL reflects each flow too: its per-host share and its idle timeouts must not be what runs out.
-            Files.writeString(aclConfig, "sessions.max-per-host = 250000\ntimeout.udp.idle = 20\n"
+            Files.writeString(aclConfig, "sessions.max-per-host = 250000\ntimeout.udp.idle = 40\n"
                     + "timeout.tcp.transient = 10\ntimeout.tcp.idle = 20\n");
             waitFor(() -> since(log, logAt).contains("max-sessions and session-file take effect"), "the soak's NAT44"
                     + " configuration in ConfigAdmin");
