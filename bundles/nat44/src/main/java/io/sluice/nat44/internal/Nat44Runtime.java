@@ -300,13 +300,19 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
             applyInterfaces();
             if (now - lastForce >= FORCE_EVERY_MILLIS) {
                 lastForce = now;
-                // Not under the table lock: msync may take long on a slow disk, and the slow path takes that lock
-                // to make sessions. msync is safe while workers write the mapping.
-                dataplane.table().force();
+                flushSessionFile();
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "nat44 housekeeping failed; retrying in a second", e);
         }
+    }
+
+    /**
+     * Writes the session file's dirty pages out (msync), not under the table lock: msync may take long on a slow
+     * disk, and the slow path takes that lock to make sessions. msync is safe while workers write the mapping.
+     */
+    void flushSessionFile() {
+        dataplane.table().force();
     }
 
     @Deactivate

@@ -172,6 +172,41 @@ class SessionFileFaultsTest {
         }
     }
 
+    /** Housekeeping's msync of the session file waits for no lock a worker's slow path takes. */
+    @Test
+    void flushingTheSessionFileTakesNoTableLock(@TempDir Path dir) throws Exception {
+        try (TestBed bed = TestBed.inMemory()) {
+            InterfaceTableImpl interfaces = new InterfaceTableImpl(bed.harness.engine());
+            interfaces.register(new FreeingDevice("GigabitEthernet0/8/0"));
+            Nat44Runtime runtime = new Nat44Runtime(bed.harness.engine(), interfaces, Map.of("addresses",
+                    "192.168.16.1", "inside", "tap2", "output-feature", "GigabitEthernet0/8/0", "session-file",
+                    dir.resolve("sessions.bin").toString(), "max-sessions", "4096"), bed.clock::get, false);
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread slowPath = new Thread(() -> {
+                synchronized (runtime.dataplane().table().lock()) {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            slowPath.start();
+            try {
+                held.await();
+                // A liveness check, not a speed one: taking the lock would never return while it is held.
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                        runtime::flushSessionFile, "msync while the slow path holds the table lock");
+            } finally {
+                release.countDown();
+                slowPath.join();
+                runtime.deactivate();
+            }
+        }
+    }
+
     /**
      * A disk that fills while the table is in use: the file was reserved whole at open, so every session the table
      * can hold is made (each record's page written) on a full disk, and the next is a counted refusal. The same
