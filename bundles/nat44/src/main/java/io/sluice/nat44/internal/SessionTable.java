@@ -191,35 +191,48 @@ final class SessionTable implements AutoCloseable {
                 || payload.get(INT, H_CAPACITY) != capacity || payload.get(INT, H_SESSION_SIZE) != SESSION_SIZE) {
             return "the session table's own header does not match its file header";
         }
-        long[] inKeys = new long[capacity];
-        long[] outKeys = new long[capacity];
-        int inUse = 0;
         for (int s = 0; s < capacity; s++) {
-            long base = base(s);
-            int flags = payload.get(BYTE, base + S_FLAGS) & 0xff;
+            int flags = payload.get(BYTE, base(s) + S_FLAGS) & 0xff;
             if ((flags & ~(FLAG_IN_USE | FLAG_STATIC)) != 0) {
                 return "session " + s + " has unknown flags " + Integer.toHexString(flags);
             }
-            if ((flags & FLAG_IN_USE) != 0) {
-                inKeys[inUse] = payload.get(LONG, base + S_IN_KEY);
-                outKeys[inUse] = payload.get(LONG, base + S_OUT_KEY);
-                inUse++;
-            }
         }
-        if (hasDuplicate(inKeys, inUse)) {
+        if (hasDuplicate(payload, capacity, S_IN_KEY)) {
             return "two sessions share an inside endpoint";
         }
-        if (hasDuplicate(outKeys, inUse)) {
+        if (hasDuplicate(payload, capacity, S_OUT_KEY)) {
             return "two sessions share an outside endpoint";
         }
         return null;
     }
 
-    private static boolean hasDuplicate(long[] keys, int count) {
-        Arrays.sort(keys, 0, count);
-        for (int i = 1; i < count; i++) {
-            if (keys[i] == keys[i - 1]) {
-                return true;
+    /**
+     * Whether two records in use hold the same key at {@code keyField}: an index like the table's, off-heap (the
+     * heap is small; a table may be large), built once and freed.
+     */
+    private static boolean hasDuplicate(MemorySegment payload, int capacity, int keyField) {
+        long slots = Long.highestOneBit(Math.max(2L * capacity, 16L) - 1) << 1;
+        long mask = slots - 1;
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment seen = scratch.allocate(slots * 8, 8);
+            for (int s = 0; s < capacity; s++) {
+                long base = base(s);
+                if ((payload.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) == 0) {
+                    continue;
+                }
+                long key = payload.get(LONG, base + keyField);
+                long pos = mix(key) & mask;
+                while (true) {
+                    int other = (int) seen.get(LONG, pos << 3) - 1;
+                    if (other < 0) {
+                        seen.set(LONG, pos << 3, s + 1L);
+                        break;
+                    }
+                    if (payload.get(LONG, base(other) + keyField) == key) {
+                        return true;
+                    }
+                    pos = (pos + 1) & mask;
+                }
             }
         }
         return false;
