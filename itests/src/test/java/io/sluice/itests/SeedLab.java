@@ -694,6 +694,22 @@ abstract class SeedLab {
                 .attacksOnTheStateLeaveThePodsFlowsAlone();
     }
 
+    /** Damaged session files at a restart, and one its disk cannot hold: {@link SessionFileLab}. */
+    @Test
+    @Order(11)
+    void damagedSessionFilesAreMovedAsideAndOneTheDiskCannotHoldFailsClosed() throws Exception {
+        new SessionFileLab(ROOT, run, this::sluice, this::shell, this::inNamespace, this::errorCount, this::traffic,
+                this::stop, this::waitForLab).damagedFilesAreMovedAsideAndAFileTheDiskCannotBackFailsClosed();
+    }
+
+    /** Twice the session limit in short flows, twice, back to baseline: {@link ChurnSoakLab}. */
+    @Test
+    @Order(11)
+    void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
+        new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
+                .sessionsAndPortsReturnToBaselineAndMemoryStaysFlat();
+    }
+
     /**
      * VPP's {@code pcap trace rx tx max 200 intfc any file seed.pcapng}: tshark reads the file's interface blocks and
      * finds the seed's SYN twice, as the pod sent it on tap2 and translated to the node's address on the GbE.
@@ -721,24 +737,8 @@ abstract class SeedLab {
         assertTrue(shell("pcap:status").contains("pcap capture: off"));
     }
 
-    /** Damaged session files at a restart, and one its disk cannot hold: {@link SessionFileLab}. */
     @Test
     @Order(12)
-    void damagedSessionFilesAreMovedAsideAndOneTheDiskCannotHoldFailsClosed() throws Exception {
-        new SessionFileLab(ROOT, run, this::sluice, this::shell, this::inNamespace, this::errorCount, this::traffic,
-                this::stop, this::waitForLab).damagedFilesAreMovedAsideAndAFileTheDiskCannotBackFailsClosed();
-    }
-
-    /** Twice the session limit in short flows, twice, back to baseline: {@link ChurnSoakLab}. */
-    @Test
-    @Order(13)
-    void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
-        new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
-                .sessionsAndPortsReturnToBaselineAndMemoryStaysFlat();
-    }
-
-    @Test
-    @Order(14)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
