@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * The churn soak in its short form, on the seed lab's booted box ({@link SeedLab} runs it, once per GbE driver).
  * NAT44 is restarted with a table of {@value #MAX_SESSIONS} sessions and short timeouts (UDP 40 s: longer than a
  * round's sending, so the UDP sessions still hold the table while the TCP connections look for room), then pod1 opens twice as
- * many distinct flows as the table holds, twice over: every UDP source port to two ports of the server (more
- * than the pool address has ports: port exhaustion), then short TCP connections to its echo server (more than the
+ * many distinct flows as the table holds, twice over: every UDP source port (1..65535) to two ports of the server
+ * (one session per source port, as NAT44 maps endpoint-independently: more than the pool address's 64512 ports,
+ * so port exhaustion), then short TCP connections to its echo server (more than the
  * table has room left for: the session limit). Each round shows, on counters: the ports run out and the
  * refusals are counted (nat44-in2out-output-slowpath out-of-ports, max-sessions-exceeded); after the timeouts
  * sessions and ports in use are back at their baseline and the pod connects again; the box's resident memory
@@ -23,7 +24,10 @@ import java.util.regex.Pattern;
  */
 final class ChurnSoakLab {
     static final int MAX_SESSIONS = 65536;
+    /** Ports the pool address has per protocol (1024..65535): fewer than pod1's UDP endpoints (1..65535). */
     private static final int UDP_PORTS = 65535 - 1024 + 1;
+    /** pod1's UDP endpoints: NAT44 maps endpoint-independently (RFC 4787 REQ-1), one session per source port. */
+    private static final int UDP_ENDPOINTS = 65535;
     /** The room the UDP ports leave in the table (65536 - 64512 = 1024), and a few more: the session limit. */
     private static final int TCP_FLOWS = 1100;
     private static final String SERVER = "203.0.113.51";
@@ -101,7 +105,7 @@ final class ChurnSoakLab {
             String rttAfter = rtt();
             System.out.printf("ChurnSoakLab: table %d, per round %d UDP flows + %d TCP connections; round 1: %s;"
                     + " round 2: %s; RSS after round 1 %d kB, after round 2 %d kB (%+d kB); ping RTT avg before %s ms,"
-                    + " after %s ms%n", MAX_SESSIONS, 2 * UDP_PORTS, TCP_FLOWS, first, second, first.rssKb(),
+                    + " after %s ms%n", MAX_SESSIONS, 2 * UDP_ENDPOINTS, TCP_FLOWS, first, second, first.rssKb(),
                     second.rssKb(), second.rssKb() - first.rssKb(), rttBefore, rttAfter);
             assertTrue(second.rssKb() - first.rssKb() < RSS_SLACK_KB, "resident memory flat across the rounds: "
                     + first.rssKb() + " kB then " + second.rssKb() + " kB");
@@ -129,7 +133,7 @@ final class ChurnSoakLab {
         for (int pass = 0; pass < 4 && !(udpPorts == UDP_PORTS && errors.read(SLOWPATH, "out-of-ports") > outOfPortsBefore);
              pass++) {
             SeedLab.Result sent = namespace.run("pod1", "python3", root.resolve("itests/lab/churn.py").toString(),
-                    "udp", SERVER, "9,10", "1024", "65535", "15000");
+                    "udp", SERVER, "9,10", "1", "65535", "15000");
             assertEquals(0, sent.exit(), sent.all());
             udpPorts = udpPortsInUse();
         }
