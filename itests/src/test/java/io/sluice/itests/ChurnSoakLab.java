@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The churn soak in its short form, on the seed lab's booted box ({@link SeedLab} runs it, once per GbE driver).
+ * The churn soak in its short form, on the seed lab's booted box (for {@link SeedLab}, once per GbE driver).
  * NAT44 is restarted with a table of {@value #MAX_SESSIONS} sessions and short timeouts (UDP 40 s: longer than a
  * round's sending, so the UDP sessions still hold the table while the TCP connections look for room), then pod1 opens twice as
  * many distinct flows as the table holds, twice over: every UDP source port (1..65535) to two ports of the server
@@ -21,6 +21,16 @@ import java.util.regex.Pattern;
  * after the second round is where it was after the first (the first warms the JVM up). Round trip times before
  * and after are printed, not asserted. Waits have deadlines of tens of seconds; the configuration is restored
  * at the end.
+ *
+ * <p>Not run by {@link SeedLab} yet: its rounds passed on the DPDK lab, but the restore at its end (clearing the
+ * ACL's sessions before the lab's timeouts return) has not had a lab run. To run it, add to SeedLab:
+ * <pre>
+ *  &#64;Test &#64;Order(11)
+ *  void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
+ *      new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
+ *              .sessionsAndPortsReturnToBaselineAndMemoryStaysFlat();
+ *  }
+ * </pre>
  */
 final class ChurnSoakLab {
     static final int MAX_SESSIONS = 65536;

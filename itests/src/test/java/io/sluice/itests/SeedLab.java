@@ -702,14 +702,6 @@ abstract class SeedLab {
                 this::stop, this::waitForLab).damagedFilesAreMovedAsideAndAFileTheDiskCannotBackFailsClosed();
     }
 
-    /** Twice the session limit in short flows, twice, back to baseline: {@link ChurnSoakLab}. */
-    @Test
-    @Order(11)
-    void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
-        new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
-                .sessionsAndPortsReturnToBaselineAndMemoryStaysFlat();
-    }
-
     /**
      * VPP's {@code pcap trace rx tx max 200 intfc any file seed.pcapng}: tshark reads the file's interface blocks and
      * finds the seed's SYN twice, as the pod sent it on tap2 and translated to the node's address on the GbE.
