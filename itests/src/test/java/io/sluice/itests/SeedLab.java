@@ -737,6 +737,14 @@ abstract class SeedLab {
                 .attacksOnTheStateLeaveThePodsFlowsAlone();
     }
 
+    /** Damaged session files at a restart, and one its disk cannot hold: {@link SessionFileLab}. */
+    @Test
+    @Order(11)
+    void damagedSessionFilesAreMovedAsideAndOneTheDiskCannotHoldFailsClosed() throws Exception {
+        new SessionFileLab(ROOT, run, this::sluice, this::shell, this::inNamespace, this::errorCount, this::traffic,
+                this::stop, this::waitForLab).damagedFilesAreMovedAsideAndAFileTheDiskCannotBackFailsClosed();
+    }
+
     /**
      * VPP's {@code pcap trace rx tx max 200 intfc any file seed.pcapng}: tshark reads the file's interface blocks and
      * finds the seed's SYN twice, as the pod sent it on tap2 and translated to the node's address on the GbE.

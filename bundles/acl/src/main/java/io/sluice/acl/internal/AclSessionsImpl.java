@@ -61,12 +61,27 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
         AclSessionSettings settings = initial(properties);
         long maxSessions = settings.maxSessions();
         Path path = sessionFile(properties);
-        SessionFile mapped = path == null ? null
-                : SessionFile.open(path, SessionTable.regionSize(maxSessions), SessionTable.slotCount(maxSessions));
+        SessionFile mapped = path == null ? null : openOrSayWhy(path, maxSessions);
         this(mapped, mapped == null ? retained(graph, maxSessions) : mapped.region(), maxSessions,
                 settings.timeouts(), TimeSource.SYSTEM);
         table.setMaxPerInterface(settings.maxPerInterface());
         table.setMaxPerHost(settings.maxPerHost());
+    }
+
+    /**
+     * The session file, or an IOException after a log line saying what it means: the component does not start
+     * with a file it cannot back, so the ACL nodes (which need it) stay absent and the graph parks, then drops and
+     * counts, what interfaces with an ACL send them (fail closed); interfaces without an ACL forward as before.
+     */
+    private static SessionFile openOrSayWhy(Path path, long maxSessions) throws IOException {
+        try {
+            return SessionFile.open(path, SessionTable.regionSize(maxSessions), SessionTable.slotCount(maxSessions));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, PID + ": " + e.getMessage() + "; the ACL sessions are not started:"
+                    + " packets on interfaces with an ACL are held for the absent ACL nodes"
+                    + " (the graph parks them and drops and counts what overflows), never forwarded unchecked, until the file can be backed and the component restarts (bundle:restart sluice-acl)");
+            throw e;
+        }
     }
 
     private static final AclSessionSettings DEFAULTS =
@@ -100,7 +115,9 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
         this.table = new SessionTable(maxSessions, timeouts, region);
         this.clock = clock;
         if (file != null && table.live() > 0) {
-            LOG.log(System.Logger.Level.INFO, file.path() + ": " + table.live() + " ACL sessions restored");
+            LOG.log(System.Logger.Level.INFO, file.path() + ": " + table.live() + " ACL sessions restored"
+                    + (file.outcome() == io.sluice.common.state.StateFile.Outcome.MIGRATED
+                    ? " (migrated to the checked file format)" : ""));
         }
     }
 

@@ -1,120 +1,71 @@
 package io.sluice.acl.internal;
 
+import io.sluice.common.state.StateFile;
+
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The reflect sessions' region as a memory-mapped file, so that they survive a restart of the box as NAT44's
  * do: the pod's established connections keep their ACL session, and the replies keep passing, after
- * {@code ./sluice stop} and {@code start}. The file is the region byte for byte ({@link SessionTable}'s header,
- * then its slots), in this machine's byte order. A file of another size, or whose header is not a session
- * table's of the same slot count, is foreign: it is moved aside to {@code <file>.incompatible} (with a log
- * line) and a fresh table is created, never misread. The space is reserved when the file is made (written
- * out, not sparse), so that a full disk is an error at start naming the file and the bytes, not a fault in a
- * worker later.
+ * {@code ./sluice stop} and {@code start}. The file is a {@link StateFile}: a checked header (kind, geometry,
+ * CRC32C), then the region byte for byte ({@link SessionTable}'s header, then its slots), in this machine's byte
+ * order. A file of another size or slot count, truncated, with a damaged header, slots in states no table writes
+ * ({@link SessionTable#damage}), or not ours at all, is moved aside to {@code <file>.moved-<timestamp>} (with a
+ * log line saying why) and a fresh table is created, never misread; a file from before the header (the region
+ * alone) is migrated with its sessions. The whole file is reserved with posix_fallocate when it is opened, so a
+ * full disk is an error at start naming the file and the bytes, never a fault in a worker later; the component
+ * then does not start, and the ACL nodes, which need it, are absent: the graph parks, then drops and counts,
+ * what the interfaces with an ACL would send them, and interfaces without one forward as before.
  */
 final class SessionFile implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(SessionFile.class.getName());
-    private static final int RESERVE_CHUNK = 1 << 20;
+    /** The state file's kind: "ACLREFLS". */
+    static final long KIND = 0x4143_4c52_4546_4c53L;
+    /** The region's layout: 1, as {@link SessionTable}'s comment draws it. */
+    static final int LAYOUT = 1;
 
-    private final Path path;
-    private final Arena arena;
-    private final FileChannel channel;
-    private final MemorySegment region;
+    private final StateFile file;
 
-    private SessionFile(Path path, Arena arena, FileChannel channel, MemorySegment region) {
-        this.path = path;
-        this.arena = arena;
-        this.channel = channel;
-        this.region = region;
+    private SessionFile(StateFile file) {
+        this.file = file;
     }
 
     /** Maps {@code path} as a region of {@code size} bytes for a table of {@code slots} slots. */
     static SessionFile open(Path path, long size, int slots) throws IOException {
-        Files.createDirectories(path.toAbsolutePath().getParent());
-        if (Files.exists(path) && !holdsTable(path, size, slots)) {
-            Path aside = path.resolveSibling(path.getFileName() + ".incompatible");
-            Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
-            LOG.log(System.Logger.Level.WARNING, path + ": not an ACL session table of " + slots
-                    + " slots; moved aside to " + aside + ", starting with no sessions");
-        }
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        Arena arena = Arena.ofShared();
-        try {
-            reserve(path, channel, size);
-            MemorySegment region = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
-            return new SessionFile(path, arena, channel, region);
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            channel.close();
-            throw e;
-        }
+        return open(path, size, slots, StateFile.FreeSpace.FILESYSTEM);
     }
 
-    /** Writes zeros up to {@code size} where the file is shorter, so every page has its blocks on the disk. */
-    private static void reserve(Path path, FileChannel channel, long size) throws IOException {
-        long at = channel.size();
-        if (at >= size) {
-            return;
-        }
-        ByteBuffer zeros = ByteBuffer.allocate(RESERVE_CHUNK);
-        try {
-            while (at < size) {
-                zeros.clear().limit((int) Math.min(RESERVE_CHUNK, size - at));
-                at += channel.write(zeros, at);
-            }
-            channel.force(false);
-        } catch (IOException e) {
-            channel.truncate(0);
-            throw new IOException(path + ": cannot reserve the " + size + " bytes the ACL session table needs ("
-                    + e.getMessage() + ")", e);
-        }
-    }
-
-    private static boolean holdsTable(Path path, long size, int slots) throws IOException {
-        if (Files.size(path) != size) {
-            return false;
-        }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer header = ByteBuffer.allocate(SessionTable.HEADER_SIZE).order(ByteOrder.nativeOrder());
-            while (header.hasRemaining() && channel.read(header) >= 0) {
-                // the whole header, or what there is
-            }
-            header.flip();
-            return header.remaining() == SessionTable.HEADER_SIZE && SessionTable.holdsTable(header, slots);
-        }
+    /** {@link #open(Path, long, int)} with the free space probe a test can replace. */
+    static SessionFile open(Path path, long size, int slots, StateFile.FreeSpace freeSpace) throws IOException {
+        StateFile.Spec spec = new StateFile.Spec(KIND, LAYOUT, SessionTable.SLOT_SIZE, slots, size,
+                "sessions.max for " + slots + " slots");
+        StateFile.Legacy legacy = (head, fileSize) -> fileSize == size && SessionTable.holdsTable(head, slots) ? null
+                : "an ACL session table of an earlier format for " + slots + " slots (" + size + " bytes)";
+        return new SessionFile(StateFile.open(path, spec, legacy, region -> SessionTable.damage(region, slots),
+                freeSpace));
     }
 
     MemorySegment region() {
-        return region;
+        return file.payload();
     }
 
     Path path() {
-        return path;
+        return file.path();
     }
 
-    /** Writes dirty pages to the device (msync): for power loss; a crash of the JVM loses nothing anyway. */
+    StateFile.Outcome outcome() {
+        return file.outcome();
+    }
+
+    /** Writes dirty pages to the device (msync), without a lock: for power loss; a JVM crash loses nothing anyway. */
     void force() {
-        region.force();
+        file.force();
     }
 
     /** Flushes and unmaps. Call only once no worker can reach the table (its nodes removed). */
     @Override
     public void close() throws IOException {
-        try {
-            force();
-        } finally {
-            arena.close();
-            channel.close();
-        }
+        file.close();
     }
 }

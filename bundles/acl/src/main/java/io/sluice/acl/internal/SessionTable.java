@@ -247,6 +247,24 @@ final class SessionTable implements AutoCloseable {
         return header.getLong((int) HEADER_MAGIC) == MAGIC && header.getInt((int) HEADER_CAPACITY) == slots;
     }
 
+    /**
+     * Null when {@code region}, about to be attached to, holds a sound table of {@code slots} slots; else the first
+     * thing wrong: its header, or a slot in a state no table writes (the slots' positions are checked by every
+     * probe, so nothing else can point out of range).
+     */
+    static String damage(MemorySegment region, int slots) {
+        if (region.get(LONG, HEADER_MAGIC) != MAGIC || region.get(INT, HEADER_CAPACITY) != slots) {
+            return "the session table's own header does not match its file header";
+        }
+        for (int slot = 0; slot < slots; slot++) {
+            int state = region.get(INT, HEADER_SIZE + (long) slot * SLOT_SIZE + STATE);
+            if (state < EMPTY || state > DEAD) {
+                return "slot " + slot + " is in state " + state + ", not one a table writes";
+            }
+        }
+        return null;
+    }
+
     /** Bytes of the region a table for {@code maxSessions} sessions needs: header and slots. */
     static long regionSize(long maxSessions) {
         return HEADER_SIZE + (long) slotsFor(maxSessions) * SLOT_SIZE;

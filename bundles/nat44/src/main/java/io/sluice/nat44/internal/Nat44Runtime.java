@@ -92,11 +92,26 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
      * (on every interface when it names none) and drops every packet there, counted as no-configuration. The
      * session file is not opened: its sessions wait, untouched, for a start with a valid configuration.
      */
-    record Refusal(String reason, List<String> guarded) {
+    record Refusal(String reason, List<String> guarded, boolean sessionFile) {
         static Refusal of(String reason, Map<String, ?> properties) {
+            return new Refusal(reason, guarded(properties), false);
+        }
+
+        /**
+         * The configuration is valid but its session file cannot be backed (a full disk, no permission): sessions
+         * the file cannot hold must not be made, and nothing may leave untranslated, so the same guard as for a
+         * refused configuration, until a restart finds the file usable. A new configuration does not lift it.
+         */
+        static Refusal ofSessionFile(String reason, Nat44Settings settings) {
+            Set<String> names = new java.util.LinkedHashSet<>(settings.outputFeature());
+            names.addAll(settings.outside());
+            return new Refusal(reason, List.copyOf(names), true);
+        }
+
+        private static List<String> guarded(Map<String, ?> properties) {
             Set<String> names = new java.util.LinkedHashSet<>(Nat44Settings.names(properties.get("output-feature")));
             names.addAll(Nat44Settings.names(properties.get("outside")));
-            return new Refusal(reason, List.copyOf(names));
+            return List.copyOf(names);
         }
     }
 
@@ -107,20 +122,32 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
         this.graph = graph;
         this.interfaces = interfaces;
         this.clock = clock;
+        SessionTable table = null;
+        if (refused == null && settings.sessionFile() != null) {
+            try {
+                table = SessionTable.open(settings.sessionFile(), settings.maxSessions());
+            } catch (IOException | RuntimeException e) {
+                refused = Refusal.ofSessionFile(Nat44Settings.PID + ": session-file cannot be used: " + e.getMessage(),
+                        settings);
+            }
+        }
         this.refusal = refused;
-        SessionTable table;
-        if (refused != null) {
-            LOG.log(System.Logger.Level.ERROR, refused.reason() + "; NAT44 refuses to forward until the file is "
-                    + "corrected: everything leaving " + (refused.guarded().isEmpty() ? "any interface"
+        if (table != null) {
+            if (table.fileOutcome() == io.sluice.common.state.StateFile.Outcome.MIGRATED) {
+                LOG.log(System.Logger.Level.INFO, table.file() + ": " + table.count() + " NAT44 sessions kept"
+                        + " through the migration to the checked file format");
+            }
+        } else if (refused != null) {
+            LOG.log(System.Logger.Level.ERROR, refused.reason() + "; NAT44 refuses to forward until "
+                    + (refused.sessionFile() ? "the session file can be backed and the component restarts"
+                    : "the file is corrected") + ": everything leaving " + (refused.guarded().isEmpty() ? "any interface"
                     : String.join(", ", refused.guarded())) + " is dropped (nat44-in2out-output/no-configuration),"
                     + " and the session file is left untouched");
             table = SessionTable.anonymous(REFUSED_TABLE_CAPACITY);
-        } else if (settings.sessionFile() == null) {
+        } else {
             LOG.log(System.Logger.Level.WARNING, Nat44Settings.PID + ": no session-file and no karaf.data: sessions"
                     + " are kept in memory only and do not survive a restart");
             table = SessionTable.anonymous(settings.maxSessions());
-        } else {
-            table = SessionTable.open(settings.sessionFile(), settings.maxSessions());
         }
         this.dataplane = new Nat44Dataplane(table, clock);
         apply(settings);
@@ -158,6 +185,11 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
             return;
         }
         Nat44Settings current = settings;
+        if (refusal != null && refusal.sessionFile()) {
+            LOG.log(System.Logger.Level.ERROR, refusal.reason() + "; NAT44 still refuses to forward: its session file"
+                    + " is checked again when the component restarts (bundle:restart sluice-nat44)");
+            return;
+        }
         if (refusal != null) {
             LOG.log(System.Logger.Level.WARNING, Nat44Settings.PID + ": a valid configuration replaces the one refused"
                     + " at start and NAT44 forwards again; its sessions are kept in memory (" + REFUSED_TABLE_CAPACITY
@@ -268,13 +300,19 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
             applyInterfaces();
             if (now - lastForce >= FORCE_EVERY_MILLIS) {
                 lastForce = now;
-                synchronized (dataplane.table().lock()) {
-                    dataplane.table().force();
-                }
+                flushSessionFile();
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "nat44 housekeeping failed; retrying in a second", e);
         }
+    }
+
+    /**
+     * Writes the session file's dirty pages out (msync), not under the table lock: msync may take long on a slow
+     * disk, and the slow path takes that lock to make sessions. msync is safe while workers write the mapping.
+     */
+    void flushSessionFile() {
+        dataplane.table().force();
     }
 
     @Deactivate
@@ -298,6 +336,12 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
 
     Nat44Dataplane dataplane() {
         return dataplane;
+    }
+
+    /** Why NAT44 refuses to forward (what the log said), or null while it translates. */
+    String refusalReason() {
+        Refusal current = refusal;
+        return current == null ? null : current.reason();
     }
 
     // ---- Nat44 ----

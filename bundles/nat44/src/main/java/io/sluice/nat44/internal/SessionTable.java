@@ -1,5 +1,6 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.common.state.StateFile;
 import io.sluice.packet.api.Ipv4;
 
 import java.io.IOException;
@@ -7,12 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -23,7 +19,7 @@ import java.util.Arrays;
  * same file again.
  *
  * <pre>
- *  file: header (64 B) | session 0 (64 B) | session 1 | ... | session capacity-1
+ *  file: state file header (64 B, {@link StateFile}) | table header (64 B) | session 0 (64 B) | ... | session capacity-1
  *
  *  header                                session record (native byte order)
  *  +0  long magic "SLNAT44\1"            +0  long in key  (inside addr << 32 | port << 16 | proto)
@@ -82,8 +78,8 @@ final class SessionTable implements AutoCloseable {
     private static final VarHandle SLOT = ValueLayout.JAVA_LONG.varHandle();
 
     private final Arena arena;
-    private final Path file;
-    private final FileChannel channel;
+    /** The mapped file the records live in, or null for an anonymous table. */
+    private final StateFile file;
     private final MemorySegment records;
     private final MemorySegment in2out;
     private final MemorySegment out2in;
@@ -99,10 +95,9 @@ final class SessionTable implements AutoCloseable {
     /** What each session's inside host last advertised (RFC 5961 checks); anonymous memory, not in the file. */
     private final TcpWindows tcpWindows;
 
-    private SessionTable(Arena arena, Path file, FileChannel channel, MemorySegment records, int capacity) {
+    private SessionTable(Arena arena, StateFile file, MemorySegment records, int capacity) {
         this.arena = arena;
         this.file = file;
-        this.channel = channel;
         this.records = records;
         this.capacity = capacity;
         long slots = Long.highestOneBit(Math.max(2L * capacity, 16L) - 1) << 1;
@@ -121,82 +116,126 @@ final class SessionTable implements AutoCloseable {
         checkCapacity(capacity);
         Arena arena = Arena.ofShared();
         MemorySegment records = arena.allocate(HEADER_SIZE + (long) capacity * SESSION_SIZE, 64);
-        SessionTable table = new SessionTable(arena, null, null, records, capacity);
+        SessionTable table = new SessionTable(arena, null, records, capacity);
         table.writeHeader();
         table.rebuild(Long.MIN_VALUE);
         return table;
     }
 
     /**
-     * Maps {@code file}, creating it when absent. A file written by another capacity, another byte order or
-     * another layout is moved aside (to {@code <file>.incompatible}) and a fresh table created. Every record in
-     * use is reattached; the caller then drops what is no longer valid (expired: {@link #rebuild} with its clock).
+     * Maps {@code file} ({@link StateFile}: a checked header in front of this table's bytes), creating it when
+     * absent. A file written for another capacity, byte order or layout, truncated, with a damaged header or
+     * damaged records ({@link #damage}), or not ours at all, is moved aside ({@code <file>.moved-<timestamp>},
+     * with a log line saying why) and a fresh table created; a file from before the header (this table's bytes
+     * alone) is migrated with its sessions. Every record in use is reattached; the caller then drops what is no
+     * longer valid (expired: {@link #rebuild} with its clock). The whole file is reserved (posix_fallocate), so a
+     * write through the mapping never meets a full disk; a disk that cannot hold it is an IOException naming the
+     * file and the bytes.
      */
     public static SessionTable open(Path file, int capacity) throws IOException {
-        return open(file, capacity, directory -> Files.getFileStore(directory).getUsableSpace());
+        return open(file, capacity, StateFile.FreeSpace.FILESYSTEM);
     }
 
-    /** How many bytes the filesystem holding {@code directory} still gives this process. */
-    interface FreeSpace {
-        long usable(Path directory) throws IOException;
-    }
-
-    /**
-     * {@link #open(Path, int)}, with the free space probe a test can replace. A new file must fit on its disk in
-     * full before it is mapped: the table is written through the mapping, and a write to a page the filesystem has
-     * no block for kills the JVM with SIGBUS instead of failing with an error.
-     */
-    static SessionTable open(Path file, int capacity, FreeSpace freeSpace) throws IOException {
+    /** {@link #open(Path, int)}, with the free space probe a test can replace. */
+    static SessionTable open(Path file, int capacity, StateFile.FreeSpace freeSpace) throws IOException {
         checkCapacity(capacity);
-        Path directory = file.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
-        long size = HEADER_SIZE + (long) capacity * SESSION_SIZE;
-        boolean reuse = Files.exists(file) && compatible(file, capacity, size);
-        if (!reuse) {
-            // A compatible file was filled when it was created: its blocks are allocated. A new one needs them all.
-            long usable = freeSpace.usable(directory);
-            if (usable < size) {
-                throw new IOException("session-file " + file + ": max-sessions " + capacity + " needs " + size
-                        + " bytes (" + HEADER_SIZE + " + " + SESSION_SIZE + " per session), but its filesystem has "
-                        + usable + " bytes free; lower max-sessions or free " + (size - usable) + " bytes");
-            }
-        }
-        if (Files.exists(file) && !reuse) {
-            Files.move(file, file.resolveSibling(file.getFileName() + ".incompatible"),
-                    StandardCopyOption.REPLACE_EXISTING);
-        }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        Arena arena = Arena.ofShared();
+        StateFile.Spec spec = fileSpec(capacity);
+        StateFile state = StateFile.open(file, spec, (head, size) -> legacyMismatch(head, size, capacity),
+                payload -> damage(payload, capacity), freeSpace);
         try {
-            MemorySegment records = channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
-            SessionTable table = new SessionTable(arena, file, channel, records, capacity);
+            MemorySegment records = state.payload();
+            SessionTable table = new SessionTable(Arena.ofShared(), state, records, capacity);
             if (records.get(LONG, H_MAGIC) != MAGIC) {
                 table.writeHeader();
             }
             table.rebuild(Long.MIN_VALUE);
             return table;
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            channel.close();
+        } catch (RuntimeException e) {
+            state.close();
             throw e;
         }
     }
 
-    private static boolean compatible(Path file, int capacity, long size) throws IOException {
-        if (Files.size(file) != size) {
-            return false;
+    /** The state file's kind: "NAT44SES". */
+    static final long FILE_KIND = 0x4e41_5434_3453_4553L;
+    /** This table's layout in the file: 1, the records as the class comment draws them. */
+    static final int FILE_LAYOUT = 1;
+
+    static StateFile.Spec fileSpec(int capacity) {
+        return new StateFile.Spec(FILE_KIND, FILE_LAYOUT, SESSION_SIZE, capacity,
+                HEADER_SIZE + (long) capacity * SESSION_SIZE, "max-sessions " + capacity);
+    }
+
+    /** A file from before the state file header: this table's bytes alone, its own header first. */
+    private static String legacyMismatch(java.nio.ByteBuffer head, long size, int capacity) {
+        long expected = HEADER_SIZE + (long) capacity * SESSION_SIZE;
+        boolean ours = head.getLong(H_MAGIC) == MAGIC && head.getInt(H_BYTE_ORDER) == BYTE_ORDER_MARK
+                && head.getInt(H_SESSION_SIZE) == SESSION_SIZE;
+        if (!ours) {
+            return "a NAT44 session table of an earlier format";
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.nativeOrder());
-            while (header.hasRemaining() && channel.read(header) >= 0) {
-                // read the whole header
+        if (head.getInt(H_CAPACITY) != capacity || size != expected) {
+            return "a NAT44 session table of an earlier format for " + head.getInt(H_CAPACITY) + " sessions ("
+                    + size + " bytes), configured for " + capacity;
+        }
+        return null;
+    }
+
+    /**
+     * Null when the records can be attached to, else the first thing wrong: the table's own header, a record's
+     * flags, or two records in use with the same inside or outside endpoint (a lookup would find either).
+     * Indexes are rebuilt from the records, so nothing else can point out of range.
+     */
+    static String damage(MemorySegment payload, int capacity) {
+        if (payload.get(LONG, H_MAGIC) != MAGIC || payload.get(INT, H_BYTE_ORDER) != BYTE_ORDER_MARK
+                || payload.get(INT, H_CAPACITY) != capacity || payload.get(INT, H_SESSION_SIZE) != SESSION_SIZE) {
+            return "the session table's own header does not match its file header";
+        }
+        for (int s = 0; s < capacity; s++) {
+            int flags = payload.get(BYTE, base(s) + S_FLAGS) & 0xff;
+            if ((flags & ~(FLAG_IN_USE | FLAG_STATIC)) != 0) {
+                return "session " + s + " has unknown flags " + Integer.toHexString(flags);
             }
-            header.flip();
-            return header.remaining() == HEADER_SIZE && header.getLong(H_MAGIC) == MAGIC
-                    && header.getInt(H_BYTE_ORDER) == BYTE_ORDER_MARK && header.getInt(H_CAPACITY) == capacity
-                    && header.getInt(H_SESSION_SIZE) == SESSION_SIZE;
         }
+        if (hasDuplicate(payload, capacity, S_IN_KEY)) {
+            return "two sessions share an inside endpoint";
+        }
+        if (hasDuplicate(payload, capacity, S_OUT_KEY)) {
+            return "two sessions share an outside endpoint";
+        }
+        return null;
+    }
+
+    /**
+     * Whether two records in use hold the same key at {@code keyField}: an index like the table's, off-heap (the
+     * heap is small; a table may be large), built once and freed.
+     */
+    private static boolean hasDuplicate(MemorySegment payload, int capacity, int keyField) {
+        long slots = Long.highestOneBit(Math.max(2L * capacity, 16L) - 1) << 1;
+        long mask = slots - 1;
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment seen = scratch.allocate(slots * 8, 8);
+            for (int s = 0; s < capacity; s++) {
+                long base = base(s);
+                if ((payload.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) == 0) {
+                    continue;
+                }
+                long key = payload.get(LONG, base + keyField);
+                long pos = mix(key) & mask;
+                while (true) {
+                    int other = (int) seen.get(LONG, pos << 3) - 1;
+                    if (other < 0) {
+                        seen.set(LONG, pos << 3, s + 1L);
+                        break;
+                    }
+                    if (payload.get(LONG, base(other) + keyField) == key) {
+                        return true;
+                    }
+                    pos = (pos + 1) & mask;
+                }
+            }
+        }
+        return false;
     }
 
     private static void checkCapacity(int capacity) {
@@ -536,26 +575,33 @@ final class SessionTable implements AutoCloseable {
     }
 
     Path file() {
-        return file;
+        return file == null ? null : file.path();
     }
 
-    /** Writes dirty pages of the mapped file to the device (msync), for power loss; a crash loses nothing anyway. */
+    /** How the file was found when it was opened (created, reopened, migrated, replaced), or null for anonymous. */
+    StateFile.Outcome fileOutcome() {
+        return file == null ? null : file.outcome();
+    }
+
+    /**
+     * Writes dirty pages of the mapped file to the device (msync), for power loss; a crash loses nothing anyway.
+     * Takes no lock (msync is safe while workers write the mapping): call it from the control plane only.
+     */
     void force() {
-        if (channel != null) {
-            records.force();
+        if (file != null) {
+            file.force();
         }
     }
 
     @Override
     public void close() {
-        force();
         arena.close();
         tcpWindows.close();
-        if (channel != null) {
+        if (file != null) {
             try {
-                channel.close();
+                file.close();
             } catch (IOException ignored) {
-                // the mapping is already released; nothing is left to write
+                // the mapping is released; nothing is left to write
             }
         }
     }

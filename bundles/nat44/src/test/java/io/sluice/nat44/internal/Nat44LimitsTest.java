@@ -32,8 +32,8 @@ class Nat44LimitsTest {
     void aSessionFileTheDiskCannotHoldIsNotCreated(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("nat44/sessions.bin");
         IOException e = assertThrows(IOException.class, () -> SessionTable.open(file, 1 << 20, directory -> 1_000_000));
-        assertEquals("session-file " + file + ": max-sessions 1048576 needs 67108928 bytes (64 + 64 per session), but"
-                + " its filesystem has 1000000 bytes free; lower max-sessions or free 66108928 bytes", e.getMessage());
+        assertEquals(file + ": max-sessions 1048576 needs 67108992 bytes (64 + 67108928), but its filesystem has"
+                + " 1000000 bytes free; free 66108992 bytes or lower max-sessions 1048576", e.getMessage());
         assertFalse(Files.exists(file), "no half-made file is left");
 
         // A file already made for this capacity needs no more space: it opens on a full disk.

@@ -81,6 +81,9 @@ class SessionSurvivalTest {
             assertEquals(0, table.rebuild(0));
             assertEquals(256, table.capacity());
         }
-        assertTrue(java.nio.file.Files.exists(dir.resolve("sessions.bin.incompatible")));
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(1, files.filter(f -> f.getFileName().toString().startsWith("sessions.bin.moved-")).count(),
+                    "the old file is kept aside under a timestamped name");
+        }
     }
 }

@@ -91,6 +91,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
     private static final MethodHandle SETNS = downcall("setns",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // int posix_fallocate(int fd, off_t offset, off_t len): returns the error number itself, errno is untouched
+    private static final MethodHandle POSIX_FALLOCATE = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("posix_fallocate"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     // char *strerror(int errnum): no errno capture, it is the error path itself
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LINKER.defaultLookup().findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -492,6 +496,25 @@ public final class Libc {
         try {
             if ((int) SETNS.invokeExact(state, fd, namespaceType) < 0) {
                 throw new NativeException("setns(" + context + ")", errno(state));
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /**
+     * posix_fallocate(3): gives {@code [offset, offset+length)} of the file its blocks on the disk, so that a later
+     * write there (through a shared mapping too) never needs one; a mapped page without a block faults (SIGBUS)
+     * when the disk is full instead of returning ENOSPC. On a filesystem without fallocate(2) glibc writes a byte
+     * per block instead. {@code context} names the file in the error (ENOSPC, EFBIG, ...).
+     */
+    public static void posixFallocate(int fd, long offset, long length, String context) {
+        try {
+            int error = (int) POSIX_FALLOCATE.invokeExact(fd, offset, length);
+            if (error != 0) {
+                throw new NativeException("posix_fallocate(" + context + ", " + offset + ", " + length + ")", error);
             }
         } catch (NativeException e) {
             throw e;

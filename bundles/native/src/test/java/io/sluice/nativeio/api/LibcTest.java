@@ -216,4 +216,21 @@ class LibcTest {
             Libc.close(fd);
         }
     }
+
+    @Test
+    void posixFallocateGivesTheWholeFileItsBlocksAndNamesTheFileWhenItCannot(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("reserved.bin");
+        int fd = Libc.open(file.toString(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        try {
+            Libc.posixFallocate(fd, 0, 1 << 20, file.toString());
+            assertEquals(1 << 20, Files.size(file), "the file is extended to the reserved length");
+            NativeException tooBig = assertThrows(NativeException.class,
+                    () -> Libc.posixFallocate(fd, 0, Long.MAX_VALUE / 2, file.toString()));
+            assertTrue(tooBig.getMessage().startsWith("posix_fallocate(" + file + ", 0, "), tooBig.getMessage());
+            assertTrue(tooBig.errno() == Errno.ENOSPC || tooBig.errno() == Errno.EFBIG, tooBig.getMessage());
+        } finally {
+            Libc.close(fd);
+        }
+    }
 }

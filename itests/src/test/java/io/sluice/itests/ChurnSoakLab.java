@@ -1,0 +1,254 @@
+package io.sluice.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The churn soak in its short form, on the seed lab's booted box (for {@link SeedLab}, once per GbE driver).
+ * NAT44 is restarted with a table of {@value #MAX_SESSIONS} sessions and short timeouts (UDP 40 s: longer than a
+ * round's sending, so the UDP sessions still hold the table while the TCP connections look for room), then pod1 opens twice as
+ * many distinct flows as the table holds, twice over: every UDP source port (1..65535) to two ports of the server
+ * (one session per source port, as NAT44 maps endpoint-independently: more than the pool address's 64512 ports,
+ * so port exhaustion), then short TCP connections to its echo server (more than the
+ * table has room left for: the session limit). Each round shows, on counters: the ports run out and the
+ * refusals are counted (nat44-in2out-output-slowpath out-of-ports, max-sessions-exceeded); after the timeouts
+ * sessions and ports in use are back at their baseline and the pod connects again; the box's resident memory
+ * after the second round is where it was after the first (the first warms the JVM up). Round trip times before
+ * and after are printed, not asserted. Waits have deadlines of tens of seconds; the configuration is restored
+ * at the end.
+ *
+ * <p>Not run by {@link SeedLab} yet: its rounds passed on the DPDK lab, but the restore at its end (clearing the
+ * ACL's sessions before the lab's timeouts return) has not had a lab run. To run it, add to SeedLab:
+ * <pre>
+ *  &#64;Test &#64;Order(11)
+ *  void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
+ *      new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
+ *              .sessionsAndPortsReturnToBaselineAndMemoryStaysFlat();
+ *  }
+ * </pre>
+ */
+final class ChurnSoakLab {
+    static final int MAX_SESSIONS = 65536;
+    /** Ports the pool address has per protocol (1024..65535): fewer than pod1's UDP endpoints (1..65535). */
+    private static final int UDP_PORTS = 65535 - 1024 + 1;
+    /** pod1's UDP endpoints: NAT44 maps endpoint-independently (RFC 4787 REQ-1), one session per source port. */
+    private static final int UDP_ENDPOINTS = 65535;
+    /** The room the UDP ports leave in the table (65536 - 64512 = 1024), and a few more: the session limit. */
+    private static final int TCP_FLOWS = 1100;
+    private static final String SERVER = "203.0.113.51";
+    private static final String SLOWPATH = "nat44-in2out-output-slowpath";
+    private static final Pattern SESSIONS = Pattern.compile("NAT44 sessions: (\\d+) of (\\d+)");
+    private static final Pattern RTT = Pattern.compile("rtt min/avg/max/mdev = [\\d.]+/([\\d.]+)/");
+    /**
+     * Resident memory may move this much between the two rounds (the first DPDK lab run: +46 MB, ZGC committing
+     * heap, JIT code, the ACL file's pages): a coarse bound, which a leak of 0.75 KB or more per flow still exceeds.
+     */
+    private static final long RSS_SLACK_KB = 96 * 1024;
+
+    interface Shell {
+        String run(String command) throws Exception;
+    }
+
+    interface Namespace {
+        SeedLab.Result run(String namespace, String... command) throws Exception;
+    }
+
+    interface Counter {
+        long read(String node, String counter) throws Exception;
+    }
+
+    interface NodeActive {
+        void await(String node) throws Exception;
+    }
+
+    record Round(long peakUdpPorts, long outOfPorts, long maxSessionsExceeded, String tcp, long secondsToBaseline,
+                 long rssKb) {
+    }
+
+    private final Path root;
+    private final Path run;
+    private final Shell shell;
+    private final Namespace namespace;
+    private final Counter errors;
+    private final NodeActive nodeActive;
+
+    ChurnSoakLab(Path root, Path run, Shell shell, Namespace namespace, Counter errors, NodeActive nodeActive) {
+        this.root = root;
+        this.run = run;
+        this.shell = shell;
+        this.namespace = namespace;
+        this.errors = errors;
+        this.nodeActive = nodeActive;
+    }
+
+    void sessionsAndPortsReturnToBaselineAndMemoryStaysFlat() throws Exception {
+        Path natConfig = run.resolve("box/etc/io.sluice.nat44.cfg");
+        Path aclConfig = run.resolve("box/etc/io.sluice.acl.sessions.cfg");
+        Path log = run.resolve("box/data/log/karaf.log");
+        String natGood = Files.readString(natConfig);
+        try {
+            long logAt = Files.size(log);
+            Files.writeString(natConfig, natGood + "\nmax-sessions = " + MAX_SESSIONS
+                    + "\nmax-sessions-per-inside-address = " + 2 * MAX_SESSIONS
+                    + "\ntimeout.udp = 40\ntimeout.tcp-transitory = 10\ntimeout.tcp-established = 20"
+                    + "\ntimeout.icmp = 10\n");
+            // The ACL reflects each flow too: its per-host share and its idle timeouts must not be what runs out.
+            Files.writeString(aclConfig, "sessions.max-per-host = 250000\ntimeout.udp.idle = 40\n"
+                    + "timeout.tcp.transient = 10\ntimeout.tcp.idle = 20\n");
+            waitFor(() -> since(log, logAt).contains("max-sessions and session-file take effect"), "the soak's NAT44"
+                    + " configuration in ConfigAdmin");
+            shell.run("bundle:restart io.sluice.sluice-nat44");
+            nodeActive.await("nat44-in2out-output");
+            waitFor(() -> sessions()[1] == MAX_SESSIONS, "NAT44 with " + MAX_SESSIONS + " sessions");
+            curlIsTranslated();
+            String rttBefore = rtt();
+            // The baseline is the empty table: the curl's and the ping's sessions expire first.
+            long baselineSessions = 0;
+            String baselinePorts = "192.168.16.1 0 0 0";
+            waitFor(() -> sessions()[0] == baselineSessions && ports().equals(baselinePorts), 120,
+                    "the soak's table empty before the first round (" + ports() + ")");
+
+            Round first = round(baselineSessions, baselinePorts);
+            Round second = round(baselineSessions, baselinePorts);
+            String rttAfter = rtt();
+            System.out.printf("ChurnSoakLab: table %d, per round %d UDP flows + %d TCP connections; round 1: %s;"
+                    + " round 2: %s; RSS after round 1 %d kB, after round 2 %d kB (%+d kB); ping RTT avg before %s ms,"
+                    + " after %s ms%n", MAX_SESSIONS, 2 * UDP_ENDPOINTS, TCP_FLOWS, first, second, first.rssKb(),
+                    second.rssKb(), second.rssKb() - first.rssKb(), rttBefore, rttAfter);
+            assertTrue(second.rssKb() - first.rssKb() < RSS_SLACK_KB, "resident memory flat across the rounds: "
+                    + first.rssKb() + " kB then " + second.rssKb() + " kB");
+        } finally {
+            // The ACL judges idleness by the timeouts in force when it looks: with the lab's 600 s back, the soak's
+            // reflect sessions (idle for seconds, never swept without traffic) would live again and hold pod1's
+            // per-host share. They go first.
+            shell.run("acl:sessions-clear");
+            long logAt = Files.size(log);
+            Files.writeString(natConfig, natGood);
+            Files.writeString(aclConfig, "sessions.max-per-host = 125000\ntimeout.udp.idle = 600\n"
+                    + "timeout.tcp.transient = 120\ntimeout.tcp.idle = 86400\n");
+            for (int i = 0; i < 150 && !since(log, logAt).contains("max-sessions and session-file take effect"); i++) {
+                Thread.sleep(200); // the lab's file back in ConfigAdmin (no assertion here: it would hide the test's)
+            }
+            shell.run("bundle:restart io.sluice.sluice-nat44");
+            nodeActive.await("nat44-in2out-output");
+            deleteMovedAside(run.resolve("box/data/nat44"));
+        }
+        curlIsTranslated();
+    }
+
+    private Round round(long baselineSessions, String baselinePorts) throws Exception {
+        long outOfPortsBefore = errors.read(SLOWPATH, "out-of-ports");
+        long maxSessionsBefore = errors.read(SLOWPATH, "max-sessions-exceeded");
+        // Every flow once per pass; a pass again refreshes what exists and makes what a dropped frame missed, until
+        // the pool address has no UDP port left.
+        long udpPorts = 0;
+        for (int pass = 0; pass < 4 && !(udpPorts == UDP_PORTS && errors.read(SLOWPATH, "out-of-ports") > outOfPortsBefore);
+             pass++) {
+            SeedLab.Result sent = namespace.run("pod1", "python3", root.resolve("itests/lab/churn.py").toString(),
+                    "udp", SERVER, "9,10", "1", "65535", "15000");
+            assertEquals(0, sent.exit(), sent.all());
+            udpPorts = udpPortsInUse();
+        }
+        long outOfPorts = errors.read(SLOWPATH, "out-of-ports") - outOfPortsBefore;
+        assertEquals(UDP_PORTS, udpPorts, "every UDP port of the pool address in use");
+        assertTrue(outOfPorts > 0, "port exhaustion is counted");
+
+        SeedLab.Result tcp = namespace.run("pod1", "python3", root.resolve("itests/lab/churn.py").toString(), "tcp",
+                SERVER, "7", String.valueOf(TCP_FLOWS), "0.2");
+        assertEquals(0, tcp.exit(), tcp.all());
+        long maxSessions = errors.read(SLOWPATH, "max-sessions-exceeded") - maxSessionsBefore;
+        assertTrue(maxSessions > 0, "the session limit is counted: " + tcp.out().strip());
+        assertTrue(sessions()[0] <= MAX_SESSIONS);
+
+        long start = System.nanoTime();
+        waitFor(() -> sessions()[0] == baselineSessions && ports().equals(baselinePorts), 120,
+                "sessions back to " + baselineSessions + " and ports to " + baselinePorts + " (" + ports() + ")");
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        long rss = rssKb();
+        curlIsTranslated();
+        return new Round(udpPorts, outOfPorts, maxSessions, tcp.out().strip(), seconds, rss);
+    }
+
+    /** Sessions in the table and its capacity, from {@code nat44:sessions}. */
+    private long[] sessions() throws Exception {
+        Matcher m = SESSIONS.matcher(shell.run("nat44:sessions"));
+        assertTrue(m.find(), "nat44:sessions has its count line");
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+    }
+
+    /** {@code nat44:addresses}' row of the pool address: its TCP, UDP and ICMP ports in use. */
+    private String ports() throws Exception {
+        java.util.List<String> lines = shell.run("nat44:addresses --no-format").strip().lines().toList();
+        return lines.getLast().strip().replaceAll("\\s+", " ");
+    }
+
+    private long udpPortsInUse() throws Exception {
+        String[] cells = ports().split(" ");
+        return Long.parseLong(cells[cells.length - 2]);
+    }
+
+    private long rssKb() throws Exception {
+        String pid = Files.readString(run.resolve("karaf.pid")).strip();
+        for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new AssertionError("no VmRSS for the box's pid " + pid);
+    }
+
+    private String rtt() throws Exception {
+        SeedLab.Result ping = namespace.run("pod1", "ping", "-c", "10", "-i", "0.2", "-W", "2", SERVER);
+        Matcher m = RTT.matcher(ping.out());
+        return m.find() ? m.group(1) : "(no reply: " + ping.out().strip() + ")";
+    }
+
+    private void curlIsTranslated() throws Exception {
+        SeedLab.Result curl = null;
+        for (int i = 0; i < 150; i++) {
+            curl = namespace.run("pod1", "curl", "-sS", "-m", "2", "http://" + SERVER + "/");
+            if (curl.exit() == 0 && curl.out().contains("you are 192.168.16.1 ")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("pod1 does not reach the internet translated: " + curl.all());
+    }
+
+    private static void deleteMovedAside(Path directory) throws Exception {
+        try (var files = Files.list(directory)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("sessions.bin.moved-")).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void waitFor(Condition condition, String what) throws Exception {
+        waitFor(condition, 30, what);
+    }
+
+    private static void waitFor(Condition condition, int seconds, String what) throws Exception {
+        for (int i = 0; i < seconds * 5; i++) {
+            if (condition.holds()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no " + what + " within " + seconds + " s");
+    }
+
+    private static String since(Path log, long offset) throws Exception {
+        byte[] all = Files.readAllBytes(log);
+        int from = (int) Math.min(offset, all.length);
+        return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
