@@ -22,10 +22,11 @@ mirror=${SLUICE_IMAGE_MIRROR:-http://deb.debian.org/debian}
 [ "$(id -u)" -eq 0 ] || { echo "build-image.sh: needs root (mmdebstrap's root mode)" >&2; exit 2; }
 command -v mmdebstrap > /dev/null || { echo "build-image.sh: needs mmdebstrap (apt-get install mmdebstrap)" >&2; exit 2; }
 
-# What the box needs on the machine: its package's dependencies; the kernel and systemd; ip (pods' namespaces) and kmod (vfio-pci); the DPDK
-# libraries and PMDs and libxdp that the drivers open (the launcher's DPDK_PACKAGES and XDP_PACKAGES); ssh and
-# curl for the self-test's console and the pod's request.
-packages=adduser,init-system-helpers,zlib1g,linux-image-amd64,systemd,systemd-sysv,udev,kmod,iproute2,procps,iputils-ping,ethtool,openssh-client,curl
+# What the box needs on the machine: its package's dependencies; the kernel and systemd; ip (the pods' namespaces)
+# and kmod (uio_pci_generic, vfio-pci); the DPDK libraries and PMDs and libxdp that the drivers open (the launcher's
+# DPDK_PACKAGES and XDP_PACKAGES); ssh and curl for the self-test's console and the pod's request.
+packages=adduser,init-system-helpers,zlib1g,linux-image-amd64,systemd,systemd-sysv,udev,kmod,iproute2,procps
+packages+=,iputils-ping,ethtool,openssh-client,curl
 packages+=,librte-eal23,librte-ethdev23,librte-mbuf23,librte-mempool23,librte-mempool-ring23
 packages+=,librte-net-af-packet23,librte-net-e1000-23,libxdp1,libbpf1
 
