@@ -63,7 +63,12 @@ final class WorkerPool {
 
     /** Worker {@code worker} polls input slot {@code slot}: inputs are spread over the workers by slot. */
     boolean pollsInput(int worker, int slot) {
-        return slot % workers.length == worker;
+        return inputWorker(slot) == worker;
+    }
+
+    /** The worker that polls the input node in {@code slot}. */
+    int inputWorker(int slot) {
+        return slot % workers.length;
     }
 
     GraphSnapshot snapshot() {
