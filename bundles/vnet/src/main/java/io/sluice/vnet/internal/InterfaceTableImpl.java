@@ -139,12 +139,17 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
     public void setRxMode(int swIfIndex, PortRxMode mode) {
         synchronized (lock) {
             check(swIfIndex);
+            if (rxMode(swIfIndex) == mode) {
+                return;
+            }
             PortRxMode[] modes = Arrays.copyOf(rxModes, Math.max(rxModes.length, swIfIndex + 1));
             modes[swIfIndex] = mode;
             rxModes = modes;
         }
-        // a worker asleep on this port's descriptor polls again now if the port must be polled
-        graph.wakeWorkers();
+        if (mode == PortRxMode.POLLING) {
+            // a worker asleep on this port's descriptor must poll it from now on, not from its next frame
+            graph.wakeWorkers();
+        }
     }
 
     @Override
