@@ -12,7 +12,8 @@ import java.util.function.IntSupplier;
  * {@link SeedPathBenchmark}'s operations timed by the thread's own CPU time (ThreadMXBean) instead of the wall
  * clock: on a machine whose cores are shared with other work, a descheduled benchmark thread adds nothing to it,
  * so the figure is the path's cost, not the machine's load (cache and memory-bus contention still count). Each
- * operation runs {@code seconds} seconds to warm up, then {@code rounds} rounds of {@code seconds} seconds; the
+ * operation (or only the one named by the third argument) runs {@code seconds} seconds to warm up, then
+ * {@code rounds} rounds of {@code seconds} seconds; the
  * median and the lowest round are printed with the bytes the thread allocated per packet, and each node's share
  * as runtime:show counts it (wall clock, per packet).
  *
@@ -31,7 +32,11 @@ public final class SeedPathCpuTime {
         String[] names = {"request", "reply", "requestAndReply", "newConnections"};
         int[] packetsPerOp = {SeedPathBenchmark.FRAME, SeedPathBenchmark.FRAME, 2 * SeedPathBenchmark.FRAME,
                 SeedPathBenchmark.FRAME};
+        String only = args.length > 2 ? args[2] : null;
         for (int b = 0; b < names.length; b++) {
+            if (only != null && !names[b].equals(only)) {
+                continue;
+            }
             SeedPathBenchmark state = new SeedPathBenchmark();
             state.setUp();
             IntSupplier op = switch (names[b]) {
