@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Sluice as the `custom` peer of ../shared/bench-peers (its README, "Measuring your own gateway"): run.sh starts
 # this inside namespace bp-gw, pinned to GW_CPU, and ends its process group at teardown. The box drives pod0 and
-# gbe0 through AF_PACKET and does what the `kernel` peer's nftables do, the seed's way: a reflective ACL on the
+# gbe0 through AF_PACKET (SLUICE_DRIVER=af_packet, the default) or AF_XDP (SLUICE_DRIVER=af_xdp: an XDP socket in
+# copy mode on each veth) and does what the `kernel` peer's nftables do, the seed's way: a reflective ACL on the
 # pod port, NAT44 of the pod to 192.168.16.1 on the uplink's output.
 #
 #   GW_CMD="exec $PWD/bench/peers/sluice-gateway.sh" ../shared/bench-peers/run.sh kernel ceil-testpmd custom
+#   GW_CMD="SLUICE_DRIVER=af_xdp exec $PWD/bench/peers/sluice-gateway.sh" ../shared/bench-peers/run.sh custom
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${POD_IF:?run by bench-peers run.sh}" "${UP_IF:?}" "${POD_IP:?}" "${GW_POD_IP:?}" "${GW_UP_IP:?}" "${INET_IP:?}"
@@ -30,11 +32,17 @@ cfg io.sluice.hardware <<CFG
 profile = lab-netns-afpacket
 directory = \${karaf.home}/hardware-profiles
 CFG
-cfg io.sluice.driver.afpacket-pod <<CFG
+# Both ports through the same driver: its factory PID is io.sluice.driver.afpacket or io.sluice.driver.afxdp.
+case "${SLUICE_DRIVER:-af_packet}" in
+    af_packet) driver_pid=io.sluice.driver.afpacket ;;
+    af_xdp) driver_pid=io.sluice.driver.afxdp ;;
+    *) echo "sluice-gateway.sh: SLUICE_DRIVER=$SLUICE_DRIVER: choose af_packet or af_xdp" >&2; exit 2 ;;
+esac
+cfg "$driver_pid-pod" <<CFG
 host.ifname = $POD_IF
 name = $POD_IF
 CFG
-cfg io.sluice.driver.afpacket-up <<CFG
+cfg "$driver_pid-up" <<CFG
 host.ifname = $UP_IF
 name = $UP_IF
 CFG

@@ -1,6 +1,7 @@
 package io.sluice.acl.testkit;
 
 import io.sluice.acl.api.AclService;
+import io.sluice.acl.api.AclSessions;
 import io.sluice.acl.api.AclSessions.SessionTimeouts;
 import io.sluice.acl.internal.AclInputNode;
 import io.sluice.acl.internal.AclManager;
@@ -32,6 +33,20 @@ public final class AclTestkit implements AutoCloseable {
     public static AclTestkit standalone(GraphRuntime graph, InterfaceTable interfaces) {
         return new AclTestkit(new AclManager(graph, interfaces),
                 AclSessionsImpl.standalone(AclSessionsImpl.DEFAULT_MAX_SESSIONS, SessionTimeouts.VPP_DEFAULTS));
+    }
+
+    /**
+     * A plugin on {@code graph} whose session table holds at most {@code maxSessions}, with VPP's timeouts: a
+     * benchmark that makes sessions without end clears a small table cheaply.
+     */
+    public static AclTestkit standalone(GraphRuntime graph, InterfaceTable interfaces, long maxSessions) {
+        return new AclTestkit(new AclManager(graph, interfaces),
+                AclSessionsImpl.standalone(maxSessions, SessionTimeouts.VPP_DEFAULTS));
+    }
+
+    /** The reflect session table the nodes share, as the control plane sees it. */
+    public AclSessions sessions() {
+        return sessions;
     }
 
     public AclService service() {

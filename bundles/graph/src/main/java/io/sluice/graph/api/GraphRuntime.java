@@ -98,6 +98,9 @@ public interface GraphRuntime {
     /** Each worker's rx-mode: what is configured, what it does now, how often it slept. */
     List<WorkerRxMode> rxModes();
 
+    /** The worker that polls input node {@code node} (VPP's rx-placement), or -1 when no node has that name. */
+    int inputWorker(String node);
+
     /** Each worker's health (running, stuck in a node), read without the barrier: it answers when workers do not. */
     List<WorkerHealth> workerHealth();
 

@@ -43,6 +43,11 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         default int rxFd() {
             return -1;
         }
+
+        /** The port's receive queue this polls (shown by interface:rx-placement); 0 for a single-queue port. */
+        default int rxQueue() {
+            return 0;
+        }
     }
 
     /** The driver's half of a device-input node. */
@@ -125,6 +130,7 @@ public final class DeviceInput<P extends DeviceInput.Port> {
     private static final Port[] NO_PORTS = new Port[0];
 
     private final InterfaceTable interfaces;
+    private final String nodeName;
     private final Driver<P> driver;
     private final Object portsLock = new Object();
     private volatile Port[] ports = NO_PORTS;
@@ -132,9 +138,13 @@ public final class DeviceInput<P extends DeviceInput.Port> {
     private int firstPort;
     private final Rx rx;
 
-    /** {@code errorCount}: the constants of the node's NodeError enum. */
-    public DeviceInput(InterfaceTable interfaces, Driver<P> driver, int errorCount) {
+    /**
+     * {@code nodeName}: the input node this loop is, named with the queues it polls ({@link InterfaceTable#rxQueues});
+     * {@code errorCount}: the constants of the node's NodeError enum.
+     */
+    public DeviceInput(InterfaceTable interfaces, String nodeName, Driver<P> driver, int errorCount) {
         this.interfaces = interfaces;
+        this.nodeName = nodeName;
         this.driver = driver;
         this.rx = new Rx(errorCount);
     }
@@ -145,6 +155,7 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             Port[] next = Arrays.copyOf(ports, ports.length + 1);
             next[ports.length] = port;
             ports = next;
+            publishQueues();
         }
     }
 
@@ -163,6 +174,7 @@ public final class DeviceInput<P extends DeviceInput.Port> {
                 }
             }
             ports = Arrays.copyOf(next, n);
+            publishQueues();
         }
     }
 
@@ -170,7 +182,17 @@ public final class DeviceInput<P extends DeviceInput.Port> {
     public void set(List<? extends P> polled) {
         synchronized (portsLock) {
             ports = polled.toArray(NO_PORTS);
+            publishQueues();
         }
+    }
+
+    /** Tells the interface table which queues this node polls now. Under the ports' lock. */
+    private void publishQueues() {
+        List<InterfaceTable.RxQueue> queues = new ArrayList<>();
+        for (Port port : ports) {
+            queues.add(new InterfaceTable.RxQueue(nodeName, port.swIfIndex(), port.rxQueue()));
+        }
+        interfaces.setRxQueues(nodeName, queues);
     }
 
     @SuppressWarnings("unchecked")
@@ -185,7 +207,8 @@ public final class DeviceInput<P extends DeviceInput.Port> {
     /**
      * The ports' descriptors for a worker about to sleep ({@link io.sluice.graph.api.InterruptibleInput}): written
      * to {@code fds[from..]}, their count returned, or {@code InterruptibleInput.POLLING_ONLY} when a port has
-     * none or they do not fit. On the worker, when it found no work.
+     * none, is in rx-mode polling ({@link PortRxMode#POLLING}: it reports no descriptor, so its worker keeps
+     * polling) or they do not fit. On the worker, when it found no work.
      */
     public int rxFds(int[] fds, int from) {
         Port[] current = ports;
@@ -193,7 +216,8 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             return InterruptibleInput.POLLING_ONLY;
         }
         for (int p = 0; p < current.length; p++) {
-            int fd = current[p].rxFd();
+            Port port = current[p];
+            int fd = interfaces.rxMode(port.swIfIndex()) == PortRxMode.POLLING ? -1 : port.rxFd();
             if (fd < 0) {
                 return InterruptibleInput.POLLING_ONLY;
             }

@@ -22,7 +22,7 @@ public abstract class DeviceInputNode<P extends DeviceInput.Port> implements Nod
 
     protected DeviceInputNode(InterfaceTable interfaces, NodeRegistration registration) {
         this.registration = registration;
-        this.input = new DeviceInput<>(interfaces, this, registration.errors().size());
+        this.input = new DeviceInput<>(interfaces, registration.name(), this, registration.errors().size());
     }
 
     @Override

@@ -45,6 +45,25 @@ public interface InterfaceTable {
 
     void removeListener(InterfaceListener listener);
 
+    /** The port's rx-mode, or null when its worker's rx-mode applies. Read by a worker about to sleep. */
+    PortRxMode rxMode(int swIfIndex);
+
+    /**
+     * Sets the port's rx-mode (null: its worker's again). Kept with the interface's name, like its sw_if_index,
+     * until the port's configuration sets it again.
+     */
+    void setRxMode(int swIfIndex, PortRxMode mode);
+
+    /** The receive queues device-input node {@code inputNode} polls now (all of them, replacing what it said). */
+    void setRxQueues(String inputNode, List<RxQueue> queues);
+
+    /** Every receive queue a device-input node polls: VPP's {@code show interface rx-placement}. */
+    List<RxQueue> rxQueues();
+
+    /** Queue {@code queue} of interface {@code swIfIndex}, polled by {@code inputNode}. */
+    record RxQueue(String inputNode, int swIfIndex, int queue) {
+    }
+
     /** The name of the output node of an interface, the end of its ip4-output arc. */
     static String outputNodeName(String interfaceName) {
         return interfaceName + "-output";

@@ -43,8 +43,10 @@ public final class PortAttachment<P extends PolledPort> {
             Function<C, P> open, GraphRuntime graph, InterfaceTable interfaces, DeviceInput<P> input,
             System.Logger log) {
         C config;
+        PortRxMode rxMode;
         try {
             config = parse.apply(properties);
+            rxMode = rxMode(new PortProperties(properties, config.pid()));
         } catch (IllegalArgumentException e) {
             log.log(System.Logger.Level.ERROR, e.getMessage() + consequence);
             throw e;
@@ -58,6 +60,7 @@ public final class PortAttachment<P extends PolledPort> {
             if (fresh) {
                 interfaces.setAdminUp(sw, config.adminUp());
             }
+            interfaces.setRxMode(sw, rxMode);
             input.attach(port);
             return attachment;
         } catch (RuntimeException e) {
@@ -66,6 +69,19 @@ public final class PortAttachment<P extends PolledPort> {
             attachment.unregisterQuietly();
             port.close(true);
             throw e;
+        }
+    }
+
+    /** The configured rx-mode ({@link PortConfig#RX_MODE}), or null when the key is absent: the worker's applies. */
+    static PortRxMode rxMode(PortProperties properties) {
+        String text = properties.optional(PortConfig.RX_MODE);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return PortRxMode.named(text);
+        } catch (IllegalArgumentException e) {
+            throw properties.refuse(PortConfig.RX_MODE, e.getMessage());
         }
     }
 

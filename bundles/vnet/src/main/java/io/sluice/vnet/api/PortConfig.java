@@ -9,6 +9,8 @@ public interface PortConfig {
     String MAC = "mac";
     /** The configuration's key for the admin state a fresh interface gets. */
     String ADMIN_UP = "admin.up";
+    /** The configuration's key for the port's rx-mode (polling, interrupt, adaptive; absent: its worker's). */
+    String RX_MODE = "rx-mode";
 
     /** The configuration's PID, quoted in messages. */
     String pid();

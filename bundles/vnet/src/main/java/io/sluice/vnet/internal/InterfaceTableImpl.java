@@ -9,6 +9,7 @@ import io.sluice.vnet.api.InterfaceCounters;
 import io.sluice.vnet.api.InterfaceListener;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
+import io.sluice.vnet.api.PortRxMode;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -17,6 +18,8 @@ import org.osgi.service.component.annotations.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -43,6 +46,10 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
     private final InterfaceCounters[] counters;
     private final List<InterfaceListener> listeners = new CopyOnWriteArrayList<>();
     private volatile InterfaceSnapshot snapshot;
+    /** Each port's rx-mode by sw_if_index (null: its worker's), replaced whole; read by workers about to sleep. */
+    private volatile PortRxMode[] rxModes = new PortRxMode[0];
+    /** The receive queues each device-input node polls, by node name. */
+    private final Map<String, List<RxQueue>> rxQueues = new TreeMap<>();
 
     @Activate
     public InterfaceTableImpl(@Reference GraphRuntime graph) {
@@ -119,6 +126,49 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
             txNodes.set(swIfIndex, null);
             devices.set(swIfIndex, null);
             publish();
+        }
+    }
+
+    @Override
+    public PortRxMode rxMode(int swIfIndex) {
+        PortRxMode[] modes = rxModes;
+        return swIfIndex >= 0 && swIfIndex < modes.length ? modes[swIfIndex] : null;
+    }
+
+    @Override
+    public void setRxMode(int swIfIndex, PortRxMode mode) {
+        synchronized (lock) {
+            check(swIfIndex);
+            if (rxMode(swIfIndex) == mode) {
+                return;
+            }
+            PortRxMode[] modes = Arrays.copyOf(rxModes, Math.max(rxModes.length, swIfIndex + 1));
+            modes[swIfIndex] = mode;
+            rxModes = modes;
+        }
+        if (mode == PortRxMode.POLLING) {
+            // a worker asleep on this port's descriptor must poll it from now on, not from its next frame
+            graph.wakeWorkers();
+        }
+    }
+
+    @Override
+    public void setRxQueues(String inputNode, List<RxQueue> queues) {
+        synchronized (lock) {
+            if (queues.isEmpty()) {
+                rxQueues.remove(inputNode);
+            } else {
+                rxQueues.put(inputNode, List.copyOf(queues));
+            }
+        }
+    }
+
+    @Override
+    public List<RxQueue> rxQueues() {
+        synchronized (lock) {
+            List<RxQueue> all = new ArrayList<>();
+            rxQueues.values().forEach(all::addAll);
+            return all;
         }
     }
 

@@ -3,11 +3,13 @@ package io.sluice.vnet.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.InterruptibleInput;
 import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -27,6 +29,7 @@ import io.sluice.vnet.api.InterfaceTable;
 import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
 import io.sluice.vnet.api.PortAttachment;
 import io.sluice.vnet.api.PortConfig;
+import io.sluice.vnet.api.PortRxMode;
 import io.sluice.vnet.testkit.CapturingDevice;
 
 import java.lang.foreign.MemorySegment;
@@ -194,6 +197,56 @@ class DeviceInputTest {
         assertEquals(2, device.sent.size(), "the device still sends them");
     }
 
+    @Test
+    void aPortInRxModePollingReportsNoDescriptorSoItsWorkerKeepsPollingAndTheOthersModesOfferIt() {
+        QueuePort a = attach("if0", true);
+        QueuePort b = attach("if1", true);
+        a.fd = 7;
+        b.fd = 8;
+        int[] fds = new int[4];
+        assertEquals(2, input.rxFds(fds, 1));
+        assertArrayEquals(new int[] {0, 7, 8, 0}, fds);
+
+        table.setRxMode(b.swIfIndex(), PortRxMode.POLLING);
+        assertEquals(InterruptibleInput.POLLING_ONLY, input.rxFds(new int[4], 0), "if1 must be polled");
+        table.setRxMode(b.swIfIndex(), PortRxMode.INTERRUPT);
+        assertEquals(2, input.rxFds(new int[4], 0));
+        table.setRxMode(b.swIfIndex(), PortRxMode.ADAPTIVE);
+        assertEquals(2, input.rxFds(new int[4], 0));
+        table.setRxMode(b.swIfIndex(), null);
+        assertEquals(2, input.rxFds(new int[4], 0), "the worker's rx-mode again");
+        assertNull(table.rxMode(b.swIfIndex()));
+    }
+
+    @Test
+    void theRxModeKeyOfAPortConfigurationIsAppliedAndAnUnknownModeRefusedWithItsKey() {
+        QueuePort port = PortAttachment.open(Map.of("rx-mode", "polling"), properties -> new Config("test", true),
+                "; port not created", config -> new QueuePort("if0"), harness.engine(), table, input.deviceInput(),
+                LOG).port();
+        assertEquals(PortRxMode.POLLING, table.rxMode(port.swIfIndex()));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PortAttachment.open(
+                Map.of("rx-mode", "sometimes"), properties -> new Config("test", true), "; port not created",
+                config -> new QueuePort("if1"), harness.engine(), table, input.deviceInput(), LOG));
+        assertEquals("test: key 'rx-mode': 'sometimes' is not one of polling, interrupt, adaptive", e.getMessage());
+        assertEquals(-1, table.find("if1"), "nothing opened");
+    }
+
+    @Test
+    void theRxQueuesNameTheNodeThatPollsEachAttachedPortAndItsWorker() {
+        QueuePort a = attach("if0", true);
+        QueuePort b = attach("if1", true);
+        assertEquals(List.of(new InterfaceTable.RxQueue(QueueInputNode.NAME, a.swIfIndex(), 0),
+                new InterfaceTable.RxQueue(QueueInputNode.NAME, b.swIfIndex(), 0)), table.rxQueues());
+        assertEquals(0, harness.engine().inputWorker(QueueInputNode.NAME));
+        assertEquals(-1, harness.engine().inputWorker("no-such-input"));
+
+        input.deviceInput().detach(a);
+        assertEquals(List.of(new InterfaceTable.RxQueue(QueueInputNode.NAME, b.swIfIndex(), 0)), table.rxQueues());
+        input.deviceInput().detach(b);
+        assertTrue(table.rxQueues().isEmpty());
+    }
+
     private static byte[] frame(int length, int seed) {
         byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
@@ -214,6 +267,7 @@ class DeviceInputTest {
     private static final class QueuePort extends AbstractPort {
         final ArrayDeque<byte[]> frames = new ArrayDeque<>();
         boolean removed;
+        int fd = -1;
 
         QueuePort(String name) {
             super(name, 0x02fe_0000_0001L, 1500);
@@ -228,6 +282,11 @@ class DeviceInputTest {
         public int transmit(BufferPool pool, int[] buffers, int count) {
             pool.free(buffers, 0, count);
             return count;
+        }
+
+        @Override
+        public int rxFd() {
+            return fd;
         }
 
         @Override
