@@ -731,7 +731,7 @@ abstract class SeedLab {
 
     /** Blind RSTs and a flood of flows from the internet, at this box: {@link FirewallStateLab}. */
     @Test
-    @Order(11)
+    @Order(12)
     void attacksOnTheFirewallsStateLeaveThePodsFlowsAlone() throws Exception {
         new FirewallStateLab(ROOT, run, this::shell, this::inNamespace, this::errorCount)
                 .attacksOnTheStateLeaveThePodsFlowsAlone();
@@ -739,7 +739,7 @@ abstract class SeedLab {
 
     /** Damaged session files at a restart, and one its disk cannot hold: {@link SessionFileLab}. */
     @Test
-    @Order(11)
+    @Order(16)
     void damagedSessionFilesAreMovedAsideAndOneTheDiskCannotHoldFailsClosed() throws Exception {
         new SessionFileLab(ROOT, run, this::sluice, this::shell, this::inNamespace, this::errorCount, this::traffic,
                 this::stop, this::waitForLab).damagedFilesAreMovedAsideAndAFileTheDiskCannotBackFailsClosed();
@@ -750,7 +750,7 @@ abstract class SeedLab {
      * finds the seed's SYN twice, as the pod sent it on tap2 and translated to the node's address on the GbE.
      */
     @Test
-    @Order(11)
+    @Order(13)
     void aPcapTraceOfTheSeedsCurlShowsTheSynOnTap2AndTranslatedOnTheGbe() throws Exception {
         assumeTrue(exec("sh", "-c", "command -v tshark").exit() == 0,
                 "tshark (Debian package tshark) is not installed: ./sluice test installs it");
@@ -774,7 +774,7 @@ abstract class SeedLab {
 
     /** Issue 19: a route, an ACL rule, a NAT mapping and an address set from the console survive stop and start. */
     @Test
-    @Order(11)
+    @Order(15)
     void configurationFromTheConsoleIsInForceInEtcAndSurvivesARestart() throws Exception {
         new ConsoleConfigLab(command -> sluice("shell", command), run.resolve("box/etc")).run(() -> {
             assertEquals(0, sluice("stop").exit());
@@ -786,7 +786,7 @@ abstract class SeedLab {
 
     /** Issue 19: the live monitor in a terminal under traffic, the hardware listing, a ping from the box (LiveConsoleLab). */
     @Test
-    @Order(11)
+    @Order(14)
     void theConsolesLiveMonitorHardwareListingAndPingWorkOnTheLab() throws Exception {
         LiveConsoleLab lab = new LiveConsoleLab(run, sshPort, this::shell);
         lab.theLiveMonitorShowsChangingRatesInATerminal();
@@ -795,7 +795,7 @@ abstract class SeedLab {
     }
 
     @Test
-    @Order(12)
+    @Order(20)
     void labDownLeavesNoNamespaceDeviceOrProcess() throws Exception {
         String boxPid = Files.readString(run.resolve("karaf.pid")).strip();
         String serversPid = Files.readString(run.resolve("lab/servers.pid")).strip();
