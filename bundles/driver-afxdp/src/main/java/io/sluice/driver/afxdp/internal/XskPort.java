@@ -7,10 +7,14 @@ import io.sluice.nativeio.api.NativeException;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.AbstractPort;
+import io.sluice.vnet.api.DeviceHardware;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * An AF_XDP host port as vnet sees it: an {@link AfXdpDevice} on one queue of a Linux netdev, named
@@ -127,6 +131,27 @@ public final class XskPort extends AbstractPort {
     @Override
     public int rxFd() {
         return device.rxFd();
+    }
+
+    @Override
+    public DeviceHardware hardware() {
+        AfXdpConfig config = device.config();
+        String host = ifName + (namespace != null ? " in netns " + namespace : "") + ", queue " + config.queueId()
+                + ", " + device.boundMode().name().toLowerCase(java.util.Locale.ROOT) + " mode";
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("rx packets", device.rxPackets());
+        counters.put("rx bytes", device.rxBytes());
+        counters.put("rx errors", device.rxErrors());
+        counters.put("rx kernel drops", device.kernelRxDropped());
+        counters.put("rx ring full", device.kernelRxRingFull());
+        counters.put("fill ring empty", device.kernelFillRingEmpty());
+        counters.put("tx packets", device.txPackets());
+        counters.put("tx bytes", device.txBytes());
+        counters.put("tx oversize", device.txOversize());
+        counters.put("tx ring full", device.txRingFull());
+        counters.put("tx kick failures", device.txKickFailures());
+        counters.put("tx invalid descriptors", device.kernelTxInvalid());
+        return new DeviceHardware("af_xdp", host, 1, 1, config.rxSize(), config.txSize(), List.of(), counters);
     }
 
     public AfXdpDevice device() {
