@@ -319,9 +319,10 @@ def tcpsend(dst, port, rate, seconds, counts):
             digest.update(data)
             sent += len(data)
             block += 1
-            due = start + sent / rate
-            if due > time.monotonic():
-                time.sleep(due - time.monotonic())
+            # One reading of the clock: with two, the second could pass DUE and ask sleep() for a negative time.
+            delay = start + sent / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
         connection.shutdown(socket.SHUT_WR)
         answer = b""
         while not answer.endswith(b"\n"):
