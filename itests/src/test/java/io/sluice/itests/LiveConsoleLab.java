@@ -90,6 +90,58 @@ final class LiveConsoleLab {
         }
     }
 
+    /**
+     * While pod1 pings, the third screen of {@code runtime:top --interval 1 --count 3} shows the nodes per thread as
+     * {@code runtime:show} numbers them: with several workers a {@code Thread 1 sluice_wk_0} section (the GbE's input
+     * runs there in the lab's two-worker configuration) with a node that was called in the interval; with one worker
+     * the one table, pod1's virtio-input among its rows.
+     */
+    void runtimeTopShowsThePerThreadFiguresInATerminal() throws Exception {
+        Process traffic = new ProcessBuilder("ip", "netns", "exec", "pod1", "ping", "-q", "-i", "0.01", "-w", "60",
+                "203.0.113.51").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            openConsole();
+            tmux("send-keys", "-t", SESSION, "runtime:top --interval 1 --count 3 --no-format", "Enter");
+            awaitScreen(s -> s.contains("runtime top: refresh 3/3") && s.lastIndexOf("()>") > s.lastIndexOf("refresh 3/3"),
+                    "runtime:top's third refresh and the prompt back");
+            String screen = capture();
+            List<String> lines = screen.substring(screen.lastIndexOf("runtime top: refresh 3/3")).lines().toList();
+            System.out.println("LiveConsoleLab: runtime:top under pod1's pings, the third screen:\n" + String.join("\n", lines));
+            Matcher workers = Pattern.compile("(\\d+) workers?[ ,]").matcher(lines.get(1));
+            assertTrue(workers.find(), "runtime:top's second line says how many workers: " + lines.get(1));
+            List<String> section = lines.subList(2, lines.size());
+            if (Integer.parseInt(workers.group(1)) > 1) {
+                int thread1 = -1;
+                for (int i = 0; i < section.size() && thread1 < 0; i++) {
+                    thread1 = section.get(i).startsWith("Thread 1 sluice_wk_0 ") ? i : -1;
+                }
+                assertTrue(thread1 >= 0, "no Thread 1 section:\n" + screen);
+                section = section.subList(thread1 + 1, section.size()).stream().takeWhile(line -> !line.isBlank())
+                        .toList();
+            }
+            assertTrue(section.stream().map(line -> line.strip().split("\\s+")).anyMatch(cells -> cells.length == 7
+                    && cells[3].matches("[1-9]\\d*")), "a node called in the interval (Calls > 0):\n" + screen);
+            if (Integer.parseInt(workers.group(1)) == 1) {
+                assertTrue(section.stream().anyMatch(line -> line.startsWith("virtio-input ")), screen);
+            }
+            tmux("send-keys", "-t", SESSION, "logout", "Enter");
+        } finally {
+            traffic.destroy();
+            traffic.waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("tmux", "-L", TMUX_SOCKET, "kill-server").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The console over {@code ssh -tt} in a new tmux session, at its prompt. */
+    private void openConsole() throws Exception {
+        tmux("new-session", "-d", "-s", SESSION, "-x", "160", "-y", "50", "env TERM=xterm-256color ssh -tt -q"
+                + " -o LogLevel=QUIET -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="
+                + run.resolve("known_hosts") + " -o ConnectTimeout=5 -i " + run.resolve("keys/admin") + " -p "
+                + sshPort + " admin@127.0.0.1");
+        awaitScreen(screen -> PROMPT.matcher(screen).find(), "the console's prompt");
+    }
+
     /** interface:hardware lists the pod's TAP and the GbE, each with its driver. */
     void theHardwareListingNamesTheDrivers(String gbeDriver) throws Exception {
         String hardware = shell.run("interface:hardware --no-format");

@@ -790,6 +790,7 @@ abstract class SeedLab {
     void theConsolesLiveMonitorHardwareListingAndPingWorkOnTheLab() throws Exception {
         LiveConsoleLab lab = new LiveConsoleLab(run, sshPort, this::shell);
         lab.theLiveMonitorShowsChangingRatesInATerminal();
+        lab.runtimeTopShowsThePerThreadFiguresInATerminal();
         lab.theHardwareListingNamesTheDrivers(gbeDriver);
         lab.aPingFromTheBoxGetsReplies();
     }

@@ -12,11 +12,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * IPv4 neighbours by (sw_if_index, address): the MAC each next hop answers ARP with, static (configured) or
@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Readers get an immutable open-addressing table, replaced whole on every change (the
  * {@code entries} field is volatile): no lock on any worker. Workers never write the table: a learned
  * neighbour that is new or has a new MAC goes into a bounded multi-producer queue of primitives, drained by
- * {@link #maintain} on a control-plane thread (every 100 ms under DS, or by the test); a neighbour heard again
+ * {@link #maintain} on a control-plane thread (under DS: at once when a worker queues into an empty queue, else every
+ * 100 ms for the ageing; or by the test); a neighbour heard again
  * with the same MAC only refreshes its last-seen time in place. One interface may hold at most
  * {@link #LEARN_QUEUE_SHARE} of the queue's slots: a pod flooding ARP with invented senders fills its own share,
  * and the GbE's gateway, heard between two drains, still gets a slot (and, when the GbE's share of the table is
@@ -111,7 +112,17 @@ public final class NeighbourTableImpl implements NeighbourTable {
     private volatile long ageingNanos = TimeUnit.SECONDS.toNanos(DEFAULT_AGEING_SECONDS);
     private volatile int maxEntries = DEFAULT_MAX_ENTRIES;
     private volatile int maxEntriesPerInterface = DEFAULT_MAX_ENTRIES_PER_INTERFACE;
-    private ScheduledExecutorService maintainer;
+    /**
+     * The drain must not wait for the next period: until it runs, the FIB's adjacency for a next hop that has just
+     * answered ARP is still incomplete and ip4-arp drops every packet to it, so right after a restart (an empty
+     * table) the first burst to the GbE's gateway was lost whole when it lasted less than the period.
+     */
+    static final long MAINTAIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private volatile Thread maintainer;
+    private volatile boolean stopping;
+    /** Set by the first learn queued since the last drain, which alone wakes the maintainer (one wake per drain). */
+    private final AtomicBoolean wakeRequested = new AtomicBoolean();
+    private final Runnable wakeMaintainer;
     /** Dynamic entries per interface, and their keys in the order they were learned (stale keys skipped lazily). */
     private final Map<Integer, Integer> dynamicCount = new HashMap<>();
     private final Map<Integer, ArrayDeque<Long>> dynamicOrder = new HashMap<>();
@@ -127,8 +138,17 @@ public final class NeighbourTableImpl implements NeighbourTable {
     private final AtomicLong learnQueueOverflows = new AtomicLong();
     private long tableFullRefusals;
 
-    /** For tests and tools: no maintenance thread; call {@link #maintain} to apply learned entries and age. */
+    /**
+     * For tests and tools: no maintenance thread; call {@link #maintain} to apply learned entries and age. Under DS,
+     * {@link #activate} starts the thread that a learn wakes.
+     */
     public NeighbourTableImpl() {
+        this(null);
+    }
+
+    /** For tests: {@code wakeMaintainer} runs instead of unparking the thread when a learn asks for a drain. */
+    NeighbourTableImpl(Runnable wakeMaintainer) {
+        this.wakeMaintainer = wakeMaintainer;
     }
 
     @Activate
@@ -160,18 +180,47 @@ public final class NeighbourTableImpl implements NeighbourTable {
                         : maxEntriesPerInterface));
             }
         }
-        maintainer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "sluice-neighbours");
-            thread.setDaemon(true);
-            return thread;
-        });
-        maintainer.scheduleWithFixedDelay(() -> maintain(System.nanoTime()), 100, 100, TimeUnit.MILLISECONDS);
+        Thread thread = new Thread(this::maintainUntilStopped, "sluice-neighbours");
+        thread.setDaemon(true);
+        maintainer = thread;
+        thread.start();
+    }
+
+    /** Drains when a worker asks (a learn into an empty queue unparks it), and at least every period, to age. */
+    private void maintainUntilStopped() {
+        while (!stopping) {
+            try {
+                maintain(System.nanoTime());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "neighbour table maintenance failed; retrying next period", e);
+            }
+            LockSupport.parkNanos(this, MAINTAIN_PERIOD_NANOS);
+        }
     }
 
     @Deactivate
-    void deactivate() {
-        if (maintainer != null) {
-            maintainer.shutdownNow();
+    void deactivate() throws InterruptedException {
+        stopping = true;
+        Thread thread = maintainer;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        }
+    }
+
+    /** After a learn was queued: the first since the last drain wakes the maintainer (a worker never blocks here). */
+    private void requestDrain() {
+        if (wakeRequested.get() || !wakeRequested.compareAndSet(false, true)) {
+            return;
+        }
+        Runnable wake = wakeMaintainer;
+        if (wake != null) {
+            wake.run();
+            return;
+        }
+        Thread thread = maintainer;
+        if (thread != null) {
+            LockSupport.unpark(thread);
         }
     }
 
@@ -259,6 +308,7 @@ public final class NeighbourTableImpl implements NeighbourTable {
                 queuedKeys[slot] = key;
                 queuedMacs[slot] = mac;
                 queuedSequence.set(slot, tail + 1);
+                requestDrain();
                 return;
             }
         }
@@ -344,6 +394,8 @@ public final class NeighbourTableImpl implements NeighbourTable {
 
     /** Applies what workers learned and removes dynamic entries idle longer than the ageing time. */
     public void maintain(long nowNanos) {
+        // Cleared before the drain: a learn queued from here on asks again, and the thread's next park returns.
+        wakeRequested.set(false);
         List<long[]> changes = new ArrayList<>();
         synchronized (this) {
             Entries current = entries;

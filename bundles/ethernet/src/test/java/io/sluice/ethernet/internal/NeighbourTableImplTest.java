@@ -47,6 +47,27 @@ class NeighbourTableImplTest {
         assertEquals(List.of("1 c0a81064 " + MAC, "1 c0a81064 -1"), events);
     }
 
+    /**
+     * The lab's "legit 0": after a restart the GbE's gateway answered the first packet's ARP, but the answer waited in
+     * the learn queue for the next 100 ms period, and every datagram of a shorter burst was dropped by ip4-arp. A
+     * learn must wake the maintainer at once, once per drain, and a neighbour heard again must not.
+     */
+    @Test
+    void aLearnedNeighbourWakesTheMaintainerOncePerDrain() {
+        int[] wakes = {0};
+        NeighbourTableImpl table = new NeighbourTableImpl(() -> wakes[0]++);
+        table.learn(3, IP, MAC, 5);
+        assertEquals(1, wakes[0], "the first learn asks for a drain");
+        table.learn(3, IP + 1, MAC, 6);
+        assertEquals(1, wakes[0], "one wake is pending: the next learn does not ask again");
+        table.maintain(7);
+        assertEquals(MAC, table.mac(3, IP));
+        table.learn(3, IP, MAC, 8);
+        assertEquals(1, wakes[0], "a neighbour heard again with its MAC is refreshed in place, no drain");
+        table.learn(3, IP + 2, MAC, 9);
+        assertEquals(2, wakes[0], "after a drain, the next new neighbour wakes the maintainer again");
+    }
+
     @Test
     void aMovedNeighbourIsUpdated() {
         NeighbourTableImpl table = new NeighbourTableImpl();

@@ -3,8 +3,12 @@ package io.sluice.shell.monitor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.graph.api.GraphRuntime.ThreadRuntime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import org.apache.karaf.shell.support.table.ShellTable;
 
@@ -56,6 +60,40 @@ final class LiveTables {
                     String.format(Locale.ROOT, "%.2f", t.vectorsPerCall()));
         }
         return table;
+    }
+
+    /**
+     * {@code runtime:top}'s screen below its header: with one worker one table, as {@code runtime:show} prints it;
+     * with several, one section per thread headed as {@code runtime:show} heads it ({@code Thread 1 sluice_wk_0
+     * (lcore 1)}), each thread's nodes over the interval, busiest first, with their share of that thread's time.
+     * The screen's {@code rows} are shared out between the threads (at least one node each); a thread new since
+     * {@code before} counts from zero.
+     */
+    static List<String> threads(List<ThreadRuntime> before, List<ThreadRuntime> after, boolean all, int rows,
+                                boolean format) {
+        Map<Integer, List<NodeStats>> earlier = new HashMap<>();
+        for (ThreadRuntime thread : before) {
+            earlier.put(thread.worker(), thread.nodes());
+        }
+        List<String> lines = new ArrayList<>();
+        if (after.size() == 1) {
+            ThreadRuntime only = after.getFirst();
+            lines.addAll(lines(nodes(NodeTimes.between(earlier.getOrDefault(only.worker(), List.of()), only.nodes(),
+                    all), rows), format));
+            return lines;
+        }
+        // Each section spends one row on its thread, one blank row and the table's header rows besides its nodes.
+        int perThread = rows == Integer.MAX_VALUE ? Integer.MAX_VALUE
+                : Math.max(1, rows / after.size() - (format ? 4 : 2));
+        for (ThreadRuntime thread : after) {
+            lines.add(String.format(Locale.ROOT, "Thread %d %s (lcore %s)", thread.worker(), thread.thread(),
+                    thread.cpu() < 0 ? "not pinned" : Integer.toString(thread.cpu())));
+            lines.addAll(lines(nodes(NodeTimes.between(earlier.getOrDefault(thread.worker(), List.of()),
+                    thread.nodes(), all), perThread), format));
+            lines.add("");
+        }
+        lines.removeLast();
+        return lines;
     }
 
     /** The table's lines, bordered or (with {@code format} false) tab-separated as {@code --no-format} prints. */

@@ -1,7 +1,7 @@
 package io.sluice.shell.monitor;
 
 import io.sluice.graph.api.GraphRuntime;
-import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.graph.api.GraphRuntime.ThreadRuntime;
 import java.util.List;
 import java.util.Locale;
 import org.apache.karaf.shell.api.action.Action;
@@ -13,10 +13,12 @@ import org.apache.karaf.shell.api.console.Session;
 
 /**
  * {@code runtime:show} as a live view: per node what the interval added to calls, vectors and time, the nodes
- * that took the most time first. Figures are summed over the workers, as {@code runtime:show} prints them; time is
- * wall-clock nanoseconds (no cycle counter in the VM), so the column is ns/vector where VPP shows clocks.
+ * that took the most time first. Per thread as {@code runtime:show} prints them (VPP's {@code show runtime}): with
+ * several workers one section per thread, {@code Thread 0 sluice_main}, {@code Thread 1 sluice_wk_0}, ...; with one
+ * worker the one table. Time is wall-clock nanoseconds (no cycle counter in the VM), so the column is ns/vector
+ * where VPP shows clocks.
  */
-@Command(scope = "runtime", name = "top", description = "Live per-node time, calls, vectors and vectors/call, busiest first (q quits)")
+@Command(scope = "runtime", name = "top", description = "Live per-node time, calls, vectors and vectors/call per thread, busiest first (q quits)")
 @Service
 public class RuntimeTop implements Action {
 
@@ -48,21 +50,20 @@ public class RuntimeTop implements Action {
         return null;
     }
 
-    /** Each refresh: a new reading, what each node did since the last one. */
+    /** Each refresh: a new reading per thread, what each node did on it since the last one. */
     private final class Times implements LiveView.Screen {
-        private List<NodeStats> before = graph.runtimeStats();
+        private List<ThreadRuntime> before = graph.runtimeByThread();
 
         @Override
         public List<String> refresh(int refresh, int width) {
-            List<NodeStats> now = graph.runtimeStats();
-            List<NodeTimes.NodeTime> times = NodeTimes.between(before, now, all);
-            before = now;
+            List<ThreadRuntime> now = graph.runtimeByThread();
             var terminal = LiveView.terminalOf(session);
             int height = terminal == null ? 0 : terminal.getHeight();
             int rows = height > HEADER_ROWS ? height - HEADER_ROWS : Integer.MAX_VALUE;
-            List<String> lines = LiveTables.lines(LiveTables.nodes(times, rows), !noFormat);
-            lines.addFirst(String.format(Locale.ROOT, "Thread: %d workers, summed (as runtime:show)",
-                    graph.workerCount()));
+            List<String> lines = LiveTables.threads(before, now, all, rows, !noFormat);
+            before = now;
+            lines.addFirst(String.format(Locale.ROOT, now.size() == 1 ? "%d worker (as runtime:show)"
+                    : "%d workers, per thread (as runtime:show)", now.size()));
             lines.addFirst(LiveOptions.header("runtime top", refresh, count, interval));
             return lines;
         }

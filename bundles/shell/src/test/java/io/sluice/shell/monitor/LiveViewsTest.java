@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.graph.api.GraphRuntime.ThreadRuntime;
 import io.sluice.graph.api.NodeKind;
 import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
 import java.io.ByteArrayOutputStream;
@@ -100,6 +101,52 @@ class LiveViewsTest {
         assertEquals(1, nodes.size(), "rows beyond the screen are left out");
         assertEquals(List.of("ip4-lookup", "active", "75.0", "10", "300", "10.00", "30.00"),
                 List.of(nodes.get(0).split("\t")).stream().map(String::strip).toList());
+    }
+
+    private static ThreadRuntime thread(int worker, String name, int cpu, NodeStats... nodes) {
+        return new ThreadRuntime(worker, name, cpu, List.of(), 0, 0, 0, 0, List.of(nodes));
+    }
+
+    private static List<String> cells(String line) {
+        return List.of(line.split("\t")).stream().map(String::strip).toList();
+    }
+
+    @Test
+    void runtimeTopShowsEachThreadsNodesOverTheIntervalAsRuntimeShowNumbersThem() {
+        List<ThreadRuntime> before = List.of(
+                thread(0, "sluice_main", 0, node("virtio-input", 10, 100, 1_000), node("ip4-lookup", 10, 100, 2_000)),
+                thread(1, "sluice_wk_0", -1, node("dpdk-input", 5, 50, 500), node("ip4-lookup", 5, 50, 500)));
+        List<ThreadRuntime> after = List.of(
+                thread(0, "sluice_main", 0, node("virtio-input", 20, 300, 4_000), node("ip4-lookup", 20, 300, 3_000)),
+                thread(1, "sluice_wk_0", -1, node("dpdk-input", 15, 450, 9_500), node("ip4-lookup", 5, 50, 500)));
+        List<String> lines = LiveTables.threads(before, after, false, Integer.MAX_VALUE, false);
+        assertEquals(List.of("Thread 0 sluice_main (lcore 0)", "virtio-input", "ip4-lookup", "",
+                "Thread 1 sluice_wk_0 (lcore not pinned)", "dpdk-input"),
+                lines.stream().map(line -> cells(line).get(0)).toList(), String.join("\n", lines));
+        assertEquals(List.of("virtio-input", "active", "75.0", "10", "200", "15.00", "20.00"), cells(lines.get(1)));
+        assertEquals(List.of("ip4-lookup", "active", "25.0", "10", "200", "5.00", "20.00"), cells(lines.get(2)));
+        assertEquals(List.of("dpdk-input", "active", "100.0", "10", "400", "22.50", "40.00"), cells(lines.get(5)),
+                "a thread's share is of its own time; a node idle on it in the interval is left out");
+
+        List<String> withAll = LiveTables.threads(before, after, true, Integer.MAX_VALUE, false);
+        assertTrue(withAll.contains("Thread 1 sluice_wk_0 (lcore not pinned)"), String.join("\n", withAll));
+        assertEquals("ip4-lookup", cells(withAll.getLast()).get(0), "--all keeps the idle node, last");
+
+        List<String> small = LiveTables.threads(before, after, false, 6, false);
+        assertEquals(List.of("Thread 0 sluice_main (lcore 0)", "virtio-input", "", "Thread 1 sluice_wk_0 (lcore not pinned)",
+                "dpdk-input"), small.stream().map(line -> cells(line).get(0)).toList(),
+                "a small screen is shared between the threads, each keeping its busiest node");
+    }
+
+    @Test
+    void runtimeTopWithOneWorkerIsOneTableAsRuntimeShowPrintsIt() {
+        List<ThreadRuntime> before = List.of(thread(0, "sluice_main", -1, node("virtio-input", 1, 1, 10)));
+        List<ThreadRuntime> after = List.of(thread(0, "sluice_main", -1, node("virtio-input", 3, 41, 90)));
+        List<String> lines = LiveTables.threads(before, after, false, Integer.MAX_VALUE, false);
+        assertEquals(1, lines.size(), String.join("\n", lines));
+        assertEquals(List.of("virtio-input", "active", "100.0", "2", "40", "2.00", "20.00"), cells(lines.get(0)));
+        List<String> bordered = LiveTables.threads(before, after, false, Integer.MAX_VALUE, true);
+        assertTrue(bordered.getFirst().startsWith("Name"), bordered.getFirst());
     }
 
     @Test
