@@ -63,10 +63,12 @@ class DebianPackageTest {
     private java.io.BufferedReader fromClient;
     private String connected;
     private String translation;
+    private final List<Path> labConfigs = new ArrayList<>();
     private Path key;
     private int sshPort;
     private Process box;
     private boolean installed;
+    private boolean madeUser;
 
     @BeforeAll
     void buildBothPackages() throws Exception {
@@ -111,9 +113,12 @@ class DebianPackageTest {
             }
         }
         if (installed) {
+            for (Path config : labConfigs) {
+                Files.deleteIfExists(config);
+            }
             run("dpkg", "--purge", "sluice");
         }
-        if (work != null && run("getent", "passwd", "sluice").exit() == 0 && installed) {
+        if (madeUser && run("getent", "passwd", "sluice").exit() == 0) {
             run("deluser", "--system", "--quiet", "sluice");
         }
     }
@@ -131,6 +136,7 @@ class DebianPackageTest {
     void itInstallsTheDebianLayoutWithItsOwnJavaRuntime() throws Exception {
         Result install = run("dpkg", "-i", firstPackage.toString());
         installed = true;
+        madeUser = true;
         assertEquals(0, install.exit(), install.all());
         Result java = run("/usr/lib/sluice/runtime/bin/java", "-version");
         assertTrue(java.all().matches("(?s).*version \"25[.\"].*"), "the package's own runtime is a Java 25: " + java.all());
@@ -234,7 +240,7 @@ class DebianPackageTest {
         waitForLog("rolled back to", 180);
         String log = Files.readString(UPGRADE_LOG);
         assertTrue(log.contains("+broken failed: "), "the upgrade log says why:\n" + log);
-        waitForConsole(TimeUnit.SECONDS.toNanos(120));
+        waitForConsole(System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
         waitForLab();
         assertTrue(boxJvmCommand().contains("-Dkaraf.home=" + STATE.resolve("upgrade/previous") + " "),
                 "the previous version runs: " + boxJvmCommand());
@@ -255,6 +261,10 @@ class DebianPackageTest {
             Result down = run("bash", LAB.resolve("lab.sh").toString(), "down", labRun.toString());
             assertEquals(0, down.exit(), down.all());
             labUp = false;
+        }
+        // The operator's own files in /etc/sluice are theirs to remove (dpkg --purge removes the package's).
+        for (Path config : labConfigs) {
+            Files.deleteIfExists(config);
         }
         Result purge = run("dpkg", "--purge", "sluice");
         assertEquals(0, purge.exit(), purge.all());
@@ -289,6 +299,9 @@ class DebianPackageTest {
         }
         for (Path config : configs) {
             Path target = ETC.resolve(config.getFileName());
+            if (!Files.exists(target)) {
+                labConfigs.add(target);
+            }
             Files.copy(config, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             assertEquals(0, run("chown", "sluice:sluice", target.toString()).exit());
         }
