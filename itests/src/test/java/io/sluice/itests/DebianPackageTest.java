@@ -289,7 +289,9 @@ class DebianPackageTest {
      * CAP_SYS_ADMIN): the lab's drop-in adds that capability for the pods, and a short trial bound.
      */
     private void labUp() throws Exception {
-        Result up = run("bash", LAB.resolve("lab.sh").toString(), "up", labRun.toString());
+        // Debian's python3 (with scapy), as ./sluice's lab runs it, not a version manager's shim earlier on the PATH.
+        Result up = run("env", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "bash", LAB.resolve("lab.sh").toString(), "up",
+                labRun.toString());
         labUp = true;
         assertEquals(0, up.exit(), up.all());
         List<Path> configs = new ArrayList<>();
