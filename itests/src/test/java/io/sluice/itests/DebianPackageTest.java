@@ -47,6 +47,7 @@ class DebianPackageTest {
     private static final Path UNIT = Path.of("/lib/systemd/system/sluice.service");
     private static final Path ETC = Path.of("/etc/sluice");
     private static final Path STATE = Path.of("/var/lib/sluice");
+    private static final Path PREVIOUS = Path.of("/var/lib/sluice-previous");
     private static final Path LAB = ROOT.resolve("itests/lab");
     /** The lab's drop-in: what the pods' namespaces need beyond the package's unit (see {@link #labUp()}). */
     private static final Path DROP_IN = Path.of("/etc/systemd/system/sluice.service.d/lab-pods.conf");
@@ -203,7 +204,7 @@ class DebianPackageTest {
         assertEquals(natBefore, sha256(STATE.resolve("data/nat44/sessions.bin")), "the NAT44 session file stays");
         assertEquals(aclBefore, sha256(STATE.resolve("data/acl/sessions.bin")), "the ACL session file stays");
         assertFalse(Files.exists(STATE.resolve("data/cache")), "the old version's bundle cache is gone");
-        assertTrue(Files.isExecutable(STATE.resolve("upgrade/previous/bin/karaf")), "preinst kept the previous image");
+        assertTrue(Files.isExecutable(PREVIOUS.resolve("bin/karaf")), "preinst kept the previous image");
         assertTrue(Files.isRegularFile(STATE.resolve("upgrade/trial/pending")), "postinst made the next start a trial");
 
         // The same host key: the client that trusted it before the upgrade checks it strictly now.
@@ -232,7 +233,7 @@ class DebianPackageTest {
         Result upgrade = run("dpkg", "-i", brokenPackage.toString());
         assertEquals(0, upgrade.exit(), upgrade.all());
         assertTrue(run("dpkg-query", "-W", "-f", "${Version}", "sluice").out().endsWith("+broken"));
-        assertTrue(Files.readString(STATE.resolve("upgrade/previous/.version")).strip().endsWith("+rebuild1"),
+        assertTrue(Files.readString(PREVIOUS.resolve(".version")).strip().endsWith("+rebuild1"),
                 "the kept image is the version before");
 
         launchAsTheUnit();
@@ -242,7 +243,7 @@ class DebianPackageTest {
         assertTrue(log.contains("+broken failed: "), "the upgrade log says why:\n" + log);
         waitForConsole(System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
         waitForLab();
-        assertTrue(boxJvmCommand().contains("-Dkaraf.home=" + STATE.resolve("upgrade/previous") + " "),
+        assertTrue(boxJvmCommand().contains("-Dkaraf.home=" + PREVIOUS + " "),
                 "the previous version runs: " + boxJvmCommand());
         toClient.println("after-rollback");
         assertEquals("after-rollback", fromClient.readLine(), "the same connection carries data after the rollback");
@@ -269,7 +270,7 @@ class DebianPackageTest {
         Result purge = run("dpkg", "--purge", "sluice");
         assertEquals(0, purge.exit(), purge.all());
         installed = false;
-        for (String path : List.of("/usr/lib/sluice", "/var/lib/sluice", "/var/log/sluice", "/etc/sluice",
+        for (String path : List.of("/usr/lib/sluice", "/var/lib/sluice", PREVIOUS.toString(), "/var/log/sluice", "/etc/sluice",
                 UNIT.toString())) {
             assertFalse(Files.exists(Path.of(path)), path + " is left after the purge");
         }
