@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """A long-lived TCP connection for the lab's tests: connects to the echo server, then for every line read on
 stdin sends it and prints what came back (or ERROR and the reason). The connection is the same one
-throughout, so a test can check it survives what happens to the box in between."""
+throughout, so a test can check it survives what happens to the box in between.
+
+  echo-client.py HOST PORT [TIMEOUT]   TIMEOUT: seconds a send or an echo may take (default 20); a box that is away
+                                       longer (a package upgrade) needs TCP's retransmissions, whose interval
+                                       doubles with each one (RFC 6298), to bridge the gap."""
 import socket
 import sys
 
-sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 20
+sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=timeout)
 print("connected from %s:%d" % sock.getsockname(), flush=True)
 for line in sys.stdin:
     message = line.strip().encode()

@@ -81,7 +81,8 @@ up() {
   done
   ip netns exec $INTERNET_NS python3 -u "$here/servers.py" $SERVER_ADDRESS > "$run_dir/servers.log" 2>&1 &
   echo $! > "$run_dir/servers.pid"
-  for _ in $(seq 50); do
+  # Up to 30 s: on a loaded 2-core machine Python's start alone has taken more than the 5 s this once allowed.
+  for _ in $(seq 300); do
     if ip netns exec $INTERNET_NS ss -ltn | grep -q "$SERVER_ADDRESS:80"; then
       trap - ERR
       return 0

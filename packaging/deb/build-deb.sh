@@ -43,6 +43,8 @@ modules=java.se,jdk.httpserver,jdk.unsupported,jdk.security.auth,jdk.security.jg
 # A CDS archive of the runtime's own classes (what the JDK ships as lib/server/classes.jsa) for a faster start.
 "$root/usr/lib/sluice/runtime/bin/java" -Xshare:dump > /dev/null 2>&1 || true
 
+# The unit's ExecStart (the box, or after an upgrade that did not come up the previous version) and its health check.
+install -m 0755 "$here/src/sluice-service" "$here/src/sluice-health" "$root/usr/lib/sluice/bin/"
 install -m 0644 "$here/src/debian/sluice.service" "$root/lib/systemd/system/sluice.service"
 install -m 0644 "$here/src/debian/copyright" "$root/usr/share/doc/sluice/copyright"
 install -m 0644 "$here/src/debian/lintian-overrides" "$root/usr/share/lintian/overrides/sluice"
@@ -50,8 +52,9 @@ sed "s/@VERSION@/$version/; s/@DATE@/$(date -R -d @"${SOURCE_DATE_EPOCH:-$(stat 
     "$here/src/debian/changelog" | gzip -9n > "$root/usr/share/doc/sluice/changelog.gz"
 chmod 0644 "$root/usr/share/doc/sluice/changelog.gz"
 
-for script in postinst prerm postrm; do
-    install -m 0755 "$here/src/debian/$script" "$root/DEBIAN/$script"
+for script in preinst postinst prerm postrm; do
+    sed "s/@VERSION@/$version/" "$here/src/debian/$script" > "$root/DEBIAN/$script"
+    chmod 0755 "$root/DEBIAN/$script"
 done
 (cd "$root" && find etc -type f | sed 's|^|/|' | sort) > "$root/DEBIAN/conffiles"
 (cd "$root" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -print0 | sort -z \
