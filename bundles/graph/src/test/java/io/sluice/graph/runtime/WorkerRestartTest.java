@@ -167,7 +167,7 @@ class WorkerRestartTest {
         hanging.hang.set(true);
         await(() -> health().restarts() == 1, "the hung worker handed to a new thread: " + engine.workerHealth());
         assertTrue(hanging.inside.get());
-        assertTrue(hanging.interrupts.get() >= 1, "the watchdog interrupted the hung thread first");
+        await(() -> hanging.interrupts.get() >= 1, "the watchdog interrupted the hung thread first");
         WorkerHealth health = health();
         assertEquals(List.of("hanging"), health.failedNodes(), health.toString());
         assertTrue(health.lostBuffers() > 0, "the hung frame's buffers are counted lost: " + health);
