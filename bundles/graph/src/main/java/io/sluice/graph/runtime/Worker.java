@@ -267,11 +267,6 @@ final class Worker implements Runnable {
         }
     }
 
-    /** The buffers in the frame this worker's thread is processing now (the watchdog's estimate of a loss). */
-    int frameCount() {
-        return frame.count();
-    }
-
     /**
      * Watchdog: hands this worker to a new thread, leaving the current one behind inside the node in {@code slot}
      * (if {@code slot >= 0}), which is marked failed here. Returns false, changing nothing, when the thread came out
