@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The churn soak in its short form, on the seed lab's booted box (for {@link SeedLab}, once per GbE driver).
+ * The churn soak in its short form, on the seed lab's booted box (for {@link SeedLab}, on the DPDK lab).
  * NAT44 is restarted with a table of {@value #MAX_SESSIONS} sessions and short timeouts (UDP 40 s: longer than a
  * round's sending, so the UDP sessions still hold the table while the TCP connections look for room), then pod1 opens twice as
  * many distinct flows as the table holds, twice over: every UDP source port (1..65535) to two ports of the server
@@ -18,19 +18,13 @@ import java.util.regex.Pattern;
  * table has room left for: the session limit). Each round shows, on counters: the ports run out and the
  * refusals are counted (nat44-in2out-output-slowpath out-of-ports, max-sessions-exceeded); after the timeouts
  * sessions and ports in use are back at their baseline and the pod connects again; the box's resident memory
- * after the second round is where it was after the first (the first warms the JVM up). Round trip times before
- * and after are printed, not asserted. Waits have deadlines of tens of seconds; the configuration is restored
+ * grows by less than {@link #RSS_SLACK_KB} kB from one round to the next (the first warms the JVM up). Round trip
+ * times before and after are printed, not asserted. Waits have deadlines of tens of seconds; the configuration is restored
  * at the end.
  *
- * <p>Not run by {@link SeedLab} yet: its rounds passed on the DPDK lab, but the restore at its end (clearing the
- * ACL's sessions before the lab's timeouts return) has not had a lab run. To run it, add to SeedLab:
- * <pre>
- *  &#64;Test &#64;Order(11)
- *  void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
- *      new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
- *              .sessionsAndPortsReturnToBaselineAndMemoryStaysFlat();
- *  }
- * </pre>
+ * <p>{@link SeedLab} runs it on the DPDK lab in its short form, {@value #SHORT_ROUNDS} rounds. The longer run whose
+ * figures are in docs/performance.md sets the rounds with {@code -Dsluice.soak.rounds=N} (docs/testing.md); every
+ * round after the first is compared with the first (resident memory), and each prints its figures.
  */
 final class ChurnSoakLab {
     static final int MAX_SESSIONS = 65536;
@@ -43,12 +37,22 @@ final class ChurnSoakLab {
     private static final String SERVER = "203.0.113.51";
     private static final String SLOWPATH = "nat44-in2out-output-slowpath";
     private static final Pattern SESSIONS = Pattern.compile("NAT44 sessions: (\\d+) of (\\d+)");
+    private static final Pattern CONNECTED = Pattern.compile("connected (\\d+) failed (\\d+)");
     private static final Pattern RTT = Pattern.compile("rtt min/avg/max/mdev = [\\d.]+/([\\d.]+)/");
     /**
-     * Resident memory may move this much between the two rounds (the first DPDK lab run: +46 MB, ZGC committing
-     * heap, JIT code, the ACL file's pages): a coarse bound, which a leak of 0.75 KB or more per flow still exceeds.
+     * Resident memory may grow this much from one round to the next: ZGC commits heap (up to the box's -Xmx512m),
+     * the JIT compiles, the ACL file's pages come in. Measured on the DPDK lab: +46 and +64 MB from round 1 to 2,
+     * then +20 and +14 MB (4 rounds, docs/performance.md). A coarse bound, twice the largest step seen, which a leak
+     * of 1 KB or more per flow (132,170 flows a round) still exceeds in every round.
      */
-    private static final long RSS_SLACK_KB = 96 * 1024;
+    private static final long RSS_SLACK_KB = 128 * 1024;
+    /** The short form: the first round warms the JVM up, the second must end where the first did. */
+    static final int SHORT_ROUNDS = 2;
+    /**
+     * TCP connections that must get through in a round: the table's room after the UDP flows (1024 sessions, less
+     * the few the lab's own traffic may hold), since the policy allows those; the rest are refused and counted.
+     */
+    private static final int TCP_ALLOWED_AT_LEAST = 1000;
 
     interface Shell {
         String run(String command) throws Exception;
@@ -113,15 +117,24 @@ final class ChurnSoakLab {
             waitFor(() -> sessions()[0] == baselineSessions && ports().equals(baselinePorts), 120,
                     "the soak's table empty before the first round (" + ports() + ")");
 
+            int rounds = Math.max(SHORT_ROUNDS, Integer.getInteger("sluice.soak.rounds", SHORT_ROUNDS));
+            long soakStart = System.nanoTime();
             Round first = round(baselineSessions, baselinePorts);
-            Round second = round(baselineSessions, baselinePorts);
-            String rttAfter = rtt();
-            System.out.printf("ChurnSoakLab: table %d, per round %d UDP flows + %d TCP connections; round 1: %s;"
-                    + " round 2: %s; RSS after round 1 %d kB, after round 2 %d kB (%+d kB); ping RTT avg before %s ms,"
-                    + " after %s ms%n", MAX_SESSIONS, 2 * UDP_ENDPOINTS, TCP_FLOWS, first, second, first.rssKb(),
-                    second.rssKb(), second.rssKb() - first.rssKb(), rttBefore, rttAfter);
-            assertTrue(second.rssKb() - first.rssKb() < RSS_SLACK_KB, "resident memory flat across the rounds: "
-                    + first.rssKb() + " kB then " + second.rssKb() + " kB");
+            System.out.printf("ChurnSoakLab: round 1 of %d: %s; ping RTT avg %s ms%n", rounds, first, rtt());
+            Round previous = first;
+            for (int r = 2; r <= rounds; r++) {
+                Round next = round(baselineSessions, baselinePorts);
+                System.out.printf("ChurnSoakLab: round %d of %d: %s; RSS %+d kB from round %d, %+d kB from round 1;"
+                        + " ping RTT avg %s ms%n", r, rounds, next, next.rssKb() - previous.rssKb(), r - 1,
+                        next.rssKb() - first.rssKb(), rtt());
+                assertTrue(next.rssKb() - previous.rssKb() < RSS_SLACK_KB, "resident memory flat across the rounds: "
+                        + previous.rssKb() + " kB after round " + (r - 1) + ", " + next.rssKb() + " kB after round "
+                        + r);
+                previous = next;
+            }
+            System.out.printf("ChurnSoakLab: table %d, per round %d UDP flows + %d TCP connections, %d rounds in %d s;"
+                    + " ping RTT avg before %s ms%n", MAX_SESSIONS, 2 * UDP_ENDPOINTS, TCP_FLOWS, rounds,
+                    (System.nanoTime() - soakStart) / 1_000_000_000L, rttBefore);
         } finally {
             // The ACL judges idleness by the timeouts in force when it looks: with the lab's 600 s back, the soak's
             // reflect sessions (idle for seconds, never swept without traffic) would live again and hold pod1's
@@ -161,6 +174,10 @@ final class ChurnSoakLab {
         SeedLab.Result tcp = namespace.run("pod1", "python3", root.resolve("itests/lab/churn.py").toString(), "tcp",
                 SERVER, "7", String.valueOf(TCP_FLOWS), "0.2");
         assertEquals(0, tcp.exit(), tcp.all());
+        Matcher connected = CONNECTED.matcher(tcp.out());
+        assertTrue(connected.find(), tcp.all());
+        assertTrue(Integer.parseInt(connected.group(1)) >= TCP_ALLOWED_AT_LEAST, "the connections the table has room "
+                + "for get through: " + tcp.out().strip());
         long maxSessions = errors.read(SLOWPATH, "max-sessions-exceeded") - maxSessionsBefore;
         assertTrue(maxSessions > 0, "the session limit is counted: " + tcp.out().strip());
         assertTrue(sessions()[0] <= MAX_SESSIONS);

@@ -739,7 +739,7 @@ abstract class SeedLab {
 
     /** Damaged session files at a restart, and one its disk cannot hold: {@link SessionFileLab}. */
     @Test
-    @Order(16)
+    @Order(17)
     void damagedSessionFilesAreMovedAsideAndOneTheDiskCannotHoldFailsClosed() throws Exception {
         new SessionFileLab(ROOT, run, this::sluice, this::shell, this::inNamespace, this::errorCount, this::traffic,
                 this::stop, this::waitForLab).damagedFilesAreMovedAsideAndAFileTheDiskCannotBackFailsClosed();
@@ -774,7 +774,7 @@ abstract class SeedLab {
 
     /** Issue 19: a route, an ACL rule, a NAT mapping and an address set from the console survive stop and start. */
     @Test
-    @Order(15)
+    @Order(16)
     void configurationFromTheConsoleIsInForceInEtcAndSurvivesARestart() throws Exception {
         new ConsoleConfigLab(command -> sluice("shell", command), run.resolve("box/etc")).run(() -> {
             assertEquals(0, sluice("stop").exit());
@@ -782,6 +782,15 @@ abstract class SeedLab {
             assertEquals(0, start.exit(), start.all());
             waitForLab();
         });
+    }
+
+    /** Issue 18: the churn soak's short form ({@link ChurnSoakLab}), on one driver: the NAT44 table is the same. */
+    @Test
+    @Order(15)
+    void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
+        assumeTrue("dpdk".equals(gbeDriver), "the churn soak runs on the DPDK lab (SeedLabDpdkTest)");
+        new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
+                .sessionsAndPortsReturnToBaselineAndMemoryStaysFlat();
     }
 
     /** Issue 19: the live monitor in a terminal under traffic, the hardware listing, a ping from the box (LiveConsoleLab). */

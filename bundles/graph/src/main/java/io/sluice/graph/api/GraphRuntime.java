@@ -170,9 +170,17 @@ public interface GraphRuntime {
      * @param stuckInNode  the node it has been inside for longer than the watchdog allows, or null
      * @param stuckForNanos how long it has been inside that node (0 when not stuck)
      * @param stalls       times it was seen stuck since start
+     * @param restarts     times the watchdog gave the worker a new thread (its thread had ended, or hung in a node)
+     * @param lostBuffers  buffers that were inside a node call on a thread left behind hung: never freed
+     * @param failedNodes  nodes left behind hung on this worker, whose buffers it drops ({@code node-failed})
      */
     record WorkerHealth(int worker, String thread, boolean running, String stuckInNode, long stuckForNanos,
-                        long stalls) {
+                        long stalls, long restarts, long lostBuffers, List<String> failedNodes) {
+        /** A worker the watchdog never restarted. */
+        public WorkerHealth(int worker, String thread, boolean running, String stuckInNode, long stuckForNanos,
+                            long stalls) {
+            this(worker, thread, running, stuckInNode, stuckForNanos, stalls, 0, 0, List.of());
+        }
     }
 
     record BarrierStats(long count, long lastPauseNanos, long maxPauseNanos, long totalPauseNanos) {

@@ -143,6 +143,12 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
         workers.barrierTimeoutNanos = barrierTimeoutNanos;
     }
 
+    /** For tests: also how long a worker may stay in one node call before the watchdog restarts it without it. */
+    void setStallLimits(long stallNanos, long barrierTimeoutNanos, long quarantineNanos) {
+        setStallLimits(stallNanos, barrierTimeoutNanos);
+        workers.watchdog.quarantineNanos = quarantineNanos;
+    }
+
     @Override
     public List<WorkerRxMode> rxModes() {
         return workers.rxModes();

@@ -31,7 +31,8 @@ final class Statistics {
 
     /** One worker's counters by slot, copied under the barrier. */
     private record Copied(long[] calls, long[] vectors, long[] clockNanos, long[][] errorCounts,
-                          long[] parkedOverflow, long[] badNextArc, long[] nodeExceptions, long[] handoffNoBuffer,
+                          long[] parkedOverflow, long[] badNextArc, long[] nodeExceptions, long[] nodeFailed,
+                          long[] handoffNoBuffer,
                           long handoffSent, long handoffRefused, long handoffReceived, int handoffInFlight) {
     }
 
@@ -56,7 +57,7 @@ final class Statistics {
                 WorkerHandoff handoff = worker.handoff;
                 byWorker.add(new Copied(worker.calls.clone(), worker.vectors.clone(), worker.clockNanos.clone(),
                         errorCounts, worker.parkedOverflow.clone(), worker.badNextArc.clone(),
-                        worker.nodeExceptions.clone(), worker.handoffNoBuffer.clone(),
+                        worker.nodeExceptions.clone(), worker.nodeFailed.clone(), worker.handoffNoBuffer.clone(),
                         handoff == null ? 0 : handoff.sent(), handoff == null ? 0 : handoff.refused(),
                         worker.handoffReceived, handoff == null ? 0 : handoff.inFlight()));
             }
@@ -146,12 +147,16 @@ final class Statistics {
             long overflow = 0;
             long badArc = 0;
             long exceptions = 0;
+            long nodeFailed = 0;
             long noBuffer = 0;
             for (Copied worker : reading.byWorker()) {
                 if (slot < worker.parkedOverflow().length) {
                     overflow += worker.parkedOverflow()[slot];
                     badArc += worker.badNextArc()[slot];
                     exceptions += worker.nodeExceptions()[slot];
+                }
+                if (slot < worker.nodeFailed().length) {
+                    nodeFailed += worker.nodeFailed()[slot];
                 }
                 if (slot < worker.handoffNoBuffer().length) {
                     noBuffer += worker.handoffNoBuffer()[slot];
@@ -164,6 +169,11 @@ final class Statistics {
             if (exceptions > 0) {
                 result.add(new ErrorCount(plan.name, "exception",
                         "frames dropped: the node threw while processing them (see the log)", exceptions));
+            }
+            if (nodeFailed > 0) {
+                result.add(new ErrorCount(plan.name, "node-failed", "buffers dropped: this node hung on a worker, "
+                        + "which the watchdog restarted without it (runtime:show; a new instance of the node runs "
+                        + "again)", nodeFailed));
             }
             if (overflow > 0) {
                 result.add(new ErrorCount(plan.name, "parked-overflow",
@@ -191,6 +201,7 @@ final class Statistics {
                 Arrays.fill(worker.parkedOverflow, 0);
                 Arrays.fill(worker.badNextArc, 0);
                 Arrays.fill(worker.nodeExceptions, 0);
+                Arrays.fill(worker.nodeFailed, 0);
                 Arrays.fill(worker.handoffNoBuffer, 0);
             }
             return null;

@@ -48,7 +48,8 @@ final class Worker implements Runnable {
     private final int ringMask;
     private final IdleStrategy idleStrategy;
     private final RxMode rxMode;
-    private final Frame frame = new Frame();
+    /** The frame this worker's thread fills and passes to its nodes: a replacement thread gets a new one. */
+    private Frame frame = new Frame();
 
     /** Descriptors a sleep waits on, besides the eventfd in slot 0. */
     static final int MAX_SLEEP_FDS = 64;
@@ -105,6 +106,35 @@ final class Worker implements Runnable {
 
     volatile boolean running;
     volatile boolean atBarrier;
+
+    /**
+     * The thread that runs this worker's loop. The watchdog hands the worker to a replacement thread by changing it
+     * (docs/decisions/0003-worker-restart.md): a thread that finds it is no longer the owner, when it comes out of a
+     * node call or at the top of its loop, leaves at once without touching the worker's state.
+     */
+    volatile Thread owner;
+    /** The owner while the watchdog hands the worker over (null is a worker run by a test, without a thread). */
+    private static final Thread HANDING_OVER = new Thread("sluice-worker-handing-over");
+    /** Set by the watchdog when it interrupted this worker's thread: the loop clears the thread's flag. */
+    volatile boolean interruptedByWatchdog;
+    /**
+     * Per slot: the node instance that hung on this worker and was left behind with its thread (null: none). Its
+     * buffers are dropped and counted ({@link #nodeFailed}) instead of being passed to it; a new instance of the
+     * node in that slot (bundle update) runs again. Written before the replacement thread starts, read by it only.
+     */
+    private Node[] failedNodes = new Node[0];
+    long[] nodeFailed = new long[0];
+    /** Buffers that were inside a node call on a thread the watchdog left behind: never freed, counted here. */
+    volatile long lostBuffers;
+
+    /** Thrown by a thread that is no longer its worker's owner, to leave the loop from inside a pass. */
+    private static final class Retired extends Error {
+        private static final Retired INSTANCE = new Retired();
+
+        private Retired() {
+            super("worker thread retired by the watchdog", null, false, false);
+        }
+    }
 
     private static final java.lang.invoke.VarHandle IN_NODE;
     private static final java.lang.invoke.VarHandle FRAME_START;
@@ -169,16 +199,22 @@ final class Worker implements Runnable {
      */
     @Override
     public void run() {
+        Thread self = Thread.currentThread();
         try {
             if (cpu >= 0) {
                 // sched_setaffinity(2) with tid 0 pins the calling thread: a worker owns its core, as VPP's do.
                 Libc.schedSetAffinity(0, cpu);
             }
             if (rxMode != RxMode.POLLING) {
+                closeSleep(); // a replacement thread: the eventfd of the thread it replaces is not polled by anyone
                 openSleep();
             }
-            while (running) {
+            while (running && owner == self) {
                 try {
+                    if (interruptedByWatchdog) {
+                        interruptedByWatchdog = false;
+                        Thread.interrupted();
+                    }
                     if (workerPool.barrierRequested) {
                         waitAtBarrier();
                         continue;
@@ -191,6 +227,9 @@ final class Worker implements Runnable {
                         idleStrategy.idle(0);
                     }
                 } catch (Throwable e) {
+                    if (owner != self) {
+                        return; // retired: the replacement owns everything this thread could touch
+                    }
                     atBarrier = false;
                     loopFaults++;
                     long now = System.nanoTime();
@@ -202,9 +241,76 @@ final class Worker implements Runnable {
                 }
             }
         } finally {
-            running = false;
-            closeSleep();
+            if (owner == self) {
+                running = false;
+                closeSleep();
+            }
         }
+    }
+
+    /**
+     * Leaves the loop if this thread is no longer the owner. Called as a node call ends, after the opaque store
+     * that says the worker left the node has been made volatile: the watchdog retires a thread by writing
+     * {@link #owner} and then checking that the thread is still inside the node, so either the watchdog sees it
+     * came out (and does not retire it) or this thread sees the new owner (Dekker's pattern, as in sleeping).
+     */
+    private void leaveIfRetired() {
+        Thread current = owner;
+        if (current != Thread.currentThread() && current != null) {
+            throw Retired.INSTANCE;
+        }
+        if (interruptedByWatchdog) {
+            // the node came out after all: the interrupt must not reach the next node (an interrupted thread that
+            // uses a FileChannel closes it)
+            interruptedByWatchdog = false;
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * Watchdog: hands this worker to a new thread, leaving the current one behind inside the node in {@code slot}
+     * (if {@code slot >= 0}), which is marked failed here. Returns false, changing nothing, when the thread came out
+     * of that node call (started at {@code since}) before the hand-over. The caller starts {@code replacement}.
+     */
+    boolean retire(Thread current, Thread replacement, int slot, long since) {
+        if (slot >= 0) {
+            owner = HANDING_OVER;
+            if ((int) IN_NODE.getVolatile(this) != slot || (long) FRAME_START.getVolatile(this) != since) {
+                // it came out: no hand-over (a thread that saw the hand-over finds itself owner again in its loop's
+                // check, or has ended and is restarted as a thread that ended)
+                owner = current;
+                return false;
+            }
+            GraphSnapshot adopted = snapshot;
+            if (adopted != null && slot < adopted.plans.length && slot < failedNodes.length) {
+                failedNodes[slot] = adopted.plans[slot].node;
+            }
+            lostBuffers += frame.count();
+        }
+        frame = new Frame();
+        IN_NODE.setVolatile(this, -1);
+        running = true;
+        owner = replacement;
+        return true;
+    }
+
+    /** The node that hung on this worker in {@code slot} and is skipped, or null. */
+    Node failedNode(int slot) {
+        Node[] failed = failedNodes;
+        return slot < failed.length ? failed[slot] : null;
+    }
+
+    /** Drops what waits for a node that hung on this worker: counted as its {@code node-failed} error. */
+    private void dropForFailedNode(int slot) {
+        int[] ring = rings[slot];
+        int n = ringCount[slot];
+        for (int i = 0; i < n; i++) {
+            pool.free(ring[(ringHead[slot] + i) & ringMask]);
+        }
+        ringHead[slot] = (ringHead[slot] + n) & ringMask;
+        ringCount[slot] = 0;
+        ringTraced[slot] = false;
+        nodeFailed[slot] += n;
     }
 
     private void openSleep() {
@@ -329,7 +435,7 @@ final class Worker implements Runnable {
         SlotPlan[] plans = snapshot.plans;
         for (int slot : inputSlots) {
             SlotPlan plan = plans[slot];
-            if (plan.node != null) {
+            if (plan.node != null && plan.node != failedNode(slot)) {
                 work += runInput(plan);
             }
         }
@@ -347,10 +453,13 @@ final class Worker implements Runnable {
         try {
             n = plan.node.process(context, frame);
         } catch (Throwable e) {
+            IN_NODE.setVolatile(this, -1);
+            leaveIfRetired();
             n = frame.count();
             failed(plan, e);
         }
-        IN_NODE.setOpaque(this, -1);
+        IN_NODE.setVolatile(this, -1);
+        leaveIfRetired();
         clockNanos[slot] += System.nanoTime() - start;
         calls[slot]++;
         vectors[slot] += n;
@@ -374,6 +483,12 @@ final class Worker implements Runnable {
                 }
                 SlotPlan plan = plans[slot];
                 if (plan.node == null) {
+                    continue;
+                }
+                if (plan.node == failedNodes[slot]) {
+                    total += ringCount[slot];
+                    dropForFailedNode(slot);
+                    progress = true;
                     continue;
                 }
                 total += dispatch(plan);
@@ -406,9 +521,12 @@ final class Worker implements Runnable {
         try {
             plan.node.process(context, frame);
         } catch (Throwable e) {
+            IN_NODE.setVolatile(this, -1);
+            leaveIfRetired();
             failed(plan, e);
         }
-        IN_NODE.setOpaque(this, -1);
+        IN_NODE.setVolatile(this, -1);
+        leaveIfRetired();
         clockNanos[slot] += System.nanoTime() - start;
         calls[slot]++;
         vectors[slot] += n;
@@ -625,6 +743,8 @@ final class Worker implements Runnable {
             parkedOverflow = Arrays.copyOf(parkedOverflow, slots);
             badNextArc = Arrays.copyOf(badNextArc, slots);
             nodeExceptions = Arrays.copyOf(nodeExceptions, slots);
+            nodeFailed = Arrays.copyOf(nodeFailed, slots);
+            failedNodes = Arrays.copyOf(failedNodes, slots);
             lastExceptionLogged = Arrays.copyOf(lastExceptionLogged, slots);
             handoffNoBuffer = Arrays.copyOf(handoffNoBuffer, slots);
         }

@@ -149,15 +149,72 @@ final class WorkerPool {
 
     /** Starts one thread per worker; worker 0 is {@code sluice_main}, as VPP's thread 0 is vpp_main. */
     void start() {
-        threads = new Thread[workers.length];
-        for (int w = 0; w < workers.length; w++) {
-            Worker worker = workers[w];
-            worker.running = true;
-            threads[w] = new Thread(worker, threadName(w));
-            threads[w].setDaemon(true);
-            threads[w].start();
+        synchronized (threadLock) {
+            threads = new Thread[workers.length];
+            restarts = new long[workers.length];
+            for (int w = 0; w < workers.length; w++) {
+                Worker worker = workers[w];
+                worker.running = true;
+                threads[w] = new Thread(worker, threadName(w));
+                threads[w].setDaemon(true);
+                worker.owner = threads[w];
+                threads[w].start();
+            }
+            started = true;
         }
         watchdog.start();
+    }
+
+    private final Object threadLock = new Object();
+    /** Between start and stop: a worker thread that ends in that time is one the watchdog replaces. */
+    private boolean started;
+    private long[] restarts = new long[0];
+    /** Threads the watchdog left behind inside a node call (they leave without touching anything if they return). */
+    private final List<Thread> leftBehind = new ArrayList<>();
+
+    /** The thread that runs worker {@code w} now, or null when the pool is not started. */
+    Thread thread(int w) {
+        synchronized (threadLock) {
+            return started && w < threads.length ? threads[w] : null;
+        }
+    }
+
+    long restarts(int w) {
+        synchronized (threadLock) {
+            return w < restarts.length ? restarts[w] : 0;
+        }
+    }
+
+    /**
+     * Watchdog: gives worker {@code w} a new thread, with the same pool, nodes and queues. With {@code slot} -1 the
+     * old thread has ended; otherwise it is inside the node in {@code slot} since {@code since} and is left there,
+     * that node marked failed on this worker (docs/decisions/0003-worker-restart.md). Returns false, changing
+     * nothing, when the pool is stopping or the thread came out of the node in the meantime.
+     */
+    boolean replace(int w, int slot, long since) {
+        synchronized (threadLock) {
+            if (!started) {
+                return false;
+            }
+            Worker worker = workers[w];
+            Thread old = threads[w];
+            if (slot < 0 && old.isAlive()) {
+                return false;
+            }
+            Thread replacement = new Thread(worker, threadName(w));
+            replacement.setDaemon(true);
+            if (!worker.retire(old, replacement, slot, since)) {
+                return false;
+            }
+            if (slot >= 0) {
+                leftBehind.add(old);
+            }
+            threads[w] = replacement;
+            restarts[w]++;
+            replacement.start();
+            wakeSleeping();
+            return true;
+        }
     }
 
     /** The name of the node in slot {@code slot} of the published graph (for the watchdog's messages). */
@@ -180,18 +237,25 @@ final class WorkerPool {
     /** Stops the threads, frees what the workers still hold, and releases their pools and trace memory. */
     void stop() {
         watchdog.stop();
+        Thread[] running;
+        synchronized (threadLock) {
+            started = false;
+            running = threads;
+        }
         for (Worker worker : workers) {
             worker.running = false;
             worker.wake();
         }
-        for (Thread thread : threads) {
+        for (Thread thread : running) {
             try {
                 thread.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        threads = new Thread[0];
+        synchronized (threadLock) {
+            threads = new Thread[0];
+        }
         for (Worker worker : workers) {
             worker.releaseHandoffs();
         }

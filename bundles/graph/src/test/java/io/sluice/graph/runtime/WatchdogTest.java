@@ -68,7 +68,7 @@ class WatchdogTest {
 
     @Test
     void aStuckWorkerIsReportedAndTheBarrierGivesUpInsteadOfHanging() throws InterruptedException {
-        engine.setStallLimits(200_000_000L, 1_000_000_000L);
+        engine.setStallLimits(200_000_000L, 1_000_000_000L, Long.MAX_VALUE); // no restart here: WorkerRestartTest
         engine.addNode(new Spinner());
         engine.start();
         engine.withBarrier(() -> null);

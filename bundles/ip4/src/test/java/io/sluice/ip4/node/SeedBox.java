@@ -9,6 +9,8 @@ import io.sluice.ethernet.node.InterfaceOutputArc;
 import io.sluice.ethernet.node.Ip4ArpNode;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.ip4.internal.fib.Ip4FibImpl;
+import io.sluice.ip4.ping.Ip4EchoReplyNode;
+import io.sluice.ip4.ping.Ip4PingService;
 import io.sluice.vnet.internal.InterfaceTableImpl;
 import io.sluice.vnet.testkit.CapturingDevice;
 
@@ -63,6 +65,8 @@ final class SeedBox implements AutoCloseable {
         h.add(new Ip4LookupNode(fib));
         h.add(new Ip4RewriteNode(fib, interfaces));
         h.add(new Ip4LocalNode());
+        // ip4-local hands echo replies to the box to it: without it they were parked, outstanding (a fuzzing find)
+        h.add(new Ip4EchoReplyNode(new Ip4PingService(null, null, null)));
         icmpError = new Ip4IcmpErrorNode(interfaces);
         h.add(icmpError);
     }

@@ -52,6 +52,12 @@ public class RuntimeShow implements Action {
                 System.out.printf(Locale.ROOT, "watchdog: worker %d (%s) is not running%n", worker.worker(),
                         worker.thread());
             }
+            if (worker.restarts() > 0) {
+                System.out.printf(Locale.ROOT, "watchdog: worker %d (%s) restarted %d times, %d buffers lost%s%n",
+                        worker.worker(), worker.thread(), worker.restarts(), worker.lostBuffers(),
+                        worker.failedNodes().isEmpty() ? ""
+                                : "; failed nodes (node-failed): " + String.join(", ", worker.failedNodes()));
+            }
         }
         List<ThreadRuntime> threads = graph.runtimeByThread();
         if (threads.size() == 1) {

@@ -5,6 +5,7 @@ import io.sluice.graph.api.GraphRuntime.BarrierStats;
 import io.sluice.graph.api.GraphRuntime.BufferStats;
 import io.sluice.graph.api.GraphRuntime.ErrorCount;
 import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.graph.api.GraphRuntime.WorkerHealth;
 import io.sluice.nat44.api.AddressInfo;
 import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
 import java.util.List;
@@ -17,14 +18,22 @@ import java.util.List;
  * @param aclDeny       null while the ACL's deny log is not registered
  * @param nat44         null while NAT44 is not registered
  * @param collectNanos  how long reading took, barrier pauses included
+ * @param health        each worker as the graph's watchdog sees it (read without the barrier)
  */
 record Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors,
                 List<BufferStats> buffers, BarrierStats barrier, int workers, AclSessions.SessionStats acl,
-                AclDenyReading aclDeny, Nat44Reading nat44, long collectNanos) {
+                AclDenyReading aclDeny, Nat44Reading nat44, long collectNanos, List<WorkerHealth> health) {
 
     Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors, List<BufferStats> buffers,
              BarrierStats barrier, int workers, AclSessions.SessionStats acl, Nat44Reading nat44, long collectNanos) {
         this(interfaces, nodes, errors, buffers, barrier, workers, acl, null, nat44, collectNanos);
+    }
+
+    /** Without the watchdog's view of the workers. */
+    Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors, List<BufferStats> buffers,
+             BarrierStats barrier, int workers, AclSessions.SessionStats acl, AclDenyReading aclDeny,
+             Nat44Reading nat44, long collectNanos) {
+        this(interfaces, nodes, errors, buffers, barrier, workers, acl, aclDeny, nat44, collectNanos, List.of());
     }
 
     /**

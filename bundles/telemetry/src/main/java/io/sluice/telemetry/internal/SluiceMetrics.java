@@ -5,6 +5,7 @@ import io.sluice.graph.api.GraphRuntime.BarrierStats;
 import io.sluice.graph.api.GraphRuntime.BufferStats;
 import io.sluice.graph.api.GraphRuntime.ErrorCount;
 import io.sluice.graph.api.GraphRuntime.NodeStats;
+import io.sluice.graph.api.GraphRuntime.WorkerHealth;
 import io.sluice.nat44.api.AddressInfo;
 import io.sluice.packet.api.PacketFormat;
 import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
@@ -154,6 +155,24 @@ final class SluiceMetrics {
         out.sample(b.maxPauseNanos() / NANOS_PER_SECOND);
         out.gauge("sluice_barrier_pause_last_seconds", "The latest barrier pause.");
         out.sample(b.lastPauseNanos() / NANOS_PER_SECOND);
+        if (r.health().isEmpty()) {
+            return;
+        }
+        out.counter("sluice_worker_stalls_total", "Times the watchdog saw the worker inside one node call too long.",
+                "worker");
+        for (WorkerHealth h : r.health()) {
+            out.sample(h.stalls(), Integer.toString(h.worker()));
+        }
+        out.counter("sluice_worker_restarts_total",
+                "Times the watchdog gave the worker a new thread (its thread had ended, or hung in a node).", "worker");
+        for (WorkerHealth h : r.health()) {
+            out.sample(h.restarts(), Integer.toString(h.worker()));
+        }
+        out.gauge("sluice_worker_failed_nodes", "Nodes left behind hung on the worker, whose buffers it drops.",
+                "worker");
+        for (WorkerHealth h : r.health()) {
+            out.sample(h.failedNodes().size(), Integer.toString(h.worker()));
+        }
     }
 
     private static void acl(AclSessions.SessionStats s, TextFormat out) {

@@ -125,6 +125,6 @@ public final class TelemetryExporter {
                     events == null ? -1 : events.recorded(), events == null ? -1 : events.lost());
         }
         return new Readings(interfaceStats, nodes, errors, buffers, graph.barrierStats(), graph.workerCount(),
-                aclStats, denies, nat, System.nanoTime() - start);
+                aclStats, denies, nat, System.nanoTime() - start, graph.workerHealth());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.acl.api.AclSessions;
+import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.GraphRuntime.BarrierStats;
 import io.sluice.graph.api.GraphRuntime.BufferStats;
 import io.sluice.graph.api.GraphRuntime.ErrorCount;
@@ -102,6 +103,22 @@ class SluiceMetricsTest {
                 "sluice_barrier_pause_max_seconds 2.5E-4",
                 "sluice_barrier_pause_last_seconds 4.0E-5",
                 "sluice_telemetry_collect_seconds 0.003");
+    }
+
+    @Test
+    void theWatchdogsViewOfTheWorkers() {
+        Readings base = readings(ACL, NAT);
+        Readings withHealth = new Readings(base.interfaces(), base.nodes(), base.errors(), base.buffers(),
+                base.barrier(), base.workers(), base.acl(), base.aclDeny(), base.nat44(), base.collectNanos(),
+                List.of(new GraphRuntime.WorkerHealth(0, "sluice_main", true, null, 0, 0),
+                        new GraphRuntime.WorkerHealth(1, "sluice_wk_0", true, null, 0, 2, 1, 8, List.of("dpdk-input"))));
+        String text = SluiceMetrics.text(withHealth);
+        assertLines(text,
+                "sluice_worker_stalls_total{worker=\"1\"} 2",
+                "sluice_worker_restarts_total{worker=\"0\"} 0",
+                "sluice_worker_restarts_total{worker=\"1\"} 1",
+                "sluice_worker_failed_nodes{worker=\"1\"} 1");
+        assertFalse(SluiceMetrics.text(base).contains("sluice_worker_restarts_total"), "without the watchdog's view");
     }
 
     @Test
