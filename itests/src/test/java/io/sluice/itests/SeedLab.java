@@ -747,7 +747,8 @@ abstract class SeedLab {
 
     /**
      * VPP's {@code pcap trace rx tx max 200 intfc any file seed.pcapng}: tshark reads the file's interface blocks and
-     * finds the seed's SYN twice, as the pod sent it on tap2 and translated to the node's address on the GbE.
+     * finds the seed's SYN twice, as the pod sent it on tap2 and translated to the node's address on the GbE; then
+     * a capture of drops names the ACL's counter on a denied datagram ({@link PcapDropLab}).
      */
     @Test
     @Order(13)
@@ -770,6 +771,8 @@ abstract class SeedLab {
         assertTrue(syns.contains("GigabitEthernet0/8/0,192.168.16.1,203.0.113.51"),
                 "the SYN translated to the node's address as it left the GbE in " + file + ":\n" + read.all());
         assertTrue(shell("pcap:status").contains("pcap capture: off"));
+        new PcapDropLab(run, this::shell, this::inNamespace, this::errorCount)
+                .aDeniedDatagramIsCapturedWithTheAclsCounterName();
     }
 
     /** Issue 19: a route, an ACL rule, a NAT mapping and an address set from the console survive stop and start. */

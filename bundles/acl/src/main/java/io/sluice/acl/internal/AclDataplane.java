@@ -131,18 +131,23 @@ final class AclDataplane {
             int action = action(result);
             if (action == AclAction.DENY.code()) {
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, AclError.ACL_DROP.ordinal()); // the more specific counters below re-stamp
                 denied++;
                 if ((result & RESULT_TABLE_FULL) != 0) {
                     tooMany++;
+                    context.stampError(bi, AclError.ACL_TOO_MANY_SESSIONS.ordinal());
                     if ((result & RESULT_QUOTA) != 0) {
                         quota++;
+                        context.stampError(bi, AclError.SESSION_QUOTA_EXCEEDED.ordinal());
                     }
                 }
                 if ((result & RESULT_NO_POLICY) != 0) {
                     noPolicy++;
+                    context.stampError(bi, AclError.ACL_NO_POLICY.ordinal());
                 }
                 if ((result & RESULT_ICMP_ERROR_NO_SESSION) != 0) {
                     errorsNoSession++;
+                    context.stampError(bi, AclError.ACL_ICMP_ERROR_NO_SESSION.ordinal());
                 }
                 if (denyLog != null && (result & RESULT_LOG) != 0
                         && !logDenied(pool, seg, bi, input, sw, result, denyLog, now)) {

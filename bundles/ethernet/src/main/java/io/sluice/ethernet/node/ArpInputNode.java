@@ -121,8 +121,12 @@ public final class ArpInputNode implements Node {
             int bi = buffers[i];
             int error = answer(context, pool, seg, bi, snapshot, proxyBySw, now);
             counts[error]++;
-            nexts[i] = error == Error.REPLIES_SENT.ordinal() || error == Error.PROXY_REPLIES_SENT.ordinal()
-                    ? context.featureStart(0, pool.rxSwIfIndex(bi)) : NEXT_DROP;
+            if (error == Error.REPLIES_SENT.ordinal() || error == Error.PROXY_REPLIES_SENT.ordinal()) {
+                nexts[i] = context.featureStart(0, pool.rxSwIfIndex(bi));
+            } else {
+                nexts[i] = NEXT_DROP;
+                context.stampError(bi, error);
+            }
         }
         for (int e = 0; e < counts.length; e++) {
             if (counts[e] != 0) {

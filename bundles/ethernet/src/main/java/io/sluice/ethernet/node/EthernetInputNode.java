@@ -131,11 +131,13 @@ public final class EthernetInputNode implements Node {
             if (pool.length(bi) < Ethernet.HEADER_LENGTH) {
                 tooShort++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Error.TOO_SHORT.ordinal());
                 continue;
             }
             if (!lastUp) {
                 down++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Error.DOWN.ordinal());
                 continue;
             }
             long off = pool.dataOffset(bi);
@@ -143,6 +145,7 @@ public final class EthernetInputNode implements Node {
             if (dst != lastMac && (dst & GROUP_BIT) == 0) {
                 macMismatch++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Error.L3_MAC_MISMATCH.ordinal());
                 continue;
             }
             int type = Ethernet.etherType(seg, off);
@@ -155,10 +158,13 @@ public final class EthernetInputNode implements Node {
             } else {
                 if (type == Ethernet.TYPE_VLAN) {
                     unknownVlan++;
+                    context.stampError(bi, Error.UNKNOWN_VLAN.ordinal());
                 } else if (type == Ethernet.TYPE_DOT1AD) {
                     unknownDot1ad++;
+                    context.stampError(bi, Error.UNKNOWN_DOT1AD_VLAN.ordinal());
                 } else {
                     unknownType++;
+                    context.stampError(bi, Error.UNKNOWN_TYPE.ordinal());
                 }
                 nexts[i] = NEXT_DROP;
                 continue;

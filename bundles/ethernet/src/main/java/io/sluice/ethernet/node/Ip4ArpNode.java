@@ -131,16 +131,19 @@ public final class Ip4ArpNode implements Node {
             int slot = (int) ((key * 0x9e3779b97f4a7c15L) >>> 54);
             if (keys[slot] == key && now - times[slot] < THROTTLE_NANOS) {
                 throttled++;
+                context.stampError(bi, Error.DROP.ordinal());
                 continue;
             }
             int source = sourceAddress(snapshot, sw, target);
             if (source == 0) {
                 noSource++;
+                context.stampError(bi, Error.NO_SOURCE_ADDRESS.ordinal());
                 continue;
             }
             int request = pool.alloc();
             if (request < 0) {
                 noBuffers++;
+                context.stampError(bi, Error.NO_BUFFERS.ordinal());
                 continue;
             }
             long mac = snapshot.mac(sw);
@@ -162,11 +165,13 @@ public final class Ip4ArpNode implements Node {
             if (!context.emit(request, context.featureStart(0, sw))) {
                 pool.free(request);
                 noBuffers++;
+                context.stampError(bi, Error.NO_BUFFERS.ordinal());
                 continue;
             }
             keys[slot] = key;
             times[slot] = now;
             sent++;
+            context.stampError(bi, Error.REQUEST_SENT.ordinal()); // the packet that asked is dropped, as in VPP
         }
         if (frame.traced()) {
             traceFrame(context, pool, buffers, n);

@@ -65,7 +65,7 @@ public final class ArmedCapture {
         CaptureRing ring = rings[worker];
         for (int i = from; i < end; i++) {
             int bi = buffers[i];
-            if (!ring.offer(pool.segment(), pool.dataOffset(bi), pool.length(bi), sw, point, -1)
+            if (!ring.offer(pool.segment(), pool.dataOffset(bi), pool.length(bi), sw, point, -1, -1)
                     && ring.exhausted()) {
                 return;
             }
@@ -74,7 +74,8 @@ public final class ArmedCapture {
 
     /**
      * Copies the dropped buffers {@code [0, n)} that arrived on the captured interface, each under its rx
-     * sw_if_index, from its Ethernet header when a node has already advanced past it. Call only when
+     * sw_if_index, from its Ethernet header when a node has already advanced past it, with the error counter
+     * its node stamped ({@link BufferPool#error}) or else that node's slot. Call only when
      * {@link #captures(int) captures(DROP)}.
      */
     public void takeDropped(int worker, BufferPool pool, int[] buffers, int n) {
@@ -89,7 +90,7 @@ public final class ArmedCapture {
             int current = pool.currentData(bi);
             int start = Math.min(pool.l2Offset(bi), current);
             if (!ring.offer(pool.segment(), BufferPool.dataStart(bi) + start, pool.length(bi) + current - start,
-                    sw, DROP, pool.droppedBy(bi)) && ring.exhausted()) {
+                    sw, DROP, pool.droppedBy(bi), pool.error(bi)) && ring.exhausted()) {
                 return;
             }
         }

@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
  *  +16 int  sw_if_index
  *  +20 int  capture point (ArmedCapture.RX, TX or DROP)
  *  +24 int  for a drop, the graph slot of the node that dropped it; else -1
- *  +28 int  reserved (0)
+ *  +28 int  for a drop, the global index of the error counter its node stamped on it; else -1
  *  +32 the packet's first bytes
  * </pre>
  */
@@ -34,7 +34,7 @@ public final class CaptureRing implements AutoCloseable {
     private static final int SW_IF_INDEX = 16;
     private static final int POINT = 20;
     private static final int NODE = 24;
-    private static final int RESERVED = 28;
+    private static final int ERROR = 28;
 
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
@@ -88,12 +88,19 @@ public final class CaptureRing implements AutoCloseable {
 
     // ---- worker side ----
 
+    /** {@link #offer(MemorySegment, long, int, int, int, int, int)} without an error counter. */
+    public boolean offer(MemorySegment packet, long offset, int length, int swIfIndex, int point, int node) {
+        return offer(packet, offset, length, swIfIndex, point, node, -1);
+    }
+
     /**
      * Copies {@code length} bytes at {@code offset} of {@code packet} (up to the snaplen) as a packet seen at
-     * {@code point} on {@code swIfIndex}; {@code node} is the slot of the node that dropped it, or -1. False when
-     * the limit is reached or the ring is full (counted).
+     * {@code point} on {@code swIfIndex}; {@code node} is the slot of the node that dropped it, or -1, and
+     * {@code error} the global index of the error counter that node stamped, or -1. False when the limit is
+     * reached or the ring is full (counted).
      */
-    public boolean offer(MemorySegment packet, long offset, int length, int swIfIndex, int point, int node) {
+    public boolean offer(MemorySegment packet, long offset, int length, int swIfIndex, int point, int node,
+                         int error) {
         if (taken >= limit) {
             return false;
         }
@@ -110,7 +117,7 @@ public final class CaptureRing implements AutoCloseable {
         records.set(ValueLayout.JAVA_INT, at + SW_IF_INDEX, swIfIndex);
         records.set(ValueLayout.JAVA_INT, at + POINT, point);
         records.set(ValueLayout.JAVA_INT, at + NODE, node);
-        records.set(ValueLayout.JAVA_INT, at + RESERVED, 0);
+        records.set(ValueLayout.JAVA_INT, at + ERROR, error);
         MemorySegment.copy(packet, offset, records, at + HEADER_SIZE, captured);
         taken++;
         TAIL.setRelease(this, t + 1);
@@ -166,6 +173,11 @@ public final class CaptureRing implements AutoCloseable {
     /** For a drop, the graph slot of the node that dropped the packet; -1 when not a drop or not known. */
     public static int node(MemorySegment records, long record) {
         return records.get(ValueLayout.JAVA_INT, record + NODE);
+    }
+
+    /** For a drop, the global index of the error counter that counts it; -1 when not a drop or not stamped. */
+    public static int error(MemorySegment records, long record) {
+        return records.get(ValueLayout.JAVA_INT, record + ERROR);
     }
 
     public static long bytesOffset(long record) {

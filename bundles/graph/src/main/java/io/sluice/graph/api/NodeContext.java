@@ -15,6 +15,7 @@ public final class NodeContext {
     private final int slot;
     private final int workerIndex;
     private long[] errorCounts;
+    private int errorBase;
     private int[] featureNextBySw = new int[0];
     private int featureNextDefault = -1;
     private int[][] featureStartBySw = new int[0][];
@@ -53,6 +54,16 @@ public final class NodeContext {
     /** Adds {@code n} to error counter {@code error} (the ordinal of the node's error enum): once per frame. */
     public void countError(int error, long n) {
         errorCounts[error] += n;
+    }
+
+    /**
+     * Stamps buffer {@code bi} with this node's error counter {@code error} (the ordinal of the node's error enum),
+     * VPP's {@code b->error = node->errors[error]}: one store, on the line that sends the buffer to the drop arc,
+     * so that a capture of drops names the counter that counts it ({@code errors:show}'s node and counter). The
+     * counting itself stays in {@link #countError}, once per frame.
+     */
+    public void stampError(int bi, int error) {
+        pool.setError(bi, errorBase + error);
     }
 
     /**
@@ -176,6 +187,15 @@ public final class NodeContext {
 
     public long[] errorCounts() {
         return errorCounts;
+    }
+
+    /** The global index of this node's first error counter in the graph it runs in now (0 in a node test). */
+    public int errorBase() {
+        return errorBase;
+    }
+
+    public void bindErrorBase(int base) {
+        this.errorBase = base;
     }
 
     public void bindErrorCount(int errorCount) {

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * The end of every drop arc: frees the buffers. The node that chose the drop has already counted why, in
  * its own error counters; this node counts the total. A packet capture of drops copies them first (VPP's
- * {@code pcap trace drop}), each under the interface it arrived on.
+ * {@code pcap trace drop}), each under the interface it arrived on and with the counter its node stamped on it
+ * ({@link io.sluice.graph.api.NodeContext#stampError}), for the packet's comment.
  */
 final class ErrorDropNode implements Node {
 

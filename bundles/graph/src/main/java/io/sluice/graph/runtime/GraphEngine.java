@@ -372,6 +372,12 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
         statistics.clearRuntimeStats();
     }
 
+    /** "node: counter" for global error index {@code error} in the graph the workers run now, or null. */
+    String errorName(int error) {
+        GraphSnapshot current = workers.snapshot();
+        return current == null ? null : current.errorName(error);
+    }
+
     @Override
     public List<ErrorCount> errors() {
         return statistics.errors();

@@ -66,7 +66,8 @@ final class PcapRecorder {
             try {
                 Files.createDirectories(directory);
                 TraceContext interfaces = names.get();
-                writer = new PcapngFileWriter(file, request.snaplen(), interfaces::interfaceName, this::nodeName);
+                writer = new PcapngFileWriter(file, request.snaplen(), interfaces::interfaceName, this::nodeName,
+                        this::errorName);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
             }
@@ -99,6 +100,12 @@ final class PcapRecorder {
     private String nodeName(int slot) {
         GraphSnapshot current = workers.snapshot();
         return current != null && slot >= 0 && slot < current.plans.length ? current.plans[slot].name : "node " + slot;
+    }
+
+    /** "node: counter" for global error index {@code error} in the graph the workers run now, or null. */
+    private String errorName(int error) {
+        GraphSnapshot current = workers.snapshot();
+        return current != null ? current.errorName(error) : null;
     }
 
     /** The file for {@code name}: a plain name inside the directory, never a path elsewhere on the box. */

@@ -19,7 +19,9 @@ import java.util.function.IntFunction;
  * then an Interface Description Block for each Sluice interface the first time one of its packets is written
  * (named by {@code if_name}, nanosecond timestamps by {@code if_tsresol} 9), and an Enhanced Packet Block per
  * packet whose {@code epb_flags} give the direction (rx and drops inbound, tx outbound) and, for a drop, an
- * {@code opt_comment} naming the node that dropped it (VPP's pcap drop trace records the error the same way).
+ * {@code opt_comment} naming the node that dropped it and the error counter that counts it, as
+ * {@code errors:show} names them: "dropped by ip4-lookup: no-route" (VPP's pcap drop trace records
+ * {@code b->error} the same way); "dropped by &lt;node&gt;" alone when the node stamped no error.
  * Little-endian, which readers take from the byte-order magic. Used by the capture's drainer thread only: the
  * workers never touch a file.
  */
@@ -48,6 +50,7 @@ final class PcapngFileWriter implements AutoCloseable {
     private final int snaplen;
     private final IntFunction<String> interfaceNames;
     private final IntFunction<String> nodeNames;
+    private final IntFunction<String> errorNames;
     /** pcapng interface id + 1 by sw_if_index (0: no IDB written yet). */
     private int[] interfaceIds = new int[16];
     private int interfaces;
@@ -59,6 +62,15 @@ final class PcapngFileWriter implements AutoCloseable {
      */
     PcapngFileWriter(Path file, int snaplen, IntFunction<String> interfaceNames, IntFunction<String> nodeNames)
             throws IOException {
+        this(file, snaplen, interfaceNames, nodeNames, error -> null);
+    }
+
+    /**
+     * {@code errorNames}: a global error index to "node: counter" as errors:show names it, or null when the
+     * index names no counter (the comment then falls back to the node).
+     */
+    PcapngFileWriter(Path file, int snaplen, IntFunction<String> interfaceNames, IntFunction<String> nodeNames,
+                     IntFunction<String> errorNames) throws IOException {
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         byte[] array = new byte[Math.max(64 * 1024, 2 * (EPB_FIXED + snaplen + 3 + 2 * MAX_OPTION_TEXT))];
@@ -67,6 +79,7 @@ final class PcapngFileWriter implements AutoCloseable {
         this.snaplen = snaplen;
         this.interfaceNames = interfaceNames;
         this.nodeNames = nodeNames;
+        this.errorNames = errorNames;
         int start = beginBlock(SECTION_HEADER_BLOCK);
         buffer.putInt(BYTE_ORDER_MAGIC)
                 .putShort((short) 1)     // major version
@@ -83,8 +96,11 @@ final class PcapngFileWriter implements AutoCloseable {
         int point = CaptureRing.point(records, record);
         String comment = null;
         if (point == ArmedCapture.DROP) {
+            int error = CaptureRing.error(records, record);
+            String counter = error >= 0 ? errorNames.apply(error) : null;
             int node = CaptureRing.node(records, record);
-            comment = node >= 0 ? "dropped by " + nodeNames.apply(node) : "dropped";
+            comment = counter != null ? "dropped by " + counter
+                    : node >= 0 ? "dropped by " + nodeNames.apply(node) : "dropped";
         }
         int interfaceId = interfaceId(sw);
         if (buffer.remaining() < EPB_FIXED + captured + 3 + 12 + optionSize(comment)) {

@@ -561,9 +561,11 @@ final class Worker implements Runnable {
         int n = frame.count();
         int[] buffers = frame.buffers();
         int[] nexts = frame.nexts();
-        // While drops are captured, each dropped buffer carries the slot of the node that dropped it, for the
-        // capture's comment; otherwise this costs one load and one test per frame.
+        // While drops are captured, each dropped buffer carries the error counter its node stamped on it or, when
+        // the node stamped none of its own, the node's slot, for the capture's comment; otherwise this costs one
+        // load and one test per frame.
         int stampDrops = workerPool.capture.armed().captures(ArmedCapture.DROP) ? dropSlot : -1;
+        GraphSnapshot graph = snapshot;
         for (int i = 0; i < n; i++) {
             int arc = nexts[i];
             if (arc < 0 || arc >= arcs) {
@@ -571,7 +573,7 @@ final class Worker implements Runnable {
                 badNextArc[plan.slot]++;
             } else {
                 int target = nextSlots[arc];
-                if (target == stampDrops && stampDrops >= 0) {
+                if (target == stampDrops && stampDrops >= 0 && !graph.ownsError(plan.slot, pool.error(buffers[i]))) {
                     pool.setDroppedBy(buffers[i], plan.slot);
                 }
                 enqueue(target, buffers[i], traced);
@@ -588,7 +590,8 @@ final class Worker implements Runnable {
                     badNextArc[plan.slot]++;
                 } else {
                     int target = nextSlots[arc];
-                    if (target == stampDrops && stampDrops >= 0) {
+                    if (target == stampDrops && stampDrops >= 0
+                            && !graph.ownsError(plan.slot, pool.error(emittedBuffers[i]))) {
                         pool.setDroppedBy(emittedBuffers[i], plan.slot);
                     }
                     enqueue(target, emittedBuffers[i], traced);
@@ -764,6 +767,7 @@ final class Worker implements Runnable {
             }
             NodeContext context = contexts[s];
             context.bindErrorCount(plan.errorCount());
+            context.bindErrorBase(next.errorBase[s]);
             context.bindFeatureNext(plan.featureNextBySw, plan.featureNextDefault);
             context.bindFeatureStart(plan.featureStartBySw, plan.featureStartDefault);
             context.bindHandoff(handoff, plan.nextSlots);

@@ -57,8 +57,20 @@ public final class GraphHarness implements AutoCloseable {
         return this;
     }
 
-    /** A packet as it reached a capture node: its bytes from current data, and its metadata. */
-    public record Captured(byte[] bytes, int rxSwIfIndex, int txSwIfIndex, int flags, int[] opaque) {
+    /**
+     * A packet as it reached a capture node: its bytes from current data, and its metadata; {@code error} is the
+     * global error index the node that dropped it stamped ({@link BufferPool#error}), -1 when none: see
+     * {@link #errorName}.
+     */
+    public record Captured(byte[] bytes, int rxSwIfIndex, int txSwIfIndex, int flags, int[] opaque, int error) {
+    }
+
+    /**
+     * The counter a node stamped on {@code packet} when it dropped it, as errors:show names it ("ip4-input:
+     * bad-checksum"), or null when it stamped none: for a test that captures {@code error-drop}.
+     */
+    public String errorName(Captured packet) {
+        return packet.error() < 0 ? null : engine.errorName(packet.error());
     }
 
     /** Registers a node named {@code name} that keeps a copy of every buffer it receives, then frees it. */
@@ -142,7 +154,7 @@ public final class GraphHarness implements AutoCloseable {
                     opaque[slot] = pool.opaque(bi, slot);
                 }
                 captured.add(new Captured(pool.toBytes(bi), pool.rxSwIfIndex(bi), pool.txSwIfIndex(bi),
-                        pool.flags(bi), opaque));
+                        pool.flags(bi), opaque, pool.error(bi)));
             }
             pool.free(frame.buffers(), 0, n);
             frame.setCount(0);

@@ -145,20 +145,24 @@ public final class Ip4IcmpErrorNode implements Node {
             long ip = pool.l3Header(bi);
             if (!deservesError(pool, bi, ip, snapshot)) {
                 dropped++;
+                context.stampError(bi, Error.DROP.ordinal());
                 continue;
             }
             if (tokens == 0) {
                 rateLimited++;
+                context.stampError(bi, Error.RATE_LIMITED.ordinal());
                 continue;
             }
             int source = sourceAddress(snapshot, pool.rxSwIfIndex(bi));
             if (source == 0) {
                 noSource++;
+                context.stampError(bi, Error.NO_SOURCE_ADDRESS.ordinal());
                 continue;
             }
             if ((pool.flags(bi) & VnetBufferFlags.NATED) != 0) {
                 if (!NatArrivedQuote.restore(pool, bi, ip)) {
                     nated++;
+                    context.stampError(bi, Error.NATED_NOT_QUOTED.ordinal());
                     continue;
                 }
                 natedQuoted++;

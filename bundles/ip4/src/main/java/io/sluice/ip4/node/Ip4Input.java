@@ -76,6 +76,7 @@ final class Ip4Input {
             if (length < Ipv4.MIN_HEADER_LENGTH) {
                 tooShort++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Ip4InputError.TOO_SHORT.ordinal());
                 continue;
             }
             long ip = pool.dataOffset(bi);
@@ -83,6 +84,7 @@ final class Ip4Input {
             if (versionAndIhl >>> 4 != 4) {
                 badVersion++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Ip4InputError.VERSION.ordinal());
                 continue;
             }
             int headerLength = (versionAndIhl & 0x0f) << 2;
@@ -90,27 +92,32 @@ final class Ip4Input {
             if (headerLength < Ipv4.MIN_HEADER_LENGTH || totalLength < Ipv4.MIN_HEADER_LENGTH) {
                 tooShort++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Ip4InputError.TOO_SHORT.ordinal());
                 continue;
             }
             if (totalLength > length) {
                 badLength++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Ip4InputError.BAD_LENGTH.ordinal());
                 continue;
             }
             if (headerLength > totalLength) {
                 badHeaderLength++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Ip4InputError.BAD_HEADER_LENGTH.ordinal());
                 continue;
             }
             if (verifyChecksum && Checksum.sum(seg, ip, headerLength) != 0xffff) {
                 badChecksum++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Ip4InputError.BAD_CHECKSUM.ordinal());
                 continue;
             }
             int fragmentOffset = Ipv4.fragmentOffset(seg, ip);
             if (fragmentOffset == 1) {
                 fragmentOffsetOne++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Ip4InputError.FRAGMENT_OFFSET_ONE.ordinal());
                 continue;
             }
             if (length != totalLength) {

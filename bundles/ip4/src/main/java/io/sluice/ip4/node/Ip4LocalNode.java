@@ -105,6 +105,7 @@ public final class Ip4LocalNode implements Node {
             nexts[i] = NEXT_DROP;
             if (Ipv4.isFragment(seg, ip)) {
                 fragments++;
+                context.stampError(bi, Error.FRAGMENT.ordinal());
                 continue;
             }
             long l4 = pool.l4Header(bi);
@@ -115,8 +116,10 @@ public final class Ip4LocalNode implements Node {
                         nexts[i] = NEXT_ECHO_REPLY; // the box's own ping: ip4-icmp-echo-reply matches and counts it
                     } else if (payloadLength < Icmp.HEADER_LENGTH || Icmp.type(seg, l4) != Icmp.TYPE_ECHO_REQUEST) {
                         notEcho++;
+                        context.stampError(bi, Error.ICMP_NOT_ECHO.ordinal());
                     } else if (!Icmp.checksumValid(seg, l4, payloadLength)) {
                         badChecksum++;
+                        context.stampError(bi, Error.ICMP_BAD_CHECKSUM.ordinal());
                     } else {
                         answerEcho(seg, ip, l4, payloadLength);
                         pool.setFlags(bi, BufferPool.FLAG_LOCALLY_ORIGINATED | (pool.flags(bi) & BufferPool.FLAG_TRACED));
@@ -129,8 +132,14 @@ public final class Ip4LocalNode implements Node {
                     Ip4Graph.requestIcmpError(pool, bi, Icmp.TYPE_DESTINATION_UNREACHABLE, Icmp.CODE_PORT_UNREACHABLE, 0);
                     nexts[i] = NEXT_ICMP_ERROR;
                 }
-                case Ipv4.PROTOCOL_TCP -> noListener++;
-                default -> unknownProtocol++;
+                case Ipv4.PROTOCOL_TCP -> {
+                    noListener++;
+                    context.stampError(bi, Error.NO_LISTENER.ordinal());
+                }
+                default -> {
+                    unknownProtocol++;
+                    context.stampError(bi, Error.UNKNOWN_PROTOCOL.ordinal());
+                }
             }
         }
         context.countError(Error.ECHO_REPLIES_SENT.ordinal(), echoReplies);

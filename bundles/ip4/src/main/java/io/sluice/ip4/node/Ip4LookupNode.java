@@ -139,6 +139,7 @@ public final class Ip4LookupNode implements Node {
                 case Adjacencies.DROP -> {
                     drops++;
                     nexts[i] = NEXT_DROP;
+                    context.stampError(bi, Error.ADJACENCY_DROP.ordinal());
                 }
                 default -> {
                     misses++;

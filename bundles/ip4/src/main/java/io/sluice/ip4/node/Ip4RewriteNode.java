@@ -124,6 +124,7 @@ public final class Ip4RewriteNode implements Node {
             if (adjacencies.kind(adjacency) != Adjacencies.REWRITE) {
                 unresolved++;
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Error.ADJACENCY_UNRESOLVED.ordinal());
                 continue;
             }
             long ip = pool.l3Header(bi);
@@ -145,6 +146,7 @@ public final class Ip4RewriteNode implements Node {
                 } else {
                     tooBig++;
                     nexts[i] = NEXT_DROP;
+                    context.stampError(bi, Error.FRAGMENTATION_NOT_SUPPORTED.ordinal());
                 }
                 continue;
             }

@@ -106,8 +106,10 @@ final class Ip4SourceCheck {
                 nexts[i] = NEXT_DROP;
                 if (result == MISS) {
                     misses++;
+                    context.stampError(bi, Ip4SourceCheckError.SRC_CHECK_MISS.ordinal());
                 } else {
                     martians++;
+                    context.stampError(bi, Ip4SourceCheckError.MARTIAN_SOURCE.ordinal());
                 }
             }
         }

@@ -216,9 +216,18 @@ final class Ip4SvReassembly {
             switch (op) {
                 case OP_STAMPED -> stamped++;
                 case OP_HELD -> heldNow++;
-                case OP_MALFORMED -> malformed++;
-                case OP_TOO_MANY -> tooMany++;
-                case OP_TABLE_FULL -> tableFull++;
+                case OP_MALFORMED -> {
+                    malformed++;
+                    context.stampError(bi, Ip4SvReassemblyError.MALFORMED.ordinal());
+                }
+                case OP_TOO_MANY -> {
+                    tooMany++;
+                    context.stampError(bi, Ip4SvReassemblyError.TOO_MANY_FRAGMENTS.ordinal());
+                }
+                case OP_TABLE_FULL -> {
+                    tableFull++;
+                    context.stampError(bi, Ip4SvReassemblyError.TABLE_FULL.ordinal());
+                }
                 default -> {
                 }
             }
@@ -258,6 +267,7 @@ final class Ip4SvReassembly {
             int bi = buffers[i];
             if (Ipv4.isFragment(seg, pool.l3Header(bi))) {
                 nexts[i] = NEXT_DROP;
+                context.stampError(bi, Ip4SvReassemblyError.TABLE_FULL.ordinal());
                 dropped++;
             } else {
                 nexts[i] = context.featureNext(output ? pool.txSwIfIndex(bi) : pool.rxSwIfIndex(bi));

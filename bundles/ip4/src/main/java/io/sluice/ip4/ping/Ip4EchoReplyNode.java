@@ -99,10 +99,13 @@ public final class Ip4EchoReplyNode implements Node {
             long icmp = pool.l4Header(bi);
             int icmpLength = Ipv4.totalLength(seg, ip) - (int) (icmp - ip);
             if (icmpLength < Icmp.HEADER_LENGTH || !Icmp.checksumValid(seg, icmp, icmpLength)) {
+                context.stampError(bi, Error.ECHO_REPLY_BAD_CHECKSUM.ordinal());
                 bad++;
             } else if (run != null && run.reply(Ipv4.src(seg, ip), Icmp.echoId(seg, icmp), Icmp.echoSeq(seg, icmp), now)) {
+                context.stampError(bi, Error.ECHO_REPLIES_RECEIVED.ordinal());
                 received++;
             } else {
+                context.stampError(bi, Error.ECHO_REPLY_UNEXPECTED.ordinal());
                 unexpected++;
             }
         }

@@ -1,6 +1,8 @@
 package io.sluice.ip4.node;
 
 import io.sluice.ethernet.api.NeighbourTable;
+import io.sluice.graph.api.GraphRuntime;
+import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Opaque;
 import io.sluice.vnet.api.VnetBufferFlags;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 
 import static io.sluice.ip4.node.SeedBox.GATEWAY_IP;
 import static io.sluice.ip4.node.SeedBox.GBE_MAC;
@@ -97,6 +100,20 @@ class ForwardingTest {
         assertEquals(1, error("ip4-input", "fragment-offset-one"));
         assertEquals(0, box.gbeDevice.sent.size());
         assertTrue(box.h.engine().errors().stream().anyMatch(e -> e.description().equals("ip4 length < 20 bytes")));
+    }
+
+    /** VPP's b->error: each drop reaches error-drop stamped with the counter that counted it, as errors:show names it. */
+    @Test
+    void eachDropCarriesTheCounterThatCountedIt() {
+        List<GraphHarness.Captured> dropped = box.h.capture(GraphRuntime.ERROR_DROP);
+        byte[] badChecksum = podPacket(SERVER_IP, 6, 64, DF, new byte[20]);
+        badChecksum[25] ^= 1;
+        fromPod(badChecksum);
+        fromPod(Arrays.copyOf(podPacket(SERVER_IP, 6, 64, DF, new byte[20]), 14 + 19));
+        fromPod(podPacket(NODE_IP, 6, 64, DF, new byte[20]));
+        fromPod(podPacket(NODE_IP, 6, 64, 0x2000, new byte[20]));
+        assertEquals(List.of("ip4-input: bad-checksum", "ip4-input: too-short", "ip4-local: no-listener",
+                "ip4-local: fragment"), dropped.stream().map(box.h::errorName).toList());
     }
 
     @Test

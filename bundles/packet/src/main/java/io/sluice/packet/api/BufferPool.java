@@ -28,7 +28,8 @@ import java.lang.invoke.VarHandle;
  *  16 flags (u16)           18 ip protocol (u8)   19 l4 info (u8, L4_*)
  *  20 l2 offset (i16)       22 l3 offset (i16)    24 l4 offset (i16)       26 feature index (i16;
  *                                                                              on the way to error-drop:
- *                                                                              the dropping node's slot)
+ *                                                                              the dropping node's error
+ *                                                                              index, or else its slot)
  *  28 trace handle (i32)
  * </pre>
  *
@@ -76,6 +77,13 @@ public final class BufferPool implements AutoCloseable {
      * check and decrement that only forwarded packets get (RFC 1812 section 5.3.1; RFC 792's TTL starts here).
      */
     public static final int FLAG_LOCALLY_ORIGINATED = 1 << 5;
+    /**
+     * The node that sent this packet to error-drop wrote into the feature-index field the global index of the
+     * error counter that counts it ({@link #setError}), as VPP keeps {@code b->error}: a capture of drops names
+     * the counter, as {@code errors:show} does. The index is the node's error base (bound into its NodeContext
+     * when the graph is built) plus the ordinal of its error enum.
+     */
+    public static final int FLAG_ERROR_KNOWN = 1 << 6;
     /**
      * The runtime wrote into the feature-index field the slot of the node that sent this packet to error-drop
      * ({@link #setDroppedBy}): a dropped packet is on no feature arc any more, so the field is free to say who
@@ -379,11 +387,33 @@ public final class BufferPool implements AutoCloseable {
         segment.set(SHORT, base(bi) + META_FEATURE_INDEX, (short) index);
     }
 
-    /** Marks {@code bi} as dropped by the node in graph slot {@code slot} (see {@link #FLAG_DROPPED_BY_KNOWN}). */
+    /**
+     * Marks {@code bi} as dropped by the node in graph slot {@code slot} (see {@link #FLAG_DROPPED_BY_KNOWN}); an
+     * error stamp ({@link #setError}) the field held is gone, so the flag saying it is cleared.
+     */
     public void setDroppedBy(int bi, int slot) {
         long m = base(bi);
         segment.set(SHORT, m + META_FEATURE_INDEX, (short) slot);
-        segment.set(SHORT, m + META_FLAGS, (short) (segment.get(SHORT, m + META_FLAGS) | FLAG_DROPPED_BY_KNOWN));
+        segment.set(SHORT, m + META_FLAGS, (short) ((segment.get(SHORT, m + META_FLAGS) | FLAG_DROPPED_BY_KNOWN)
+                & ~FLAG_ERROR_KNOWN));
+    }
+
+    /**
+     * Stamps {@code bi} with global error index {@code errorIndex} (see {@link #FLAG_ERROR_KNOWN}): a node calls
+     * it, through {@code NodeContext.stampError}, beside the line that sends the packet to its drop arc.
+     */
+    public void setError(int bi, int errorIndex) {
+        long m = base(bi);
+        segment.set(SHORT, m + META_FEATURE_INDEX, (short) errorIndex);
+        segment.set(SHORT, m + META_FLAGS, (short) ((segment.get(SHORT, m + META_FLAGS) | FLAG_ERROR_KNOWN)
+                & ~FLAG_DROPPED_BY_KNOWN));
+    }
+
+    /** The global error index {@link #setError} stamped on {@code bi}, or -1 when there is none. */
+    public int error(int bi) {
+        long m = base(bi);
+        return (segment.get(SHORT, m + META_FLAGS) & FLAG_ERROR_KNOWN) != 0
+                ? segment.get(SHORT, m + META_FEATURE_INDEX) & 0xffff : -1;
     }
 
     /** The graph slot of the node that dropped {@code bi}, or -1 when the runtime did not record it. */

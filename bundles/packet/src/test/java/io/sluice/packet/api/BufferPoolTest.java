@@ -169,4 +169,26 @@ class BufferPoolTest {
             assertArrayEquals(full, pool.toBytes(a));
         }
     }
+
+    @Test
+    void anErrorStampAndTheDroppingSlotShareTheFieldAndTheLastOneWritten() {
+        try (BufferPool pool = new BufferPool(2)) {
+            int bi = pool.alloc();
+            assertEquals(-1, pool.error(bi), "a fresh buffer carries no error");
+            assertEquals(-1, pool.droppedBy(bi));
+            pool.setFlags(bi, BufferPool.FLAG_TRACED);
+            pool.setError(bi, 40_000);
+            assertEquals(40_000, pool.error(bi), "the index is unsigned 16 bits");
+            assertEquals(-1, pool.droppedBy(bi));
+            pool.setDroppedBy(bi, 7);
+            assertEquals(7, pool.droppedBy(bi));
+            assertEquals(-1, pool.error(bi), "the slot replaced the stamp");
+            pool.setError(bi, 3);
+            assertEquals(3, pool.error(bi));
+            assertEquals(-1, pool.droppedBy(bi), "the stamp replaced the slot");
+            assertEquals(BufferPool.FLAG_TRACED, pool.flags(bi) & BufferPool.FLAG_TRACED, "other flags are kept");
+            pool.free(bi);
+            assertEquals(-1, pool.error(pool.alloc()), "a buffer handed out again is clean");
+        }
+    }
 }

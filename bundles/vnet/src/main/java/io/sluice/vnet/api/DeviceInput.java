@@ -105,6 +105,8 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         public long errors;
         public long drops;
         private boolean tracing;
+        /** The node's error base in the graph it runs in ({@link NodeContext#errorBase}), for drop stamps. */
+        private int errorBase;
         private final long[] nodeErrors;
 
         Rx(int errorCount) {
@@ -239,6 +241,7 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         Rx tally = rx;
         boolean tracing = context.traceArmed() > 0;
         tally.tracing = tracing;
+        tally.errorBase = context.errorBase();
         ArmedCapture capture = context.capture();
         boolean capturing = capture.captures(ArmedCapture.RX);
         int first = firstPort < portCount ? firstPort : 0;
@@ -297,6 +300,7 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             for (int i = from; i < end; i++) {
                 pool.setRxSwIfIndex(buffers[i], sw);
                 nexts[i] = drop;
+                pool.setError(buffers[i], rx.errorBase + downError);
             }
             rx.drops += received;
             rx.nodeErrors[downError] += received;
@@ -312,9 +316,11 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             pool.setRxSwIfIndex(bi, sw);
             if (length < ETHERNET_HEADER) {
                 nexts[i] = drop;
+                pool.setError(bi, rx.errorBase + runtError);
                 runts++;
             } else if (length > maxFrame) {
                 nexts[i] = drop;
+                pool.setError(bi, rx.errorBase + oversizeError);
                 oversize++;
             } else {
                 nexts[i] = next;

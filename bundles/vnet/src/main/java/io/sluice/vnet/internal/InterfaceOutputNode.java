@@ -93,6 +93,7 @@ final class InterfaceOutputNode implements Node {
         if (!table.snapshot().adminUp(swIfIndex)) {
             for (int i = 0; i < n; i++) {
                 nexts[i] = NEXT_DROP;
+                context.stampError(buffers[i], Error.INTERFACE_DOWN.ordinal());
             }
             context.countError(Error.INTERFACE_DOWN.ordinal(), n);
             counters.drops[swIfIndex] += n;

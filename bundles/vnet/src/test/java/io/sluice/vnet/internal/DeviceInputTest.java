@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.InterruptibleInput;
 import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.NodeContext;
@@ -87,6 +88,21 @@ class DeviceInputTest {
         assertEquals(60 + 1500 + DeviceInput.L2_OVERHEAD, stats.rxBytes());
         assertEquals(2, stats.rxErrors());
         assertEquals(0, harness.outstanding(), "the dropped frames were freed");
+    }
+
+    @Test
+    void theDroppedFramesCarryTheCounterThatCountedThem() {
+        List<Captured> dropped = harness.capture(GraphRuntime.ERROR_DROP);
+        QueuePort up = attach("if0", true);
+        up.frames.add(new byte[10]);
+        up.frames.add(new byte[1500 + DeviceInput.L2_OVERHEAD + 1]);
+        harness.run();
+        QueuePort down = attach("if1", false);
+        down.frames.add(new byte[60]);
+        harness.run();
+
+        assertEquals(List.of(QueueInputNode.NAME + ": runt", QueueInputNode.NAME + ": oversize",
+                QueueInputNode.NAME + ": interface-down"), dropped.stream().map(harness::errorName).toList());
     }
 
     @Test

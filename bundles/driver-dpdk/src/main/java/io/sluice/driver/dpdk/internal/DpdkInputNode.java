@@ -149,6 +149,9 @@ public final class DpdkInputNode extends DeviceInputNode<DpdkInputNode.RxQueue> 
         if (!up) {
             rx.drops += got;
             rx.countError(Error.INTERFACE_DOWN.ordinal(), got);
+            for (int k = from; k < from + got; k++) {
+                context.stampError(buffers[k], Error.INTERFACE_DOWN.ordinal());
+            }
         }
         return got;
     }
