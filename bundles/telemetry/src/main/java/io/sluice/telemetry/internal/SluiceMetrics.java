@@ -48,6 +48,9 @@ final class SluiceMetrics {
         if (r.nat44() != null) {
             nat44(r.nat44(), out);
         }
+        if (r.natDrop() != null) {
+            natDrop(r.natDrop(), out);
+        }
         out.gauge("sluice_telemetry_collect_seconds",
                 "Time this scrape took to read the counters, the barrier pauses it needed included.");
         out.sample(r.collectNanos() / NANOS_PER_SECOND);
@@ -186,6 +189,23 @@ final class SluiceMetrics {
             out.counter("sluice_acl_deny_events_sent_total",
                     "Deny events sent as syslog messages since the logging configuration was applied.");
             out.sample(d.sent());
+        }
+    }
+
+    private static void natDrop(Readings.NatDropReading d, TextFormat out) {
+        out.counter("sluice_nat44_drop_events_total",
+                "Packets NAT44 dropped written to the drop log for the per-reason, per-source summary.");
+        out.sample(d.recorded());
+        out.counter("sluice_nat44_drop_events_lost_total",
+                "NAT44 drop events refused because the drop log's ring was full (the exporter fell behind).");
+        out.sample(d.lost());
+        if (d.linesSent() >= 0) {
+            out.counter("sluice_nat44_drop_lines_sent_total",
+                    "NAT drop summary lines sent as syslog messages since the logging configuration was applied.");
+            out.sample(d.linesSent());
+            out.counter("sluice_nat44_drop_lines_suppressed_total",
+                    "NAT drop summary lines (reason, source) left out by max-lines, summed in one line per interval.");
+            out.sample(d.linesSuppressed());
         }
     }
 
