@@ -193,20 +193,22 @@ final class SluiceMetrics {
     }
 
     private static void natDrop(Readings.NatDropReading d, TextFormat out) {
-        out.counter("sluice_nat44_drop_events_total",
+        counter(out, "sluice_nat44_drop_events_total", d.recorded(),
                 "Packets NAT44 dropped written to the drop log for the per-reason, per-source summary.");
-        out.sample(d.recorded());
-        out.counter("sluice_nat44_drop_events_lost_total",
+        counter(out, "sluice_nat44_drop_events_lost_total", d.lost(),
                 "NAT44 drop events refused because the drop log's ring was full (the exporter fell behind).");
-        out.sample(d.lost());
         if (d.linesSent() >= 0) {
-            out.counter("sluice_nat44_drop_lines_sent_total",
+            counter(out, "sluice_nat44_drop_lines_sent_total", d.linesSent(),
                     "NAT drop summary lines sent as syslog messages since the logging configuration was applied.");
-            out.sample(d.linesSent());
-            out.counter("sluice_nat44_drop_lines_suppressed_total",
+            counter(out, "sluice_nat44_drop_lines_suppressed_total", d.linesSuppressed(),
                     "NAT drop summary lines (reason, source) left out by max-lines, summed in one line per interval.");
-            out.sample(d.linesSuppressed());
         }
+    }
+
+    /** A counter of one series without labels. */
+    private static void counter(TextFormat out, String name, long value, String help) {
+        out.counter(name, help);
+        out.sample(value);
     }
 
     private static void nat44(Readings.Nat44Reading n, TextFormat out) {

@@ -15,46 +15,12 @@ import org.junit.jupiter.api.Test;
 /** The deny exporter's duty cycle against a local UDP receiver, and its configuration's refusals. */
 class AclDenyExporterTest {
     private UdpReceiver syslogd;
-    private final FakeLog log = new FakeLog();
+    private final QueuedRecords queue = new QueuedRecords(AclDenyEvent.LONGS);
+    private final AclDenyLog log = queue.as(AclDenyLog.class);
 
-    /** A stand-in for the ACL's deny log over a {@link QueuedRecords}. */
-    static final class FakeLog implements AclDenyLog {
-        final QueuedRecords queue = new QueuedRecords(AclDenyEvent.LONGS);
-        long intervalMillis;
-
-        void add(int sport) {
-            AclDenyEvent.pack(queue.add(), 0, 1_717_236_000_500L, 0xc0a81064, 0x0a010103, 6, sport, 80, 6,
-                    AclDenyEvent.DIRECTION_INPUT, AclDenyEvent.REASON_RULE, 3, 1);
-        }
-
-        @Override public void enable(int capacity, long interval) {
-            queue.enabledWith = capacity;
-            intervalMillis = interval;
-        }
-
-        @Override public void disable() {
-            queue.enabledWith = 0;
-        }
-
-        @Override public boolean enabled() {
-            return queue.enabledWith > 0;
-        }
-
-        @Override public int drain(long[] records, int max) {
-            return queue.drain(records, max);
-        }
-
-        @Override public long recorded() {
-            return 0;
-        }
-
-        @Override public long lost() {
-            return 0;
-        }
-
-        @Override public long rateLimited() {
-            return 0;
-        }
+    private void add(int sport) {
+        AclDenyEvent.pack(queue.add(), 0, 1_717_236_000_500L, 0xc0a81064, 0x0a010103, 6, sport, 80, 6,
+                AclDenyEvent.DIRECTION_INPUT, AclDenyEvent.REASON_RULE, 3, 1);
     }
 
     @BeforeEach
@@ -72,10 +38,10 @@ class AclDenyExporterTest {
         AclDenyExporter exporter = new AclDenyExporter(log, sw -> sw == 6 ? "tap2" : null, Map.of(
                 "syslog.server", syslogd.endpoint(),
                 "syslog.hostname", "box", "ring-size", "2048", "interval-seconds", "30"), () -> 0L, false);
-        assertEquals(2048, log.queue.enabledWith, "the ring is enabled with ring-size");
-        assertEquals(30_000, log.intervalMillis);
-        log.add(6666);
-        log.add(6667);
+        assertEquals(2048, queue.enabledWith, "the ring is enabled with ring-size");
+        assertEquals(30_000, queue.intervalMillis);
+        add(6666);
+        add(6667);
         assertEquals(2, exporter.exportOnce());
         assertEquals("<132>1 2024-06-01T10:00:00.500Z box ACL - DENY - ACL deny tap2 in acl 3 rule 1 tcp"
                 + " 192.168.16.100:6666 -> 10.1.1.3:80", syslogd.line());
@@ -89,7 +55,7 @@ class AclDenyExporterTest {
     @Test
     void aRefusedFileLeavesTheRingOffAndNamesTheKeys() {
         new AclDenyExporter(log, sw -> null, Map.of("syslog.server", "logs.example"), () -> 0L, false);
-        assertEquals(0, log.queue.enabledWith);
+        assertEquals(0, queue.enabledWith);
         String message = assertThrows(IllegalArgumentException.class, () -> AclDenyLogOptions.from(Map.of(
                 "syslog.server", "127.0.0.1:5514", "interval-seconds", "0", "ring-size", "3000"))).getMessage();
         assertEquals("etc/io.sluice.acl.logging.cfg refused: ring-size: 3000 is not a power of two;"

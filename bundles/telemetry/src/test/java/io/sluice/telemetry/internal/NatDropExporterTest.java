@@ -23,45 +23,17 @@ class NatDropExporterTest {
     private static final long T0 = 1_717_236_000_000L;
     private static final int NO_SESSION = 1 << 8 | 11;
     private final AtomicLong clock = new AtomicLong(T0);
-    private final FakeLog log = new FakeLog();
     private UdpReceiver syslogd;
 
-    /** A stand-in for NAT44's drop log over a {@link QueuedRecords}. */
-    static final class FakeLog implements Nat44DropLog {
-        final QueuedRecords queue = new QueuedRecords(Nat44DropEvent.LONGS);
-        long lost;
+    private final QueuedRecords queue = new QueuedRecords(Nat44DropEvent.LONGS);
+    private final Nat44DropLog log = queue.as(Nat44DropLog.class);
 
-        void add(int source) {
-            Nat44DropEvent.pack(queue.add(), 0, T0, NO_SESSION, 1, source, 3, 0xc0a81001, 3);
-        }
+    {
+        queue.reasonNames = reason -> reason == NO_SESSION ? "nat44-out2in/icmp-no-session" : "reason " + reason;
+    }
 
-        @Override public void enable(int capacity) {
-            queue.enabledWith = capacity;
-        }
-
-        @Override public void disable() {
-            queue.enabledWith = 0;
-        }
-
-        @Override public boolean enabled() {
-            return queue.enabledWith > 0;
-        }
-
-        @Override public int drain(long[] records, int max) {
-            return queue.drain(records, max);
-        }
-
-        @Override public String reasonName(int reason) {
-            return reason == NO_SESSION ? "nat44-out2in/icmp-no-session" : "reason " + reason;
-        }
-
-        @Override public long recorded() {
-            return 0;
-        }
-
-        @Override public long lost() {
-            return lost;
-        }
+    private void add(int source) {
+        Nat44DropEvent.pack(queue.add(), 0, T0, NO_SESSION, 1, source, 3, 0xc0a81001, 3);
     }
 
     @BeforeEach
@@ -82,13 +54,13 @@ class NatDropExporterTest {
     @Test
     void oneLinePerReasonAndSourcePerIntervalAndTheRestSuppressed() throws Exception {
         NatDropExporter exporter = exporter();
-        assertEquals(2048, log.queue.enabledWith, "the ring is enabled with ring-size");
+        assertEquals(2048, queue.enabledWith, "the ring is enabled with ring-size");
         for (int i = 0; i < 5; i++) {
-            log.add(0xcb007133);
+            add(0xcb007133);
         }
-        log.add(0xcb007134);
-        log.add(0xcb007134);
-        log.add(0xcb007135);
+        add(0xcb007134);
+        add(0xcb007134);
+        add(0xcb007135);
         assertEquals(8, exporter.exportOnce());
         clock.addAndGet(9_999);
         assertEquals(0, exporter.exportOnce());
@@ -106,7 +78,7 @@ class NatDropExporterTest {
         assertEquals(1, exporter.linesSuppressed());
 
         clock.addAndGet(3_000);
-        log.add(0xcb007133);
+        add(0xcb007133);
         exporter.exportOnce();
         exporter.deactivate();
         assertTrue(syslogd.line().contains(" from 203.0.113.51: 1 packet in 3 s, "), "sent at deactivation");
@@ -127,7 +99,7 @@ class NatDropExporterTest {
     @Test
     void aRefusedFileLeavesTheRingOffAndNamesTheKeys() {
         new NatDropExporter(log, Map.of("syslog.server", "logs.example"), clock::get, false);
-        assertEquals(0, log.queue.enabledWith);
+        assertEquals(0, queue.enabledWith);
         assertEquals("etc/io.sluice.nat44.drop-logging.cfg refused: interval-seconds: 0 is outside 1..3600;"
                 + " max-lines: 0 is outside 1..10000", assertThrows(IllegalArgumentException.class,
                 () -> NatDropLogOptions.from(Map.of("syslog.server", "127.0.0.1:5514", "interval-seconds", "0",

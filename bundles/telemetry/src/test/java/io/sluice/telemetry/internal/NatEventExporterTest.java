@@ -19,40 +19,12 @@ class NatEventExporterTest {
     private UdpReceiver collector;
     private UdpReceiver syslogd;
     private final AtomicLong clock = new AtomicLong(1_717_236_000_000L);
-    private final FakeLog log = new FakeLog();
+    private final QueuedRecords queue = new QueuedRecords(Nat44Event.LONGS);
+    private final Nat44EventLog log = queue.as(Nat44EventLog.class);
 
-    /** A stand-in for NAT44's event log over a {@link QueuedRecords}. */
-    static final class FakeLog implements Nat44EventLog {
-        final QueuedRecords queue = new QueuedRecords(Nat44Event.LONGS);
-
-        void add(int natEvent, int insidePort, int outsidePort) {
-            Nat44Event.pack(queue.add(), 0, 1_717_236_000_500L, natEvent, 0, 17, 0x0a010103, insidePort, 0xc0a81001,
-                    outsidePort, 0xcb007133, 53, 0);
-        }
-
-        @Override public void enable(int capacity) {
-            queue.enabledWith = capacity;
-        }
-
-        @Override public void disable() {
-            queue.enabledWith = 0;
-        }
-
-        @Override public boolean enabled() {
-            return queue.enabledWith > 0;
-        }
-
-        @Override public int drain(long[] records, int max) {
-            return queue.drain(records, max);
-        }
-
-        @Override public long recorded() {
-            return 0;
-        }
-
-        @Override public long lost() {
-            return 0;
-        }
+    private void add(int natEvent, int insidePort, int outsidePort) {
+        Nat44Event.pack(queue.add(), 0, 1_717_236_000_500L, natEvent, 0, 17, 0x0a010103, insidePort, 0xc0a81001,
+                outsidePort, 0xcb007133, 53, 0);
     }
 
     @BeforeEach
@@ -77,9 +49,9 @@ class NatEventExporterTest {
     @Test
     void eventsGoToBothWithTemplatesFirstAndAgainWhenTheRefreshIsDue() throws Exception {
         NatEventExporter exporter = exporter();
-        assertEquals(1024, log.queue.enabledWith, "the ring is enabled with ring-size");
-        log.add(Nat44Event.SESSION_CREATE, 5000, 25801);
-        log.add(Nat44Event.SESSION_DELETE, 5000, 25801);
+        assertEquals(1024, queue.enabledWith, "the ring is enabled with ring-size");
+        add(Nat44Event.SESSION_CREATE, 5000, 25801);
+        add(Nat44Event.SESSION_DELETE, 5000, 25801);
         assertEquals(2, exporter.exportOnce());
 
         ByteBuffer first = collector.receive();
@@ -100,7 +72,7 @@ class NatEventExporterTest {
 
         // Within the refresh interval, data only; nothing at all when there is nothing to send.
         clock.addAndGet(10_000);
-        log.add(Nat44Event.SESSION_CREATE, 5001, 25802);
+        add(Nat44Event.SESSION_CREATE, 5001, 25802);
         exporter.exportOnce();
         ByteBuffer second = collector.receive();
         assertEquals(256, second.getShort(16), "no template set this time");
@@ -123,6 +95,6 @@ class NatEventExporterTest {
     @Test
     void aRefusedFileLeavesTheRingOff() {
         new NatEventExporter(log, Map.of("ipfix.collector", "nat-collector.example"), clock::get, false);
-        assertEquals(0, log.queue.enabledWith);
+        assertEquals(0, queue.enabledWith);
     }
 }
