@@ -160,11 +160,16 @@ class NatLoggingTest {
      * first byte, 0x02, is neither 0 nor above 0x7f, so toByteArray gives the frame back exactly).
      */
     static String inject(String stream, int rxSwIfIndex, long count) {
+        return inject(stream, rxSwIfIndex, count, podFrame());
+    }
+
+    /** As {@link #inject(String, int, long)} with {@code frame}, whose first byte must be 0x01 .. 0x7f. */
+    static String inject(String stream, int rxSwIfIndex, long count, byte[] frame) {
         return "ref = $.context getServiceReference io.sluice.pg.api.PacketGenerator ; "
                 + "pg = $.context getService $ref ; "
                 + "cls = ($ref getBundle) loadClass io.sluice.pg.api.PgStream ; "
                 + "packets = new java.util.ArrayList ; "
-                + "$packets add ((new java.math.BigInteger " + HexFormat.of().formatHex(podFrame()) + " 16) toByteArray) ; "
+                + "$packets add ((new java.math.BigInteger " + HexFormat.of().formatHex(frame) + " 16) toByteArray) ; "
                 + "each ($cls getConstructors) { s = $it newInstance " + stream + " $packets (new java.lang.Integer "
                 + rxSwIfIndex + ") (new java.lang.Long " + count + ") (new java.lang.Long 0) ethernet-input ; "
                 + "$pg add $s ; $pg enable " + stream + " }";
