@@ -104,17 +104,21 @@ public final class RecordRing {
     /** Moves up to {@code max} published records into {@code records}, oldest first; returns how many. */
     public synchronized int drain(long[] records, int max) {
         int limit = Math.min(max, records.length / recordLongs);
+        // The position in a local, the field written once per drain: the field shares its cache line with the tail
+        // the producers CAS, so a store per record would take that line away from a worker once per record.
+        long position = head;
         int n = 0;
         while (n < limit) {
-            int base = ((int) head & mask) * stride;
-            if ((long) SLOTS.getAcquire(slots, base) != head + 1) {
+            int base = ((int) position & mask) * stride;
+            if ((long) SLOTS.getAcquire(slots, base) != position + 1) {
                 break; // not published yet, or claimed and still being written
             }
             System.arraycopy(slots, base + 1, records, n * recordLongs, recordLongs);
-            SLOTS.setRelease(slots, base, head + mask + 1);
-            head++;
+            SLOTS.setRelease(slots, base, position + mask + 1);
+            position++;
             n++;
         }
+        head = position;
         return n;
     }
 
