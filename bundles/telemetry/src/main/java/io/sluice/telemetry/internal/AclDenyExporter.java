@@ -64,7 +64,7 @@ public final class AclDenyExporter {
                 + options.ringSize() + " events, one per denied flow per " + options.intervalSeconds()
                 + " s; ACLs with log = deny)");
         if (startThread) {
-            export.start("acl-deny-export", this::exportOnce);
+            export.start("acl-deny-export", this::exportOnce, BATCH);
         }
     }
 

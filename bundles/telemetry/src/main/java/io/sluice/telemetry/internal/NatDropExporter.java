@@ -65,7 +65,7 @@ public final class NatDropExporter {
                 + options.ringSize() + " events, one line per reason and source per " + options.intervalSeconds()
                 + " s, at most " + options.maxLines() + " lines)");
         if (startThread) {
-            export.start("nat44-drop-export", this::exportOnce);
+            export.start("nat44-drop-export", this::exportOnce, BATCH);
         }
     }
 

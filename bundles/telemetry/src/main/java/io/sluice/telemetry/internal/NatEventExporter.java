@@ -70,7 +70,7 @@ public final class NatEventExporter {
                 + (ipfix != null && syslog != null ? ", " : "") + (syslog == null ? "" : "syslog to " + parsed.syslogServer())
                 + " (ring of " + parsed.ringSize() + " events)");
         if (startThread) {
-            export.start("nat44-event-export", this::exportOnce);
+            export.start("nat44-event-export", this::exportOnce, BATCH);
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  */
 final class UdpExport {
     private static final System.Logger LOG = System.getLogger(UdpExport.class.getName());
-    /** How long the thread sleeps when the ring was empty: the export latency of a quiet box. */
+    /** How long the thread rests when the ring held less than a batch: the export latency of a quiet box. */
     static final long IDLE_MILLIS = 20;
     private static final long COMPLAINT_INTERVAL_MILLIS = 60_000;
 
@@ -63,9 +63,12 @@ final class UdpExport {
         return clock.getAsLong();
     }
 
-    /** Runs {@code dutyCycle} on a thread named {@code threadName} until {@link #close}. */
-    void start(String threadName, IntSupplier dutyCycle) {
-        drainer = new DrainThread(threadName, dutyCycle, IDLE_MILLIS);
+    /**
+     * Runs {@code dutyCycle} (which takes at most {@code batch} events) on a thread named {@code threadName} until
+     * {@link #close}, resting after a cycle that took less than a full batch.
+     */
+    void start(String threadName, IntSupplier dutyCycle, int batch) {
+        drainer = new DrainThread(threadName, dutyCycle, IDLE_MILLIS, batch);
         drainer.start();
     }
 
