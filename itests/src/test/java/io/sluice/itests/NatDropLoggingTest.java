@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,15 +32,14 @@ class NatDropLoggingTest {
 
     @Test
     void unsolicitedPacketsToTheOutsideAddressAreOneSummaryLineWithTheirCount() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")),
-                "the box's TAP ports need root (TUNSETIFF); run as root (./sluice test)");
+        assumeTrue("root".equals(System.getProperty("user.name")), "TAP ports need root (TUNSETIFF): ./sluice test");
+        KeyPair admin = BootedBox.rsaKeyPair();
         BootedBox box = null;
-        try (DatagramChannel syslog = DatagramChannel.open(StandardProtocolFamily.INET)
-                .bind(new InetSocketAddress("127.0.0.1", 0))) {
-            syslog.configureBlocking(false);
-            KeyPair admin = BootedBox.rsaKeyPair();
-            box = BootedBox.boot("nat-drop-box", Map.of("admin", admin),
-                    etcFiles(((InetSocketAddress) syslog.getLocalAddress()).getPort()));
+        DatagramChannel syslog = DatagramChannel.open(StandardProtocolFamily.INET);
+        try (syslog) {
+            syslog.bind(new InetSocketAddress("127.0.0.1", 0)).configureBlocking(false);
+            int syslogPort = ((InetSocketAddress) syslog.getLocalAddress()).getPort();
+            box = BootedBox.boot("nat-drop-box", Map.of("admin", admin), etcFiles(syslogPort));
             int pod0 = NatLoggingTest.swIfIndex(box, admin, "pod0");
             int wan0 = pod0 + 1;
             String listing = box.exec("admin", admin, "interface:list --no-format").output();
@@ -90,9 +88,9 @@ class NatDropLoggingTest {
 
             // The pod's flow is translated as before.
             box.exec("admin", admin, NatLoggingTest.inject("nat-drop-pod", pod0, 1));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long sessionDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             String sessions = "";
-            while (System.nanoTime() < deadline && !sessions.contains("10.1.1.3")) {
+            while (System.nanoTime() < sessionDeadline && !sessions.contains("10.1.1.3")) {
                 Thread.sleep(200);
                 sessions = box.exec("admin", admin, "nat44:sessions --detail").output();
             }
@@ -104,16 +102,7 @@ class NatDropLoggingTest {
 
     /** Two TAP ports and no DPDK port, NAT44 from pod0 to wan0's address, drop logging to the test's socket. */
     private static Map<String, String> etcFiles(int syslogPort) {
-        String tag = Long.toString(ProcessHandle.current().pid() % 100_000);
-        Map<String, String> etc = new LinkedHashMap<>();
-        etc.put("nat-drop.profile", "description = NAT drop logging test: TAP ports only, no DPDK port\n");
-        etc.put("io.sluice.hardware.cfg", "profile = nat-drop\ndirectory = ${karaf.home}/etc\n");
-        etc.put("io.sluice.driver.tap-pod0.cfg", "name = pod0\ntap.name = slnd" + tag + "i\nmac = 02:fe:00:00:00:01\n");
-        etc.put("io.sluice.driver.tap-wan0.cfg", "name = wan0\ntap.name = slnd" + tag + "o\nmac = 02:fe:00:00:00:02\n");
-        etc.put("io.sluice.interface-pod0.cfg", "name = pod0\naddress = 10.1.1.1/24\n");
-        etc.put("io.sluice.interface-wan0.cfg", "name = wan0\naddress = 192.168.16.1/24\n");
-        etc.put("io.sluice.ip4.route-default.cfg", "prefix = 0.0.0.0/0\nvia = 192.168.16.100\ninterface = wan0\n");
-        etc.put("io.sluice.ip4.neighbour-gw.cfg", "interface = wan0\naddress = 192.168.16.100\nmac = 02:00:00:00:00:99\n");
+        Map<String, String> etc = NatLoggingTest.twoTapPorts("nat-drop", "slnd");
         etc.put("io.sluice.nat44.cfg", "addresses = 192.168.16.1\ninside = pod0\noutput-feature = wan0\n");
         etc.put("io.sluice.nat44.drop-logging.cfg", "syslog.server = 127.0.0.1:" + syslogPort
                 + "\nsyslog.hostname = nat-drop-box\ninterval-seconds = 5\nmax-lines = 10\n");
