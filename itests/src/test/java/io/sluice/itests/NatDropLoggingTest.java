@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * NAT drop logging end to end: a booted image with two TAP ports (pod0 inside, wan0 the output-feature outside),
- * NAT44 and etc/io.sluice.nat44.drop-logging.cfg pointing at a UDP socket here (the box's management side, loopback).
+ * NAT44 and etc/io.sluice.nat44.drop.logging.cfg pointing at a UDP socket here (the box's management side, loopback).
  * Unsolicited packets from the internet (203.0.113.51) to the box's outside address, ICMP port unreachables about a
  * port with no session, injected by the packet generator as received on wan0, are dropped by nat44-out2in
  * (icmp-no-session); the syslog receiver gets a summary line for them naming the reason, the source and the count
@@ -104,7 +104,7 @@ class NatDropLoggingTest {
     private static Map<String, String> etcFiles(int syslogPort) {
         Map<String, String> etc = NatLoggingTest.twoTapPorts("nat-drop", "slnd");
         etc.put("io.sluice.nat44.cfg", "addresses = 192.168.16.1\ninside = pod0\noutput-feature = wan0\n");
-        etc.put("io.sluice.nat44.drop-logging.cfg", "syslog.server = 127.0.0.1:" + syslogPort
+        etc.put("io.sluice.nat44.drop.logging.cfg", "syslog.server = 127.0.0.1:" + syslogPort
                 + "\nsyslog.hostname = nat-drop-box\ninterval-seconds = 5\nmax-lines = 10\n");
         return etc;
     }

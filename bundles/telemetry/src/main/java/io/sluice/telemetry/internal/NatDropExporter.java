@@ -16,7 +16,7 @@ import org.osgi.service.component.annotations.Reference;
  * thread drains it into a {@link NatDropSummary} per (reason, source) and, once per interval, sends one RFC 5424
  * line per pair ({@link NatDropSyslogFormat}), at most max-lines of them and a line for the rest. The rate is bounded
  * twice: the workers' ring holds ring-size events (the rest counted lost), and the receiver gets at most
- * max-lines + 1 messages per interval. Active only while etc/io.sluice.nat44.drop-logging.cfg exists
+ * max-lines + 1 messages per interval. Active only while etc/io.sluice.nat44.drop.logging.cfg exists
  * ({@value NatDropLogOptions#PID}). Published under its own class only, so that the Prometheus exposition can count
  * what it sent and suppressed.
  */

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * NAT drop logging's settings, ConfigAdmin PID {@value #PID} (etc/io.sluice.nat44.drop-logging.cfg;
+ * NAT drop logging's settings, ConfigAdmin PID {@value #PID} (etc/io.sluice.nat44.drop.logging.cfg;
  * docs/configuration.md, "NAT drop logging"), read as ACL deny logging's are: every key checked, every problem
- * reported at once with its key and why.
+ * reported at once with its key and why. The PID has no dash: Karaf's file install reads {@code a-b.cfg} as instance
+ * {@code b} of factory PID {@code a}.
  *
  * @param syslogServer     where RFC 5424 messages go (UDP)
  * @param intervalSeconds  the summary's interval: one line per (reason, source) per interval
@@ -17,7 +18,7 @@ import java.util.Map;
 record NatDropLogOptions(boolean enabled, InetSocketAddress syslogServer, int syslogFacility, String syslogHostname,
                          int ringSize, int intervalSeconds, int maxLines) {
 
-    static final String PID = "io.sluice.nat44.drop-logging";
+    static final String PID = "io.sluice.nat44.drop.logging";
     static final String FILE = "etc/" + PID + ".cfg";
 
     /** Reads ConfigAdmin properties; throws IllegalArgumentException naming the file, every bad key and why. */

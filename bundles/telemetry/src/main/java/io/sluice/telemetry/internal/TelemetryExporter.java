@@ -54,7 +54,7 @@ public final class TelemetryExporter {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Nat44DropLog natDrops;
 
-    /** Present while etc/io.sluice.nat44.drop-logging.cfg is: what it sent and suppressed. */
+    /** Present while etc/io.sluice.nat44.drop.logging.cfg is: what it sent and suppressed. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile NatDropExporter natDropExporter;
 

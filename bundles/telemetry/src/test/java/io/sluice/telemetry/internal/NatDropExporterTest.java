@@ -100,7 +100,7 @@ class NatDropExporterTest {
     void aRefusedFileLeavesTheRingOffAndNamesTheKeys() {
         new NatDropExporter(log, Map.of("syslog.server", "logs.example"), clock::get, false);
         assertEquals(0, queue.enabledWith);
-        assertEquals("etc/io.sluice.nat44.drop-logging.cfg refused: interval-seconds: 0 is outside 1..3600;"
+        assertEquals("etc/io.sluice.nat44.drop.logging.cfg refused: interval-seconds: 0 is outside 1..3600;"
                 + " max-lines: 0 is outside 1..10000", assertThrows(IllegalArgumentException.class,
                 () -> NatDropLogOptions.from(Map.of("syslog.server", "127.0.0.1:5514", "interval-seconds", "0",
                         "max-lines", "0"))).getMessage());
