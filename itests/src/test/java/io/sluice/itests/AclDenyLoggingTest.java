@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,16 +56,7 @@ class AclDenyLoggingTest {
 
     /** Two TAP ports and no DPDK port; pod0's input ACL denies DNS and logs it; deny logging to the test's socket. */
     private static Map<String, String> etcFiles(int syslogPort) {
-        String tag = Long.toString(ProcessHandle.current().pid() % 100_000);
-        Map<String, String> etc = new LinkedHashMap<>();
-        etc.put("acl-deny.profile", "description = ACL deny logging test: TAP ports only, no DPDK port\n");
-        etc.put("io.sluice.hardware.cfg", "profile = acl-deny\ndirectory = ${karaf.home}/etc\n");
-        etc.put("io.sluice.driver.tap-pod0.cfg", "name = pod0\ntap.name = slad" + tag + "i\nmac = 02:fe:00:00:00:01\n");
-        etc.put("io.sluice.driver.tap-wan0.cfg", "name = wan0\ntap.name = slad" + tag + "o\nmac = 02:fe:00:00:00:02\n");
-        etc.put("io.sluice.interface-pod0.cfg", "name = pod0\naddress = 10.1.1.1/24\n");
-        etc.put("io.sluice.interface-wan0.cfg", "name = wan0\naddress = 192.168.16.1/24\n");
-        etc.put("io.sluice.ip4.route-default.cfg", "prefix = 0.0.0.0/0\nvia = 192.168.16.100\ninterface = wan0\n");
-        etc.put("io.sluice.ip4.neighbour-gw.cfg", "interface = wan0\naddress = 192.168.16.100\nmac = 02:00:00:00:00:99\n");
+        Map<String, String> etc = NatLoggingTest.twoTapPorts("acl-deny", "slad");
         etc.put("io.sluice.acl-pod-out.cfg", "index = 3\nlog = deny\nrule.0 = deny proto udp dport 53\nrule.1 = permit\n");
         etc.put("io.sluice.acl.interface-pod0.cfg", "interface = pod0\ninput = pod-out\n");
         etc.put("io.sluice.acl.logging.cfg", "syslog.server = 127.0.0.1:" + syslogPort

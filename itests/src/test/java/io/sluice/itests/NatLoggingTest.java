@@ -121,19 +121,31 @@ class NatLoggingTest {
 
     /** The box's configuration: two TAP ports and no DPDK port, routing to a static gateway, NAT44, logging on. */
     private static Map<String, String> etcFiles(int collectorPort, int syslogPort) {
+        Map<String, String> etc = twoTapPorts("nat-logging", "slnl");
+        etc.put("io.sluice.nat44.cfg", "addresses = 192.168.16.1\ninside = pod0\noutput-feature = wan0\n");
+        etc.put("io.sluice.nat44.logging.cfg", "ipfix.collector = 127.0.0.1:" + collectorPort + "\n"
+                + "syslog.server = 127.0.0.1:" + syslogPort + "\nsyslog.hostname = nat-logging-box\n");
+        return etc;
+    }
+
+    /**
+     * The logging tests' box: hardware profile {@code profile} with two TAP ports and no DPDK port, pod0 (10.1.1.1/24,
+     * kernel side {@code tapPrefix}NNNNNi) and wan0 (192.168.16.1/24, {@code tapPrefix}NNNNNo), a default route via
+     * 192.168.16.100 with a static neighbour. NNNNN is this process's id, so that two runs never share a TAP name.
+     */
+    static Map<String, String> twoTapPorts(String profile, String tapPrefix) {
         String tag = Long.toString(ProcessHandle.current().pid() % 100_000);
         Map<String, String> etc = new LinkedHashMap<>();
-        etc.put("nat-logging.profile", "description = NAT logging test: TAP ports only, no DPDK port\n");
-        etc.put("io.sluice.hardware.cfg", "profile = nat-logging\ndirectory = ${karaf.home}/etc\n");
-        etc.put("io.sluice.driver.tap-pod0.cfg", "name = pod0\ntap.name = slnl" + tag + "i\nmac = 02:fe:00:00:00:01\n");
-        etc.put("io.sluice.driver.tap-wan0.cfg", "name = wan0\ntap.name = slnl" + tag + "o\nmac = 02:fe:00:00:00:02\n");
+        etc.put(profile + ".profile", "description = " + profile + " test: TAP ports only, no DPDK port\n");
+        etc.put("io.sluice.hardware.cfg", "profile = " + profile + "\ndirectory = ${karaf.home}/etc\n");
+        etc.put("io.sluice.driver.tap-pod0.cfg", "name = pod0\ntap.name = " + tapPrefix + tag
+                + "i\nmac = 02:fe:00:00:00:01\n");
+        etc.put("io.sluice.driver.tap-wan0.cfg", "name = wan0\ntap.name = " + tapPrefix + tag
+                + "o\nmac = 02:fe:00:00:00:02\n");
         etc.put("io.sluice.interface-pod0.cfg", "name = pod0\naddress = 10.1.1.1/24\n");
         etc.put("io.sluice.interface-wan0.cfg", "name = wan0\naddress = 192.168.16.1/24\n");
         etc.put("io.sluice.ip4.route-default.cfg", "prefix = 0.0.0.0/0\nvia = 192.168.16.100\ninterface = wan0\n");
         etc.put("io.sluice.ip4.neighbour-gw.cfg", "interface = wan0\naddress = 192.168.16.100\nmac = 02:00:00:00:00:99\n");
-        etc.put("io.sluice.nat44.cfg", "addresses = 192.168.16.1\ninside = pod0\noutput-feature = wan0\n");
-        etc.put("io.sluice.nat44.logging.cfg", "ipfix.collector = 127.0.0.1:" + collectorPort + "\n"
-                + "syslog.server = 127.0.0.1:" + syslogPort + "\nsyslog.hostname = nat-logging-box\n");
         return etc;
     }
 
@@ -160,11 +172,16 @@ class NatLoggingTest {
      * first byte, 0x02, is neither 0 nor above 0x7f, so toByteArray gives the frame back exactly).
      */
     static String inject(String stream, int rxSwIfIndex, long count) {
+        return inject(stream, rxSwIfIndex, count, podFrame());
+    }
+
+    /** As {@link #inject(String, int, long)} with {@code frame}, whose first byte must be 0x01 .. 0x7f. */
+    static String inject(String stream, int rxSwIfIndex, long count, byte[] frame) {
         return "ref = $.context getServiceReference io.sluice.pg.api.PacketGenerator ; "
                 + "pg = $.context getService $ref ; "
                 + "cls = ($ref getBundle) loadClass io.sluice.pg.api.PgStream ; "
                 + "packets = new java.util.ArrayList ; "
-                + "$packets add ((new java.math.BigInteger " + HexFormat.of().formatHex(podFrame()) + " 16) toByteArray) ; "
+                + "$packets add ((new java.math.BigInteger " + HexFormat.of().formatHex(frame) + " 16) toByteArray) ; "
                 + "each ($cls getConstructors) { s = $it newInstance " + stream + " $packets (new java.lang.Integer "
                 + rxSwIfIndex + ") (new java.lang.Long " + count + ") (new java.lang.Long 0) ethernet-input ; "
                 + "$pg add $s ; $pg enable " + stream + " }";

@@ -115,14 +115,18 @@ public class Nat44PathBenchmark {
         }
     }
 
-    /** The exporter's side: takes events as they come, resting briefly when the ring is empty. */
+    /**
+     * The exporter's side: takes events in batches of 512 and rests 20 ms after a pass that took less than a batch,
+     * as the telemetry exporter's drain thread does. (A 50 us rest woke this thread 20,000 times a second on a loaded 2-core machine:
+     * that, not the forwarding path, was the fast path's "logging cost" in the first measurement.)
+     */
     private void drainEvents() {
-        long[] records = new long[1024 * Nat44Event.LONGS];
+        long[] records = new long[512 * Nat44Event.LONGS];
         while (draining) {
-            int n = dataplane.drainEvents(records, 1024);
+            int n = dataplane.drainEvents(records, 512);
             drained += n;
-            if (n == 0) {
-                LockSupport.parkNanos(50_000);
+            if (n < 512) {
+                LockSupport.parkNanos(20_000_000L);
             }
         }
     }

@@ -12,12 +12,15 @@ import java.util.function.IntSupplier;
  * {@link SeedPathBenchmark}'s operations timed by the thread's own CPU time (ThreadMXBean) instead of the wall
  * clock: on a machine whose cores are shared with other work, a descheduled benchmark thread adds nothing to it,
  * so the figure is the path's cost, not the machine's load (cache and memory-bus contention still count). Each
- * operation (or only the one named by the third argument) runs {@code seconds} seconds to warm up, then
+ * operation (or only the one named by the third argument; {@code all} for every one) runs {@code seconds} seconds to
+ * warm up, then
  * {@code rounds} rounds of {@code seconds} seconds; the
  * median and the lowest round are printed with the bytes the thread allocated per packet, and each node's share
- * as runtime:show counts it (wall clock, per packet).
+ * as runtime:show counts it (wall clock, per packet). A fourth argument {@code on} turns NAT event logging on, as
+ * the benchmark's {@code logging=on} does.
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.sluice.bench.seed.SeedPathCpuTime 2 5</pre>
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.sluice.bench.seed.SeedPathCpuTime 2 5
+ * [operation|all [off|on]]</pre>
  */
 public final class SeedPathCpuTime {
 
@@ -32,12 +35,14 @@ public final class SeedPathCpuTime {
         String[] names = {"request", "reply", "requestAndReply", "newConnections"};
         int[] packetsPerOp = {SeedPathBenchmark.FRAME, SeedPathBenchmark.FRAME, 2 * SeedPathBenchmark.FRAME,
                 SeedPathBenchmark.FRAME};
-        String only = args.length > 2 ? args[2] : null;
+        String only = args.length > 2 && !args[2].equals("all") ? args[2] : null;
+        String logging = args.length > 3 ? args[3] : "off";
         for (int b = 0; b < names.length; b++) {
             if (only != null && !names[b].equals(only)) {
                 continue;
             }
             SeedPathBenchmark state = new SeedPathBenchmark();
+            state.logging = logging;
             state.setUp();
             IntSupplier op = switch (names[b]) {
                 case "request" -> state::request;
@@ -68,8 +73,8 @@ public final class SeedPathCpuTime {
             System.out.println("  wall-clock ns/packet in each node (runtime:show):" + perNode);
             Arrays.sort(nanos);
             String unit = names[b].equals("newConnections") ? "connection" : "packet";
-            System.out.printf(Locale.ROOT, "%-16s CPU ns/%s: median %.1f, lowest %.1f (%d rounds of %.0f s);"
-                            + " %.0f k%ss/s per core at the median; %.4f B/%s allocated%n", names[b], unit,
+            System.out.printf(Locale.ROOT, "%-16s logging %s CPU ns/%s: median %.1f, lowest %.1f (%d rounds of %.0f s);"
+                            + " %.0f k%ss/s per core at the median; %.4f B/%s allocated%n", names[b], logging, unit,
                     nanos[rounds / 2], nanos[0], rounds, seconds, 1e6 / nanos[rounds / 2], unit, bytes / rounds, unit);
         }
     }

@@ -45,6 +45,8 @@ final class Nat44Dataplane implements AutoCloseable {
      * once per event, a volatile read; the ring itself is lock-free and never blocks a worker.
      */
     private volatile EventRing events;
+    /** Where dropped packets go for drop logging; records nothing until the exporter enables it. */
+    private final Nat44DropRecorder drops = new Nat44DropRecorder();
     private long recordedBefore;
     private long lostBefore;
     /** Limit events (ports exhausted, table full, user quota) are recorded at most once a second each. */
@@ -360,6 +362,10 @@ final class Nat44Dataplane implements AutoCloseable {
 
     EventRing events() {
         return events;
+    }
+
+    Nat44DropRecorder drops() {
+        return drops;
     }
 
     synchronized long eventsRecorded() {

@@ -111,6 +111,8 @@ public final class Nat44In2OutOutputNode implements Node {
             if (policy.refusing) {
                 next = ARC_DROP;
                 refused++;
+                dataplane.drops().record(Nat44DropRecorder.NODE_IN2OUT_OUTPUT, Error.NO_CONFIGURATION.ordinal(), pool,
+                        bi, now);
             } else if (policy.inside(pool.rxSwIfIndex(bi))) {
                 long ip = pool.l3Header(bi);
                 long l4 = pool.l4Header(bi);

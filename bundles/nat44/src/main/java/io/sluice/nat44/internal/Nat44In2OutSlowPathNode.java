@@ -122,6 +122,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
                 if (cause >= 0) {
                     counts[cause]++;
                     nexts[i] = ARC_DROP;
+                    dataplane.drops().record(Nat44DropRecorder.NODE_IN2OUT_SLOW_PATH, cause, pool, bi, now);
                 } else {
                     nexts[i] = context.featureNext(pool.txSwIfIndex(bi));
                 }

@@ -164,6 +164,8 @@ public final class Nat44Out2InNode implements Node {
                     next = ARC_DROP;
                     session = s;
                     outOfWindow++;
+                    dataplane.drops().record(Nat44DropRecorder.NODE_OUT2IN, Error.TCP_OUT_OF_WINDOW.ordinal(), pool, bi,
+                            now);
                 } else if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)) {
                     long inKey = table.inKey(s);
                     dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), false,
@@ -192,6 +194,7 @@ public final class Nat44Out2InNode implements Node {
                         if (cause >= 0) {
                             counts[cause]++;
                             nexts[i] = ARC_DROP;
+                            dataplane.drops().record(Nat44DropRecorder.NODE_OUT2IN, cause, pool, bi, now);
                         }
                     }
                 }

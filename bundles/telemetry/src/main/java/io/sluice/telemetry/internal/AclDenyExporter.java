@@ -3,12 +3,6 @@ package io.sluice.telemetry.internal;
 import io.sluice.acl.api.AclDenyEvent;
 import io.sluice.acl.api.AclDenyLog;
 import io.sluice.vnet.api.InterfaceTable;
-import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -32,22 +26,13 @@ public final class AclDenyExporter {
     private static final System.Logger LOG = System.getLogger(AclDenyExporter.class.getName());
     /** Events taken from the ring at a time. */
     static final int BATCH = 512;
-    /** How long the thread sleeps when the ring was empty: the export latency of a quiet box. */
-    static final long IDLE_MILLIS = 20;
-    private static final long COMPLAINT_INTERVAL_MILLIS = 60_000;
 
     private final AclDenyLog log;
     private final IntFunction<String> interfaceNames;
-    private final LongSupplier clock;
+    private final UdpExport export;
     private final long[] batch = new long[BATCH * AclDenyEvent.LONGS];
     private AclDenyLogOptions options;
     private DenySyslogFormat syslog;
-    private DatagramChannel channel;
-    private DrainThread drainer;
-    private volatile long sent;
-    private long sendFailures;
-    private long lastComplaint = Long.MIN_VALUE / 2;
-    private long lostReported;
 
     @Activate
     public AclDenyExporter(@Reference AclDenyLog log, @Reference InterfaceTable interfaces,
@@ -59,98 +44,57 @@ public final class AclDenyExporter {
                     boolean startThread) {
         this.log = log;
         this.interfaceNames = interfaceNames;
-        this.clock = clock;
-        AclDenyLogOptions parsed;
+        this.export = new UdpExport("ACL deny logging", clock);
         try {
-            parsed = AclDenyLogOptions.from(properties);
+            options = AclDenyLogOptions.from(properties);
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; ACL deny logging stays off until the file is corrected");
             return;
         }
-        options = parsed;
-        if (!parsed.enabled()) {
+        if (!options.enabled()) {
             LOG.log(System.Logger.Level.INFO, "ACL deny logging: disabled (enabled = false in " + AclDenyLogOptions.FILE + ")");
             return;
         }
-        try {
-            channel = DatagramChannel.open(parsed.syslogServer().getAddress() instanceof Inet6Address
-                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.ERROR, "ACL deny logging: cannot open a UDP socket (" + e.getMessage()
-                    + "); it stays off");
+        if (!export.open(options.syslogServer())) {
             return;
         }
-        syslog = new DenySyslogFormat(parsed.syslogFacility(), parsed.syslogHostname());
-        log.enable(parsed.ringSize(), TimeUnit.SECONDS.toMillis(parsed.intervalSeconds()));
-        LOG.log(System.Logger.Level.INFO, "ACL deny logging: syslog to " + parsed.syslogServer() + " (ring of "
-                + parsed.ringSize() + " events, one per denied flow per " + parsed.intervalSeconds()
+        syslog = new DenySyslogFormat(options.syslogFacility(), options.syslogHostname());
+        log.enable(options.ringSize(), TimeUnit.SECONDS.toMillis(options.intervalSeconds()));
+        LOG.log(System.Logger.Level.INFO, "ACL deny logging: syslog to " + options.syslogServer() + " (ring of "
+                + options.ringSize() + " events, one per denied flow per " + options.intervalSeconds()
                 + " s; ACLs with log = deny)");
         if (startThread) {
-            drainer = new DrainThread("acl-deny-export", this::exportOnce, IDLE_MILLIS);
-            drainer.start();
+            export.start("acl-deny-export", this::exportOnce, BATCH);
         }
     }
 
     @Deactivate
     void deactivate() {
-        if (drainer != null) {
-            drainer.stop();
-        }
-        if (channel != null) {
-            // What is in the ring now is still sent: deactivation follows a changed file or a stopping box.
-            exportOnce();
-            log.disable();
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // closing; nothing to do
-            }
-        }
+        export.close(this::exportOnce, log::disable);
     }
 
     /** One duty cycle: one batch from the ring, one datagram per event. Returns the events taken. */
     int exportOnce() {
-        if (channel == null) {
+        if (!export.isOpen()) {
             return 0;
         }
-        long now = clock.getAsLong();
+        long now = export.now();
         try {
             int n = log.drain(batch, BATCH);
             for (int i = 0; i < n; i++) {
-                String line = syslog.format(batch, i, interfaceNames.apply(AclDenyEvent.swIfIndex(batch, i)));
-                send(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), now);
+                export.send(syslog.format(batch, i, interfaceNames.apply(AclDenyEvent.swIfIndex(batch, i))),
+                        options.syslogServer(), now);
             }
-            long lost = log.lost();
-            if (lost != lostReported && now - lastComplaint >= COMPLAINT_INTERVAL_MILLIS) {
-                lastComplaint = now;
-                LOG.log(System.Logger.Level.WARNING, "ACL deny logging: " + (lost - lostReported) + " events lost since"
-                        + " the last report, the ring (ring-size " + options.ringSize() + " in " + AclDenyLogOptions.FILE
-                        + ") was full; sluice_acl_deny_events_lost_total counts them");
-                lostReported = lost;
-            }
+            export.reportLost(log.lost(), now, "ring-size " + options.ringSize() + " in " + AclDenyLogOptions.FILE,
+                    "sluice_acl_deny_events_lost_total");
             return n;
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "ACL deny logging: export failed; retrying", e);
-            return 0;
-        }
-    }
-
-    private void send(ByteBuffer datagram, long now) {
-        try {
-            channel.send(datagram, options.syslogServer());
-            sent++;
-        } catch (IOException e) {
-            sendFailures++;
-            if (now - lastComplaint >= COMPLAINT_INTERVAL_MILLIS) {
-                lastComplaint = now;
-                LOG.log(System.Logger.Level.WARNING, "ACL deny logging: cannot send to " + options.syslogServer() + " ("
-                        + e.getMessage() + "); " + sendFailures + " messages failed so far");
-            }
+            return export.failed(e);
         }
     }
 
     /** Syslog messages sent since this configuration was activated. */
     long sent() {
-        return sent;
+        return export.sent();
     }
 }

@@ -3,7 +3,6 @@ package io.sluice.telemetry.internal;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,21 +25,9 @@ record AclDenyLogOptions(boolean enabled, InetSocketAddress syslogServer, int sy
         boolean enabled = NatLoggingOptions.bool(properties, "enabled", true, problems);
         InetSocketAddress syslog = NatLoggingOptions.endpoint(properties, "syslog.server",
                 NatLoggingOptions.SYSLOG_PORT, problems);
-        String facilityName = NatLoggingOptions.text(properties, "syslog.facility", "local0");
-        int facility = NatLoggingOptions.FACILITIES.indexOf(facilityName.toLowerCase(Locale.ROOT));
-        if (facility < 0) {
-            problems.add("syslog.facility: '" + facilityName + "' is not one of "
-                    + String.join(", ", NatLoggingOptions.FACILITIES));
-        }
-        String hostname = NatLoggingOptions.text(properties, "syslog.hostname", NatLoggingOptions.localHostname());
-        if (hostname.isEmpty() || hostname.length() > 255 || !hostname.chars().allMatch(c -> c > 32 && c < 127)) {
-            problems.add("syslog.hostname: '" + hostname + "' must be 1..255 printable ASCII characters without spaces"
-                    + " (RFC 5424 section 6.2.4)");
-        }
-        int ring = NatLoggingOptions.integer(properties, "ring-size", 65_536, 1024, 1 << 22, problems);
-        if (Integer.bitCount(ring) != 1) {
-            problems.add("ring-size: " + ring + " is not a power of two");
-        }
+        int facility = NatLoggingOptions.syslogFacility(properties, problems);
+        String hostname = NatLoggingOptions.syslogHostname(properties, problems);
+        int ring = NatLoggingOptions.ringSize(properties, problems);
         int interval = NatLoggingOptions.integer(properties, "interval-seconds", 60, 1, 3600, problems);
         if (enabled && syslog == null && problems.isEmpty()) {
             problems.add("enabled = true but syslog.server is not set: nothing would be sent");
@@ -48,6 +35,6 @@ record AclDenyLogOptions(boolean enabled, InetSocketAddress syslogServer, int sy
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(FILE + " refused: " + String.join("; ", problems));
         }
-        return new AclDenyLogOptions(enabled, syslog, Math.max(facility, 0), hostname, ring, interval);
+        return new AclDenyLogOptions(enabled, syslog, facility, hostname, ring, interval);
     }
 }

@@ -2,12 +2,6 @@ package io.sluice.telemetry.internal;
 
 import io.sluice.nat44.api.Nat44Event;
 import io.sluice.nat44.api.Nat44EventLog;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -30,22 +24,14 @@ public final class NatEventExporter {
     private static final System.Logger LOG = System.getLogger(NatEventExporter.class.getName());
     /** Events taken from the ring at a time. */
     static final int BATCH = 512;
-    /** How long the thread sleeps when the ring was empty: the export latency of a quiet box. */
-    static final long IDLE_MILLIS = 20;
-    private static final long COMPLAINT_INTERVAL_MILLIS = 60_000;
 
     private final Nat44EventLog log;
     private final NatLoggingOptions options;
-    private final LongSupplier clock;
+    private final UdpExport export;
     private final long[] batch = new long[BATCH * Nat44Event.LONGS];
     private IpfixEncoder ipfix;
     private SyslogFormat syslog;
-    private DatagramChannel channel;
-    private DrainThread drainer;
     private long lastTemplates = Long.MIN_VALUE / 2;
-    private long lastComplaint = Long.MIN_VALUE / 2;
-    private long lostReported;
-    private long sendFailures;
     private long ipfixMessages;
     private long syslogMessages;
 
@@ -56,7 +42,7 @@ public final class NatEventExporter {
 
     NatEventExporter(Nat44EventLog log, Map<String, ?> properties, LongSupplier clock, boolean startThread) {
         this.log = log;
-        this.clock = clock;
+        this.export = new UdpExport("NAT event logging", clock);
         NatLoggingOptions parsed;
         try {
             parsed = NatLoggingOptions.from(properties);
@@ -70,14 +56,7 @@ public final class NatEventExporter {
             LOG.log(System.Logger.Level.INFO, "NAT event logging: disabled (enabled = false in " + NatLoggingOptions.FILE + ")");
             return;
         }
-        try {
-            channel = DatagramChannel.open(parsed.ipfixCollector() != null
-                    && parsed.ipfixCollector().getAddress() instanceof java.net.Inet6Address
-                    || parsed.syslogServer() != null && parsed.syslogServer().getAddress() instanceof java.net.Inet6Address
-                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.ERROR, "NAT event logging: cannot open a UDP socket (" + e.getMessage()
-                    + "); it stays off");
+        if (!export.open(parsed.ipfixCollector(), parsed.syslogServer())) {
             return;
         }
         if (parsed.ipfixCollector() != null) {
@@ -91,31 +70,21 @@ public final class NatEventExporter {
                 + (ipfix != null && syslog != null ? ", " : "") + (syslog == null ? "" : "syslog to " + parsed.syslogServer())
                 + " (ring of " + parsed.ringSize() + " events)");
         if (startThread) {
-            drainer = new DrainThread("nat44-event-export", this::exportOnce, IDLE_MILLIS);
-            drainer.start();
+            export.start("nat44-event-export", this::exportOnce, BATCH);
         }
     }
 
     @Deactivate
     void deactivate() {
-        if (drainer != null) {
-            drainer.stop();
-        }
-        if (channel != null) {
-            // What is in the ring now is still sent: deactivation follows a changed file or a stopping box.
-            exportOnce();
-            log.disable();
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // closing; nothing to do
-            }
-        }
+        export.close(this::exportOnce, log::disable);
     }
 
     /** One duty cycle: templates when due, then one batch from the ring. Returns the events taken. */
     int exportOnce() {
-        long now = clock.getAsLong();
+        if (!export.isOpen()) {
+            return 0;
+        }
+        long now = export.now();
         try {
             boolean templatesDue = ipfix != null
                     && now - lastTemplates >= TimeUnit.SECONDS.toMillis(options.templateRefreshSeconds());
@@ -127,23 +96,16 @@ public final class NatEventExporter {
                 for (int i = 0; i < n; i++) {
                     String line = syslog.format(batch, i);
                     if (line != null) {
-                        send(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), options.syslogServer(), now);
+                        export.send(line, options.syslogServer(), now);
                         syslogMessages++;
                     }
                 }
             }
-            long lost = log.lost();
-            if (lost != lostReported && now - lastComplaint >= COMPLAINT_INTERVAL_MILLIS) {
-                lastComplaint = now;
-                LOG.log(System.Logger.Level.WARNING, "NAT event logging: " + (lost - lostReported) + " events lost since"
-                        + " the last report, the ring (ring-size " + options.ringSize() + " in " + NatLoggingOptions.FILE
-                        + ") was full; sluice_nat44_events_lost_total counts them");
-                lostReported = lost;
-            }
+            export.reportLost(log.lost(), now, "ring-size " + options.ringSize() + " in " + NatLoggingOptions.FILE,
+                    "sluice_nat44_events_lost_total");
             return n;
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "NAT event logging: export failed; retrying", e);
-            return 0;
+            return export.failed(e);
         }
     }
 
@@ -153,7 +115,7 @@ public final class NatEventExporter {
         boolean templates = templatesDue;
         do {
             int consumed = ipfix.encode(batch, from, n - from, now, templates);
-            send(ipfix.message(), options.ipfixCollector(), now);
+            export.send(ipfix.message(), options.ipfixCollector(), now);
             ipfixMessages++;
             if (templates) {
                 lastTemplates = now;
@@ -164,19 +126,6 @@ public final class NatEventExporter {
             }
             from += consumed;
         } while (from < n);
-    }
-
-    private void send(ByteBuffer datagram, InetSocketAddress to, long now) {
-        try {
-            channel.send(datagram, to);
-        } catch (IOException e) {
-            sendFailures++;
-            if (now - lastComplaint >= COMPLAINT_INTERVAL_MILLIS) {
-                lastComplaint = now;
-                LOG.log(System.Logger.Level.WARNING, "NAT event logging: cannot send to " + to + " (" + e.getMessage()
-                        + "); " + sendFailures + " messages failed so far");
-            }
-        }
     }
 
     long ipfixMessages() {

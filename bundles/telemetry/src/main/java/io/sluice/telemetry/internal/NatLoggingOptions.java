@@ -39,20 +39,9 @@ record NatLoggingOptions(boolean enabled, InetSocketAddress ipfixCollector, int 
         int instance = integer(properties, "ipfix.nat-instance", 1, 0, Integer.MAX_VALUE, problems);
         int maxBytes = integer(properties, "ipfix.max-message-bytes", 1400, 512, 65_507, problems);
         InetSocketAddress syslog = endpoint(properties, "syslog.server", SYSLOG_PORT, problems);
-        int facility = FACILITIES.indexOf(text(properties, "syslog.facility", "local0").toLowerCase(Locale.ROOT));
-        if (facility < 0) {
-            problems.add("syslog.facility: '" + text(properties, "syslog.facility", "") + "' is not one of "
-                    + String.join(", ", FACILITIES));
-        }
-        String hostname = text(properties, "syslog.hostname", localHostname());
-        if (hostname.isEmpty() || hostname.length() > 255 || !hostname.chars().allMatch(c -> c > 32 && c < 127)) {
-            problems.add("syslog.hostname: '" + hostname + "' must be 1..255 printable ASCII characters without spaces"
-                    + " (RFC 5424 section 6.2.4)");
-        }
-        int ring = integer(properties, "ring-size", 65_536, 1024, 1 << 22, problems);
-        if (Integer.bitCount(ring) != 1) {
-            problems.add("ring-size: " + ring + " is not a power of two");
-        }
+        int facility = syslogFacility(properties, problems);
+        String hostname = syslogHostname(properties, problems);
+        int ring = ringSize(properties, problems);
         if (enabled && ipfix == null && syslog == null && problems.isEmpty()) {
             problems.add("enabled = true but neither ipfix.collector nor syslog.server is set: nothing would be sent");
         }
@@ -64,6 +53,35 @@ record NatLoggingOptions(boolean enabled, InetSocketAddress ipfixCollector, int 
     }
 
     /** The kernel's host name, without a DNS look-up (activation must not wait on the network). */
+    /** syslog.facility: its RFC 5424 number (section 6.2.1), local0 by default; 0 with a problem noted. */
+    static int syslogFacility(Map<String, ?> properties, List<String> problems) {
+        String name = text(properties, "syslog.facility", "local0");
+        int facility = FACILITIES.indexOf(name.toLowerCase(Locale.ROOT));
+        if (facility < 0) {
+            problems.add("syslog.facility: '" + name + "' is not one of " + String.join(", ", FACILITIES));
+        }
+        return Math.max(facility, 0);
+    }
+
+    /** syslog.hostname: the HOSTNAME field (RFC 5424 section 6.2.4), this host's name by default. */
+    static String syslogHostname(Map<String, ?> properties, List<String> problems) {
+        String hostname = text(properties, "syslog.hostname", localHostname());
+        if (hostname.isEmpty() || hostname.length() > 255 || !hostname.chars().allMatch(c -> c > 32 && c < 127)) {
+            problems.add("syslog.hostname: '" + hostname + "' must be 1..255 printable ASCII characters without spaces"
+                    + " (RFC 5424 section 6.2.4)");
+        }
+        return hostname;
+    }
+
+    /** ring-size: events the forwarding path may hold for the exporter, a power of two 1024 .. 2^22. */
+    static int ringSize(Map<String, ?> properties, List<String> problems) {
+        int ring = integer(properties, "ring-size", 65_536, 1024, 1 << 22, problems);
+        if (Integer.bitCount(ring) != 1) {
+            problems.add("ring-size: " + ring + " is not a power of two");
+        }
+        return ring;
+    }
+
     static String localHostname() {
         try {
             String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();

@@ -17,23 +17,39 @@ import java.util.List;
  * @param acl           null while no ACL session table is registered (the ACL bundle absent or being updated)
  * @param aclDeny       null while the ACL's deny log is not registered
  * @param nat44         null while NAT44 is not registered
+ * @param natDrop       null while NAT44's drop log is not registered
  * @param collectNanos  how long reading took, barrier pauses included
  * @param health        each worker as the graph's watchdog sees it (read without the barrier)
  */
 record Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors,
                 List<BufferStats> buffers, BarrierStats barrier, int workers, AclSessions.SessionStats acl,
-                AclDenyReading aclDeny, Nat44Reading nat44, long collectNanos, List<WorkerHealth> health) {
-
-    Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors, List<BufferStats> buffers,
-             BarrierStats barrier, int workers, AclSessions.SessionStats acl, Nat44Reading nat44, long collectNanos) {
-        this(interfaces, nodes, errors, buffers, barrier, workers, acl, null, nat44, collectNanos);
-    }
+                AclDenyReading aclDeny, Nat44Reading nat44, NatDropReading natDrop, long collectNanos,
+                List<WorkerHealth> health) {
 
     /** Without the watchdog's view of the workers. */
     Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors, List<BufferStats> buffers,
              BarrierStats barrier, int workers, AclSessions.SessionStats acl, AclDenyReading aclDeny,
+             Nat44Reading nat44, NatDropReading natDrop, long collectNanos) {
+        this(interfaces, nodes, errors, buffers, barrier, workers, acl, aclDeny, nat44, natDrop, collectNanos, List.of());
+    }
+
+    /** Without NAT44's drop log. */
+    Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors, List<BufferStats> buffers,
+             BarrierStats barrier, int workers, AclSessions.SessionStats acl, AclDenyReading aclDeny,
+             Nat44Reading nat44, long collectNanos, List<WorkerHealth> health) {
+        this(interfaces, nodes, errors, buffers, barrier, workers, acl, aclDeny, nat44, null, collectNanos, health);
+    }
+
+    Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors, List<BufferStats> buffers,
+             BarrierStats barrier, int workers, AclSessions.SessionStats acl, Nat44Reading nat44, long collectNanos) {
+        this(interfaces, nodes, errors, buffers, barrier, workers, acl, null, nat44, null, collectNanos);
+    }
+
+    /** Without the watchdog's view of the workers and NAT44's drop log. */
+    Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<ErrorCount> errors, List<BufferStats> buffers,
+             BarrierStats barrier, int workers, AclSessions.SessionStats acl, AclDenyReading aclDeny,
              Nat44Reading nat44, long collectNanos) {
-        this(interfaces, nodes, errors, buffers, barrier, workers, acl, aclDeny, nat44, collectNanos, List.of());
+        this(interfaces, nodes, errors, buffers, barrier, workers, acl, aclDeny, nat44, null, collectNanos, List.of());
     }
 
     /**
@@ -54,5 +70,12 @@ record Readings(List<InterfaceStats> interfaces, List<NodeStats> nodes, List<Err
             this(tcpSessions + udpSessions + icmpSessions + otherSessions, tcpSessions, udpSessions, icmpSessions,
                     otherSessions, capacity, addresses, -1, -1);
         }
+    }
+
+    /**
+     * NAT44's drop log: drop events recorded, lost (ring full); and, while an exporter is configured, its summary lines
+     * sent and (reason, source) lines suppressed by max-lines ({@code linesSent} -1 while none is).
+     */
+    record NatDropReading(long recorded, long lost, long linesSent, long linesSuppressed) {
     }
 }

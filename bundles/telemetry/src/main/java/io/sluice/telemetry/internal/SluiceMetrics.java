@@ -49,6 +49,9 @@ final class SluiceMetrics {
         if (r.nat44() != null) {
             nat44(r.nat44(), out);
         }
+        if (r.natDrop() != null) {
+            natDrop(r.natDrop(), out);
+        }
         out.gauge("sluice_telemetry_collect_seconds",
                 "Time this scrape took to read the counters, the barrier pauses it needed included.");
         out.sample(r.collectNanos() / NANOS_PER_SECOND);
@@ -206,6 +209,25 @@ final class SluiceMetrics {
                     "Deny events sent as syslog messages since the logging configuration was applied.");
             out.sample(d.sent());
         }
+    }
+
+    private static void natDrop(Readings.NatDropReading d, TextFormat out) {
+        counter(out, "sluice_nat44_drop_events_total", d.recorded(),
+                "Packets NAT44 dropped written to the drop log for the per-reason, per-source summary.");
+        counter(out, "sluice_nat44_drop_events_lost_total", d.lost(),
+                "NAT44 drop events refused because the drop log's ring was full (the exporter fell behind).");
+        if (d.linesSent() >= 0) {
+            counter(out, "sluice_nat44_drop_lines_sent_total", d.linesSent(),
+                    "NAT drop summary lines sent as syslog messages since the logging configuration was applied.");
+            counter(out, "sluice_nat44_drop_lines_suppressed_total", d.linesSuppressed(),
+                    "NAT drop summary lines (reason, source) left out by max-lines, summed in one line per interval.");
+        }
+    }
+
+    /** A counter of one series without labels. */
+    private static void counter(TextFormat out, String name, long value, String help) {
+        out.counter(name, help);
+        out.sample(value);
     }
 
     private static void nat44(Readings.Nat44Reading n, TextFormat out) {

@@ -4,6 +4,7 @@ import io.sluice.acl.api.AclDenyLog;
 import io.sluice.acl.api.AclSessions;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.nat44.api.Nat44;
+import io.sluice.nat44.api.Nat44DropLog;
 import io.sluice.nat44.api.Nat44EventLog;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.vnet.api.InterfaceTable;
@@ -49,6 +50,13 @@ public final class TelemetryExporter {
     /** Present while etc/io.sluice.acl.logging.cfg is: what it sent. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile AclDenyExporter aclDenyExporter;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Nat44DropLog natDrops;
+
+    /** Present while etc/io.sluice.nat44.drop.logging.cfg is: what it sent and suppressed. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile NatDropExporter natDropExporter;
 
     private MetricsServer server;
 
@@ -124,7 +132,14 @@ public final class TelemetryExporter {
                     natNow.sessionCapacity(), natNow.addresses(),
                     events == null ? -1 : events.recorded(), events == null ? -1 : events.lost());
         }
+        Readings.NatDropReading drops = null;
+        Nat44DropLog dropLog = natDrops;
+        if (dropLog != null) {
+            NatDropExporter exporter = natDropExporter;
+            drops = new Readings.NatDropReading(dropLog.recorded(), dropLog.lost(),
+                    exporter == null ? -1 : exporter.linesSent(), exporter == null ? -1 : exporter.linesSuppressed());
+        }
         return new Readings(interfaceStats, nodes, errors, buffers, graph.barrierStats(), graph.workerCount(),
-                aclStats, denies, nat, System.nanoTime() - start, graph.workerHealth());
+                aclStats, denies, nat, drops, System.nanoTime() - start, graph.workerHealth());
     }
 }

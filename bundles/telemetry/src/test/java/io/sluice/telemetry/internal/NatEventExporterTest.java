@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.nat44.api.Nat44Event;
 import io.sluice.nat44.api.Nat44EventLog;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -20,59 +16,21 @@ import org.junit.jupiter.api.Test;
 
 /** The exporter's duty cycle against two local UDP receivers: what it sends, when templates go again. */
 class NatEventExporterTest {
-    private DatagramChannel collector;
-    private DatagramChannel syslogd;
+    private UdpReceiver collector;
+    private UdpReceiver syslogd;
     private final AtomicLong clock = new AtomicLong(1_717_236_000_000L);
-    private final FakeLog log = new FakeLog();
+    private final QueuedRecords queue = new QueuedRecords(Nat44Event.LONGS);
+    private final Nat44EventLog log = queue.as(Nat44EventLog.class);
 
-    /** A stand-in for NAT44's ring: events queued by the test, drained in order. */
-    static final class FakeLog implements Nat44EventLog {
-        final ArrayDeque<long[]> events = new ArrayDeque<>();
-        int enabledWith;
-
-        void add(int natEvent, int insidePort, int outsidePort) {
-            long[] r = new long[Nat44Event.LONGS];
-            Nat44Event.pack(r, 0, 1_717_236_000_500L, natEvent, 0, 17, 0x0a010103, insidePort, 0xc0a81001,
-                    outsidePort, 0xcb007133, 53, 0);
-            events.add(r);
-        }
-
-        @Override public void enable(int capacity) {
-            enabledWith = capacity;
-        }
-
-        @Override public void disable() {
-            enabledWith = 0;
-        }
-
-        @Override public boolean enabled() {
-            return enabledWith > 0;
-        }
-
-        @Override public int drain(long[] records, int max) {
-            int n = 0;
-            while (n < max && !events.isEmpty()) {
-                System.arraycopy(events.poll(), 0, records, n * Nat44Event.LONGS, Nat44Event.LONGS);
-                n++;
-            }
-            return n;
-        }
-
-        @Override public long recorded() {
-            return 0;
-        }
-
-        @Override public long lost() {
-            return 0;
-        }
+    private void add(int natEvent, int insidePort, int outsidePort) {
+        Nat44Event.pack(queue.add(), 0, 1_717_236_000_500L, natEvent, 0, 17, 0x0a010103, insidePort, 0xc0a81001,
+                outsidePort, 0xcb007133, 53, 0);
     }
 
     @BeforeEach
     void receivers() throws Exception {
-        collector = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("127.0.0.1", 0));
-        syslogd = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("127.0.0.1", 0));
-        collector.configureBlocking(false);
-        syslogd.configureBlocking(false);
+        collector = new UdpReceiver();
+        syslogd = new UdpReceiver();
     }
 
     @AfterEach
@@ -82,38 +40,21 @@ class NatEventExporterTest {
     }
 
     private NatEventExporter exporter() throws java.io.IOException {
-        return new NatEventExporter(log, Map.of(
-                "ipfix.collector", "127.0.0.1:" + ((InetSocketAddress) collector.getLocalAddress()).getPort(),
-                "syslog.server", "127.0.0.1:" + ((InetSocketAddress) syslogd.getLocalAddress()).getPort(),
+        return new NatEventExporter(log, Map.of("ipfix.collector", collector.endpoint(),
+                "syslog.server", syslogd.endpoint(),
                 "syslog.hostname", "box", "ring-size", "1024", "ipfix.template-refresh-seconds", "30"),
                 clock::get, false);
-    }
-
-    private static ByteBuffer receive(DatagramChannel channel) throws Exception {
-        return receive(channel, 5_000);
-    }
-
-    private static ByteBuffer receive(DatagramChannel channel, long waitMillis) throws Exception {
-        ByteBuffer buffer = ByteBuffer.allocate(65_536);
-        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
-        while (channel.receive(buffer) == null) {
-            if (System.nanoTime() > deadline) {
-                return null;
-            }
-            Thread.sleep(5);
-        }
-        return buffer.flip();
     }
 
     @Test
     void eventsGoToBothWithTemplatesFirstAndAgainWhenTheRefreshIsDue() throws Exception {
         NatEventExporter exporter = exporter();
-        assertEquals(1024, log.enabledWith, "the ring is enabled with ring-size");
-        log.add(Nat44Event.SESSION_CREATE, 5000, 25801);
-        log.add(Nat44Event.SESSION_DELETE, 5000, 25801);
+        assertEquals(1024, queue.enabledWith, "the ring is enabled with ring-size");
+        add(Nat44Event.SESSION_CREATE, 5000, 25801);
+        add(Nat44Event.SESSION_DELETE, 5000, 25801);
         assertEquals(2, exporter.exportOnce());
 
-        ByteBuffer first = receive(collector);
+        ByteBuffer first = collector.receive();
         assertEquals(10, first.getShort(0), "IPFIX version");
         assertEquals(first.remaining(), first.getShort(2));
         assertEquals(2, first.getShort(16), "the first message starts with the template set");
@@ -123,26 +64,26 @@ class NatEventExporterTest {
         assertEquals(4, first.get(data + 4 + 8));
         assertEquals(5, first.get(data + 4 + 32 + 8));
 
-        String sadd = StandardCharsets.UTF_8.decode(receive(syslogd)).toString();
-        String sdel = StandardCharsets.UTF_8.decode(receive(syslogd)).toString();
+        String sadd = StandardCharsets.UTF_8.decode(syslogd.receive()).toString();
+        String sdel = StandardCharsets.UTF_8.decode(syslogd.receive()).toString();
         assertTrue(sadd.startsWith("<134>1 2024-06-01T10:00:00.500Z box NAT - SADD [nsess "), sadd);
         assertTrue(sadd.contains("ISADDR=\"10.1.1.3\" ISPORT=\"5000\"") && sadd.contains("XSPORT=\"25801\""), sadd);
         assertTrue(sdel.contains(" SDEL "), sdel);
 
         // Within the refresh interval, data only; nothing at all when there is nothing to send.
         clock.addAndGet(10_000);
-        log.add(Nat44Event.SESSION_CREATE, 5001, 25802);
+        add(Nat44Event.SESSION_CREATE, 5001, 25802);
         exporter.exportOnce();
-        ByteBuffer second = receive(collector);
+        ByteBuffer second = collector.receive();
         assertEquals(256, second.getShort(16), "no template set this time");
         assertEquals(2, second.getInt(8), "sequence: two data records sent before");
         assertEquals(0, exporter.exportOnce());
-        assertEquals(null, receive(collector, 300), "an idle cycle before the refresh sends nothing");
+        assertEquals(null, collector.receive(300), "an idle cycle before the refresh sends nothing");
 
         // 30 s after the last templates they go again (RFC 7011 section 8.4), even with no event to carry.
         clock.addAndGet(20_000);
         exporter.exportOnce();
-        ByteBuffer refresh = receive(collector);
+        ByteBuffer refresh = collector.receive();
         assertEquals(2, refresh.getShort(16));
         assertEquals(16 + IpfixEncoder.templateSetLength(), refresh.remaining());
         assertEquals(3, exporter.syslogMessages());
@@ -154,6 +95,6 @@ class NatEventExporterTest {
     @Test
     void aRefusedFileLeavesTheRingOff() {
         new NatEventExporter(log, Map.of("ipfix.collector", "nat-collector.example"), clock::get, false);
-        assertEquals(0, log.enabledWith);
+        assertEquals(0, queue.enabledWith);
     }
 }

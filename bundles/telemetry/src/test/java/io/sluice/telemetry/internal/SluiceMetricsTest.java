@@ -41,13 +41,29 @@ class SluiceMetricsTest {
                         new ErrorCount("ip4-input", "bad-checksum", "bad checksum", 0)),
                 List.of(new BufferStats(0, 16384, 16380, 4, 0), new BufferStats(1, 16384, 16384, 0, 2)),
                 new BarrierStats(12, 40_000, 250_000, 1_000_000), 2, acl, acl == null ? null : DENY, nat,
-                3_000_000);
+                nat == null ? null : DROPS, 3_000_000);
     }
 
     private static final AclSessions.SessionStats ACL = new AclSessions.SessionStats(20, 15, 5, 1, 100_000, 262_144, 11);
     private static final Readings.AclDenyReading DENY = new Readings.AclDenyReading(12, 1, 340, 11);
     private static final Readings.Nat44Reading NAT = new Readings.Nat44Reading(6, 3, 2, 1, 0, 65_536,
             List.of(new AddressInfo(PacketFormat.parseIp4("192.168.16.1"), 4, 1, 0)), 42, 3);
+
+    private static final Readings.NatDropReading DROPS = new Readings.NatDropReading(57, 2, 9, 4);
+
+    @Test
+    void natDropLoggingCountsWhatWasRecordedLostSentAndSuppressed() {
+        assertLines(SluiceMetrics.text(readings(ACL, NAT)),
+                "sluice_nat44_drop_events_total 57",
+                "sluice_nat44_drop_events_lost_total 2",
+                "sluice_nat44_drop_lines_sent_total 9",
+                "sluice_nat44_drop_lines_suppressed_total 4");
+        Readings noExporter = new Readings(List.of(), List.of(), List.of(), List.of(),
+                new BarrierStats(0, 0, 0, 0), 1, null, null, null, new Readings.NatDropReading(3, 0, -1, -1), 0);
+        String quiet = SluiceMetrics.text(noExporter);
+        assertLines(quiet, "sluice_nat44_drop_events_total 3");
+        assertFalse(quiet.contains("sluice_nat44_drop_lines_sent_total"), quiet);
+    }
 
     @Test
     void interfaceCountersCarryTheInterfaceName() {
