@@ -7,9 +7,12 @@ import java.util.SplittableRandom;
 
 /**
  * Outside ports (and ICMP echo identifiers) per pool address and protocol, one bit each in a 64 Ki-bit map.
- * Allocation starts at a random port in 1024..65535 and probes upward (wrapping) for a free bit, so ports are
- * not predictable from one connection to the next (RFC 6056 section 3.3.2's "random start, then next free"),
- * and never collide. Ports below 1024 are never allocated dynamically (RFC 4787 REQ-3 asks to keep the
+ * A port is one endpoint-independent mapping's ({@link EndpointMappings}): its flows share it, so it is allocated
+ * for the mapping's first session and released with its last. Allocation keeps the inside port when it is free on
+ * the address (port preservation, RFC 4787 section 4.1: what an inside host chose at random, per RFC 6056, stays
+ * as unpredictable); otherwise it starts at a random port in 1024..65535 and probes upward (wrapping) for a free
+ * bit, so ports are not predictable from one connection to the next (RFC 6056 section 3.3.2's "random start,
+ * then next free"), and never collide. Ports below 1024 are never allocated dynamically (RFC 4787 REQ-3 asks to keep the
  * well-known range apart). Used under the session table's lock.
  */
 final class PortAllocator {
@@ -73,10 +76,10 @@ final class PortAllocator {
     }
 
     /**
-     * Allocates a port on address {@code addressIndex}; returns it, or -1 when every port of that address
-     * and protocol is taken.
+     * Allocates a port on address {@code addressIndex}, {@code preferred} (the inside port) when it is in the dynamic
+     * range and free; returns it, or -1 when every port of that address and protocol is taken.
      */
-    int allocate(int addressIndex, int protocolSlot) {
+    int allocate(int addressIndex, int protocolSlot, int preferred) {
         int map = addressIndex * PROTOCOLS + protocolSlot;
         long[] bits = bitmaps[map];
         if (inUse[map] >= PORT_COUNT) {
@@ -90,6 +93,11 @@ final class PortAllocator {
                 inUse[map]++;
                 return forced;
             }
+        }
+        if (preferred >= FIRST_PORT && preferred <= LAST_PORT && !isSet(bits, preferred)) {
+            set(bits, preferred);
+            inUse[map]++;
+            return preferred;
         }
         int start = FIRST_PORT + random.nextInt(PORT_COUNT);
         int port = nextClear(bits, start, LAST_PORT);
