@@ -115,7 +115,8 @@ final class Nat44Dataplane implements AutoCloseable {
                 continue;
             }
             long outKey = SessionTable.key(m.externalAddress(), m.externalPort(), m.protocol());
-            if (endpoints.findByOutside(outKey) < 0) {
+            int mapping = endpoints.findByOutside(outKey);
+            if (mapping < 0 || endpoints.isStatic(mapping)) {
                 continue;
             }
             LOG.log(System.Logger.Level.WARNING, "static mapping '" + m.name() + "' takes its outside port from"

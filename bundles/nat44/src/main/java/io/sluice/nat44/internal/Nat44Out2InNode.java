@@ -193,7 +193,10 @@ public final class Nat44Out2InNode implements Node {
                     translated++;
                 } else if (s >= 0 || port == -1
                         || policy.mappings.translatesExternal(Ipv4.dst(seg, ip), port, protocol)
-                        || (port >= 0 && dataplane.outsidePortInUse(Ipv4.dst(seg, ip), port, protocol))) {
+                        || (port >= 0 && dataplane.outsidePortInUse(Ipv4.dst(seg, ip), port, protocol)
+                            && policy.mappings.findByExternal(Ipv4.dst(seg, ip), port, protocol) < 0)) {
+                    // A live dynamic mapping's port (an identity mapping's reserved port stays on the fast path):
+                    // filtered, opened (endpoint-independent filtering) or hairpinned under the lock.
                     slowWork = true;
                     session = -2;
                 }
