@@ -8,6 +8,7 @@ import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Tcp;
 
 import java.lang.foreign.MemorySegment;
+import java.security.SecureRandom;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
@@ -41,6 +42,8 @@ final class Nat44Dataplane implements AutoCloseable {
     private final LongIntMap sessionsByInsideAddress = new LongIntMap(1024);
     private final LongIntMap staticSessionsByInsideAddress = new LongIntMap(64);
     private final EndpointMappings endpoints = new EndpointMappings();
+    /** Workers the dynamic ports are split between ({@link #setWorkers}). */
+    private int workers = 1;
     /** Expired sessions recycled because the table or an inside address was full (VPP-ED's LRU reuse). */
     private long reused;
     /**
@@ -140,12 +143,36 @@ final class Nat44Dataplane implements AutoCloseable {
      * their ports in the new allocator.
      */
     public void setAddresses(int[] addresses) {
-        setAddresses(new PortAllocator(addresses));
+        setAddresses(new PortAllocator(addresses, new SplittableRandom(new SecureRandom().nextLong()),
+                workers));
     }
 
     /** Test hook: {@link #setAddresses(int[])} with ports drawn from {@code random}, so two runs choose alike. */
     void setAddresses(int[] addresses, SplittableRandom random) {
-        setAddresses(new PortAllocator(addresses, random));
+        setAddresses(new PortAllocator(addresses, random, workers));
+    }
+
+    /**
+     * Splits the pool's dynamic ports between {@code count} workers ({@link PortAllocator#owner}): what the out2in
+     * handoff reads a returning packet's owner from. Live sessions keep their ports (one in another worker's block
+     * stays where it is until it ends).
+     */
+    void setWorkers(int count, SplittableRandom random) {
+        synchronized (table.lock()) {
+            PortAllocator current = ports;
+            int[] addresses = new int[current.addressCount()];
+            for (int i = 0; i < addresses.length; i++) {
+                addresses[i] = current.address(i);
+            }
+            PortAllocator next = new PortAllocator(addresses, random, count);
+            this.workers = count;
+            setAddresses(next);
+        }
+    }
+
+    /** The worker that owns the dynamic session on outside port {@code port} (any pool address). */
+    int ownerOfOutsidePort(int port) {
+        return ports.owner(port);
     }
 
     private void setAddresses(PortAllocator next) {
@@ -247,6 +274,12 @@ final class Nat44Dataplane implements AutoCloseable {
      */
     int createIn2Out(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
                      int remotePort, int insideSw, long now) {
+        return createIn2Out(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now, 0);
+    }
+
+    /** {@link #createIn2Out} on {@code worker}: a new port comes from that worker's block. */
+    int createIn2Out(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
+                     int remotePort, int insideSw, long now, int worker) {
         int mapping = p.mappings.findByLocal(insideAddress, insidePort, protocol);
         if (mapping >= 0) {
             StaticMapping m = p.mappings.get(mapping);
@@ -256,7 +289,7 @@ final class Nat44Dataplane implements AutoCloseable {
                         remoteAddress, remotePort, insideSw, now);
             }
         }
-        return createDynamic(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now);
+        return createDynamic(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now, worker);
     }
 
     /**
@@ -267,6 +300,12 @@ final class Nat44Dataplane implements AutoCloseable {
      */
     public int createDynamic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
                       int remotePort, int insideSw, long now) {
+        return createDynamic(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now, 0);
+    }
+
+    /** {@link #createDynamic} on {@code worker}: a new mapping's port comes from that worker's block. */
+    int createDynamic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
+                      int remotePort, int insideSw, long now, int worker) {
         PortAllocator allocator = ports;
         int addressCount = allocator.addressCount();
         if (addressCount == 0) {
@@ -288,7 +327,7 @@ final class Nat44Dataplane implements AutoCloseable {
         int first = (int) ((SessionTable.mix(user) >>> 1) % addressCount);
         for (int i = 0; i < addressCount; i++) {
             int index = (first + i) % addressCount;
-            int port = allocator.allocate(index, slot, insidePort);
+            int port = allocator.allocate(index, slot, insidePort, worker);
             if (port < 0) {
                 continue;
             }

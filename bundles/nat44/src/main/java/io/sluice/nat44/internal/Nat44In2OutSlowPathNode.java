@@ -93,6 +93,8 @@ public final class Nat44In2OutSlowPathNode implements Node {
 
     private final Nat44Dataplane dataplane;
     private final int[] counts = new int[Error.values().length];
+    /** The worker running the frame, set under the lock: new ports come from its block of the pool. */
+    private int worker;
 
     /** A node over {@code dataplane}, for the bundle's tests and testkit; DS sees only the public constructor. */
     Nat44In2OutSlowPathNode(Nat44Dataplane dataplane) {
@@ -121,6 +123,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
         synchronized (dataplane.table().lock()) {
             counts[Error.SESSIONS_EXPIRED.ordinal()] += dataplane.expireSome(now, EXPIRY_BUDGET);
             long reusedBefore = dataplane.reused();
+            worker = context.workerIndex();
             for (int i = 0; i < n; i++) {
                 int bi = buffers[i];
                 int cause = translate(policy, pool, bi, now);
@@ -190,7 +193,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
                 }
             }
             s = dataplane.createIn2Out(policy, src, port, protocol, Ipv4.dst(seg, ip), remotePort,
-                    pool.rxSwIfIndex(bi), now);
+                    pool.rxSwIfIndex(bi), now, worker);
             if (s < 0) {
                 return switch (s) {
                     case Nat44Dataplane.NO_PORTS -> Error.OUT_OF_PORTS.ordinal();
