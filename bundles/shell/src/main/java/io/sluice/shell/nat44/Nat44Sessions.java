@@ -68,7 +68,13 @@ public class Nat44Sessions implements Action {
                 + s.insidePort() + " fib 0");
         System.out.println("    o2i " + PacketFormat.formatIp4(s.outsideAddress()) + " proto " + proto + " port "
                 + s.outsidePort() + " fib 0");
-        // NAT44-ED: a session is one flow, so its remote endpoint is part of it (VPP's "external host").
+        System.out.println("       index " + s.index() + " last heard " + CLOCK.format(Instant.ofEpochMilli(s.lastHeardMillis()))
+                + " expires " + CLOCK.format(Instant.ofEpochMilli(s.expiresAtMillis()))
+                + (s.tcpState().isEmpty() ? "" : " tcp " + s.tcpState()));
+        System.out.println("       total pkts " + s.packets() + ", total bytes " + s.bytes());
+        System.out.println("       " + (s.isStatic() ? "static translation" : "dynamic translation"));
+        // NAT44-ED: a session is one flow, so its remote endpoint is part of it (VPP's "external host"); after the
+        // lines of before, which scripts read by their place.
         String remote = PacketFormat.formatIp4(s.remoteAddress());
         System.out.println("       external host " + remote + ":" + s.remotePort());
         System.out.println("       i2o flow: match: saddr " + PacketFormat.formatIp4(s.insideAddress()) + " sport "
@@ -77,10 +83,5 @@ public class Nat44Sessions implements Action {
         System.out.println("       o2i flow: match: saddr " + remote + " sport " + s.remotePort() + " daddr "
                 + PacketFormat.formatIp4(s.outsideAddress()) + " dport " + s.outsidePort() + " proto " + proto
                 + " rewrite: daddr " + PacketFormat.formatIp4(s.insideAddress()) + " dport " + s.insidePort());
-        System.out.println("       index " + s.index() + " last heard " + CLOCK.format(Instant.ofEpochMilli(s.lastHeardMillis()))
-                + " expires " + CLOCK.format(Instant.ofEpochMilli(s.expiresAtMillis()))
-                + (s.tcpState().isEmpty() ? "" : " tcp " + s.tcpState()));
-        System.out.println("       total pkts " + s.packets() + ", total bytes " + s.bytes());
-        System.out.println("       " + (s.isStatic() ? "static translation" : "dynamic translation"));
     }
 }
