@@ -47,13 +47,13 @@ final class FirewallIcmpLab {
     static final String FAR_ADDRESS = "198.51.100.2";
     static final int NARROW_MTU = 1280;
 
-    /**
-     * Sends from 203.0.113.51 with TTL 1 to the node IP's port, on a connected UDP socket with IP_RECVERR, until
-     * the error queue holds the ICMP error about it (a deadline of 20 s, probes 0.5 s apart), and prints the
-     * error's origin, type, code, offender and the quoted payload.
-     */
     /** The internet-side port the TTL-one probe is sent from: one the pod opened a flow to first. */
     private static final int PROBE_PORT = 40007;
+    /**
+     * Sends from 203.0.113.51 (the port its second argument names) with TTL 1 to the node IP's port, on a connected
+     * UDP socket with IP_RECVERR, until the error queue holds the ICMP error about it (a deadline of 20 s, probes
+     * 0.5 s apart), and prints the error's origin, type, code, offender and the quoted payload.
+     */
     private static final String TTL_ONE_PROBE = String.join("\n",
             "import socket, struct, sys, time",
             "IP_RECVERR = 11",
