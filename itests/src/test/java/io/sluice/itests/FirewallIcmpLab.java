@@ -47,16 +47,18 @@ final class FirewallIcmpLab {
     static final String FAR_ADDRESS = "198.51.100.2";
     static final int NARROW_MTU = 1280;
 
+    /** The internet-side port the TTL-one probe is sent from: one the pod opened a flow to first. */
+    private static final int PROBE_PORT = 40007;
     /**
-     * Sends from 203.0.113.51 with TTL 1 to the node IP's port, on a connected UDP socket with IP_RECVERR, until
-     * the error queue holds the ICMP error about it (a deadline of 20 s, probes 0.5 s apart), and prints the
-     * error's origin, type, code, offender and the quoted payload.
+     * Sends from 203.0.113.51 (the port its second argument names) with TTL 1 to the node IP's port, on a connected
+     * UDP socket with IP_RECVERR, until the error queue holds the ICMP error about it (a deadline of 20 s, probes
+     * 0.5 s apart), and prints the error's origin, type, code, offender and the quoted payload.
      */
     private static final String TTL_ONE_PROBE = String.join("\n",
             "import socket, struct, sys, time",
             "IP_RECVERR = 11",
             "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
-            "s.bind(('203.0.113.51', 0))",
+            "s.bind(('203.0.113.51', int(sys.argv[2])))",
             "s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)",
             "s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)",
             "s.connect(('192.168.16.1', int(sys.argv[1])))",
@@ -121,9 +123,11 @@ final class FirewallIcmpLab {
 
     /** The box's time exceeded about a packet out2in translated quotes the node IP and port, as sent. */
     void anErrorAboutATranslatedPacketQuotesWhatItsSenderSent() throws Exception {
+        // The NAT filters by address and port (NAT44-ED, RFC 4787 REQ-8): the probe below must come from a remote
+        // endpoint the pod's socket has sent to, so the pod opens that flow too (the same outside port, EIM).
         SeedLab.Result echo = inNamespace.run("pod1", "python3", "-c", "import socket; s = socket.socket(socket.AF_INET, "
                 + "socket.SOCK_DGRAM); s.settimeout(3); s.sendto(b'icmp-lab', ('203.0.113.51', 7)); "
-                + "print(s.recvfrom(100)[0].decode())");
+                + "print(s.recvfrom(100)[0].decode()); s.sendto(b'open', ('203.0.113.51', " + PROBE_PORT + "))");
         assertEquals(0, echo.exit(), echo.all());
         List<String> echoed = Files.readAllLines(labRun.resolve("servers.log")).stream()
                 .filter(line -> line.startsWith("udp-echo 192.168.16.1:") && line.endsWith(" 8 bytes")).toList();
@@ -131,7 +135,8 @@ final class FirewallIcmpLab {
         String natPort = echoed.getLast().split("[: ]")[2];
         long quotedBefore = errors.of("ip4-icmp-error", "nated-quoted-as-sent");
 
-        SeedLab.Result probe = inNamespace.run("internet", "python3", "-c", TTL_ONE_PROBE, natPort);
+        SeedLab.Result probe = inNamespace.run("internet", "python3", "-c", TTL_ONE_PROBE, natPort,
+                String.valueOf(PROBE_PORT));
         System.out.println("internet$ TTL 1 to 192.168.16.1:" + natPort + ": " + probe.all());
         assertEquals(0, probe.exit(), "TTL 1 to 192.168.16.1:" + natPort + ":\n" + probe.all() + "\n"
                 + shell.run("errors:show --no-format"));

@@ -8,12 +8,15 @@ import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Tcp;
 
 import java.lang.foreign.MemorySegment;
+import java.security.SecureRandom;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
 /**
- * The state NAT44's nodes share and that outlives them: the session table, the address pool with its port
- * maps, per-inside-address session counts and the policy (configuration) snapshot. Node instances hold a
+ * The state NAT44's nodes share and that outlives them: the session table (one session per flow, NAT44-ED), the
+ * endpoint-independent mappings that give every flow of one inside endpoint the same outside endpoint
+ * ({@link EndpointMappings}), the address pool with its port maps, per-inside-address session counts and the
+ * policy (configuration) snapshot. Node instances hold a
  * reference to one of these; a replacement node gets the same one and carries on with the same sessions.
  *
  * <p>Workers read sessions without locking; every change (create, delete, expire, pool change) happens
@@ -28,6 +31,8 @@ final class Nat44Dataplane implements AutoCloseable {
     static final int USER_LIMIT = -4;
     static final int NO_ADDRESS = -5;
     static final int COLLISION = -6;
+    /** {@link #createFromOutside}: the mapping went with the session recycled to make room for its new one. */
+    static final int NO_SESSION = -7;
 
     private final SessionTable table;
     private final LongSupplier clock;
@@ -36,6 +41,17 @@ final class Nat44Dataplane implements AutoCloseable {
     private volatile PortAllocator ports = new PortAllocator(new int[0]);
     private final LongIntMap sessionsByInsideAddress = new LongIntMap(1024);
     private final LongIntMap staticSessionsByInsideAddress = new LongIntMap(64);
+    private final EndpointMappings endpoints = new EndpointMappings();
+    /** Workers the dynamic ports are split between ({@link #setWorkers}). */
+    private int workers = 1;
+    /** Expired sessions recycled because the table or an inside address was full (VPP-ED's LRU reuse). */
+    private long reused;
+    /**
+     * Records a full table looks through for the least recently heard expired session to recycle
+     * ({@link SessionTable#leastRecentlyHeardExpired}): bounded, so a full table of live sessions costs a refused
+     * flow no more than this.
+     */
+    static final int REUSE_WINDOW = 1024;
     private final int[] expiredScratch = new int[256];
     private long expired;
     private long portExhaustions;
@@ -103,12 +119,18 @@ final class Nat44Dataplane implements AutoCloseable {
             if (index < 0 || slot < 0 || !allocator.isUsed(index, slot, m.externalPort())) {
                 continue;
             }
-            int s = table.lookupOut2In(SessionTable.key(m.externalAddress(), m.externalPort(), m.protocol()));
-            if (s >= 0 && !table.isStatic(s)) {
-                LOG.log(System.Logger.Level.WARNING, "static mapping '" + m.name() + "' takes its outside port from"
-                        + " a dynamic session, which is deleted so that the port is never handed out twice");
-                delete(s);
-                staticEvictions++;
+            long outKey = SessionTable.key(m.externalAddress(), m.externalPort(), m.protocol());
+            int mapping = endpoints.findByOutside(outKey);
+            if (mapping < 0 || endpoints.isStatic(mapping)) {
+                continue;
+            }
+            LOG.log(System.Logger.Level.WARNING, "static mapping '" + m.name() + "' takes its outside port from"
+                    + " dynamic sessions, which are deleted so that the port is never handed out twice");
+            for (int s = 0; s < table.capacity(); s++) {
+                if (table.inUse(s) && !table.isStatic(s) && table.outKey(s) == outKey) {
+                    delete(s);
+                    staticEvictions++;
+                }
             }
         }
     }
@@ -123,12 +145,36 @@ final class Nat44Dataplane implements AutoCloseable {
      * their ports in the new allocator.
      */
     public void setAddresses(int[] addresses) {
-        setAddresses(new PortAllocator(addresses));
+        setAddresses(new PortAllocator(addresses, new SplittableRandom(new SecureRandom().nextLong()),
+                workers));
     }
 
     /** Test hook: {@link #setAddresses(int[])} with ports drawn from {@code random}, so two runs choose alike. */
     void setAddresses(int[] addresses, SplittableRandom random) {
-        setAddresses(new PortAllocator(addresses, random));
+        setAddresses(new PortAllocator(addresses, random, workers));
+    }
+
+    /**
+     * Splits the pool's dynamic ports between {@code count} workers ({@link PortAllocator#owner}): what the out2in
+     * handoff reads a returning packet's owner from. Live sessions keep their ports (one in another worker's block
+     * stays where it is until it ends).
+     */
+    void setWorkers(int count, SplittableRandom random) {
+        synchronized (table.lock()) {
+            PortAllocator current = ports;
+            int[] addresses = new int[current.addressCount()];
+            for (int i = 0; i < addresses.length; i++) {
+                addresses[i] = current.address(i);
+            }
+            PortAllocator next = new PortAllocator(addresses, random, count);
+            this.workers = count;
+            setAddresses(next);
+        }
+    }
+
+    /** The worker that owns the dynamic session on outside port {@code port} (any pool address). */
+    int ownerOfOutsidePort(int port) {
+        return ports.owner(port);
     }
 
     private void setAddresses(PortAllocator next) {
@@ -165,10 +211,15 @@ final class Nat44Dataplane implements AutoCloseable {
         rebuildDerived(now, false);
     }
 
-    /** Recounts users and re-marks ports from the records; drops sessions the pool no longer covers. */
+    /**
+     * Recounts users, rebuilds the endpoint mappings and re-marks ports from the records; drops sessions the pool
+     * no longer covers, and any whose mapping disagrees with an earlier session's (one inside endpoint, one outside
+     * endpoint).
+     */
     private void rebuildDerived(long now, boolean poolKnown) {
         sessionsByInsideAddress.clear();
         staticSessionsByInsideAddress.clear();
+        endpoints.clear();
         PortAllocator allocator = ports;
         for (int s = 0; s < table.capacity(); s++) {
             if (!table.inUse(s)) {
@@ -182,7 +233,19 @@ final class Nat44Dataplane implements AutoCloseable {
             }
             long outKey = table.outKey(s);
             boolean isStatic = table.isStatic(s);
-            if (!isStatic && poolKnown) {
+            int mapping = endpoints.findByInside(table.inKey(s));
+            if (mapping >= 0) {
+                if (endpoints.outsideKey(mapping) != outKey || endpoints.isStatic(mapping) != isStatic) {
+                    recordSession(Nat44Event.SESSION_DELETE, s, now);
+                    table.remove(s);
+                    continue;
+                }
+                endpoints.retain(mapping);
+            } else if (endpoints.findByOutside(outKey) >= 0) {
+                recordSession(Nat44Event.SESSION_DELETE, s, now);
+                table.remove(s);
+                continue;
+            } else if (!isStatic && poolKnown) {
                 int index = allocator.indexOf(SessionTable.keyAddress(outKey));
                 int slot = PortAllocator.protocolSlot(SessionTable.keyProtocol(outKey));
                 if (index < 0 || slot < 0) {
@@ -198,6 +261,9 @@ final class Nat44Dataplane implements AutoCloseable {
                     continue;
                 }
             }
+            if (mapping < 0) {
+                endpoints.add(table.inKey(s), outKey, isStatic);
+            }
             long user = SessionTable.keyAddress(table.inKey(s)) & 0xffffffffL;
             (isStatic ? staticSessionsByInsideAddress : sessionsByInsideAddress).add(user, 1);
         }
@@ -210,6 +276,12 @@ final class Nat44Dataplane implements AutoCloseable {
      */
     int createIn2Out(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
                      int remotePort, int insideSw, long now) {
+        return createIn2Out(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now, 0);
+    }
+
+    /** {@link #createIn2Out} on {@code worker}: a new port comes from that worker's block. */
+    int createIn2Out(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
+                     int remotePort, int insideSw, long now, int worker) {
         int mapping = p.mappings.findByLocal(insideAddress, insidePort, protocol);
         if (mapping >= 0) {
             StaticMapping m = p.mappings.get(mapping);
@@ -219,45 +291,53 @@ final class Nat44Dataplane implements AutoCloseable {
                         remoteAddress, remotePort, insideSw, now);
             }
         }
-        return createDynamic(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now);
+        return createDynamic(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now, worker);
     }
 
+    /**
+     * A dynamic session for a new flow of an inside endpoint: the endpoint's mapping when it has one (every flow of
+     * one inside endpoint leaves from one outside endpoint, RFC 4787 REQ-1), else a new mapping with a port from
+     * the pool, the inside port itself when it is free (port preservation). A full table or inside address first
+     * recycles an expired session ({@link #makeRoom}). Returns the session, or a negative cause. Lock held.
+     */
     public int createDynamic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
                       int remotePort, int insideSw, long now) {
+        return createDynamic(p, insideAddress, insidePort, protocol, remoteAddress, remotePort, insideSw, now, 0);
+    }
+
+    /** {@link #createDynamic} on {@code worker}: a new mapping's port comes from that worker's block. */
+    int createDynamic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int remoteAddress,
+                      int remotePort, int insideSw, long now, int worker) {
         PortAllocator allocator = ports;
         int addressCount = allocator.addressCount();
         if (addressCount == 0) {
             return NO_ADDRESS;
         }
-        if (table.count() >= table.capacity()) {
-            recordLimit(LIMIT_TABLE, Nat44Event.QUOTA_EXCEEDED, Nat44Event.QUOTA_MAX_SESSION_ENTRIES, 0,
-                    table.capacity(), now);
-            return TABLE_FULL;
+        int room = makeRoom(p, insideAddress, now);
+        if (room < 0) {
+            return room;
+        }
+        long inKey = SessionTable.key(insideAddress, insidePort, protocol);
+        int mapping = endpoints.findByInside(inKey);
+        if (mapping >= 0) {
+            return insertSession(mapping, inKey, endpoints.outsideKey(mapping), remoteAddress, remotePort, insideSw,
+                    now, p, endpoints.isStatic(mapping));
         }
         long user = insideAddress & 0xffffffffL;
-        if (sessionsByInsideAddress.get(user, 0) >= p.maxSessionsPerInsideAddress) {
-            recordLimit(LIMIT_USER, Nat44Event.QUOTA_EXCEEDED, Nat44Event.QUOTA_MAX_ENTRIES_PER_USER, insideAddress,
-                    p.maxSessionsPerInsideAddress, now);
-            return USER_LIMIT;
-        }
         int slot = PortAllocator.protocolSlot(protocol);
         // Paired pooling (RFC 4787 REQ-2): an inside address starts at the same pool address every time.
         int first = (int) ((SessionTable.mix(user) >>> 1) % addressCount);
         for (int i = 0; i < addressCount; i++) {
             int index = (first + i) % addressCount;
-            int port = allocator.allocate(index, slot);
+            int port = allocator.allocate(index, slot, insidePort, worker);
             if (port < 0) {
                 continue;
             }
-            int s = table.insert(SessionTable.key(insideAddress, insidePort, protocol),
-                    SessionTable.key(allocator.address(index), port, protocol), remoteAddress, remotePort, insideSw,
-                    false, now, now + p.timeoutMillis(protocol, 0));
+            long outKey = SessionTable.key(allocator.address(index), port, protocol);
+            int s = insertSession(-1, inKey, outKey, remoteAddress, remotePort, insideSw, now, p, false);
             if (s < 0) {
                 allocator.release(index, slot, port);
-                return TABLE_FULL;
             }
-            sessionsByInsideAddress.add(user, 1);
-            recordSession(Nat44Event.SESSION_CREATE, s, now);
             return s;
         }
         portExhaustions++;
@@ -266,28 +346,143 @@ final class Nat44Dataplane implements AutoCloseable {
         return NO_PORTS;
     }
 
-    int createStatic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int outsideAddress,
-                     int outsidePort, int remoteAddress, int remotePort, int insideSw, long now) {
-        long inKey = SessionTable.key(insideAddress, insidePort, protocol);
-        long outKey = SessionTable.key(outsideAddress, outsidePort, protocol);
-        int existing = table.lookupOut2In(outKey);
-        if (existing >= 0) {
-            return table.inKey(existing) == inKey ? existing : COLLISION;
+    /**
+     * Endpoint-independent filtering (the {@code filtering = endpoint-independent} option): a packet from a new
+     * remote to the outside endpoint of dynamic mapping {@code mapping} opens a session of that mapping's inside
+     * endpoint for it. Returns the session, or a negative cause. Lock held.
+     */
+    int createFromOutside(Nat44Policy p, int mapping, int remoteAddress, int remotePort, long now) {
+        long inKey = endpoints.insideKey(mapping);
+        long outKey = endpoints.outsideKey(mapping);
+        int room = makeRoom(p, SessionTable.keyAddress(inKey), now);
+        if (room < 0) {
+            return room;
         }
-        existing = table.lookupIn2Out(inKey);
-        if (existing >= 0) {
-            return table.outKey(existing) == outKey ? existing : COLLISION;
+        // makeRoom may have recycled the mapping's last session, and the mapping with it.
+        mapping = endpoints.findByOutside(outKey);
+        if (mapping < 0) {
+            return NO_SESSION;
         }
-        int s = table.insert(inKey, outKey, remoteAddress, remotePort, insideSw, true, now,
+        return insertSession(mapping, inKey, outKey, remoteAddress, remotePort, -1, now, p, false);
+    }
+
+    /**
+     * Whether {@code port} of pool address {@code address} is taken (a dynamic mapping's or a static one's): a miss
+     * to it goes to the slow path, which filters or hairpins it. Read without the lock by the fast path: a bit seen
+     * late sends a packet down the path it would have taken a moment earlier, and the slow path looks again.
+     */
+    boolean outsidePortInUse(int address, int port, int protocol) {
+        PortAllocator allocator = ports;
+        int slot = PortAllocator.protocolSlot(protocol);
+        if (slot < 0) {
+            return false;
+        }
+        int index = allocator.indexOf(address);
+        return index >= 0 && allocator.isUsed(index, slot, port);
+    }
+
+    /** The dynamic mapping whose outside endpoint is {@code outKey}, or -1. Lock held. */
+    int mappingOfOutside(long outKey) {
+        return endpoints.findByOutside(outKey);
+    }
+
+    /** The outside endpoint dynamic flows of inside endpoint {@code inKey} leave from, or -1 when none. Lock held. */
+    long outsideEndpointOf(long inKey) {
+        int m = endpoints.findByInside(inKey);
+        return m < 0 ? -1 : endpoints.outsideKey(m);
+    }
+
+    /** Dynamic endpoint mappings alive (inside endpoints with at least one session). Lock held. */
+    int mappingCount() {
+        return endpoints.size();
+    }
+
+    /** A session of mapping {@code mapping} (or of a new one, -1): static when the mapping is a static mapping's. */
+    private int insertSession(int mapping, long inKey, long outKey, int remoteAddress, int remotePort, int insideSw,
+                              long now, Nat44Policy p, boolean isStatic) {
+        int protocol = SessionTable.keyProtocol(inKey);
+        int s = table.insert(inKey, outKey, remoteAddress, remotePort, insideSw, isStatic, now,
                 now + p.timeoutMillis(protocol, 0));
         if (s < 0) {
             recordLimit(LIMIT_TABLE, Nat44Event.QUOTA_EXCEEDED, Nat44Event.QUOTA_MAX_SESSION_ENTRIES, 0,
                     table.capacity(), now);
             return TABLE_FULL;
         }
-        staticSessionsByInsideAddress.add(insideAddress & 0xffffffffL, 1);
+        if (mapping >= 0) {
+            endpoints.retain(mapping);
+        } else {
+            endpoints.add(inKey, outKey, isStatic);
+        }
+        (isStatic ? staticSessionsByInsideAddress : sessionsByInsideAddress)
+                .add(SessionTable.keyAddress(inKey) & 0xffffffffL, 1);
         recordSession(Nat44Event.SESSION_CREATE, s, now);
         return s;
+    }
+
+    /**
+     * Room for one more dynamic session of {@code insideAddress}: when the table or the address's quota is full, the
+     * least recently heard expired session (of that address, for its quota) is deleted and counted
+     * ({@link #reused}), as VPP's NAT44-ED recycles before it refuses. Returns 0, or {@link #TABLE_FULL} or
+     * {@link #USER_LIMIT} when nothing expired could be recycled. Lock held.
+     */
+    private int makeRoom(Nat44Policy p, int insideAddress, long now) {
+        if (table.count() >= table.capacity()) {
+            int victim = table.leastRecentlyHeardExpired(now, 0, REUSE_WINDOW);
+            if (victim < 0) {
+                recordLimit(LIMIT_TABLE, Nat44Event.QUOTA_EXCEEDED, Nat44Event.QUOTA_MAX_SESSION_ENTRIES, 0,
+                        table.capacity(), now);
+                return TABLE_FULL;
+            }
+            delete(victim);
+            reused++;
+        }
+        if (sessionsByInsideAddress.get(insideAddress & 0xffffffffL, 0) >= p.maxSessionsPerInsideAddress) {
+            int victim = table.leastRecentlyHeardExpired(now, insideAddress, REUSE_WINDOW);
+            if (victim < 0) {
+                recordLimit(LIMIT_USER, Nat44Event.QUOTA_EXCEEDED, Nat44Event.QUOTA_MAX_ENTRIES_PER_USER,
+                        insideAddress, p.maxSessionsPerInsideAddress, now);
+                return USER_LIMIT;
+            }
+            delete(victim);
+            reused++;
+        }
+        return 0;
+    }
+
+    /** Expired sessions recycled for new ones since start (read under the lock, or as a counter's estimate). */
+    long reused() {
+        return reused;
+    }
+
+    int createStatic(Nat44Policy p, int insideAddress, int insidePort, int protocol, int outsideAddress,
+                     int outsidePort, int remoteAddress, int remotePort, int insideSw, long now) {
+        long inKey = SessionTable.key(insideAddress, insidePort, protocol);
+        long outKey = SessionTable.key(outsideAddress, outsidePort, protocol);
+        int existing = table.lookupOut2In(outKey, remoteAddress, remotePort);
+        if (existing >= 0) {
+            return table.inKey(existing) == inKey ? existing : COLLISION;
+        }
+        existing = table.lookupIn2Out(inKey, remoteAddress, remotePort);
+        if (existing >= 0) {
+            return table.outKey(existing) == outKey ? existing : COLLISION;
+        }
+        int mapping = endpoints.findByInside(inKey);
+        if (mapping >= 0 && (endpoints.outsideKey(mapping) != outKey || !endpoints.isStatic(mapping))) {
+            return COLLISION;
+        }
+        int other = endpoints.findByOutside(outKey);
+        if (other >= 0 && other != mapping) {
+            return COLLISION;
+        }
+        if (table.count() >= table.capacity()) {
+            int victim = table.leastRecentlyHeardExpired(now, 0, REUSE_WINDOW);
+            if (victim >= 0) {
+                delete(victim);
+                reused++;
+                mapping = endpoints.findByInside(inKey);
+            }
+        }
+        return insertSession(mapping, inKey, outKey, remoteAddress, remotePort, insideSw, now, p, true);
     }
 
     /** Deletes a session and gives its port back. Lock held. */
@@ -297,14 +492,22 @@ final class Nat44Dataplane implements AutoCloseable {
         }
         long outKey = table.outKey(s);
         long user = SessionTable.keyAddress(table.inKey(s)) & 0xffffffffL;
+        int mapping = endpoints.findByOutside(outKey);
         if (table.isStatic(s)) {
+            if (mapping >= 0) {
+                endpoints.release(mapping);
+            }
             staticSessionsByInsideAddress.add(user, -1);
         } else {
-            PortAllocator allocator = ports;
-            int index = allocator.indexOf(SessionTable.keyAddress(outKey));
-            int slot = PortAllocator.protocolSlot(SessionTable.keyProtocol(outKey));
-            if (index >= 0 && slot >= 0) {
-                allocator.release(index, slot, SessionTable.keyPort(outKey));
+            // The port goes back to the pool with the mapping's last session, not before: the endpoint's other
+            // flows still leave from it.
+            if (mapping < 0 || endpoints.release(mapping)) {
+                PortAllocator allocator = ports;
+                int index = allocator.indexOf(SessionTable.keyAddress(outKey));
+                int slot = PortAllocator.protocolSlot(SessionTable.keyProtocol(outKey));
+                if (index >= 0 && slot >= 0) {
+                    allocator.release(index, slot, SessionTable.keyPort(outKey));
+                }
             }
             sessionsByInsideAddress.add(user, -1);
         }

@@ -35,6 +35,16 @@ final class Nat44Fragments {
         return port(pool, bi, protocol, false);
     }
 
+    /** The remote endpoint's port of a later fragment going out, from its stamp: its destination port, 0 for ICMP. */
+    static int remotePortOut(BufferPool pool, int bi, int protocol) {
+        return protocol == Ipv4.PROTOCOL_ICMP ? 0 : pool.reassembledPorts(bi) & 0xffff;
+    }
+
+    /** The remote endpoint's port of a later fragment coming in: its source port, 0 for ICMP. */
+    static int remotePortIn(BufferPool pool, int bi, int protocol) {
+        return protocol == Ipv4.PROTOCOL_ICMP ? 0 : pool.reassembledPorts(bi) >>> 16;
+    }
+
     private static int port(BufferPool pool, int bi, int protocol, boolean source) {
         if ((pool.l4Info(bi) & BufferPool.L4_REASSEMBLED) == 0) {
             return NOT_STAMPED;

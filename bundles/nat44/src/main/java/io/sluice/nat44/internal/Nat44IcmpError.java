@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * ICMP errors (destination unreachable, time exceeded, parameter problem) matched to the session of the packet
  * they quote, the quoted IPv4 header and the first 8 bytes after it (RFC 792; RFC 5508 section 4.2, REQ-4),
- * in both directions:
+ * in both directions. The quote holds both endpoints, so the session is the quoted flow's own (its 5-tuple):
  * <ul>
  *   <li>out2in: an error from outside about a packet a session translated on its way out quotes the session's
  *   outside endpoint as its source and is addressed to it. Its outer destination and the quoted source (address,
@@ -56,7 +56,8 @@ final class Nat44IcmpError {
             return toPool ? MALFORMED : NOT_OURS;
         }
         SessionTable table = dataplane.table();
-        int s = table.lookupOut2In(Nat44Packets.embeddedKey(seg, inner, true));
+        int s = table.lookupOut2In(Nat44Packets.embeddedKey(seg, inner, true),
+                Nat44Packets.embeddedRemoteAddress(seg, inner, true), Nat44Packets.embeddedRemotePort(seg, inner, true));
         // A genuine error goes back to the quoted packet's sender: the session's outside address.
         if (s < 0 || table.expiresAt(s) <= now || Ipv4.dst(seg, ip) != Ipv4.src(seg, inner)) {
             return toPool ? NO_SESSION : NOT_OURS;
@@ -83,7 +84,9 @@ final class Nat44IcmpError {
             return MALFORMED;
         }
         SessionTable table = dataplane.table();
-        int s = table.lookupIn2Out(Nat44Packets.embeddedKey(seg, inner, false));
+        int s = table.lookupIn2Out(Nat44Packets.embeddedKey(seg, inner, false),
+                Nat44Packets.embeddedRemoteAddress(seg, inner, false),
+                Nat44Packets.embeddedRemotePort(seg, inner, false));
         if (s < 0 || table.expiresAt(s) <= now || Ipv4.src(seg, ip) != Ipv4.dst(seg, inner)) {
             return NO_SESSION;
         }

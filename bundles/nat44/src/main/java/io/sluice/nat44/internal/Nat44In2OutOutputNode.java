@@ -24,7 +24,7 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * {@code nat44-in2out-output}: source NAT after routing, on the ip4-output arc of an outside interface with
  * the output feature (VPP's {@code set interface nat44 out <if> output-feature}). A packet from an inside
- * interface whose source endpoint has a live session gets the session's outside address and port; a miss
+ * interface whose flow (inside 5-tuple) has a live session gets the session's outside address and port; a miss
  * (or ICMP error, fragment, other protocol) goes to {@code nat44-in2out-output-slowpath}. Packets that did not
  * come in on an inside interface (the box's own) pass untouched.
  *
@@ -110,6 +110,7 @@ public final class Nat44In2OutOutputNode implements Node {
             int session = -1;
             if (policy.refusing) {
                 next = ARC_DROP;
+                context.stampError(bi, Error.NO_CONFIGURATION.ordinal());
                 refused++;
                 dataplane.drops().record(Nat44DropRecorder.NODE_IN2OUT_OUTPUT, Error.NO_CONFIGURATION.ordinal(), pool,
                         bi, now);
@@ -120,7 +121,9 @@ public final class Nat44In2OutOutputNode implements Node {
                 boolean later = Nat44Fragments.later(pool, bi);
                 int port = later ? Nat44Fragments.sourcePort(pool, bi, protocol)
                         : Nat44Packets.sourcePort(seg, ip, l4, protocol);
-                int s = port < 0 ? -1 : table.lookupIn2Out(SessionTable.key(Ipv4.src(seg, ip), port, protocol));
+                int s = port < 0 ? -1 : table.lookupIn2Out(SessionTable.key(Ipv4.src(seg, ip), port, protocol),
+                        Ipv4.dst(seg, ip), later ? Nat44Fragments.remotePortOut(pool, bi, protocol)
+                                : Nat44Packets.remotePortOut(seg, l4, protocol));
                 if (s < 0 || table.expiresAt(s) <= now) {
                     next = ARC_SLOW_PATH;
                 } else {

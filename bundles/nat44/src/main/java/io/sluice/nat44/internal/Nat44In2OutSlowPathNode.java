@@ -13,7 +13,6 @@ import io.sluice.nat44.api.StaticMapping;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Icmp;
 import io.sluice.packet.api.Ipv4;
-import io.sluice.packet.api.NetworkOrder;
 import io.sluice.packet.api.Opaque;
 import io.sluice.vnet.api.VnetBufferFlags;
 
@@ -25,8 +24,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code nat44-in2out-output-slowpath}: what the fast path could not translate. Creates sessions (a static
- * mapping's, or a dynamic one with a port from the pool), translates ICMP errors from inside hosts together
+ * {@code nat44-in2out-output-slowpath}: what the fast path could not translate. Creates sessions, one per flow
+ * (a static mapping's, or a dynamic one on its inside endpoint's mapping, or with a port from the pool), translates ICMP errors from inside hosts together
  * with the packet they quote (RFC 5508 REQ-4), lets identity-mapped traffic pass, and drops with a counter
  * what cannot be translated. Takes the session table's lock once per frame and expires a few idle sessions
  * each time, so the table recovers ports even when the housekeeping thread is late.
@@ -69,7 +68,12 @@ public final class Nat44In2OutSlowPathNode implements Node {
         BAD_ICMP("ICMP error malformed, truncated or with a bad checksum"),
         ICMP_NO_SESSION("ICMP error about a flow with no session"),
         FRAGMENT("non-first fragment without its datagram's session (no stamp from ip4-sv-reassembly, or none made)"),
-        TRUNCATED("TCP, UDP or ICMP header truncated");
+        TRUNCATED("TCP, UDP or ICMP header truncated"),
+        /**
+         * A new flow found the table or its inside address full and took the least recently heard expired session's
+         * place (VPP NAT44-ED's LRU reuse) instead of being refused.
+         */
+        SESSIONS_REUSED("expired sessions reused for new ones (table or inside address full)");
 
         private final String description;
 
@@ -89,6 +93,8 @@ public final class Nat44In2OutSlowPathNode implements Node {
 
     private final Nat44Dataplane dataplane;
     private final int[] counts = new int[Error.values().length];
+    /** The worker running the frame, set under the lock: new ports come from its block of the pool. */
+    private int worker;
 
     /** A node over {@code dataplane}, for the bundle's tests and testkit; DS sees only the public constructor. */
     Nat44In2OutSlowPathNode(Nat44Dataplane dataplane) {
@@ -116,17 +122,21 @@ public final class Nat44In2OutSlowPathNode implements Node {
         int[] counts = this.counts;
         synchronized (dataplane.table().lock()) {
             counts[Error.SESSIONS_EXPIRED.ordinal()] += dataplane.expireSome(now, EXPIRY_BUDGET);
+            long reusedBefore = dataplane.reused();
+            worker = context.workerIndex();
             for (int i = 0; i < n; i++) {
                 int bi = buffers[i];
                 int cause = translate(policy, pool, bi, now);
                 if (cause >= 0) {
                     counts[cause]++;
                     nexts[i] = ARC_DROP;
+                    context.stampError(bi, cause);
                     dataplane.drops().record(Nat44DropRecorder.NODE_IN2OUT_SLOW_PATH, cause, pool, bi, now);
                 } else {
                     nexts[i] = context.featureNext(pool.txSwIfIndex(bi));
                 }
             }
+            counts[Error.SESSIONS_REUSED.ordinal()] += (int) (dataplane.reused() - reusedBefore);
             // The counts are this instance's scratch, shared by workers: flushed before the lock is let go.
             for (int e = 0; e < counts.length; e++) {
                 if (counts[e] != 0) {
@@ -169,7 +179,8 @@ public final class Nat44In2OutSlowPathNode implements Node {
             return translateIcmpError(pool, bi, ip, l4, now);
         }
         int src = Ipv4.src(seg, ip);
-        int s = table.lookupIn2Out(SessionTable.key(src, port, protocol));
+        int remotePort = Nat44Packets.remotePortOut(seg, l4, protocol);
+        int s = table.lookupIn2Out(SessionTable.key(src, port, protocol), Ipv4.dst(seg, ip), remotePort);
         if (s >= 0 && table.expiresAt(s) <= now) {
             dataplane.delete(s);
             counts[Error.SESSIONS_EXPIRED.ordinal()]++;
@@ -183,9 +194,8 @@ public final class Nat44In2OutSlowPathNode implements Node {
                     return -1;
                 }
             }
-            int remotePort = protocol == Ipv4.PROTOCOL_ICMP ? 0 : NetworkOrder.u16(seg, l4 + 2);
             s = dataplane.createIn2Out(policy, src, port, protocol, Ipv4.dst(seg, ip), remotePort,
-                    pool.rxSwIfIndex(bi), now);
+                    pool.rxSwIfIndex(bi), now, worker);
             if (s < 0) {
                 return switch (s) {
                     case Nat44Dataplane.NO_PORTS -> Error.OUT_OF_PORTS.ordinal();
@@ -221,7 +231,8 @@ public final class Nat44In2OutSlowPathNode implements Node {
         long ip = pool.l3Header(bi);
         int protocol = pool.ipProtocol(bi);
         int port = Nat44Fragments.sourcePort(pool, bi, protocol);
-        int s = port < 0 ? -1 : table.lookupIn2Out(SessionTable.key(Ipv4.src(seg, ip), port, protocol));
+        int s = port < 0 ? -1 : table.lookupIn2Out(SessionTable.key(Ipv4.src(seg, ip), port, protocol),
+                Ipv4.dst(seg, ip), Nat44Fragments.remotePortOut(pool, bi, protocol));
         if (s < 0 || table.expiresAt(s) <= now) {
             return Error.FRAGMENT.ordinal();
         }

@@ -25,18 +25,21 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code nat44-out2in}: destination NAT on the ip4-unicast arc, before the route lookup. A packet to the
- * outside endpoint of a live session is sent on to the session's inside endpoint; one that matches a static
- * mapping creates the mapping's session first; an ICMP error quoting one of our translated packets is
+ * {@code nat44-out2in}: destination NAT on the ip4-unicast arc, before the route lookup. A packet of a live
+ * session's flow (its outside 5-tuple: the outside endpoint and the remote it came from) is sent on to the
+ * session's inside endpoint; one that matches a static mapping creates the mapping's session first; an ICMP error quoting one of our translated packets is
  * translated with its quote (RFC 5508 REQ-4), one to a pool address quoting no session is dropped
  * ({@link Nat44IcmpError}). The destination a translated packet arrived with is left in its metadata for
  * ip4-icmp-error. Everything else passes untouched (session index -1), as the
- * seed's SYN does on the pod interface. Filtering is endpoint-independent (RFC 4787 REQ-8 option, RFC 5382
- * REQ-3): any remote may reach a mapped endpoint while its session lives.
+ * seed's SYN does on the pod interface. Filtering is address-and-port-dependent by default (RFC 4787 REQ-8, VPP's
+ * NAT44-ED): a packet to a live dynamic mapping from a remote its inside endpoint has no session with is dropped and
+ * counted ({@code filtered}); with {@code filtering = endpoint-independent} (RFC 4787 REQ-8's option, RFC 5382
+ * REQ-3) it opens a session for that remote instead.
  *
  * <p>On an inside interface this is also where hairpinning happens (RFC 4787 REQ-9, RFC 5382 REQ-8): an
- * inside host reaching another through its outside endpoint gets its destination translated here and its
- * source translated to its own outside endpoint, so each side sees the other's public endpoint.
+ * inside host reaching another through its outside endpoint gets its source translated to its own outside endpoint
+ * first (the remote half of the destination's 5-tuple), then its destination, so each side sees the other's public
+ * endpoint. An inside sender is not filtered.
  */
 @Component(service = Node.class)
 public final class Nat44Out2InNode implements Node {
@@ -83,7 +86,16 @@ public final class Nat44Out2InNode implements Node {
          * An ICMP error to a pool address quoting no live session (or not addressed to the endpoint it quotes):
          * nobody inside is waiting for it (RFC 5508 REQ-4; RFC 5927's blind attacks).
          */
-        ICMP_NO_SESSION("ICMP error about a flow with no session");
+        ICMP_NO_SESSION("ICMP error about a flow with no session"),
+        /**
+         * Address-and-port-dependent filtering (RFC 4787 REQ-8, the default): a packet to the outside endpoint of a
+         * live dynamic mapping from a remote endpoint the inside endpoint has no session with.
+         */
+        FILTERED("packet to a mapping from a remote without a session (address-and-port-dependent filtering)"),
+        /** Endpoint-independent filtering (or hairpinning): a new remote reached a live dynamic mapping. */
+        MAPPING_SESSIONS_CREATED("sessions a new remote opened to a dynamic mapping (endpoint-independent filtering)"),
+        /** A new session found the table or its inside address full and took an expired session's place. */
+        SESSIONS_REUSED("expired sessions reused for new ones (table or inside address full)");
 
         private final String description;
 
@@ -143,7 +155,8 @@ public final class Nat44Out2InNode implements Node {
             int next = context.featureNext(rx);
             if (Nat44Fragments.later(pool, bi)) {
                 int port = Nat44Fragments.destinationPort(pool, bi, protocol);
-                int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol));
+                int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol),
+                        Ipv4.src(seg, ip), Nat44Fragments.remotePortIn(pool, bi, protocol));
                 if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)) {
                     dataplane.touch(policy, s, now, protocol, 0, false, Ipv4.totalLength(seg, ip));
                     Nat44Fragments.rewriteDestination(seg, ip, SessionTable.keyAddress(table.inKey(s)));
@@ -158,15 +171,20 @@ public final class Nat44Out2InNode implements Node {
                 }
             } else {
                 int port = Nat44Packets.destinationPort(seg, ip, l4, protocol);
-                int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol));
-                if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)
+                boolean fromInside = policy.inside(rx);
+                // From inside the remote half of the key is the sender's own outside endpoint, known only once the
+                // slow path has translated its source (hairpinning).
+                int s = port < 0 || fromInside ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port,
+                        protocol), Ipv4.src(seg, ip), Nat44Packets.remotePortIn(seg, l4, protocol));
+                if (s >= 0 && table.expiresAt(s) > now
                         && protocol == Ipv4.PROTOCOL_TCP && dataplane.outsideWithoutEvidence(s, seg, l4)) {
                     next = ARC_DROP;
+                    context.stampError(bi, Error.TCP_OUT_OF_WINDOW.ordinal());
                     session = s;
                     outOfWindow++;
                     dataplane.drops().record(Nat44DropRecorder.NODE_OUT2IN, Error.TCP_OUT_OF_WINDOW.ordinal(), pool, bi,
                             now);
-                } else if (s >= 0 && table.expiresAt(s) > now && !policy.inside(rx)) {
+                } else if (s >= 0 && table.expiresAt(s) > now) {
                     long inKey = table.inKey(s);
                     dataplane.touch(policy, s, now, protocol, Nat44Packets.tcpFlags(seg, l4, protocol), false,
                             Ipv4.totalLength(seg, ip));
@@ -177,7 +195,11 @@ public final class Nat44Out2InNode implements Node {
                     session = s;
                     translated++;
                 } else if (s >= 0 || port == -1
-                        || policy.mappings.translatesExternal(Ipv4.dst(seg, ip), port, protocol)) {
+                        || policy.mappings.translatesExternal(Ipv4.dst(seg, ip), port, protocol)
+                        || (port >= 0 && dataplane.outsidePortInUse(Ipv4.dst(seg, ip), port, protocol)
+                            && policy.mappings.findByExternal(Ipv4.dst(seg, ip), port, protocol) < 0)) {
+                    // A live dynamic mapping's port (an identity mapping's reserved port stays on the fast path):
+                    // filtered, opened (endpoint-independent filtering) or hairpinned under the lock.
                     slowWork = true;
                     session = -2;
                 }
@@ -187,6 +209,7 @@ public final class Nat44Out2InNode implements Node {
         }
         if (slowWork) {
             synchronized (table.lock()) {
+                long reusedBefore = dataplane.reused();
                 for (int i = 0; i < n; i++) {
                     int bi = buffers[i];
                     if (pool.opaque(bi, Opaque.NAT_SESSION) == -2) {
@@ -194,6 +217,7 @@ public final class Nat44Out2InNode implements Node {
                         if (cause >= 0) {
                             counts[cause]++;
                             nexts[i] = ARC_DROP;
+                            context.stampError(bi, cause);
                             dataplane.drops().record(Nat44DropRecorder.NODE_OUT2IN, cause, pool, bi, now);
                         }
                     }
@@ -201,6 +225,7 @@ public final class Nat44Out2InNode implements Node {
                 counts[Error.OUT2IN_PACKETS.ordinal()] += translated;
                 counts[Error.FRAGMENT.ordinal()] += fragments;
                 counts[Error.TCP_OUT_OF_WINDOW.ordinal()] += outOfWindow;
+                counts[Error.SESSIONS_REUSED.ordinal()] += (int) (dataplane.reused() - reusedBefore);
                 flush(context);
             }
         } else {
@@ -248,40 +273,60 @@ public final class Nat44Out2InNode implements Node {
             return translateIcmpError(pool, bi, ip, l4, now);
         }
         int dst = Ipv4.dst(seg, ip);
-        int s = table.lookupOut2In(SessionTable.key(dst, port, protocol));
-        if (s >= 0 && table.expiresAt(s) <= now) {
-            dataplane.delete(s);
-            s = -1;
-        }
-        if (s < 0) {
-            int mapping = policy.mappings.findByExternal(dst, port, protocol);
-            if (mapping < 0) {
-                return -1;
-            }
-            StaticMapping m = policy.mappings.get(mapping);
-            if (m.identity()) {
-                return -1;
-            }
-            int remotePort = protocol == Ipv4.PROTOCOL_ICMP ? 0 : NetworkOrder.u16(seg, l4);
-            int insidePort = m.addressOnly() ? port : m.localPort();
-            s = dataplane.createStatic(policy, m.localAddress(), insidePort, protocol, dst, port, Ipv4.src(seg, ip),
-                    remotePort, -1, now);
-            if (s < 0) {
-                return causeOf(s);
-            }
-            counts[Error.SESSIONS_CREATED.ordinal()]++;
-        }
         int rx = pool.rxSwIfIndex(bi);
-        long inKey = table.inKey(s);
-        Nat44IcmpError.recordArrived(pool, bi, dst, port);
-        if (policy.inside(rx)) {
+        boolean fromInside = policy.inside(rx);
+        long outKey = SessionTable.key(dst, port, protocol);
+        int mapping = policy.mappings.findByExternal(dst, port, protocol);
+        StaticMapping m = mapping < 0 ? null : policy.mappings.get(mapping);
+        if (m != null && m.identity()) {
+            return -1;
+        }
+        int dynamic = m == null ? dataplane.mappingOfOutside(outKey) : -1;
+        if (fromInside) {
+            if (m == null && dynamic < 0) {
+                return -1;
+            }
             int cause = hairpinSource(policy, pool, bi, ip, l4, protocol, now);
             if (cause >= 0) {
                 return cause;
             }
+        }
+        // The remote half of the 5-tuple: the sender, as translated when it is inside (hairpinning).
+        int remoteAddress = Ipv4.src(seg, ip);
+        int remotePort = Nat44Packets.remotePortIn(seg, l4, protocol);
+        int s = table.lookupOut2In(outKey, remoteAddress, remotePort);
+        if (s >= 0 && table.expiresAt(s) <= now) {
+            dataplane.delete(s);
+            s = -1;
+            dynamic = m == null ? dataplane.mappingOfOutside(outKey) : -1;
+        }
+        if (s < 0) {
+            if (m != null) {
+                int insidePort = m.addressOnly() ? port : m.localPort();
+                s = dataplane.createStatic(policy, m.localAddress(), insidePort, protocol, dst, port, remoteAddress,
+                        remotePort, -1, now);
+                if (s < 0) {
+                    return causeOf(s);
+                }
+                counts[Error.SESSIONS_CREATED.ordinal()]++;
+            } else if (dynamic < 0) {
+                return -1;
+            } else if (!fromInside && !policy.endpointIndependentFiltering) {
+                return Error.FILTERED.ordinal();
+            } else {
+                s = dataplane.createFromOutside(policy, dynamic, remoteAddress, remotePort, now);
+                if (s < 0) {
+                    return s == Nat44Dataplane.NO_SESSION ? Error.FILTERED.ordinal() : causeOf(s);
+                }
+                counts[Error.MAPPING_SESSIONS_CREATED.ordinal()]++;
+            }
+        }
+        long inKey = table.inKey(s);
+        Nat44IcmpError.recordArrived(pool, bi, dst, port);
+        if (fromInside) {
             Nat44IcmpError.recordNotQuotable(pool, bi);
         }
-        if (protocol == Ipv4.PROTOCOL_TCP && !policy.inside(rx) && dataplane.outsideWithoutEvidence(s, seg, l4)) {
+        if (protocol == Ipv4.PROTOCOL_TCP && !fromInside && dataplane.outsideWithoutEvidence(s, seg, l4)) {
             pool.setOpaque(bi, Opaque.NAT_SESSION, s);
             return Error.TCP_OUT_OF_WINDOW.ordinal();
         }
@@ -300,7 +345,8 @@ public final class Nat44Out2InNode implements Node {
         MemorySegment seg = pool.segment();
         SessionTable table = dataplane.table();
         int port = Nat44Fragments.destinationPort(pool, bi, protocol);
-        int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol));
+        int s = port < 0 ? -1 : table.lookupOut2In(SessionTable.key(Ipv4.dst(seg, ip), port, protocol),
+                Ipv4.src(seg, ip), Nat44Fragments.remotePortIn(pool, bi, protocol));
         if (s < 0 || table.expiresAt(s) <= now || policy.inside(pool.rxSwIfIndex(bi))) {
             counts[Error.FRAGMENT.ordinal()]++;
             return -1;
@@ -325,14 +371,15 @@ public final class Nat44Out2InNode implements Node {
         SessionTable table = dataplane.table();
         int src = Ipv4.src(seg, ip);
         int srcPort = Nat44Packets.sourcePort(seg, ip, l4, protocol);
-        int s = table.lookupIn2Out(SessionTable.key(src, srcPort, protocol));
+        int dstPort = Nat44Packets.destinationPort(seg, ip, l4, protocol);
+        int s = table.lookupIn2Out(SessionTable.key(src, srcPort, protocol), Ipv4.dst(seg, ip), dstPort);
         if (s >= 0 && table.expiresAt(s) <= now) {
             dataplane.delete(s);
             s = -1;
         }
         if (s < 0) {
-            s = dataplane.createIn2Out(policy, src, srcPort, protocol, Ipv4.dst(seg, ip),
-                    Nat44Packets.destinationPort(seg, ip, l4, protocol), pool.rxSwIfIndex(bi), now);
+            s = dataplane.createIn2Out(policy, src, srcPort, protocol, Ipv4.dst(seg, ip), dstPort,
+                    pool.rxSwIfIndex(bi), now);
             if (s < 0) {
                 return causeOf(s);
             }
@@ -365,6 +412,7 @@ public final class Nat44Out2InNode implements Node {
     private static int causeOf(int createResult) {
         return switch (createResult) {
             case Nat44Dataplane.NO_PORTS, Nat44Dataplane.NO_ADDRESS -> Error.OUT_OF_PORTS.ordinal();
+            case Nat44Dataplane.NO_SESSION -> Error.FILTERED.ordinal();
             case Nat44Dataplane.TABLE_FULL -> Error.MAX_SESSIONS_EXCEEDED.ordinal();
             case Nat44Dataplane.USER_LIMIT -> Error.MAX_USER_SESSIONS_EXCEEDED.ordinal();
             default -> Error.MAPPING_COLLISION.ordinal();

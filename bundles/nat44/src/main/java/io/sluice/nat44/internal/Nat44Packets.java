@@ -59,6 +59,20 @@ final class Nat44Packets {
         };
     }
 
+    /**
+     * The remote endpoint's port of a packet going out (in2out), the other half of its session's 5-tuple: the
+     * destination port, or 0 for an ICMP echo (its identifier is the inside endpoint's). Only after
+     * {@link #sourcePort} gave a port.
+     */
+    static int remotePortOut(MemorySegment seg, long l4, int protocol) {
+        return protocol == Ipv4.PROTOCOL_ICMP ? 0 : NetworkOrder.u16(seg, l4 + 2);
+    }
+
+    /** As {@link #remotePortOut} for a packet coming in (out2in): the source port, or 0 for an ICMP echo. */
+    static int remotePortIn(MemorySegment seg, long l4, int protocol) {
+        return protocol == Ipv4.PROTOCOL_ICMP ? 0 : NetworkOrder.u16(seg, l4);
+    }
+
     /** Whether the packet's total length ends before the whole TCP, UDP or ICMP header NAT rewrites. */
     private static boolean truncated(MemorySegment seg, long ip, long l4, int protocol) {
         int needed = switch (protocol) {
@@ -162,6 +176,22 @@ final class Nat44Packets {
             }
         }
         Icmp.setChecksum(seg, icmp, Icmp.computeChecksum(seg, icmp, icmpLength));
+    }
+
+    /**
+     * The address of the quoted packet's other endpoint than {@link #embeddedKey}'s: the remote half of its session's
+     * 5-tuple (the destination when {@code sourceSide}, else the source).
+     */
+    static int embeddedRemoteAddress(MemorySegment seg, long inner, boolean sourceSide) {
+        return NetworkOrder.u32(seg, inner + (sourceSide ? Ipv4.DST : Ipv4.SRC));
+    }
+
+    /** The port of that other endpoint, 0 for an ICMP echo (its identifier is the session endpoint's). */
+    static int embeddedRemotePort(MemorySegment seg, long inner, boolean sourceSide) {
+        if (Ipv4.protocol(seg, inner) == Ipv4.PROTOCOL_ICMP) {
+            return 0;
+        }
+        return NetworkOrder.u16(seg, Ipv4.payloadOffset(seg, inner) + (sourceSide ? 2 : 0));
     }
 
     /** The NAT key of the quoted packet's source ({@code sourceSide}) or destination endpoint. */

@@ -5,7 +5,7 @@ import io.sluice.packet.api.Ipv4;
 
 /**
  * What the forwarding path needs of the configuration, immutable: interface roles by sw_if_index, timeouts
- * in milliseconds, the per-inside-address session limit and the static mappings. A configuration change
+ * in milliseconds, the per-inside-address session limit, the filtering behaviour and the static mappings. A configuration change
  * publishes a new instance; nodes read it once per frame.
  */
 final class Nat44Policy {
@@ -26,14 +26,27 @@ final class Nat44Policy {
      * nat44-in2out-output drops every packet it sees rather than let an inside source leave as it is.
      */
     final boolean refusing;
+    /**
+     * Endpoint-independent filtering (RFC 4787 REQ-8's option; key {@code filtering = endpoint-independent}): a
+     * packet from any remote to a live mapping's outside endpoint opens a session for that remote. False, the
+     * default, is address-and-port-dependent filtering (VPP's NAT44-ED): only the remotes the inside endpoint has
+     * sessions with get in, every other packet to the mapping is dropped and counted.
+     */
+    final boolean endpointIndependentFiltering;
 
     public Nat44Policy(byte[] roleBySw, Timeouts timeouts, int maxSessionsPerInsideAddress, StaticMappings mappings) {
-        this(roleBySw, timeouts, maxSessionsPerInsideAddress, mappings, false);
+        this(roleBySw, timeouts, maxSessionsPerInsideAddress, mappings, false, false);
+    }
+
+    public Nat44Policy(byte[] roleBySw, Timeouts timeouts, int maxSessionsPerInsideAddress, StaticMappings mappings,
+                       boolean endpointIndependentFiltering) {
+        this(roleBySw, timeouts, maxSessionsPerInsideAddress, mappings, endpointIndependentFiltering, false);
     }
 
     private Nat44Policy(byte[] roleBySw, Timeouts timeouts, int maxSessionsPerInsideAddress, StaticMappings mappings,
-                        boolean refusing) {
+                        boolean endpointIndependentFiltering, boolean refusing) {
         this.refusing = refusing;
+        this.endpointIndependentFiltering = endpointIndependentFiltering;
         this.roleBySw = roleBySw.clone();
         this.timeouts = timeouts;
         this.udpMillis = timeouts.udpSeconds() * 1000L;
@@ -50,7 +63,7 @@ final class Nat44Policy {
 
     /** The policy of a dataplane with no valid configuration: see {@link #refusing}. */
     static Nat44Policy refusing() {
-        return new Nat44Policy(new byte[0], Timeouts.DEFAULTS, 10_000, StaticMappings.NONE, true);
+        return new Nat44Policy(new byte[0], Timeouts.DEFAULTS, 10_000, StaticMappings.NONE, false, true);
     }
 
     boolean inside(int swIfIndex) {

@@ -248,7 +248,7 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
             }
         }
         dataplane.setPolicy(new Nat44Policy(roleBySw, current.timeouts(), current.maxSessionsPerInsideAddress(),
-                new StaticMappings(current.staticMappings())));
+                new StaticMappings(current.staticMappings()), current.endpointIndependentFiltering()));
         roles = List.copyOf(resolved);
         for (FeatureKey feature : new ArrayList<>(appliedFeatures)) {
             if (!wanted.contains(feature) && setFeature(feature, false)) {

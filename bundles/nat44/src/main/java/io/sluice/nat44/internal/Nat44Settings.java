@@ -19,11 +19,14 @@ import java.util.Map;
  */
 record Nat44Settings(int[] addresses, List<String> inside, List<String> outside, List<String> outputFeature,
                      Timeouts timeouts, int maxSessions, int maxSessionsPerInsideAddress, Path sessionFile,
-                     List<StaticMapping> staticMappings) {
+                     List<StaticMapping> staticMappings, boolean endpointIndependentFiltering) {
 
     static final String PID = "io.sluice.nat44";
     static final int DEFAULT_MAX_SESSIONS = 1 << 20;
     static final int DEFAULT_MAX_PER_INSIDE_ADDRESS = 10_000;
+    /** Values of key {@code filtering}: RFC 4787 section 5's names. */
+    static final String FILTERING_ADDRESS_AND_PORT_DEPENDENT = "address-and-port-dependent";
+    static final String FILTERING_ENDPOINT_INDEPENDENT = "endpoint-independent";
 
     /** Parses {@code properties}; throws IllegalArgumentException whose message names every bad key. */
     static Nat44Settings parse(Map<String, ?> properties) {
@@ -40,6 +43,17 @@ record Nat44Settings(int[] addresses, List<String> inside, List<String> outside,
         int maxSessions = integer(properties, "max-sessions", DEFAULT_MAX_SESSIONS, 1, 1 << 28, problems);
         int perAddress = integer(properties, "max-sessions-per-inside-address", DEFAULT_MAX_PER_INSIDE_ADDRESS, 1,
                 1 << 28, problems);
+        boolean endpointIndependentFiltering = false;
+        Object filtering = properties.get("filtering");
+        if (filtering != null && !filtering.toString().isBlank()) {
+            String value = filtering.toString().trim().toLowerCase(Locale.ROOT);
+            if (value.equals(FILTERING_ENDPOINT_INDEPENDENT)) {
+                endpointIndependentFiltering = true;
+            } else if (!value.equals(FILTERING_ADDRESS_AND_PORT_DEPENDENT)) {
+                problems.add("filtering: '" + filtering + "' is neither " + FILTERING_ADDRESS_AND_PORT_DEPENDENT
+                        + " (the default) nor " + FILTERING_ENDPOINT_INDEPENDENT);
+            }
+        }
         Path file = null;
         Object fileValue = properties.get("session-file");
         if (fileValue != null && !fileValue.toString().isBlank()) {
@@ -70,7 +84,7 @@ record Nat44Settings(int[] addresses, List<String> inside, List<String> outside,
             throw new IllegalArgumentException("configuration " + PID + " refused: " + String.join("; ", problems));
         }
         return new Nat44Settings(addresses, inside, outside, outputFeature, timeouts, maxSessions, perAddress, file,
-                List.copyOf(mappings));
+                List.copyOf(mappings), endpointIndependentFiltering);
     }
 
     /**

@@ -7,10 +7,19 @@ import java.util.SplittableRandom;
 
 /**
  * Outside ports (and ICMP echo identifiers) per pool address and protocol, one bit each in a 64 Ki-bit map.
- * Allocation starts at a random port in 1024..65535 and probes upward (wrapping) for a free bit, so ports are
- * not predictable from one connection to the next (RFC 6056 section 3.3.2's "random start, then next free"),
- * and never collide. Ports below 1024 are never allocated dynamically (RFC 4787 REQ-3 asks to keep the
+ * A port is one endpoint-independent mapping's ({@link EndpointMappings}): its flows share it, so it is allocated
+ * for the mapping's first session and released with its last. Allocation keeps the inside port when it is free on
+ * the address (port preservation, RFC 4787 section 4.1: what an inside host chose at random, per RFC 6056, stays
+ * as unpredictable); otherwise it starts at a random port in 1024..65535 and probes upward (wrapping) for a free
+ * bit, so ports are not predictable from one connection to the next (RFC 6056 section 3.3.2's "random start,
+ * then next free"), and never collide. Ports below 1024 are never allocated dynamically (RFC 4787 REQ-3 asks to keep the
  * well-known range apart). Used under the session table's lock.
+ *
+ * <p>With several workers the dynamic range is split into one contiguous block per worker, as VPP's NAT44-ED does
+ * ({@code port_per_thread}): a worker allocates only from its own block, so the outside port of a returning packet
+ * names the worker that owns its session ({@link #owner}), which the out2in handoff needs to send both directions
+ * of a flow to one worker. Port preservation and the random start stay within the block. One worker (the default)
+ * has the whole range.
  */
 final class PortAllocator {
     static final int FIRST_PORT = 1024;
@@ -22,18 +31,32 @@ final class PortAllocator {
     static final int UDP = 1;
     static final int ICMP = 2;
     static final int PROTOCOLS = 3;
+    /** As the graph's {@code workers} key allows. */
+    static final int MAX_WORKERS = 64;
 
     private final int[] addresses;
     private final long[][] bitmaps; // [address * PROTOCOLS + protocol][65536 / 64]
     private final int[] inUse;
     private final SplittableRandom random;
     private int forcedNextPort = -1;
+    private final int workers;
+    private final int portsPerWorker;
 
     PortAllocator(int[] addresses) {
         this(addresses, new SplittableRandom(new SecureRandom().nextLong()));
     }
 
     PortAllocator(int[] addresses, SplittableRandom random) {
+        this(addresses, random, 1);
+    }
+
+    /** An allocator whose dynamic range is split between {@code workers} workers (1..{@link #MAX_WORKERS}). */
+    PortAllocator(int[] addresses, SplittableRandom random, int workers) {
+        if (workers < 1 || workers > MAX_WORKERS) {
+            throw new IllegalArgumentException("workers must be 1.." + MAX_WORKERS + ", got " + workers);
+        }
+        this.workers = workers;
+        this.portsPerWorker = PORT_COUNT / workers;
         this.addresses = addresses.clone();
         this.bitmaps = new long[addresses.length * PROTOCOLS][65536 / 64];
         this.inUse = new int[addresses.length * PROTOCOLS];
@@ -72,18 +95,41 @@ final class PortAllocator {
         this.forcedNextPort = port;
     }
 
+    int workers() {
+        return workers;
+    }
+
     /**
-     * Allocates a port on address {@code addressIndex}; returns it, or -1 when every port of that address
-     * and protocol is taken.
+     * The worker whose block holds {@code port}: the owner of a dynamic session on it. Ports below the dynamic range
+     * (static mappings) and the few the even split leaves over at the top belong to worker 0.
      */
-    int allocate(int addressIndex, int protocolSlot) {
+    int owner(int port) {
+        int offset = port - FIRST_PORT;
+        if (offset < 0 || offset >= portsPerWorker * workers) {
+            return 0;
+        }
+        return offset / portsPerWorker;
+    }
+
+    /** {@link #allocate(int, int, int, int)} for worker 0. */
+    int allocate(int addressIndex, int protocolSlot, int preferred) {
+        return allocate(addressIndex, protocolSlot, preferred, 0);
+    }
+
+    /**
+     * Allocates a port on address {@code addressIndex} from {@code worker}'s block, {@code preferred} (the inside
+     * port) when it is in that block and free; returns it, or -1 when every port of the block is taken.
+     */
+    int allocate(int addressIndex, int protocolSlot, int preferred, int worker) {
         int map = addressIndex * PROTOCOLS + protocolSlot;
         long[] bits = bitmaps[map];
         if (inUse[map] >= PORT_COUNT) {
             return -1;
         }
+        int first = FIRST_PORT + (worker % workers) * portsPerWorker;
+        int last = workers == 1 ? LAST_PORT : first + portsPerWorker - 1;
         int forced = forcedNextPort;
-        if (forced >= FIRST_PORT && forced <= LAST_PORT) {
+        if (forced >= first && forced <= last) {
             forcedNextPort = -1;
             if (!isSet(bits, forced)) {
                 set(bits, forced);
@@ -91,10 +137,15 @@ final class PortAllocator {
                 return forced;
             }
         }
-        int start = FIRST_PORT + random.nextInt(PORT_COUNT);
-        int port = nextClear(bits, start, LAST_PORT);
+        if (preferred >= first && preferred <= last && !isSet(bits, preferred)) {
+            set(bits, preferred);
+            inUse[map]++;
+            return preferred;
+        }
+        int start = first + random.nextInt(last - first + 1);
+        int port = nextClear(bits, start, last);
         if (port < 0) {
-            port = nextClear(bits, FIRST_PORT, start - 1);
+            port = nextClear(bits, first, start - 1);
         }
         if (port < 0) {
             return -1;

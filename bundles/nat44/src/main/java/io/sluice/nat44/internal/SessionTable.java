@@ -12,28 +12,30 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The NAT44 session store: a fixed array of 64-byte session records in a memory-mapped file (or anonymous
- * off-heap memory when no file is given), and two open-addressing indexes over it, one keyed by the inside
- * endpoint (in2out) and one by the outside endpoint (out2in). Nothing here lives on the Java heap but the
- * free list head and counters, so node instances come and go while the table stays, and a restart maps the
- * same file again.
+ * The NAT44 session store, one session per flow (NAT44-ED): a fixed array of 64-byte session records in a
+ * memory-mapped file (or anonymous off-heap memory when no file is given), and two open-addressing indexes over
+ * it, one keyed by the inside 5-tuple (in2out: inside address, port, remote address, port, protocol) and one by
+ * the outside 5-tuple (out2in: outside address, port, remote address, port, protocol). The remote endpoint is
+ * part of both keys, so two flows of one inside endpoint to two servers are two sessions (with one outside
+ * endpoint between them: {@link EndpointMappings}). Nothing here lives on the Java heap but the free list head
+ * and counters, so node instances come and go while the table stays, and a restart maps the same file again.
  *
  * <pre>
  *  file: state file header (64 B, {@link StateFile}) | table header (64 B) | session 0 (64 B) | ... | session capacity-1
  *
  *  header                                session record (native byte order)
- *  +0  long magic "SLNAT44\1"            +0  long in key  (inside addr << 32 | port << 16 | proto)
+ *  +0  long magic "SLNAT44\2"            +0  long in key  (inside addr << 32 | port << 16 | proto)
  *  +8  int  byte-order mark 0x01020304   +8  long out key (outside addr << 32 | port << 16 | proto)
  *  +12 int  capacity                     +16 long expires at, wall-clock ms
  *  +16 int  session record size          +24 long last heard, wall-clock ms
  *                                        +32 long packets   +40 long bytes
- *                                        +48 int  remote address  +52 short remote port
+ *                                        +48 int  remote address  +52 short remote port (both keys')
  *                                        +54 byte TCP state bits  +55 byte flags (IN_USE, STATIC)
  *                                        +56 int  inside sw_if_index  +60 int next free (free list)
  * </pre>
  *
  * <p>Index slots are longs: the upper 32 bits hold the key's hash tag, the lower 32 bits the session index
- * plus one (0: empty). Linear probing; slots are a power of two at least twice the capacity, so probes stay
+ * plus one (0: empty); a key's hash mixes its endpoint and the remote endpoint. Linear probing; slots are a power of two at least twice the capacity, so probes stay
  * short at full load. The indexes are rebuilt from the records when a file is opened (a crash mid-update
  * cannot leave an index pointing at a wrong record), and are kept in anonymous memory.
  *
@@ -45,7 +47,10 @@ import java.util.Arrays;
  */
 final class SessionTable implements AutoCloseable {
 
-    static final long MAGIC = 0x534c4e4154343401L;
+    /** Layout 2, per-flow sessions: the remote endpoint is part of both keys. */
+    static final long MAGIC = 0x534c4e4154343402L;
+    /** Layout 1, endpoint-independent sessions (the remote only remembered): migrated ({@link SessionFileMigration}). */
+    static final long MAGIC_V1 = 0x534c4e4154343401L;
     static final int BYTE_ORDER_MARK = 0x01020304;
     static final int HEADER_SIZE = 64;
     static final int SESSION_SIZE = 64;
@@ -92,6 +97,7 @@ final class SessionTable implements AutoCloseable {
     /** Sessions per protocol class ({@link #protocolClass}): TCP, UDP, ICMP, any other. */
     private final int[] countByProtocol = new int[4];
     private int expiryCursor;
+    private int reuseCursor;
     /** What each session's inside host last advertised (RFC 5961 checks); anonymous memory, not in the file. */
     private final TcpWindows tcpWindows;
 
@@ -140,12 +146,17 @@ final class SessionTable implements AutoCloseable {
     static SessionTable open(Path file, int capacity, StateFile.FreeSpace freeSpace) throws IOException {
         checkCapacity(capacity);
         StateFile.Spec spec = fileSpec(capacity);
+        SessionFileMigration.upgrade(file, spec);
         StateFile state = StateFile.open(file, spec, (head, size) -> legacyMismatch(head, size, capacity),
                 payload -> damage(payload, capacity), freeSpace);
         try {
             MemorySegment records = state.payload();
             SessionTable table = new SessionTable(Arena.ofShared(), state, records, capacity);
-            if (records.get(LONG, H_MAGIC) != MAGIC) {
+            long magic = records.get(LONG, H_MAGIC);
+            if (magic == MAGIC_V1) {
+                // A pre-header file of layout 1 that StateFile copied behind its header: the same bytes.
+                SessionFileMigration.upgradePayload(records);
+            } else if (magic != MAGIC) {
                 table.writeHeader();
             }
             table.rebuild(Long.MIN_VALUE);
@@ -158,8 +169,11 @@ final class SessionTable implements AutoCloseable {
 
     /** The state file's kind: "NAT44SES". */
     static final long FILE_KIND = 0x4e41_5434_3453_4553L;
-    /** This table's layout in the file: 1, the records as the class comment draws them. */
-    static final int FILE_LAYOUT = 1;
+    /**
+     * This table's layout in the file: 2, the records as the class comment draws them, keyed per flow. Layout 1
+     * (the same bytes, keyed by endpoint) is migrated by {@link SessionFileMigration} before the file is opened.
+     */
+    static final int FILE_LAYOUT = 2;
 
     static StateFile.Spec fileSpec(int capacity) {
         return new StateFile.Spec(FILE_KIND, FILE_LAYOUT, SESSION_SIZE, capacity,
@@ -169,7 +183,8 @@ final class SessionTable implements AutoCloseable {
     /** A file from before the state file header: this table's bytes alone, its own header first. */
     private static String legacyMismatch(java.nio.ByteBuffer head, long size, int capacity) {
         long expected = HEADER_SIZE + (long) capacity * SESSION_SIZE;
-        boolean ours = head.getLong(H_MAGIC) == MAGIC && head.getInt(H_BYTE_ORDER) == BYTE_ORDER_MARK
+        long magic = head.getLong(H_MAGIC);
+        boolean ours = (magic == MAGIC || magic == MAGIC_V1) && head.getInt(H_BYTE_ORDER) == BYTE_ORDER_MARK
                 && head.getInt(H_SESSION_SIZE) == SESSION_SIZE;
         if (!ours) {
             return "a NAT44 session table of an earlier format";
@@ -183,11 +198,12 @@ final class SessionTable implements AutoCloseable {
 
     /**
      * Null when the records can be attached to, else the first thing wrong: the table's own header, a record's
-     * flags, or two records in use with the same inside or outside endpoint (a lookup would find either).
+     * flags, or two records in use with the same inside or outside 5-tuple (a lookup would find either).
      * Indexes are rebuilt from the records, so nothing else can point out of range.
      */
     static String damage(MemorySegment payload, int capacity) {
-        if (payload.get(LONG, H_MAGIC) != MAGIC || payload.get(INT, H_BYTE_ORDER) != BYTE_ORDER_MARK
+        long magic = payload.get(LONG, H_MAGIC);
+        if ((magic != MAGIC && magic != MAGIC_V1) || payload.get(INT, H_BYTE_ORDER) != BYTE_ORDER_MARK
                 || payload.get(INT, H_CAPACITY) != capacity || payload.get(INT, H_SESSION_SIZE) != SESSION_SIZE) {
             return "the session table's own header does not match its file header";
         }
@@ -198,16 +214,17 @@ final class SessionTable implements AutoCloseable {
             }
         }
         if (hasDuplicate(payload, capacity, S_IN_KEY)) {
-            return "two sessions share an inside endpoint";
+            return "two sessions share an inside 5-tuple";
         }
         if (hasDuplicate(payload, capacity, S_OUT_KEY)) {
-            return "two sessions share an outside endpoint";
+            return "two sessions share an outside 5-tuple";
         }
         return null;
     }
 
     /**
-     * Whether two records in use hold the same key at {@code keyField}: an index like the table's, off-heap (the
+     * Whether two records in use hold the same key at {@code keyField} with the same remote endpoint: an index like
+     * the table's, off-heap (the
      * heap is small; a table may be large), built once and freed.
      */
     private static boolean hasDuplicate(MemorySegment payload, int capacity, int keyField) {
@@ -221,14 +238,19 @@ final class SessionTable implements AutoCloseable {
                     continue;
                 }
                 long key = payload.get(LONG, base + keyField);
-                long pos = mix(key) & mask;
+                int remoteAddress = payload.get(INT, base + S_REMOTE_ADDRESS);
+                int remotePort = payload.get(SHORT, base + S_REMOTE_PORT) & 0xffff;
+                long pos = hash(key, remoteAddress, remotePort) & mask;
                 while (true) {
                     int other = (int) seen.get(LONG, pos << 3) - 1;
                     if (other < 0) {
                         seen.set(LONG, pos << 3, s + 1L);
                         break;
                     }
-                    if (payload.get(LONG, base(other) + keyField) == key) {
+                    long otherBase = base(other);
+                    if (payload.get(LONG, otherBase + keyField) == key
+                            && payload.get(INT, otherBase + S_REMOTE_ADDRESS) == remoteAddress
+                            && (payload.get(SHORT, otherBase + S_REMOTE_PORT) & 0xffff) == remotePort) {
                         return true;
                     }
                     pos = (pos + 1) & mask;
@@ -268,8 +290,10 @@ final class SessionTable implements AutoCloseable {
             boolean keep = (records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0
                     && records.get(LONG, base + S_EXPIRES) > notExpiredAfter;
             if (keep) {
-                insertIndex(in2out, records.get(LONG, base + S_IN_KEY), s);
-                insertIndex(out2in, records.get(LONG, base + S_OUT_KEY), s);
+                int remoteAddress = records.get(INT, base + S_REMOTE_ADDRESS);
+                int remotePort = records.get(SHORT, base + S_REMOTE_PORT) & 0xffff;
+                insertIndex(in2out, hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
+                insertIndex(out2in, hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
                 count++;
                 countByProtocol[protocolClass(keyProtocol(records.get(LONG, base + S_IN_KEY)))]++;
             } else {
@@ -311,22 +335,30 @@ final class SessionTable implements AutoCloseable {
         return h;
     }
 
+    /** The index hash of a 5-tuple: an endpoint's key and the remote endpoint, mixed so every bit counts. */
+    static long hash(long endpointKey, int remoteAddress, int remotePort) {
+        return mix(endpointKey ^ mix(((long) remoteAddress << 16) | (remotePort & 0xffff)));
+    }
+
     // ---- lookups (lock-free, any thread) ----
 
-    /** The session whose inside endpoint is {@code key}, or -1. */
-    public int lookupIn2Out(long key) {
-        return lookup(in2out, S_IN_KEY, key);
+    /**
+     * The session of the flow between inside endpoint {@code key} and {@code remoteAddress}:{@code remotePort}
+     * (for ICMP echo the remote port is 0), or -1.
+     */
+    public int lookupIn2Out(long key, int remoteAddress, int remotePort) {
+        return lookup(in2out, S_IN_KEY, key, remoteAddress, remotePort & 0xffff);
     }
 
-    /** The session whose outside endpoint is {@code key}, or -1. */
-    public int lookupOut2In(long key) {
-        return lookup(out2in, S_OUT_KEY, key);
+    /** The session of the flow between outside endpoint {@code key} and the remote endpoint, or -1. */
+    public int lookupOut2In(long key, int remoteAddress, int remotePort) {
+        return lookup(out2in, S_OUT_KEY, key, remoteAddress, remotePort & 0xffff);
     }
 
-    private int lookup(MemorySegment index, int keyField, long key) {
+    private int lookup(MemorySegment index, int keyField, long key, int remoteAddress, int remotePort) {
         while (true) {
             long before = epoch;
-            int found = probe(index, keyField, key);
+            int found = probe(index, keyField, key, remoteAddress, remotePort);
             if (found >= 0 || ((before & 1) == 0 && before == epoch)) {
                 return found;
             }
@@ -334,8 +366,8 @@ final class SessionTable implements AutoCloseable {
         }
     }
 
-    private int probe(MemorySegment index, int keyField, long key) {
-        long h = mix(key);
+    private int probe(MemorySegment index, int keyField, long key, int remoteAddress, int remotePort) {
+        long h = hash(key, remoteAddress, remotePort);
         int tag = (int) (h >>> 32);
         long pos = h & slotMask;
         while (true) {
@@ -345,7 +377,9 @@ final class SessionTable implements AutoCloseable {
             }
             if ((int) (entry >>> 32) == tag) {
                 int s = (int) entry - 1;
-                if (records.get(LONG, base(s) + keyField) == key) {
+                long base = base(s);
+                if (records.get(LONG, base + keyField) == key && records.get(INT, base + S_REMOTE_ADDRESS) == remoteAddress
+                        && (records.get(SHORT, base + S_REMOTE_PORT) & 0xffff) == remotePort) {
                     return s;
                 }
             }
@@ -361,7 +395,7 @@ final class SessionTable implements AutoCloseable {
 
     /**
      * Takes a free record, fills it and publishes it in both indexes; -1 when the table is full. The caller
-     * has checked that neither key is present.
+     * has checked that neither 5-tuple is present.
      */
     public int insert(long inKey, long outKey, int remoteAddress, int remotePort, int insideSw, boolean isStatic,
                long now, long expiresAt) {
@@ -385,15 +419,14 @@ final class SessionTable implements AutoCloseable {
         records.set(INT, base + S_NEXT_FREE, -1);
         records.set(BYTE, base + S_FLAGS, (byte) (FLAG_IN_USE | (isStatic ? FLAG_STATIC : 0)));
         VarHandle.releaseFence();
-        insertIndex(in2out, inKey, s);
-        insertIndex(out2in, outKey, s);
+        insertIndex(in2out, hash(inKey, remoteAddress, remotePort), s);
+        insertIndex(out2in, hash(outKey, remoteAddress, remotePort), s);
         count++;
         countByProtocol[protocolClass(keyProtocol(inKey))]++;
         return s;
     }
 
-    private void insertIndex(MemorySegment index, long key, int s) {
-        long h = mix(key);
+    private void insertIndex(MemorySegment index, long h, int s) {
         long pos = h & slotMask;
         while ((long) SLOT.getAcquire(index, pos << 3) != 0) {
             pos = (pos + 1) & slotMask;
@@ -409,8 +442,10 @@ final class SessionTable implements AutoCloseable {
         }
         epoch++;
         try {
-            removeIndex(in2out, S_IN_KEY, records.get(LONG, base + S_IN_KEY), s);
-            removeIndex(out2in, S_OUT_KEY, records.get(LONG, base + S_OUT_KEY), s);
+            int remoteAddress = records.get(INT, base + S_REMOTE_ADDRESS);
+            int remotePort = records.get(SHORT, base + S_REMOTE_PORT) & 0xffff;
+            removeIndex(in2out, S_IN_KEY, hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
+            removeIndex(out2in, S_OUT_KEY, hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
         } finally {
             epoch++;
         }
@@ -422,8 +457,8 @@ final class SessionTable implements AutoCloseable {
     }
 
     /** Backward-shift deletion for linear probing (Knuth 6.4, algorithm R): no tombstones are left. */
-    private void removeIndex(MemorySegment index, int keyField, long key, int s) {
-        long hole = mix(key) & slotMask;
+    private void removeIndex(MemorySegment index, int keyField, long h, int s) {
+        long hole = h & slotMask;
         while (true) {
             long entry = (long) SLOT.getAcquire(index, hole << 3);
             if (entry == 0) {
@@ -441,8 +476,9 @@ final class SessionTable implements AutoCloseable {
             if (entry == 0) {
                 break;
             }
-            int other = (int) entry - 1;
-            long home = mix(records.get(LONG, base(other) + keyField)) & slotMask;
+            long otherBase = base((int) entry - 1);
+            long home = hash(records.get(LONG, otherBase + keyField), records.get(INT, otherBase + S_REMOTE_ADDRESS),
+                    records.get(SHORT, otherBase + S_REMOTE_PORT) & 0xffff) & slotMask;
             boolean staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
             if (!staysPut) {
                 SLOT.setRelease(index, hole << 3, entry);
@@ -471,6 +507,35 @@ final class SessionTable implements AutoCloseable {
         }
         expiryCursor = cursor;
         return found;
+    }
+
+    /**
+     * The least recently heard of the expired sessions among up to {@code budget} records from where the last call
+     * stopped, or -1: what a full table (or a full inside address, {@code insideAddress} other than 0) recycles
+     * before it refuses, as VPP's NAT44-ED does with the head of its LRU list. VPP keeps that list per worker thread;
+     * here the record has no room for its links and its writers are several, so the oldest in a window of the table
+     * stands in for it (the whole table when it is no larger than the window). Static sessions are not recycled.
+     */
+    int leastRecentlyHeardExpired(long now, int insideAddress, int budget) {
+        int best = -1;
+        long bestHeard = Long.MAX_VALUE;
+        int cursor = reuseCursor;
+        int visits = Math.min(budget, capacity);
+        for (int i = 0; i < visits; i++) {
+            long base = base(cursor);
+            int flags = records.get(BYTE, base + S_FLAGS);
+            if ((flags & (FLAG_IN_USE | FLAG_STATIC)) == FLAG_IN_USE && records.get(LONG, base + S_EXPIRES) <= now
+                    && (insideAddress == 0 || keyAddress(records.get(LONG, base + S_IN_KEY)) == insideAddress)) {
+                long heard = records.get(LONG, base + S_LAST_HEARD);
+                if (heard < bestHeard) {
+                    bestHeard = heard;
+                    best = cursor;
+                }
+            }
+            cursor = cursor + 1 == capacity ? 0 : cursor + 1;
+        }
+        reuseCursor = cursor;
+        return best;
     }
 
     // ---- record fields ----
@@ -539,12 +604,6 @@ final class SessionTable implements AutoCloseable {
         records.set(LONG, base + S_PACKETS, records.get(LONG, base + S_PACKETS) + 1);
         records.set(LONG, base + S_BYTES, records.get(LONG, base + S_BYTES) + bytes);
         records.set(BYTE, base + S_TCP_STATE, (byte) tcpState);
-    }
-
-    void setRemote(int s, int address, int port) {
-        long base = base(s);
-        records.set(INT, base + S_REMOTE_ADDRESS, address);
-        records.set(SHORT, base + S_REMOTE_PORT, (short) port);
     }
 
     public int capacity() {

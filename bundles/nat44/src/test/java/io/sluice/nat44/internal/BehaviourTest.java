@@ -35,24 +35,78 @@ class BehaviourTest {
     }
 
     @Test
-    void endpointIndependentMappingAndFiltering() {
+    void twoFlowsOfOneEndpointAreTwoSessionsOnOneOutsidePortAndAStrangerIsFiltered() {
         try (TestBed bed = TestBed.inMemory()) {
             bed.sendOut(Frames.udp("10.1.1.3", 5000, "8.8.8.8", 53, 10, true), TestBed.TAP2);
             bed.sendOut(Frames.udp("10.1.1.3", 5000, "9.9.9.9", 53, 10, true), TestBed.TAP2);
             int first = Udp.srcPort(MemorySegment.ofArray(bed.gbeOutput.get(0).bytes()), 34);
             int second = Udp.srcPort(lastOut(bed), 34);
             assertEquals(first, second, "same inside endpoint, same outside endpoint whatever the destination");
-            // A third host, never contacted, reaches the mapping while it lives.
+            SessionTable table = bed.dataplane.table();
+            long inKey = SessionTable.key(ip("10.1.1.3"), 5000, 17);
+            int toFirst = table.lookupIn2Out(inKey, ip("8.8.8.8"), 53);
+            int toSecond = table.lookupIn2Out(inKey, ip("9.9.9.9"), 53);
+            assertTrue(toFirst >= 0 && toSecond >= 0 && toFirst != toSecond, "a session per flow");
+            assertEquals(2, table.count());
+            assertEquals(2, bed.error(SLOW, "sessions-created"));
+            // Each server's reply comes back on its own session.
+            bed.receive(Frames.udp("9.9.9.9", 53, "192.168.16.1", first, 10, true), TestBed.GBE);
+            assertEquals(ip("10.1.1.3"), Ipv4.dst(lastIn(bed), 0));
+            assertEquals(2, table.packets(toSecond), "the reply counted on the second flow's session");
+            // A third host, never contacted, is filtered (address-and-port-dependent, RFC 4787 REQ-8)...
+            int lookups = bed.lookup.size();
             bed.receive(Frames.udp("1.2.3.4", 7777, "192.168.16.1", first, 10, true), TestBed.GBE);
+            assertEquals(lookups, bed.lookup.size(), "not forwarded");
+            assertEquals(1, bed.error(OUT2IN, "filtered"));
+            // ...and so is a contacted server from another port.
+            bed.receive(Frames.udp("8.8.8.8", 5353, "192.168.16.1", first, 10, true), TestBed.GBE);
+            assertEquals(2, bed.error(OUT2IN, "filtered"));
+            assertEquals(lookups, bed.lookup.size());
+            assertEquals(2, table.count(), "no session made for them");
+        }
+    }
+
+    @Test
+    void withEndpointIndependentFilteringAStrangerOpensItsOwnSession() {
+        try (TestBed bed = TestBed.inMemory()) {
+            bed.policy(Timeouts.DEFAULTS, 10_000, List.of(), true);
+            bed.sendOut(Frames.udp("10.1.1.3", 5000, "8.8.8.8", 53, 10, true), TestBed.TAP2);
+            int port = Udp.srcPort(lastOut(bed), 34);
+            bed.receive(Frames.udp("1.2.3.4", 7777, "192.168.16.1", port, 10, true), TestBed.GBE);
             assertEquals(ip("10.1.1.3"), Ipv4.dst(lastIn(bed), 0));
             assertEquals(5000, Udp.dstPort(lastIn(bed), 20));
             assertTrue(Frames.checksumsValid(lastIn(bed), 0));
+            assertEquals(0, bed.error(OUT2IN, "filtered"));
+            assertEquals(1, bed.error(OUT2IN, "mapping-sessions-created"));
+            SessionTable table = bed.dataplane.table();
+            int stranger = table.lookupOut2In(SessionTable.key(TestBed.NODE_IP, port, 17), ip("1.2.3.4"), 7777);
+            assertTrue(stranger >= 0, "the stranger's flow has its session");
+            assertEquals(SessionTable.key(ip("10.1.1.3"), 5000, 17), table.inKey(stranger));
+            // The inside host's answer to it leaves from the same outside endpoint, on that session.
+            bed.sendOut(Frames.udp("10.1.1.3", 5000, "1.2.3.4", 7777, 10, true), TestBed.TAP2);
+            assertEquals(port, Udp.srcPort(lastOut(bed), 34));
+            assertEquals(2, table.count());
+        }
+    }
+
+    @Test
+    void aFreeInsidePortIsPreserved() {
+        try (TestBed bed = TestBed.inMemory()) {
+            bed.sendOut(Frames.udp("10.1.1.3", 41234, "8.8.8.8", 53, 4, true), TestBed.TAP2);
+            assertEquals(41234, Udp.srcPort(lastOut(bed), 34));
+            // Another inside host on the same port: taken, so a port from the pool.
+            bed.sendOut(Frames.udp("10.1.1.4", 41234, "8.8.8.8", 53, 4, true), TestBed.TAP2);
+            assertNotEquals(41234, Udp.srcPort(lastOut(bed), 34));
         }
     }
 
     @Test
     void portsAreInTheDynamicRangeDistinctAndNotSequential() {
         try (TestBed bed = TestBed.inMemory()) {
+            // Ports another inside host holds already: none can be preserved, each comes from the allocator.
+            for (int i = 0; i < 200; i++) {
+                bed.sendOut(Frames.udp("10.1.1.9", 10_000 + i, "8.8.8.8", 53, 4, true), TestBed.TAP2);
+            }
             Set<Integer> ports = new HashSet<>();
             int sequential = 0;
             int previous = -1;
@@ -135,6 +189,7 @@ class BehaviourTest {
     @Test
     void icmpErrorFromOutsideIsTranslatedWithItsQuotedPacket() {
         try (TestBed bed = TestBed.inMemory()) {
+            bed.dataplane.forceNextPort(25801); // not the inside port, so the quoted port is translated too
             bed.sendOut(Frames.udp("10.1.1.3", 6000, "8.8.4.4", 33434, 8, true), TestBed.TAP2);
             byte[] translated = bed.gbeOutput.getLast().bytes();
             int port = Udp.srcPort(MemorySegment.ofArray(translated), 34);
@@ -268,7 +323,8 @@ class BehaviourTest {
         try (TestBed bed = TestBed.inMemory()) {
             long t0 = bed.clock.get();
             bed.sendOut(Frames.tcp("10.1.1.3", 41000, "31.134.97.51", 80, Tcp.FLAG_SYN), TestBed.TAP2);
-            int s = bed.dataplane.table().lookupIn2Out(SessionTable.key(ip("10.1.1.3"), 41000, 6));
+            int s = bed.dataplane.table().lookupIn2Out(SessionTable.key(ip("10.1.1.3"), 41000, 6),
+                    ip("31.134.97.51"), 80);
             assertEquals(t0 + 240_000, bed.dataplane.table().expiresAt(s), "opening: transitory");
             int port = Tcp.srcPort(lastOut(bed), 34);
             bed.receive(Frames.tcp("31.134.97.51", 80, "192.168.16.1", port, Tcp.FLAG_SYN | Tcp.FLAG_ACK), TestBed.GBE);

@@ -131,8 +131,9 @@ public final class Nat44Fixture implements AutoCloseable {
             return table.insert(inKey, outKey, 0, 0, 0, false, 0, Long.MAX_VALUE);
         }
 
+        /** The session of inside endpoint {@code key} that {@link #insert} made (its remote is 0.0.0.0:0). */
         public int lookupIn2Out(long key) {
-            return table.lookupIn2Out(key);
+            return table.lookupIn2Out(key, 0, 0);
         }
 
         public void remove(int session) {

@@ -63,11 +63,11 @@ class Nat44LimitsTest {
             }
             assertTrue(dynamic >= 0);
             long outKey = SessionTable.key(ip("192.168.16.1"), 30000, 6);
-            assertEquals(dynamic, dp.table().lookupOut2In(outKey));
+            assertEquals(dynamic, dp.table().lookupOut2In(outKey, ip("203.0.113.51"), 80));
 
             dp.setPolicy(new Nat44Policy(new byte[0], Timeouts.DEFAULTS, 10_000, new StaticMappings(List.of(
                     Nat44Settings.parseMapping("static tcp 10.1.1.7:8080 192.168.16.1:30000")))));
-            assertEquals(-1, dp.table().lookupOut2In(outKey), "the dynamic session on the mapping's port is gone");
+            assertEquals(-1, dp.table().lookupOut2In(outKey, ip("203.0.113.51"), 80), "the dynamic session on the mapping's port is gone");
             assertEquals(1, dp.staticEvictions());
             assertTrue(dp.ports().isUsed(0, PortAllocator.protocolSlot(6), 30000), "the port stays the mapping's");
 

@@ -46,4 +46,17 @@ class Nat44SettingsTest {
                 "addresses", "192.168.16.1", "static-mappings", "static any 10.1.1.8 192.168.16.1")));
         assertTrue(pool.getMessage().contains("may not use pool address 192.168.16.1"), pool.getMessage());
     }
+
+    @Test
+    void filteringIsAddressAndPortDependentUnlessToldOtherwise() {
+        assertEquals(false, Nat44Settings.parse(Map.of()).endpointIndependentFiltering());
+        assertEquals(false, Nat44Settings.parse(Map.of("filtering", "address-and-port-dependent"))
+                .endpointIndependentFiltering());
+        assertEquals(true, Nat44Settings.parse(Map.of("filtering", " Endpoint-Independent "))
+                .endpointIndependentFiltering());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Nat44ConfigCheckImpl().check(Map.of("filtering", "open")));
+        assertEquals("configuration io.sluice.nat44 refused: filtering: 'open' is neither address-and-port-dependent"
+                + " (the default) nor endpoint-independent", e.getMessage());
+    }
 }

@@ -97,7 +97,8 @@ class SeedGoldenTest {
 
         String trace = bed.harness.trace();
         assertTrue(trace.contains("  NAT44_IN2OUT_FAST_PATH: sw_if_index 6, next index 3, session -1"), trace);
-        int session = bed.dataplane.table().lookupIn2Out(SessionTable.key(PacketFormat.parseIp4("10.1.1.3"), 41084, 6));
+        int session = bed.dataplane.table().lookupIn2Out(SessionTable.key(PacketFormat.parseIp4("10.1.1.3"), 41084, 6),
+                PacketFormat.parseIp4("31.134.97.51"), 80);
         assertTrue(session >= 0);
         assertTrue(trace.contains("  NAT44_IN2OUT_SLOW_PATH: sw_if_index 6, next index 0, session " + session), trace);
         assertTrue(trace.contains("  NAT44_OUT2IN: sw_if_index 1, next index 1, session index " + session), trace);

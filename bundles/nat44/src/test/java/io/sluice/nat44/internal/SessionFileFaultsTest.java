@@ -107,7 +107,7 @@ class SessionFileFaultsTest {
                     TestBed.TAP2, false, 0, Long.MAX_VALUE);
             // A stray write gives the second session the first one's outside endpoint.
             table.records().set(ValueLayout.JAVA_LONG, SessionTable.base(table.lookupIn2Out(
-                    SessionTable.key(0x0a010104, 41084, 6))) + SessionTable.S_OUT_KEY, OUT_KEY);
+                    SessionTable.key(0x0a010104, 41084, 6), 0, 0)) + SessionTable.S_OUT_KEY, OUT_KEY);
         }
         forwardsWithAFreshTable(file);
         assertEquals(1, movedAside(dir).size());
@@ -124,7 +124,7 @@ class SessionFileFaultsTest {
         try (SessionTable table = SessionTable.open(file, 4096)) {
             assertEquals(StateFile.Outcome.MIGRATED, table.fileOutcome());
             assertEquals(1, table.count(), "the session is kept");
-            assertEquals(OUT_KEY, table.outKey(table.lookupIn2Out(IN_KEY)));
+            assertEquals(OUT_KEY, table.outKey(table.lookupIn2Out(IN_KEY, 0x1f866133, 80)));
         }
         assertTrue(movedAside(dir).isEmpty());
         try (SessionTable table = SessionTable.open(file, 4096)) {

@@ -45,12 +45,12 @@ class SessionTableTest {
                 }
                 if (step % 1000 == 0) {
                     for (Map.Entry<Long, Integer> e : byIn.entrySet()) {
-                        assertEquals(e.getValue(), table.lookupIn2Out(e.getKey()));
+                        assertEquals(e.getValue(), table.lookupIn2Out(e.getKey(), 0, 0));
                     }
                     for (Map.Entry<Long, Integer> e : byOut.entrySet()) {
-                        assertEquals(e.getValue(), table.lookupOut2In(e.getKey()));
+                        assertEquals(e.getValue(), table.lookupOut2In(e.getKey(), 0, 0));
                     }
-                    assertEquals(-1, table.lookupIn2Out(SessionTable.key(1000, 1, 6)));
+                    assertEquals(-1, table.lookupIn2Out(SessionTable.key(1000, 1, 6), 0, 0));
                 }
             }
             assertEquals(live.size(), table.count());
@@ -72,7 +72,7 @@ class SessionTableTest {
             assertEquals(1, table.count(1));
             assertEquals(1, table.count(47));
             assertEquals(1, table.count(50), "every other protocol together");
-            table.remove(table.lookupIn2Out(SessionTable.key(1, 3, 17)));
+            table.remove(table.lookupIn2Out(SessionTable.key(1, 3, 17), 0, 0));
             assertEquals(1, table.count(17));
             assertEquals(6, table.count(6) + table.count(17) + table.count(1) + table.count(0));
             assertEquals(table.count(), table.count(6) + table.count(17) + table.count(1) + table.count(0));

@@ -30,7 +30,7 @@ class TcpEvidenceTest {
         bed.receive(tcp(SERVER, 80, "192.168.16.1", port[0], Tcp.FLAG_SYN | Tcp.FLAG_ACK, SERVER_ISN, POD_ISN + 1,
                 65160), TestBed.GBE);
         bed.sendOut(tcp(POD, POD_PORT, SERVER, 80, Tcp.FLAG_ACK, POD_ISN + 1, SERVER_ISN + 1, 502), TestBed.TAP2);
-        int s = bed.dataplane.table().lookupIn2Out(SessionTable.key(ip(POD), POD_PORT, 6));
+        int s = bed.dataplane.table().lookupIn2Out(SessionTable.key(ip(POD), POD_PORT, 6), ip(SERVER), 80);
         assertEquals("established", TcpTracker.name(bed.dataplane.table().tcpState(s)));
         return s;
     }
@@ -102,7 +102,7 @@ class TcpEvidenceTest {
             bed.receive(tcp(SERVER, 80, "192.168.16.1", port, Tcp.FLAG_SYN | Tcp.FLAG_ACK, SERVER_ISN, POD_ISN + 1,
                     65160), TestBed.GBE);
             bed.sendOut(tcp(POD, POD_PORT, SERVER, 80, Tcp.FLAG_ACK, POD_ISN + 1, SERVER_ISN + 1, 1000), TestBed.TAP2);
-            int s = bed.dataplane.table().lookupIn2Out(SessionTable.key(ip(POD), POD_PORT, 6));
+            int s = bed.dataplane.table().lookupIn2Out(SessionTable.key(ip(POD), POD_PORT, 6), ip(SERVER), 80);
             TcpWindows windows = bed.dataplane.table().tcpWindows();
             assertEquals(true, windows.inWindow(s, SERVER_ISN + 1 + 1000 * 128), "1000 << 7 bytes ahead: in");
             assertEquals(false, windows.inWindow(s, SERVER_ISN + 1 + 1000 * 128 + 1), "one more: out");

@@ -82,10 +82,17 @@ final class TestBed implements AutoCloseable {
     }
 
     void policy(Timeouts timeouts, int perInsideAddress, List<StaticMapping> mappings) {
+        policy(timeouts, perInsideAddress, mappings, false);
+    }
+
+    /** With {@code endpointIndependentFiltering}: the {@code filtering = endpoint-independent} option. */
+    void policy(Timeouts timeouts, int perInsideAddress, List<StaticMapping> mappings,
+                boolean endpointIndependentFiltering) {
         byte[] roles = new byte[8];
         roles[TAP2] = Nat44Policy.ROLE_INSIDE;
         roles[GBE] = Nat44Policy.ROLE_OUTSIDE | Nat44Policy.ROLE_OUTPUT_FEATURE;
-        dataplane.setPolicy(new Nat44Policy(roles, timeouts, perInsideAddress, new StaticMappings(mappings)));
+        dataplane.setPolicy(new Nat44Policy(roles, timeouts, perInsideAddress, new StaticMappings(mappings),
+                endpointIndependentFiltering));
     }
 
     /** A frame as ip4-rewrite leaves it towards the GbE port: Ethernet header, TTL already decremented. */

@@ -16,7 +16,10 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-/** NAT44 sessions per inside address, in the shape of VPP's {@code show nat44 sessions [detail]}. */
+/**
+ * NAT44 sessions per inside address, in the shape of VPP's {@code show nat44 sessions [detail]} for NAT44-ED: each
+ * session is a flow, listed with its external host and both directions' match and rewrite.
+ */
 @Command(scope = "nat44", name = "sessions", description = "Shows NAT44 translations per inside address")
 @Service
 public class Nat44Sessions implements Action {
@@ -25,7 +28,7 @@ public class Nat44Sessions implements Action {
     @Reference
     Nat44 nat44;
 
-    @Option(name = "--detail", description = "Every session: both endpoints, index, last heard, packets, bytes")
+    @Option(name = "--detail", description = "Every session: both endpoints, external host, index, last heard, packets, bytes")
     boolean detail;
 
     @Option(name = "--inside", description = "Only the sessions of this inside address")
@@ -70,5 +73,15 @@ public class Nat44Sessions implements Action {
                 + (s.tcpState().isEmpty() ? "" : " tcp " + s.tcpState()));
         System.out.println("       total pkts " + s.packets() + ", total bytes " + s.bytes());
         System.out.println("       " + (s.isStatic() ? "static translation" : "dynamic translation"));
+        // NAT44-ED: a session is one flow, so its remote endpoint is part of it (VPP's "external host"); after the
+        // lines of before, which scripts read by their place.
+        String remote = PacketFormat.formatIp4(s.remoteAddress());
+        System.out.println("       external host " + remote + ":" + s.remotePort());
+        System.out.println("       i2o flow: match: saddr " + PacketFormat.formatIp4(s.insideAddress()) + " sport "
+                + s.insidePort() + " daddr " + remote + " dport " + s.remotePort() + " proto " + proto
+                + " rewrite: saddr " + PacketFormat.formatIp4(s.outsideAddress()) + " sport " + s.outsidePort());
+        System.out.println("       o2i flow: match: saddr " + remote + " sport " + s.remotePort() + " daddr "
+                + PacketFormat.formatIp4(s.outsideAddress()) + " dport " + s.outsidePort() + " proto " + proto
+                + " rewrite: daddr " + PacketFormat.formatIp4(s.insideAddress()) + " dport " + s.insidePort());
     }
 }
