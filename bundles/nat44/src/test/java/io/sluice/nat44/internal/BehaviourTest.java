@@ -58,6 +58,8 @@ class BehaviourTest {
             bed.receive(Frames.udp("1.2.3.4", 7777, "192.168.16.1", first, 10, true), TestBed.GBE);
             assertEquals(lookups, bed.lookup.size(), "not forwarded");
             assertEquals(1, bed.error(OUT2IN, "filtered"));
+            assertEquals(OUT2IN + ": filtered", bed.harness.errorName(bed.dropped.get(bed.dropped.size() - 1)),
+                    "the dropped packet carries the counter that counted it (the pcap drop comment)");
             // ...and so is a contacted server from another port.
             bed.receive(Frames.udp("8.8.8.8", 5353, "192.168.16.1", first, 10, true), TestBed.GBE);
             assertEquals(2, bed.error(OUT2IN, "filtered"));
