@@ -11,6 +11,7 @@ import io.sluice.packet.api.Ethernet;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Tcp;
 import io.sluice.packet.api.Udp;
+import io.sluice.vnet.api.HostInterfacePort;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,7 +35,7 @@ import java.nio.ByteOrder;
  *
  * <p>One thread drives the data path; counters may be read from any thread.
  */
-public final class AfPacketDevice implements AutoCloseable {
+public final class AfPacketDevice implements HostInterfacePort.Socket {
 
     /**
      * Bytes of the ring's struct tpacket3_hdr that {@link #receive(BufferPool, int[], int, int, boolean)} can
@@ -244,6 +245,7 @@ public final class AfPacketDevice implements AutoCloseable {
     }
 
     /** The file descriptor a poll(2) waits on for received frames (the input node's interrupt mode). */
+    @Override
     public int rxFd() {
         return rxFd;
     }
@@ -451,6 +453,7 @@ public final class AfPacketDevice implements AutoCloseable {
      * left; the others were refused (ring full, oversize, or an error) and are counted. The buffers stay
      * the caller's to free.
      */
+    @Override
     public int transmit(BufferPool pool, int[] buffers, int from, int n) {
         return txRing != null ? transmitThroughRing(pool, buffers, from, n) : transmitWithSendmmsg(pool, buffers, from, n);
     }

@@ -25,9 +25,9 @@ class HostPortConfigTest {
     @Test
     void defaultsNameThePortAfterTheNetdev() {
         HostPortConfig config = HostPortConfig.from(minimal());
-        assertEquals("host-enp0s8", config.name());
-        assertEquals(-1, config.macOverride());
-        assertNull(config.namespace());
+        assertEquals("host-enp0s8", config.host().name());
+        assertEquals(-1, config.host().macOverride());
+        assertNull(config.host().namespace());
         assertEquals(AfPacketConfig.defaults(), config.rings());
     }
 
@@ -42,9 +42,9 @@ class HostPortConfigTest {
     @Test
     void theLabsGbePort() {
         HostPortConfig config = HostPortConfig.from(AfPacketGraphTest.gbeConfig());
-        assertEquals("GigabitEthernet0/8/0", config.name());
-        assertEquals(0x080027449fd8L, config.macOverride());
-        assertEquals("slnodbox", config.namespace());
+        assertEquals("GigabitEthernet0/8/0", config.host().name());
+        assertEquals(0x080027449fd8L, config.host().macOverride());
+        assertEquals("slnodbox", config.host().namespace());
     }
 
     @Test
