@@ -1,5 +1,7 @@
 package io.sluice.vnet.api;
 
+import io.sluice.graph.api.Frame;
+import io.sluice.graph.api.NodeContext;
 import io.sluice.packet.api.BufferPool;
 
 import java.util.function.Function;
@@ -21,6 +23,15 @@ public abstract class HostInterfacePort<S extends HostInterfacePort.Socket> exte
 
         /** The descriptor poll(2) reports readable when frames wait. */
         int rxFd();
+
+        /**
+         * Receives up to {@code max} frames into {@code buffers[from..]}; {@code keepHeaders}: a traced frame, so
+         * what the trace shows of the ring (its header, the descriptor) stays in each buffer's headroom.
+         */
+        int receive(BufferPool pool, int[] buffers, int from, int max, boolean keepHeaders);
+
+        /** Frames the socket refused in its ring so far: longer than a buffer, shorter than two MAC addresses. */
+        long rxErrors();
 
         /** Sends {@code buffers[from, from + count)} without freeing them; returns how many left. */
         int transmit(BufferPool pool, int[] buffers, int from, int count);
@@ -76,6 +87,23 @@ public abstract class HostInterfacePort<S extends HostInterfacePort.Socket> exte
     @Override
     public final int rxFd() {
         return socket.rxFd();
+    }
+
+    /**
+     * A host-interface input node's {@link DeviceInput.Driver#receive}: one batch of {@code port}'s socket into
+     * the frame, what its ring refused counted as the node's error {@code ringError}, the rest accepted as
+     * Ethernet frames to {@code arcs}.
+     */
+    public static int receive(HostInterfacePort<?> port, NodeContext context, Frame frame, int from, int max,
+                              InterfaceSnapshot interfaces, DeviceInput.Rx rx, int ringError,
+                              DeviceInput.EthernetArcs arcs) {
+        Socket socket = port.socket;
+        BufferPool pool = context.pool();
+        long errorsBefore = socket.rxErrors();
+        int received = socket.receive(pool, frame.buffers(), from, max, rx.tracing());
+        rx.countDeviceErrors(ringError, socket.rxErrors() - errorsBefore);
+        DeviceInput.acceptEthernet(pool, interfaces, port, frame, from, received, arcs, rx);
+        return received;
     }
 
     /** A control-plane call (one ioctl): true while the netdev is UP and has carrier (RUNNING). */

@@ -239,6 +239,7 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
      * tpacket3_hdr is also copied into the buffer's headroom, at {@code dataStart(bi) - RING_HEADER_SIZE}
      * (what a trace shows of the ring). Meant for the frames being traced, not the steady state.
      */
+    @Override
     public int receive(BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
         return rxV2 ? receiveSlots(pool, buffers, from, max, keepRingHeaders)
                 : receiveBlocks(pool, buffers, from, max, keepRingHeaders);
@@ -574,6 +575,7 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
     }
 
     /** Frames too large for a buffer (or shorter than two MAC addresses). */
+    @Override
     public long rxErrors() {
         return rxErrors;
     }

@@ -303,6 +303,7 @@ public final class AfXdpDevice implements HostInterfacePort.Socket {
      * in the RX ring). With {@code keepDescriptors} each buffer's descriptor (addr, len) is also written
      * {@link #DESC_KEPT} bytes before its data (for the trace).
      */
+    @Override
     public int receive(BufferPool pool, int[] buffers, int from, int max, boolean keepDescriptors) {
         if (--statsCountdown <= 0) {
             readKernelStatistics();
@@ -490,6 +491,7 @@ public final class AfXdpDevice implements HostInterfacePort.Socket {
     }
 
     /** Descriptors whose length cannot be a buffer (shorter than two MAC addresses, longer than a buffer). */
+    @Override
     public long rxErrors() {
         return rxErrors;
     }
