@@ -12,10 +12,9 @@ import io.sluice.graph.runtime.GraphHarness.Captured;
 import io.sluice.packet.api.PacketFormat;
 import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
 import io.sluice.vnet.internal.InterfaceTableImpl;
-import java.util.HashMap;
+import io.sluice.vnet.testkit.VethLab;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,9 +31,10 @@ class AfPacketGraphTest {
     static final String PEER = "slnodpeer";
     static final String GBE = "slnodgbe";
     static final String PEER_IF = "slnodpeer0";
-    static final String GBE_MAC = "08:00:27:44:9f:d8";
-    static final String NAME = "GigabitEthernet0/8/0";
+    static final String GBE_MAC = VethLab.GBE_MAC;
+    static final String NAME = VethLab.NAME;
 
+    private VethLab<AfPacketInputNode> lab;
     private GraphHarness harness;
     private GraphEngine engine;
     private InterfaceTableImpl table;
@@ -45,17 +45,12 @@ class AfPacketGraphTest {
     @BeforeEach
     void setUp() {
         assumeTrue(NamespaceLab.isRoot(), "needs root: creates network namespaces and a veth pair");
-        NamespaceLab.createNamespace(BOX);
-        NamespaceLab.createNamespace(PEER);
-        NamespaceLab.run("ip", "link", "add", GBE, "netns", BOX, "type", "veth", "peer", "name", PEER_IF, "netns", PEER);
-        NamespaceLab.run("ip", "-n", PEER, "addr", "add", "10.9.0.2/24", "dev", PEER_IF);
-        NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "up");
-        harness = new GraphHarness();
-        engine = harness.engine();
-        table = new InterfaceTableImpl(engine);
-        input = new AfPacketInputNode(table);
-        harness.add(input);
-        ethernetInput = harness.capture("ethernet-input");
+        lab = VethLab.open(BOX, PEER, GBE, PEER_IF, AfPacketInputNode::new);
+        harness = lab.harness();
+        engine = lab.engine();
+        table = lab.table();
+        input = lab.input();
+        ethernetInput = lab.ethernetInput();
     }
 
     @AfterEach
@@ -63,40 +58,13 @@ class AfPacketGraphTest {
         if (component != null) {
             component.deactivate();
         }
-        if (harness != null) {
-            harness.close();
+        if (lab != null) {
+            lab.close();
         }
-        NamespaceLab.runQuietly("ip", "netns", "del", PEER);
-        NamespaceLab.runQuietly("ip", "netns", "del", BOX);
     }
 
     static Map<String, Object> gbeConfig() {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("service.pid", "io.sluice.driver.afpacket~slnod");
-        properties.put("host.ifname", GBE);
-        properties.put("name", NAME);
-        properties.put("namespace", BOX);
-        properties.put("mac", GBE_MAC);
-        return properties;
-    }
-
-    private void runUntil(BooleanSupplier done) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-            engine.runUntilIdle();
-            NamespaceLab.sleep(2);
-        }
-        engine.runUntilIdle();
-    }
-
-    /** The peer sends one UDP datagram to the box's side: its kernel first asks for 10.9.0.1 by ARP. */
-    private static void peerSendsTo(String address, int payload) {
-        NamespaceLab.run("ip", "netns", "exec", PEER, "python3", "-c", "import socket; socket.socket(socket.AF_INET,"
-                + " socket.SOCK_DGRAM).sendto(b'x' * " + payload + ", ('" + address + "', 9))");
-    }
-
-    private InterfaceStats stats(int sw) {
-        return table.stats().get(sw);
+        return VethLab.portConfig("io.sluice.driver.afpacket~slnod", GBE, BOX);
     }
 
     @Test
@@ -111,8 +79,8 @@ class AfPacketGraphTest {
         assertTrue(port.linkUp());
 
         engine.traceAdd(AfPacketInputNode.NAME, 1);
-        peerSendsTo("10.9.0.1", 10);
-        runUntil(() -> !ethernetInput.isEmpty());
+        lab.peerSendsTo("10.9.0.1", 10);
+        lab.runUntil(() -> !ethernetInput.isEmpty());
         assertFalse(ethernetInput.isEmpty(), "the peer's ARP request did not arrive");
         Captured arp = ethernetInput.get(0);
         assertEquals(42, arp.bytes().length);
@@ -124,7 +92,7 @@ class AfPacketGraphTest {
                 + "      status 0x[0-9a-f]+ len 42 snaplen 42 mac \\d+ net \\d+\n"
                 + "      sec 0x[0-9a-f]+ nsec 0x[0-9a-f]+ vlan 0 vlan_tpid 0\n"
                 + "  ARP: ").matcher(trace).find(), trace);
-        InterfaceStats gbe = stats(sw);
+        InterfaceStats gbe = lab.stats(sw);
         assertEquals(NAME, gbe.name());
         assertTrue(gbe.rxPackets() >= 1 && gbe.rxBytes() >= 42, gbe.toString());
     }
@@ -133,15 +101,15 @@ class AfPacketGraphTest {
     void arpRequestInjectedAtTheOutputNodeLeavesOnTheVethAndThePeerLearnsTheBox() {
         component = new HostPortComponent(engine, table, input, gbeConfig());
         int sw = component.port().swIfIndex();
-        harness.inject(NAME + "-output", arpRequest(), 0, false);
-        runUntil(() -> !ethernetInput.isEmpty());
+        harness.inject(NAME + "-output", VethLab.arpRequest(), 0, false);
+        lab.runUntil(() -> !ethernetInput.isEmpty());
 
         String neighbours = NamespaceLab.run("ip", "-n", PEER, "neigh", "show", "10.9.0.1");
         assertTrue(neighbours.contains(GBE_MAC), neighbours);
         assertFalse(ethernetInput.isEmpty(), "the peer's ARP reply did not come back");
         byte[] reply = ethernetInput.get(0).bytes();
         assertEquals(2, reply[21], "ARP opcode");
-        InterfaceStats gbe = stats(sw);
+        InterfaceStats gbe = lab.stats(sw);
         assertEquals(1, gbe.txPackets());
         assertEquals(0, gbe.txErrors());
         assertEquals(0, harness.outstanding());
@@ -151,8 +119,8 @@ class AfPacketGraphTest {
     void aTracedFrameLeavesWithItsTxRecordAsVppTracesAHostInterface() {
         component = new HostPortComponent(engine, table, input, gbeConfig());
         int sw = component.port().swIfIndex();
-        harness.inject(NAME + "-output", arpRequest(), 0, true);
-        runUntil(() -> !ethernetInput.isEmpty());
+        harness.inject(NAME + "-output", VethLab.arpRequest(), 0, true);
+        lab.runUntil(() -> !ethernetInput.isEmpty());
         String trace = harness.trace();
         assertTrue(Pattern.compile(": " + Pattern.quote(NAME) + "-tx\n"
                 + "  af_packet: hw_if_index " + sw + " tx-queue 0\n"
@@ -163,7 +131,7 @@ class AfPacketGraphTest {
                 + "      current data 0, length 42, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+\n"
                 + "    ARP: " + GBE_MAC + " -> ff:ff:ff:ff:ff:ff\n"
                 + "    request, type ethernet/IP4, address size 6/4\n").matcher(trace).find(), trace);
-        assertEquals(1, stats(sw).txPackets());
+        assertEquals(1, lab.stats(sw).txPackets());
         assertEquals(0, harness.outstanding());
     }
 
@@ -173,24 +141,24 @@ class AfPacketGraphTest {
         HostPort port = component.port();
         int sw = port.swIfIndex();
         table.setAdminUp(sw, false);
-        harness.inject(NAME + "-output", arpRequest(), 0, false);
+        harness.inject(NAME + "-output", VethLab.arpRequest(), 0, false);
         engine.runUntilIdle();
         assertEquals(1, harness.error(NAME + "-output", "interface-down"));
-        peerSendsTo("10.9.0.1", 10);
-        runUntil(() -> harness.error(AfPacketInputNode.NAME, "interface-down") > 0);
+        lab.peerSendsTo("10.9.0.1", 10);
+        lab.runUntil(() -> harness.error(AfPacketInputNode.NAME, "interface-down") > 0);
         assertTrue(harness.error(AfPacketInputNode.NAME, "interface-down") > 0);
         assertTrue(ethernetInput.isEmpty());
-        assertTrue(stats(sw).drops() >= 2);
+        assertTrue(lab.stats(sw).drops() >= 2);
         table.setAdminUp(sw, true);
 
         assertTrue(port.linkUp());
         // the kernel's link watch applies carrier changes to the flags a moment later (net/core/link_watch.c)
         NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "down");
-        runUntil(() -> !port.linkUp());
+        lab.runUntil(() -> !port.linkUp());
         assertFalse(port.linkUp(), "a veth whose peer is down has no carrier");
-        assertFalse(stats(sw).linkUp());
+        assertFalse(lab.stats(sw).linkUp());
         NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "up");
-        runUntil(port::linkUp);
+        lab.runUntil(port::linkUp);
         assertTrue(port.linkUp());
         assertEquals(0, harness.outstanding());
     }
@@ -205,11 +173,11 @@ class AfPacketGraphTest {
         int sw = component.port().swIfIndex();
         assertEquals(3000, component.port().mtu());
         table.setMtu(sw, 1500);
-        peerSendsTo("10.9.0.1", 2000);
-        runUntil(() -> harness.error(AfPacketInputNode.NAME, "oversize") > 0);
+        lab.peerSendsTo("10.9.0.1", 2000);
+        lab.runUntil(() -> harness.error(AfPacketInputNode.NAME, "oversize") > 0);
         assertEquals(1, harness.error(AfPacketInputNode.NAME, "oversize"));
         assertTrue(ethernetInput.isEmpty());
-        assertEquals(1, stats(sw).rxErrors());
+        assertEquals(1, lab.stats(sw).rxErrors());
         assertEquals(0, harness.outstanding());
     }
 
@@ -224,31 +192,8 @@ class AfPacketGraphTest {
         System.out.printf("af_packet hot swap: sockets closed and re-opened in %.1f ms%n", (reopened - start) / 1e6);
         assertEquals(sw, component.port().swIfIndex());
         assertEquals(1, input.deviceInput().ports().size());
-        peerSendsTo("10.9.0.1", 10);
-        runUntil(() -> !ethernetInput.isEmpty());
+        lab.peerSendsTo("10.9.0.1", 10);
+        lab.runUntil(() -> !ethernetInput.isEmpty());
         assertFalse(ethernetInput.isEmpty(), "no traffic after the swap");
-    }
-
-    /** Who has 10.9.0.2? Tell 10.9.0.1 (the box's GbE MAC): RFC 826, 42 bytes. */
-    static byte[] arpRequest() {
-        byte[] frame = new byte[42];
-        long box = PacketFormat.parseMac(GBE_MAC);
-        for (int i = 0; i < 6; i++) {
-            frame[i] = (byte) 0xff;
-            frame[6 + i] = (byte) (box >>> (40 - 8 * i));
-            frame[22 + i] = frame[6 + i];
-        }
-        frame[12] = 0x08;
-        frame[13] = 0x06;
-        frame[15] = 1;
-        frame[16] = 0x08;
-        frame[18] = 6;
-        frame[19] = 4;
-        frame[21] = 1;
-        byte[] sender = {10, 9, 0, 1};
-        byte[] target = {10, 9, 0, 2};
-        System.arraycopy(sender, 0, frame, 28, 4);
-        System.arraycopy(target, 0, frame, 38, 4);
-        return frame;
     }
 }
