@@ -737,6 +737,13 @@ abstract class SeedLab {
                 .attacksOnTheStateLeaveThePodsFlowsAlone();
     }
 
+    /** Fragmented UDP both ways and a flood of later fragments, at this box: {@link FragmentsLab}. */
+    @Test
+    @Order(17)
+    void fragmentedDatagramsEchoThroughTheBoxAndAFragmentFloodFillsOnlyTheLimit() throws Exception {
+        new FragmentsLab(ROOT, run, this::shell, this::inNamespace, this::errorCount).run();
+    }
+
     /** Damaged session files at a restart, and one its disk cannot hold: {@link SessionFileLab}. */
     @Test
     @Order(16)
