@@ -6,6 +6,7 @@ import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.DeviceHardware;
 import io.sluice.vnet.api.HostInterfacePort;
 import io.sluice.vnet.api.HostNetdev;
+import io.sluice.vnet.api.HostTxTrace;
 
 import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
@@ -55,12 +56,13 @@ public final class XskPort extends HostInterfacePort<AfXdpDevice> {
 
     @Override
     public void traceTx(BufferPool pool, int bi, MemorySegment record, long offset) {
-        AfXdpTxTrace.write(record, offset, swIfIndex(), device().config().queueId(), pool, bi);
+        HostTxTrace.write(record, offset, swIfIndex(), device().config().queueId(), 0, pool, bi);
     }
 
     @Override
     public void formatTxTrace(MemorySegment record, long offset, StringBuilder out) {
-        AfXdpTxTrace.format(record, offset, out);
+        HostTxTrace.formatPortLine("af_xdp", record, offset, out);
+        HostTxTrace.formatBuffer(record, offset, out);
     }
 
     /**
