@@ -1,5 +1,9 @@
 package io.sluice.vnet.testkit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.sluice.graph.api.Node;
 import io.sluice.graph.runtime.GraphEngine;
 import io.sluice.graph.runtime.GraphHarness;
@@ -15,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * What a host-interface driver's graph test (AF_PACKET, AF_XDP) sets up the same way: two namespaces, a veth
@@ -141,6 +146,62 @@ public final class VethLab<N extends Node> implements AutoCloseable {
         return table.stats().get(sw);
     }
 
+    /**
+     * The peer's first frame (its kernel's ARP request for 10.9.0.1) with a trace of {@code inputNode} armed: it
+     * arrives at ethernet-input on {@code sw}, counted; returns the trace for the driver's lines.
+     */
+    public String firstArpTraced(String inputNode, int sw) {
+        harness.engine().traceAdd(inputNode, 1);
+        peerSendsTo("10.9.0.1", 10);
+        runUntil(() -> !ethernetInput.isEmpty());
+        assertFalse(ethernetInput.isEmpty(), "the peer's ARP request did not arrive");
+        Captured arp = ethernetInput.get(0);
+        assertEquals(42, arp.bytes().length);
+        assertEquals(sw, arp.rxSwIfIndex());
+        InterfaceStats gbeStats = stats(sw);
+        assertTrue(gbeStats.rxPackets() >= 1 && gbeStats.rxBytes() >= 42, gbeStats.toString());
+        return harness.trace();
+    }
+
+    /** An ARP request the graph sends on {@code sw} leaves on the veth, the peer learns the box and replies. */
+    public void anArpRequestLeavesAndTheReplyComesBack(int sw) {
+        harness.inject(NAME + "-output", arpRequest(), 0, false);
+        runUntil(() -> !ethernetInput.isEmpty());
+        String neighbours = NamespaceLab.run("ip", "-n", peer, "neigh", "show", "10.9.0.1");
+        assertTrue(neighbours.contains(GBE_MAC), neighbours);
+        assertFalse(ethernetInput.isEmpty(), "the peer's ARP reply did not come back");
+        assertEquals(2, ethernetInput.get(0).bytes()[21], "ARP opcode");
+        assertEquals(1, stats(sw).txPackets());
+        assertEquals(0, stats(sw).txErrors());
+        assertEquals(0, harness.outstanding());
+    }
+
+    /**
+     * A traced ARP request leaves {@code sw} with its tx record: {@code <if>-tx}, then {@code driverLines} (a
+     * pattern of the driver's lines, from its port line on), then the buffer and the frame's decode.
+     */
+    public void aTracedFrameLeavesWithItsTxRecord(int sw, String driverLines) {
+        harness.inject(NAME + "-output", arpRequest(), 0, true);
+        runUntil(() -> !ethernetInput.isEmpty());
+        String trace = harness.trace();
+        assertTrue(Pattern.compile(": " + Pattern.quote(NAME) + "-tx\n" + driverLines
+                + "    buffer 0x[0-9a-f]+:\n"
+                + "      current data 0, length 42, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+\n"
+                + "    ARP: " + GBE_MAC + " -> ff:ff:ff:ff:ff:ff\n"
+                + "    request, type ethernet/IP4, address size 6/4\n").matcher(trace).find(), trace);
+        assertEquals(1, stats(sw).txPackets());
+        assertEquals(0, harness.outstanding());
+    }
+
+    /** After a port was closed and opened again: the same sw_if_index, polled once, and traffic arrives. */
+    public void theReopenedPortKeepsItsSwIfIndexAndCarriesTraffic(int swBefore, int swAfter, int portsPolled) {
+        assertEquals(swBefore, swAfter);
+        assertEquals(1, portsPolled);
+        peerSendsTo("10.9.0.1", 10);
+        runUntil(() -> !ethernetInput.isEmpty());
+        assertFalse(ethernetInput.isEmpty(), "no traffic after the reopen");
+    }
+
     /** Who has 10.9.0.2? Tell 10.9.0.1 (the box's GbE MAC): RFC 826, 42 bytes. */
     public static byte[] arpRequest() {
         byte[] frame = new byte[42];
@@ -162,6 +223,17 @@ public final class VethLab<N extends Node> implements AutoCloseable {
         System.arraycopy(sender, 0, frame, 28, 4);
         System.arraycopy(target, 0, frame, 38, 4);
         return frame;
+    }
+
+    /** {@code first} (closing the test's port component, when it has one), then {@link #close()}. */
+    public void close(Runnable first) {
+        try {
+            if (first != null) {
+                first.run();
+            }
+        } finally {
+            close();
+        }
     }
 
     /** Closes the graph and removes both namespaces (the veth goes with them). */

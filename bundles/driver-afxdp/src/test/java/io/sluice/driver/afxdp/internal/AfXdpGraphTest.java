@@ -6,15 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.driver.afxdp.api.AfXdpConfig;
-import io.sluice.graph.runtime.GraphEngine;
-import io.sluice.graph.runtime.GraphHarness;
-import io.sluice.graph.runtime.GraphHarness.Captured;
 import io.sluice.nativeio.testing.NamespaceLab;
 import io.sluice.packet.api.PacketFormat;
-import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
-import io.sluice.vnet.internal.InterfaceTableImpl;
 import io.sluice.vnet.testkit.VethLab;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -33,15 +27,8 @@ class AfXdpGraphTest {
     static final String PEER = "sluice-xdp-b";
     static final String GBE = "slxdpgbe";
     static final String PEER_IF = "slxdppeer0";
-    static final String GBE_MAC = VethLab.GBE_MAC;
-    static final String NAME = VethLab.NAME;
 
     private VethLab<AfXdpInputNode> lab;
-    private GraphHarness harness;
-    private GraphEngine engine;
-    private InterfaceTableImpl table;
-    private AfXdpInputNode input;
-    private List<Captured> ethernetInput;
     private XskPortComponent component;
 
     @BeforeEach
@@ -49,87 +36,46 @@ class AfXdpGraphTest {
         assumeTrue(NamespaceLab.isRoot(), "needs root: creates network namespaces, a veth pair and an XDP program");
         assumeTrue(LibXdp.unavailableReason() == null, LibXdp.unavailableReason());
         lab = VethLab.open(BOX, PEER, GBE, PEER_IF, AfXdpInputNode::new);
-        harness = lab.harness();
-        engine = lab.engine();
-        table = lab.table();
-        input = lab.input();
-        ethernetInput = lab.ethernetInput();
     }
 
     @AfterEach
     void tearDown() {
-        if (component != null) {
-            component.deactivate();
-        }
         if (lab != null) {
-            lab.close();
+            lab.close(component != null ? component::deactivate : null);
         }
-    }
-
-    static Map<String, Object> gbeConfig() {
-        return VethLab.portConfig("io.sluice.driver.afxdp~slxdp", GBE, BOX);
     }
 
     @Test
     void theFirstArpFromTheNamespaceArrivesAtAfXdpInputAndIsTracedWithItsDescriptor() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         XskPort port = component.port();
         int sw = port.swIfIndex();
-        assertEquals(PacketFormat.parseMac(GBE_MAC), port.macAddress());
-        assertTrue(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains("link/ether " + GBE_MAC));
+        assertEquals(PacketFormat.parseMac(VethLab.GBE_MAC), port.macAddress());
+        assertTrue(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains("link/ether " + VethLab.GBE_MAC));
         assertTrue(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains(" xdp"),
                 "libxdp's program is attached in native mode");
         System.out.println("af_xdp on a veth: bound " + port.device().boundMode());
         assertTrue(port.linkUp());
 
-        engine.traceAdd(AfXdpInputNode.NAME, 1);
-        lab.peerSendsTo("10.9.0.1", 10);
-        lab.runUntil(() -> !ethernetInput.isEmpty());
-        assertFalse(ethernetInput.isEmpty(), "the peer's ARP request did not arrive");
-        Captured arp = ethernetInput.get(0);
-        assertEquals(42, arp.bytes().length);
-        assertEquals(sw, arp.rxSwIfIndex());
-        String trace = harness.trace();
+        String trace = lab.firstArpTraced(AfXdpInputNode.NAME, sw);
         assertTrue(Pattern.compile(": af_xdp-input\n"
                 + "  af_xdp: hw_if_index " + sw + " next-index 4\n"
                 + "    xdp_desc: addr 0x[0-9a-f]+ len 42\n"
                 + "  ARP: ").matcher(trace).find(), trace);
-        InterfaceStats gbe = lab.stats(sw);
-        assertTrue(gbe.rxPackets() >= 1 && gbe.rxBytes() >= 42, gbe.toString());
-        assertEquals(0, harness.error(AfXdpInputNode.NAME, "kernel-rx-dropped"));
+        assertEquals(0, lab.harness().error(AfXdpInputNode.NAME, "kernel-rx-dropped"));
     }
 
     @Test
     void anArpRequestTheGraphSendsLeavesOnTheVethAndThePeersReplyComesBack() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
-        int sw = component.port().swIfIndex();
-        harness.inject(NAME + "-output", VethLab.arpRequest(), 0, false);
-        lab.runUntil(() -> !ethernetInput.isEmpty());
-
-        String neighbours = NamespaceLab.run("ip", "-n", PEER, "neigh", "show", "10.9.0.1");
-        assertTrue(neighbours.contains(GBE_MAC), neighbours);
-        assertFalse(ethernetInput.isEmpty(), "the peer's ARP reply did not come back");
-        assertEquals(2, ethernetInput.get(0).bytes()[21], "ARP opcode");
-        assertEquals(1, lab.stats(sw).txPackets());
-        assertEquals(0, lab.stats(sw).txErrors());
-        assertEquals(0, harness.outstanding());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
+        lab.anArpRequestLeavesAndTheReplyComesBack(component.port().swIfIndex());
     }
 
     @Test
     void aTracedFrameLeavesWithItsTxRecord() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         int sw = component.port().swIfIndex();
-        harness.inject(NAME + "-output", VethLab.arpRequest(), 0, true);
-        lab.runUntil(() -> !ethernetInput.isEmpty());
-        String trace = harness.trace();
-        assertTrue(Pattern.compile(": " + Pattern.quote(NAME) + "-tx\n"
-                + "  af_xdp: hw_if_index " + sw + " tx-queue 0\n"
-                + "    buffer 0x[0-9a-f]+:\n"
-                + "      current data 0, length 42, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+\n"
-                + "    ARP: " + GBE_MAC + " -> ff:ff:ff:ff:ff:ff\n"
-                + "    request, type ethernet/IP4, address size 6/4\n").matcher(trace).find(), trace);
-        assertEquals(1, lab.stats(sw).txPackets());
-        assertEquals(0, harness.outstanding());
+        lab.aTracedFrameLeavesWithItsTxRecord(sw, "  af_xdp: hw_if_index " + sw + " tx-queue 0\n");
     }
 
     /**
@@ -138,16 +84,16 @@ class AfXdpGraphTest {
      */
     @Test
     void aThousandFramesTheGraphSendsAllArriveInTheNamespace() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         XskPort port = component.port();
         int sw = port.swIfIndex();
         long before = lab.peerRxPackets();
         int frames = 1000;
         byte[] frame = broadcast(60);
         for (int i = 0; i < frames; i++) {
-            harness.inject(NAME + "-output", frame, 0, false);
+            lab.harness().inject(VethLab.NAME + "-output", frame, 0, false);
             if (i % 100 == 99) {
-                engine.runUntilIdle();
+                lab.engine().runUntilIdle();
             }
         }
         lab.runUntil(() -> lab.stats(sw).txPackets() + lab.stats(sw).txErrors() >= frames);
@@ -156,23 +102,20 @@ class AfXdpGraphTest {
         assertEquals(frames, lab.peerRxPackets() - before, "frames the peer received");
         assertEquals(frames, port.device().txPackets());
         assertEquals(0, port.device().txRingFull());
-        assertEquals(0, harness.outstanding());
+        assertEquals(0, lab.harness().outstanding());
     }
 
     @Test
     void closingDetachesLibxdpsProgramAndAReopenedPortKeepsItsSwIfIndex() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         int sw = component.port().swIfIndex();
         component.deactivate();
         component = null;
         assertFalse(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains(" xdp"),
                 "the last socket's deletion unloads the program");
-        component = new XskPortComponent(engine, table, input, gbeConfig());
-        assertEquals(sw, component.port().swIfIndex());
-        assertEquals(1, input.deviceInput().ports().size());
-        lab.peerSendsTo("10.9.0.1", 10);
-        lab.runUntil(() -> !ethernetInput.isEmpty());
-        assertFalse(ethernetInput.isEmpty(), "no traffic after the reopen");
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
+        lab.theReopenedPortKeepsItsSwIfIndexAndCarriesTraffic(sw, component.port().swIfIndex(),
+                lab.input().deviceInput().ports().size());
     }
 
     @Test
@@ -199,7 +142,7 @@ class AfXdpGraphTest {
     /** An Ethernet broadcast of {@code length} bytes with the IEEE local experimental EtherType 0x88b5. */
     static byte[] broadcast(int length) {
         byte[] frame = new byte[length];
-        long box = PacketFormat.parseMac(GBE_MAC);
+        long box = PacketFormat.parseMac(VethLab.GBE_MAC);
         for (int i = 0; i < 6; i++) {
             frame[i] = (byte) 0xff;
             frame[6 + i] = (byte) (box >>> (40 - 8 * i));
@@ -207,5 +150,9 @@ class AfXdpGraphTest {
         frame[12] = (byte) 0x88;
         frame[13] = (byte) 0xb5;
         return frame;
+    }
+
+    static Map<String, Object> gbeConfig() {
+        return VethLab.portConfig("io.sluice.driver.afxdp~slxdp", GBE, BOX);
     }
 }
