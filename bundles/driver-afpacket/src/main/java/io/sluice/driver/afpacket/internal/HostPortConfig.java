@@ -19,13 +19,6 @@ public record HostPortConfig(HostInterfaceConfig host, AfPacketConfig rings) imp
 
     public static final String FACTORY_PID = "io.sluice.driver.afpacket";
 
-    static final String RX_BLOCK_SIZE = "rx.block.size";
-    static final String RX_BLOCK_COUNT = "rx.block.count";
-    static final String RX_BLOCK_TIMEOUT_MS = "rx.block.timeout.ms";
-    static final String TX_FRAMES = "tx.frames";
-    static final String TX_MODE = "tx.mode";
-    static final String RX_RING = "rx.ring";
-
     public static HostPortConfig from(Map<String, ?> properties) {
         PortProperties config = new PortProperties(properties, FACTORY_PID);
         HostInterfaceConfig host = HostInterfaceConfig.from(config, "host-");
@@ -60,4 +53,12 @@ public record HostPortConfig(HostInterfaceConfig host, AfPacketConfig rings) imp
         }
         return new HostPortConfig(host, new AfPacketConfig(blockSize, blockCount, timeout, txFrames, mode, ring));
     }
+
+    /** The driver's own keys (docs/configuration.md); the shared ones are HostInterfaceConfig's. */
+    static final String RX_BLOCK_SIZE = "rx.block.size";
+    static final String RX_BLOCK_COUNT = "rx.block.count";
+    static final String RX_BLOCK_TIMEOUT_MS = "rx.block.timeout.ms";
+    static final String TX_FRAMES = "tx.frames";
+    static final String TX_MODE = "tx.mode";
+    static final String RX_RING = "rx.ring";
 }

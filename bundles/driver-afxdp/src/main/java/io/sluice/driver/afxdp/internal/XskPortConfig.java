@@ -19,12 +19,6 @@ public record XskPortConfig(HostInterfaceConfig host, AfXdpConfig socket) implem
 
     public static final String FACTORY_PID = "io.sluice.driver.afxdp";
 
-    static final String QUEUE_ID = "queue.id";
-    static final String RX_RING_SIZE = "rx.ring.size";
-    static final String TX_RING_SIZE = "tx.ring.size";
-    static final String FRAME_SIZE = "frame.size";
-    static final String BIND_MODE = "mode";
-
     public static XskPortConfig from(Map<String, ?> properties) {
         PortProperties config = new PortProperties(properties, FACTORY_PID);
         HostInterfaceConfig host = HostInterfaceConfig.from(config, "xdp-");
@@ -56,4 +50,11 @@ public record XskPortConfig(HostInterfaceConfig host, AfXdpConfig socket) implem
         }
         return value;
     }
+
+    /** The driver's own keys (docs/configuration.md); the shared ones are HostInterfaceConfig's. */
+    static final String QUEUE_ID = "queue.id";
+    static final String RX_RING_SIZE = "rx.ring.size";
+    static final String TX_RING_SIZE = "tx.ring.size";
+    static final String FRAME_SIZE = "frame.size";
+    static final String BIND_MODE = "mode";
 }
