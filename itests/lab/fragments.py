@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Fragmented UDP through the lab's box, run inside the lab's namespaces (FragmentsLabTest).
+"""Fragmented UDP through the lab's box, run inside the lab's namespaces (FragmentsLab, from SeedLab).
 
   fragments.py echo SERVER PORT SIZE [--reverse]
       in pod1: send one UDP datagram of SIZE bytes of payload to SERVER:PORT from a bound socket (the kernel

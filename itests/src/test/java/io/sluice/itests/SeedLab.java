@@ -737,9 +737,21 @@ abstract class SeedLab {
                 .attacksOnTheStateLeaveThePodsFlowsAlone();
     }
 
+    /**
+     * Fragmented UDP both ways and a flood of later fragments, at this box: {@link FragmentsLab}. On the host
+     * interfaces (AF_PACKET, AF_XDP); through DPDK's GbE a kernel-fragmented 3000-byte echo does not come back yet
+     * (found when this lab moved here from its own AF_PACKET lifecycle; open).
+     */
+    @Test
+    @Order(15)
+    void fragmentedDatagramsEchoThroughTheBoxAndAFragmentFloodFillsOnlyTheLimit() throws Exception {
+        assumeTrue(!gbeDriver.equals("dpdk"), "fragments through the DPDK GbE: an open finding, not asserted yet");
+        new FragmentsLab(ROOT, run, this::shell, this::inNamespace, this::errorCount).run();
+    }
+
     /** Damaged session files at a restart, and one its disk cannot hold: {@link SessionFileLab}. */
     @Test
-    @Order(17)
+    @Order(18)
     void damagedSessionFilesAreMovedAsideAndOneTheDiskCannotHoldFailsClosed() throws Exception {
         new SessionFileLab(ROOT, run, this::sluice, this::shell, this::inNamespace, this::errorCount, this::traffic,
                 this::stop, this::waitForLab).damagedFilesAreMovedAsideAndAFileTheDiskCannotBackFailsClosed();
@@ -777,7 +789,7 @@ abstract class SeedLab {
 
     /** Issue 19: a route, an ACL rule, a NAT mapping and an address set from the console survive stop and start. */
     @Test
-    @Order(16)
+    @Order(17)
     void configurationFromTheConsoleIsInForceInEtcAndSurvivesARestart() throws Exception {
         new ConsoleConfigLab(command -> sluice("shell", command), run.resolve("box/etc")).run(() -> {
             assertEquals(0, sluice("stop").exit());
@@ -789,7 +801,7 @@ abstract class SeedLab {
 
     /** Issue 18: the churn soak's short form ({@link ChurnSoakLab}), on one driver: the NAT44 table is the same. */
     @Test
-    @Order(15)
+    @Order(16)
     void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
         assumeTrue("dpdk".equals(gbeDriver), "the churn soak runs on the DPDK lab (SeedLabDpdkTest)");
         new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)

@@ -24,12 +24,12 @@ final class SeedFrames {
 
     /** A request of the pod's flow from {@code podPort} with TCP flags {@code flags}, as tap2 receives it. */
     static void request(MemorySegment seg, long off, int podPort, int flags) {
-        write(seg, off, SeedBox.TAP2_MAC, SeedBox.POD_MAC, 64, SeedBox.POD_IP, SERVER_IP, podPort, SERVER_PORT, flags);
+        write(seg, off, SeedGraph.TAP2_MAC, SeedGraph.POD_MAC, 64, SeedGraph.POD_IP, SERVER_IP, podPort, SERVER_PORT, flags);
     }
 
     /** The server's reply to NAT44's {@code natPort} with TCP flags {@code flags}, as the GbE receives it. */
     static void reply(MemorySegment seg, long off, int natPort, int flags) {
-        write(seg, off, SeedBox.GBE_MAC, SeedBox.GATEWAY_MAC, 63, SERVER_IP, SeedBox.NODE_IP, SERVER_PORT, natPort,
+        write(seg, off, SeedGraph.GBE_MAC, SeedGraph.GATEWAY_MAC, 63, SERVER_IP, SeedGraph.NODE_IP, SERVER_PORT, natPort,
                 flags);
     }
 

@@ -4,7 +4,7 @@ import io.sluice.nat44.testkit.Nat44Testkit;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Ethernet;
 import io.sluice.packet.api.Tcp;
-import io.sluice.vnet.api.Device;
+import io.sluice.vnet.testkit.MemoryDevice;
 
 /**
  * The far end of a seed port in memory: frees what the interface's tx node hands it and counts it. While
@@ -13,9 +13,7 @@ import io.sluice.vnet.api.Device;
  * frame was translated by, as if the connection ended there, so a benchmark that opens connections without
  * end keeps the table at a frame's worth. Both are tested once per frame; no allocation.
  */
-final class SeedPort implements Device {
-    private final String name;
-    private final long mac;
+final class SeedPort extends MemoryDevice {
     /** Frames handed over since the start. */
     long sent;
     boolean recordSourcePorts;
@@ -25,28 +23,7 @@ final class SeedPort implements Device {
     Nat44Testkit closeNatSessions;
 
     SeedPort(String name, long mac) {
-        this.name = name;
-        this.mac = mac;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public long macAddress() {
-        return mac;
-    }
-
-    @Override
-    public int mtu() {
-        return 1500;
-    }
-
-    @Override
-    public boolean linkUp() {
-        return true;
+        super(name, mac);
     }
 
     @Override

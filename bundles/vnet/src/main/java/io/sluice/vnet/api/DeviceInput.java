@@ -4,7 +4,10 @@ import io.sluice.graph.api.ArmedCapture;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.InterruptibleInput;
 import io.sluice.graph.api.NodeContext;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.TraceRing;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.PacketFormat;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -118,9 +121,33 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             nodeErrors[ordinal] += n;
         }
 
+        /**
+         * Adds {@code n} frames the device refused in its ring (or could not read) to the port's rx errors and to
+         * the node's error counter {@code ordinal}.
+         */
+        public void countDeviceErrors(int ordinal, long n) {
+            if (n > 0) {
+                errors += n;
+                nodeErrors[ordinal] += n;
+            }
+        }
+
         /** This frame is traced: a driver that keeps what the trace shows (a ring header) keeps it now. */
         public boolean tracing() {
             return tracing;
+        }
+    }
+
+    /**
+     * Where {@link #acceptEthernet} sends an Ethernet device's frames and which of the node's errors it counts:
+     * one constant per node.
+     */
+    public record EthernetArcs(int next, int drop, int runtError, int oversizeError, int downError) {
+
+        /** To ethernet-input, or to error-drop ({@link DeviceNext}), counting the node's errors given. */
+        public static EthernetArcs toEthernetInput(NodeError runt, NodeError oversize, NodeError down) {
+            return new EthernetArcs(DeviceNext.ETHERNET_INPUT.ordinal(), DeviceNext.DROP.ordinal(),
+                    ((Enum<?>) runt).ordinal(), ((Enum<?>) oversize).ordinal(), ((Enum<?>) down).ordinal());
         }
     }
 
@@ -283,6 +310,41 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             }
         }
         return frame.count();
+    }
+
+    /** {@link #acceptEthernet} of {@code received} buffers from {@code from} of {@code port}'s batch in {@code frame}. */
+    public static void acceptEthernet(BufferPool pool, InterfaceSnapshot interfaces, Port port, Frame frame, int from,
+                                      int received, EthernetArcs arcs, Rx rx) {
+        acceptEthernet(pool, interfaces, port.swIfIndex(), frame.buffers(), frame.nexts(), from, from + received,
+                arcs.next(), arcs.drop(), arcs.runtError(), arcs.oversizeError(), arcs.downError(), rx);
+    }
+
+    /**
+     * The tail of a driver's trace record that ends with the frame: its length at {@code record + lengthField},
+     * then as many of its first bytes as the record still holds.
+     */
+    public static void traceFrame(MemorySegment trace, long record, int lengthField, BufferPool pool, int bi) {
+        int length = pool.length(bi);
+        trace.set(ValueLayout.JAVA_INT, record + lengthField, length);
+        MemorySegment.copy(pool.segment(), pool.dataOffset(bi), trace, record + lengthField + 4,
+                Math.min(length, frameCapture(lengthField)));
+    }
+
+    /** The Ethernet and IP decode of the frame {@link #traceFrame} kept at {@code lengthField}. */
+    public static void formatFrame(MemorySegment record, long offset, int lengthField, StringBuilder out) {
+        int length = record.get(ValueLayout.JAVA_INT, offset + lengthField);
+        PacketFormat.appendEthernetHeader(record, offset + lengthField + 4, Math.min(length, frameCapture(lengthField)),
+                out);
+    }
+
+    /** VPP's device-input trace's first words: {@code <driver>: hw_if_index N next-index M}, no newline. */
+    public static StringBuilder formatNodeLine(String driver, MemorySegment record, long offset, StringBuilder out) {
+        return out.append(driver).append(": hw_if_index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_HW_IF_INDEX))
+                .append(" next-index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_NEXT));
+    }
+
+    private static int frameCapture(int lengthField) {
+        return TraceRing.PAYLOAD_SIZE - lengthField - 4;
     }
 
     /**

@@ -5,6 +5,11 @@ import io.sluice.graph.api.InterruptibleInput;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
+import io.sluice.graph.api.NextArc;
+import io.sluice.graph.api.NodeError;
+import io.sluice.graph.api.TraceFormatter;
+
+import java.util.List;
 
 /**
  * A driver's input node: its registration and the {@link DeviceInput} loop it runs, with final methods, so
@@ -19,10 +24,32 @@ public abstract class DeviceInputNode<P extends DeviceInput.Port> implements Nod
 
     private final NodeRegistration registration;
     private final DeviceInput<P> input;
+    private final DeviceInput.EthernetArcs ethernetArcs;
 
     protected DeviceInputNode(InterfaceTable interfaces, NodeRegistration registration) {
         this.registration = registration;
         this.input = new DeviceInput<>(interfaces, registration.name(), this, registration.errors().size());
+        this.ethernetArcs = null;
+    }
+
+    /**
+     * An Ethernet device's input node, registered as {@code name} with the device-input arcs ({@link DeviceNext}),
+     * the constants of {@code errors} as its error counters and {@code formatter} for its trace records; its
+     * frames are accepted ({@link DeviceInput#acceptEthernet}) to {@link #ethernetArcs()}, counting {@code runt},
+     * {@code oversize} and {@code down}.
+     */
+    protected <E extends Enum<E> & NodeError> DeviceInputNode(InterfaceTable interfaces, String name,
+                                                              Class<E> errors, TraceFormatter formatter,
+                                                              E runt, E oversize, E down) {
+        this.registration = NodeRegistration.input(name, NextArc.names(DeviceNext.class),
+                List.of(errors.getEnumConstants()), formatter);
+        this.input = new DeviceInput<>(interfaces, name, this, registration.errors().size());
+        this.ethernetArcs = DeviceInput.EthernetArcs.toEthernetInput(runt, oversize, down);
+    }
+
+    /** To ethernet-input, or to error-drop counting the node's errors (null for a node given its registration). */
+    protected final DeviceInput.EthernetArcs ethernetArcs() {
+        return ethernetArcs;
     }
 
     @Override

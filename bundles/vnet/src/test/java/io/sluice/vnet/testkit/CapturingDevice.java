@@ -1,7 +1,6 @@
 package io.sluice.vnet.testkit;
 
 import io.sluice.packet.api.BufferPool;
-import io.sluice.vnet.api.Device;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,35 +9,12 @@ import java.util.List;
  * A port that keeps a copy of every frame it is asked to send: the stand-in for a driver in node tests of other
  * bundles (this test-jar, {@code <type>test-jar</type>}, is how they get it).
  */
-public final class CapturingDevice implements Device {
+public final class CapturingDevice extends MemoryDevice {
     /** Every frame sent, in order. */
     public final List<byte[]> sent = new ArrayList<>();
-    private final String name;
-    private final long mac;
 
     public CapturingDevice(String name, long mac) {
-        this.name = name;
-        this.mac = mac;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public long macAddress() {
-        return mac;
-    }
-
-    @Override
-    public int mtu() {
-        return 1500;
-    }
-
-    @Override
-    public boolean linkUp() {
-        return true;
+        super(name, mac);
     }
 
     @Override

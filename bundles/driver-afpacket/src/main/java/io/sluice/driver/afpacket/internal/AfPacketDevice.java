@@ -11,6 +11,7 @@ import io.sluice.packet.api.Ethernet;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Tcp;
 import io.sluice.packet.api.Udp;
+import io.sluice.vnet.api.HostInterfacePort;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,7 +35,7 @@ import java.nio.ByteOrder;
  *
  * <p>One thread drives the data path; counters may be read from any thread.
  */
-public final class AfPacketDevice implements AutoCloseable {
+public final class AfPacketDevice implements HostInterfacePort.Socket {
 
     /**
      * Bytes of the ring's struct tpacket3_hdr that {@link #receive(BufferPool, int[], int, int, boolean)} can
@@ -238,12 +239,14 @@ public final class AfPacketDevice implements AutoCloseable {
      * tpacket3_hdr is also copied into the buffer's headroom, at {@code dataStart(bi) - RING_HEADER_SIZE}
      * (what a trace shows of the ring). Meant for the frames being traced, not the steady state.
      */
+    @Override
     public int receive(BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
         return rxV2 ? receiveSlots(pool, buffers, from, max, keepRingHeaders)
                 : receiveBlocks(pool, buffers, from, max, keepRingHeaders);
     }
 
     /** The file descriptor a poll(2) waits on for received frames (the input node's interrupt mode). */
+    @Override
     public int rxFd() {
         return rxFd;
     }
@@ -451,6 +454,7 @@ public final class AfPacketDevice implements AutoCloseable {
      * left; the others were refused (ring full, oversize, or an error) and are counted. The buffers stay
      * the caller's to free.
      */
+    @Override
     public int transmit(BufferPool pool, int[] buffers, int from, int n) {
         return txRing != null ? transmitThroughRing(pool, buffers, from, n) : transmitWithSendmmsg(pool, buffers, from, n);
     }
@@ -571,6 +575,7 @@ public final class AfPacketDevice implements AutoCloseable {
     }
 
     /** Frames too large for a buffer (or shorter than two MAC addresses). */
+    @Override
     public long rxErrors() {
         return rxErrors;
     }

@@ -14,15 +14,12 @@ import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
-import io.sluice.graph.api.NextArc;
-import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
-import io.sluice.graph.api.TraceRing;
 import io.sluice.packet.api.BufferPool;
-import io.sluice.packet.api.PacketFormat;
 import io.sluice.vnet.api.DeviceInput;
 import io.sluice.vnet.api.DeviceInputNode;
 import io.sluice.vnet.api.DeviceNext;
+import io.sluice.vnet.api.HostInterfacePort;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
@@ -31,7 +28,6 @@ import org.osgi.service.component.annotations.Reference;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 
 /**
  * {@code af-packet-input}: one input node for every host port, as VPP's (src/vnet/devices/af_packet/node.c).
@@ -53,12 +49,7 @@ public final class AfPacketInputNode extends DeviceInputNode<HostPort> {
     public static final String NAME = "af-packet-input";
     public static final String ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT_NODE;
 
-    static final int NEXT_ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT.ordinal();
-    static final int NEXT_DROP = DeviceNext.DROP.ordinal();
-
     /** Trace record: next, hw_if_index, the tpacket3_hdr fields VPP shows, then the frame's first bytes. */
-    static final int TRACE_NEXT = DeviceInput.TRACE_NEXT;
-    static final int TRACE_HW_IF_INDEX = DeviceInput.TRACE_HW_IF_INDEX;
     static final int TRACE_STATUS = DeviceInput.TRACE_DRIVER;
     static final int TRACE_LEN = 12;
     static final int TRACE_SNAPLEN = 16;
@@ -69,8 +60,73 @@ public final class AfPacketInputNode extends DeviceInputNode<HostPort> {
     static final int TRACE_VLAN_TCI = 32;
     static final int TRACE_VLAN_TPID = 36;
     static final int TRACE_FRAME_LENGTH = 40;
-    static final int TRACE_BYTES = 44;
-    static final int TRACE_CAPTURE = TraceRing.PAYLOAD_SIZE - TRACE_BYTES;
+
+    @Activate
+    public AfPacketInputNode(@Reference InterfaceTable interfaces) {
+        super(interfaces, NAME, Error.class, AfPacketInputNode::format, Error.RUNT, Error.OVERSIZE,
+                Error.INTERFACE_DOWN);
+    }
+
+    /** Drains the port's ring; frames the ring held but no buffer could take are counted by name. */
+    @Override
+    public int receive(HostPort port, NodeContext context, Frame frame, int from, int max,
+                       InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
+        return HostInterfacePort.receive(port, context, frame, from, max, interfaces, rx, Error.RING_ERROR.ordinal(),
+                ethernetArcs());
+    }
+
+    /** The tpacket3_hdr fields, from the ring header the device kept in the headroom, then the frame's first bytes. */
+    @Override
+    public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
+        MemorySegment data = pool.segment();
+        long header = BufferPool.dataStart(bi) - AfPacketDevice.RING_HEADER_SIZE;
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_STATUS, data.get(ValueLayout.JAVA_INT, header + V3_STATUS));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_LEN, data.get(ValueLayout.JAVA_INT, header + V3_LEN));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_SNAPLEN, data.get(ValueLayout.JAVA_INT, header + V3_SNAPLEN));
+        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_MAC, data.get(ValueLayout.JAVA_SHORT, header + V3_MAC));
+        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_NET, data.get(ValueLayout.JAVA_SHORT, header + V3_NET));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_SEC, data.get(ValueLayout.JAVA_INT, header + V3_SEC));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_NSEC, data.get(ValueLayout.JAVA_INT, header + V3_NSEC));
+        trace.set(ValueLayout.JAVA_INT, record + TRACE_VLAN_TCI, data.get(ValueLayout.JAVA_INT, header + V3_VLAN_TCI));
+        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_VLAN_TPID,
+                data.get(ValueLayout.JAVA_SHORT, header + V3_VLAN_TPID));
+        DeviceInput.traceFrame(trace, record, TRACE_FRAME_LENGTH, pool, bi);
+    }
+
+    /**
+     * VPP's format_af_packet_input_trace (node line, then the ring header two and four spaces in), with the
+     * header named for what this driver maps (TPACKET_V3), then the Ethernet and IP decode of the frame.
+     */
+    static void format(MemorySegment record, long offset, TraceContext context, StringBuilder out) {
+        DeviceInput.formatNodeLine("af_packet", record, offset, out).append('\n');
+        out.append("  tpacket3_hdr:\n");
+        out.append("    status 0x").append(Integer.toHexString(record.get(ValueLayout.JAVA_INT, offset + TRACE_STATUS)))
+                .append(" len ").append(Integer.toUnsignedString(record.get(ValueLayout.JAVA_INT, offset + TRACE_LEN)))
+                .append(" snaplen ")
+                .append(Integer.toUnsignedString(record.get(ValueLayout.JAVA_INT, offset + TRACE_SNAPLEN)))
+                .append(" mac ").append(record.get(ValueLayout.JAVA_SHORT, offset + TRACE_MAC) & 0xffff)
+                .append(" net ").append(record.get(ValueLayout.JAVA_SHORT, offset + TRACE_NET) & 0xffff).append('\n');
+        int tci = record.get(ValueLayout.JAVA_INT, offset + TRACE_VLAN_TCI);
+        out.append("    sec 0x").append(Integer.toHexString(record.get(ValueLayout.JAVA_INT, offset + TRACE_SEC)))
+                .append(" nsec 0x").append(Integer.toHexString(record.get(ValueLayout.JAVA_INT, offset + TRACE_NSEC)))
+                .append(" vlan ");
+        appendVlanTci(out, tci);
+        out.append(" vlan_tpid ").append(record.get(ValueLayout.JAVA_SHORT, offset + TRACE_VLAN_TPID) & 0xffff)
+                .append('\n');
+        DeviceInput.formatFrame(record, offset, TRACE_FRAME_LENGTH, out);
+    }
+
+    /** As VPP's format_ethernet_vlan_tci: the VLAN id, then priority and CFI when set (IEEE 802.1Q 9.6). */
+    private static void appendVlanTci(StringBuilder out, int tci) {
+        out.append(tci & 0xfff);
+        int priority = (tci >>> 13) & 0x7;
+        if (priority != 0) {
+            out.append(" priority ").append(priority);
+        }
+        if ((tci & 0x1000) != 0) {
+            out.append(" cfi");
+        }
+    }
 
     /** Counter names shown as /err/af-packet-input/&lt;name&gt;. */
     public enum Error implements NodeError {
@@ -88,90 +144,6 @@ public final class AfPacketInputNode extends DeviceInputNode<HostPort> {
         @Override
         public String description() {
             return description;
-        }
-    }
-
-    private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
-            NextArc.names(DeviceNext.class), List.of(Error.values()), AfPacketInputNode::format);
-
-    @Activate
-    public AfPacketInputNode(@Reference InterfaceTable interfaces) {
-        super(interfaces, REGISTRATION);
-    }
-
-    /** Drains the port's ring; frames the ring held but no buffer could take are counted by name. */
-    @Override
-    public int receive(HostPort port, NodeContext context, Frame frame, int from, int max,
-                       InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
-        AfPacketDevice device = port.device();
-        BufferPool pool = context.pool();
-        long errorsBefore = device.rxErrors();
-        int received = device.receive(pool, frame.buffers(), from, max, rx.tracing());
-        long ringErrors = device.rxErrors() - errorsBefore;
-        if (ringErrors > 0) {
-            rx.errors += ringErrors;
-            rx.countError(Error.RING_ERROR.ordinal(), ringErrors);
-        }
-        DeviceInput.acceptEthernet(pool, interfaces, port.swIfIndex(), frame.buffers(), frame.nexts(), from,
-                from + received, NEXT_ETHERNET_INPUT, NEXT_DROP, Error.RUNT.ordinal(), Error.OVERSIZE.ordinal(),
-                Error.INTERFACE_DOWN.ordinal(), rx);
-        return received;
-    }
-
-    /** The tpacket3_hdr fields, from the ring header the device kept in the headroom, then the frame's first bytes. */
-    @Override
-    public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
-        MemorySegment data = pool.segment();
-        long header = BufferPool.dataStart(bi) - AfPacketDevice.RING_HEADER_SIZE;
-        int length = pool.length(bi);
-        trace.set(ValueLayout.JAVA_INT, record + TRACE_STATUS, data.get(ValueLayout.JAVA_INT, header + V3_STATUS));
-        trace.set(ValueLayout.JAVA_INT, record + TRACE_LEN, data.get(ValueLayout.JAVA_INT, header + V3_LEN));
-        trace.set(ValueLayout.JAVA_INT, record + TRACE_SNAPLEN, data.get(ValueLayout.JAVA_INT, header + V3_SNAPLEN));
-        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_MAC, data.get(ValueLayout.JAVA_SHORT, header + V3_MAC));
-        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_NET, data.get(ValueLayout.JAVA_SHORT, header + V3_NET));
-        trace.set(ValueLayout.JAVA_INT, record + TRACE_SEC, data.get(ValueLayout.JAVA_INT, header + V3_SEC));
-        trace.set(ValueLayout.JAVA_INT, record + TRACE_NSEC, data.get(ValueLayout.JAVA_INT, header + V3_NSEC));
-        trace.set(ValueLayout.JAVA_INT, record + TRACE_VLAN_TCI, data.get(ValueLayout.JAVA_INT, header + V3_VLAN_TCI));
-        trace.set(ValueLayout.JAVA_SHORT, record + TRACE_VLAN_TPID,
-                data.get(ValueLayout.JAVA_SHORT, header + V3_VLAN_TPID));
-        trace.set(ValueLayout.JAVA_INT, record + TRACE_FRAME_LENGTH, length);
-        MemorySegment.copy(data, pool.dataOffset(bi), trace, record + TRACE_BYTES, Math.min(length, TRACE_CAPTURE));
-    }
-
-    /**
-     * VPP's format_af_packet_input_trace (node line, then the ring header two and four spaces in), with the
-     * header named for what this driver maps (TPACKET_V3), then the Ethernet and IP decode of the frame.
-     */
-    static void format(MemorySegment record, long offset, TraceContext context, StringBuilder out) {
-        out.append("af_packet: hw_if_index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_HW_IF_INDEX))
-                .append(" next-index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_NEXT)).append('\n');
-        out.append("  tpacket3_hdr:\n");
-        out.append("    status 0x").append(Integer.toHexString(record.get(ValueLayout.JAVA_INT, offset + TRACE_STATUS)))
-                .append(" len ").append(Integer.toUnsignedString(record.get(ValueLayout.JAVA_INT, offset + TRACE_LEN)))
-                .append(" snaplen ")
-                .append(Integer.toUnsignedString(record.get(ValueLayout.JAVA_INT, offset + TRACE_SNAPLEN)))
-                .append(" mac ").append(record.get(ValueLayout.JAVA_SHORT, offset + TRACE_MAC) & 0xffff)
-                .append(" net ").append(record.get(ValueLayout.JAVA_SHORT, offset + TRACE_NET) & 0xffff).append('\n');
-        int tci = record.get(ValueLayout.JAVA_INT, offset + TRACE_VLAN_TCI);
-        out.append("    sec 0x").append(Integer.toHexString(record.get(ValueLayout.JAVA_INT, offset + TRACE_SEC)))
-                .append(" nsec 0x").append(Integer.toHexString(record.get(ValueLayout.JAVA_INT, offset + TRACE_NSEC)))
-                .append(" vlan ");
-        appendVlanTci(out, tci);
-        out.append(" vlan_tpid ").append(record.get(ValueLayout.JAVA_SHORT, offset + TRACE_VLAN_TPID) & 0xffff)
-                .append('\n');
-        int length = record.get(ValueLayout.JAVA_INT, offset + TRACE_FRAME_LENGTH);
-        PacketFormat.appendEthernetHeader(record, offset + TRACE_BYTES, Math.min(length, TRACE_CAPTURE), out);
-    }
-
-    /** As VPP's format_ethernet_vlan_tci: the VLAN id, then priority and CFI when set (IEEE 802.1Q 9.6). */
-    private static void appendVlanTci(StringBuilder out, int tci) {
-        out.append(tci & 0xfff);
-        int priority = (tci >>> 13) & 0x7;
-        if (priority != 0) {
-            out.append(" priority ").append(priority);
-        }
-        if ((tci & 0x1000) != 0) {
-            out.append(" cfi");
         }
     }
 }

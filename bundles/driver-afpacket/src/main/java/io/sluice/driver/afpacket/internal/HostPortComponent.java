@@ -28,8 +28,7 @@ public final class HostPortComponent {
     public HostPortComponent(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces,
                              @Reference AfPacketInputNode input, Map<String, Object> properties) {
         this.attachment = PortAttachment.open(properties, HostPortConfig::from, "; port not opened",
-                config -> HostPort.open(config.name(), config.hostIfName(), config.namespace(), config.macOverride(),
-                        config.rings()),
+                HostPort::open,
                 graph, interfaces, input.deviceInput(), LOG);
     }
 

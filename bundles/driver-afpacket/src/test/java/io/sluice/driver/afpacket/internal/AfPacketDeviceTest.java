@@ -1,5 +1,6 @@
 package io.sluice.driver.afpacket.internal;
 
+import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.nativeio.testing.NamespaceLab;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -176,7 +177,7 @@ class AfPacketDeviceTest {
     @EnumSource(AfPacketConfig.TxMode.class)
     void transmittedFramesReachThePeerIntactAndDoNotLoopBack(AfPacketConfig.TxMode mode) throws Exception {
         device = AfPacketDevice.open(HOST_END, AfPacketConfig.defaults().withTxMode(mode));
-        peer = Namespaces.call(NS, () -> AfPacketDevice.open(POD_END, AfPacketConfig.defaults()));
+        peer = NetNamespace.call(NS, () -> AfPacketDevice.open(POD_END, AfPacketConfig.defaults()));
         long before = podRxPackets();
 
         int frames = 100;
@@ -224,7 +225,7 @@ class AfPacketDeviceTest {
     @Test
     void aSmallUnreadRingDropsAndTheDropsAreCounted() {
         device = AfPacketDevice.open(HOST_END, new AfPacketConfig(4096, 1, 1000, 1024, AfPacketConfig.TxMode.TX_RING));
-        peer = Namespaces.call(NS, () -> AfPacketDevice.open(POD_END, AfPacketConfig.defaults()));
+        peer = NetNamespace.call(NS, () -> AfPacketDevice.open(POD_END, AfPacketConfig.defaults()));
         int frames = 200;
         int[] buffers = new int[frames];
         pool.alloc(buffers, 0, frames);

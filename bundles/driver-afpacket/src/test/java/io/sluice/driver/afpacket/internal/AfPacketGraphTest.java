@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.sluice.graph.runtime.GraphEngine;
-import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.graph.runtime.GraphHarness.Captured;
 import io.sluice.packet.api.PacketFormat;
-import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
-import io.sluice.vnet.internal.InterfaceTableImpl;
-import java.util.HashMap;
+import io.sluice.vnet.testkit.VethLab;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,223 +27,122 @@ class AfPacketGraphTest {
     static final String PEER = "slnodpeer";
     static final String GBE = "slnodgbe";
     static final String PEER_IF = "slnodpeer0";
-    static final String GBE_MAC = "08:00:27:44:9f:d8";
-    static final String NAME = "GigabitEthernet0/8/0";
 
-    private GraphHarness harness;
-    private GraphEngine engine;
-    private InterfaceTableImpl table;
-    private AfPacketInputNode input;
+    private VethLab<AfPacketInputNode> lab;
     private List<Captured> ethernetInput;
     private HostPortComponent component;
 
     @BeforeEach
     void setUp() {
         assumeTrue(NamespaceLab.isRoot(), "needs root: creates network namespaces and a veth pair");
-        NamespaceLab.createNamespace(BOX);
-        NamespaceLab.createNamespace(PEER);
-        NamespaceLab.run("ip", "link", "add", GBE, "netns", BOX, "type", "veth", "peer", "name", PEER_IF, "netns", PEER);
-        NamespaceLab.run("ip", "-n", PEER, "addr", "add", "10.9.0.2/24", "dev", PEER_IF);
-        NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "up");
-        harness = new GraphHarness();
-        engine = harness.engine();
-        table = new InterfaceTableImpl(engine);
-        input = new AfPacketInputNode(table);
-        harness.add(input);
-        ethernetInput = harness.capture("ethernet-input");
+        lab = VethLab.open(BOX, PEER, GBE, PEER_IF, AfPacketInputNode::new);
+        ethernetInput = lab.ethernetInput();
     }
 
     @AfterEach
     void tearDown() {
-        if (component != null) {
-            component.deactivate();
+        if (lab != null) {
+            lab.close(component != null ? component::deactivate : null);
         }
-        if (harness != null) {
-            harness.close();
-        }
-        NamespaceLab.runQuietly("ip", "netns", "del", PEER);
-        NamespaceLab.runQuietly("ip", "netns", "del", BOX);
     }
 
     static Map<String, Object> gbeConfig() {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("service.pid", "io.sluice.driver.afpacket~slnod");
-        properties.put("host.ifname", GBE);
-        properties.put("name", NAME);
-        properties.put("namespace", BOX);
-        properties.put("mac", GBE_MAC);
-        return properties;
-    }
-
-    private void runUntil(BooleanSupplier done) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-            engine.runUntilIdle();
-            NamespaceLab.sleep(2);
-        }
-        engine.runUntilIdle();
-    }
-
-    /** The peer sends one UDP datagram to the box's side: its kernel first asks for 10.9.0.1 by ARP. */
-    private static void peerSendsTo(String address, int payload) {
-        NamespaceLab.run("ip", "netns", "exec", PEER, "python3", "-c", "import socket; socket.socket(socket.AF_INET,"
-                + " socket.SOCK_DGRAM).sendto(b'x' * " + payload + ", ('" + address + "', 9))");
-    }
-
-    private InterfaceStats stats(int sw) {
-        return table.stats().get(sw);
+        return VethLab.portConfig("io.sluice.driver.afpacket~slnod", GBE, BOX);
     }
 
     @Test
     void macOverrideIsWrittenAndTheFirstArpIsTracedWithItsRingHeader() {
-        component = new HostPortComponent(engine, table, input, gbeConfig());
+        component = new HostPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         HostPort port = component.port();
         int sw = port.swIfIndex();
         assertEquals(1, sw);
-        assertEquals(PacketFormat.parseMac(GBE_MAC), port.macAddress());
-        assertTrue(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains("link/ether " + GBE_MAC));
+        assertEquals(PacketFormat.parseMac(VethLab.GBE_MAC), port.macAddress());
+        assertTrue(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains("link/ether " + VethLab.GBE_MAC));
         assertEquals(1500, port.mtu());
         assertTrue(port.linkUp());
 
-        engine.traceAdd(AfPacketInputNode.NAME, 1);
-        peerSendsTo("10.9.0.1", 10);
-        runUntil(() -> !ethernetInput.isEmpty());
-        assertFalse(ethernetInput.isEmpty(), "the peer's ARP request did not arrive");
-        Captured arp = ethernetInput.get(0);
-        assertEquals(42, arp.bytes().length);
-        assertEquals(sw, arp.rxSwIfIndex());
-        String trace = harness.trace();
+        String trace = lab.firstArpTraced(AfPacketInputNode.NAME, sw);
         assertTrue(Pattern.compile(": af-packet-input\n"
                 + "  af_packet: hw_if_index 1 next-index 4\n"
                 + "    tpacket3_hdr:\n"
                 + "      status 0x[0-9a-f]+ len 42 snaplen 42 mac \\d+ net \\d+\n"
                 + "      sec 0x[0-9a-f]+ nsec 0x[0-9a-f]+ vlan 0 vlan_tpid 0\n"
                 + "  ARP: ").matcher(trace).find(), trace);
-        InterfaceStats gbe = stats(sw);
-        assertEquals(NAME, gbe.name());
-        assertTrue(gbe.rxPackets() >= 1 && gbe.rxBytes() >= 42, gbe.toString());
+        assertEquals(VethLab.NAME, lab.stats(sw).name());
     }
 
     @Test
     void arpRequestInjectedAtTheOutputNodeLeavesOnTheVethAndThePeerLearnsTheBox() {
-        component = new HostPortComponent(engine, table, input, gbeConfig());
-        int sw = component.port().swIfIndex();
-        harness.inject(NAME + "-output", arpRequest(), 0, false);
-        runUntil(() -> !ethernetInput.isEmpty());
-
-        String neighbours = NamespaceLab.run("ip", "-n", PEER, "neigh", "show", "10.9.0.1");
-        assertTrue(neighbours.contains(GBE_MAC), neighbours);
-        assertFalse(ethernetInput.isEmpty(), "the peer's ARP reply did not come back");
-        byte[] reply = ethernetInput.get(0).bytes();
-        assertEquals(2, reply[21], "ARP opcode");
-        InterfaceStats gbe = stats(sw);
-        assertEquals(1, gbe.txPackets());
-        assertEquals(0, gbe.txErrors());
-        assertEquals(0, harness.outstanding());
+        component = new HostPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
+        lab.anArpRequestLeavesAndTheReplyComesBack(component.port().swIfIndex());
     }
 
     @Test
     void aTracedFrameLeavesWithItsTxRecordAsVppTracesAHostInterface() {
-        component = new HostPortComponent(engine, table, input, gbeConfig());
+        component = new HostPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         int sw = component.port().swIfIndex();
-        harness.inject(NAME + "-output", arpRequest(), 0, true);
-        runUntil(() -> !ethernetInput.isEmpty());
-        String trace = harness.trace();
-        assertTrue(Pattern.compile(": " + Pattern.quote(NAME) + "-tx\n"
-                + "  af_packet: hw_if_index " + sw + " tx-queue 0\n"
+        lab.aTracedFrameLeavesWithItsTxRecord(sw, "  af_packet: hw_if_index " + sw + " tx-queue 0\n"
                 + "    vnet-hdr:\n"
                 + "      flags 0x00 gso_type 0x00 hdr_len 0\n"
-                + "      gso_size 0 csum_start 0 csum_offset 0\n"
-                + "    buffer 0x[0-9a-f]+:\n"
-                + "      current data 0, length 42, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+\n"
-                + "    ARP: " + GBE_MAC + " -> ff:ff:ff:ff:ff:ff\n"
-                + "    request, type ethernet/IP4, address size 6/4\n").matcher(trace).find(), trace);
-        assertEquals(1, stats(sw).txPackets());
-        assertEquals(0, harness.outstanding());
+                + "      gso_size 0 csum_start 0 csum_offset 0\n");
     }
 
     @Test
     void adminDownDropsWithCountersAndLinkFollowsThePeer() {
-        component = new HostPortComponent(engine, table, input, gbeConfig());
+        component = new HostPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         HostPort port = component.port();
         int sw = port.swIfIndex();
-        table.setAdminUp(sw, false);
-        harness.inject(NAME + "-output", arpRequest(), 0, false);
-        engine.runUntilIdle();
-        assertEquals(1, harness.error(NAME + "-output", "interface-down"));
-        peerSendsTo("10.9.0.1", 10);
-        runUntil(() -> harness.error(AfPacketInputNode.NAME, "interface-down") > 0);
-        assertTrue(harness.error(AfPacketInputNode.NAME, "interface-down") > 0);
+        lab.table().setAdminUp(sw, false);
+        lab.harness().inject(VethLab.NAME + "-output", VethLab.arpRequest(), 0, false);
+        lab.engine().runUntilIdle();
+        assertEquals(1, lab.harness().error(VethLab.NAME + "-output", "interface-down"));
+        lab.peerSendsTo("10.9.0.1", 10);
+        lab.runUntil(() -> lab.harness().error(AfPacketInputNode.NAME, "interface-down") > 0);
+        assertTrue(lab.harness().error(AfPacketInputNode.NAME, "interface-down") > 0);
         assertTrue(ethernetInput.isEmpty());
-        assertTrue(stats(sw).drops() >= 2);
-        table.setAdminUp(sw, true);
+        assertTrue(lab.stats(sw).drops() >= 2);
+        lab.table().setAdminUp(sw, true);
 
         assertTrue(port.linkUp());
         // the kernel's link watch applies carrier changes to the flags a moment later (net/core/link_watch.c)
         NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "down");
-        runUntil(() -> !port.linkUp());
+        lab.runUntil(() -> !port.linkUp());
         assertFalse(port.linkUp(), "a veth whose peer is down has no carrier");
-        assertFalse(stats(sw).linkUp());
+        assertFalse(lab.stats(sw).linkUp());
         NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "up");
-        runUntil(port::linkUp);
+        lab.runUntil(port::linkUp);
         assertTrue(port.linkUp());
-        assertEquals(0, harness.outstanding());
+        assertEquals(0, lab.harness().outstanding());
     }
 
     @Test
     void framesLongerThanTheInterfaceMtuAreCountedAsOversize() {
         NamespaceLab.run("ip", "-n", BOX, "link", "set", GBE, "mtu", "3000");
         NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "mtu", "3000");
-        NamespaceLab.run("ip", "-n", PEER, "neigh", "replace", "10.9.0.1", "lladdr", GBE_MAC, "dev", PEER_IF, "nud",
-                "permanent");
-        component = new HostPortComponent(engine, table, input, gbeConfig());
+        NamespaceLab.run("ip", "-n", PEER, "neigh", "replace", "10.9.0.1", "lladdr", VethLab.GBE_MAC, "dev", PEER_IF,
+                "nud", "permanent");
+        component = new HostPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         int sw = component.port().swIfIndex();
         assertEquals(3000, component.port().mtu());
-        table.setMtu(sw, 1500);
-        peerSendsTo("10.9.0.1", 2000);
-        runUntil(() -> harness.error(AfPacketInputNode.NAME, "oversize") > 0);
-        assertEquals(1, harness.error(AfPacketInputNode.NAME, "oversize"));
+        lab.table().setMtu(sw, 1500);
+        lab.peerSendsTo("10.9.0.1", 2000);
+        lab.runUntil(() -> lab.harness().error(AfPacketInputNode.NAME, "oversize") > 0);
+        assertEquals(1, lab.harness().error(AfPacketInputNode.NAME, "oversize"));
         assertTrue(ethernetInput.isEmpty());
-        assertEquals(1, stats(sw).rxErrors());
-        assertEquals(0, harness.outstanding());
+        assertEquals(1, lab.stats(sw).rxErrors());
+        assertEquals(0, lab.harness().outstanding());
     }
 
     @Test
     void hotSwapReopensTheSocketsAndKeepsTheSwIfIndex() {
-        component = new HostPortComponent(engine, table, input, gbeConfig());
+        component = new HostPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         int sw = component.port().swIfIndex();
         long start = System.nanoTime();
         component.deactivate();
-        component = new HostPortComponent(engine, table, input, gbeConfig());
+        component = new HostPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         long reopened = System.nanoTime();
         System.out.printf("af_packet hot swap: sockets closed and re-opened in %.1f ms%n", (reopened - start) / 1e6);
-        assertEquals(sw, component.port().swIfIndex());
-        assertEquals(1, input.deviceInput().ports().size());
-        peerSendsTo("10.9.0.1", 10);
-        runUntil(() -> !ethernetInput.isEmpty());
-        assertFalse(ethernetInput.isEmpty(), "no traffic after the swap");
-    }
-
-    /** Who has 10.9.0.2? Tell 10.9.0.1 (the box's GbE MAC): RFC 826, 42 bytes. */
-    static byte[] arpRequest() {
-        byte[] frame = new byte[42];
-        long box = PacketFormat.parseMac(GBE_MAC);
-        for (int i = 0; i < 6; i++) {
-            frame[i] = (byte) 0xff;
-            frame[6 + i] = (byte) (box >>> (40 - 8 * i));
-            frame[22 + i] = frame[6 + i];
-        }
-        frame[12] = 0x08;
-        frame[13] = 0x06;
-        frame[15] = 1;
-        frame[16] = 0x08;
-        frame[18] = 6;
-        frame[19] = 4;
-        frame[21] = 1;
-        byte[] sender = {10, 9, 0, 1};
-        byte[] target = {10, 9, 0, 2};
-        System.arraycopy(sender, 0, frame, 28, 4);
-        System.arraycopy(target, 0, frame, 38, 4);
-        return frame;
+        lab.theReopenedPortKeepsItsSwIfIndexAndCarriesTraffic(sw, component.port().swIfIndex(),
+                lab.input().deviceInput().ports().size());
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.driver.afpacket.internal;
 
+import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.nativeio.testing.NamespaceLab;
 import io.sluice.driver.afpacket.api.AfPacketConfig;
 import io.sluice.packet.api.BufferPool;
@@ -63,9 +64,9 @@ public final class AfPacketThroughput {
     }
 
     private static void run(AfPacketConfig.TxMode mode, int length, double seconds) throws Exception {
-        AfPacketDevice sender = Namespaces.call(SENDER_NS,
+        AfPacketDevice sender = NetNamespace.call(SENDER_NS,
                 () -> AfPacketDevice.open(SENDER_IF, AfPacketConfig.defaults().withTxMode(mode)));
-        AfPacketDevice receiver = Namespaces.call(RECEIVER_NS,
+        AfPacketDevice receiver = NetNamespace.call(RECEIVER_NS,
                 () -> AfPacketDevice.open(RECEIVER_IF, AfPacketConfig.defaults()));
         try (BufferPool senderPool = new BufferPool(BATCH); BufferPool receiverPool = new BufferPool(4096)) {
             int[] frames = new int[BATCH];

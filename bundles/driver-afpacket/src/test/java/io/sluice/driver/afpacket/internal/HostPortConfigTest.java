@@ -2,9 +2,9 @@ package io.sluice.driver.afpacket.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sluice.driver.afpacket.api.AfPacketConfig;
+import io.sluice.vnet.testkit.PortConfigRefusals;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,16 +18,15 @@ class HostPortConfigTest {
         return properties;
     }
 
-    private static String refusal(Map<String, Object> properties) {
-        return assertThrows(IllegalArgumentException.class, () -> HostPortConfig.from(properties)).getMessage();
-    }
+    private static final PortConfigRefusals REFUSALS =
+            new PortConfigRefusals(HostPortConfig::from, HostPortConfigTest::minimal);
 
     @Test
     void defaultsNameThePortAfterTheNetdev() {
         HostPortConfig config = HostPortConfig.from(minimal());
-        assertEquals("host-enp0s8", config.name());
-        assertEquals(-1, config.macOverride());
-        assertNull(config.namespace());
+        assertEquals("host-enp0s8", config.host().name());
+        assertEquals(-1, config.host().macOverride());
+        assertNull(config.host().namespace());
         assertEquals(AfPacketConfig.defaults(), config.rings());
     }
 
@@ -42,40 +41,30 @@ class HostPortConfigTest {
     @Test
     void theLabsGbePort() {
         HostPortConfig config = HostPortConfig.from(AfPacketGraphTest.gbeConfig());
-        assertEquals("GigabitEthernet0/8/0", config.name());
-        assertEquals(0x080027449fd8L, config.macOverride());
-        assertEquals("slnodbox", config.namespace());
+        assertEquals("GigabitEthernet0/8/0", config.host().name());
+        assertEquals(0x080027449fd8L, config.host().macOverride());
+        assertEquals("slnodbox", config.host().namespace());
     }
 
     @Test
     void badValuesAreRefusedNamingPidKeyAndReason() {
         Map<String, Object> none = minimal();
         none.remove("host.ifname");
-        assertEquals("io.sluice.driver.afpacket~gbe: key 'host.ifname': missing (required)", refusal(none));
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'host.ifname': missing (required)", REFUSALS.of(none));
 
-        Map<String, Object> mac = minimal();
-        mac.put("mac", "08:00:27:44:9f");
         assertEquals("io.sluice.driver.afpacket~gbe: key 'mac': '08:00:27:44:9f' is not a MAC address (six hex"
-                + " octets separated by ':')", refusal(mac));
+                + " octets separated by ':')", REFUSALS.with("mac", "08:00:27:44:9f"));
 
-        Map<String, Object> block = minimal();
-        block.put("rx.block.size", "5000");
         assertEquals("io.sluice.driver.afpacket~gbe: key 'rx.block.size': 5000 is not a multiple of the page size"
-                + " (4096)", refusal(block));
+                + " (4096)", REFUSALS.with("rx.block.size", "5000"));
 
-        Map<String, Object> mode = minimal();
-        mode.put("tx.mode", "ring");
         assertEquals("io.sluice.driver.afpacket~gbe: key 'tx.mode': 'ring' is neither sendmmsg nor tx-ring",
-                refusal(mode));
+                REFUSALS.with("tx.mode", "ring"));
 
-        Map<String, Object> ring = minimal();
-        ring.put("rx.ring", "v1");
         assertEquals("io.sluice.driver.afpacket~gbe: key 'rx.ring': 'v1' is neither v2 nor v3 (TPACKET_V2, TPACKET_V3)",
-                refusal(ring));
+                REFUSALS.with("rx.ring", "v1"));
 
-        Map<String, Object> timeout = minimal();
-        timeout.put("rx.block.timeout.ms", "0");
         assertEquals("io.sluice.driver.afpacket~gbe: key 'rx.block.timeout.ms': 0 is outside 1..1000",
-                refusal(timeout));
+                REFUSALS.with("rx.block.timeout.ms", "0"));
     }
 }

@@ -7,6 +7,7 @@ import io.sluice.driver.afxdp.api.AfXdpConfig;
 import io.sluice.nativeio.api.Errno;
 import io.sluice.nativeio.api.Libc;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.vnet.api.HostInterfacePort;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -42,7 +43,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>One thread drives the data path; the counters may be read from any thread (a stale value at worst).
  */
-public final class AfXdpDevice implements AutoCloseable {
+public final class AfXdpDevice implements HostInterfacePort.Socket {
 
     /** Bytes before a traced buffer's data where {@link #receive} keeps the frame's descriptor (addr, len). */
     public static final int DESC_KEPT = DESC_SIZE;
@@ -291,6 +292,7 @@ public final class AfXdpDevice implements AutoCloseable {
     }
 
     /** The socket: poll(2) reports it readable when the RX ring holds descriptors (xsk_poll). */
+    @Override
     public int rxFd() {
         return fd;
     }
@@ -301,6 +303,7 @@ public final class AfXdpDevice implements AutoCloseable {
      * in the RX ring). With {@code keepDescriptors} each buffer's descriptor (addr, len) is also written
      * {@link #DESC_KEPT} bytes before its data (for the trace).
      */
+    @Override
     public int receive(BufferPool pool, int[] buffers, int from, int max, boolean keepDescriptors) {
         if (--statsCountdown <= 0) {
             readKernelStatistics();
@@ -375,6 +378,7 @@ public final class AfXdpDevice implements AutoCloseable {
      * Returns how many were queued; the others (longer than a frame, or no free frame or TX ring entry) are
      * counted. The buffers stay the caller's to free: their bytes are in the UMEM now.
      */
+    @Override
     public int transmit(BufferPool pool, int[] buffers, int from, int n) {
         reclaimCompletions();
         Ring ring = tx;
@@ -487,6 +491,7 @@ public final class AfXdpDevice implements AutoCloseable {
     }
 
     /** Descriptors whose length cannot be a buffer (shorter than two MAC addresses, longer than a buffer). */
+    @Override
     public long rxErrors() {
         return rxErrors;
     }

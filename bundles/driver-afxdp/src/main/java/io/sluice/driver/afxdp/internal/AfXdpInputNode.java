@@ -1,18 +1,14 @@
 package io.sluice.driver.afxdp.internal;
 
 import io.sluice.graph.api.Frame;
-import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
-import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
-import io.sluice.graph.api.TraceRing;
 import io.sluice.packet.api.BufferPool;
-import io.sluice.packet.api.PacketFormat;
 import io.sluice.vnet.api.DeviceInput;
 import io.sluice.vnet.api.DeviceInputNode;
-import io.sluice.vnet.api.DeviceNext;
+import io.sluice.vnet.api.HostInterfacePort;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
@@ -21,7 +17,6 @@ import org.osgi.service.component.annotations.Reference;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 
 /**
  * {@code af_xdp-input}: one input node for every AF_XDP port, as VPP's (src/plugins/af_xdp/input.c). Each call
@@ -39,64 +34,23 @@ public final class AfXdpInputNode extends DeviceInputNode<XskPort> {
 
     public static final String NAME = "af_xdp-input";
 
-    static final int NEXT_ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT.ordinal();
-    static final int NEXT_DROP = DeviceNext.DROP.ordinal();
-
-    /** Trace record: next, hw_if_index, then the descriptor and the frame's first bytes. */
-    static final int TRACE_NEXT = DeviceInput.TRACE_NEXT;
-    static final int TRACE_HW_IF_INDEX = DeviceInput.TRACE_HW_IF_INDEX;
+    /** Trace record: next, hw_if_index (DeviceInput.TRACE_NEXT, TRACE_HW_IF_INDEX), the descriptor, the frame. */
     static final int TRACE_DESC_ADDR = DeviceInput.TRACE_DRIVER;
     static final int TRACE_DESC_LEN = 16;
     static final int TRACE_FRAME_LENGTH = 20;
-    static final int TRACE_BYTES = 24;
-    static final int TRACE_CAPTURE = TraceRing.PAYLOAD_SIZE - TRACE_BYTES;
-
-    /** Counter names shown as /err/af_xdp-input/&lt;name&gt;. */
-    public enum Error implements NodeError {
-        RUNT("frame shorter than an ethernet header (14 bytes)"),
-        OVERSIZE("frame longer than the interface MTU allows"),
-        DESC_ERROR("rx descriptor longer than a buffer or shorter than two MAC addresses"),
-        INTERFACE_DOWN("interface is administratively down"),
-        KERNEL_RX_DROPPED("dropped by the kernel: no fill-ring frame free, or longer than a UMEM frame"),
-        RX_RING_FULL("dropped by the kernel: the rx ring was full"),
-        TX_INVALID_DESC("tx descriptors the kernel refused");
-
-        private final String description;
-
-        Error(String description) {
-            this.description = description;
-        }
-
-        @Override
-        public String description() {
-            return description;
-        }
-    }
-
-    private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
-            NextArc.names(DeviceNext.class), List.of(Error.values()), AfXdpInputNode::format);
 
     @Activate
     public AfXdpInputNode(@Reference InterfaceTable interfaces) {
-        super(interfaces, REGISTRATION);
+        super(interfaces, NAME, Error.class, AfXdpInputNode::format, Error.RUNT, Error.OVERSIZE,
+                Error.INTERFACE_DOWN);
     }
 
     @Override
     public int receive(XskPort port, NodeContext context, Frame frame, int from, int max,
                        InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
-        AfXdpDevice device = port.device();
-        BufferPool pool = context.pool();
-        long errorsBefore = device.rxErrors();
-        int received = device.receive(pool, frame.buffers(), from, max, rx.tracing());
-        long descErrors = device.rxErrors() - errorsBefore;
-        if (descErrors > 0) {
-            rx.errors += descErrors;
-            rx.countError(Error.DESC_ERROR.ordinal(), descErrors);
-        }
-        countKernelDrops(device, rx);
-        DeviceInput.acceptEthernet(pool, interfaces, port.swIfIndex(), frame.buffers(), frame.nexts(), from,
-                from + received, NEXT_ETHERNET_INPUT, NEXT_DROP, Error.RUNT.ordinal(), Error.OVERSIZE.ordinal(),
-                Error.INTERFACE_DOWN.ordinal(), rx);
+        int received = HostInterfacePort.receive(port, context, frame, from, max, interfaces, rx,
+                Error.DESC_ERROR.ordinal(), ethernetArcs());
+        countKernelDrops(port.device(), rx);
         return received;
     }
 
@@ -122,13 +76,11 @@ public final class AfXdpInputNode extends DeviceInputNode<XskPort> {
     public void traceRecord(MemorySegment trace, long record, BufferPool pool, int bi) {
         MemorySegment data = pool.segment();
         long kept = BufferPool.dataStart(bi) - AfXdpDevice.DESC_KEPT;
-        int length = pool.length(bi);
         trace.set(ValueLayout.JAVA_LONG_UNALIGNED, record + TRACE_DESC_ADDR,
                 data.get(ValueLayout.JAVA_LONG_UNALIGNED, kept + Xsk.DESC_ADDR));
         trace.set(ValueLayout.JAVA_INT, record + TRACE_DESC_LEN, data.get(ValueLayout.JAVA_INT_UNALIGNED,
                 kept + Xsk.DESC_LEN));
-        trace.set(ValueLayout.JAVA_INT, record + TRACE_FRAME_LENGTH, length);
-        MemorySegment.copy(data, pool.dataOffset(bi), trace, record + TRACE_BYTES, Math.min(length, TRACE_CAPTURE));
+        DeviceInput.traceFrame(trace, record, TRACE_FRAME_LENGTH, pool, bi);
     }
 
     /**
@@ -136,12 +88,32 @@ public final class AfXdpInputNode extends DeviceInputNode<XskPort> {
      * the frame at, its length) and the Ethernet and IP decode of the frame.
      */
     static void format(MemorySegment record, long offset, TraceContext context, StringBuilder out) {
-        out.append("af_xdp: hw_if_index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_HW_IF_INDEX))
-                .append(" next-index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_NEXT)).append('\n');
+        DeviceInput.formatNodeLine("af_xdp", record, offset, out).append('\n');
         out.append("  xdp_desc: addr 0x")
                 .append(Long.toHexString(record.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + TRACE_DESC_ADDR)))
                 .append(" len ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_DESC_LEN)).append('\n');
-        int length = record.get(ValueLayout.JAVA_INT, offset + TRACE_FRAME_LENGTH);
-        PacketFormat.appendEthernetHeader(record, offset + TRACE_BYTES, Math.min(length, TRACE_CAPTURE), out);
+        DeviceInput.formatFrame(record, offset, TRACE_FRAME_LENGTH, out);
+    }
+
+    /** Counter names shown as /err/af_xdp-input/&lt;name&gt;. */
+    public enum Error implements NodeError {
+        RUNT("frame shorter than an ethernet header (14 bytes)"),
+        OVERSIZE("frame longer than the interface MTU allows"),
+        DESC_ERROR("rx descriptor longer than a buffer or shorter than two MAC addresses"),
+        INTERFACE_DOWN("interface is administratively down"),
+        KERNEL_RX_DROPPED("dropped by the kernel: no fill-ring frame free, or longer than a UMEM frame"),
+        RX_RING_FULL("dropped by the kernel: the rx ring was full"),
+        TX_INVALID_DESC("tx descriptors the kernel refused");
+
+        private final String description;
+
+        Error(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
     }
 }

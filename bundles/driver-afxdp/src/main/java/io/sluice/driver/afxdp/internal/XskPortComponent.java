@@ -34,9 +34,8 @@ public final class XskPortComponent {
         }
         this.attachment = PortAttachment.open(properties, XskPortConfig::from, "; port not opened",
                 config -> {
-                    XskPort port = XskPort.open(config.name(), config.hostIfName(), config.namespace(),
-                            config.macOverride(), config.socket());
-                    LOG.log(System.Logger.Level.INFO, config.pid() + ": " + port.name() + " on " + config.hostIfName()
+                    XskPort port = XskPort.open(config);
+                    LOG.log(System.Logger.Level.INFO, config.pid() + ": " + port.name() + " on " + port.ifName()
                             + " queue " + config.socket().queueId() + ", bound " + port.device().boundMode());
                     return port;
                 },

@@ -6,17 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.driver.afxdp.api.AfXdpConfig;
-import io.sluice.graph.runtime.GraphEngine;
-import io.sluice.graph.runtime.GraphHarness;
-import io.sluice.graph.runtime.GraphHarness.Captured;
 import io.sluice.nativeio.testing.NamespaceLab;
 import io.sluice.packet.api.PacketFormat;
-import io.sluice.vnet.api.InterfaceTable.InterfaceStats;
-import io.sluice.vnet.internal.InterfaceTableImpl;
-import java.util.HashMap;
-import java.util.List;
+import io.sluice.vnet.testkit.VethLab;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,140 +27,55 @@ class AfXdpGraphTest {
     static final String PEER = "sluice-xdp-b";
     static final String GBE = "slxdpgbe";
     static final String PEER_IF = "slxdppeer0";
-    static final String GBE_MAC = "08:00:27:44:9f:d8";
-    static final String NAME = "GigabitEthernet0/8/0";
-    private static final long DEADLINE_NANOS = 30_000_000_000L;
 
-    private GraphHarness harness;
-    private GraphEngine engine;
-    private InterfaceTableImpl table;
-    private AfXdpInputNode input;
-    private List<Captured> ethernetInput;
+    private VethLab<AfXdpInputNode> lab;
     private XskPortComponent component;
 
     @BeforeEach
     void setUp() {
         assumeTrue(NamespaceLab.isRoot(), "needs root: creates network namespaces, a veth pair and an XDP program");
         assumeTrue(LibXdp.unavailableReason() == null, LibXdp.unavailableReason());
-        NamespaceLab.createNamespace(BOX);
-        NamespaceLab.createNamespace(PEER);
-        NamespaceLab.run("ip", "link", "add", GBE, "netns", BOX, "type", "veth", "peer", "name", PEER_IF, "netns", PEER);
-        NamespaceLab.run("ip", "-n", PEER, "addr", "add", "10.9.0.2/24", "dev", PEER_IF);
-        NamespaceLab.run("ip", "-n", PEER, "link", "set", PEER_IF, "up");
-        harness = new GraphHarness();
-        engine = harness.engine();
-        table = new InterfaceTableImpl(engine);
-        input = new AfXdpInputNode(table);
-        harness.add(input);
-        ethernetInput = harness.capture("ethernet-input");
+        lab = VethLab.open(BOX, PEER, GBE, PEER_IF, AfXdpInputNode::new);
     }
 
     @AfterEach
     void tearDown() {
-        if (component != null) {
-            component.deactivate();
+        if (lab != null) {
+            lab.close(component != null ? component::deactivate : null);
         }
-        if (harness != null) {
-            harness.close();
-        }
-        NamespaceLab.runQuietly("ip", "netns", "del", PEER);
-        NamespaceLab.runQuietly("ip", "netns", "del", BOX);
-    }
-
-    static Map<String, Object> gbeConfig() {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("service.pid", "io.sluice.driver.afxdp~slxdp");
-        properties.put("host.ifname", GBE);
-        properties.put("name", NAME);
-        properties.put("namespace", BOX);
-        properties.put("mac", GBE_MAC);
-        return properties;
-    }
-
-    private void runUntil(BooleanSupplier done) {
-        long deadline = System.nanoTime() + DEADLINE_NANOS;
-        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-            engine.runUntilIdle();
-            NamespaceLab.sleep(2);
-        }
-        engine.runUntilIdle();
-    }
-
-    /** The peer sends one UDP datagram to the box's side: its kernel first asks for 10.9.0.1 by ARP. */
-    private static void peerSendsTo(String address, int payload) {
-        NamespaceLab.run("ip", "netns", "exec", PEER, "python3", "-c", "import socket; socket.socket(socket.AF_INET,"
-                + " socket.SOCK_DGRAM).sendto(b'x' * " + payload + ", ('" + address + "', 9))");
-    }
-
-    private static long peerRxPackets() {
-        return Long.parseLong(NamespaceLab.run("ip", "netns", "exec", PEER, "cat",
-                "/sys/class/net/" + PEER_IF + "/statistics/rx_packets").trim());
-    }
-
-    private InterfaceStats stats(int sw) {
-        return table.stats().get(sw);
     }
 
     @Test
     void theFirstArpFromTheNamespaceArrivesAtAfXdpInputAndIsTracedWithItsDescriptor() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         XskPort port = component.port();
         int sw = port.swIfIndex();
-        assertEquals(PacketFormat.parseMac(GBE_MAC), port.macAddress());
-        assertTrue(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains("link/ether " + GBE_MAC));
+        assertEquals(PacketFormat.parseMac(VethLab.GBE_MAC), port.macAddress());
+        assertTrue(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains("link/ether " + VethLab.GBE_MAC));
         assertTrue(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains(" xdp"),
                 "libxdp's program is attached in native mode");
         System.out.println("af_xdp on a veth: bound " + port.device().boundMode());
         assertTrue(port.linkUp());
 
-        engine.traceAdd(AfXdpInputNode.NAME, 1);
-        peerSendsTo("10.9.0.1", 10);
-        runUntil(() -> !ethernetInput.isEmpty());
-        assertFalse(ethernetInput.isEmpty(), "the peer's ARP request did not arrive");
-        Captured arp = ethernetInput.get(0);
-        assertEquals(42, arp.bytes().length);
-        assertEquals(sw, arp.rxSwIfIndex());
-        String trace = harness.trace();
+        String trace = lab.firstArpTraced(AfXdpInputNode.NAME, sw);
         assertTrue(Pattern.compile(": af_xdp-input\n"
                 + "  af_xdp: hw_if_index " + sw + " next-index 4\n"
                 + "    xdp_desc: addr 0x[0-9a-f]+ len 42\n"
                 + "  ARP: ").matcher(trace).find(), trace);
-        InterfaceStats gbe = stats(sw);
-        assertTrue(gbe.rxPackets() >= 1 && gbe.rxBytes() >= 42, gbe.toString());
-        assertEquals(0, harness.error(AfXdpInputNode.NAME, "kernel-rx-dropped"));
+        assertEquals(0, lab.harness().error(AfXdpInputNode.NAME, "kernel-rx-dropped"));
     }
 
     @Test
     void anArpRequestTheGraphSendsLeavesOnTheVethAndThePeersReplyComesBack() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
-        int sw = component.port().swIfIndex();
-        harness.inject(NAME + "-output", arpRequest(), 0, false);
-        runUntil(() -> !ethernetInput.isEmpty());
-
-        String neighbours = NamespaceLab.run("ip", "-n", PEER, "neigh", "show", "10.9.0.1");
-        assertTrue(neighbours.contains(GBE_MAC), neighbours);
-        assertFalse(ethernetInput.isEmpty(), "the peer's ARP reply did not come back");
-        assertEquals(2, ethernetInput.get(0).bytes()[21], "ARP opcode");
-        assertEquals(1, stats(sw).txPackets());
-        assertEquals(0, stats(sw).txErrors());
-        assertEquals(0, harness.outstanding());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
+        lab.anArpRequestLeavesAndTheReplyComesBack(component.port().swIfIndex());
     }
 
     @Test
     void aTracedFrameLeavesWithItsTxRecord() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         int sw = component.port().swIfIndex();
-        harness.inject(NAME + "-output", arpRequest(), 0, true);
-        runUntil(() -> !ethernetInput.isEmpty());
-        String trace = harness.trace();
-        assertTrue(Pattern.compile(": " + Pattern.quote(NAME) + "-tx\n"
-                + "  af_xdp: hw_if_index " + sw + " tx-queue 0\n"
-                + "    buffer 0x[0-9a-f]+:\n"
-                + "      current data 0, length 42, buffer-pool 0, ref-count 1, trace handle 0x[0-9a-f]+\n"
-                + "    ARP: " + GBE_MAC + " -> ff:ff:ff:ff:ff:ff\n"
-                + "    request, type ethernet/IP4, address size 6/4\n").matcher(trace).find(), trace);
-        assertEquals(1, stats(sw).txPackets());
-        assertEquals(0, harness.outstanding());
+        lab.aTracedFrameLeavesWithItsTxRecord(sw, "  af_xdp: hw_if_index " + sw + " tx-queue 0\n");
     }
 
     /**
@@ -176,44 +84,38 @@ class AfXdpGraphTest {
      */
     @Test
     void aThousandFramesTheGraphSendsAllArriveInTheNamespace() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         XskPort port = component.port();
         int sw = port.swIfIndex();
-        long before = peerRxPackets();
+        long before = lab.peerRxPackets();
         int frames = 1000;
         byte[] frame = broadcast(60);
         for (int i = 0; i < frames; i++) {
-            harness.inject(NAME + "-output", frame, 0, false);
+            lab.harness().inject(VethLab.NAME + "-output", frame, 0, false);
             if (i % 100 == 99) {
-                engine.runUntilIdle();
+                lab.engine().runUntilIdle();
             }
         }
-        runUntil(() -> stats(sw).txPackets() + stats(sw).txErrors() >= frames);
-        assertEquals(frames, stats(sw).txPackets(), "tx errors: " + stats(sw).txErrors());
-        long deadline = System.nanoTime() + DEADLINE_NANOS;
-        while (peerRxPackets() - before < frames && System.nanoTime() < deadline) {
-            NamespaceLab.sleep(20);
-        }
-        assertEquals(frames, peerRxPackets() - before, "frames the peer received");
+        lab.runUntil(() -> lab.stats(sw).txPackets() + lab.stats(sw).txErrors() >= frames);
+        assertEquals(frames, lab.stats(sw).txPackets(), "tx errors: " + lab.stats(sw).txErrors());
+        lab.waitFor(() -> lab.peerRxPackets() - before >= frames);
+        assertEquals(frames, lab.peerRxPackets() - before, "frames the peer received");
         assertEquals(frames, port.device().txPackets());
         assertEquals(0, port.device().txRingFull());
-        assertEquals(0, harness.outstanding());
+        assertEquals(0, lab.harness().outstanding());
     }
 
     @Test
     void closingDetachesLibxdpsProgramAndAReopenedPortKeepsItsSwIfIndex() {
-        component = new XskPortComponent(engine, table, input, gbeConfig());
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
         int sw = component.port().swIfIndex();
         component.deactivate();
         component = null;
         assertFalse(NamespaceLab.run("ip", "-n", BOX, "link", "show", GBE).contains(" xdp"),
                 "the last socket's deletion unloads the program");
-        component = new XskPortComponent(engine, table, input, gbeConfig());
-        assertEquals(sw, component.port().swIfIndex());
-        assertEquals(1, input.deviceInput().ports().size());
-        peerSendsTo("10.9.0.1", 10);
-        runUntil(() -> !ethernetInput.isEmpty());
-        assertFalse(ethernetInput.isEmpty(), "no traffic after the reopen");
+        component = new XskPortComponent(lab.engine(), lab.table(), lab.input(), gbeConfig());
+        lab.theReopenedPortKeepsItsSwIfIndexAndCarriesTraffic(sw, component.port().swIfIndex(),
+                lab.input().deviceInput().ports().size());
     }
 
     @Test
@@ -240,7 +142,7 @@ class AfXdpGraphTest {
     /** An Ethernet broadcast of {@code length} bytes with the IEEE local experimental EtherType 0x88b5. */
     static byte[] broadcast(int length) {
         byte[] frame = new byte[length];
-        long box = PacketFormat.parseMac(GBE_MAC);
+        long box = PacketFormat.parseMac(VethLab.GBE_MAC);
         for (int i = 0; i < 6; i++) {
             frame[i] = (byte) 0xff;
             frame[6 + i] = (byte) (box >>> (40 - 8 * i));
@@ -250,26 +152,7 @@ class AfXdpGraphTest {
         return frame;
     }
 
-    /** Who has 10.9.0.2? Tell 10.9.0.1 (the box's GbE MAC): RFC 826, 42 bytes. */
-    static byte[] arpRequest() {
-        byte[] frame = new byte[42];
-        long box = PacketFormat.parseMac(GBE_MAC);
-        for (int i = 0; i < 6; i++) {
-            frame[i] = (byte) 0xff;
-            frame[6 + i] = (byte) (box >>> (40 - 8 * i));
-            frame[22 + i] = frame[6 + i];
-        }
-        frame[12] = 0x08;
-        frame[13] = 0x06;
-        frame[15] = 1;
-        frame[16] = 0x08;
-        frame[18] = 6;
-        frame[19] = 4;
-        frame[21] = 1;
-        byte[] sender = {10, 9, 0, 1};
-        byte[] target = {10, 9, 0, 2};
-        System.arraycopy(sender, 0, frame, 28, 4);
-        System.arraycopy(target, 0, frame, 38, 4);
-        return frame;
+    static Map<String, Object> gbeConfig() {
+        return VethLab.portConfig("io.sluice.driver.afxdp~slxdp", GBE, BOX);
     }
 }

@@ -21,8 +21,8 @@ class XskPortConfigTest {
     @Test
     void defaultsNameThePortAfterTheNetdevAndBindQueueZeroInAutoMode() {
         XskPortConfig config = XskPortConfig.from(minimal());
-        assertEquals("xdp-veth0", config.name());
-        assertEquals(-1, config.macOverride());
+        assertEquals("xdp-veth0", config.host().name());
+        assertEquals(-1, config.host().macOverride());
         assertEquals(AfXdpConfig.defaults(), config.socket());
         assertEquals(1792, config.socket().maxFrameLength());
     }
@@ -39,8 +39,8 @@ class XskPortConfigTest {
         properties.put("frame.size", "4096");
         properties.put("mode", "copy");
         XskPortConfig config = XskPortConfig.from(properties);
-        assertEquals("GigabitEthernet0/8/0", config.name());
-        assertEquals("box", config.namespace());
+        assertEquals("GigabitEthernet0/8/0", config.host().name());
+        assertEquals("box", config.host().namespace());
         assertEquals(new AfXdpConfig(1, 512, 1024, 4096, AfXdpConfig.BindMode.COPY), config.socket());
     }
 

@@ -2,16 +2,13 @@ package io.sluice.driver.dpdk.internal;
 
 import io.sluice.nativeio.api.Libc;
 import io.sluice.nativeio.api.LinuxConstants;
+import io.sluice.nativeio.api.NetNamespace;
+import io.sluice.nativeio.testing.NamespaceLab;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** What the namespace labs of this module need: commands, a thread inside a namespace, raw frames there. */
 final class Lab {
@@ -20,37 +17,17 @@ final class Lab {
     }
 
     static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
+        return NamespaceLab.isRoot();
     }
 
     /** Runs a command; a non-zero exit fails the test with the command's output. */
     static String run(String... command) {
-        try {
-            Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + ": no exit within 20 s");
-            }
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", command) + " exited " + process.exitValue() + ": " + output);
-            }
-            return output;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + String.join(" ", command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted: " + String.join(" ", command), e);
-        }
+        return NamespaceLab.run(command);
     }
 
     /** Runs a clean-up command whose failure (nothing to clean) does not matter. */
     static void quietly(String... command) {
-        try {
-            run(command);
-        } catch (AssertionError ignored) {
-            // nothing to remove
-        }
+        NamespaceLab.runQuietly(command);
     }
 
     /** A veth pair: {@code local} here, {@code peer} in a new namespace {@code namespace}; both up, no IPv6. */
@@ -79,30 +56,7 @@ final class Lab {
 
     /** Runs {@code action} on a new thread that first enters {@code /var/run/netns/<namespace>} (setns(2)). */
     static <T> T inNamespace(String namespace, Callable<T> action) {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread thread = Thread.ofPlatform().name("netns-" + namespace).start(() -> {
-            String path = "/var/run/netns/" + namespace;
-            int fd = Libc.open(path, LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC);
-            try {
-                Libc.setns(fd, LinuxConstants.CLONE_NEWNET, path);
-                result.set(action.call());
-            } catch (Throwable t) {
-                failure.set(t);
-            } finally {
-                Libc.close(fd);
-            }
-        });
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("in namespace " + namespace + ": " + failure.get(), failure.get());
-        }
-        return result.get();
+        return NetNamespace.call(namespace, action);
     }
 
     /** An AF_PACKET socket bound to an interface of a namespace, sending whole Ethernet frames (packet(7)). */

@@ -4,8 +4,6 @@ import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
-import io.sluice.graph.api.NextArc;
-import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.DeviceInput;
@@ -19,7 +17,6 @@ import org.osgi.service.component.annotations.Reference;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 
 /**
  * {@code virtio-input}: one input node for every TAP port, as VPP's (src/vnet/devices/virtio/node.c). Each
@@ -43,46 +40,20 @@ public final class VirtioInputNode extends DeviceInputNode<TapPort> {
     public static final String NAME = "virtio-input";
     public static final String ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT_NODE;
 
-    static final int NEXT_ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT.ordinal();
-    static final int NEXT_DROP = DeviceNext.DROP.ordinal();
-
     /** The one virtqueue a TAP has in this driver (VPP numbers rx queues of a tapv2 from 0). */
     static final int VRING = 0;
     /** The legacy 10-byte header has no num_buffers: every frame is one buffer (no mergeable rx buffers). */
     static final int NUM_BUFFERS = 1;
 
     /** Trace record: next arc, hw_if_index (= sw_if_index here), vring, frame length, the virtio-net header. */
-    static final int TRACE_NEXT = DeviceInput.TRACE_NEXT;
-    static final int TRACE_HW_IF_INDEX = DeviceInput.TRACE_HW_IF_INDEX;
     static final int TRACE_VRING = DeviceInput.TRACE_DRIVER;
     static final int TRACE_LENGTH = 12;
     static final int TRACE_HEADER = 16;
 
-    /** Counter names shown as /err/virtio-input/&lt;name&gt;. */
-    public enum Error implements NodeError {
-        RUNT("frame shorter than an ethernet header (14 bytes)"),
-        OVERSIZE("frame longer than the interface MTU allows"),
-        READ_ERROR("read from the TAP failed or its partial checksum could not be completed"),
-        INTERFACE_DOWN("interface is administratively down");
-
-        private final String description;
-
-        Error(String description) {
-            this.description = description;
-        }
-
-        @Override
-        public String description() {
-            return description;
-        }
-    }
-
-    private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME,
-            NextArc.names(DeviceNext.class), List.of(Error.values()), VirtioInputNode::format);
-
     @Activate
     public VirtioInputNode(@Reference InterfaceTable interfaces) {
-        super(interfaces, REGISTRATION);
+        super(interfaces, NAME, Error.class, VirtioInputNode::format, Error.RUNT, Error.OVERSIZE,
+                Error.INTERFACE_DOWN);
     }
 
     /** One read per frame from the TAP; the TAP itself refuses runts, counted here by name. */
@@ -101,9 +72,7 @@ public final class VirtioInputNode extends DeviceInputNode<TapPort> {
             rx.countError(Error.RUNT.ordinal(), runts);
             rx.countError(Error.READ_ERROR.ordinal(), readErrors);
         }
-        DeviceInput.acceptEthernet(pool, interfaces, port.swIfIndex(), frame.buffers(), frame.nexts(), from,
-                from + received, NEXT_ETHERNET_INPUT, NEXT_DROP, Error.RUNT.ordinal(), Error.OVERSIZE.ordinal(),
-                Error.INTERFACE_DOWN.ordinal(), rx);
+        DeviceInput.acceptEthernet(pool, interfaces, port, frame, from, received, ethernetArcs(), rx);
         return received;
     }
 
@@ -119,9 +88,7 @@ public final class VirtioInputNode extends DeviceInputNode<TapPort> {
     /** VPP's format_virtio_input_trace: the node line, then the virtio-net header two spaces further in. */
     static void format(MemorySegment record, long offset, TraceContext context, StringBuilder out) {
         long header = offset + TRACE_HEADER;
-        out.append("virtio: hw_if_index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_HW_IF_INDEX))
-                .append(" next-index ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_NEXT))
-                .append(" vring ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_VRING))
+        DeviceInput.formatNodeLine("virtio", record, offset, out).append(" vring ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_VRING))
                 .append(" len ").append(record.get(ValueLayout.JAVA_INT, offset + TRACE_LENGTH)).append('\n');
         out.append("  hdr: flags 0x");
         appendHexByte(out, VirtioNetHeader.flags(record, header));
@@ -136,5 +103,24 @@ public final class VirtioInputNode extends DeviceInputNode<TapPort> {
 
     private static void appendHexByte(StringBuilder out, int value) {
         out.append(Character.forDigit((value >>> 4) & 0xf, 16)).append(Character.forDigit(value & 0xf, 16));
+    }
+
+    /** Counter names shown as /err/virtio-input/&lt;name&gt;. */
+    public enum Error implements NodeError {
+        RUNT("frame shorter than an ethernet header (14 bytes)"),
+        OVERSIZE("frame longer than the interface MTU allows"),
+        READ_ERROR("read from the TAP failed or its partial checksum could not be completed"),
+        INTERFACE_DOWN("interface is administratively down");
+
+        private final String description;
+
+        Error(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
     }
 }

@@ -2,10 +2,10 @@ package io.sluice.driver.tap.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.packet.api.PacketFormat;
+import io.sluice.vnet.testkit.PortConfigRefusals;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +20,8 @@ class TapPortConfigTest {
         return properties;
     }
 
-    private static String refusal(Map<String, Object> properties) {
-        return assertThrows(IllegalArgumentException.class, () -> TapPortConfig.from(properties)).getMessage();
-    }
+    private static final PortConfigRefusals REFUSALS =
+            new PortConfigRefusals(TapPortConfig::from, TapPortConfigTest::minimal);
 
     @Test
     void theSeedsPodPortIsAccepted() {
@@ -51,52 +50,46 @@ class TapPortConfigTest {
     void badValuesAreRefusedNamingPidKeyAndReason() {
         Map<String, Object> noName = minimal();
         noName.remove("name");
-        assertEquals("io.sluice.driver.tap~pod1: key 'name': missing (required)", refusal(noName));
+        assertEquals("io.sluice.driver.tap~pod1: key 'name': missing (required)", REFUSALS.of(noName));
 
-        Map<String, Object> badMac = minimal();
-        badMac.put("mac", "02:fe:16:3f:5f");
         assertEquals("io.sluice.driver.tap~pod1: key 'mac': '02:fe:16:3f:5f' is not a MAC address (six hex octets"
-                + " separated by ':')", refusal(badMac));
+                + " separated by ':')", REFUSALS.with("mac", "02:fe:16:3f:5f"));
 
-        Map<String, Object> groupMac = minimal();
-        groupMac.put("mac", "01:00:5e:00:00:01");
         assertEquals("io.sluice.driver.tap~pod1: key 'mac': '01:00:5e:00:00:01' is a group address (I/G bit set):"
-                + " a port needs a unicast MAC", refusal(groupMac));
+                + " a port needs a unicast MAC", REFUSALS.with("mac", "01:00:5e:00:00:01"));
 
-        Map<String, Object> badMtu = minimal();
-        badMtu.put("mtu", "20000");
         assertEquals("io.sluice.driver.tap~pod1: key 'mtu': 20000 is larger than a packet buffer can carry: a frame of"
                 + " MTU + 18 bytes (Ethernet header and a VLAN tag) must fit the 2048 data bytes of one buffer"
-                + " (BufferPool.DATA_SIZE); at most 2030", refusal(badMtu));
+                + " (BufferPool.DATA_SIZE); at most 2030", REFUSALS.with("mtu", "20000"));
+        Map<String, Object> badMtu = minimal();
         badMtu.put("mtu", "2030");
         assertEquals(2030, TapPortConfig.from(badMtu).mtu(), "the largest MTU a buffer carries is taken");
         badMtu.put("mtu", "1500");
         badMtu.put("pod.namespace", "pod1");
         badMtu.put("pod.mtu", "9000");
-        assertTrue(refusal(badMtu).startsWith("io.sluice.driver.tap~pod1: key 'pod.mtu': 9000 is larger than a packet"
-                + " buffer can carry"), refusal(badMtu));
+        assertTrue(REFUSALS.of(badMtu).startsWith("io.sluice.driver.tap~pod1: key 'pod.mtu': 9000 is larger than a"
+                + " packet buffer can carry"), REFUSALS.of(badMtu));
         badMtu.put("pod.mtu", "60");
-        assertEquals("io.sluice.driver.tap~pod1: key 'pod.mtu': 60 is outside 68..2030", refusal(badMtu));
+        assertEquals("io.sluice.driver.tap~pod1: key 'pod.mtu': 60 is outside 68..2030", REFUSALS.of(badMtu));
 
         Map<String, Object> longName = minimal();
         longName.put("name", "tap-with-a-long-name");
-        assertEquals(true, refusal(longName).startsWith("io.sluice.driver.tap~pod1: key 'name': 'tap-with-a-long-name'"
+        assertEquals(true,
+                REFUSALS.of(longName).startsWith("io.sluice.driver.tap~pod1: key 'name': 'tap-with-a-long-name'"
                 + " is not a Linux interface name"));
 
         Map<String, Object> badAddress = minimal();
         badAddress.put("pod.namespace", "pod1");
         badAddress.put("pod.addresses", "10.1.1.300/32");
         assertEquals("io.sluice.driver.tap~pod1: key 'pod.addresses': '10.1.1.300/32' is not a.b.c.d/len",
-                refusal(badAddress));
+                REFUSALS.of(badAddress));
 
         Map<String, Object> podWithoutNamespace = minimal();
         podWithoutNamespace.put("pod.addresses", "10.1.1.3/32");
-        assertEquals(true, refusal(podWithoutNamespace).startsWith(
+        assertEquals(true, REFUSALS.of(podWithoutNamespace).startsWith(
                 "io.sluice.driver.tap~pod1: key 'pod.addresses': set without pod.namespace"));
 
-        Map<String, Object> badFlag = minimal();
-        badFlag.put("checksum.offload", "yes");
         assertEquals("io.sluice.driver.tap~pod1: key 'checksum.offload': 'yes' is neither true nor false",
-                refusal(badFlag));
+                REFUSALS.with("checksum.offload", "yes"));
     }
 }

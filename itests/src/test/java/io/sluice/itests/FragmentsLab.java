@@ -5,35 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Fragmented UDP through the seed lab (issue 15, "Fragments"): the same lab SeedLab drives ({@code ./sluice lab up},
- * its namespaces pod1 and internet, its UDP echo on 203.0.113.51:7), with the GbE port on AF_PACKET. Datagrams of 3000
- * and 8000 bytes echo through the box both ways, fragmented by the kernel (in order) and by scapy (last first, from the
- * pod and from a reversing echo on the internet side), so ip4-sv-reassembly holds and releases and the ACL and NAT44
- * translate and admit every fragment by its datagram's ports. A flood of later fragments from the internet fills only
- * the reassembly limit, is counted, and its buffers come back after the timeout.
- *
- * <p>Needs root, as SeedLab; run under the lab lock ({@code flock /tmp/sluice-lab.lock}) as every lab test.
+ * Fragmented UDP through the seed lab's booted box (issue 15, "Fragments"; {@link SeedLab} runs it, once per GbE
+ * driver), its namespaces pod1 and internet and its UDP echo on 203.0.113.51:7. Datagrams of 3000 and 8000 bytes
+ * echo through the box both ways, fragmented by the kernel (in order) and by scapy (last first, from the pod and
+ * from a reversing echo on the internet side), so ip4-sv-reassembly holds and releases and the ACL and NAT44
+ * translate and admit every fragment by its datagram's ports. A flood of later fragments from the internet fills
+ * only the reassembly limit, is counted, and its buffers come back after the timeout. At the end the reassembly
+ * configuration is deleted again: the box goes on with the shipped one.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FragmentsLabTest {
-    private static final Path ROOT = Path.of(System.getProperty("sluice.root", "..")).toAbsolutePath().normalize();
-    private static final String SCRIPT = ROOT.resolve("itests/lab/fragments.py").toString();
+final class FragmentsLab {
     /** scapy is Debian's python3-scapy, for the system's interpreter. */
     private static final String PYTHON = "/usr/bin/python3";
     private static final String SERVER = "203.0.113.51";
@@ -43,48 +28,44 @@ class FragmentsLabTest {
     private static final String PID = "io.sluice.ip4.reassembly";
     private static final int TEST_TIMEOUT_MILLIS = 10_000;
 
-    private Path run;
-    private boolean labUp;
+    private final String script;
+    private final Path run;
+    private final FirewallStateLab.Shell shell;
+    private final FirewallStateLab.Namespace namespace;
+    private final FirewallStateLab.Counter errors;
 
-    record Result(int exit, String out, String err) {
-        String all() {
-            return out + err;
-        }
+    FragmentsLab(Path root, Path run, FirewallStateLab.Shell shell, FirewallStateLab.Namespace namespace,
+                 FirewallStateLab.Counter errors) {
+        this.script = root.resolve("itests/lab/fragments.py").toString();
+        this.run = run;
+        this.shell = shell;
+        this.namespace = namespace;
+        this.errors = errors;
     }
 
-    @BeforeAll
-    void labUp() throws Exception {
-        assumeTrue(isRoot(), "the seed lab creates network namespaces, veth and TAP devices: it needs root (CI is root)");
-        Path image = Path.of(System.getProperty("sluice.distribution"));
-        assumeTrue(Files.isRegularFile(image), "the boot image is built by the reactor before this module: " + image);
+    /** The three in order, on a reassembly timeout of 10 s, then the shipped configuration again. */
+    void run() throws Exception {
         assumeTrue(Files.isExecutable(Path.of(PYTHON))
-                && exec(PYTHON, "-c", "import scapy").exit() == 0, "scapy (python3-scapy) is not installed");
-        run = Path.of(System.getProperty("sluice.workdir"), "fragments-lab");
-        Result up = sluice("lab", "up", "--gbe-driver", "af_packet");
-        labUp = true;
-        assertEquals(0, up.exit(), "./sluice lab up --gbe-driver af_packet:\n" + up.all());
+                && namespace.run("pod1", PYTHON, "-c", "import scapy").exit() == 0,
+                "scapy (python3-scapy) is not installed");
         // The shipped 100 ms is VPP's; a loaded 2-core CI machine may pause a sender or the box's worker longer than
         // that between two fragments of a datagram. The tests assert what the node does, not how fast: 10 s here,
         // the shipped timeout where timing out is the point (the flood).
         reassemblyTimeout(TEST_TIMEOUT_MILLIS);
-    }
-
-    @AfterAll
-    void labDown() throws Exception {
-        if (labUp) {
-            sluice("shell", "config:delete " + PID);
-            Result down = sluice("lab", "down");
-            assertEquals(0, down.exit(), down.all());
-            assertEquals("", exec("ip", "netns", "list").out().strip(), "lab down leaves no namespace");
+        try {
+            kernelFragmentedDatagramsOf3000And8000BytesEchoThroughTheBox();
+            reversedTrainsBothWaysAreHeldReleasedAndEchoed();
+            aFloodOfLaterFragmentsFillsOnlyTheLimitIsCountedAndNothingLeaks();
+        } finally {
+            shell.run("config:delete " + PID);
         }
     }
 
-    @Test
-    @Order(1)
-    void kernelFragmentedDatagramsOf3000And8000BytesEchoThroughTheBox() throws Exception {
+    private void kernelFragmentedDatagramsOf3000And8000BytesEchoThroughTheBox() throws Exception {
         long stampedBefore = errorCount(INPUT_FEATURE, "stamped");
         for (int size : new int[] {3000, 8000}) {
-            Result echo = inNamespace("pod1", PYTHON, SCRIPT, "echo", SERVER, "7", Integer.toString(size - 28));
+            SeedLab.Result echo = inNamespace("pod1", PYTHON, script, "echo", SERVER, "7",
+                    Integer.toString(size - 28));
             assertEquals(0, echo.exit(), "echo of a " + size + "-byte datagram: " + echo.all());
             assertEquals("echoed " + (size - 28), echo.out().strip());
         }
@@ -92,26 +73,25 @@ class FragmentsLabTest {
         assertEquals(0, errorCount("nat44-in2out-output-slowpath", "fragment"), "no fragment dropped by the NAT");
     }
 
-    @Test
-    @Order(2)
-    void reversedTrainsBothWaysAreHeldReleasedAndEchoed() throws Exception {
+    private void reversedTrainsBothWaysAreHeldReleasedAndEchoed() throws Exception {
         long heldBefore = errorCount(INPUT_FEATURE, "held");
         long releasedBefore = errorCount(INPUT_FEATURE, "released");
-        Process responder = new ProcessBuilder("ip", "netns", "exec", "internet", PYTHON, SCRIPT, "reverse-echo", SERVER,
+        Process responder = new ProcessBuilder("ip", "netns", "exec", "internet", PYTHON, script, "reverse-echo", SERVER,
                 "7007", "4").redirectErrorStream(true).redirectOutput(run.resolve("reverse-echo.log").toFile()).start();
         try {
             waitFor(() -> Files.readString(run.resolve("reverse-echo.log")).contains("listening"), "the reversing echo");
             for (int size : new int[] {3000, 8000}) {
                 // Out last-first to the kernel's echo (it answers in order), then both ways last-first.
                 for (String port : new String[] {"7", "7007"}) {
-                    Result echo = inNamespace("pod1", PYTHON, SCRIPT, "echo", SERVER, port, Integer.toString(size - 28),
-                            "--reverse");
+                    SeedLab.Result echo = inNamespace("pod1", PYTHON, script, "echo", SERVER, port,
+                            Integer.toString(size - 28), "--reverse");
                     assertEquals(0, echo.exit(), "reversed echo of " + size + " bytes via port " + port + ": "
                             + echo.all() + Files.readString(run.resolve("reverse-echo.log")));
                 }
             }
             for (int size : new int[] {3000, 8000}) {
-                Result echo = inNamespace("pod1", PYTHON, SCRIPT, "echo", SERVER, "7007", Integer.toString(size - 28));
+                SeedLab.Result echo = inNamespace("pod1", PYTHON, script, "echo", SERVER, "7007",
+                        Integer.toString(size - 28));
                 assertEquals(0, echo.exit(), "in order out, reversed back, " + size + " bytes: " + echo.all());
             }
             assertTrue(responder.waitFor(30, TimeUnit.SECONDS), "the reversing echo answered its four datagrams");
@@ -125,9 +105,7 @@ class FragmentsLabTest {
                 errorCount(INPUT_FEATURE, "released") - releasedBefore, "every held fragment was released");
     }
 
-    @Test
-    @Order(3)
-    void aFloodOfLaterFragmentsFillsOnlyTheLimitIsCountedAndNothingLeaks() throws Exception {
+    private void aFloodOfLaterFragmentsFillsOnlyTheLimitIsCountedAndNothingLeaks() throws Exception {
         long baseline = buffersInUse();
         try {
             // A timeout longer than the flood takes to send: what is held when it ends is what the limit let in.
@@ -135,7 +113,7 @@ class FragmentsLabTest {
             long heldBefore = errorCount(INPUT_FEATURE, "held");
             long fullBefore = errorCount(INPUT_FEATURE, "table-full");
             int flood = 1000;
-            Result sent = inNamespace("internet", PYTHON, SCRIPT, "flood", SERVER, "192.168.16.1",
+            SeedLab.Result sent = inNamespace("internet", PYTHON, script, "flood", SERVER, "192.168.16.1",
                     Integer.toString(flood));
             assertEquals(0, sent.exit(), sent.all());
             waitFor(() -> errorCount(INPUT_FEATURE, "held") - heldBefore == MAX_HELD_BUFFERS
@@ -153,7 +131,7 @@ class FragmentsLabTest {
             // With the shipped 100 ms, a flood's held fragments time out: the node's next frames free them.
             long heldAgain = errorCount(INPUT_FEATURE, "held");
             long timeoutBefore = errorCount(INPUT_FEATURE, "timeout");
-            sent = inNamespace("internet", PYTHON, SCRIPT, "flood", SERVER, "192.168.16.1", "300");
+            sent = inNamespace("internet", PYTHON, script, "flood", SERVER, "192.168.16.1", "300");
             assertEquals(0, sent.exit(), sent.all());
             waitFor(() -> {
                 inNamespace("internet", "ping", "-c", "5", "-i", "0.2", "-W", "1", "192.168.16.1");
@@ -165,7 +143,7 @@ class FragmentsLabTest {
         } finally {
             reassemblyTimeout(TEST_TIMEOUT_MILLIS);
         }
-        Result echo = inNamespace("pod1", PYTHON, SCRIPT, "echo", SERVER, "7", "2972");
+        SeedLab.Result echo = inNamespace("pod1", PYTHON, script, "echo", SERVER, "7", "2972");
         assertEquals(0, echo.exit(), "the pod's fragmented traffic still passes after the flood: " + echo.all());
     }
 
@@ -194,13 +172,15 @@ class FragmentsLabTest {
     }
 
     private long errorCount(String node, String counter) throws Exception {
-        for (String line : shell("errors:show --all --no-format").lines().toList()) {
-            String[] cells = line.split("\t");
-            if (cells.length >= 3 && cells[1].strip().equals(node) && cells[2].strip().equals(counter)) {
-                return Long.parseLong(cells[0].strip());
-            }
-        }
-        throw new AssertionError("no counter /err/" + node + "/" + counter);
+        return errors.read(node, counter);
+    }
+
+    private String shell(String command) throws Exception {
+        return shell.run(command);
+    }
+
+    private SeedLab.Result inNamespace(String name, String... command) throws Exception {
+        return namespace.run(name, command);
     }
 
     interface Condition {
@@ -217,58 +197,5 @@ class FragmentsLabTest {
             Thread.sleep(200);
         }
         throw new AssertionError("not within 60 s: " + what);
-    }
-
-    private static boolean isRoot() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .anyMatch(line -> line.matches("Uid:\\s+0\\s.*"));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private Result sluice(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ROOT.resolve("sluice").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
-        builder.environment().put("SLUICE_RUN", run.toString());
-        builder.environment().put("SLUICE_IMAGE", System.getProperty("sluice.distribution"));
-        builder.environment().put("SLUICE_SSH_PORT", "8113");
-        return collect(builder, 180);
-    }
-
-    private String shell(String command) throws Exception {
-        Result result = sluice("shell", command);
-        assertEquals(0, result.exit(), "./sluice shell '" + command + "':\n" + result.all());
-        return result.out();
-    }
-
-    private static Result inNamespace(String namespace, String... command) throws Exception {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        full.addAll(List.of(command));
-        return exec(full.toArray(new String[0]));
-    }
-
-    private static Result exec(String... command) throws Exception {
-        return collect(new ProcessBuilder(command), 120);
-    }
-
-    private static Result collect(ProcessBuilder builder, int seconds) throws Exception {
-        Path out = Files.createTempFile("sluice-lab", ".out");
-        Path err = Files.createTempFile("sluice-lab", ".err");
-        try {
-            Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError(builder.command() + " did not finish in " + seconds + " s");
-            }
-            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
     }
 }
