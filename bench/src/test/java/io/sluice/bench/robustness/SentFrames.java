@@ -22,9 +22,10 @@ final class SentFrames {
     }
 
     /** The first thing wrong with {@code sent} (made from {@code in}), or null. */
-    static String problem(byte[] in, boolean fromPodToGbe, List<byte[]> sent, int natAddress, byte poison) {
+    static String problem(byte[] in, boolean fromPodToGbe, List<byte[]> sent, int natAddress, byte poison,
+                          boolean poisonMatters) {
         for (byte[] out : sent) {
-            String problem = problem(in, fromPodToGbe, out, natAddress, poison);
+            String problem = problem(in, fromPodToGbe, out, natAddress, poison, poisonMatters);
             if (problem != null) {
                 return problem + " in " + Frames.hex(out);
             }
@@ -32,11 +33,12 @@ final class SentFrames {
         return null;
     }
 
-    private static String problem(byte[] in, boolean fromPodToGbe, byte[] out, int natAddress, byte poison) {
+    private static String problem(byte[] in, boolean fromPodToGbe, byte[] out, int natAddress, byte poison,
+                                  boolean poisonMatters) {
         if (out.length < 14 || out.length > MAX_FRAME) {
             return "a frame of " + out.length + " bytes";
         }
-        if (containsPoison(out, poison) && !containsPoison(in, poison)) {
+        if (poisonMatters && containsPoison(out, poison) && !containsPoison(in, poison)) {
             return "bytes from outside the packet (the buffer's poison)";
         }
         if (u16(out, 12) == Frames.ETHERTYPE_ARP) {
