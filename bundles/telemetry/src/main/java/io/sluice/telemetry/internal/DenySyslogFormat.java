@@ -2,9 +2,6 @@ package io.sluice.telemetry.internal;
 
 import io.sluice.acl.api.AclDenyEvent;
 import io.sluice.packet.api.PacketFormat;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * ACL deny events as RFC 5424 syslog messages, one per UDP datagram (RFC 5426), in the shape of firewall deny logs:
@@ -22,14 +19,6 @@ import java.time.format.DateTimeFormatter;
  * {@code proto N} without ports. An interface the box no longer has is {@code sw_if_index N}.
  */
 final class DenySyslogFormat {
-    static final int SEVERITY_WARNING = 4;
-    /** RFC 5424 section 6.2.3: a timestamp in UTC with at most six fractional digits; we give milliseconds. */
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-    private static final int TCP = 6;
-    private static final int UDP = 17;
-    private static final int ICMP = 1;
-
     private final int facility;
     private final String hostname;
 
@@ -40,10 +29,8 @@ final class DenySyslogFormat {
 
     /** The message for event {@code i}; {@code interfaceName} is null when the interface is unknown. */
     String format(long[] r, int i, String interfaceName) {
-        StringBuilder out = new StringBuilder(160);
-        out.append('<').append(facility * 8 + SEVERITY_WARNING).append(">1 ")
-                .append(TIMESTAMP.format(Instant.ofEpochMilli(AclDenyEvent.time(r, i))))
-                .append(' ').append(hostname).append(" ACL - DENY - ACL deny ");
+        StringBuilder out = Rfc5424.header(new StringBuilder(160), facility, Rfc5424.SEVERITY_WARNING,
+                AclDenyEvent.time(r, i), hostname, "ACL", "DENY").append(" - ACL deny ");
         if (interfaceName != null) {
             out.append(interfaceName);
         } else {
@@ -60,16 +47,7 @@ final class DenySyslogFormat {
         int protocol = AclDenyEvent.protocol(r, i);
         String source = PacketFormat.formatIp4(AclDenyEvent.sourceAddress(r, i));
         String destination = PacketFormat.formatIp4(AclDenyEvent.destinationAddress(r, i));
-        switch (protocol) {
-            case TCP, UDP -> out.append(protocol == TCP ? " tcp " : " udp ").append(source).append(':')
-                    .append(AclDenyEvent.sourcePort(r, i)).append(" -> ").append(destination).append(':')
-                    .append(AclDenyEvent.destinationPort(r, i));
-            case ICMP -> out.append(" icmp ").append(source).append(" -> ").append(destination)
-                    .append(" type ").append(AclDenyEvent.sourcePort(r, i))
-                    .append(" code ").append(AclDenyEvent.destinationPort(r, i));
-            default -> out.append(" proto ").append(protocol).append(' ').append(source).append(" -> ")
-                    .append(destination);
-        }
-        return out.toString();
+        return Rfc5424.flow(out.append(' '), protocol, source, AclDenyEvent.sourcePort(r, i), destination,
+                AclDenyEvent.destinationPort(r, i)).toString();
     }
 }

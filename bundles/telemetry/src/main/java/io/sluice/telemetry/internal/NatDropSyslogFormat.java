@@ -1,9 +1,6 @@
 package io.sluice.telemetry.internal;
 
 import io.sluice.packet.api.PacketFormat;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.function.IntFunction;
 
 /**
@@ -22,14 +19,6 @@ import java.util.function.IntFunction;
  * deny log's. The timestamp is the interval's end.
  */
 final class NatDropSyslogFormat {
-    static final int SEVERITY_WARNING = 4;
-    /** RFC 5424 section 6.2.3: a timestamp in UTC with at most six fractional digits; we give milliseconds. */
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-    private static final int TCP = 6;
-    private static final int UDP = 17;
-    private static final int ICMP = 1;
-
     private final int facility;
     private final String hostname;
     private final IntFunction<String> reasonNames;
@@ -46,15 +35,7 @@ final class NatDropSyslogFormat {
         StringBuilder out = header(interval).append("NAT drop ").append(reasonNames.apply(e.reason()))
                 .append(" from ").append(source).append(": ").append(e.packets())
                 .append(e.packets() == 1 ? " packet in " : " packets in ").append(seconds(interval)).append(" s, last ");
-        switch (e.protocol()) {
-            case TCP, UDP -> out.append(e.protocol() == TCP ? "tcp " : "udp ").append(source).append(':')
-                    .append(e.sourcePort()).append(" -> ").append(destination).append(':').append(e.destinationPort());
-            case ICMP -> out.append("icmp ").append(source).append(" -> ").append(destination)
-                    .append(" type ").append(e.sourcePort()).append(" code ").append(e.destinationPort());
-            default -> out.append("proto ").append(e.protocol()).append(' ').append(source).append(" -> ")
-                    .append(destination);
-        }
-        return out.toString();
+        return Rfc5424.flow(out, e.protocol(), source, e.sourcePort(), destination, e.destinationPort()).toString();
     }
 
     /** The line for what the cap left out, or null when nothing was. */
@@ -69,9 +50,8 @@ final class NatDropSyslogFormat {
     }
 
     private StringBuilder header(NatDropSummary.Interval interval) {
-        return new StringBuilder(200).append('<').append(facility * 8 + SEVERITY_WARNING).append(">1 ")
-                .append(TIMESTAMP.format(Instant.ofEpochMilli(interval.endMillis()))).append(' ').append(hostname)
-                .append(" NAT - DROP - ");
+        return Rfc5424.header(new StringBuilder(200), facility, Rfc5424.SEVERITY_WARNING, interval.endMillis(),
+                hostname, "NAT", "DROP").append(" - ");
     }
 
     private static long seconds(NatDropSummary.Interval interval) {

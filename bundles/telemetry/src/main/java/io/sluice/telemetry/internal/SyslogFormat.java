@@ -2,9 +2,6 @@ package io.sluice.telemetry.internal;
 
 import io.sluice.nat44.api.Nat44Event;
 import io.sluice.packet.api.PacketFormat;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * NAT44 events as RFC 5424 syslog messages, one per UDP datagram (RFC 5426), in the CGN logging style VPP's NAT
@@ -20,12 +17,6 @@ import java.time.format.DateTimeFormatter;
  * limits (addresses exhausted, quotas) are warnings (4) with MSGID {@code AEXH} or {@code QEXC} and a text message.
  */
 final class SyslogFormat {
-    static final int SEVERITY_WARNING = 4;
-    static final int SEVERITY_INFORMATIONAL = 6;
-    /** RFC 5424 section 6.2.3: a timestamp in UTC with at most six fractional digits; we give milliseconds. */
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
-
     private final int facility;
     private final String hostname;
 
@@ -37,30 +28,31 @@ final class SyslogFormat {
     /** The message for event {@code i}, or null for an event that is not logged. */
     String format(long[] r, int i) {
         int event = Nat44Event.natEvent(r, i);
-        String time = TIMESTAMP.format(Instant.ofEpochMilli(Nat44Event.time(r, i)));
+        long time = Nat44Event.time(r, i);
         return switch (event) {
-            case Nat44Event.SESSION_CREATE, Nat44Event.SESSION_DELETE -> header(SEVERITY_INFORMATIONAL, time,
-                    event == Nat44Event.SESSION_CREATE ? "SADD" : "SDEL")
+            case Nat44Event.SESSION_CREATE, Nat44Event.SESSION_DELETE -> header(Rfc5424.SEVERITY_INFORMATIONAL,
+                    time, event == Nat44Event.SESSION_CREATE ? "SADD" : "SDEL")
                     + " [nsess SSUBIX=\"0\" SVLAN=\"0\" IATYP=\"IPv4\" ISADDR=\""
                     + PacketFormat.formatIp4(Nat44Event.insideAddress(r, i)) + "\" ISPORT=\"" + Nat44Event.insidePort(r, i)
                     + "\" XATYP=\"IPv4\" XSADDR=\"" + PacketFormat.formatIp4(Nat44Event.outsideAddress(r, i))
                     + "\" XSPORT=\"" + Nat44Event.outsidePort(r, i) + "\" PROTO=\"" + Nat44Event.protocol(r, i)
                     + "\" XDADDR=\"" + PacketFormat.formatIp4(Nat44Event.remoteAddress(r, i)) + "\" XDPORT=\""
                     + Nat44Event.remotePort(r, i) + "\"]";
-            case Nat44Event.ADDRESSES_EXHAUSTED -> header(SEVERITY_WARNING, time, "AEXH")
+            case Nat44Event.ADDRESSES_EXHAUSTED -> header(Rfc5424.SEVERITY_WARNING, time, "AEXH")
                     + " - NAT44 addresses exhausted: no pool address has a free port for a new session";
             case Nat44Event.QUOTA_EXCEEDED -> Nat44Event.quotaEvent(r, i) == Nat44Event.QUOTA_MAX_ENTRIES_PER_USER
-                    ? header(SEVERITY_WARNING, time, "QEXC") + " - NAT44 quota exceeded: inside address "
+                    ? header(Rfc5424.SEVERITY_WARNING, time, "QEXC") + " - NAT44 quota exceeded: inside address "
                     + PacketFormat.formatIp4(Nat44Event.insideAddress(r, i)) + " holds its maximum of "
                     + Nat44Event.limit(r, i) + " sessions"
-                    : header(SEVERITY_WARNING, time, "QEXC") + " - NAT44 quota exceeded: the session table holds its"
-                    + " maximum of " + Nat44Event.limit(r, i) + " sessions";
+                    : header(Rfc5424.SEVERITY_WARNING, time, "QEXC")
+                    + " - NAT44 quota exceeded: the session table holds its maximum of " + Nat44Event.limit(r, i)
+                    + " sessions";
             default -> null;
         };
     }
 
     /** PRI VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID (RFC 5424 section 6.2). */
-    private String header(int severity, String time, String msgid) {
-        return "<" + (facility * 8 + severity) + ">1 " + time + " " + hostname + " NAT - " + msgid;
+    private String header(int severity, long time, String msgid) {
+        return Rfc5424.header(new StringBuilder(256), facility, severity, time, hostname, "NAT", msgid).toString();
     }
 }
