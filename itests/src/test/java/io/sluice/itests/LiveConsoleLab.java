@@ -50,7 +50,7 @@ final class LiveConsoleLab {
         Process traffic = new ProcessBuilder("ip", "netns", "exec", "pod1", "ping", "-q", "-i", "0.01", "-w", "60",
                 "203.0.113.51").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            tmux("new-session", "-d", "-s", SESSION, "-x", "160", "-y", "40", "env TERM=xterm-256color ssh -tt -q"
+            newSession("-d", "-s", SESSION, "-x", "160", "-y", "40", "env TERM=xterm-256color ssh -tt -q"
                     + " -o LogLevel=QUIET -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="
                     + run.resolve("known_hosts") + " -o ConnectTimeout=5 -i " + run.resolve("keys/admin") + " -p "
                     + sshPort + " admin@127.0.0.1");
@@ -135,7 +135,7 @@ final class LiveConsoleLab {
 
     /** The console over {@code ssh -tt} in a new tmux session, at its prompt. */
     private void openConsole() throws Exception {
-        tmux("new-session", "-d", "-s", SESSION, "-x", "160", "-y", "50", "env TERM=xterm-256color ssh -tt -q"
+        newSession("-d", "-s", SESSION, "-x", "160", "-y", "50", "env TERM=xterm-256color ssh -tt -q"
                 + " -o LogLevel=QUIET -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="
                 + run.resolve("known_hosts") + " -o ConnectTimeout=5 -i " + run.resolve("keys/admin") + " -p "
                 + sshPort + " admin@127.0.0.1");
@@ -185,6 +185,27 @@ final class LiveConsoleLab {
 
     private String capture() throws Exception {
         return tmux("capture-pane", "-p", "-t", SESSION);
+    }
+
+    /**
+     * {@code tmux new-session} on the lab's socket. A server stopped by {@code kill-server} a moment before may still
+     * be there and take the connection as it exits ("server exited unexpectedly"): then start a new one again.
+     */
+    private static void newSession(String... arguments) throws Exception {
+        String[] command = new String[arguments.length + 1];
+        command[0] = "new-session";
+        System.arraycopy(arguments, 0, command, 1, arguments.length);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                tmux(command);
+                return;
+            } catch (AssertionError e) {
+                if (attempt == 10 || !String.valueOf(e.getMessage()).contains("server exited unexpectedly")) {
+                    throw e;
+                }
+                Thread.sleep(300);
+            }
+        }
     }
 
     private static String tmux(String... arguments) throws Exception {
