@@ -4,7 +4,6 @@ import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.ip4.api.Ip4Graph;
 import io.sluice.ip4.node.Ip4SvReassemblyFeatureNode;
-import io.sluice.ip4.node.Ip4SvReassemblyOutputFeatureNode;
 import io.sluice.ip4.node.SvReassemblySettings;
 import io.sluice.vnet.api.InterfaceListener;
 import io.sluice.vnet.api.InterfaceSnapshot;
@@ -38,7 +37,7 @@ public final class SvReassemblyConfig implements InterfaceListener {
     private final InterfaceTable interfaces;
     private SvReassemblySettings settings;
     private Ip4SvReassemblyFeatureNode input;
-    private Ip4SvReassemblyOutputFeatureNode output;
+    private Ip4SvReassemblyFeatureNode output;
     private int enabled = 1;
 
     @Activate
@@ -97,7 +96,7 @@ public final class SvReassemblyConfig implements InterfaceListener {
         settings = next;
         int workers = graph.workerCount();
         input = new Ip4SvReassemblyFeatureNode(next, workers, System::nanoTime);
-        output = new Ip4SvReassemblyOutputFeatureNode(next, workers, System::nanoTime);
+        output = Ip4SvReassemblyFeatureNode.output(next, workers, System::nanoTime);
         graph.addNode(input);
         graph.addNode(output);
         LOG.log(System.Logger.Level.INFO, "ip4-sv-reassembly: max-reassemblies " + next.maxReassemblies()
@@ -108,7 +107,7 @@ public final class SvReassemblyConfig implements InterfaceListener {
     /** Removes both nodes (their buffers park meanwhile), then frees what they held in the workers' pools. */
     private void uninstall() {
         Ip4SvReassemblyFeatureNode oldInput = input;
-        Ip4SvReassemblyOutputFeatureNode oldOutput = output;
+        Ip4SvReassemblyFeatureNode oldOutput = output;
         try {
             graph.removeNode(oldInput);
             graph.removeNode(oldOutput);
