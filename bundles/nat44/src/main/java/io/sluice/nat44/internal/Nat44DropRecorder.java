@@ -22,11 +22,14 @@ final class Nat44DropRecorder {
     static final int NODE_OUT2IN = 1;
     static final int NODE_IN2OUT_SLOW_PATH = 2;
     static final int NODE_IN2OUT_OUTPUT = 3;
+    static final int NODE_IN2OUT_OUTPUT_HANDOFF = 4;
+    static final int NODE_OUT2IN_HANDOFF = 5;
 
     private static final String[] NODE_NAMES = {null, Nat44Out2InNode.NAME, Nat44In2OutSlowPathNode.NAME,
-        Nat44In2OutOutputNode.NAME};
+        Nat44In2OutOutputNode.NAME, Nat44In2OutOutputWorkerHandoffNode.NAME, Nat44Out2InWorkerHandoffNode.NAME};
     private static final NodeError[][] NODE_ERRORS = {new NodeError[0], Nat44Out2InNode.Error.values(),
-        Nat44In2OutSlowPathNode.Error.values(), Nat44In2OutOutputNode.Error.values()};
+        Nat44In2OutSlowPathNode.Error.values(), Nat44In2OutOutputNode.Error.values(),
+        Nat44In2OutOutputWorkerHandoffNode.Error.values(), Nat44Out2InWorkerHandoffNode.Error.values()};
 
     private volatile RecordRing ring;
     private long recordedBefore;

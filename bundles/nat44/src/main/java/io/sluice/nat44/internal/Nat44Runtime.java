@@ -52,6 +52,11 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
     private final InterfaceTable interfaces;
     private final Nat44Dataplane dataplane;
     private final LongSupplier clock;
+    /**
+     * The graph's workers, read once: the graph component restarts (and this one with it) when {@code workers}
+     * changes, so it is fixed for this instance's life.
+     */
+    private final int workers;
     private final Set<FeatureKey> appliedFeatures = new HashSet<>();
     private final ScheduledExecutorService housekeeping;
     private final io.sluice.vnet.api.InterfaceListener interfaceListener;
@@ -150,7 +155,12 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
             table = SessionTable.anonymous(settings.maxSessions());
         }
         this.dataplane = new Nat44Dataplane(table, clock);
+        this.workers = Math.clamp(graph.workerCount(), 1, PortAllocator.MAX_WORKERS);
         apply(settings);
+        if (workers > 1) {
+            // after the pool is known: the split re-marks the restored sessions' ports in the new allocator
+            splitPortsBetweenWorkers();
+        }
         if (startHousekeeping) {
             housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "nat44-housekeeping");
@@ -203,6 +213,43 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
         apply(next);
     }
 
+    /**
+     * Splits the dynamic ports into one block per graph worker ({@link PortAllocator#owner}), which the out2in
+     * handoff reads a returning packet's owner from. A change of {@code workers} restarts the graph component and
+     * so this one: the restored sessions whose outside port lies in another worker's block than the one their
+     * inside address hashes to (made under another worker count) would have their two directions on two workers,
+     * so they are deleted here, logged with their number; with one worker no session is.
+     */
+    private void splitPortsBetweenWorkers() {
+        SessionTable table = dataplane.table();
+        synchronized (table.lock()) {
+            dataplane.setWorkers(workers, new java.util.SplittableRandom(new java.security.SecureRandom().nextLong()));
+            PortAllocator ports = dataplane.ports();
+            int deleted = 0;
+            for (int s = 0; s < table.capacity(); s++) {
+                if (!table.inUse(s) || table.isStatic(s)) {
+                    continue;
+                }
+                int port = SessionTable.keyPort(table.outKey(s));
+                if (port >= PortAllocator.FIRST_PORT && ports.owner(port)
+                        != Nat44WorkerOwner.ofInsideAddress(SessionTable.keyAddress(table.inKey(s)), workers)) {
+                    dataplane.delete(s);
+                    deleted++;
+                }
+            }
+            if (deleted > 0) {
+                LOG.log(System.Logger.Level.WARNING, deleted + " NAT44 sessions made under another worker count"
+                        + " deleted: their outside port is not in the block of their inside address's worker ("
+                        + workers + " workers)");
+            }
+        }
+    }
+
+    /** The graph's worker count this runtime split the ports for. */
+    int workers() {
+        return workers;
+    }
+
     /** Applies a validated configuration: pool, policy (timeouts, limits, mappings), interface roles. */
     synchronized void apply(Nat44Settings next) {
         Nat44Settings previous = settings;
@@ -245,6 +292,17 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
             wanted.add(new FeatureKey(FeatureArc.IP4_UNICAST, Nat44Out2InNode.NAME, role.swIfIndex()));
             if (role.outputFeature()) {
                 wanted.add(new FeatureKey(FeatureArc.IP4_OUTPUT, Nat44In2OutOutputNode.NAME, role.swIfIndex()));
+            }
+            if (workers > 1) {
+                // VPP's nat44-ed handoffs: both directions of a flow on the worker that owns its session
+                if (role.outside()) {
+                    wanted.add(new FeatureKey(FeatureArc.IP4_UNICAST, Nat44Out2InWorkerHandoffNode.NAME,
+                            role.swIfIndex()));
+                }
+                if (role.outputFeature()) {
+                    wanted.add(new FeatureKey(FeatureArc.IP4_OUTPUT, Nat44In2OutOutputWorkerHandoffNode.NAME,
+                            role.swIfIndex()));
+                }
             }
         }
         dataplane.setPolicy(new Nat44Policy(roleBySw, current.timeouts(), current.maxSessionsPerInsideAddress(),
