@@ -115,6 +115,8 @@ public final class Nat44Out2InNode implements Node {
 
     private final Nat44Dataplane dataplane;
     private final int[] counts = new int[Error.values().length];
+    /** The graph's workers, set under the table lock: a hairpinned sender's new port comes from its owner's block. */
+    private int workers = 1;
 
     /** A node over {@code dataplane}, for the bundle's tests and testkit; DS sees only the public constructor. */
     Nat44Out2InNode(Nat44Dataplane dataplane) {
@@ -209,6 +211,7 @@ public final class Nat44Out2InNode implements Node {
         }
         if (slowWork) {
             synchronized (table.lock()) {
+                workers = context.workerCount();
                 long reusedBefore = dataplane.reused();
                 for (int i = 0; i < n; i++) {
                     int bi = buffers[i];
@@ -379,7 +382,7 @@ public final class Nat44Out2InNode implements Node {
         }
         if (s < 0) {
             s = dataplane.createIn2Out(policy, src, srcPort, protocol, Ipv4.dst(seg, ip), dstPort,
-                    pool.rxSwIfIndex(bi), now);
+                    pool.rxSwIfIndex(bi), now, Nat44WorkerOwner.ofInsideAddress(src, workers));
             if (s < 0) {
                 return causeOf(s);
             }

@@ -222,6 +222,32 @@ class Nat44WorkerHandoffTest {
         }
     }
 
+    /**
+     * Hairpinning stays on the worker the packet arrived on (the inside interface has no handoff), but the sender's
+     * new mapping takes its port from the block of the sender's own worker, so its later flows and their replies
+     * agree on one owner.
+     */
+    @Test
+    void aHairpinnedSendersNewPortComesFromItsOwnersBlock() {
+        String server = insideOwnedBy(0, 0);
+        String client = insideOwnedBy(1, 0);
+        try (TwoWorkerBed bed = bed()) {
+            bed.send(0, out(Frames.udp(server, 5353, "8.8.8.8", 53, 8, true)));
+            bed.settle();
+            int serverPort = sourcePort(gbe.get(0).bytes());
+            bed.send(0, new TwoWorkerBed.Packet(Frames.udp(client, 6000, "192.168.16.1", serverPort, 8, true),
+                    TwoWorkerBed.TAP2, false));
+            bed.settle();
+            assertEquals(1, lookup.size(), "hairpinned");
+            MemorySegment hairpinned = MemorySegment.ofArray(lookup.get(0).bytes());
+            assertEquals(ip(server), Ipv4.dst(hairpinned, 0));
+            assertEquals(POOL, Ipv4.src(hairpinned, 0));
+            int clientPort = NetworkOrder.u16(hairpinned, 20);
+            assertEquals(1, bed.dataplane.ports().owner(clientPort), "the client's port is in its worker's block");
+            assertPoolsAtBaseline(bed);
+        }
+    }
+
     @Test
     void aFullFrameQueueIsACountedCongestionDrop() {
         String host = insideOwnedBy(1, 0);
