@@ -55,11 +55,14 @@ public final class Nat44In2OutOutputWorkerHandoffNode implements Node {
 
     static final int ARC_DROP = Next.DROP.ordinal();
 
-    /** VPP's nat44 handoff errors. */
+    /**
+     * VPP's nat44 handoff errors, in its words: the owner's frame queue was full (the packet is dropped), the packet
+     * was on its owner already, it was handed to its owner.
+     */
     enum Error implements NodeError {
-        CONGESTION_DROP("congestion drop: the owner worker's frame queue is full"),
-        SAME_WORKER("same worker: the packet's flow is this worker's"),
-        DO_HANDOFF("do handoff: the packet was handed to its flow's worker");
+        CONGESTION_DROP("congestion drop"),
+        SAME_WORKER("same worker"),
+        DO_HANDOFF("do handoff");
 
         private final String description;
 
