@@ -56,6 +56,8 @@ final class Nat44Dataplane implements AutoCloseable {
     private long expired;
     private long portExhaustions;
     private long staticEvictions;
+    /** What the prefetches read, kept so that the reads are not optimised away; never used otherwise. */
+    private long prefetched;
     /**
      * Where session events go for NAT event logging (RFC 6888 REQ-12); null while logging is off. Producers read it
      * once per event, a volatile read; the ring itself is lock-free and never blocks a worker.
@@ -334,6 +336,8 @@ final class Nat44Dataplane implements AutoCloseable {
                 continue;
             }
             long outKey = SessionTable.key(allocator.address(index), port, protocol);
+            // Both lines the insert writes next are cold: touched together, their misses overlap.
+            prefetched ^= table.prefetchOut2In(outKey, remoteAddress, remotePort) ^ endpoints.prefetchOutside(outKey);
             int s = insertSession(-1, inKey, outKey, remoteAddress, remotePort, insideSw, now, p, false);
             if (s < 0) {
                 allocator.release(index, slot, port);
@@ -379,6 +383,20 @@ final class Nat44Dataplane implements AutoCloseable {
         }
         int index = allocator.indexOf(address);
         return index >= 0 && allocator.isUsed(index, slot, port);
+    }
+
+    /**
+     * Touches what a new flow of inside endpoint {@code inKey} to the remote will probe first (its in2out index slot,
+     * its endpoint mapping's slot), so that the slow path can do it for a whole frame before it creates sessions and
+     * the frame's cache misses overlap. Lock held (the mappings are not for other threads).
+     */
+    void prefetchNewFlow(long inKey, int remoteAddress, int remotePort) {
+        prefetched ^= table.prefetchIn2Out(inKey, remoteAddress, remotePort) ^ endpoints.prefetchInside(inKey);
+    }
+
+    /** Heap bytes of the endpoint mappings ({@link EndpointMappings#memoryBytes}). Lock held. */
+    long mappingMemoryBytes() {
+        return endpoints.memoryBytes();
     }
 
     /** The dynamic mapping whose outside endpoint is {@code outKey}, or -1. Lock held. */

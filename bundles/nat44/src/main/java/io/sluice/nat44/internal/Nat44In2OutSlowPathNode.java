@@ -124,6 +124,7 @@ public final class Nat44In2OutSlowPathNode implements Node {
             counts[Error.SESSIONS_EXPIRED.ordinal()] += dataplane.expireSome(now, EXPIRY_BUDGET);
             long reusedBefore = dataplane.reused();
             worker = context.workerIndex();
+            prefetch(policy, pool, buffers, n);
             for (int i = 0; i < n; i++) {
                 int bi = buffers[i];
                 int cause = translate(policy, pool, bi, now);
@@ -152,6 +153,30 @@ public final class Nat44In2OutSlowPathNode implements Node {
             }
         }
         return n;
+    }
+
+    /**
+     * A first pass over the frame that only reads what each new flow's session creation will probe first (its
+     * in2out slot and its endpoint mapping's slot, {@link Nat44Dataplane#prefetchNewFlow}): with a large table these
+     * are cache misses, and issued together they overlap, where the creation loop would wait for each in turn.
+     * Reads the packets as {@link #translate} does and changes nothing; packets translate skips are skipped.
+     */
+    private void prefetch(Nat44Policy policy, BufferPool pool, int[] buffers, int n) {
+        MemorySegment seg = pool.segment();
+        for (int i = 0; i < n; i++) {
+            int bi = buffers[i];
+            if (!policy.inside(pool.rxSwIfIndex(bi)) || Nat44Fragments.later(pool, bi)) {
+                continue;
+            }
+            long ip = pool.l3Header(bi);
+            long l4 = pool.l4Header(bi);
+            int protocol = pool.ipProtocol(bi);
+            int port = Nat44Packets.sourcePort(seg, ip, l4, protocol);
+            if (port >= 0) {
+                dataplane.prefetchNewFlow(SessionTable.key(Ipv4.src(seg, ip), port, protocol), Ipv4.dst(seg, ip),
+                        Nat44Packets.remotePortOut(seg, l4, protocol));
+            }
+        }
     }
 
     /** Translates one packet; returns -1 to forward it, or the ordinal of the error that drops it. */

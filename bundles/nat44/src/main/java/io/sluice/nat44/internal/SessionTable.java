@@ -35,8 +35,13 @@ import java.util.Arrays;
  * </pre>
  *
  * <p>Index slots are longs: the upper 32 bits hold the key's hash tag, the lower 32 bits the session index
- * plus one (0: empty); a key's hash mixes its endpoint and the remote endpoint. Linear probing; slots are a power of two at least twice the capacity, so probes stay
- * short at full load. The indexes are rebuilt from the records when a file is opened (a crash mid-update
+ * plus one (0: empty); a key's hash mixes its endpoint and the remote endpoint and its upper half is the tag, which
+ * also chooses the home slot (Lemire's multiply-shift range reduction, so the slot count need not be a power of
+ * two): a probe reads a record only when the tag matches, and a delete's backward shift finds each later entry's
+ * home from its slot alone, without reading its record (a cache miss per entry on a large table). Linear probing; there are twice as many slots as
+ * sessions, rounded up to a cache line of slots (8), so probes stay short at full load (at most half the slots are
+ * used) and each index costs 16 B per session whatever the capacity (a power of two at least twice the capacity
+ * cost up to 32: 10M sessions took 2^25 slots). The indexes are rebuilt from the records when a file is opened (a crash mid-update
  * cannot leave an index pointing at a wrong record), and are kept in anonymous memory.
  *
  * <p>Concurrency: one writer at a time (callers hold {@link #lock()}); readers on the workers take no lock.
@@ -88,7 +93,8 @@ final class SessionTable implements AutoCloseable {
     private final MemorySegment records;
     private final MemorySegment in2out;
     private final MemorySegment out2in;
-    private final long slotMask;
+    /** Slots in each index: {@link #slotCount}. */
+    private final long slots;
     private final int capacity;
     private final Object lock = new Object();
     private volatile long epoch;
@@ -106,8 +112,7 @@ final class SessionTable implements AutoCloseable {
         this.file = file;
         this.records = records;
         this.capacity = capacity;
-        long slots = Long.highestOneBit(Math.max(2L * capacity, 16L) - 1) << 1;
-        this.slotMask = slots - 1;
+        this.slots = slotCount(capacity);
         this.in2out = arena.allocate(slots * 8, 64);
         this.out2in = arena.allocate(slots * 8, 64);
         this.tcpWindows = new TcpWindows(capacity);
@@ -260,6 +265,20 @@ final class SessionTable implements AutoCloseable {
         return false;
     }
 
+    /** Twice the capacity, rounded up to whole cache lines of slots. */
+    static long slotCount(int capacity) {
+        return (Math.max(2L * capacity, 16L) + 7) & ~7L;
+    }
+
+    /** The home slot of hash {@code h}, or of an index entry: its upper 32 bits (the tag) scaled to the slot count. */
+    private long home(long h) {
+        return ((h >>> 32) * slots) >>> 32;
+    }
+
+    private long nextSlot(long pos) {
+        return pos + 1 == slots ? 0 : pos + 1;
+    }
+
     private static void checkCapacity(int capacity) {
         if (capacity < 1 || capacity > (1 << 28)) {
             throw new IllegalArgumentException("session capacity must be 1.." + (1 << 28) + ", got " + capacity);
@@ -366,10 +385,25 @@ final class SessionTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the home slot of the flow's in2out index entry, so that a lookup or insert for it soon after finds the
+     * line in the cache: a slow path that does this for a whole frame first lets the frame's cache misses overlap
+     * instead of meeting them one after the other. Returns the slot (callers fold it into something they keep, so
+     * the read is not optimised away).
+     */
+    long prefetchIn2Out(long key, int remoteAddress, int remotePort) {
+        return in2out.get(LONG, home(hash(key, remoteAddress, remotePort & 0xffff)) << 3);
+    }
+
+    /** As {@link #prefetchIn2Out} for the out2in index: what a new session's insert is about to probe. */
+    long prefetchOut2In(long key, int remoteAddress, int remotePort) {
+        return out2in.get(LONG, home(hash(key, remoteAddress, remotePort & 0xffff)) << 3);
+    }
+
     private int probe(MemorySegment index, int keyField, long key, int remoteAddress, int remotePort) {
         long h = hash(key, remoteAddress, remotePort);
         int tag = (int) (h >>> 32);
-        long pos = h & slotMask;
+        long pos = home(h);
         while (true) {
             long entry = (long) SLOT.getAcquire(index, pos << 3);
             if (entry == 0) {
@@ -383,7 +417,7 @@ final class SessionTable implements AutoCloseable {
                     return s;
                 }
             }
-            pos = (pos + 1) & slotMask;
+            pos = nextSlot(pos);
         }
     }
 
@@ -427,9 +461,9 @@ final class SessionTable implements AutoCloseable {
     }
 
     private void insertIndex(MemorySegment index, long h, int s) {
-        long pos = h & slotMask;
+        long pos = home(h);
         while ((long) SLOT.getAcquire(index, pos << 3) != 0) {
-            pos = (pos + 1) & slotMask;
+            pos = nextSlot(pos);
         }
         SLOT.setRelease(index, pos << 3, (h & 0xffffffff00000000L) | ((s + 1) & 0xffffffffL));
     }
@@ -444,8 +478,8 @@ final class SessionTable implements AutoCloseable {
         try {
             int remoteAddress = records.get(INT, base + S_REMOTE_ADDRESS);
             int remotePort = records.get(SHORT, base + S_REMOTE_PORT) & 0xffff;
-            removeIndex(in2out, S_IN_KEY, hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
-            removeIndex(out2in, S_OUT_KEY, hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
+            removeIndex(in2out, hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
+            removeIndex(out2in, hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
         } finally {
             epoch++;
         }
@@ -457,8 +491,8 @@ final class SessionTable implements AutoCloseable {
     }
 
     /** Backward-shift deletion for linear probing (Knuth 6.4, algorithm R): no tombstones are left. */
-    private void removeIndex(MemorySegment index, int keyField, long h, int s) {
-        long hole = h & slotMask;
+    private void removeIndex(MemorySegment index, long h, int s) {
+        long hole = home(h);
         while (true) {
             long entry = (long) SLOT.getAcquire(index, hole << 3);
             if (entry == 0) {
@@ -467,18 +501,16 @@ final class SessionTable implements AutoCloseable {
             if ((int) entry == s + 1) {
                 break;
             }
-            hole = (hole + 1) & slotMask;
+            hole = nextSlot(hole);
         }
         long next = hole;
         while (true) {
-            next = (next + 1) & slotMask;
+            next = nextSlot(next);
             long entry = (long) SLOT.getAcquire(index, next << 3);
             if (entry == 0) {
                 break;
             }
-            long otherBase = base((int) entry - 1);
-            long home = hash(records.get(LONG, otherBase + keyField), records.get(INT, otherBase + S_REMOTE_ADDRESS),
-                    records.get(SHORT, otherBase + S_REMOTE_PORT) & 0xffff) & slotMask;
+            long home = home(entry);
             boolean staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
             if (!staysPut) {
                 SLOT.setRelease(index, hole << 3, entry);
