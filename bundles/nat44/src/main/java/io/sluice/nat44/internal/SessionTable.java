@@ -660,6 +660,19 @@ final class SessionTable implements AutoCloseable {
         };
     }
 
+    /** Bytes of the records: the mapped file's payload, or anonymous memory. */
+    long recordBytes() {
+        return records.byteSize();
+    }
+
+    long in2outBytes() {
+        return in2out.byteSize();
+    }
+
+    long out2inBytes() {
+        return out2in.byteSize();
+    }
+
     /** Bytes of memory the table holds: the records (mapped) and both indexes (anonymous). */
     public long memoryBytes() {
         return records.byteSize() + in2out.byteSize() + out2in.byteSize();
