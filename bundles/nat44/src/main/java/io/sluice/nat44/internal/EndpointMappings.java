@@ -38,6 +38,15 @@ final class EndpointMappings {
     private int freeHead = -1;
     private int used;
     private int size;
+    /**
+     * The byOutside entries of mappings added since {@link #beginBatch}, inserted together when anything next reads
+     * or changes byOutside (or the batch ends), so that the slow path's frame of new mappings meets their cache misses
+     * together instead of one by one. Only lock holders use this class, and each of them flushes first.
+     */
+    private final int[] pending = new int[SessionTable.PENDING];
+    private int pendingCount;
+    private boolean batching;
+    private long touched;
 
     /** The mapping of inside endpoint {@code insideKey}, or -1. */
     int findByInside(long insideKey) {
@@ -46,7 +55,34 @@ final class EndpointMappings {
 
     /** The mapping of outside endpoint {@code outsideKey}, or -1. */
     int findByOutside(long outsideKey) {
+        publishPending();
         return find(byOutside, outsideKeys, outsideKey);
+    }
+
+    /** Opens a batch: new mappings' byOutside entries wait for the next reader of byOutside or {@link #endBatch}. */
+    void beginBatch() {
+        batching = true;
+    }
+
+    void endBatch() {
+        publishPending();
+        batching = false;
+    }
+
+    private void publishPending() {
+        int n = pendingCount;
+        if (n == 0) {
+            return;
+        }
+        long read = 0;
+        for (int i = 0; i < n; i++) {
+            read ^= prefetchOutside(outsideKeys[pending[i]]);
+        }
+        touched ^= read;
+        pendingCount = 0;
+        for (int i = 0; i < n; i++) {
+            insert(byOutside, outsideKeys[pending[i]], pending[i]);
+        }
     }
 
     /** Reads the home slot of {@code insideKey}, so that a later {@link #findByInside} finds it in the cache. */
@@ -111,7 +147,14 @@ final class EndpointMappings {
         outsideKeys[m] = outsideKey;
         refs[m] = 1 | (isStatic ? STATIC : 0);
         insert(byInside, insideKey, m);
-        insert(byOutside, outsideKey, m);
+        if (batching) {
+            if (pendingCount == pending.length) {
+                publishPending();
+            }
+            pending[pendingCount++] = m;
+        } else {
+            insert(byOutside, outsideKey, m);
+        }
         size++;
         return m;
     }
@@ -135,6 +178,7 @@ final class EndpointMappings {
         if ((--refs[m] & ~STATIC) > 0) {
             return false;
         }
+        publishPending();
         remove(byInside, insideKeys, m);
         remove(byOutside, outsideKeys, m);
         refs[m] = 0;
@@ -171,6 +215,7 @@ final class EndpointMappings {
     }
 
     private void growIndexes() {
+        publishPending();
         int slots = byInside.length * 2;
         byInside = new long[slots];
         byOutside = new long[slots];
@@ -194,6 +239,7 @@ final class EndpointMappings {
     }
 
     void clear() {
+        pendingCount = 0;
         Arrays.fill(byInside, 0);
         Arrays.fill(byOutside, 0);
         Arrays.fill(refs, 0);

@@ -336,8 +336,6 @@ final class Nat44Dataplane implements AutoCloseable {
                 continue;
             }
             long outKey = SessionTable.key(allocator.address(index), port, protocol);
-            // Both lines the insert writes next are cold: touched together, their misses overlap.
-            prefetched ^= table.prefetchOut2In(outKey, remoteAddress, remotePort) ^ endpoints.prefetchOutside(outKey);
             int s = insertSession(-1, inKey, outKey, remoteAddress, remotePort, insideSw, now, p, false);
             if (s < 0) {
                 allocator.release(index, slot, port);
@@ -392,6 +390,21 @@ final class Nat44Dataplane implements AutoCloseable {
      */
     void prefetchNewFlow(long inKey, int remoteAddress, int remotePort) {
         prefetched ^= table.prefetchIn2Out(inKey, remoteAddress, remotePort) ^ endpoints.prefetchInside(inKey);
+    }
+
+    /**
+     * Opens a batch of session creations (the slow path's frame, lock held until {@link #endBatch}): the new
+     * sessions' out2in entries and their new mappings' outside entries are inserted together at the end, where
+     * their cache misses overlap (SessionTable.beginBatch says why a session waiting for it is not missed).
+     */
+    void beginBatch() {
+        table.beginBatch();
+        endpoints.beginBatch();
+    }
+
+    void endBatch() {
+        endpoints.endBatch();
+        table.endBatch();
     }
 
     /** Heap bytes of the endpoint mappings ({@link EndpointMappings#memoryBytes}). Lock held. */
@@ -476,6 +489,7 @@ final class Nat44Dataplane implements AutoCloseable {
                      int outsidePort, int remoteAddress, int remotePort, int insideSw, long now) {
         long inKey = SessionTable.key(insideAddress, insidePort, protocol);
         long outKey = SessionTable.key(outsideAddress, outsidePort, protocol);
+        table.publishPending();
         int existing = table.lookupOut2In(outKey, remoteAddress, remotePort);
         if (existing >= 0) {
             return table.inKey(existing) == inKey ? existing : COLLISION;

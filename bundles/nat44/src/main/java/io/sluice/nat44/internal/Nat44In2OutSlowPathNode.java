@@ -28,7 +28,11 @@ import org.osgi.service.component.annotations.Reference;
  * (a static mapping's, or a dynamic one on its inside endpoint's mapping, or with a port from the pool), translates ICMP errors from inside hosts together
  * with the packet they quote (RFC 5508 REQ-4), lets identity-mapped traffic pass, and drops with a counter
  * what cannot be translated. Takes the session table's lock once per frame and expires a few idle sessions
- * each time, so the table recovers ports even when the housekeeping thread is late.
+ * each time, so the table recovers ports even when the housekeeping thread is late. With a large table a new
+ * session costs mostly cache misses (its index slots and mapping); the frame's in2out and mapping slots are touched
+ * in a first pass and its out2in and outside mapping entries inserted together at its end
+ * ({@link Nat44Dataplane#beginBatch}), so the
+ * misses of a frame's new flows overlap instead of coming one after another.
  */
 @Component(service = Node.class)
 public final class Nat44In2OutSlowPathNode implements Node {
@@ -125,17 +129,23 @@ public final class Nat44In2OutSlowPathNode implements Node {
             long reusedBefore = dataplane.reused();
             worker = context.workerIndex();
             prefetch(policy, pool, buffers, n);
-            for (int i = 0; i < n; i++) {
-                int bi = buffers[i];
-                int cause = translate(policy, pool, bi, now);
-                if (cause >= 0) {
-                    counts[cause]++;
-                    nexts[i] = ARC_DROP;
-                    context.stampError(bi, cause);
-                    dataplane.drops().record(Nat44DropRecorder.NODE_IN2OUT_SLOW_PATH, cause, pool, bi, now);
-                } else {
-                    nexts[i] = context.featureNext(pool.txSwIfIndex(bi));
+            dataplane.beginBatch();
+            try {
+                for (int i = 0; i < n; i++) {
+                    int bi = buffers[i];
+                    int cause = translate(policy, pool, bi, now);
+                    if (cause >= 0) {
+                        counts[cause]++;
+                        nexts[i] = ARC_DROP;
+                        context.stampError(bi, cause);
+                        dataplane.drops().record(Nat44DropRecorder.NODE_IN2OUT_SLOW_PATH, cause, pool, bi, now);
+                    } else {
+                        nexts[i] = context.featureNext(pool.txSwIfIndex(bi));
+                    }
                 }
+            } finally {
+                // Before the lock is let go and before any packet of the frame leaves: see SessionTable.beginBatch.
+                dataplane.endBatch();
             }
             counts[Error.SESSIONS_REUSED.ordinal()] += (int) (dataplane.reused() - reusedBefore);
             // The counts are this instance's scratch, shared by workers: flushed before the lock is let go.

@@ -104,6 +104,18 @@ final class SessionTable implements AutoCloseable {
     private final int[] countByProtocol = new int[4];
     private int expiryCursor;
     private int reuseCursor;
+    /**
+     * Out2in entries of the sessions inserted since {@link #beginBatch}, published together ({@link #publishPending})
+     * so that their cache misses overlap: their slots depend on the outside port, known only once each session is
+     * made, so unlike the in2out slots they cannot be touched ahead.
+     */
+    private final long[] pendingHashes = new long[PENDING];
+    private final int[] pendingSessions = new int[PENDING];
+    private int pending;
+    private boolean batching;
+    /** What the batch's touches read, kept so that the reads are not optimised away; never used otherwise. */
+    private long touched;
+    static final int PENDING = 256;
     /** What each session's inside host last advertised (RFC 5961 checks); anonymous memory, not in the file. */
     private final TcpWindows tcpWindows;
 
@@ -299,6 +311,7 @@ final class SessionTable implements AutoCloseable {
      * Returns the sessions kept.
      */
     int rebuild(long notExpiredAfter) {
+        pending = 0;
         in2out.fill((byte) 0);
         out2in.fill((byte) 0);
         freeHead = -1;
@@ -395,11 +408,6 @@ final class SessionTable implements AutoCloseable {
         return in2out.get(LONG, home(hash(key, remoteAddress, remotePort & 0xffff)) << 3);
     }
 
-    /** As {@link #prefetchIn2Out} for the out2in index: what a new session's insert is about to probe. */
-    long prefetchOut2In(long key, int remoteAddress, int remotePort) {
-        return out2in.get(LONG, home(hash(key, remoteAddress, remotePort & 0xffff)) << 3);
-    }
-
     private int probe(MemorySegment index, int keyField, long key, int remoteAddress, int remotePort) {
         long h = hash(key, remoteAddress, remotePort);
         int tag = (int) (h >>> 32);
@@ -425,6 +433,40 @@ final class SessionTable implements AutoCloseable {
 
     public Object lock() {
         return lock;
+    }
+
+    /**
+     * Opens a batch of inserts (lock held, until {@link #endBatch} before the lock is let go): each insert publishes
+     * its in2out entry at once and its out2in entry at the batch's end, all together. Until then a session of the
+     * batch is not found from outside, as if it were made a moment later: no packet of it has left the box yet, so
+     * nothing can answer it. A remove, and {@link #publishPending}, publish what is pending first; a caller that
+     * looks up out2in under the lock during a batch calls {@link #publishPending} before.
+     */
+    void beginBatch() {
+        batching = true;
+    }
+
+    /** Publishes the batch's pending out2in entries and closes it. */
+    void endBatch() {
+        publishPending();
+        batching = false;
+    }
+
+    /** Publishes the pending out2in entries: every home slot touched first, so the misses overlap, then inserted. */
+    void publishPending() {
+        int n = pending;
+        if (n == 0) {
+            return;
+        }
+        long read = 0;
+        for (int i = 0; i < n; i++) {
+            read ^= out2in.get(LONG, home(pendingHashes[i]) << 3);
+        }
+        touched ^= read;
+        for (int i = 0; i < n; i++) {
+            insertIndex(out2in, pendingHashes[i], pendingSessions[i]);
+        }
+        pending = 0;
     }
 
     /**
@@ -454,7 +496,16 @@ final class SessionTable implements AutoCloseable {
         records.set(BYTE, base + S_FLAGS, (byte) (FLAG_IN_USE | (isStatic ? FLAG_STATIC : 0)));
         VarHandle.releaseFence();
         insertIndex(in2out, hash(inKey, remoteAddress, remotePort), s);
-        insertIndex(out2in, hash(outKey, remoteAddress, remotePort), s);
+        long outHash = hash(outKey, remoteAddress, remotePort);
+        if (batching) {
+            if (pending == PENDING) {
+                publishPending();
+            }
+            pendingHashes[pending] = outHash;
+            pendingSessions[pending++] = s;
+        } else {
+            insertIndex(out2in, outHash, s);
+        }
         count++;
         countByProtocol[protocolClass(keyProtocol(inKey))]++;
         return s;
@@ -474,6 +525,7 @@ final class SessionTable implements AutoCloseable {
         if ((records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) == 0) {
             return;
         }
+        publishPending();
         epoch++;
         try {
             int remoteAddress = records.get(INT, base + S_REMOTE_ADDRESS);
