@@ -712,6 +712,15 @@ final class SessionTable implements AutoCloseable {
         };
     }
 
+    /** Entries in the in2out and the out2in index together (a scan, for tests): twice the sessions when consistent. */
+    long indexEntries() {
+        long entries = 0;
+        for (long pos = 0; pos < slots; pos++) {
+            entries += (in2out.get(LONG, pos << 3) != 0 ? 1 : 0) + (out2in.get(LONG, pos << 3) != 0 ? 1 : 0);
+        }
+        return entries;
+    }
+
     /** Bytes of the records: the mapped file's payload, or anonymous memory. */
     long recordBytes() {
         return records.byteSize();
