@@ -21,9 +21,11 @@ import java.util.Arrays;
  * </pre>
  *
  * 20 B per mapping in the arrays and 12 to 24 B in each index, where two {@code LongIntMap}s and five arrays cost
- * 73 to 146 B. A slot's tag (the key hash's upper half, whose low bits are also the home slot) settles a probe without
- * reading the mapping's key but for the one that matches, and gives a delete's backward shift each entry's home. A free mapping's {@code insideKeys} entry chains the free list. {@link #prefetchInside}
- * lets the slow path touch a frame's home slots before it walks them, so their cache misses overlap.
+ * 73 to 146 B. A slot's tag (the key hash's upper half, whose low bits are also the home slot) settles a probe
+ * without reading the mapping's key but for the one that matches, and gives a delete's backward shift each entry's
+ * home. A free mapping's {@code insideKeys} entry chains the free list. {@link #prefetchInside} lets the slow path
+ * touch a frame's home slots before it walks them, and {@link #beginBatch} lets it insert a frame's outside entries
+ * together, so their cache misses overlap.
  */
 final class EndpointMappings {
     private static final int STATIC = 1 << 31;
@@ -41,7 +43,7 @@ final class EndpointMappings {
     /**
      * The byOutside entries of mappings added since {@link #beginBatch}, inserted together when anything next reads
      * or changes byOutside (or the batch ends), so that the slow path's frame of new mappings meets their cache misses
-     * together instead of one by one. Only lock holders use this class, and each of them flushes first.
+     * together instead of one by one. Every method that reads or changes byOutside publishes them first.
      */
     private final int[] pending = new int[SessionTable.PENDING];
     private int pendingCount;
