@@ -47,7 +47,8 @@ import java.util.Arrays;
  * <p>Concurrency: one writer at a time (callers hold {@link #lock()}); readers on the workers take no lock.
  * An insert writes the record before it publishes the index slot with a release store. A delete shifts
  * later entries back (no tombstones, so the table never degrades); while it does, {@link #epoch} is odd, and
- * a reader that missed while the epoch moved looks again, so a shift never causes a false miss.
+ * a reader that missed while the epoch moved looks again, so a shift never causes a false miss. Inside a slow path
+ * batch ({@link #beginBatch}) an insert's out2in entry is published at the batch's end, before the lock is let go.
 
  */
 final class SessionTable implements AutoCloseable {
