@@ -1,7 +1,5 @@
 package io.sluice.nat44.internal;
 
-import io.sluice.common.LongIntMap;
-
 import java.util.Arrays;
 
 /**
@@ -15,28 +13,102 @@ import java.util.Arrays;
  *
  * <p>Sized by the ports, not the sessions: there are at most as many mappings as outside ports of the pool in
  * use, whatever number of flows they carry. Heap arrays that grow by doubling, written under
- * {@link SessionTable#lock()} only (the slow paths and the control plane), never read by a fast path.
+ * {@link SessionTable#lock()} only (the slow paths and the control plane), never read by a fast path:
+ *
+ * <pre>
+ *  mapping m:   insideKeys[m] (8 B)  outsideKeys[m] (8 B)  refs[m] (4 B: sessions, bit 31 static; 0 free)
+ *  byInside, byOutside: long slots, (hash tag << 32) | (m + 1), 0 empty; linear probing, at most 2/3 full
+ * </pre>
+ *
+ * 20 B per mapping in the arrays and 12 to 24 B in each index, where two {@code LongIntMap}s and five arrays cost
+ * 73 to 146 B. A slot's tag (the key hash's upper half, whose low bits are also the home slot) settles a probe
+ * without reading the mapping's key but for the one that matches, and gives a delete's backward shift each entry's
+ * home. A free mapping's {@code insideKeys} entry chains the free list. {@link #prefetchInside} lets the slow path
+ * touch a frame's home slots before it walks them, and {@link #beginBatch} lets it insert a frame's outside entries
+ * together, so their cache misses overlap.
  */
 final class EndpointMappings {
-    private final LongIntMap byInside = new LongIntMap(1024);
-    private final LongIntMap byOutside = new LongIntMap(1024);
-    private long[] insideKeys = new long[1024];
-    private long[] outsideKeys = new long[1024];
-    /** Sessions using each mapping; 0 marks a free slot, chained through {@link #nextFree}. */
-    private int[] refs = new int[1024];
-    private int[] nextFree = new int[1024];
-    private boolean[] statics = new boolean[1024];
+    private static final int STATIC = 1 << 31;
+    private static final int INITIAL = 1024;
+
+    private long[] insideKeys = new long[INITIAL];
+    private long[] outsideKeys = new long[INITIAL];
+    private int[] refs = new int[INITIAL];
+    private long[] byInside = new long[2 * INITIAL];
+    private long[] byOutside = new long[2 * INITIAL];
+    private int mask = 2 * INITIAL - 1;
     private int freeHead = -1;
     private int used;
+    private int size;
+    /**
+     * The byOutside entries of mappings added since {@link #beginBatch}, inserted together when anything next reads
+     * or changes byOutside (or the batch ends), so that the slow path's frame of new mappings meets their cache misses
+     * together instead of one by one. Every method that reads or changes byOutside publishes them first.
+     */
+    private final int[] pending = new int[SessionTable.PENDING];
+    private int pendingCount;
+    private boolean batching;
+    private long touched;
 
     /** The mapping of inside endpoint {@code insideKey}, or -1. */
     int findByInside(long insideKey) {
-        return byInside.get(insideKey, -1);
+        return find(byInside, insideKeys, insideKey);
     }
 
     /** The mapping of outside endpoint {@code outsideKey}, or -1. */
     int findByOutside(long outsideKey) {
-        return byOutside.get(outsideKey, -1);
+        publishPending();
+        return find(byOutside, outsideKeys, outsideKey);
+    }
+
+    /** Opens a batch: new mappings' byOutside entries wait for the next reader of byOutside or {@link #endBatch}. */
+    void beginBatch() {
+        batching = true;
+    }
+
+    void endBatch() {
+        publishPending();
+        batching = false;
+    }
+
+    private void publishPending() {
+        int n = pendingCount;
+        if (n == 0) {
+            return;
+        }
+        long read = 0;
+        for (int i = 0; i < n; i++) {
+            read ^= prefetchOutside(outsideKeys[pending[i]]);
+        }
+        touched ^= read;
+        pendingCount = 0;
+        for (int i = 0; i < n; i++) {
+            insert(byOutside, outsideKeys[pending[i]], pending[i]);
+        }
+    }
+
+    /** Reads the home slot of {@code insideKey}, so that a later {@link #findByInside} finds it in the cache. */
+    long prefetchInside(long insideKey) {
+        return byInside[(int) (SessionTable.mix(insideKey) >>> 32) & mask];
+    }
+
+    /** Reads the home slot of {@code outsideKey}, so that a later {@link #add} finds it in the cache. */
+    long prefetchOutside(long outsideKey) {
+        return byOutside[(int) (SessionTable.mix(outsideKey) >>> 32) & mask];
+    }
+
+    private int find(long[] slots, long[] keys, long key) {
+        long h = SessionTable.mix(key);
+        int tag = (int) (h >>> 32);
+        int pos = tag & mask;
+        long entry;
+        while ((entry = slots[pos]) != 0) {
+            if ((int) (entry >>> 32) == tag && keys[(int) entry - 1] == key) {
+                return (int) entry - 1;
+            }
+            pos = (pos + 1) & mask;
+        }
+        return -1;
     }
 
     long insideKey(int m) {
@@ -48,37 +120,54 @@ final class EndpointMappings {
     }
 
     int sessions(int m) {
-        return refs[m];
+        return refs[m] & ~STATIC;
     }
 
     /** Whether mapping {@code m} is a static mapping's (its port is the configuration's, not the pool's). */
     boolean isStatic(int m) {
-        return statics[m];
+        return (refs[m] & STATIC) != 0;
     }
 
     /** A new mapping with one session; the caller checked that neither endpoint has one. */
     int add(long insideKey, long outsideKey, boolean isStatic) {
         int m = freeHead;
         if (m >= 0) {
-            freeHead = nextFree[m];
+            freeHead = (int) insideKeys[m];
         } else {
             if (used == refs.length) {
                 int grown = refs.length * 2;
                 insideKeys = Arrays.copyOf(insideKeys, grown);
                 outsideKeys = Arrays.copyOf(outsideKeys, grown);
                 refs = Arrays.copyOf(refs, grown);
-                nextFree = Arrays.copyOf(nextFree, grown);
-                statics = Arrays.copyOf(statics, grown);
             }
             m = used++;
         }
+        if (3L * (size + 1) > 2L * byInside.length) {
+            growIndexes();
+        }
         insideKeys[m] = insideKey;
         outsideKeys[m] = outsideKey;
-        refs[m] = 1;
-        statics[m] = isStatic;
-        byInside.put(insideKey, m);
-        byOutside.put(outsideKey, m);
+        refs[m] = 1 | (isStatic ? STATIC : 0);
+        insert(byInside, insideKey, m);
+        if (batching) {
+            if (pendingCount == pending.length) {
+                publishPending();
+            }
+            pending[pendingCount++] = m;
+        } else {
+            insert(byOutside, outsideKey, m);
+        }
+        size++;
         return m;
+    }
+
+    private void insert(long[] slots, long key, int m) {
+        long h = SessionTable.mix(key);
+        int pos = (int) (h >>> 32) & mask;
+        while (slots[pos] != 0) {
+            pos = (pos + 1) & mask;
+        }
+        slots[pos] = (h & 0xffffffff00000000L) | (m + 1L);
     }
 
     /** One more session uses mapping {@code m}. */
@@ -88,27 +177,76 @@ final class EndpointMappings {
 
     /** One session of mapping {@code m} ended; true when it was the last and the mapping is gone. */
     boolean release(int m) {
-        if (--refs[m] > 0) {
+        if ((--refs[m] & ~STATIC) > 0) {
             return false;
         }
-        byInside.remove(insideKeys[m]);
-        byOutside.remove(outsideKeys[m]);
+        publishPending();
+        remove(byInside, insideKeys, m);
+        remove(byOutside, outsideKeys, m);
         refs[m] = 0;
-        nextFree[m] = freeHead;
+        insideKeys[m] = freeHead;
         freeHead = m;
+        size--;
         return true;
+    }
+
+    /** Backward-shift deletion (Knuth 6.4, algorithm R), as {@link SessionTable} does: no tombstones. */
+    private void remove(long[] slots, long[] keys, int m) {
+        int hole = (int) (SessionTable.mix(keys[m]) >>> 32) & mask;
+        while (slots[hole] != 0 && (int) slots[hole] != m + 1) {
+            hole = (hole + 1) & mask;
+        }
+        if (slots[hole] == 0) {
+            return;
+        }
+        int next = hole;
+        while (true) {
+            next = (next + 1) & mask;
+            long entry = slots[next];
+            if (entry == 0) {
+                break;
+            }
+            int home = (int) (entry >>> 32) & mask;
+            boolean staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+            if (!staysPut) {
+                slots[hole] = entry;
+                hole = next;
+            }
+        }
+        slots[hole] = 0;
+    }
+
+    private void growIndexes() {
+        publishPending();
+        int slots = byInside.length * 2;
+        byInside = new long[slots];
+        byOutside = new long[slots];
+        mask = slots - 1;
+        for (int m = 0; m < used; m++) {
+            if (refs[m] != 0) {
+                insert(byInside, insideKeys[m], m);
+                insert(byOutside, outsideKeys[m], m);
+            }
+        }
     }
 
     /** Mappings alive. */
     int size() {
-        return byInside.size();
+        return size;
+    }
+
+    /** Bytes of heap the mappings hold: the three arrays and both indexes. */
+    long memoryBytes() {
+        return 20L * refs.length + 16L * byInside.length;
     }
 
     void clear() {
-        byInside.clear();
-        byOutside.clear();
+        pendingCount = 0;
+        Arrays.fill(byInside, 0);
+        Arrays.fill(byOutside, 0);
         Arrays.fill(refs, 0);
         freeHead = -1;
         used = 0;
+        size = 0;
     }
 }

@@ -56,6 +56,8 @@ final class Nat44Dataplane implements AutoCloseable {
     private long expired;
     private long portExhaustions;
     private long staticEvictions;
+    /** What the prefetches read, kept so that the reads are not optimised away; never used otherwise. */
+    private long prefetched;
     /**
      * Where session events go for NAT event logging (RFC 6888 REQ-12); null while logging is off. Producers read it
      * once per event, a volatile read; the ring itself is lock-free and never blocks a worker.
@@ -381,6 +383,35 @@ final class Nat44Dataplane implements AutoCloseable {
         return index >= 0 && allocator.isUsed(index, slot, port);
     }
 
+    /**
+     * Touches what a new flow of inside endpoint {@code inKey} to the remote will probe first (its in2out index slot,
+     * its endpoint mapping's slot), so that the slow path can do it for a whole frame before it creates sessions and
+     * the frame's cache misses overlap. Lock held (the mappings are not for other threads).
+     */
+    void prefetchNewFlow(long inKey, int remoteAddress, int remotePort) {
+        prefetched ^= table.prefetchIn2Out(inKey, remoteAddress, remotePort) ^ endpoints.prefetchInside(inKey);
+    }
+
+    /**
+     * Opens a batch of session creations (the slow path's frame, lock held until {@link #endBatch}): the new
+     * sessions' out2in entries and their new mappings' outside entries are inserted together at the end, where
+     * their cache misses overlap (SessionTable.beginBatch says why a session waiting for it is not missed).
+     */
+    void beginBatch() {
+        table.beginBatch();
+        endpoints.beginBatch();
+    }
+
+    void endBatch() {
+        endpoints.endBatch();
+        table.endBatch();
+    }
+
+    /** Heap bytes of the endpoint mappings ({@link EndpointMappings#memoryBytes}). Lock held. */
+    long mappingMemoryBytes() {
+        return endpoints.memoryBytes();
+    }
+
     /** The dynamic mapping whose outside endpoint is {@code outKey}, or -1. Lock held. */
     int mappingOfOutside(long outKey) {
         return endpoints.findByOutside(outKey);
@@ -458,6 +489,7 @@ final class Nat44Dataplane implements AutoCloseable {
                      int outsidePort, int remoteAddress, int remotePort, int insideSw, long now) {
         long inKey = SessionTable.key(insideAddress, insidePort, protocol);
         long outKey = SessionTable.key(outsideAddress, outsidePort, protocol);
+        table.publishPending();
         int existing = table.lookupOut2In(outKey, remoteAddress, remotePort);
         if (existing >= 0) {
             return table.inKey(existing) == inKey ? existing : COLLISION;

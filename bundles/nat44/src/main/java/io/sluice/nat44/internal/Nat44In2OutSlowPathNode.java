@@ -28,7 +28,11 @@ import org.osgi.service.component.annotations.Reference;
  * (a static mapping's, or a dynamic one on its inside endpoint's mapping, or with a port from the pool), translates ICMP errors from inside hosts together
  * with the packet they quote (RFC 5508 REQ-4), lets identity-mapped traffic pass, and drops with a counter
  * what cannot be translated. Takes the session table's lock once per frame and expires a few idle sessions
- * each time, so the table recovers ports even when the housekeeping thread is late.
+ * each time, so the table recovers ports even when the housekeeping thread is late. With a large table a new
+ * session costs mostly cache misses (its index slots and mapping); the frame's in2out and mapping slots are touched
+ * in a first pass and its out2in and outside mapping entries inserted together at its end
+ * ({@link Nat44Dataplane#beginBatch}), so the
+ * misses of a frame's new flows overlap instead of coming one after another.
  */
 @Component(service = Node.class)
 public final class Nat44In2OutSlowPathNode implements Node {
@@ -124,17 +128,24 @@ public final class Nat44In2OutSlowPathNode implements Node {
             counts[Error.SESSIONS_EXPIRED.ordinal()] += dataplane.expireSome(now, EXPIRY_BUDGET);
             long reusedBefore = dataplane.reused();
             worker = context.workerIndex();
-            for (int i = 0; i < n; i++) {
-                int bi = buffers[i];
-                int cause = translate(policy, pool, bi, now);
-                if (cause >= 0) {
-                    counts[cause]++;
-                    nexts[i] = ARC_DROP;
-                    context.stampError(bi, cause);
-                    dataplane.drops().record(Nat44DropRecorder.NODE_IN2OUT_SLOW_PATH, cause, pool, bi, now);
-                } else {
-                    nexts[i] = context.featureNext(pool.txSwIfIndex(bi));
+            prefetch(policy, pool, buffers, n);
+            dataplane.beginBatch();
+            try {
+                for (int i = 0; i < n; i++) {
+                    int bi = buffers[i];
+                    int cause = translate(policy, pool, bi, now);
+                    if (cause >= 0) {
+                        counts[cause]++;
+                        nexts[i] = ARC_DROP;
+                        context.stampError(bi, cause);
+                        dataplane.drops().record(Nat44DropRecorder.NODE_IN2OUT_SLOW_PATH, cause, pool, bi, now);
+                    } else {
+                        nexts[i] = context.featureNext(pool.txSwIfIndex(bi));
+                    }
                 }
+            } finally {
+                // Before the lock is let go and before any packet of the frame leaves: see SessionTable.beginBatch.
+                dataplane.endBatch();
             }
             counts[Error.SESSIONS_REUSED.ordinal()] += (int) (dataplane.reused() - reusedBefore);
             // The counts are this instance's scratch, shared by workers: flushed before the lock is let go.
@@ -152,6 +163,30 @@ public final class Nat44In2OutSlowPathNode implements Node {
             }
         }
         return n;
+    }
+
+    /**
+     * A first pass over the frame that only reads what each new flow's session creation will probe first (its
+     * in2out slot and its endpoint mapping's slot, {@link Nat44Dataplane#prefetchNewFlow}): with a large table these
+     * are cache misses, and issued together they overlap, where the creation loop would wait for each in turn.
+     * Reads the packets as {@link #translate} does and changes nothing; packets translate skips are skipped.
+     */
+    private void prefetch(Nat44Policy policy, BufferPool pool, int[] buffers, int n) {
+        MemorySegment seg = pool.segment();
+        for (int i = 0; i < n; i++) {
+            int bi = buffers[i];
+            if (!policy.inside(pool.rxSwIfIndex(bi)) || Nat44Fragments.later(pool, bi)) {
+                continue;
+            }
+            long ip = pool.l3Header(bi);
+            long l4 = pool.l4Header(bi);
+            int protocol = pool.ipProtocol(bi);
+            int port = Nat44Packets.sourcePort(seg, ip, l4, protocol);
+            if (port >= 0) {
+                dataplane.prefetchNewFlow(SessionTable.key(Ipv4.src(seg, ip), port, protocol), Ipv4.dst(seg, ip),
+                        Nat44Packets.remotePortOut(seg, l4, protocol));
+            }
+        }
     }
 
     /** Translates one packet; returns -1 to forward it, or the ordinal of the error that drops it. */

@@ -188,6 +188,11 @@ final class PortAllocator {
         return inUse[addressIndex * PROTOCOLS + protocolSlot];
     }
 
+    /** Bytes of the bitmaps (8 KiB per address and protocol). */
+    long memoryBytes() {
+        return (long) bitmaps.length * (65536 / 8);
+    }
+
     private static boolean isSet(long[] bits, int port) {
         return (bits[port >>> 6] & (1L << (port & 63))) != 0;
     }

@@ -35,14 +35,20 @@ import java.util.Arrays;
  * </pre>
  *
  * <p>Index slots are longs: the upper 32 bits hold the key's hash tag, the lower 32 bits the session index
- * plus one (0: empty); a key's hash mixes its endpoint and the remote endpoint. Linear probing; slots are a power of two at least twice the capacity, so probes stay
- * short at full load. The indexes are rebuilt from the records when a file is opened (a crash mid-update
+ * plus one (0: empty); a key's hash mixes its endpoint and the remote endpoint and its upper half is the tag, which
+ * also chooses the home slot (Lemire's multiply-shift range reduction, so the slot count need not be a power of
+ * two): a probe reads a record only when the tag matches, and a delete's backward shift finds each later entry's
+ * home from its slot alone, without reading its record (a cache miss per entry on a large table). Linear probing; there are twice as many slots as
+ * sessions, rounded up to a cache line of slots (8), so probes stay short at full load (at most half the slots are
+ * used) and each index costs 16 B per session whatever the capacity (a power of two at least twice the capacity
+ * cost up to 32: 10M sessions took 2^25 slots). The indexes are rebuilt from the records when a file is opened (a crash mid-update
  * cannot leave an index pointing at a wrong record), and are kept in anonymous memory.
  *
  * <p>Concurrency: one writer at a time (callers hold {@link #lock()}); readers on the workers take no lock.
  * An insert writes the record before it publishes the index slot with a release store. A delete shifts
  * later entries back (no tombstones, so the table never degrades); while it does, {@link #epoch} is odd, and
- * a reader that missed while the epoch moved looks again, so a shift never causes a false miss.
+ * a reader that missed while the epoch moved looks again, so a shift never causes a false miss. Inside a slow path
+ * batch ({@link #beginBatch}) an insert's out2in entry is published at the batch's end, before the lock is let go.
 
  */
 final class SessionTable implements AutoCloseable {
@@ -88,7 +94,8 @@ final class SessionTable implements AutoCloseable {
     private final MemorySegment records;
     private final MemorySegment in2out;
     private final MemorySegment out2in;
-    private final long slotMask;
+    /** Slots in each index: {@link #slotCount}. */
+    private final long slots;
     private final int capacity;
     private final Object lock = new Object();
     private volatile long epoch;
@@ -98,6 +105,18 @@ final class SessionTable implements AutoCloseable {
     private final int[] countByProtocol = new int[4];
     private int expiryCursor;
     private int reuseCursor;
+    /**
+     * Out2in entries of the sessions inserted since {@link #beginBatch}, published together ({@link #publishPending})
+     * so that their cache misses overlap: their slots depend on the outside port, known only once each session is
+     * made, so unlike the in2out slots they cannot be touched ahead.
+     */
+    private final long[] pendingHashes = new long[PENDING];
+    private final int[] pendingSessions = new int[PENDING];
+    private int pending;
+    private boolean batching;
+    /** What the batch's touches read, kept so that the reads are not optimised away; never used otherwise. */
+    private long touched;
+    static final int PENDING = 256;
     /** What each session's inside host last advertised (RFC 5961 checks); anonymous memory, not in the file. */
     private final TcpWindows tcpWindows;
 
@@ -106,8 +125,7 @@ final class SessionTable implements AutoCloseable {
         this.file = file;
         this.records = records;
         this.capacity = capacity;
-        long slots = Long.highestOneBit(Math.max(2L * capacity, 16L) - 1) << 1;
-        this.slotMask = slots - 1;
+        this.slots = slotCount(capacity);
         this.in2out = arena.allocate(slots * 8, 64);
         this.out2in = arena.allocate(slots * 8, 64);
         this.tcpWindows = new TcpWindows(capacity);
@@ -260,6 +278,20 @@ final class SessionTable implements AutoCloseable {
         return false;
     }
 
+    /** Twice the capacity, rounded up to whole cache lines of slots. */
+    static long slotCount(int capacity) {
+        return (Math.max(2L * capacity, 16L) + 7) & ~7L;
+    }
+
+    /** The home slot of hash {@code h}, or of an index entry: its upper 32 bits (the tag) scaled to the slot count. */
+    private long home(long h) {
+        return ((h >>> 32) * slots) >>> 32;
+    }
+
+    private long nextSlot(long pos) {
+        return pos + 1 == slots ? 0 : pos + 1;
+    }
+
     private static void checkCapacity(int capacity) {
         if (capacity < 1 || capacity > (1 << 28)) {
             throw new IllegalArgumentException("session capacity must be 1.." + (1 << 28) + ", got " + capacity);
@@ -280,6 +312,7 @@ final class SessionTable implements AutoCloseable {
      * Returns the sessions kept.
      */
     int rebuild(long notExpiredAfter) {
+        pending = 0;
         in2out.fill((byte) 0);
         out2in.fill((byte) 0);
         freeHead = -1;
@@ -366,10 +399,20 @@ final class SessionTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the home slot of the flow's in2out index entry, so that a lookup or insert for it soon after finds the
+     * line in the cache: a slow path that does this for a whole frame first lets the frame's cache misses overlap
+     * instead of meeting them one after the other. Returns the slot (callers fold it into something they keep, so
+     * the read is not optimised away).
+     */
+    long prefetchIn2Out(long key, int remoteAddress, int remotePort) {
+        return in2out.get(LONG, home(hash(key, remoteAddress, remotePort & 0xffff)) << 3);
+    }
+
     private int probe(MemorySegment index, int keyField, long key, int remoteAddress, int remotePort) {
         long h = hash(key, remoteAddress, remotePort);
         int tag = (int) (h >>> 32);
-        long pos = h & slotMask;
+        long pos = home(h);
         while (true) {
             long entry = (long) SLOT.getAcquire(index, pos << 3);
             if (entry == 0) {
@@ -383,7 +426,7 @@ final class SessionTable implements AutoCloseable {
                     return s;
                 }
             }
-            pos = (pos + 1) & slotMask;
+            pos = nextSlot(pos);
         }
     }
 
@@ -391,6 +434,40 @@ final class SessionTable implements AutoCloseable {
 
     public Object lock() {
         return lock;
+    }
+
+    /**
+     * Opens a batch of inserts (lock held, until {@link #endBatch} before the lock is let go): each insert publishes
+     * its in2out entry at once and its out2in entry at the batch's end, all together. Until then a session of the
+     * batch is not found from outside, as if it were made a moment later: no packet of it has left the box yet, so
+     * nothing can answer it. A remove, and {@link #publishPending}, publish what is pending first; a caller that
+     * looks up out2in under the lock during a batch calls {@link #publishPending} before.
+     */
+    void beginBatch() {
+        batching = true;
+    }
+
+    /** Publishes the batch's pending out2in entries and closes it. */
+    void endBatch() {
+        publishPending();
+        batching = false;
+    }
+
+    /** Publishes the pending out2in entries: every home slot touched first, so the misses overlap, then inserted. */
+    void publishPending() {
+        int n = pending;
+        if (n == 0) {
+            return;
+        }
+        long read = 0;
+        for (int i = 0; i < n; i++) {
+            read ^= out2in.get(LONG, home(pendingHashes[i]) << 3);
+        }
+        touched ^= read;
+        for (int i = 0; i < n; i++) {
+            insertIndex(out2in, pendingHashes[i], pendingSessions[i]);
+        }
+        pending = 0;
     }
 
     /**
@@ -420,16 +497,25 @@ final class SessionTable implements AutoCloseable {
         records.set(BYTE, base + S_FLAGS, (byte) (FLAG_IN_USE | (isStatic ? FLAG_STATIC : 0)));
         VarHandle.releaseFence();
         insertIndex(in2out, hash(inKey, remoteAddress, remotePort), s);
-        insertIndex(out2in, hash(outKey, remoteAddress, remotePort), s);
+        long outHash = hash(outKey, remoteAddress, remotePort);
+        if (batching) {
+            if (pending == PENDING) {
+                publishPending();
+            }
+            pendingHashes[pending] = outHash;
+            pendingSessions[pending++] = s;
+        } else {
+            insertIndex(out2in, outHash, s);
+        }
         count++;
         countByProtocol[protocolClass(keyProtocol(inKey))]++;
         return s;
     }
 
     private void insertIndex(MemorySegment index, long h, int s) {
-        long pos = h & slotMask;
+        long pos = home(h);
         while ((long) SLOT.getAcquire(index, pos << 3) != 0) {
-            pos = (pos + 1) & slotMask;
+            pos = nextSlot(pos);
         }
         SLOT.setRelease(index, pos << 3, (h & 0xffffffff00000000L) | ((s + 1) & 0xffffffffL));
     }
@@ -440,12 +526,13 @@ final class SessionTable implements AutoCloseable {
         if ((records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) == 0) {
             return;
         }
+        publishPending();
         epoch++;
         try {
             int remoteAddress = records.get(INT, base + S_REMOTE_ADDRESS);
             int remotePort = records.get(SHORT, base + S_REMOTE_PORT) & 0xffff;
-            removeIndex(in2out, S_IN_KEY, hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
-            removeIndex(out2in, S_OUT_KEY, hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
+            removeIndex(in2out, hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
+            removeIndex(out2in, hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
         } finally {
             epoch++;
         }
@@ -457,8 +544,8 @@ final class SessionTable implements AutoCloseable {
     }
 
     /** Backward-shift deletion for linear probing (Knuth 6.4, algorithm R): no tombstones are left. */
-    private void removeIndex(MemorySegment index, int keyField, long h, int s) {
-        long hole = h & slotMask;
+    private void removeIndex(MemorySegment index, long h, int s) {
+        long hole = home(h);
         while (true) {
             long entry = (long) SLOT.getAcquire(index, hole << 3);
             if (entry == 0) {
@@ -467,18 +554,16 @@ final class SessionTable implements AutoCloseable {
             if ((int) entry == s + 1) {
                 break;
             }
-            hole = (hole + 1) & slotMask;
+            hole = nextSlot(hole);
         }
         long next = hole;
         while (true) {
-            next = (next + 1) & slotMask;
+            next = nextSlot(next);
             long entry = (long) SLOT.getAcquire(index, next << 3);
             if (entry == 0) {
                 break;
             }
-            long otherBase = base((int) entry - 1);
-            long home = hash(records.get(LONG, otherBase + keyField), records.get(INT, otherBase + S_REMOTE_ADDRESS),
-                    records.get(SHORT, otherBase + S_REMOTE_PORT) & 0xffff) & slotMask;
+            long home = home(entry);
             boolean staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
             if (!staysPut) {
                 SLOT.setRelease(index, hole << 3, entry);
@@ -626,6 +711,28 @@ final class SessionTable implements AutoCloseable {
             case Ipv4.PROTOCOL_ICMP -> 2;
             default -> 3;
         };
+    }
+
+    /** Entries in the in2out and the out2in index together (a scan, for tests): twice the sessions when consistent. */
+    long indexEntries() {
+        long entries = 0;
+        for (long pos = 0; pos < slots; pos++) {
+            entries += (in2out.get(LONG, pos << 3) != 0 ? 1 : 0) + (out2in.get(LONG, pos << 3) != 0 ? 1 : 0);
+        }
+        return entries;
+    }
+
+    /** Bytes of the records: the mapped file's payload, or anonymous memory. */
+    long recordBytes() {
+        return records.byteSize();
+    }
+
+    long in2outBytes() {
+        return in2out.byteSize();
+    }
+
+    long out2inBytes() {
+        return out2in.byteSize();
     }
 
     /** Bytes of memory the table holds: the records (mapped) and both indexes (anonymous). */

@@ -120,6 +120,10 @@ final class TcpWindows implements AutoCloseable {
         return 0;
     }
 
+    long memoryBytes() {
+        return entries.byteSize();
+    }
+
     @Override
     public void close() {
         arena.close();

@@ -8,7 +8,9 @@ import io.sluice.packet.api.Opaque;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -39,7 +41,21 @@ public final class Nat44Fixture implements AutoCloseable {
     /** As above, the dynamic ports drawn from a generator seeded with {@code portSeed}: two fixtures choose alike. */
     public static Nat44Fixture inside2Outside(int capacity, long nowMillis, int[] addresses, int insideSw,
                                               int outsideSw, int maxSessionsPerInsideAddress, long portSeed) {
-        Nat44Dataplane dataplane = new Nat44Dataplane(SessionTable.anonymous(capacity), () -> nowMillis);
+        return inside2Outside(SessionTable.anonymous(capacity), nowMillis, addresses, insideSw, outsideSw,
+                maxSessionsPerInsideAddress, portSeed);
+    }
+
+    /** As {@link #inside2Outside}, the sessions in the memory-mapped {@code file} as on a box. */
+    public static Nat44Fixture inside2OutsideOnFile(Path file, int capacity, long nowMillis, int[] addresses,
+                                                    int insideSw, int outsideSw, int maxSessionsPerInsideAddress)
+            throws IOException {
+        return inside2Outside(SessionTable.open(file, capacity), nowMillis, addresses, insideSw, outsideSw,
+                maxSessionsPerInsideAddress, new SecureRandom().nextLong());
+    }
+
+    private static Nat44Fixture inside2Outside(SessionTable table, long nowMillis, int[] addresses, int insideSw,
+                                               int outsideSw, int maxSessionsPerInsideAddress, long portSeed) {
+        Nat44Dataplane dataplane = new Nat44Dataplane(table, () -> nowMillis);
         dataplane.setAddresses(addresses, new SplittableRandom(portSeed));
         byte[] roles = new byte[Math.max(insideSw, outsideSw) + 1];
         roles[insideSw] = Nat44Policy.ROLE_INSIDE;
@@ -84,6 +100,34 @@ public final class Nat44Fixture implements AutoCloseable {
     /** Events recorded and events lost (the ring was full) since logging was turned on. */
     public long[] eventCounts() {
         return new long[] {dataplane.eventsRecorded(), dataplane.eventsLost()};
+    }
+
+    /**
+     * What the dataplane holds, item by item, in bytes (insertion order): the session records (the mapped file or
+     * anonymous memory), each session index, the TCP windows, the endpoint mappings, the per-inside-address counts
+     * and the port bitmaps.
+     */
+    public Map<String, Long> memoryItems() {
+        synchronized (dataplane.table().lock()) {
+            Map<String, Long> items = new LinkedHashMap<>();
+            SessionTable table = dataplane.table();
+            items.put("session records", table.recordBytes());
+            items.put("in2out index", table.in2outBytes());
+            items.put("out2in index", table.out2inBytes());
+            items.put("TCP windows", table.tcpWindows().memoryBytes());
+            items.put("endpoint mappings (heap)", dataplane.mappingMemoryBytes());
+            items.put("sessions per inside address (heap)", dataplane.dynamicUsers().memoryBytes()
+                    + dataplane.staticUsers().memoryBytes());
+            items.put("port bitmaps (heap)", dataplane.ports().memoryBytes());
+            return items;
+        }
+    }
+
+    /** Sessions in the table and endpoint mappings alive. */
+    public long[] counts() {
+        synchronized (dataplane.table().lock()) {
+            return new long[] {dataplane.table().count(), dataplane.mappingCount()};
+        }
     }
 
     /** nat44-in2out-output over this dataplane. */

@@ -57,6 +57,63 @@ class SessionTableTest {
         }
     }
 
+    /**
+     * The slow path's batches (SessionTable.beginBatch): out2in entries of a batch's inserts wait for its end, or for
+     * a remove, which publishes them first; a record freed and taken again inside one batch must leave exactly one
+     * entry per live session in each index.
+     */
+    @Test
+    void batchedInsertsAndRemovesAgreeWithAModel() {
+        try (SessionTable table = SessionTable.anonymous(600)) {
+            Map<Long, Integer> byIn = new HashMap<>();
+            Map<Long, Integer> byOut = new HashMap<>();
+            List<Integer> live = new ArrayList<>();
+            SplittableRandom random = new SplittableRandom(3);
+            for (int batch = 0; batch < 2_000; batch++) {
+                table.beginBatch();
+                int steps = 1 + random.nextInt(300);
+                for (int step = 0; step < steps; step++) {
+                    if (live.size() < 590 && (live.isEmpty() || random.nextInt(3) != 0)) {
+                        long in = SessionTable.key(random.nextInt(40), random.nextInt(40), 17);
+                        long out = SessionTable.key(0xc0a81001, 1024 + random.nextInt(2_000), 17);
+                        if (byIn.containsKey(in) || byOut.containsKey(out)) {
+                            continue;
+                        }
+                        int s = table.insert(in, out, 0, 0, 0, false, 0, 1);
+                        assertTrue(s >= 0);
+                        byIn.put(in, s);
+                        byOut.put(out, s);
+                        live.add(s);
+                        assertEquals(s, table.lookupIn2Out(in, 0, 0), "in2out is published at once");
+                    } else {
+                        int s = live.remove(random.nextInt(live.size()));
+                        byIn.remove(table.inKey(s));
+                        byOut.remove(table.outKey(s));
+                        table.remove(s);
+                    }
+                }
+                table.endBatch();
+                assertEquals(2L * live.size(), table.indexEntries());
+                if (batch % 50 == 0) {
+                    for (Map.Entry<Long, Integer> e : byIn.entrySet()) {
+                        assertEquals(e.getValue(), table.lookupIn2Out(e.getKey(), 0, 0));
+                    }
+                    for (Map.Entry<Long, Integer> e : byOut.entrySet()) {
+                        assertEquals(e.getValue(), table.lookupOut2In(e.getKey(), 0, 0));
+                    }
+                }
+            }
+            // Every live session once in each index, nothing else.
+            assertEquals(live.size(), table.count());
+            assertEquals(2L * live.size(), table.indexEntries());
+            assertEquals(live.size(), table.rebuild(Long.MIN_VALUE));
+            assertEquals(2L * live.size(), table.indexEntries());
+            for (Map.Entry<Long, Integer> e : byOut.entrySet()) {
+                assertEquals(e.getValue(), table.lookupOut2In(e.getKey(), 0, 0));
+            }
+        }
+    }
+
     @Test
     void sessionsAreCountedPerProtocolThroughInsertRemoveAndRebuild(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("sessions.bin");

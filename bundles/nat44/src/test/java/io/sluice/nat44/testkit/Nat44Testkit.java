@@ -7,6 +7,7 @@ import io.sluice.packet.api.Opaque;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * NAT44's dataplane without OSGi, for benchmarks and other bundles' tests, reached through the api types
@@ -37,6 +38,24 @@ public final class Nat44Testkit implements AutoCloseable {
                                               int outsideSw, int maxSessionsPerInsideAddress, long portSeed) {
         return new Nat44Testkit(Nat44Fixture.inside2Outside(capacity, nowMillis, addresses, insideSw, outsideSw,
                 maxSessionsPerInsideAddress, portSeed));
+    }
+
+    /** As {@link #inside2Outside}, the sessions in the memory-mapped {@code file} as on a box. */
+    public static Nat44Testkit inside2OutsideOnFile(Path file, int capacity, long nowMillis, int[] addresses,
+                                                    int insideSw, int outsideSw, int maxSessionsPerInsideAddress)
+            throws IOException {
+        return new Nat44Testkit(Nat44Fixture.inside2OutsideOnFile(file, capacity, nowMillis, addresses, insideSw,
+                outsideSw, maxSessionsPerInsideAddress));
+    }
+
+    /** What the dataplane holds, item by item, in bytes: records, indexes, TCP windows, mappings, counts, ports. */
+    public Map<String, Long> memoryItems() {
+        return fixture.memoryItems();
+    }
+
+    /** Sessions in the table and endpoint mappings alive. */
+    public long[] counts() {
+        return fixture.counts();
     }
 
     /** Creates a dynamic session as the slow path would; false when the pool or a limit refused it. */
