@@ -130,12 +130,20 @@ CFG
 # Karaf's launcher puts the JVM in a process group of its own, so ending ours would not end the box: stop it
 # by its pid when run.sh ends this script.
 trap '"$ROOT/sluice" stop > /dev/null 2>&1; exit 0' TERM INT HUP
-# The kernel peers forward in softirq, ahead of every task; the box is a task, and on this shared machine other
-# work (builds at nice 0 and 10) lands on GW_CPU too. At nice -10 (SLUICE_NICE) the box and its NAPI threads get
-# the core as a gateway that owns it would; the endpoints and the generator on EP_CPU keep nice 0.
-nice=${SLUICE_NICE:--10}
-nice -n "$nice" "$ROOT/sluice" start
+"$ROOT/sluice" start
 pid=$(cat "$SLUICE_RUN/karaf.pid")
+
+# The kernel peers forward in softirq, ahead of every task; the box's worker is a task, sharing GW_CPU with the
+# JVM's compiler, GC and Karaf threads and, on this shared machine, with other work (builds at nice 0 and 10). The
+# worker threads (sluice_main, sluice_wk_<n>) and the NAPI threads below run at nice -10 (SLUICE_NICE): they get
+# the core when they have packets, as a gateway's data path that owns its core would; the rest of the JVM and the
+# endpoints and generator on EP_CPU keep nice 0.
+nice=${SLUICE_NICE:--10}
+for task in /proc/"$pid"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+        sluice_main|sluice_wk_*) renice -n "$nice" -p "${task##*/}" > /dev/null || true ;;
+    esac
+done
 
 # AF_XDP on a veth: the frames a veth receives meet their XDP program in the veth's NAPI poll, which runs in the
 # softirq of the CPU that sent them (veth_xmit schedules the peer's NAPI locally, drivers/net/veth.c), so the
@@ -151,12 +159,12 @@ if [ "${SLUICE_DRIVER:-af_packet}" != af_packet ] && [ "${SLUICE_XDP_NAPI:-threa
             ip -d link show dev "$ifname" 2>/dev/null | grep -q 'prog/xdp' && break
             sleep 0.1
         done
-        echo 1 > "/sys/class/net/$ifname/threaded"
+        echo 1 > "/sys/class/net/$ifname/threaded" || true
     done
     sleep 0.2
     for napi in $(pgrep -x "napi/($POD_IF|$UP_IF)-[0-9]+"); do
-        taskset -pc "${GW_CPU:-1}" "$napi" > /dev/null
-        renice -n "$nice" -p "$napi" > /dev/null
+        taskset -pc "${GW_CPU:-1}" "$napi" > /dev/null || true
+        renice -n "$nice" -p "$napi" > /dev/null || true
     done
 fi
 # Warm-up. The JIT compiles a node after a few hundred calls; until then the graph runs interpreted, where every
