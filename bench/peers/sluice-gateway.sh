@@ -170,14 +170,17 @@ fi
 # Warm-up. The JIT compiles a node after a few hundred calls; until then the graph runs interpreted, where every
 # buffer access through java.lang.foreign costs microseconds: the first 200 pings through a box just booted took
 # 1.1-4.8 ms (median) against 0.24-0.28 ms once warm (docs/performance.md). The box pings the server through gbe0
-# and the pod through pod0 (its input ACL still denies: the pod's answers are dropped there), which runs both
-# ports' receive and transmit, ethernet-input, ip4-input, ip4-lookup, ip4-rewrite, the ACL and NAT44 nodes on
-# their lookup paths; then the pod's ACL becomes the reflective one and the pod's traffic passes.
+# and the pod through pod0 (its input ACL still denies: the pod's answers are dropped there), and the server again
+# from the pod's address (NAT44 translates it on gbe0's output and back; the answers meet pod0's output ACL, which
+# denies them: no reflected session), which runs both ports' receive and transmit, ethernet-input, ip4-input,
+# ip4-lookup, ip4-rewrite, the ACL nodes and NAT44's session paths; then the pod's ACL becomes the reflective one
+# and the pod's traffic passes. What stays cold is acl-in's reflected-session path.
 # SLUICE_WARMUP=0 skips it (the pod's ACL is the reflective one at once).
 warmup=${SLUICE_WARMUP:-20000}
 if [ "$warmup" -gt 0 ]; then
     "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 $SRV_IP" | tail -1 || true
     "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 $POD_IP" | tail -1 || true
+    "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 --source $POD_IP $SRV_IP" | tail -1 || true
 fi
 acl_pod pod-reflect > "$SLUICE_RUN/box/etc/io.sluice.acl.interface-pod.cfg"
 
