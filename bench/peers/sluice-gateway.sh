@@ -51,6 +51,9 @@ name = $UP_IF
 CFG
 else
     mkdir -p "$SLUICE_RUN/profiles"
+    # busy_budget=0: no preferred busy polling (SO_PREFER_BUSY_POLL, the PMD's default since 21.05), which has the
+    # PMD drive the veth's NAPI from its recvfrom(2); with busy polling on, no pod ping got through in 60 s here.
+    xdp_args=${SLUICE_DPDK_XDP_ARGS-,busy_budget=0}
     cat > "$SLUICE_RUN/profiles/bench-peers-af-xdp.profile" <<PROFILE
 description = bench-peers: pod0 and gbe0 through DPDK's net_af_xdp PMD
 cores.workers = 1
@@ -60,12 +63,12 @@ dpdk.mbufs = 8191
 dpdk.eal-args = --no-huge --no-shconf --no-pci --no-telemetry
 port.pod.driver = dpdk
 port.pod.name = $POD_IF
-port.pod.vdev = net_af_xdp0,iface=$POD_IF,start_queue=0,queue_count=1
+port.pod.vdev = net_af_xdp0,iface=$POD_IF,start_queue=0,queue_count=1$xdp_args
 port.pod.rx-queues = 1
 port.pod.tx-queues = 1
 port.up.driver = dpdk
 port.up.name = $UP_IF
-port.up.vdev = net_af_xdp1,iface=$UP_IF,start_queue=0,queue_count=1
+port.up.vdev = net_af_xdp1,iface=$UP_IF,start_queue=0,queue_count=1$xdp_args
 port.up.rx-queues = 1
 port.up.tx-queues = 1
 PROFILE
