@@ -7,6 +7,11 @@
 #
 #   GW_CMD="exec $PWD/bench/peers/sluice-gateway.sh" ../shared/bench-peers/run.sh kernel ceil-testpmd custom
 #   GW_CMD="SLUICE_DRIVER=af_xdp exec $PWD/bench/peers/sluice-gateway.sh" ../shared/bench-peers/run.sh custom
+#
+# Settings (environment; docs/performance.md, "Issue 16, session 6", has the A/B figures): SLUICE_DRIVER af_packet |
+# af_xdp | dpdk_af_xdp (DPDK's net_af_xdp PMD; SLUICE_DPDK_XDP_ARGS appended to its vdev arguments), SLUICE_IDLE,
+# SLUICE_RX_MODE, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none), SLUICE_XDP_NAPI threaded | softirq,
+# SLUICE_NICE (of the worker and NAPI threads).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${POD_IF:?run by bench-peers run.sh}" "${UP_IF:?}" "${POD_IP:?}" "${GW_POD_IP:?}" "${GW_UP_IP:?}" "${INET_IP:?}"
