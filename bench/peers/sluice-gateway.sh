@@ -7,6 +7,11 @@
 #
 #   GW_CMD="exec $PWD/bench/peers/sluice-gateway.sh" ../shared/bench-peers/run.sh kernel ceil-testpmd custom
 #   GW_CMD="SLUICE_DRIVER=af_xdp exec $PWD/bench/peers/sluice-gateway.sh" ../shared/bench-peers/run.sh custom
+#
+# Settings (environment; docs/performance.md, "Issue 16, session 6", has the A/B figures): SLUICE_DRIVER af_packet |
+# af_xdp | dpdk_af_xdp (DPDK's net_af_xdp PMD; SLUICE_DPDK_XDP_ARGS appended to its vdev arguments), SLUICE_IDLE,
+# SLUICE_RX_MODE, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none), SLUICE_XDP_NAPI threaded | softirq,
+# SLUICE_NICE (of the worker and NAPI threads).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${POD_IF:?run by bench-peers run.sh}" "${UP_IF:?}" "${POD_IP:?}" "${GW_POD_IP:?}" "${GW_UP_IP:?}" "${INET_IP:?}"
@@ -27,25 +32,56 @@ workers = 1
 idle = ${SLUICE_IDLE:-yield}
 rx-mode = ${SLUICE_RX_MODE:-adaptive}
 CFG
-# No DPDK port: the hardware profile only says how many workers and buffers.
-cfg io.sluice.hardware <<CFG
-profile = lab-netns-afpacket
-directory = \${karaf.home}/hardware-profiles
-CFG
-# Both ports through the same driver: its factory PID is io.sluice.driver.afpacket or io.sluice.driver.afxdp.
+# Both ports through the same driver: driver-afpacket's or driver-afxdp's factory PID, or DPDK ports of a hardware
+# profile written here (SLUICE_DRIVER=dpdk_af_xdp: DPDK 22.11's net_af_xdp PMD, librte-net-af-xdp23, on each veth).
 case "${SLUICE_DRIVER:-af_packet}" in
     af_packet) driver_pid=io.sluice.driver.afpacket ;;
     af_xdp) driver_pid=io.sluice.driver.afxdp ;;
-    *) echo "sluice-gateway.sh: SLUICE_DRIVER=$SLUICE_DRIVER: choose af_packet or af_xdp" >&2; exit 2 ;;
+    dpdk_af_xdp) driver_pid= ;;
+    *) echo "sluice-gateway.sh: SLUICE_DRIVER=$SLUICE_DRIVER: choose af_packet, af_xdp or dpdk_af_xdp" >&2; exit 2 ;;
 esac
-cfg "$driver_pid-pod" <<CFG
+if [ -n "$driver_pid" ]; then
+    # No DPDK port: the hardware profile only says how many workers and buffers.
+    cfg io.sluice.hardware <<CFG
+profile = lab-netns-afpacket
+directory = \${karaf.home}/hardware-profiles
+CFG
+    cfg "$driver_pid-pod" <<CFG
 host.ifname = $POD_IF
 name = $POD_IF
 CFG
-cfg "$driver_pid-up" <<CFG
+    cfg "$driver_pid-up" <<CFG
 host.ifname = $UP_IF
 name = $UP_IF
 CFG
+else
+    mkdir -p "$SLUICE_RUN/profiles"
+    # busy_budget=0: no preferred busy polling (SO_PREFER_BUSY_POLL, the PMD's default since 21.05), which has the
+    # PMD drive the veth's NAPI from its recvfrom(2); with busy polling on, no pod ping got through in 60 s here.
+    xdp_args=${SLUICE_DPDK_XDP_ARGS-,busy_budget=0}
+    cat > "$SLUICE_RUN/profiles/bench-peers-af-xdp.profile" <<PROFILE
+description = bench-peers: pod0 and gbe0 through DPDK's net_af_xdp PMD
+cores.workers = 1
+buffers.per-worker = 16384
+dpdk.lcores = 1
+dpdk.mbufs = 8191
+dpdk.eal-args = --no-huge --no-shconf --no-pci --no-telemetry
+port.pod.driver = dpdk
+port.pod.name = $POD_IF
+port.pod.vdev = net_af_xdp0,iface=$POD_IF,start_queue=0,queue_count=1$xdp_args
+port.pod.rx-queues = 1
+port.pod.tx-queues = 1
+port.up.driver = dpdk
+port.up.name = $UP_IF
+port.up.vdev = net_af_xdp1,iface=$UP_IF,start_queue=0,queue_count=1$xdp_args
+port.up.rx-queues = 1
+port.up.tx-queues = 1
+PROFILE
+    cfg io.sluice.hardware <<CFG
+profile = bench-peers-af-xdp
+directory = $SLUICE_RUN/profiles
+CFG
+fi
 cfg io.sluice.interface-pod <<CFG
 name = $POD_IF
 address = $GW_POD_IP/32
@@ -83,11 +119,16 @@ cfg io.sluice.acl-pod-ingress <<CFG
 index = 4
 rule.0 = deny
 CFG
-cfg io.sluice.acl.interface-pod <<CFG
+# The pod's input ACL is deny-all until the box has warmed up (below): run.sh starts measuring at the first ping
+# that gets through, so that ping must find the box as it will be measured.
+acl_pod() {
+    cat <<CFG
 interface = $POD_IF
-input = pod-reflect
+input = $1
 output = pod-ingress
 CFG
+}
+acl_pod pod-ingress | cfg io.sluice.acl.interface-pod
 cfg io.sluice.nat44 <<CFG
 addresses = $GW_UP_IP
 inside = $POD_IF
@@ -99,5 +140,57 @@ CFG
 trap '"$ROOT/sluice" stop > /dev/null 2>&1; exit 0' TERM INT HUP
 "$ROOT/sluice" start
 pid=$(cat "$SLUICE_RUN/karaf.pid")
+
+# The kernel peers forward in softirq, ahead of every task; the box's worker is a task, sharing GW_CPU with the
+# JVM's compiler, GC and Karaf threads and, on this shared machine, with other work (builds at nice 0 and 10). The
+# worker threads (sluice_main, sluice_wk_<n>) and the NAPI threads below run at nice -10 (SLUICE_NICE): they get
+# the core when they have packets, as a gateway's data path that owns its core would; the rest of the JVM and the
+# endpoints and generator on EP_CPU keep nice 0.
+nice=${SLUICE_NICE:--10}
+for task in /proc/"$pid"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+        sluice_main|sluice_wk_*) renice -n "$nice" -p "${task##*/}" > /dev/null || true ;;
+    esac
+done
+
+# AF_XDP on a veth: the frames a veth receives meet their XDP program in the veth's NAPI poll, which runs in the
+# softirq of the CPU that sent them (veth_xmit schedules the peer's NAPI locally, drivers/net/veth.c), so the
+# copy into the UMEM and the socket's wakeup are charged to the sender: the generator's and the endpoints' core,
+# CPU 0. RPS, which moves the kernel peers' receive work to the gateway core, acts after XDP and cannot move it.
+# Threaded NAPI (/sys/class/net/<if>/threaded, Documentation/networking/napi.rst) runs that poll in a kthread
+# (napi/<if>-<id>), pinned here to GW_CPU: the gateway's receive work is on the gateway's core, as for every peer.
+# SLUICE_XDP_NAPI=softirq leaves it where the kernel puts it.
+if [ "${SLUICE_DRIVER:-af_packet}" != af_packet ] && [ "${SLUICE_XDP_NAPI:-threaded}" = threaded ]; then
+    for ifname in "$POD_IF" "$UP_IF"; do
+        # the NAPI instance exists once the box has attached its XDP program (veth_enable_xdp)
+        for _ in $(seq 1 600); do
+            ip -d link show dev "$ifname" 2>/dev/null | grep -q 'prog/xdp' && break
+            sleep 0.1
+        done
+        echo 1 > "/sys/class/net/$ifname/threaded" || true
+    done
+    sleep 0.2
+    for napi in $(pgrep -x "napi/($POD_IF|$UP_IF)-[0-9]+"); do
+        taskset -pc "${GW_CPU:-1}" "$napi" > /dev/null || true
+        renice -n "$nice" -p "$napi" > /dev/null || true
+    done
+fi
+# Warm-up. The JIT compiles a node after a few hundred calls; until then the graph runs interpreted, where every
+# buffer access through java.lang.foreign costs microseconds: the first 200 pings through a box just booted took
+# 1.1-4.8 ms (median) against 0.24-0.28 ms once warm (docs/performance.md). The box pings the server through gbe0
+# and the pod through pod0 (its input ACL still denies: the pod's answers are dropped there), and the server again
+# from the pod's address (NAT44 translates it on gbe0's output and back; the answers meet pod0's output ACL, which
+# denies them: no reflected session), which runs both ports' receive and transmit, ethernet-input, ip4-input,
+# ip4-lookup, ip4-rewrite, the ACL nodes and NAT44's session paths; then the pod's ACL becomes the reflective one
+# and the pod's traffic passes. What stays cold is acl-in's reflected-session path.
+# SLUICE_WARMUP=0 skips it (the pod's ACL is the reflective one at once).
+warmup=${SLUICE_WARMUP:-20000}
+if [ "$warmup" -gt 0 ]; then
+    "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 $SRV_IP" | tail -1 || true
+    "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 $POD_IP" | tail -1 || true
+    "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 --source $POD_IP $SRV_IP" | tail -1 || true
+fi
+acl_pod pod-reflect > "$SLUICE_RUN/box/etc/io.sluice.acl.interface-pod.cfg"
+
 # Stay in the foreground for as long as the box runs: run.sh ends this process group at teardown.
 while kill -0 "$pid" 2>/dev/null; do sleep 1 & wait $!; done
