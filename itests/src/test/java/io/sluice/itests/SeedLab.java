@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -62,13 +61,25 @@ abstract class SeedLab {
 
     private final String gbeDriver;
     private final String sshPort;
+    /** The graph's {@code workers}: 1 as the image ships, or more from itests/lab/etc/workers-N. */
+    private final int workers;
     private Path run;
     private boolean labUp;
 
     /** {@code gbeDriver} as {@code ./sluice lab up --gbe-driver} takes it; each run on a console port of its own. */
     SeedLab(String gbeDriver, String sshPort) {
+        this(gbeDriver, sshPort, 1);
+    }
+
+    /**
+     * The same with the graph's {@code workers} set to {@code workers}: the box boots with
+     * itests/lab/etc/workers-{@code workers}/io.sluice.graph.cfg added to its etc/ (SLUICE_ETC), in a run directory
+     * of its own so that no other lab's box boots with it.
+     */
+    SeedLab(String gbeDriver, String sshPort, int workers) {
         this.gbeDriver = gbeDriver;
         this.sshPort = sshPort;
+        this.workers = workers;
     }
 
     record Result(int exit, String out, String err) {
@@ -82,7 +93,8 @@ abstract class SeedLab {
         assumeTrue(isRoot(), "the seed lab creates network namespaces, veth and TAP devices: it needs root (CI is root)");
         Path image = Path.of(System.getProperty("sluice.distribution"));
         assumeTrue(Files.isRegularFile(image), "the boot image is built by the reactor before this module: " + image);
-        run = Path.of(System.getProperty("sluice.workdir"), "seed-lab-" + gbeDriver);
+        run = Path.of(System.getProperty("sluice.workdir"), "seed-lab-" + gbeDriver
+                + (workers == 1 ? "" : "-" + workers + "-workers"));
         Result up = sluice("lab", "up", "--gbe-driver", gbeDriver);
         labUp = true;
         assertEquals(0, up.exit(), "./sluice lab up --gbe-driver " + gbeDriver + ":\n" + up.all());
@@ -110,10 +122,14 @@ abstract class SeedLab {
 
         String trace = shell("trace:show --max 50");
         Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "nat44-in2out-output-slowpath");
-        assertEquals(SYN_PATH, List.copyOf(syn.keySet()), trace);
+        SeedTrace.assertPath(SYN_PATH, syn, workers, trace);
         Map<String, String> synAck = packetWith(trace, gbeInput, "flags 0x12 SYN ACK", "tap2-output");
-        assertEquals(gbeDriver.equals("dpdk") ? SYN_ACK_PATH_DPDK : synAckThroughEthernetInput(gbeInput),
-                List.copyOf(synAck.keySet()), trace);
+        SeedTrace.assertPath(gbeDriver.equals("dpdk") ? SYN_ACK_PATH_DPDK : synAckThroughEthernetInput(gbeInput),
+                synAck, workers, trace);
+        if (workers > 1) {
+            System.out.printf("%s: the SYN's handoffs %s; the SYN-ACK's %s%n", getClass().getSimpleName(),
+                    SeedTrace.handoffSteps(syn), SeedTrace.handoffSteps(synAck));
+        }
 
         // Each node's lines in the seed's shape (values aside).
         assertLines(syn.get("virtio-input"),
@@ -219,6 +235,17 @@ abstract class SeedLab {
         String acl = shell("acl:sessions --detail");
         assertTrue(acl.contains("10.1.1.3"), acl);
         assertTrue(acl.contains("203.0.113.51"), acl);
+    }
+
+    /**
+     * Issue 17's per-thread views ({@link ThreadViewsLab}): rx placement, runtime:show per thread and its total,
+     * errors counted by every worker, nat44:sessions headed by owner thread; with one worker, the views as before.
+     */
+    @Test
+    @Order(3)
+    void theConsolesViewsShowEachWorkerThread() throws Exception {
+        new ThreadViewsLab(workers, gbeInput(), getClass().getSimpleName(), this::shell, this::inNamespace,
+                this::errorCount).run();
     }
 
     @Test
@@ -347,7 +374,7 @@ abstract class SeedLab {
             List<String> path = new ArrayList<>(SYN_PATH);
             // Ordered only before the ACL, as ip4-source-check-via-rx is: their tie goes by name, so it runs first.
             path.add(path.indexOf("ip4-input") + 1, "ip4-dscp-mark");
-            assertEquals(path, List.copyOf(syn.keySet()), trace);
+            SeedTrace.assertPath(path, syn, workers, trace);
             assertTrue(syn.get("ip4-dscp-mark").contains("dscp 0 -> 46 (tos 0x00 -> 0xb8)"), syn.get("ip4-dscp-mark"));
             assertTrue(syn.get("GigabitEthernet0/8/0-output").contains("tos 0xb8, ttl 63"),
                     "the SYN leaves marked EF:\n" + syn.get("GigabitEthernet0/8/0-output"));
@@ -427,7 +454,7 @@ abstract class SeedLab {
             assertTrue(sources.stream().allMatch(source -> source.equals("10.1.1.4") || source.matches("\\d+")),
                     "only pod2's packets are traced, though pod1 sent too: " + sources + "\n" + trace);
             Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "tap2-output");
-            assertEquals(POD_TO_POD_PATH, List.copyOf(syn.keySet()), trace);
+            SeedTrace.assertPath(POD_TO_POD_PATH, syn, workers, trace);
             assertTrue(syn.get("acl-plugin-out-ip4-fa").contains("action: 1, match: acl 4 rule 0"),
                     "pod1's ingress policy admits its node's pods: " + syn.get("acl-plugin-out-ip4-fa"));
         } finally {
@@ -873,6 +900,10 @@ abstract class SeedLab {
         builder.environment().put("SLUICE_RUN", run.toString());
         builder.environment().put("SLUICE_IMAGE", System.getProperty("sluice.distribution"));
         builder.environment().put("SLUICE_SSH_PORT", sshPort);
+        if (workers > 1) {
+            // ./sluice start (lab up, and every restart of the box) copies these into the box's etc/
+            builder.environment().put("SLUICE_ETC", ROOT.resolve("itests/lab/etc/workers-" + workers).toString());
+        }
         return collect(builder, 180);
     }
 
@@ -929,39 +960,9 @@ abstract class SeedLab {
         throw new AssertionError("nothing listens on " + address + " in " + namespace);
     }
 
-    private static final Pattern NODE_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d:\\d{6}: (\\S+)$");
-
-    /** The first traced packet whose text holds every word: node name to its lines, in trace order. */
+    /** The first traced packet (its halves joined across a handoff) whose text holds every word: {@link SeedTrace}. */
     private static Map<String, String> packetWith(String trace, String... words) {
-        for (String packet : trace.split("\nPacket \\d+\n")) {
-            boolean all = true;
-            for (String word : words) {
-                all &= packet.contains(word);
-            }
-            if (!all) {
-                continue;
-            }
-            Map<String, String> nodes = new LinkedHashMap<>();
-            String current = null;
-            StringBuilder lines = new StringBuilder();
-            for (String line : packet.split("\n")) {
-                Matcher node = NODE_LINE.matcher(line);
-                if (node.matches()) {
-                    if (current != null) {
-                        nodes.put(current, lines.toString());
-                    }
-                    current = node.group(1);
-                    lines.setLength(0);
-                } else if (current != null && line.startsWith("  ")) {
-                    lines.append(line).append('\n');
-                }
-            }
-            if (current != null) {
-                nodes.put(current, lines.toString());
-            }
-            return nodes;
-        }
-        throw new AssertionError("no traced packet with " + List.of(words) + " in:\n" + trace);
+        return SeedTrace.packetWith(trace, words);
     }
 
     /** The block's lines (after the two-space indent) match the patterns, in order. */
