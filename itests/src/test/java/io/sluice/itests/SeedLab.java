@@ -543,6 +543,41 @@ abstract class SeedLab {
         }
     }
 
+    /** What pod1's kernel says of its TCP stream to the internet's port 5001 (ss -tin): acked bytes, retransmits. */
+    private String streamProgress() throws Exception {
+        String info = inNamespace("pod1", "ss", "-tinH", "dst", "203.0.113.51:5001").out();
+        Matcher acked = Pattern.compile("bytes_acked:(\\d+)").matcher(info);
+        Matcher retrans = Pattern.compile("retrans:(\\S+)").matcher(info);
+        Matcher lastAck = Pattern.compile("lastack:(\\d+)").matcher(info);
+        return info.isBlank() ? "gone" : "acked " + (acked.find() ? acked.group(1) : "?") + " B, retrans "
+                + (retrans.find() ? retrans.group(1) : "0") + ", last ack " + (lastAck.find() ? lastAck.group(1) : "?")
+                + " ms ago";
+    }
+
+    /** Every error counter, node/counter to its count. */
+    private Map<String, Long> counters() throws Exception {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String line : shell("errors:show --all --no-format").lines().toList()) {
+            String[] cells = line.split("\t");
+            if (cells.length >= 3 && cells[0].strip().matches("\\d+")) {
+                counts.put(cells[1].strip() + "/" + cells[2].strip(), Long.parseLong(cells[0].strip()));
+            }
+        }
+        return counts;
+    }
+
+    /** The counters that moved since {@code before}, with how much (one cleared since shows a fall). */
+    private String movedSince(Map<String, Long> before) throws Exception {
+        StringBuilder moved = new StringBuilder();
+        counters().forEach((counter, count) -> {
+            long delta = count - before.getOrDefault(counter, 0L);
+            if (delta != 0) {
+                moved.append(' ').append(counter).append(delta > 0 ? " +" : " ").append(delta);
+            }
+        });
+        return moved.toString().strip();
+    }
+
     /** The outside port the NAT gave the connection whose inside end is in {@code connected}. */
     private String natSessionOf(String connected) throws Exception {
         String port = connected.substring(connected.lastIndexOf(':') + 1).strip();
@@ -610,6 +645,7 @@ abstract class SeedLab {
         Process unsolicited = traffic("internet", "flood", "10.1.1.3", "9999", "2000", bound);
         Process hostile = traffic("internet", "hostile", "10.1.1.3", "192.168.16.1", "1000", bound);
         Process echo = traffic("pod1", "echo", "203.0.113.51", "7", "2000", bound);
+        Map<String, Long> countersBefore = counters();
         long started = System.nanoTime();
         // The pod's own policy admits its node's pods: 20 datagrams from pod2 must reach the sink, or it could not
         // have counted a leak either.
@@ -640,11 +676,13 @@ abstract class SeedLab {
                         + "after \\d+ ms; dropped \\+\\d+ \\(of which parked-overflow \\+\\d+\\).*"), report);
                 System.out.print(getClass().getSimpleName() + ": " + report);
                 waitForNode(update[1]);
-                System.out.printf("%s: update of %s, its nodes back after %d ms%n", getClass().getSimpleName(),
-                        update[0], (System.nanoTime() - t0) / 1_000_000);
+                System.out.printf("%s: update of %s, its nodes back after %d ms; pod's TCP stream %s%n",
+                        getClass().getSimpleName(), update[0], (System.nanoTime() - t0) / 1_000_000, streamProgress());
             }
         }
         Thread.sleep(2000);
+        System.out.printf("%s: counters that moved during the updates: %s%n", getClass().getSimpleName(),
+                movedSince(countersBefore));
         String sent = stop(unsolicited);
         String hostileSent = stop(hostile);
         String echoed = stop(echo);
