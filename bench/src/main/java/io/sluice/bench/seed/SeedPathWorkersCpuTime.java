@@ -13,7 +13,14 @@ import java.util.Locale;
  * box runs its workers on their own threads for {@code seconds} seconds of warm-up, then {@code seconds} measured;
  * printed: CPU ns per packet over the workers, and what that makes on as many cores as workers, against one worker.
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.sluice.bench.seed.SeedPathWorkersCpuTime 5</pre>
+ * <p>On a loaded machine a descheduled worker also shrinks its peer's frames (the peer's source waits for its buffers
+ * to come home, the passes between carry few packets), which two threads' CPU time counts as cost. {@code half-serial}
+ * runs the handoff box's two workers one pass each in turn on one thread, as HandoffBenchmark does: full frames, no
+ * cross-core traffic, the work of the path with its handoffs alone; two cores' worth of it is the figure an idle
+ * two-core box approaches from above, the two threads' from below.
+ *
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.sluice.bench.seed.SeedPathWorkersCpuTime 5
+ * [one,own,half,half-serial]</pre>
  */
 public final class SeedPathWorkersCpuTime {
 
@@ -22,8 +29,12 @@ public final class SeedPathWorkersCpuTime {
 
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
+        java.util.List<String> only = args.length > 1 ? java.util.List.of(args[1].split(",")) : java.util.List.of();
         double one = 0;
-        for (String flows : new String[] {"one", "own", "half"}) {
+        for (String flows : new String[] {"one", "own", "half", "half-serial"}) {
+            if (!flows.equals("one") && !only.isEmpty() && !only.contains(flows)) {
+                continue;
+            }
             SeedPathWorkersBenchmark.Box box;
             if (flows.equals("one")) {
                 SeedPathWorkersBenchmark.OneWorker single = new SeedPathWorkersBenchmark.OneWorker();
@@ -31,12 +42,13 @@ public final class SeedPathWorkersCpuTime {
                 box = single;
             } else {
                 SeedPathWorkersBenchmark.TwoWorkers pair = new SeedPathWorkersBenchmark.TwoWorkers();
-                pair.flows = flows;
+                pair.flows = flows.startsWith("half") ? "half" : flows;
                 pair.setUp();
                 box = pair;
             }
-            run(box, seconds);
-            long[][] measured = run(box, seconds);
+            boolean serial = flows.endsWith("-serial");
+            long[][] warmUp = serial ? serial(box, seconds) : run(box, seconds);
+            long[][] measured = serial ? serial(box, seconds) : run(box, seconds);
             box.close();
             long packets = 0;
             long cpu = 0;
@@ -56,6 +68,23 @@ public final class SeedPathWorkersCpuTime {
                     + " worker);%s%n", flows, measured.length, nanosPerPacket, mpps, measured.length, mpps / one,
                     perWorker);
         }
+    }
+
+    /** Every worker one pass in turn on this thread for {@code seconds}: per worker, packets made and CPU ns. */
+    private static long[][] serial(SeedPathWorkersBenchmark.Box box, double seconds) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long[][] result = new long[box.workers][2];
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            for (int w = 0; w < box.workers; w++) {
+                long before = mx.getCurrentThreadCpuTime();
+                long madeBefore = box.made(w);
+                box.graph.runOnce(w);
+                result[w][0] += box.made(w) - madeBefore;
+                result[w][1] += mx.getCurrentThreadCpuTime() - before;
+            }
+        }
+        return result;
     }
 
     /** Each worker on its own thread for {@code seconds} of wall time: per worker, packets made and CPU ns of work. */
