@@ -31,7 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * AF_PACKET or DPDK, real Linux hosts in namespaces; nothing leaves them.
  *
  * <p>Operators drive the GbE port through either driver, so the whole class runs once per driver
- * ({@link SeedLabDpdkTest}, {@link SeedLabAfPacketTest}), one after the other: both use the lab's namespaces.
+ * ({@link SeedLabDpdkTest}, {@link SeedLabAfPacketTest}, {@link SeedLabAfXdpTest}), one after the other: all use the
+ * lab's namespaces; and once more on DPDK with two workers ({@link SeedLabDpdkTwoWorkersTest}), whose traces
+ * {@link SeedTrace} reads across the workers' handoffs.
  *
  * <p>Needs root (namespaces, TAP). CI runs as root; elsewhere the class is skipped with that reason. The
  * launcher installs the DPDK libraries when they are missing, so the DPDK run never skips for want of them.
