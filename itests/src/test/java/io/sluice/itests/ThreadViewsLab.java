@@ -174,7 +174,7 @@ final class ThreadViewsLab {
                     "one worker: the listing as before:\n" + sessions);
             return;
         }
-        System.out.printf("%s: nat44:sessions with %d workers:%n%s", className, workers,
+        System.out.printf("%s: nat44:sessions with %d workers:%n%s%n", className, workers,
                 String.join("\n", sessions.lines().filter(line -> !line.startsWith("       ")).toList()));
         List<Integer> headed = new ArrayList<>();
         long headedSessions = 0;
