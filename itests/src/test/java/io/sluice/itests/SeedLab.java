@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * AF_PACKET or DPDK, real Linux hosts in namespaces; nothing leaves them.
  *
  * <p>Operators drive the GbE port through either driver, so the whole class runs once per driver
- * ({@link SeedLabDpdkTest}, {@link SeedLabAfPacketTest}), one after the other: both use the lab's namespaces.
+ * ({@link SeedLabDpdkTest}, {@link SeedLabAfPacketTest}, {@link SeedLabAfXdpTest}), one after the other: all use the
+ * lab's namespaces; and once more on DPDK with two workers ({@link SeedLabDpdkTwoWorkersTest}), whose traces
+ * {@link SeedTrace} reads across the workers' handoffs.
  *
  * <p>Needs root (namespaces, TAP). CI runs as root; elsewhere the class is skipped with that reason. The
  * launcher installs the DPDK libraries when they are missing, so the DPDK run never skips for want of them.
@@ -62,13 +63,25 @@ abstract class SeedLab {
 
     private final String gbeDriver;
     private final String sshPort;
+    /** The graph's {@code workers}: 1 as the image ships, or more from itests/lab/etc/workers-N. */
+    private final int workers;
     private Path run;
     private boolean labUp;
 
     /** {@code gbeDriver} as {@code ./sluice lab up --gbe-driver} takes it; each run on a console port of its own. */
     SeedLab(String gbeDriver, String sshPort) {
+        this(gbeDriver, sshPort, 1);
+    }
+
+    /**
+     * The same with the graph's {@code workers} set to {@code workers}: the box boots with
+     * itests/lab/etc/workers-{@code workers}/io.sluice.graph.cfg added to its etc/ (SLUICE_ETC), in a run directory
+     * of its own so that no other lab's box boots with it.
+     */
+    SeedLab(String gbeDriver, String sshPort, int workers) {
         this.gbeDriver = gbeDriver;
         this.sshPort = sshPort;
+        this.workers = workers;
     }
 
     record Result(int exit, String out, String err) {
@@ -82,7 +95,8 @@ abstract class SeedLab {
         assumeTrue(isRoot(), "the seed lab creates network namespaces, veth and TAP devices: it needs root (CI is root)");
         Path image = Path.of(System.getProperty("sluice.distribution"));
         assumeTrue(Files.isRegularFile(image), "the boot image is built by the reactor before this module: " + image);
-        run = Path.of(System.getProperty("sluice.workdir"), "seed-lab-" + gbeDriver);
+        run = Path.of(System.getProperty("sluice.workdir"), "seed-lab-" + gbeDriver
+                + (workers == 1 ? "" : "-" + workers + "-workers"));
         Result up = sluice("lab", "up", "--gbe-driver", gbeDriver);
         labUp = true;
         assertEquals(0, up.exit(), "./sluice lab up --gbe-driver " + gbeDriver + ":\n" + up.all());
@@ -110,10 +124,14 @@ abstract class SeedLab {
 
         String trace = shell("trace:show --max 50");
         Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "nat44-in2out-output-slowpath");
-        assertEquals(SYN_PATH, List.copyOf(syn.keySet()), trace);
+        SeedTrace.assertPath(SYN_PATH, syn, workers, trace);
         Map<String, String> synAck = packetWith(trace, gbeInput, "flags 0x12 SYN ACK", "tap2-output");
-        assertEquals(gbeDriver.equals("dpdk") ? SYN_ACK_PATH_DPDK : synAckThroughEthernetInput(gbeInput),
-                List.copyOf(synAck.keySet()), trace);
+        SeedTrace.assertPath(gbeDriver.equals("dpdk") ? SYN_ACK_PATH_DPDK : synAckThroughEthernetInput(gbeInput),
+                synAck, workers, trace);
+        if (workers > 1) {
+            System.out.printf("%s: the SYN's handoffs %s; the SYN-ACK's %s%n", getClass().getSimpleName(),
+                    SeedTrace.handoffSteps(syn), SeedTrace.handoffSteps(synAck));
+        }
 
         // Each node's lines in the seed's shape (values aside).
         assertLines(syn.get("virtio-input"),
@@ -219,6 +237,17 @@ abstract class SeedLab {
         String acl = shell("acl:sessions --detail");
         assertTrue(acl.contains("10.1.1.3"), acl);
         assertTrue(acl.contains("203.0.113.51"), acl);
+    }
+
+    /**
+     * Issue 17's per-thread views ({@link ThreadViewsLab}): rx placement, runtime:show per thread and its total,
+     * errors counted by every worker, nat44:sessions headed by owner thread; with one worker, the views as before.
+     */
+    @Test
+    @Order(3)
+    void theConsolesViewsShowEachWorkerThread() throws Exception {
+        new ThreadViewsLab(workers, gbeInput(), getClass().getSimpleName(), this::shell, this::inNamespace,
+                this::errorCount).run();
     }
 
     @Test
@@ -347,7 +376,7 @@ abstract class SeedLab {
             List<String> path = new ArrayList<>(SYN_PATH);
             // Ordered only before the ACL, as ip4-source-check-via-rx is: their tie goes by name, so it runs first.
             path.add(path.indexOf("ip4-input") + 1, "ip4-dscp-mark");
-            assertEquals(path, List.copyOf(syn.keySet()), trace);
+            SeedTrace.assertPath(path, syn, workers, trace);
             assertTrue(syn.get("ip4-dscp-mark").contains("dscp 0 -> 46 (tos 0x00 -> 0xb8)"), syn.get("ip4-dscp-mark"));
             assertTrue(syn.get("GigabitEthernet0/8/0-output").contains("tos 0xb8, ttl 63"),
                     "the SYN leaves marked EF:\n" + syn.get("GigabitEthernet0/8/0-output"));
@@ -427,7 +456,7 @@ abstract class SeedLab {
             assertTrue(sources.stream().allMatch(source -> source.equals("10.1.1.4") || source.matches("\\d+")),
                     "only pod2's packets are traced, though pod1 sent too: " + sources + "\n" + trace);
             Map<String, String> syn = packetWith(trace, "virtio-input", "flags 0x02 SYN,", "tap2-output");
-            assertEquals(POD_TO_POD_PATH, List.copyOf(syn.keySet()), trace);
+            SeedTrace.assertPath(POD_TO_POD_PATH, syn, workers, trace);
             assertTrue(syn.get("acl-plugin-out-ip4-fa").contains("action: 1, match: acl 4 rule 0"),
                     "pod1's ingress policy admits its node's pods: " + syn.get("acl-plugin-out-ip4-fa"));
         } finally {
@@ -516,6 +545,41 @@ abstract class SeedLab {
         }
     }
 
+    /** What pod1's kernel says of its TCP stream to the internet's port 5001 (ss -tin): acked bytes, retransmits. */
+    private String streamProgress() throws Exception {
+        String info = inNamespace("pod1", "ss", "-tinH", "dst", "203.0.113.51:5001").out();
+        Matcher acked = Pattern.compile("bytes_acked:(\\d+)").matcher(info);
+        Matcher retrans = Pattern.compile("retrans:(\\S+)").matcher(info);
+        Matcher lastAck = Pattern.compile("lastack:(\\d+)").matcher(info);
+        return info.isBlank() ? "gone" : "acked " + (acked.find() ? acked.group(1) : "?") + " B, retrans "
+                + (retrans.find() ? retrans.group(1) : "0") + ", last ack " + (lastAck.find() ? lastAck.group(1) : "?")
+                + " ms ago";
+    }
+
+    /** Every error counter, node/counter to its count. */
+    private Map<String, Long> counters() throws Exception {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String line : shell("errors:show --all --no-format").lines().toList()) {
+            String[] cells = line.split("\t");
+            if (cells.length >= 3 && cells[0].strip().matches("\\d+")) {
+                counts.put(cells[1].strip() + "/" + cells[2].strip(), Long.parseLong(cells[0].strip()));
+            }
+        }
+        return counts;
+    }
+
+    /** The counters that moved since {@code before}, with how much (one cleared since shows a fall). */
+    private String movedSince(Map<String, Long> before) throws Exception {
+        StringBuilder moved = new StringBuilder();
+        counters().forEach((counter, count) -> {
+            long delta = count - before.getOrDefault(counter, 0L);
+            if (delta != 0) {
+                moved.append(' ').append(counter).append(delta > 0 ? " +" : " ").append(delta);
+            }
+        });
+        return moved.toString().strip();
+    }
+
     /** The outside port the NAT gave the connection whose inside end is in {@code connected}. */
     private String natSessionOf(String connected) throws Exception {
         String port = connected.substring(connected.lastIndexOf(':') + 1).strip();
@@ -583,6 +647,7 @@ abstract class SeedLab {
         Process unsolicited = traffic("internet", "flood", "10.1.1.3", "9999", "2000", bound);
         Process hostile = traffic("internet", "hostile", "10.1.1.3", "192.168.16.1", "1000", bound);
         Process echo = traffic("pod1", "echo", "203.0.113.51", "7", "2000", bound);
+        Map<String, Long> countersBefore = counters();
         long started = System.nanoTime();
         // The pod's own policy admits its node's pods: 20 datagrams from pod2 must reach the sink, or it could not
         // have counted a leak either.
@@ -613,11 +678,13 @@ abstract class SeedLab {
                         + "after \\d+ ms; dropped \\+\\d+ \\(of which parked-overflow \\+\\d+\\).*"), report);
                 System.out.print(getClass().getSimpleName() + ": " + report);
                 waitForNode(update[1]);
-                System.out.printf("%s: update of %s, its nodes back after %d ms%n", getClass().getSimpleName(),
-                        update[0], (System.nanoTime() - t0) / 1_000_000);
+                System.out.printf("%s: update of %s, its nodes back after %d ms; pod's TCP stream %s%n",
+                        getClass().getSimpleName(), update[0], (System.nanoTime() - t0) / 1_000_000, streamProgress());
             }
         }
         Thread.sleep(2000);
+        System.out.printf("%s: counters that moved during the updates: %s%n", getClass().getSimpleName(),
+                movedSince(countersBefore));
         String sent = stop(unsolicited);
         String hostileSent = stop(hostile);
         String echoed = stop(echo);
@@ -873,6 +940,10 @@ abstract class SeedLab {
         builder.environment().put("SLUICE_RUN", run.toString());
         builder.environment().put("SLUICE_IMAGE", System.getProperty("sluice.distribution"));
         builder.environment().put("SLUICE_SSH_PORT", sshPort);
+        if (workers > 1) {
+            // ./sluice start (lab up, and every restart of the box) copies these into the box's etc/
+            builder.environment().put("SLUICE_ETC", ROOT.resolve("itests/lab/etc/workers-" + workers).toString());
+        }
         return collect(builder, 180);
     }
 
@@ -929,39 +1000,9 @@ abstract class SeedLab {
         throw new AssertionError("nothing listens on " + address + " in " + namespace);
     }
 
-    private static final Pattern NODE_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d:\\d{6}: (\\S+)$");
-
-    /** The first traced packet whose text holds every word: node name to its lines, in trace order. */
+    /** The first traced packet (its halves joined across a handoff) whose text holds every word: {@link SeedTrace}. */
     private static Map<String, String> packetWith(String trace, String... words) {
-        for (String packet : trace.split("\nPacket \\d+\n")) {
-            boolean all = true;
-            for (String word : words) {
-                all &= packet.contains(word);
-            }
-            if (!all) {
-                continue;
-            }
-            Map<String, String> nodes = new LinkedHashMap<>();
-            String current = null;
-            StringBuilder lines = new StringBuilder();
-            for (String line : packet.split("\n")) {
-                Matcher node = NODE_LINE.matcher(line);
-                if (node.matches()) {
-                    if (current != null) {
-                        nodes.put(current, lines.toString());
-                    }
-                    current = node.group(1);
-                    lines.setLength(0);
-                } else if (current != null && line.startsWith("  ")) {
-                    lines.append(line).append('\n');
-                }
-            }
-            if (current != null) {
-                nodes.put(current, lines.toString());
-            }
-            return nodes;
-        }
-        throw new AssertionError("no traced packet with " + List.of(words) + " in:\n" + trace);
+        return SeedTrace.packetWith(trace, words);
     }
 
     /** The block's lines (after the two-space indent) match the patterns, in order. */

@@ -64,7 +64,12 @@ public final class SeedGraph implements AutoCloseable {
     public final Nat44Testkit nat;
 
     public SeedGraph(Device gbePort, Device tapPort, Options options) {
-        graph = TestGraph.withBuffersPerWorker(options.buffersPerWorker());
+        this(gbePort, tapPort, options, TestGraph.withBuffersPerWorker(options.buffersPerWorker()));
+    }
+
+    /** The same box on {@code graph} (one of several workers, say); its pools are the graph's own. */
+    public SeedGraph(Device gbePort, Device tapPort, Options options, TestGraph graph) {
+        this.graph = graph;
         runtime = graph.runtime();
         interfaces = VnetTestkit.interfaceTable(runtime);
         NeighbourTable neighbours = EthernetTestkit.neighbourTable();

@@ -48,6 +48,19 @@ public final class TestGraph implements AutoCloseable {
                 .withIdle("yield").withRxMode("polling").withHandoffQueue(handoffQueue).withPlacement(placement)));
     }
 
+    /**
+     * As {@link #withWorkers(int, int, int)}, with the input nodes of {@code inputs} placed on the workers it names
+     * (the configuration's {@code placement}): a benchmark's own inputs, one set per worker.
+     */
+    public static TestGraph withWorkers(int workers, int buffers, int handoffQueue, java.util.Map<String, Integer> inputs) {
+        java.util.Map<String, Integer> placement = new java.util.HashMap<>(inputs);
+        for (int w = 0; w < workers; w++) {
+            placement.putIfAbsent(HandoffNodes.inputName(w), w);
+        }
+        return new TestGraph(new GraphEngine(GraphOptions.DEFAULTS.withBuffersPerWorker(buffers).withWorkers(workers)
+                .withIdle("yield").withRxMode("polling").withHandoffQueue(handoffQueue).withPlacement(placement)));
+    }
+
     /** Starts the worker threads (only for {@link #withRunningWorker}; the others run on the caller). */
     public void start() {
         engine.start();

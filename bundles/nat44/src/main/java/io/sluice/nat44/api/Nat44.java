@@ -39,4 +39,14 @@ public interface Nat44 {
     long sessionCount(int protocol);
 
     long sessionCapacity();
+
+    /**
+     * The worker that owns {@code session} (NAT44-ED keeps each session on one worker, as VPP's per-thread session
+     * tables): for a dynamic session the worker whose block of the dynamic port range holds its outside port, for a
+     * static one the worker its inside address is handed to. 0 when the NAT runs on one worker. Read-only: for the
+     * console's listing by thread ({@code nat44:sessions}).
+     */
+    default int owner(SessionInfo session) {
+        return 0;
+    }
 }
