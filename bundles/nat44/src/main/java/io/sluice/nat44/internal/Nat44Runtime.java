@@ -545,4 +545,13 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
     public long sessionCapacity() {
         return dataplane.table().capacity();
     }
+
+    /**
+     * A dynamic session's port comes from its inside host's worker's block and a static one is handed to the worker
+     * of its local address, so both are the worker the inside address hashes to (what the handoffs send it to).
+     */
+    @Override
+    public int owner(SessionInfo session) {
+        return workers == 1 ? 0 : Nat44WorkerOwner.ofInsideAddress(session.insideAddress(), workers);
+    }
 }

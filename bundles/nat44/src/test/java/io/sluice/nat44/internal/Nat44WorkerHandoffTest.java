@@ -4,6 +4,7 @@ import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.GraphRuntime.ThreadRuntime;
 import io.sluice.graph.runtime.GraphEngine;
 import io.sluice.graph.runtime.GraphOptions;
+import io.sluice.nat44.api.SessionInfo;
 import io.sluice.nat44.api.StaticMapping;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Icmp;
@@ -359,7 +360,12 @@ class Nat44WorkerHandoffTest {
                         false);
                 try {
                     assertEquals(workers == 1 ? 2 : 1, runtime.sessionCount(), workers + " workers");
+                    for (SessionInfo session : runtime.sessions(0, 10)) {
+                        assertEquals(workers == 1 ? 0 : Nat44WorkerOwner.ofInsideAddress(session.insideAddress(), 2),
+                                runtime.owner(session), "the listing's owner is the handoffs' owner");
+                    }
                     if (workers == 2) {
+                        assertEquals(0, runtime.owner(runtime.sessions(0, 10).get(0)), "the kept host is worker 0's");
                         assertEquals(kept, runtime.sessions(0, 10).get(0).insideAddress());
                         assertTrue(runtime.dataplane().ports().isUsed(0, PortAllocator.TCP, 1025));
                         assertFalse(runtime.dataplane().ports().isUsed(0, PortAllocator.TCP, 1026));
