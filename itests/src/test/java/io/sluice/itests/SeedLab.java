@@ -876,7 +876,7 @@ abstract class SeedLab {
     @Order(16)
     void churnOfTwiceTheSessionLimitReturnsToBaselineWithPortExhaustionCounted() throws Exception {
         assumeTrue("dpdk".equals(gbeDriver), "the churn soak runs on the DPDK lab (SeedLabDpdkTest)");
-        new ChurnSoakLab(ROOT, run, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
+        new ChurnSoakLab(ROOT, run, workers, this::shell, this::inNamespace, this::errorCount, this::waitForNode)
                 .sessionsAndPortsReturnToBaselineAndMemoryStaysFlat();
     }
 
