@@ -114,6 +114,10 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
         this.file = file;
         this.table = new SessionTable(maxSessions, timeouts, region);
         this.clock = clock;
+        if (file != null) {
+            // The checks and the table's count read every slot in; the box keeps resident only what it uses.
+            file.releaseResidentPages();
+        }
         if (file != null && table.live() > 0) {
             LOG.log(System.Logger.Level.INFO, file.path() + ": " + table.live() + " ACL sessions restored"
                     + (file.outcome() == io.sluice.common.state.StateFile.Outcome.MIGRATED
