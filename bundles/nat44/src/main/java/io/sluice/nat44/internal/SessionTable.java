@@ -172,8 +172,6 @@ final class SessionTable implements AutoCloseable {
                 table.writeHeader();
             }
             table.rebuild(Long.MIN_VALUE);
-            // The checks and the rebuild read every record in; only those below the high water are used again.
-            state.releaseResidentPages();
             return table;
         } catch (RuntimeException e) {
             state.close();
@@ -329,6 +327,10 @@ final class SessionTable implements AutoCloseable {
                 records.set(INT, base + S_NEXT_FREE, freeHead);
                 freeHead = s;
             }
+        }
+        if (file != null) {
+            // The checks and this pass read every record in; only those below the high water are used again.
+            file.releaseResidentPages();
         }
         return count;
     }
