@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Holds the off-heap reflect session table for as long as this component lives, independent of the ACL
@@ -50,6 +53,17 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
     private final TimeSource clock;
     /** The mapped file the sessions live in, or null when they live in memory the graph retains. */
     private final SessionFile file;
+    /** Gives the file's pages back every {@link #RELEASE_INTERVAL_SECONDS} (null without a file). */
+    private final ScheduledExecutorService releaser;
+
+    /**
+     * The table is a hash table: every flow looked up (a miss as much as a hit) and the workers' sweep (64 slots a
+     * frame, all of them in turn) map in the page it falls on, so under traffic the whole file becomes resident
+     * however few sessions it holds. Once a minute its pages are given back (madvise, contents kept): the box is
+     * then resident for the pages touched since, the sessions in use and what the sweep passed. A worker that
+     * touches a page again takes a minor fault (the page is still in the page cache), once per page per interval.
+     */
+    static final long RELEASE_INTERVAL_SECONDS = 60;
 
     /**
      * The box's sessions: in {@code session-file} (default {@code ${karaf.data}/acl/sessions.bin}), so that they
@@ -114,6 +128,19 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
         this.file = file;
         this.table = new SessionTable(maxSessions, timeouts, region);
         this.clock = clock;
+        if (file != null) {
+            // The checks and the table's count read every slot in; the box keeps resident only what it uses.
+            file.releaseResidentPages();
+            releaser = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "acl-sessions-release");
+                thread.setDaemon(true);
+                return thread;
+            });
+            releaser.scheduleWithFixedDelay(this::releaseResidentPages, RELEASE_INTERVAL_SECONDS,
+                    RELEASE_INTERVAL_SECONDS, TimeUnit.SECONDS);
+        } else {
+            releaser = null;
+        }
         if (file != null && table.live() > 0) {
             LOG.log(System.Logger.Level.INFO, file.path() + ": " + table.live() + " ACL sessions restored"
                     + (file.outcome() == io.sluice.common.state.StateFile.Outcome.MIGRATED
@@ -155,6 +182,16 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
         this.table = new SessionTable(maxSessions, timeouts);
         this.clock = clock;
         this.file = null;
+        this.releaser = null;
+    }
+
+    private void releaseResidentPages() {
+        try {
+            file.releaseResidentPages();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, file.path() + ": giving the session file's pages back: "
+                    + e.getMessage() + "; they stay resident");
+        }
     }
 
     @Modified
@@ -183,6 +220,15 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
     @Deactivate
     @Override
     public void close() {
+        if (releaser != null) {
+            // no release may run on a mapping that is being closed
+            releaser.shutdownNow();
+            try {
+                releaser.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         table.close();
         if (file != null) {
             try {

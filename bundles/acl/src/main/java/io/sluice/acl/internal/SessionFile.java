@@ -58,6 +58,11 @@ final class SessionFile implements AutoCloseable {
         return file.outcome();
     }
 
+    /** Takes the file's pages out of the box's resident set, contents kept ({@link StateFile#releaseResidentPages}). */
+    void releaseResidentPages() {
+        file.releaseResidentPages();
+    }
+
     /** Writes dirty pages to the device (msync), without a lock: for power loss; a JVM crash loses nothing anyway. */
     void force() {
         file.force();

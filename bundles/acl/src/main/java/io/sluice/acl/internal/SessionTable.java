@@ -161,7 +161,9 @@ final class SessionTable implements AutoCloseable {
         }
         boolean attach = memory.get(LONG, HEADER_MAGIC) == MAGIC && memory.get(INT, HEADER_CAPACITY) == slotsWanted;
         if (!attach) {
-            memory.fill((byte) 0);
+            // A region not attached to is fresh, all zeros (a new state file, new memory): writing the slots
+            // would make the whole file resident, so only the header is cleared.
+            memory.asSlice(0, HEADER_SIZE).fill((byte) 0);
             memory.set(INT, HEADER_CAPACITY, slotsWanted);
             memory.set(LONG, HEADER_MAGIC, MAGIC);
         }

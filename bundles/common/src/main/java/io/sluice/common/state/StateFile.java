@@ -44,7 +44,11 @@ import java.util.zip.CRC32C;
  * <p>The whole file is reserved with posix_fallocate(3) when it is opened, new or not: a page of a shared
  * mapping with no block behind it faults (SIGBUS, an InternalError in Java) when it is first written on a full
  * disk, which would be in a worker. So a disk that cannot hold the file fails the open with a message naming
- * the file and the bytes, and a file that opened never needs another block.
+ * the file and the bytes, and a file that opened never needs another block. Reserving is not touching: the
+ * blocks are allocated unwritten, and no page of the file is in memory until it is read or written; the owners
+ * write only the records they use and give back what their open-time pass over every record read in
+ * ({@link #releaseResidentPages()}), so a table sized for a million sessions holding a hundred costs a few
+ * pages of the box's resident memory, not the file's size.
  *
  * <p>{@link #force()} (msync) takes no lock: msync is safe while other threads write the mapping, and what it
  * writes out is at least what was there when it was called.
@@ -112,16 +116,19 @@ public final class StateFile implements AutoCloseable {
     private final Path path;
     private final Arena arena;
     private final FileChannel channel;
+    /** The whole file's mapping, header included: page-aligned, as madvise wants it. */
+    private final MemorySegment mapping;
     private final MemorySegment payload;
     private final Outcome outcome;
     private final Path movedAside;
 
-    private StateFile(Path path, Arena arena, FileChannel channel, MemorySegment payload, Outcome outcome,
+    private StateFile(Path path, Arena arena, FileChannel channel, MemorySegment mapping, Outcome outcome,
                       Path movedAside) {
         this.path = path;
         this.arena = arena;
         this.channel = channel;
-        this.payload = payload;
+        this.mapping = mapping;
+        this.payload = mapping.asSlice(HEADER_SIZE);
         this.outcome = outcome;
         this.movedAside = movedAside;
     }
@@ -313,7 +320,7 @@ public final class StateFile implements AutoCloseable {
             if (fresh) {
                 MemorySegment.copy(MemorySegment.ofBuffer(header(spec)), 0, whole, 0, HEADER_SIZE);
             }
-            return new StateFile(path, arena, channel, whole.asSlice(HEADER_SIZE, spec.payloadSize()), outcome, aside);
+            return new StateFile(path, arena, channel, whole, outcome, aside);
         } catch (IOException | RuntimeException e) {
             arena.close();
             channel.close();
@@ -337,6 +344,19 @@ public final class StateFile implements AutoCloseable {
     /** Where a replaced file was moved, or null. */
     public Path movedAside() {
         return movedAside;
+    }
+
+    /**
+     * Takes the file's pages out of this process's resident set (madvise(2) MADV_DONTNEED): what they hold stays
+     * the file's (pages of a shared file mapping live in the page cache; dirty ones are written back as usual) and
+     * the next access maps a page again, with its contents. An owner calls it after a pass over every record (the
+     * checks and the index rebuild at open, a full expiry sweep), which maps every page in, so that the box stays
+     * resident only for the records it uses. The file's blocks stay reserved: this never makes a write fault.
+     * Safe while other threads read and write the mapping (a store races with the unmapping of its page only to
+     * land in the same page-cache page), and taking no lock.
+     */
+    public void releaseResidentPages() {
+        Libc.madvise(mapping, LinuxConstants.MADV_DONTNEED);
     }
 
     /** msync of the whole mapping; no lock needed or taken (see the class comment). */

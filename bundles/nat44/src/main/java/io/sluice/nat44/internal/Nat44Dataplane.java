@@ -128,7 +128,7 @@ final class Nat44Dataplane implements AutoCloseable {
             }
             LOG.log(System.Logger.Level.WARNING, "static mapping '" + m.name() + "' takes its outside port from"
                     + " dynamic sessions, which are deleted so that the port is never handed out twice");
-            for (int s = 0; s < table.capacity(); s++) {
+            for (int s = 0; s < table.highWater(); s++) {
                 if (table.inUse(s) && !table.isStatic(s) && table.outKey(s) == outKey) {
                     delete(s);
                     staticEvictions++;
@@ -223,7 +223,7 @@ final class Nat44Dataplane implements AutoCloseable {
         staticSessionsByInsideAddress.clear();
         endpoints.clear();
         PortAllocator allocator = ports;
-        for (int s = 0; s < table.capacity(); s++) {
+        for (int s = 0; s < table.highWater(); s++) {
             if (!table.inUse(s)) {
                 continue;
             }

@@ -409,7 +409,7 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
         SessionTable table = dataplane.table();
         List<SessionInfo> result = new ArrayList<>();
         synchronized (table.lock()) {
-            for (int s = 0; s < table.capacity() && result.size() < limit; s++) {
+            for (int s = 0; s < table.highWater() && result.size() < limit; s++) {
                 if (!table.inUse(s)) {
                     continue;
                 }
@@ -483,7 +483,7 @@ public final class Nat44Runtime implements Nat44, Nat44EventLog {
         SessionTable table = dataplane.table();
         int cleared = 0;
         synchronized (table.lock()) {
-            for (int s = 0; s < table.capacity(); s++) {
+            for (int s = 0; s < table.highWater(); s++) {
                 if (table.inUse(s) && (insideAddress == 0 || SessionTable.keyAddress(table.inKey(s)) == insideAddress)) {
                     dataplane.delete(s);
                     cleared++;

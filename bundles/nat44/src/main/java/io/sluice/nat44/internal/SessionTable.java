@@ -1,6 +1,7 @@
 package io.sluice.nat44.internal;
 
 import io.sluice.common.state.StateFile;
+import io.sluice.common.state.ZeroPages;
 import io.sluice.packet.api.Ipv4;
 
 import java.io.IOException;
@@ -43,6 +44,10 @@ import java.util.Arrays;
  * used) and each index costs 16 B per session whatever the capacity (a power of two at least twice the capacity
  * cost up to 32: 10M sessions took 2^25 slots). The indexes are rebuilt from the records when a file is opened (a crash mid-update
  * cannot leave an index pointing at a wrong record), and are kept in anonymous memory.
+ *
+ * <p>Records are taken from the free list, else from the high water up ({@link #highWater}): a table writes only
+ * as many records as it has held at once, and its scans (expiry, reuse, listings) stop at the high water, so
+ * the file is resident only for what is used (its blocks are reserved whole all the same: {@link StateFile}).
  *
  * <p>Concurrency: one writer at a time (callers hold {@link #lock()}); readers on the workers take no lock.
  * An insert writes the record before it publishes the index slot with a release store. A delete shifts
@@ -100,6 +105,12 @@ final class SessionTable implements AutoCloseable {
     private final Object lock = new Object();
     private volatile long epoch;
     private int freeHead = -1;
+    /**
+     * Records at and above this index are free and not on the free list: taken in order when the list is empty.
+     * So a table writes, and keeps resident, only as many records as it has ever held at once since it was
+     * opened; scans stop here.
+     */
+    private int highWater;
     private int count;
     /** Sessions per protocol class ({@link #protocolClass}): TCP, UDP, ICMP, any other. */
     private final int[] countByProtocol = new int[4];
@@ -126,8 +137,9 @@ final class SessionTable implements AutoCloseable {
         this.records = records;
         this.capacity = capacity;
         this.slots = slotCount(capacity);
-        this.in2out = arena.allocate(slots * 8, 64);
-        this.out2in = arena.allocate(slots * 8, 64);
+        // resident as they fill: a big table holding few sessions touches few index pages
+        this.in2out = ZeroPages.allocate(arena, slots * 8);
+        this.out2in = ZeroPages.allocate(arena, slots * 8);
         this.tcpWindows = new TcpWindows(capacity);
     }
 
@@ -298,8 +310,9 @@ final class SessionTable implements AutoCloseable {
         }
     }
 
+    /** The table's own header on a fresh payload, which is all zeros already (a new file or fresh memory). */
     private void writeHeader() {
-        records.fill((byte) 0);
+        records.asSlice(0, HEADER_SIZE).fill((byte) 0);
         records.set(INT, H_BYTE_ORDER, BYTE_ORDER_MARK);
         records.set(INT, H_CAPACITY, capacity);
         records.set(INT, H_SESSION_SIZE, SESSION_SIZE);
@@ -309,16 +322,29 @@ final class SessionTable implements AutoCloseable {
     /**
      * Rebuilds the free list, the count and both indexes from the records: records in use whose expiry is
      * after {@code notExpiredAfter} stay, others are freed. Call with the lock held, before workers look up.
-     * Returns the sessions kept.
+     * Returns the sessions kept. Only the records below the last one kept go on the free list (and are written):
+     * the rest are above the high water.
      */
     int rebuild(long notExpiredAfter) {
         pending = 0;
-        in2out.fill((byte) 0);
-        out2in.fill((byte) 0);
+        ZeroPages.clear(in2out);
+        ZeroPages.clear(out2in);
         freeHead = -1;
         count = 0;
         Arrays.fill(countByProtocol, 0);
+        highWater = 0;
         for (int s = capacity - 1; s >= 0; s--) {
+            long base = base(s);
+            if ((records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0) {
+                if (records.get(LONG, base + S_EXPIRES) > notExpiredAfter) {
+                    highWater = s + 1;
+                    break;
+                }
+                // expired: freed, so that no later check sees it beside a new session of the same flow
+                records.set(BYTE, base + S_FLAGS, (byte) 0);
+            }
+        }
+        for (int s = highWater - 1; s >= 0; s--) {
             long base = base(s);
             boolean keep = (records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0
                     && records.get(LONG, base + S_EXPIRES) > notExpiredAfter;
@@ -334,6 +360,10 @@ final class SessionTable implements AutoCloseable {
                 records.set(INT, base + S_NEXT_FREE, freeHead);
                 freeHead = s;
             }
+        }
+        if (file != null) {
+            // The checks and this pass read every record in; only those below the high water are used again.
+            file.releaseResidentPages();
         }
         return count;
     }
@@ -477,11 +507,16 @@ final class SessionTable implements AutoCloseable {
     public int insert(long inKey, long outKey, int remoteAddress, int remotePort, int insideSw, boolean isStatic,
                long now, long expiresAt) {
         int s = freeHead;
-        if (s < 0) {
+        long base;
+        if (s >= 0) {
+            base = base(s);
+            freeHead = records.get(INT, base + S_NEXT_FREE);
+        } else if (highWater < capacity) {
+            s = highWater++;
+            base = base(s);
+        } else {
             return -1;
         }
-        long base = base(s);
-        freeHead = records.get(INT, base + S_NEXT_FREE);
         records.set(LONG, base + S_IN_KEY, inKey);
         records.set(LONG, base + S_OUT_KEY, outKey);
         records.set(LONG, base + S_EXPIRES, expiresAt);
@@ -581,14 +616,14 @@ final class SessionTable implements AutoCloseable {
      */
     int collectExpired(long now, int budget, int[] expired) {
         int found = 0;
-        int cursor = expiryCursor;
-        int visits = Math.min(budget, capacity);
+        int cursor = expiryCursor < highWater ? expiryCursor : 0;
+        int visits = Math.min(budget, highWater);
         for (int i = 0; i < visits && found < expired.length; i++) {
             long base = base(cursor);
             if ((records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0 && records.get(LONG, base + S_EXPIRES) <= now) {
                 expired[found++] = cursor;
             }
-            cursor = cursor + 1 == capacity ? 0 : cursor + 1;
+            cursor = cursor + 1 == highWater ? 0 : cursor + 1;
         }
         expiryCursor = cursor;
         return found;
@@ -604,8 +639,8 @@ final class SessionTable implements AutoCloseable {
     int leastRecentlyHeardExpired(long now, int insideAddress, int budget) {
         int best = -1;
         long bestHeard = Long.MAX_VALUE;
-        int cursor = reuseCursor;
-        int visits = Math.min(budget, capacity);
+        int cursor = reuseCursor < highWater ? reuseCursor : 0;
+        int visits = Math.min(budget, highWater);
         for (int i = 0; i < visits; i++) {
             long base = base(cursor);
             int flags = records.get(BYTE, base + S_FLAGS);
@@ -617,7 +652,7 @@ final class SessionTable implements AutoCloseable {
                     best = cursor;
                 }
             }
-            cursor = cursor + 1 == capacity ? 0 : cursor + 1;
+            cursor = cursor + 1 == highWater ? 0 : cursor + 1;
         }
         reuseCursor = cursor;
         return best;
@@ -689,6 +724,14 @@ final class SessionTable implements AutoCloseable {
         records.set(LONG, base + S_PACKETS, records.get(LONG, base + S_PACKETS) + 1);
         records.set(LONG, base + S_BYTES, records.get(LONG, base + S_BYTES) + bytes);
         records.set(BYTE, base + S_TCP_STATE, (byte) tcpState);
+    }
+
+    /**
+     * One past the highest record in use since the table was opened (every record from here on is free): where
+     * a pass over the records may stop, so that it reads in no page the table has not used.
+     */
+    int highWater() {
+        return highWater;
     }
 
     public int capacity() {

@@ -1,5 +1,6 @@
 package io.sluice.nat44.internal;
 
+import io.sluice.common.state.ZeroPages;
 import io.sluice.packet.api.Ipv4;
 import io.sluice.packet.api.Tcp;
 
@@ -50,7 +51,7 @@ final class TcpWindows implements AutoCloseable {
     private final MemorySegment entries;
 
     TcpWindows(int capacity) {
-        entries = arena.allocate((long) capacity * Long.BYTES, 64);
+        entries = ZeroPages.allocate(arena, (long) capacity * Long.BYTES);
     }
 
     /** A new session knows nothing yet. */

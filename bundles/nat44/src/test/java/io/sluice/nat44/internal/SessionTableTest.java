@@ -157,6 +157,41 @@ class SessionTableTest {
         }
     }
 
+    /**
+     * Records are taken low to high and scans stop at the high water, so a big table holding few sessions reads
+     * and writes only their pages; a reopen finds the high water again past the last session kept, and an
+     * expired session above it is freed, not left for a later open's duplicate check.
+     */
+    @Test
+    void recordsAreTakenFromTheBottomAndScansStopAtTheHighWater(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sessions.bin");
+        try (SessionTable table = SessionTable.open(file, 1 << 16)) {
+            assertEquals(0, table.highWater());
+            for (int i = 0; i < 10; i++) {
+                assertEquals(i, table.insert(SessionTable.key(1, i, 17), SessionTable.key(2, i, 17), 0, 0, 0, false,
+                        0, i < 8 ? Long.MAX_VALUE : 5));
+            }
+            assertEquals(10, table.highWater());
+            table.remove(3);
+            assertEquals(3, table.insert(SessionTable.key(1, 30, 17), SessionTable.key(2, 30, 17), 0, 0, 0, false, 0,
+                    Long.MAX_VALUE), "a freed record is taken before the high water moves");
+            assertEquals(10, table.highWater());
+            int[] expired = new int[16];
+            assertEquals(2, table.collectExpired(10, 1 << 16, expired), "sessions 8 and 9, each once");
+        }
+        try (SessionTable table = SessionTable.open(file, 1 << 16)) {
+            assertEquals(10, table.count());
+            table.rebuild(10);
+            assertEquals(8, table.count());
+            assertEquals(8, table.highWater(), "the expired sessions above the last live one are freed");
+            assertEquals(8, table.insert(SessionTable.key(1, 9, 17), SessionTable.key(2, 9, 17), 0, 0, 0, false, 0,
+                    Long.MAX_VALUE), "session 9's flow again, in record 8");
+        }
+        try (SessionTable table = SessionTable.open(file, 1 << 16)) {
+            assertEquals(9, table.count(), "no stale session beside the new one of the same flow");
+        }
+    }
+
     @Test
     void oneMillionSessionsFitIn128MiB() {
         try (SessionTable table = SessionTable.anonymous(1_000_000)) {

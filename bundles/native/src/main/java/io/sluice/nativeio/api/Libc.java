@@ -84,6 +84,9 @@ public final class Libc {
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    // int madvise(void *addr, size_t length, int advice)
+    private static final MethodHandle MADVISE = downcall("madvise",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     // int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask)
@@ -443,6 +446,24 @@ public final class Libc {
         try {
             if ((int) MUNMAP.invokeExact(state, mapping, mapping.byteSize()) < 0) {
                 throw new NativeException("munmap(" + mapping.byteSize() + " bytes)", errno(state));
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /**
+     * madvise(2) over the whole of {@code mapping}, which must start on a page boundary. With
+     * {@code MADV_DONTNEED} on a shared file mapping the pages leave this process's page tables (its resident
+     * set) and stay the file's: dirty ones are written back as usual and the next access maps them again.
+     */
+    public static void madvise(MemorySegment mapping, int advice) {
+        MemorySegment state = controlState();
+        try {
+            if ((int) MADVISE.invokeExact(state, mapping, mapping.byteSize(), advice) < 0) {
+                throw new NativeException("madvise(" + mapping.byteSize() + " bytes, " + advice + ")", errno(state));
             }
         } catch (NativeException e) {
             throw e;

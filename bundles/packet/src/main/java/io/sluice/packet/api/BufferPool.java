@@ -1,5 +1,8 @@
 package io.sluice.packet.api;
 
+import io.sluice.nativeio.api.Libc;
+import io.sluice.nativeio.api.LinuxConstants;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -141,7 +144,12 @@ public final class BufferPool implements AutoCloseable {
         }
         this.capacity = capacity;
         this.arena = Arena.ofShared();
-        this.segment = arena.allocate((long) capacity * STRIDE, 64);
+        // Anonymous pages, zero-filled by the kernel at first touch: Arena.allocate would zero (and so make
+        // resident) every buffer at once, while a box that forwards little uses only the low buffers, which the
+        // free stack hands out first. Unmapped when the arena closes.
+        long bytes = (long) capacity * STRIDE;
+        this.segment = Libc.mmap(bytes, LinuxConstants.PROT_READ | LinuxConstants.PROT_WRITE,
+                LinuxConstants.MAP_PRIVATE | LinuxConstants.MAP_ANONYMOUS, -1, 0).reinterpret(bytes, arena, Libc::munmap);
         this.freeStack = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeStack[i] = capacity - 1 - i; // low indices come out first
