@@ -29,7 +29,7 @@ final class Nat44DropRecorder {
         Nat44In2OutOutputNode.NAME, Nat44In2OutOutputWorkerHandoffNode.NAME, Nat44Out2InWorkerHandoffNode.NAME};
     private static final NodeError[][] NODE_ERRORS = {new NodeError[0], Nat44Out2InNode.Error.values(),
         Nat44In2OutSlowPathNode.Error.values(), Nat44In2OutOutputNode.Error.values(),
-        Nat44In2OutOutputWorkerHandoffNode.Error.values(), Nat44Out2InWorkerHandoffNode.Error.values()};
+        Nat44WorkerHandoff.Error.values(), Nat44WorkerHandoff.Error.values()};
 
     private volatile RecordRing ring;
     private long recordedBefore;

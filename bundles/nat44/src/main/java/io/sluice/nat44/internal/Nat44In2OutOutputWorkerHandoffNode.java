@@ -3,18 +3,9 @@ package io.sluice.nat44.internal;
 import io.sluice.graph.api.FeatureArc;
 import io.sluice.graph.api.FeatureRegistration;
 import io.sluice.graph.api.Frame;
-import io.sluice.graph.api.GraphRuntime;
-import io.sluice.graph.api.HandoffTrace;
-import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
-import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
-import io.sluice.packet.api.BufferPool;
-import io.sluice.packet.api.Ipv4;
-
-import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -38,51 +29,8 @@ import org.osgi.service.component.annotations.Reference;
 public final class Nat44In2OutOutputWorkerHandoffNode implements Node {
     public static final String NAME = "nat44-in2out-output-worker-handoff";
 
-    enum Next implements NextArc {
-        DROP(GraphRuntime.ERROR_DROP);
-
-        private final String nodeName;
-
-        Next(String nodeName) {
-            this.nodeName = nodeName;
-        }
-
-        @Override
-        public String nodeName() {
-            return nodeName;
-        }
-    }
-
-    static final int ARC_DROP = Next.DROP.ordinal();
-
-    /**
-     * VPP's nat44 handoff errors, in its words: the owner's frame queue was full (the packet is dropped), the packet
-     * was on its owner already, it was handed to its owner.
-     */
-    enum Error implements NodeError {
-        CONGESTION_DROP("congestion drop"),
-        SAME_WORKER("same worker"),
-        DO_HANDOFF("do handoff");
-
-        private final String description;
-
-        Error(String description) {
-            this.description = description;
-        }
-
-        @Override
-        public String description() {
-            return description;
-        }
-    }
-
-    private static final NodeRegistration REGISTRATION = NodeRegistration.internal(NAME,
-                    NextArc.names(Next.class), List.of(Error.values()),
-                    (record, offset, context, out) -> {
-                        out.append("NAT44_IN2OUT_WORKER_HANDOFF OUTPUT-FEATURE: ");
-                        HandoffTrace.format(record, offset, out);
-                    })
-            .withFeature(FeatureRegistration.on(FeatureArc.IP4_OUTPUT)
+    private static final NodeRegistration REGISTRATION = Nat44WorkerHandoff.registration(NAME,
+            "NAT44_IN2OUT_WORKER_HANDOFF OUTPUT-FEATURE: ", FeatureRegistration.on(FeatureArc.IP4_OUTPUT)
                     .after("ip4-sv-reassembly-output-feature")
                     .before("acl-plugin-out-ip4-fa", Nat44In2OutOutputNode.NAME));
 
@@ -105,47 +53,6 @@ public final class Nat44In2OutOutputWorkerHandoffNode implements Node {
 
     @Override
     public int process(NodeContext context, Frame frame) {
-        Nat44Policy policy = dataplane.policy();
-        BufferPool pool = context.pool();
-        MemorySegment seg = pool.segment();
-        int workers = context.workerCount();
-        int self = context.workerIndex();
-        boolean translating = workers > 1 && !policy.refusing;
-        boolean traced = frame.traced();
-        int n = frame.count();
-        int[] buffers = frame.buffers();
-        int[] nexts = frame.nexts();
-        int kept = 0;
-        int same = 0;
-        int handedOff = 0;
-        int congested = 0;
-        for (int i = 0; i < n; i++) {
-            int bi = buffers[i];
-            int next = context.featureNext(pool.txSwIfIndex(bi));
-            int owner = translating && policy.inside(pool.rxSwIfIndex(bi))
-                    ? Nat44WorkerOwner.ofInsideAddress(Ipv4.src(seg, pool.l3Header(bi)), workers) : self;
-            if (traced) {
-                Nat44WorkerOwner.trace(context, pool, bi, owner);
-            }
-            if (owner == self) {
-                same++;
-                buffers[kept] = bi;
-                nexts[kept++] = next;
-            } else if (context.handoff(bi, owner, next)) {
-                handedOff++;
-            } else {
-                congested++;
-                context.stampError(bi, Error.CONGESTION_DROP.ordinal());
-                dataplane.drops().record(Nat44DropRecorder.NODE_IN2OUT_OUTPUT_HANDOFF,
-                        Error.CONGESTION_DROP.ordinal(), pool, bi, dataplane.now());
-                buffers[kept] = bi;
-                nexts[kept++] = ARC_DROP;
-            }
-        }
-        frame.setCount(kept);
-        context.countError(Error.SAME_WORKER.ordinal(), same);
-        context.countError(Error.DO_HANDOFF.ordinal(), handedOff);
-        context.countError(Error.CONGESTION_DROP.ordinal(), congested);
-        return n;
+        return Nat44WorkerHandoff.process(context, frame, dataplane, false, Nat44DropRecorder.NODE_IN2OUT_OUTPUT_HANDOFF);
     }
 }

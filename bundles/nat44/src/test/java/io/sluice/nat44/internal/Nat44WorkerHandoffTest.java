@@ -266,9 +266,9 @@ class Nat44WorkerHandoffTest {
         }
         assertEquals(IN2OUT + "/congestion-drop", Nat44DropRecorder.reasonName(
                 Nat44DropRecorder.NODE_IN2OUT_OUTPUT_HANDOFF << 8
-                        | Nat44In2OutOutputWorkerHandoffNode.Error.CONGESTION_DROP.ordinal()), "as the drop log names it");
+                        | Nat44WorkerHandoff.Error.CONGESTION_DROP.ordinal()), "as the drop log names it");
         assertEquals(OUT2IN + "/congestion-drop", Nat44DropRecorder.reasonName(Nat44DropRecorder.NODE_OUT2IN_HANDOFF << 8
-                | Nat44Out2InWorkerHandoffNode.Error.CONGESTION_DROP.ordinal()));
+                | Nat44WorkerHandoff.Error.CONGESTION_DROP.ordinal()));
     }
 
     @Test
