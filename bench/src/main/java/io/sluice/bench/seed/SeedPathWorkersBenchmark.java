@@ -3,6 +3,7 @@ package io.sluice.bench.seed;
 import io.sluice.ethernet.api.EthernetGraph;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime.BufferStats;
+import io.sluice.graph.testkit.HandoffNodes;
 import io.sluice.graph.testkit.TestGraph;
 import io.sluice.packet.api.Checksum;
 import io.sluice.packet.api.Ethernet;
@@ -45,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code oneWorker}: the baseline, the same 512 packets a pass on a one-worker graph.</li>
  *   <li>{@code twoWorkers}, {@code flows=own}: each worker forwards only flows it owns, no handoff node in the path:
  *       the ceiling (two independent workers, sharing only the tables, the ports and the memory bus).</li>
- *   <li>{@code twoWorkers}, {@code flows=half}: every source's frames go through {@link SeedWorkerHandoff}, and half
+ *   <li>{@code twoWorkers}, {@code flows=half}: every source's frames go through {@code seed-worker-handoff} (the graph testkit's handoff node, handing to ethernet-input), and half
  *       of each worker's flows are owned by the other, as when RSS spreads flows without regard to the NAT's owner:
  *       half the packets are handed off (queued, copied into the owner's pool, their buffers sent home and freed).
  *       The realistic figure.</li>
@@ -67,6 +68,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx1g"})
 public class SeedPathWorkersBenchmark {
+    /** The graph testkit's handoff node under this name, handing each buffer to ethernet-input on its owner. */
+    static final String SEED_WORKER_HANDOFF = "seed-worker-handoff";
     static final int FRAME = Frame.CAPACITY;
     static final int FIRST_POD_PORT = 1024;
     static final int BUFFERS_PER_WORKER = 16384;
@@ -112,9 +115,9 @@ public class SeedPathWorkersBenchmark {
             FrameSource setupInternet = new FrameSource("seed-setup-gbe-rx", seed.gbe);
             graph.addNode(setupPod);
             graph.addNode(setupInternet);
-            String next = handoffHalf ? SeedWorkerHandoff.NAME : EthernetGraph.ETHERNET_INPUT;
+            String next = handoffHalf ? SEED_WORKER_HANDOFF : EthernetGraph.ETHERNET_INPUT;
             if (handoffHalf) {
-                graph.addNode(new SeedWorkerHandoff());
+                graph.addNode(new HandoffNodes.WorkerHandoffNode(SEED_WORKER_HANDOFF, EthernetGraph.ETHERNET_INPUT));
             }
             sources = new WorkerFrameSource[2 * workers];
             for (int w = 0; w < workers; w++) {
@@ -189,7 +192,7 @@ public class SeedPathWorkersBenchmark {
                 made += source.made;
             }
             Map<String, Long> errors = seed.errors(true);
-            long congested = errors.getOrDefault(SeedWorkerHandoff.NAME + "/congestion-drop", 0L);
+            long congested = errors.getOrDefault(SEED_WORKER_HANDOFF + "/congestion-drop", 0L);
             List<BufferStats> pools = seed.runtime.buffers();
             System.out.printf("%n%d workers: packets made %d, out of the GbE %d, out of tap2 %d, congestion drops %d;"
                     + " buffers outstanding %s; counters %s%n", workers, made, gbePort.sent, tapPort.sent, congested,

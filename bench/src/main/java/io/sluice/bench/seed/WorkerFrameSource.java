@@ -4,6 +4,7 @@ import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
+import io.sluice.graph.testkit.HandoffNodes;
 import io.sluice.packet.api.BufferPool;
 
 import java.lang.foreign.MemorySegment;
@@ -13,8 +14,8 @@ import java.util.List;
  * A seed port's driver on one worker of several, in memory: while {@link #running}, every poll allocates a frame
  * of buffers from its worker's pool, copies the prepared 60-byte frames in and stamps the rx sw_if_index, as a
  * device-input node does after its ring, and marks each buffer with the worker that owns its flow (opaque word
- * {@link SeedWorkerHandoff#OPAQUE_OWNER}) for {@link SeedWorkerHandoff}. Its next node is that handoff node or
- * ethernet-input straight away, as it is built. Counts what it made.
+ * {@link HandoffNodes#OPAQUE_OWNER}) for {@code seed-worker-handoff} (the graph testkit's handoff node, handing to
+ * ethernet-input). Its next node is that handoff node or ethernet-input straight away, as it is built. Counts what it made.
  *
  * <p>It makes nothing while its pool has more than {@code maxOutstanding} buffers out, as a receive ring the
  * driver cannot refill stops taking frames: the buffers a worker handed off stay out of its pool until the owner
@@ -68,7 +69,7 @@ final class WorkerFrameSource implements Node {
             MemorySegment.copy(frames, (long) i * SeedFrames.LENGTH, seg, BufferPool.dataStart(bi), SeedFrames.LENGTH);
             pool.setData(bi, 0, SeedFrames.LENGTH);
             pool.setRxSwIfIndex(bi, rxSwIfIndex);
-            pool.setOpaque(bi, SeedWorkerHandoff.OPAQUE_OWNER, owners[i]);
+            pool.setOpaque(bi, HandoffNodes.OPAQUE_OWNER, owners[i]);
             nexts[i] = 0;
         }
         frame.setCount(n);

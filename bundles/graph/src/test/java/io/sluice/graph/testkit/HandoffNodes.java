@@ -3,7 +3,6 @@ package io.sluice.graph.testkit;
 import io.sluice.graph.api.Frame;
 import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.HandoffTrace;
-import io.sluice.graph.api.NextArc;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeError;
@@ -114,24 +113,11 @@ public final class HandoffNodes {
         }
     }
 
-    /** {@code worker-handoff}: each buffer to {@code flow-owner} on the worker that owns its flow. */
+    /**
+     * {@code worker-handoff}: each buffer to {@code flow-owner} on the worker that owns its flow (opaque word
+     * {@link #OPAQUE_OWNER}); or, named otherwise, to another next node (the seed benchmark hands to ethernet-input).
+     */
     public static final class WorkerHandoffNode implements Node {
-
-        enum Next implements NextArc {
-            OWNER("flow-owner"),
-            DROP(GraphRuntime.ERROR_DROP);
-
-            private final String nodeName;
-
-            Next(String nodeName) {
-                this.nodeName = nodeName;
-            }
-
-            @Override
-            public String nodeName() {
-                return nodeName;
-            }
-        }
 
         public enum Error implements NodeError {
             CONGESTION_DROP("congestion drop: the owner worker's frame queue is full"),
@@ -149,18 +135,26 @@ public final class HandoffNodes {
             }
         }
 
-        private static final int NEXT_OWNER = Next.OWNER.ordinal();
-        private static final int NEXT_DROP = Next.DROP.ordinal();
-        private static final NodeRegistration REGISTRATION = NodeRegistration.internal("worker-handoff",
-                NextArc.names(Next.class), List.of(Error.values()),
-                (record, offset, context, out) -> {
-                    out.append("worker-handoff: ");
-                    HandoffTrace.format(record, offset, out);
-                });
+        /** Next arcs: the owner's next node, then error-drop. */
+        private static final int NEXT_OWNER = 0;
+        private static final int NEXT_DROP = 1;
+        private final NodeRegistration registration;
+
+        public WorkerHandoffNode() {
+            this("worker-handoff", "flow-owner");
+        }
+
+        public WorkerHandoffNode(String name, String ownerNext) {
+            registration = NodeRegistration.internal(name, List.of(ownerNext, GraphRuntime.ERROR_DROP),
+                    List.of(Error.values()), (record, offset, context, out) -> {
+                        out.append(name).append(": ");
+                        HandoffTrace.format(record, offset, out);
+                    });
+        }
 
         @Override
         public NodeRegistration registration() {
-            return REGISTRATION;
+            return registration;
         }
 
         @Override
