@@ -1,5 +1,7 @@
 package io.sluice.bench.nat44;
 
+import io.sluice.bench.CpuTime;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -37,13 +39,13 @@ public final class Nat44PathCpuTime {
             state.logging = logging;
             state.setUp();
             IntSupplier op = name.equals("slowPath") ? state::slowPath : state::fastPath;
-            run(op, threads, (long) (seconds * 1e9));
+            CpuTime.runFor(op, threads, (long) (seconds * 1e9), 16);
             double[] nanos = new double[rounds];
             double bytes = 0;
             for (int r = 0; r < rounds; r++) {
                 long allocatedBefore = allocation.getCurrentThreadAllocatedBytes();
                 long cpuBefore = threads.getCurrentThreadCpuTime();
-                long ops = run(op, threads, (long) (seconds * 1e9));
+                long ops = CpuTime.runFor(op, threads, (long) (seconds * 1e9), 16);
                 long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
                 long allocated = allocation.getCurrentThreadAllocatedBytes() - allocatedBefore;
                 nanos[r] = (double) cpu / (ops * Nat44PathBenchmark.FRAME);
@@ -54,21 +56,6 @@ public final class Nat44PathCpuTime {
             System.out.printf(Locale.ROOT, "%-8s logging %s CPU ns/packet: median %.1f, lowest %.1f (%d rounds of %.0f s);"
                             + " %.0f k/s per core at the median; %.4f B/packet allocated%n", name, logging,
                     nanos[rounds / 2], nanos[0], rounds, seconds, 1e6 / nanos[rounds / 2], bytes / rounds);
-        }
-    }
-
-    /** Runs {@code op} until the thread has used {@code cpuNanos} of CPU; returns how many times. */
-    private static long run(IntSupplier op, ThreadMXBean threads, long cpuNanos) {
-        long end = threads.getCurrentThreadCpuTime() + cpuNanos;
-        long ops = 0;
-        while (true) {
-            for (int i = 0; i < 16; i++) {
-                op.getAsInt();
-            }
-            ops += 16;
-            if (threads.getCurrentThreadCpuTime() >= end) {
-                return ops;
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.bench.seed;
 
+import io.sluice.bench.CpuTime;
 import io.sluice.graph.api.GraphRuntime;
 
 import java.lang.management.ManagementFactory;
@@ -50,14 +51,14 @@ public final class SeedPathCpuTime {
                 case "requestAndReply" -> state::requestAndReply;
                 default -> state::newConnections;
             };
-            run(op, threads, (long) (seconds * 1e9));
+            CpuTime.runFor(op, threads, (long) (seconds * 1e9), 64);
             state.box.runtime.clearRuntimeStats();
             double[] nanos = new double[rounds];
             double bytes = 0;
             for (int r = 0; r < rounds; r++) {
                 long allocatedBefore = allocation.getCurrentThreadAllocatedBytes();
                 long cpuBefore = threads.getCurrentThreadCpuTime();
-                long ops = run(op, threads, (long) (seconds * 1e9));
+                long ops = CpuTime.runFor(op, threads, (long) (seconds * 1e9), 64);
                 long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
                 long allocated = allocation.getCurrentThreadAllocatedBytes() - allocatedBefore;
                 nanos[r] = (double) cpu / (ops * packetsPerOp[b]);
@@ -76,21 +77,6 @@ public final class SeedPathCpuTime {
             System.out.printf(Locale.ROOT, "%-16s logging %s CPU ns/%s: median %.1f, lowest %.1f (%d rounds of %.0f s);"
                             + " %.0f k%ss/s per core at the median; %.4f B/%s allocated%n", names[b], logging, unit,
                     nanos[rounds / 2], nanos[0], rounds, seconds, 1e6 / nanos[rounds / 2], unit, bytes / rounds, unit);
-        }
-    }
-
-    /** Runs {@code op} until the thread has used {@code cpuNanos} of CPU; returns how many times. */
-    private static long run(IntSupplier op, ThreadMXBean threads, long cpuNanos) {
-        long end = threads.getCurrentThreadCpuTime() + cpuNanos;
-        long ops = 0;
-        while (true) {
-            for (int i = 0; i < 64; i++) {
-                op.getAsInt();
-            }
-            ops += 64;
-            if (threads.getCurrentThreadCpuTime() >= end) {
-                return ops;
-            }
         }
     }
 }
