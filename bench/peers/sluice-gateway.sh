@@ -10,8 +10,8 @@
 #
 # Settings (environment; docs/performance.md, "Issue 16, session 6", has the A/B figures): SLUICE_DRIVER af_packet |
 # af_xdp | dpdk_af_xdp (DPDK's net_af_xdp PMD; SLUICE_DPDK_XDP_ARGS appended to its vdev arguments), SLUICE_IDLE,
-# SLUICE_RX_MODE, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none), SLUICE_WARMUP_LARGE (full-size
-# pings after them; 0: none), SLUICE_XDP_NAPI threaded | softirq, SLUICE_NICE (of the worker and NAPI threads).
+# SLUICE_RX_MODE, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none), SLUICE_WARMUP_SIZES (60-byte
+# and full-size pings after them; 0: none), SLUICE_XDP_NAPI threaded | softirq, SLUICE_NICE (of the worker and NAPI threads).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${POD_IF:?run by bench-peers run.sh}" "${UP_IF:?}" "${POD_IP:?}" "${GW_POD_IP:?}" "${GW_UP_IP:?}" "${INET_IP:?}"
@@ -183,22 +183,25 @@ fi
 # denies them: no reflected session), which runs both ports' receive and transmit, ethernet-input, ip4-input,
 # ip4-lookup, ip4-rewrite, the ACL nodes and NAT44's session paths; then the pod's ACL becomes the reflective one
 # and the pod's traffic passes. What stays cold is acl-in's reflected-session path.
-# Then the last ping again with full-size frames (1472 data bytes: 1514-byte frames, a TCP data segment's size):
-# pings of 98-byte frames alone leave the frame copies' long-length branch untaken, and C2 compiles it as an
-# uncommon trap; the first TCP segments then deoptimized the drivers' copy (SegmentBulkOperations.copy,
-# unstable_if) and C2 recompiled ip4-input, the ACL, NAT44 and ip4-rewrite on the gateway core, 0.2-1.4 s each,
-# during the harness's TCP figure (JFR, docs/performance.md "Issue 16, session 7").
-# SLUICE_WARMUP=0 skips it (the pod's ACL is the reflective one at once); SLUICE_WARMUP_LARGE=0 skips the
-# full-size pings.
+# Then the last ping again with 60-byte frames (18 data bytes: the 64 B flood's frame size) and with full-size
+# ones (1472: 1514-byte frames, a TCP data segment). Pings of 98-byte frames alone leave a branch of the drivers'
+# frame copy untaken (MemorySegment.copy copies under 64 bytes inline, longer ones natively), which C2 compiles as
+# an uncommon trap: the first short TCP segments then deoptimized it (SegmentBulkOperations.copy, unstable_if) and
+# C2 recompiled ip4-input, the ACL, NAT44 and ip4-rewrite on the gateway core, 0.1-1.4 s each, during the
+# harness's TCP figure (JFR; docs/performance.md, "Issue 16, session 7").
+# SLUICE_WARMUP=0 skips it (the pod's ACL is the reflective one at once); SLUICE_WARMUP_SIZES=0 skips the
+# 60-byte and full-size pings.
 warmup=${SLUICE_WARMUP:-20000}
-warmup_large=${SLUICE_WARMUP_LARGE:-10000}
+warmup_sizes=${SLUICE_WARMUP_SIZES:-10000}
 if [ "$warmup" -gt 0 ]; then
     "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 $SRV_IP" | tail -1 || true
     "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 $POD_IP" | tail -1 || true
     "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 --source $POD_IP $SRV_IP" | tail -1 || true
-    if [ "$warmup_large" -gt 0 ]; then
-        "$ROOT/sluice" shell "ip:ping --count $warmup_large --interval 0 --timeout 1 --size 1472 --source $POD_IP $SRV_IP" \
-            | tail -1 || true
+    if [ "$warmup_sizes" -gt 0 ]; then
+        for size in 18 1472; do
+            ping="ip:ping --count $warmup_sizes --interval 0 --timeout 1 --size $size --source $POD_IP $SRV_IP"
+            "$ROOT/sluice" shell "$ping" | tail -1 || true
+        done
     fi
 fi
 acl_pod pod-reflect > "$SLUICE_RUN/box/etc/io.sluice.acl.interface-pod.cfg"
