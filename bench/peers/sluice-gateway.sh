@@ -184,11 +184,11 @@ fi
 # ip4-lookup, ip4-rewrite, the ACL nodes and NAT44's session paths; then the pod's ACL becomes the reflective one
 # and the pod's traffic passes. What stays cold is acl-in's reflected-session path.
 # Then the last ping again with 60-byte frames (18 data bytes: the 64 B flood's frame size) and with full-size
-# ones (1472: 1514-byte frames, a TCP data segment). Pings of 98-byte frames alone leave a branch of the drivers'
-# frame copy untaken (MemorySegment.copy copies under 64 bytes inline, longer ones natively), which C2 compiles as
-# an uncommon trap: the first short TCP segments then deoptimized it (SegmentBulkOperations.copy, unstable_if) and
-# C2 recompiled ip4-input, the ACL, NAT44 and ip4-rewrite on the gateway core, 0.1-1.4 s each, during the
-# harness's TCP figure (JFR; docs/performance.md, "Issue 16, session 7").
+# ones (1472: 1514-byte frames, a TCP data segment). With 98-byte frames alone, a branch of MemorySegment.copy
+# (inline under 64 bytes when not overlapping, native otherwise; one profile for all of the graph's copies) stayed
+# untaken and C2 compiled it as an uncommon trap: the pod's first TCP segments deoptimized it
+# (SegmentBulkOperations.copy, unstable_if) and C2 recompiled ip4-input, the ACL, NAT44 and ip4-rewrite on the
+# gateway core, 0.15-1.4 s each, during the harness's TCP figure (JFR; docs/performance.md, "Issue 16, session 7").
 # SLUICE_WARMUP=0 skips it (the pod's ACL is the reflective one at once); SLUICE_WARMUP_SIZES=0 skips the
 # 60-byte and full-size pings.
 warmup=${SLUICE_WARMUP:-20000}
