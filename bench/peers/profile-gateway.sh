@@ -26,7 +26,7 @@ split() {
       else if (comm ~ /Compiler/) c = "JVM: JIT compiler threads"
       else c = "JVM: other threads"
       share[c]++; total++ }
-    END { for (c in share) printf "%5.1f %%  %s\n", 100 * share[c] / total, c; printf "(%d samples)\n", total }' \
+    END { for (c in share) printf "%5.1f %%  %s\n", 100 * share[c] / total, c; printf "100.0 %%  all of the core (%d samples)\n", total }' \
         | sort -rn
 }
 if [ "${1:-}" = --split ]; then

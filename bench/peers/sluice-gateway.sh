@@ -10,8 +10,9 @@
 #
 # Settings (environment; docs/performance.md, "Issue 16, session 6", has the A/B figures): SLUICE_DRIVER af_packet |
 # af_xdp | dpdk_af_xdp (DPDK's net_af_xdp PMD; SLUICE_DPDK_XDP_ARGS appended to its vdev arguments), SLUICE_IDLE,
-# SLUICE_RX_MODE, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none), SLUICE_WARMUP_SIZES (60-byte
-# and full-size pings after them; 0: none), SLUICE_XDP_NAPI threaded | softirq, SLUICE_NICE (of the worker and NAPI threads).
+# SLUICE_RX_MODE, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none), SLUICE_WARMUP_SIZES (pings of
+# many sizes after them, each size this many times; 0: none), SLUICE_XDP_NAPI threaded | softirq, SLUICE_NICE (of
+# the worker and NAPI threads).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${POD_IF:?run by bench-peers run.sh}" "${UP_IF:?}" "${POD_IP:?}" "${GW_POD_IP:?}" "${GW_UP_IP:?}" "${INET_IP:?}"
@@ -183,22 +184,23 @@ fi
 # denies them: no reflected session), which runs both ports' receive and transmit, ethernet-input, ip4-input,
 # ip4-lookup, ip4-rewrite, the ACL nodes and NAT44's session paths; then the pod's ACL becomes the reflective one
 # and the pod's traffic passes. What stays cold is acl-in's reflected-session path.
-# Then the last ping again with 60-byte frames (18 data bytes: the 64 B flood's frame size) and with full-size
-# ones (1472: 1514-byte frames, a TCP data segment). With 98-byte frames alone, a branch of MemorySegment.copy
-# (inline under 64 bytes when not overlapping, native otherwise; one profile for all of the graph's copies) stayed
-# untaken and C2 compiled it as an uncommon trap: the pod's first TCP segments deoptimized it
-# (SegmentBulkOperations.copy, unstable_if) and C2 recompiled ip4-input, the ACL, NAT44 and ip4-rewrite on the
-# gateway core, 0.15-1.4 s each, during the harness's TCP figure (JFR; docs/performance.md, "Issue 16, session 7").
+# Then the last ping again with frames of many sizes, 42 to 1514 bytes (the data bytes below), each size
+# SLUICE_WARMUP_SIZES times. MemorySegment.copy, which every frame copy of the path calls, has one profile for
+# all of them: inline under 64 bytes when not overlapping (a loop of 8-byte words, then 4, 2 and 1 byte tails),
+# native otherwise. Pings of 98-byte frames alone left branches of it untaken, which C2 compiles as uncommon
+# traps: the pod's first TCP segments deoptimized it (SegmentBulkOperations.copy, unstable_if) and C2 recompiled
+# ip4-input, the ACL, NAT44 and ip4-rewrite on the gateway core, 0.15-1.4 s each, during the harness's TCP figure;
+# 60-byte and 1514-byte pings alone still left some (JFR; docs/performance.md, "Issue 16, session 7").
 # SLUICE_WARMUP=0 skips it (the pod's ACL is the reflective one at once); SLUICE_WARMUP_SIZES=0 skips the
-# 60-byte and full-size pings.
+# pings of many sizes.
 warmup=${SLUICE_WARMUP:-20000}
-warmup_sizes=${SLUICE_WARMUP_SIZES:-10000}
+warmup_sizes=${SLUICE_WARMUP_SIZES:-2000}
 if [ "$warmup" -gt 0 ]; then
     "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 $SRV_IP" | tail -1 || true
     "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 $POD_IP" | tail -1 || true
     "$ROOT/sluice" shell "ip:ping --count $warmup --interval 0 --timeout 1 --source $POD_IP $SRV_IP" | tail -1 || true
     if [ "$warmup_sizes" -gt 0 ]; then
-        for size in 18 1472; do
+        for size in 0 1 2 3 4 5 6 7 18 60 300 1000 1472; do
             ping="ip:ping --count $warmup_sizes --interval 0 --timeout 1 --size $size --source $POD_IP $SRV_IP"
             "$ROOT/sluice" shell "$ping" | tail -1 || true
         done
