@@ -53,17 +53,17 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
     private final TimeSource clock;
     /** The mapped file the sessions live in, or null when they live in memory the graph retains. */
     private final SessionFile file;
-    /** Gives the file's pages back every {@link #RELEASE_INTERVAL_SECONDS} (null without a file). */
+    /** Gives the file's empty pages back every {@link #RELEASE_INTERVAL_SECONDS} (null without a file). */
     private final ScheduledExecutorService releaser;
 
     /**
-     * The table is a hash table: every flow looked up (a miss as much as a hit) and the workers' sweep (64 slots a
-     * frame, all of them in turn) map in the page it falls on, so under traffic the whole file becomes resident
-     * however few sessions it holds. Once a minute its pages are given back (madvise, contents kept): the box is
-     * then resident for the pages touched since, the sessions in use and what the sweep passed. A worker that
-     * touches a page again takes a minor fault (the page is still in the page cache), once per page per interval.
+     * The table is a hash table: every flow looked up (a miss as much as a hit) maps in the page it falls on. The
+     * sweep reads only the pages that hold sessions ({@link SessionTable}'s occupancy counts), and every 10 s the
+     * pages that hold none, emptied by the sweep or read by a lookup that missed, are given back (madvise, contents
+     * kept): the file is then resident for the pages its live sessions are in, and what was looked up since. A
+     * worker that inserts into a page given back takes a minor fault (the page stays in the page cache).
      */
-    static final long RELEASE_INTERVAL_SECONDS = 60;
+    static final long RELEASE_INTERVAL_SECONDS = 10;
 
     /**
      * The box's sessions: in {@code session-file} (default {@code ${karaf.data}/acl/sessions.bin}), so that they
@@ -187,7 +187,7 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
 
     private void releaseResidentPages() {
         try {
-            file.releaseResidentPages();
+            table.releaseEmptyPages(file::releaseResidentPages);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, file.path() + ": giving the session file's pages back: "
                     + e.getMessage() + "; they stay resident");

@@ -63,6 +63,11 @@ final class SessionFile implements AutoCloseable {
         file.releaseResidentPages();
     }
 
+    /** Gives back the whole pages of {@code bytes} from {@code regionOffset} ({@link StateFile#releaseResidentPages(long, long)}). */
+    void releaseResidentPages(long regionOffset, long bytes) {
+        file.releaseResidentPages(regionOffset, bytes);
+    }
+
     /** Writes dirty pages to the device (msync), without a lock: for power loss; a JVM crash loses nothing anyway. */
     void force() {
         file.force();

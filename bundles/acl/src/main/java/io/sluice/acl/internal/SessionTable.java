@@ -45,6 +45,16 @@ import java.util.List;
  * with release after its key is written); inserts and deletions claim a slot by compare-and-set on its
  * state. Per-session counters and flags are updated without atomics by whichever worker sees the packet:
  * under races between workers they are approximate, the session itself is not.
+ *
+ * <p>Residency: the slots of a mapped file are resident only where they are touched, and a hash table spreads
+ * its sessions over all of it. So the table counts, per 4 KB page of its slots ({@link #PAGE_SIZE}, 64 slots), the
+ * slots that are not EMPTY ({@link #occupancy}, on the heap: 64 kB for a million slots): an insert that claims an
+ * empty slot adds one, the sweep that turns a tombstone back to empty takes one off. The sweep skips the pages
+ * that hold none (it would only read empty slots there), and {@link #releaseEmptyPages} hands the runs of such
+ * pages to the owner to give back (madvise), so the file's residency follows the live sessions rather than the
+ * most it ever held. The count is read only by the sweep, the control plane and the release, never by a lookup;
+ * a count racing with an insert (slot claimed, count not yet added) only makes a sweep skip a session it meets
+ * again at its next pass, and lookups check expiry themselves.
  */
 final class SessionTable implements AutoCloseable {
     static final int SLOT_SIZE = 64;
@@ -136,6 +146,13 @@ final class SessionTable implements AutoCloseable {
     private final SegmentCounter deleted;
     private final SegmentCounter expired;
     private final SegmentCounter refusedFull;
+    /** Bytes of the address space a count of {@link #occupancy} covers: the base page. */
+    static final int PAGE_SIZE = 4096;
+    private static final int SLOTS_PER_PAGE = PAGE_SIZE / SLOT_SIZE;
+    /** Slots in front of slot 0 in its page (the headers before the slots in the page-aligned mapping). */
+    private final int leadSlots;
+    /** Slots not EMPTY per page of the slots' address space (page 0 also holds the headers). */
+    private final java.util.concurrent.atomic.AtomicIntegerArray occupancy;
 
     /** A table for {@code maxSessions} sessions in memory of its own (freed by {@link #close()}). */
     SessionTable(long maxSessions, SessionTimeouts timeouts) {
@@ -176,12 +193,79 @@ final class SessionTable implements AutoCloseable {
         this.sweepCursor = new SegmentCounter(memory, HEADER_SWEEP_CURSOR);
         this.maxSessions = maxSessions;
         setTimeouts(timeouts);
-        for (int slot = 0; slot < capacity; slot++) {
-            if (state(slot) == LIVE) {
-                countInterface(slot, 1);
-                liveByHost.tryAdd(host(slot), Long.MAX_VALUE);
+        this.leadSlots = (int) ((slots.address() & (PAGE_SIZE - 1)) / SLOT_SIZE);
+        this.occupancy = new java.util.concurrent.atomic.AtomicIntegerArray(
+                (leadSlots + capacity + SLOTS_PER_PAGE - 1) / SLOTS_PER_PAGE);
+        if (attach) {
+            // A fresh region is all EMPTY: reading it would only map every page in.
+            for (int slot = 0; slot < capacity; slot++) {
+                int state = state(slot);
+                if (state != EMPTY) {
+                    occupancy.getAndIncrement(pageOf(slot));
+                }
+                if (state == LIVE) {
+                    countInterface(slot, 1);
+                    liveByHost.tryAdd(host(slot), Long.MAX_VALUE);
+                }
             }
         }
+    }
+
+    /** The page of {@link #occupancy} that {@code slot} lies in. */
+    int pageOf(int slot) {
+        return (slot + leadSlots) / SLOTS_PER_PAGE;
+    }
+
+    /** The slot after the last one in {@code page}. */
+    private int endSlotOf(int page) {
+        return Math.min(capacity, (page + 1) * SLOTS_PER_PAGE - leadSlots);
+    }
+
+    /** The state of {@code slot} (EMPTY, BUSY, LIVE, DEAD): for tests that check the bookkeeping against the slots. */
+    int slotState(int slot) {
+        return state(slot);
+    }
+
+    /** Pages the slots span, for {@link #occupancy(int)}. */
+    int pages() {
+        return occupancy.length();
+    }
+
+    /** Slots of {@code page} that are not EMPTY, as counted. */
+    int occupancy(int page) {
+        return occupancy.get(page);
+    }
+
+    /** Where a run of pages holding no session is given back: its bytes from the start of the region. */
+    @FunctionalInterface
+    interface PageRelease {
+        void release(long regionOffset, long bytes);
+    }
+
+    /**
+     * Calls {@code release} for each run of pages that hold no slot but EMPTY ones (the pages partly holding the
+     * region's header excepted) and returns how many pages those runs hold: for the owner of a mapped file to give
+     * them back, from a thread of the control plane. A page an insert takes meanwhile is given back with its
+     * session in it, which a shared file mapping keeps (the next access maps the page again).
+     */
+    int releaseEmptyPages(PageRelease release) {
+        long slotsOffset = HEADER_SIZE - (long) leadSlots * SLOT_SIZE;
+        int released = 0;
+        int page = 1;
+        int pages = occupancy.length();
+        while (page < pages) {
+            if (occupancy.get(page) != 0) {
+                page++;
+                continue;
+            }
+            int first = page;
+            while (page < pages && occupancy.get(page) == 0) {
+                page++;
+            }
+            release.release(slotsOffset + (long) first * PAGE_SIZE, (long) (page - first) * PAGE_SIZE);
+            released += page - first;
+        }
+        return released;
     }
 
     /** The host a session is counted against: its initiator (key0's high half). */
@@ -437,8 +521,14 @@ final class SessionTable implements AutoCloseable {
             if (!casState(reusable, reusableState, BUSY)) {
                 continue;
             }
+            if (reusableState == EMPTY) {
+                occupancy.getAndIncrement(pageOf(reusable));
+            }
             if (!liveByHost.tryAdd((int) (key0 >>> 32), maxPerHost)) {
                 INT_HANDLE.setRelease(slots, (long) reusable * SLOT_SIZE + STATE, reusableState);
+                if (reusableState == EMPTY) {
+                    occupancy.getAndDecrement(pageOf(reusable));
+                }
                 return refuseQuota();
             }
             if (reusableState == LIVE) {
@@ -517,8 +607,16 @@ final class SessionTable implements AutoCloseable {
     int sweep(long now, int budget) {
         int start = (int) sweepCursor.getAndAdd(budget) & mask;
         int removed = 0;
-        for (int i = 0; i < budget; i++) {
+        int i = 0;
+        while (i < budget) {
             int slot = (start + i) & mask;
+            int page = pageOf(slot);
+            if (occupancy.get(page) == 0) {
+                // nothing but EMPTY slots here: reading them would only map the page in again
+                i += endSlotOf(page) - slot;
+                continue;
+            }
+            i++;
             int state = state(slot);
             if (state == LIVE && expiredAt(slot, now)) {
                 if (casState(slot, LIVE, DEAD)) {
@@ -527,8 +625,8 @@ final class SessionTable implements AutoCloseable {
                     state = DEAD;
                 }
             }
-            if (state == DEAD && state((slot + 1) & mask) == EMPTY) {
-                casState(slot, DEAD, EMPTY);
+            if (state == DEAD && emptyAt((slot + 1) & mask) && casState(slot, DEAD, EMPTY)) {
+                occupancy.getAndDecrement(page);
             }
         }
         if (removed > 0) {
@@ -539,10 +637,23 @@ final class SessionTable implements AutoCloseable {
         return removed;
     }
 
+    /** True when {@code slot} is EMPTY, read without mapping its page in when the page holds nothing. */
+    private boolean emptyAt(int slot) {
+        return occupancy.get(pageOf(slot)) == 0 || state(slot) == EMPTY;
+    }
+
+    /** The next slot from {@code slot} on that may hold something: past the pages that hold nothing. */
+    private int skipEmptyPages(int slot) {
+        while (slot < capacity && occupancy.get(pageOf(slot)) == 0) {
+            slot = endSlotOf(pageOf(slot));
+        }
+        return slot;
+    }
+
     /** Deletes every live session; returns how many there were. */
     int clear() {
         int removed = 0;
-        for (int slot = 0; slot < capacity; slot++) {
+        for (int slot = skipEmptyPages(0); slot < capacity; slot = skipEmptyPages(slot + 1)) {
             if (state(slot) == LIVE && casState(slot, LIVE, DEAD)) {
                 removed++;
                 uncount(slot);
@@ -576,7 +687,7 @@ final class SessionTable implements AutoCloseable {
     /** Live sessions in slot order, at most {@code limit}: for the control plane. */
     List<SessionInfo> list(int limit, long now) {
         List<SessionInfo> out = new ArrayList<>();
-        for (int slot = 0; slot < capacity && out.size() < limit; slot++) {
+        for (int slot = skipEmptyPages(0); slot < capacity && out.size() < limit; slot = skipEmptyPages(slot + 1)) {
             if (state(slot) != LIVE || expiredAt(slot, now)) {
                 continue;
             }

@@ -317,6 +317,10 @@ public final class StateFile implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment whole = channel.map(FileChannel.MapMode.READ_WRITE, 0, spec.fileSize(), arena);
+            // A hash table's accesses are random: without this a fault reads in the pages around it too (mmap
+            // read-around, mm/filemap.c), which the kernel's fault-around then maps at the next fault nearby, so
+            // the resident set would follow what was read around rather than the records in use.
+            Libc.madvise(whole, LinuxConstants.MADV_RANDOM);
             if (fresh) {
                 MemorySegment.copy(MemorySegment.ofBuffer(header(spec)), 0, whole, 0, HEADER_SIZE);
             }
@@ -357,6 +361,27 @@ public final class StateFile implements AutoCloseable {
      */
     public void releaseResidentPages() {
         Libc.madvise(mapping, LinuxConstants.MADV_DONTNEED);
+    }
+
+    /** The unit {@link #releaseResidentPages(long, long)} gives back: the base page of x86-64 and of arm64's usual kernels. */
+    public static final long PAGE_SIZE = 4096;
+
+    /**
+     * {@link #releaseResidentPages()} for the whole pages inside {@code length} bytes of the payload from
+     * {@code payloadOffset} (a page the range only partly covers stays, since the rest of it may be in use; the
+     * header's page always stays): what an owner calls for pages its records have left, so that the box's
+     * residency follows what the file holds rather than the most it ever held. Returns the bytes given back.
+     */
+    public long releaseResidentPages(long payloadOffset, long length) {
+        long from = Math.max(HEADER_SIZE + payloadOffset, 0);
+        long to = Math.min(HEADER_SIZE + payloadOffset + length, mapping.byteSize());
+        long first = (from + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+        long end = to / PAGE_SIZE * PAGE_SIZE;
+        if (end <= first) {
+            return 0;
+        }
+        Libc.madvise(mapping.asSlice(first, end - first), LinuxConstants.MADV_DONTNEED);
+        return end - first;
     }
 
     /** msync of the whole mapping; no lock needed or taken (see the class comment). */

@@ -77,4 +77,24 @@ class StateFileResidencyTest {
             assertEquals(42L, state.payload().get(ValueLayout.JAVA_LONG, 256L * 100), "and reach the file");
         }
     }
+
+    @Test
+    void aRangeGivesBackOnlyTheWholePagesInsideIt(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("r.bin");
+        try (StateFile state = open(file)) {
+            long page = StateFile.PAGE_SIZE;
+            for (long at = 0; at < SPEC.payloadSize(); at += page) {
+                state.payload().set(ValueLayout.JAVA_BYTE, at, (byte) 1);
+            }
+            long before = residentKb(file);
+            // payload offset 100 is inside the file's first page (the header's), so the range's first whole page is
+            // the second one; its end, 40 pages on, cuts the 41st page of the file, which stays
+            assertEquals(39 * page, state.releaseResidentPages(100, 40 * page));
+            assertEquals(before - 39 * page / 1024, residentKb(file), "only the 39 whole pages left");
+            assertEquals(0, state.releaseResidentPages(page, page - 1), "less than a page gives nothing back");
+            for (long at = 0; at < SPEC.payloadSize(); at += page) {
+                assertEquals(1, state.payload().get(ValueLayout.JAVA_BYTE, at), "the contents stay, at " + at);
+            }
+        }
+    }
 }

@@ -39,6 +39,7 @@ public final class LinuxConstants {
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_LOCKED = 0x2000;
     public static final int MAP_POPULATE = 0x8000;
+    public static final int MADV_RANDOM = 1;
     public static final int MADV_DONTNEED = 4;
 
     // <sys/socket.h>, <bits/socket_type.h>
