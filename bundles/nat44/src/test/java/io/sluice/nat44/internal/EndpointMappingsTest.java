@@ -132,6 +132,50 @@ class EndpointMappingsTest {
         }
     }
 
+    /**
+     * Inside endpoints that all hash to one home slot: past the 31st the displacement saturates and the entry's home
+     * is read from its record, by lookups and by the backward shift of deletes in any order.
+     */
+    @Test
+    void entriesPastTheSaturatedDisplacementStayFindableThroughDeletes() {
+        int colliding = 60;
+        try (SessionTable table = SessionTable.anonymous(CAPACITY);
+             EndpointMappings mappings = new EndpointMappings(table)) {
+            long slots = EndpointMappings.slotCount(CAPACITY);
+            long target = -1;
+            List<Long> keys = new ArrayList<>();
+            for (int i = 0; keys.size() < colliding; i++) {
+                long inKey = SessionTable.key(0x0a000000 + (i >>> 14), 1024 + (i & 0x3fff), Ipv4.PROTOCOL_TCP);
+                long home = ((SessionTable.mix(inKey) >>> 32) * slots) >>> 32;
+                if (target < 0) {
+                    target = home;
+                }
+                if (home == target) {
+                    keys.add(inKey);
+                }
+            }
+            List<Integer> live = new ArrayList<>();
+            for (int i = 0; i < colliding; i++) {
+                long outKey = SessionTable.key(0xc0a80001, 1024 + i, Ipv4.PROTOCOL_TCP);
+                int s = table.insert(keys.get(i), outKey, 0x1f000001, 80, 1, false, 0, 1);
+                mappings.add(s);
+                live.add(s);
+            }
+            SplittableRandom random = new SplittableRandom(5);
+            while (!live.isEmpty()) {
+                for (int s : live) {
+                    assertEquals(s, mappings.findByInside(table.inKey(s)));
+                    assertEquals(s, mappings.findByOutside(table.outKey(s)));
+                }
+                int s = live.remove(random.nextInt(live.size()));
+                assertTrue(mappings.leave(s));
+                assertEquals(-1, mappings.findByInside(table.inKey(s)));
+                table.remove(s);
+            }
+            assertEquals(0, mappings.size());
+        }
+    }
+
     @Test
     void slotsAreOneAndAHalfPerSessionInWholeCacheLines() {
         assertEquals(16, EndpointMappings.slotCount(1));
