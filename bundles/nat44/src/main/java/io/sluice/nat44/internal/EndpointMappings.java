@@ -1,64 +1,107 @@
 package io.sluice.nat44.internal;
 
-import java.util.Arrays;
+import io.sluice.common.state.ZeroPages;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The dynamic endpoint-independent mappings (RFC 4787 REQ-1, section 4.1): one inside endpoint keeps one outside
  * endpoint, whatever remote it talks to, while any of its sessions lives. A mapping is found by its inside
  * endpoint (a new flow of a known endpoint reuses its outside port) and by its outside endpoint (filtering and
- * port ownership, {@link Nat44Dataplane}), and counts the sessions that use it: the last one to go gives the port
- * back to the pool. The sessions of a static mapping ({@link StaticMappings}) have theirs here too, marked static:
- * a flow an out2in-only mapping's inside endpoint opens while a session of that mapping lives leaves from the
- * mapping's endpoint, and the port stays reserved when the last of them goes.
+ * port ownership, {@link Nat44Dataplane}); the last of its sessions to go gives the port back to the pool. The
+ * sessions of a static mapping ({@link StaticMappings}) have theirs here too, static as their records are: a flow an
+ * out2in-only mapping's inside endpoint opens while a session of that mapping lives leaves from the mapping's
+ * endpoint, and the port stays reserved when the last of them goes.
  *
- * <p>Sized by the ports, not the sessions: there are at most as many mappings as outside ports of the pool in
- * use, whatever number of flows they carry. Heap arrays that grow by doubling, written under
- * {@link SessionTable#lock()} only (the slow paths and the control plane), never read by a fast path:
+ * <p>No mapping is stored: a mapping is its sessions, whose records ({@link SessionTable}) hold both its endpoints.
+ * One of them, the mapping's representative, is what both indexes point at; the sessions of a mapping are a ring
+ * linked through a side array, so that when the representative goes another takes its place and when the last goes
+ * the mapping goes. Everything is off-heap, sized by the session capacity (a mapping has at least one session) and
+ * resident only as it is used ({@link ZeroPages}); written under {@link SessionTable#lock()} only (the slow paths
+ * and the control plane), never read by a fast path:
  *
  * <pre>
- *  mapping m:   insideKeys[m] (8 B)  outsideKeys[m] (8 B)  refs[m] (4 B: sessions, bit 31 static; 0 free)
- *  byInside, byOutside: long slots, (hash tag << 32) | (m + 1), 0 empty; linear probing, at most 2/3 full
+ *  session s:  links[s] = next (4 B: ring successor + 1, bit 31 REPRESENTATIVE; 0 not in a mapping)
+ *                         prev (4 B: ring predecessor + 1)
+ *  byInside, byOutside: int slots, 1.5 per session of capacity (6 B each), 0 empty; linear probing, at most 2/3 full
+ *
+ *   31       indexBits+DISP_BITS   indexBits                0
+ *  +---------+-------------------+-------------------------+
+ *  |   tag   | displacement      | representative + 1      |
+ *  +---------+-------------------+-------------------------+
  * </pre>
  *
- * 20 B per mapping in the arrays and 12 to 24 B in each index, where two {@code LongIntMap}s and five arrays cost
- * 73 to 146 B. A slot's tag (the key hash's upper half, whose low bits are also the home slot) settles a probe
- * without reading the mapping's key but for the one that matches, and gives a delete's backward shift each entry's
- * home. A free mapping's {@code insideKeys} entry chains the free list. {@link #prefetchInside} lets the slow path
- * touch a frame's home slots before it walks them, and {@link #beginBatch} lets it insert a frame's outside entries
- * together, so their cache misses overlap.
+ * 20 B per session of capacity whatever the mappings, where a stored mapping cost 60 B per mapping (keys, count
+ * and two long-slot indexes on the heap). An entry's displacement (how far it sits from its home slot, saturated at
+ * the field of all ones) gives a delete's backward shift each entry's home without reading its record, and with the
+ * tag (the bits the session index leaves over, from the key hash's lower half) settles a probe without reading the
+ * record but for entries of the same home; a saturated entry's home is read from its record's key. {@link
+ * #prefetchInside} lets the slow path touch a frame's home slots before it walks them, and {@link #beginBatch} lets it
+ * insert a frame's outside entries together, so their cache misses overlap.
  */
-final class EndpointMappings {
-    private static final int STATIC = 1 << 31;
-    private static final int INITIAL = 1024;
+final class EndpointMappings implements AutoCloseable {
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final int REPRESENTATIVE = 1 << 31;
+    private static final int DISP_BITS_MAX = 5;
 
-    private long[] insideKeys = new long[INITIAL];
-    private long[] outsideKeys = new long[INITIAL];
-    private int[] refs = new int[INITIAL];
-    private long[] byInside = new long[2 * INITIAL];
-    private long[] byOutside = new long[2 * INITIAL];
-    private int mask = 2 * INITIAL - 1;
-    private int freeHead = -1;
-    private int used;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment records;
+    private final MemorySegment byInside;
+    private final MemorySegment byOutside;
+    private final MemorySegment links;
+    private final long slots;
+    /** Bits for a session index plus one; the rest of a slot is displacement and tag. */
+    private final int indexBits;
+    private final int indexMask;
+    /** A displacement at or above this is stored as this: the entry's home is read from its record. */
+    private final int dispSaturated;
+    private final int tagShift;
+    private final int tagMask;
     private int size;
     /**
-     * The byOutside entries of mappings added since {@link #beginBatch}, inserted together when anything next reads
-     * or changes byOutside (or the batch ends), so that the slow path's frame of new mappings meets their cache misses
-     * together instead of one by one. Every method that reads or changes byOutside publishes them first.
+     * The sessions whose new mapping's byOutside entry waits since {@link #beginBatch}, inserted together when
+     * anything next reads or changes byOutside (or the batch ends), so that the slow path's frame of new mappings
+     * meets their cache misses together instead of one by one. Every method that reads or changes byOutside
+     * publishes them first.
      */
     private final int[] pending = new int[SessionTable.PENDING];
     private int pendingCount;
     private boolean batching;
     private long touched;
 
-    /** The mapping of inside endpoint {@code insideKey}, or -1. */
-    int findByInside(long insideKey) {
-        return find(byInside, insideKeys, insideKey);
+    EndpointMappings(SessionTable table) {
+        this.records = table.records();
+        int capacity = table.capacity();
+        this.slots = slotCount(capacity);
+        this.indexBits = 32 - Integer.numberOfLeadingZeros(capacity);
+        this.indexMask = (int) ((1L << indexBits) - 1);
+        int free = 32 - indexBits;
+        int dispBits = Math.min(free, DISP_BITS_MAX);
+        this.dispSaturated = (1 << dispBits) - 1;
+        this.tagShift = indexBits + dispBits;
+        this.tagMask = free - dispBits == 0 ? 0 : (int) ((1L << (free - dispBits)) - 1);
+        this.byInside = ZeroPages.allocate(arena, slots * Integer.BYTES);
+        this.byOutside = ZeroPages.allocate(arena, slots * Integer.BYTES);
+        this.links = ZeroPages.allocate(arena, (long) capacity * 2 * Integer.BYTES);
     }
 
-    /** The mapping of outside endpoint {@code outsideKey}, or -1. */
+    /** One and a half slots per session, rounded up to a cache line of slots (16). */
+    static long slotCount(int capacity) {
+        return (Math.max(3L * capacity / 2 + 1, 16L) + 15) & ~15L;
+    }
+
+    /** The representative session of the mapping of inside endpoint {@code insideKey}, or -1. */
+    int findByInside(long insideKey) {
+        return find(byInside, SessionTable.S_IN_KEY, insideKey);
+    }
+
+    /** The representative session of the mapping of outside endpoint {@code outsideKey}, or -1. */
     int findByOutside(long outsideKey) {
         publishPending();
-        return find(byOutside, outsideKeys, outsideKey);
+        return find(byOutside, SessionTable.S_OUT_KEY, outsideKey);
     }
 
     /** Opens a batch: new mappings' byOutside entries wait for the next reader of byOutside or {@link #endBatch}. */
@@ -78,156 +121,232 @@ final class EndpointMappings {
         }
         long read = 0;
         for (int i = 0; i < n; i++) {
-            read ^= prefetchOutside(outsideKeys[pending[i]]);
+            read ^= prefetchOutside(outsideKey(pending[i]));
         }
         touched ^= read;
         pendingCount = 0;
         for (int i = 0; i < n; i++) {
-            insert(byOutside, outsideKeys[pending[i]], pending[i]);
+            insert(byOutside, outsideKey(pending[i]), pending[i]);
         }
     }
 
     /** Reads the home slot of {@code insideKey}, so that a later {@link #findByInside} finds it in the cache. */
     long prefetchInside(long insideKey) {
-        return byInside[(int) (SessionTable.mix(insideKey) >>> 32) & mask];
+        return byInside.get(INT, home(SessionTable.mix(insideKey)) << 2);
     }
 
-    /** Reads the home slot of {@code outsideKey}, so that a later {@link #add} finds it in the cache. */
+    /** Reads the home slot of {@code outsideKey}, so that a later insert finds it in the cache. */
     long prefetchOutside(long outsideKey) {
-        return byOutside[(int) (SessionTable.mix(outsideKey) >>> 32) & mask];
+        return byOutside.get(INT, home(SessionTable.mix(outsideKey)) << 2);
     }
 
-    private int find(long[] slots, long[] keys, long key) {
+    private int find(MemorySegment index, int keyField, long key) {
         long h = SessionTable.mix(key);
-        int tag = (int) (h >>> 32);
-        int pos = tag & mask;
-        long entry;
-        while ((entry = slots[pos]) != 0) {
-            if ((int) (entry >>> 32) == tag && keys[(int) entry - 1] == key) {
-                return (int) entry - 1;
+        int tag = tag(h);
+        long pos = home(h);
+        int d = 0;
+        int entry;
+        while ((entry = index.get(INT, pos << 2)) != 0) {
+            int disp = (entry >>> indexBits) & dispSaturated;
+            if ((disp == d || (disp == dispSaturated && d > disp)) && (entry >>> tagShift & tagMask) == tag) {
+                int s = (entry & indexMask) - 1;
+                if (records.get(LONG, SessionTable.base(s) + keyField) == key) {
+                    return s;
+                }
             }
-            pos = (pos + 1) & mask;
+            pos = nextSlot(pos);
+            d++;
         }
         return -1;
     }
 
     long insideKey(int m) {
-        return insideKeys[m];
+        return records.get(LONG, SessionTable.base(m) + SessionTable.S_IN_KEY);
     }
 
     long outsideKey(int m) {
-        return outsideKeys[m];
-    }
-
-    int sessions(int m) {
-        return refs[m] & ~STATIC;
+        return records.get(LONG, SessionTable.base(m) + SessionTable.S_OUT_KEY);
     }
 
     /** Whether mapping {@code m} is a static mapping's (its port is the configuration's, not the pool's). */
     boolean isStatic(int m) {
-        return (refs[m] & STATIC) != 0;
+        return (records.get(ValueLayout.JAVA_BYTE, SessionTable.base(m) + SessionTable.S_FLAGS)
+                & SessionTable.FLAG_STATIC) != 0;
     }
 
-    /** A new mapping with one session; the caller checked that neither endpoint has one. */
-    int add(long insideKey, long outsideKey, boolean isStatic) {
-        int m = freeHead;
-        if (m >= 0) {
-            freeHead = (int) insideKeys[m];
-        } else {
-            if (used == refs.length) {
-                int grown = refs.length * 2;
-                insideKeys = Arrays.copyOf(insideKeys, grown);
-                outsideKeys = Arrays.copyOf(outsideKeys, grown);
-                refs = Arrays.copyOf(refs, grown);
-            }
-            m = used++;
+    /** Sessions of mapping {@code m}: a walk round its ring (tests and listings, not a packet path). */
+    int sessions(int m) {
+        int n = 1;
+        for (int s = next(m); s != m; s = next(s)) {
+            n++;
         }
-        if (3L * (size + 1) > 2L * byInside.length) {
-            growIndexes();
-        }
-        insideKeys[m] = insideKey;
-        outsideKeys[m] = outsideKey;
-        refs[m] = 1 | (isStatic ? STATIC : 0);
-        insert(byInside, insideKey, m);
+        return n;
+    }
+
+    /**
+     * A new mapping whose first session is {@code s} (in the table, its record holding both endpoints); the caller
+     * checked that neither endpoint has one.
+     */
+    void add(int s) {
+        setLinks(s, s, s, true);
+        insert(byInside, insideKey(s), s);
         if (batching) {
             if (pendingCount == pending.length) {
                 publishPending();
             }
-            pending[pendingCount++] = m;
+            pending[pendingCount++] = s;
         } else {
-            insert(byOutside, outsideKey, m);
+            insert(byOutside, outsideKey(s), s);
         }
         size++;
-        return m;
     }
 
-    private void insert(long[] slots, long key, int m) {
+    /** Session {@code s} (in the table, with mapping {@code m}'s endpoints) joins mapping {@code m}. */
+    void join(int m, int s) {
+        int after = next(m);
+        setLinks(s, after, m, false);
+        setNext(m, s);
+        setPrev(after, s);
+    }
+
+    /**
+     * Session {@code s} leaves its mapping: true when no session of the mapping is left (it was the last, and the
+     * mapping is gone; or it was in none), so its outside port is free.
+     */
+    boolean leave(int s) {
+        int word = links.get(INT, (long) s << 3);
+        if (word == 0) {
+            return true;
+        }
+        int next = (word & ~REPRESENTATIVE) - 1;
+        boolean representative = (word & REPRESENTATIVE) != 0;
+        if (next == s) {
+            publishPending();
+            remove(byInside, SessionTable.S_IN_KEY, insideKey(s), s);
+            remove(byOutside, SessionTable.S_OUT_KEY, outsideKey(s), s);
+            clearLinks(s);
+            size--;
+            return true;
+        }
+        int prev = links.get(INT, ((long) s << 3) + 4) - 1;
+        setNext(prev, next);
+        setPrev(next, prev);
+        if (representative) {
+            publishPending();
+            repoint(byInside, insideKey(s), s, next);
+            repoint(byOutside, outsideKey(s), s, next);
+            links.set(INT, (long) next << 3, links.get(INT, (long) next << 3) | REPRESENTATIVE);
+        }
+        clearLinks(s);
+        return false;
+    }
+
+    private int next(int s) {
+        return (links.get(INT, (long) s << 3) & ~REPRESENTATIVE) - 1;
+    }
+
+    private void setNext(int s, int next) {
+        long at = (long) s << 3;
+        links.set(INT, at, (links.get(INT, at) & REPRESENTATIVE) | (next + 1));
+    }
+
+    private void setPrev(int s, int prev) {
+        links.set(INT, ((long) s << 3) + 4, prev + 1);
+    }
+
+    private void setLinks(int s, int next, int prev, boolean representative) {
+        long at = (long) s << 3;
+        links.set(INT, at, (next + 1) | (representative ? REPRESENTATIVE : 0));
+        links.set(INT, at + 4, prev + 1);
+    }
+
+    private void clearLinks(int s) {
+        links.set(LONG, (long) s << 3, 0L);
+    }
+
+    private void insert(MemorySegment index, long key, int s) {
         long h = SessionTable.mix(key);
-        int pos = (int) (h >>> 32) & mask;
-        while (slots[pos] != 0) {
-            pos = (pos + 1) & mask;
+        long pos = home(h);
+        int d = 0;
+        while (index.get(INT, pos << 2) != 0) {
+            pos = nextSlot(pos);
+            d++;
         }
-        slots[pos] = (h & 0xffffffff00000000L) | (m + 1L);
+        index.set(INT, pos << 2, entry(tag(h), d, s));
     }
 
-    /** One more session uses mapping {@code m}. */
-    void retain(int m) {
-        refs[m]++;
+    private int entry(int tag, long displacement, int s) {
+        return (tag << tagShift) | ((int) Math.min(displacement, dispSaturated) << indexBits) | (s + 1);
     }
 
-    /** One session of mapping {@code m} ended; true when it was the last and the mapping is gone. */
-    boolean release(int m) {
-        if ((--refs[m] & ~STATIC) > 0) {
-            return false;
+    /** The slot of session {@code s}'s entry for {@code key}, or -1. */
+    private long slotOf(MemorySegment index, long key, int s) {
+        long pos = home(SessionTable.mix(key));
+        int entry;
+        while ((entry = index.get(INT, pos << 2)) != 0) {
+            if ((entry & indexMask) == s + 1) {
+                return pos;
+            }
+            pos = nextSlot(pos);
         }
-        publishPending();
-        remove(byInside, insideKeys, m);
-        remove(byOutside, outsideKeys, m);
-        refs[m] = 0;
-        insideKeys[m] = freeHead;
-        freeHead = m;
-        size--;
-        return true;
+        return -1;
+    }
+
+    /** The entry for {@code key} that names {@code from} names {@code to}, a session of the same mapping, instead. */
+    private void repoint(MemorySegment index, long key, int from, int to) {
+        long pos = slotOf(index, key, from);
+        if (pos >= 0) {
+            int entry = index.get(INT, pos << 2);
+            index.set(INT, pos << 2, (entry & ~indexMask) | (to + 1));
+        }
     }
 
     /** Backward-shift deletion (Knuth 6.4, algorithm R), as {@link SessionTable} does: no tombstones. */
-    private void remove(long[] slots, long[] keys, int m) {
-        int hole = (int) (SessionTable.mix(keys[m]) >>> 32) & mask;
-        while (slots[hole] != 0 && (int) slots[hole] != m + 1) {
-            hole = (hole + 1) & mask;
-        }
-        if (slots[hole] == 0) {
+    private void remove(MemorySegment index, int keyField, long key, int s) {
+        long hole = slotOf(index, key, s);
+        if (hole < 0) {
             return;
         }
-        int next = hole;
+        long next = hole;
         while (true) {
-            next = (next + 1) & mask;
-            long entry = slots[next];
+            next = nextSlot(next);
+            int entry = index.get(INT, next << 2);
             if (entry == 0) {
                 break;
             }
-            int home = (int) (entry >>> 32) & mask;
+            long home = homeOf(entry, next, keyField);
             boolean staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
             if (!staysPut) {
-                slots[hole] = entry;
+                long displacement = hole >= home ? hole - home : hole + slots - home;
+                index.set(INT, hole << 2, (entry & ~(dispSaturated << indexBits))
+                        | ((int) Math.min(displacement, dispSaturated) << indexBits));
                 hole = next;
             }
         }
-        slots[hole] = 0;
+        index.set(INT, hole << 2, 0);
     }
 
-    private void growIndexes() {
-        publishPending();
-        int slots = byInside.length * 2;
-        byInside = new long[slots];
-        byOutside = new long[slots];
-        mask = slots - 1;
-        for (int m = 0; m < used; m++) {
-            if (refs[m] != 0) {
-                insert(byInside, insideKeys[m], m);
-                insert(byOutside, outsideKeys[m], m);
-            }
+    /** The home slot of the entry at {@code pos}: from its displacement, or from its record's key when saturated. */
+    private long homeOf(int entry, long pos, int keyField) {
+        int disp = (entry >>> indexBits) & dispSaturated;
+        if (disp == dispSaturated) {
+            int s = (entry & indexMask) - 1;
+            return home(SessionTable.mix(records.get(LONG, SessionTable.base(s) + keyField)));
         }
+        return pos >= disp ? pos - disp : pos + slots - disp;
+    }
+
+    /** Lemire's multiply-shift range reduction of the hash's upper half, as {@link SessionTable} chooses homes. */
+    private long home(long h) {
+        return ((h >>> 32) * slots) >>> 32;
+    }
+
+    private int tag(long h) {
+        return (int) h & tagMask;
+    }
+
+    private long nextSlot(long pos) {
+        return pos + 1 == slots ? 0 : pos + 1;
     }
 
     /** Mappings alive. */
@@ -235,18 +354,22 @@ final class EndpointMappings {
         return size;
     }
 
-    /** Bytes of heap the mappings hold: the three arrays and both indexes. */
+    /** Bytes of memory the mappings hold (off-heap, resident as used): both indexes and the session links. */
     long memoryBytes() {
-        return 20L * refs.length + 16L * byInside.length;
+        return byInside.byteSize() + byOutside.byteSize() + links.byteSize();
     }
 
+    /** Forgets every mapping (their sessions stay in the table, in none). */
     void clear() {
         pendingCount = 0;
-        Arrays.fill(byInside, 0);
-        Arrays.fill(byOutside, 0);
-        Arrays.fill(refs, 0);
-        freeHead = -1;
-        used = 0;
+        ZeroPages.clear(byInside);
+        ZeroPages.clear(byOutside);
+        ZeroPages.clear(links);
         size = 0;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
     }
 }

@@ -41,7 +41,7 @@ final class Nat44Dataplane implements AutoCloseable {
     private volatile PortAllocator ports = new PortAllocator(new int[0]);
     private final LongIntMap sessionsByInsideAddress = new LongIntMap(1024);
     private final LongIntMap staticSessionsByInsideAddress = new LongIntMap(64);
-    private final EndpointMappings endpoints = new EndpointMappings();
+    private final EndpointMappings endpoints;
     /** Workers the dynamic ports are split between ({@link #setWorkers}). */
     private int workers = 1;
     /** Expired sessions recycled because the table or an inside address was full (VPP-ED's LRU reuse). */
@@ -79,6 +79,7 @@ final class Nat44Dataplane implements AutoCloseable {
     public Nat44Dataplane(SessionTable table, LongSupplier clock) {
         this.table = table;
         this.clock = clock;
+        this.endpoints = new EndpointMappings(table);
         synchronized (table.lock()) {
             restore(clock.getAsLong());
         }
@@ -242,7 +243,7 @@ final class Nat44Dataplane implements AutoCloseable {
                     table.remove(s);
                     continue;
                 }
-                endpoints.retain(mapping);
+                endpoints.join(mapping, s);
             } else if (endpoints.findByOutside(outKey) >= 0) {
                 recordSession(Nat44Event.SESSION_DELETE, s, now);
                 table.remove(s);
@@ -264,7 +265,7 @@ final class Nat44Dataplane implements AutoCloseable {
                 }
             }
             if (mapping < 0) {
-                endpoints.add(table.inKey(s), outKey, isStatic);
+                endpoints.add(s);
             }
             long user = SessionTable.keyAddress(table.inKey(s)) & 0xffffffffL;
             (isStatic ? staticSessionsByInsideAddress : sessionsByInsideAddress).add(user, 1);
@@ -407,7 +408,7 @@ final class Nat44Dataplane implements AutoCloseable {
         table.endBatch();
     }
 
-    /** Heap bytes of the endpoint mappings ({@link EndpointMappings#memoryBytes}). Lock held. */
+    /** Bytes of the endpoint mappings, off-heap ({@link EndpointMappings#memoryBytes}). Lock held. */
     long mappingMemoryBytes() {
         return endpoints.memoryBytes();
     }
@@ -440,9 +441,9 @@ final class Nat44Dataplane implements AutoCloseable {
             return TABLE_FULL;
         }
         if (mapping >= 0) {
-            endpoints.retain(mapping);
+            endpoints.join(mapping, s);
         } else {
-            endpoints.add(inKey, outKey, isStatic);
+            endpoints.add(s);
         }
         (isStatic ? staticSessionsByInsideAddress : sessionsByInsideAddress)
                 .add(SessionTable.keyAddress(inKey) & 0xffffffffL, 1);
@@ -524,16 +525,13 @@ final class Nat44Dataplane implements AutoCloseable {
         }
         long outKey = table.outKey(s);
         long user = SessionTable.keyAddress(table.inKey(s)) & 0xffffffffL;
-        int mapping = endpoints.findByOutside(outKey);
+        boolean lastOfMapping = endpoints.leave(s);
         if (table.isStatic(s)) {
-            if (mapping >= 0) {
-                endpoints.release(mapping);
-            }
             staticSessionsByInsideAddress.add(user, -1);
         } else {
             // The port goes back to the pool with the mapping's last session, not before: the endpoint's other
             // flows still leave from it.
-            if (mapping < 0 || endpoints.release(mapping)) {
+            if (lastOfMapping) {
                 PortAllocator allocator = ports;
                 int index = allocator.indexOf(SessionTable.keyAddress(outKey));
                 int slot = PortAllocator.protocolSlot(SessionTable.keyProtocol(outKey));
@@ -688,6 +686,7 @@ final class Nat44Dataplane implements AutoCloseable {
     public void close() {
         synchronized (table.lock()) {
             table.close();
+            endpoints.close();
         }
     }
 }

@@ -115,7 +115,7 @@ public final class Nat44Fixture implements AutoCloseable {
             items.put("in2out index", table.in2outBytes());
             items.put("out2in index", table.out2inBytes());
             items.put("TCP windows", table.tcpWindows().memoryBytes());
-            items.put("endpoint mappings (heap)", dataplane.mappingMemoryBytes());
+            items.put("endpoint mappings (off-heap)", dataplane.mappingMemoryBytes());
             items.put("sessions per inside address (heap)", dataplane.dynamicUsers().memoryBytes()
                     + dataplane.staticUsers().memoryBytes());
             items.put("port bitmaps (heap)", dataplane.ports().memoryBytes());
