@@ -40,8 +40,11 @@ rm -rf "$root/usr/lib/sluice/bin/contrib"
 modules=java.se,jdk.httpserver,jdk.unsupported,jdk.security.auth,jdk.security.jgss,jdk.management,jdk.management.agent,jdk.jcmd,jdk.attach,jdk.zipfs,jdk.charsets,jdk.naming.dns,jdk.crypto.cryptoki,jdk.jfr
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=zip-6 \
     --output "$root/usr/lib/sluice/runtime"
-# A CDS archive of the runtime's own classes (what the JDK ships as lib/server/classes.jsa) for a faster start.
+# CDS archives of the runtime's own classes (what the JDK ships as lib/server/classes.jsa and, for compact object
+# headers, which the box runs with, classes_coh.jsa) for a faster start; the box's dynamic archive
+# (bin/sluice-jvm) is made on top of the second one.
 "$root/usr/lib/sluice/runtime/bin/java" -Xshare:dump > /dev/null 2>&1 || true
+"$root/usr/lib/sluice/runtime/bin/java" -XX:+UseCompactObjectHeaders -Xshare:dump > /dev/null 2>&1 || true
 
 # The unit's ExecStart (the box, or after an upgrade that did not come up the previous version) and its health check.
 install -m 0755 "$here/src/sluice-service" "$here/src/sluice-health" "$root/usr/lib/sluice/bin/"
