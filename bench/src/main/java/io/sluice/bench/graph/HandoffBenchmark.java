@@ -23,8 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a worker handoff costs per packet (VPP's vlib_buffer_enqueue_to_thread), through the graph testkit: a
  * two-worker graph whose workers are run one pass at a time on the benchmark thread, so the figure is the work
- * (queue entry, the extra frame on the destination, the free into its cache and the depot's batches; the buffer is
- * not copied: the workers share one buffer memory, decisions/0002) without the
+ * (queue entry, copy into the destination's pool, the extra frame, the index going home and its free) without the
  * cross-core cache traffic a live pair adds. Each invocation is one frame of 256 packets from {@code flow-input-0}
  * through {@code worker-handoff} to {@code flow-owner}: {@code local} keeps them all on worker 0 (no handoff, the
  * baseline), {@code handedOff} sends them all to worker 1. The difference of the two is the handoff's cost.

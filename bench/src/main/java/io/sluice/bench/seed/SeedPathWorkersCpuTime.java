@@ -8,13 +8,13 @@ import java.util.Locale;
  * {@link SeedPathWorkersBenchmark}'s boxes timed by each worker thread's own CPU time (ThreadMXBean), as
  * {@link SeedPathCpuTime} does for one worker: on a machine whose two cores are shared with other work, the wall
  * clock of two threads measures the scheduler, while the CPU a thread spent on passes that did work is the path's
- * cost on that worker (cache traffic between the workers, the shared tables, the transmit lock and the handoffs
- * included; a pass that found nothing, spinning while the other thread was descheduled, is left out). Each
+ * cost on that worker (cache traffic between the workers, the shared tables, the transmit lock and the handoff
+ * copies included; a pass that found nothing, spinning while the other thread was descheduled, is left out). Each
  * box runs its workers on their own threads for {@code seconds} seconds of warm-up, then {@code seconds} measured;
  * printed: CPU ns per packet over the workers, and what that makes on as many cores as workers, against one worker.
  *
- * <p>On a loaded machine a descheduled worker also shrinks its peer's frames (the peer's source waits while the buffers
- * it handed off are out, the passes between carry few packets), which two threads' CPU time counts as cost. {@code half-serial}
+ * <p>On a loaded machine a descheduled worker also shrinks its peer's frames (the peer's source waits for its buffers
+ * to come home, the passes between carry few packets), which two threads' CPU time counts as cost. {@code half-serial}
  * runs the handoff box's two workers one pass each in turn on one thread, as HandoffBenchmark does: full frames, no
  * cross-core traffic, the work of the path with its handoffs alone; two cores' worth of it is the figure an idle
  * two-core box approaches from above, the two threads' from below.

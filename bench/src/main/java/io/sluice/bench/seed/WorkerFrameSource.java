@@ -17,10 +17,10 @@ import java.util.List;
  * {@link HandoffNodes#OPAQUE_OWNER}) for {@code seed-worker-handoff} (the graph testkit's handoff node, handing to
  * ethernet-input). Its next node is that handoff node or ethernet-input straight away, as it is built. Counts what it made.
  *
- * <p>It makes nothing while the buffer memory has more than {@code maxOutstanding} buffers out (with two workers one
- * memory, counted over both: decisions/0002), as a receive ring the driver cannot refill stops taking frames: the
- * buffers a worker handed off stay out until their owner frees them, so a worker whose owner lags stops making
- * packets instead of overrunning the frame queue (which holds at most what is out).
+ * <p>It makes nothing while its pool has more than {@code maxOutstanding} buffers out, as a receive ring the
+ * driver cannot refill stops taking frames: the buffers a worker handed off stay out of its pool until the owner
+ * sends them home, so a worker whose owner lags stops making packets instead of overrunning the frame queue (which
+ * holds at most what is out).
  */
 final class WorkerFrameSource implements Node {
     private final NodeRegistration registration;

@@ -7,18 +7,16 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * One worker's end of the frame queues between workers (VPP's {@code vlib_buffer_enqueue_to_thread}): a node on
- * this worker sends a buffer to a node on another worker through {@link NodeContext#handoff}. The workers' pools
- * are views of one buffer memory ({@code BufferPool.shared}), so a buffer index names the same buffer on every
- * worker: per (source, destination) pair one {@link HandoffRing} carries (node slot, buffer index), and the
- * destination queues the buffer for its node where it lies, with no copy and nothing sent back. Whoever frees the
- * buffer frees it into its own worker's cache, and the caches even out through the memory's depot
- * (docs/decisions/0002-worker-handoff-buffers.md).
+ * this worker sends a buffer to a node on another worker through {@link NodeContext#handoff}. Per (source,
+ * destination) pair there are two {@link HandoffRing}s: the forward ring carries (node slot, buffer index) to
+ * the destination, which copies the buffer into its own pool and sends the index back on the return ring; the
+ * source frees what comes back into its own pool at its next pass. So a pool is only ever touched by its own
+ * worker, and the forwarding path has no lock.
  *
- * <p>A ring holds at most {@link #capacity()} entries ({@code handoff-queue}): a handoff to a destination whose
- * ring is full is refused, and the node that asked counts the refusal (its {@code congestion-drop}). The entries
- * of one frame are written with plain stores and published with one release store at the frame's end
- * ({@link #publish}); the destination takes all it finds with one acquire load and one release store. A forward
- * entry is one {@code long}: the destination node's slot in the high 32 bits, the buffer index in the low 32.
+ * <p>A buffer is in flight from its handoff until its index comes back; the source refuses a handoff once
+ * {@link #capacity()} buffers are in flight to one destination, so neither ring of a pair can overflow, and the
+ * node that asked counts the refusal (its {@code congestion-drop}). A forward entry is one {@code long}: the
+ * destination node's slot in the high 32 bits, the buffer index in the low 32.
  *
  * <p>A worker's handoff is used only by its own thread (the runtime side methods, at a frame boundary, on the
  * worker or with the workers stopped).
@@ -30,16 +28,28 @@ public final class WorkerHandoff {
     /** out[w]: this worker to w (producer); in[w]: w to this worker (consumer). */
     private final HandoffRing[] out;
     private final HandoffRing[] in;
+    /** back[w]: indices w returns to this worker (consumer); ret[w]: indices this worker returns to w (producer). */
+    private final HandoffRing[] back;
+    private final HandoffRing[] ret;
+    private final int[] inFlight;
+    /** The indices of one reclaim batch, freed in one call. */
+    private final int[] scratch = new int[1024];
     private long sent;
     private long refused;
     private boolean unpublished;
 
-    /** This worker's view of the rings {@code forward[src][dst]} (the runtime makes one per ordered pair). */
-    public WorkerHandoff(int self, HandoffRing[][] forward) {
+    /**
+     * This worker's view of the rings {@code forward[src][dst]} and {@code returns[dst][src]} (the
+     * runtime makes them, one pair per ordered pair of workers).
+     */
+    public WorkerHandoff(int self, HandoffRing[][] forward, HandoffRing[][] returns) {
         int workers = forward.length;
         this.self = self;
         this.out = new HandoffRing[workers];
         this.in = new HandoffRing[workers];
+        this.back = new HandoffRing[workers];
+        this.ret = new HandoffRing[workers];
+        this.inFlight = new int[workers];
         int ringCapacity = Integer.MAX_VALUE;
         for (int w = 0; w < workers; w++) {
             if (w == self) {
@@ -47,6 +57,8 @@ public final class WorkerHandoff {
             }
             out[w] = forward[self][w];
             in[w] = forward[w][self];
+            back[w] = returns[w][self];
+            ret[w] = returns[self][w];
             ringCapacity = Math.min(ringCapacity, out[w].capacity());
         }
         this.capacity = workers > 1 ? ringCapacity : 0;
@@ -60,22 +72,23 @@ public final class WorkerHandoff {
         return out.length;
     }
 
-    /** Buffers that may wait in the queue to one destination before a handoff is refused. */
+    /** Buffers that may be in flight to one destination before a handoff is refused. */
     public int capacity() {
         return capacity;
     }
 
     /**
-     * Queues buffer {@code bi} for node slot {@code slot} on worker {@code worker}; from then on the buffer is
-     * that worker's. False, and the buffer is still the caller's, when that worker's queue is full or
-     * {@code worker} is this worker or no worker.
+     * Queues buffer {@code bi} of this worker's pool for node slot {@code slot} on worker {@code worker}.
+     * False, and the buffer is still the caller's, when that worker's queue is full or {@code worker} is
+     * this worker or no worker.
      */
     public boolean send(int worker, int slot, int bi) {
-        if (worker == self || worker < 0 || worker >= out.length
-                || !out[worker].offer(((long) slot << 32) | (bi & 0xffff_ffffL))) {
+        if (worker == self || worker < 0 || worker >= out.length || inFlight[worker] >= capacity) {
             refused++;
             return false;
         }
+        out[worker].offer(((long) slot << 32) | (bi & 0xffff_ffffL));
+        inFlight[worker]++;
         sent++;
         unpublished = true;
         return true;
@@ -104,21 +117,58 @@ public final class WorkerHandoff {
     }
 
     /**
-     * True when another worker has published buffers for this one: read with volatile loads by a worker about to
-     * sleep, after it said so (see the runtime's rx-mode sleep).
+     * True when another worker has published buffers for this one or given some back: read with volatile loads
+     * by a worker about to sleep, after it said so (see the runtime's rx-mode sleep).
      */
     public boolean anyPendingVolatile() {
-        for (HandoffRing ring : in) {
-            if (ring != null && ring.availableVolatile() > 0) {
+        for (int w = 0; w < in.length; w++) {
+            if (in[w] != null && (in[w].availableVolatile() > 0 || back[w].availableVolatile() > 0)) {
                 return true;
             }
         }
         return false;
     }
 
+    /** Frees into {@code pool} the buffers the other workers are done with; returns how many. */
+    public int reclaim(BufferPool pool) {
+        int total = 0;
+        for (int w = 0; w < back.length; w++) {
+            HandoffRing ring = back[w];
+            if (ring == null) {
+                continue;
+            }
+            int n = ring.available();
+            if (n == 0) {
+                continue;
+            }
+            int[] freed = scratch;
+            for (int done = 0; done < n; ) {
+                int batch = Math.min(n - done, freed.length);
+                for (int i = 0; i < batch; i++) {
+                    freed[i] = (int) ring.entry(done + i);
+                }
+                pool.free(freed, 0, batch);
+                done += batch;
+            }
+            ring.take(n);
+            inFlight[w] -= n;
+            total += n;
+        }
+        return total;
+    }
+
     /** The forward ring from worker {@code source} to this one (null for this worker itself). */
     public HandoffRing incoming(int source) {
         return in[source];
+    }
+
+    /** Returns {@code sourceBi} to worker {@code source}: never full, the in-flight bound keeps room for it. */
+    public void giveBack(int source, int sourceBi) {
+        ret[source].offer(sourceBi & 0xffff_ffffL);
+    }
+
+    public void publishReturns(int source) {
+        ret[source].publish();
     }
 
     /** Entries handed to other workers and handoffs refused, for views. */
@@ -130,13 +180,11 @@ public final class WorkerHandoff {
         return refused;
     }
 
-    /** Buffers this worker handed off that their destinations have not taken yet (a racy but bounded reading). */
+    /** Buffers of this worker's pool that other workers still hold. */
     public int inFlight() {
         int total = 0;
-        for (HandoffRing ring : out) {
-            if (ring != null) {
-                total += ring.depth();
-            }
+        for (int n : inFlight) {
+            total += n;
         }
         return total;
     }
@@ -146,8 +194,23 @@ public final class WorkerHandoff {
         return (int) (entry >>> 32);
     }
 
-    /** The buffer index of a forward entry. */
+    /** The source buffer index of a forward entry. */
     public static int entryBuffer(long entry) {
         return (int) entry;
+    }
+
+    /**
+     * Copies buffer {@code fromBi} of {@code from} (another worker's pool, read-only: its owner does not touch a
+     * buffer in flight) into {@code toBi} of {@code to}: in one copy, the metadata line, the headroom (where an
+     * earlier L2 header may sit) and the data up to the end of the packet. The trace handle is the caller's to set.
+     */
+    public static void copy(BufferPool from, int fromBi, BufferPool to, int toBi) {
+        MemorySegment source = from.segment();
+        long fromBase = BufferPool.base(fromBi);
+        int current = source.get(ValueLayout.JAVA_INT, fromBase + BufferPool.META_CURRENT_DATA);
+        int length = source.get(ValueLayout.JAVA_INT, fromBase + BufferPool.META_LENGTH);
+        int end = Math.max(0, Math.min(BufferPool.DATA_SIZE, current + length));
+        MemorySegment.copy(source, fromBase, to.segment(), BufferPool.base(toBi),
+                BufferPool.METADATA_SIZE + BufferPool.HEADROOM + end);
     }
 }

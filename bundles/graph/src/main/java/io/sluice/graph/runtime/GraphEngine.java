@@ -221,7 +221,6 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
         workers.worker(0).inject(slot, bi, traced);
     }
 
-    /** Worker {@code worker}'s pool: with several workers its view of the one buffer memory (decisions/0002). */
     public BufferPool pool(int worker) {
         return workers.worker(worker).pool;
     }

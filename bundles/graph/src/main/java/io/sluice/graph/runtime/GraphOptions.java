@@ -8,8 +8,7 @@ import java.util.Map;
  *
  * @param workers          worker threads; one by default on a 2-core box, leaving a core to the control plane
  * @param idle             spin | yield | backoff
- * @param buffersPerWorker buffers in each worker's pool (with several workers: each one's share of the one buffer
- *                         memory they use, decisions/0002)
+ * @param buffersPerWorker buffers in each worker's pool
  * @param traceRecords     trace records each worker keeps before tracing stops
  * @param parkCapacity     buffers that may wait for one node (a power of two): the bound on parking
  * @param cpus             core of each worker (worker i on cpus[i]); empty leaves placement to the kernel

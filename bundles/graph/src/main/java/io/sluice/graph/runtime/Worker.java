@@ -83,18 +83,17 @@ final class Worker implements Runnable {
 
     /**
      * This worker's frame queues to and from the others (null with one worker): set before the thread starts.
-     * The workers' pools are views of one buffer memory: a buffer that arrives is queued for its node where it
-     * lies (WorkerHandoff).
+     * Buffers that arrive are copied into this worker's pool and their indices go back to their owner, which frees
+     * them (WorkerHandoff explains why a pool is only ever touched by its own worker).
      */
     WorkerHandoff handoff;
-    /**
-     * Handed-off buffers taken from other workers, and (by slot) those dropped here because their node is gone:
-     * {@code handoff-no-buffer} kept its name from when arrivals were copied into a buffer of this worker's.
-     */
+    /** Handed-off buffers taken from other workers, and those dropped for want of a buffer here (by slot). */
     long handoffReceived;
     long[] handoffNoBuffer = new long[0];
     /** At most this many entries are taken from one other worker per pass, so inputs are polled in between. */
     static final int HANDOFF_BATCH = Frame.CAPACITY * 4;
+    /** The buffers allocated for one batch of arrivals. */
+    private final int[] arrivals = new int[HANDOFF_BATCH];
 
     long[] calls = new long[0];
     long[] vectors = new long[0];
@@ -629,14 +628,16 @@ final class Worker implements Runnable {
     }
 
     /**
-     * Takes what the other workers handed to this one: each buffer is queued for its node where it lies (one
-     * buffer memory), and traced here when it was traced there, under a {@code handoff_trace} record. The ring's
-     * room goes back to its source in one release store per batch. Returns the buffers taken.
+     * Frees what the other workers gave back, then takes what they handed to this worker: each buffer is copied
+     * into this worker's pool (and traced here when it was traced there, under a {@code handoff_trace} record),
+     * queued for its node, and its index goes back to its owner. Returns the buffers taken.
      */
     private int receiveHandoffs() {
         WorkerHandoff queues = handoff;
+        queues.reclaim(pool);
         int total = 0;
         int workers = queues.workers();
+        long returned = 0;
         for (int source = 0; source < workers; source++) {
             HandoffRing ring = queues.incoming(source);
             if (ring == null) {
@@ -646,30 +647,44 @@ final class Worker implements Runnable {
             if (n == 0) {
                 continue;
             }
+            BufferPool from = workerPool.worker(source).pool;
+            int[] fresh = arrivals;
+            int got = pool.alloc(fresh, 0, n);
             for (int i = 0; i < n; i++) {
                 long entry = ring.entry(i);
                 int slot = WorkerHandoff.entrySlot(entry);
-                int bi = WorkerHandoff.entryBuffer(entry);
+                int sourceBi = WorkerHandoff.entryBuffer(entry);
                 if (slot >= rings.length) {
                     // the source runs a graph this worker has not taken yet: take it now
                     adoptCurrent();
                 }
-                if (slot >= rings.length) {
+                int bi = i < got ? fresh[i] : -1;
+                if (bi >= 0 && slot >= rings.length) {
                     pool.free(bi);
+                    bi = -1;
+                }
+                if (bi < 0) {
                     if (slot < handoffNoBuffer.length) {
                         handoffNoBuffer[slot]++;
                     }
-                    continue;
+                } else {
+                    WorkerHandoff.copy(from, sourceBi, pool, bi);
+                    int sourceTrace = pool.traceHandle(bi);
+                    boolean traced = sourceTrace >= 0;
+                    if (traced) {
+                        traceArrival(bi, source, sourceTrace);
+                    }
+                    enqueue(slot, bi, traced);
                 }
-                int sourceTrace = pool.traceHandle(bi);
-                boolean traced = sourceTrace >= 0;
-                if (traced) {
-                    traceArrival(bi, source, sourceTrace);
-                }
-                enqueue(slot, bi, traced);
+                queues.giveBack(source, sourceBi);
             }
             ring.take(n);
+            queues.publishReturns(source);
+            returned |= 1L << source;
             total += n;
+        }
+        if (returned != 0 && rxMode != RxMode.POLLING) {
+            wakeSleepingPeers(returned);
         }
         handoffReceived += total;
         return total;
@@ -790,8 +805,8 @@ final class Worker implements Runnable {
     }
 
     /**
-     * With every thread stopped: frees the buffers other workers handed to this one and it never took (into this
-     * worker's view of the one buffer memory). Call on every worker before the pools are closed.
+     * With every thread stopped: frees the buffers other workers handed to this one and it never took (into their
+     * owners' pools), then what came back to this one. Call on every worker before {@link #releaseAll}.
      */
     void releaseHandoffs() {
         if (handoff == null) {
@@ -804,9 +819,18 @@ final class Worker implements Runnable {
             }
             int n = ring.available();
             for (int i = 0; i < n; i++) {
-                pool.free(WorkerHandoff.entryBuffer(ring.entry(i)));
+                int sourceBi = WorkerHandoff.entryBuffer(ring.entry(i));
+                handoff.giveBack(source, sourceBi);
             }
             ring.take(n);
+            handoff.publishReturns(source);
+        }
+    }
+
+    /** With every thread stopped and {@link #releaseHandoffs} done on all: frees what came back to this worker. */
+    void reclaimHandoffs() {
+        if (handoff != null) {
+            handoff.reclaim(pool);
         }
     }
 

@@ -27,8 +27,9 @@ final class WorkerPool {
     /** The packet capture every worker's node contexts read once per frame. */
     final CaptureSwitch capture = new CaptureSwitch();
     private Thread[] threads = new Thread[0];
-    /** forward[src][dst]: the frame queues between workers (empty with one worker). */
+    /** forward[src][dst] and returns[dst][src]: the frame queues between workers (empty with one worker). */
     private HandoffRing[][] forward = new HandoffRing[0][];
+    private HandoffRing[][] returns = new HandoffRing[0][];
     /** Input node name to the worker that polls it, as configured; others by slot. */
     private Map<String, Integer> placement = Map.of();
 
@@ -51,29 +52,26 @@ final class WorkerPool {
     /** Makes the workers {@code options} asks for (threads are made by {@link #start}). Called once. */
     void create(GraphOptions options) {
         Worker[] made = new Worker[options.workers()];
-        // One worker keeps a pool of its own (nothing to share, no depot to reach); several share one memory of
-        // buffersPerWorker x workers buffers, each allocating from its own cache, so that a handed-off buffer is
-        // processed where it lies (docs/decisions/0002-worker-handoff-buffers.md).
-        BufferPool[] pools = made.length == 1 ? new BufferPool[] {new BufferPool(options.buffersPerWorker())}
-                : BufferPool.shared(options.buffersPerWorker() * made.length, made.length);
         for (int w = 0; w < made.length; w++) {
-            made[w] = new Worker(this, w, pools[w],
+            made[w] = new Worker(this, w, new BufferPool(options.buffersPerWorker()),
                     new TraceRing(options.traceRecords()), options.parkCapacity(), IdleStrategy.named(options.idle()),
                     RxMode.named(options.rxMode()));
             made[w].cpu = options.cpus().length > w ? options.cpus()[w] : -1;
         }
         int n = made.length;
         forward = new HandoffRing[n][n];
+        returns = new HandoffRing[n][n];
         if (n > 1) {
             for (int src = 0; src < n; src++) {
                 for (int dst = 0; dst < n; dst++) {
                     if (src != dst) {
                         forward[src][dst] = new HandoffRing(options.handoffQueue());
+                        returns[src][dst] = new HandoffRing(options.handoffQueue());
                     }
                 }
             }
             for (int w = 0; w < n; w++) {
-                made[w].handoff = new WorkerHandoff(w, forward);
+                made[w].handoff = new WorkerHandoff(w, forward, returns);
             }
         }
         placement = options.placement();
@@ -262,11 +260,21 @@ final class WorkerPool {
             worker.releaseHandoffs();
         }
         for (Worker worker : workers) {
+            worker.reclaimHandoffs();
+        }
+        for (Worker worker : workers) {
             worker.releaseAll();
             worker.pool.close();
             worker.traceRing.close();
         }
         for (HandoffRing[] row : forward) {
+            for (HandoffRing ring : row) {
+                if (ring != null) {
+                    ring.close();
+                }
+            }
+        }
+        for (HandoffRing[] row : returns) {
             for (HandoffRing ring : row) {
                 if (ring != null) {
                     ring.close();

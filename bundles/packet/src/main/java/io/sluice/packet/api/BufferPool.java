@@ -45,15 +45,6 @@ import java.lang.invoke.VarHandle;
  * buffer is handed out. The free list is a stack of ints (ixy's mempool shape). A pool is
  * owned by one worker: allocation and free are not thread-safe; {@link #outstanding()} may be read from
  * any thread.
- *
- * <p>Several workers share one buffer memory through {@link #shared}: each gets a view (a {@code BufferPool}) over
- * the same segment, so a buffer index names the same buffer on every worker and a buffer handed to another worker
- * is processed there where it lies (VPP's one buffer pool with per-thread caches; decisions/0002). A view's free
- * stack is then its worker's cache, touched by that thread only; when it runs dry it takes {@link #DEPOT_BATCH}
- * indices from the shared {@link BufferDepot}, when it is full it gives {@code DEPOT_BATCH} back, so a buffer
- * allocated on one worker and freed on another finds its way home in batches. Counts are the memory's: a view's
- * {@link #outstanding()} and {@link #freeCount()} are those of all views and the depot together (free = caches +
- * depot), which is what a leak check must see while buffers migrate between workers.
  */
 public final class BufferPool implements AutoCloseable {
 
@@ -128,30 +119,23 @@ public final class BufferPool implements AutoCloseable {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
-    private static final VarHandle FREE_COUNT;
+    private static final VarHandle OUTSTANDING;
 
     static {
         try {
-            FREE_COUNT = MethodHandles.lookup().findVarHandle(BufferPool.class, "freeCountPublished", int.class);
+            OUTSTANDING = MethodHandles.lookup().findVarHandle(BufferPool.class, "outstanding", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
-
-    /** Indices a view takes from or gives to the shared depot at a time. */
-    public static final int DEPOT_BATCH = 256;
-    /** A view's cache holds at most this many free indices (four batches: a frame's free never spills twice). */
-    public static final int CACHE_SIZE = 4 * DEPOT_BATCH;
 
     private final Arena arena;
     private final MemorySegment segment;
     private final int capacity;
     private final int[] freeStack;
     private int freeCount;
-    /** The shared depot of a view made by {@link #shared}; null for a pool of its own. */
-    private final BufferDepot depot;
-    @SuppressWarnings("unused") // written through FREE_COUNT, read by other threads for the counts
-    private int freeCountPublished;
+    @SuppressWarnings("unused") // written through OUTSTANDING
+    private int outstanding;
     private long allocFailures;
 
     public BufferPool(int capacity) {
@@ -160,51 +144,17 @@ public final class BufferPool implements AutoCloseable {
         }
         this.capacity = capacity;
         this.arena = Arena.ofShared();
-        this.segment = map(capacity, arena);
+        // Anonymous pages, zero-filled by the kernel at first touch: Arena.allocate would zero (and so make
+        // resident) every buffer at once, while a box that forwards little uses only the low buffers, which the
+        // free stack hands out first. Unmapped when the arena closes.
+        long bytes = (long) capacity * STRIDE;
+        this.segment = Libc.mmap(bytes, LinuxConstants.PROT_READ | LinuxConstants.PROT_WRITE,
+                LinuxConstants.MAP_PRIVATE | LinuxConstants.MAP_ANONYMOUS, -1, 0).reinterpret(bytes, arena, Libc::munmap);
         this.freeStack = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeStack[i] = capacity - 1 - i; // low indices come out first
         }
         this.freeCount = capacity;
-        this.freeCountPublished = capacity;
-        this.depot = null;
-    }
-
-    private BufferPool(BufferDepot depot) {
-        this.capacity = depot.capacity();
-        this.arena = null;
-        this.segment = depot.segment();
-        this.freeStack = new int[CACHE_SIZE];
-        this.depot = depot;
-    }
-
-    /**
-     * One buffer memory of {@code capacity} buffers for {@code views} workers: view {@code w} is worker {@code w}'s
-     * pool. Every view starts with an empty cache (the depot hands out low indices first, so a quiet box touches
-     * only the low pages); the memory is unmapped when the last view is closed.
-     */
-    public static BufferPool[] shared(int capacity, int views) {
-        if (capacity <= 0 || views <= 0) {
-            throw new IllegalArgumentException("a shared buffer memory needs buffers and views, got " + capacity
-                    + " buffers for " + views + " views");
-        }
-        Arena arena = Arena.ofShared();
-        BufferDepot depot = new BufferDepot(map(capacity, arena), arena, capacity, views);
-        BufferPool[] made = new BufferPool[views];
-        for (int w = 0; w < views; w++) {
-            made[w] = new BufferPool(depot);
-        }
-        depot.bind(made);
-        return made;
-    }
-
-    // Anonymous pages, zero-filled by the kernel at first touch: Arena.allocate would zero (and so make resident)
-    // every buffer at once, while a box that forwards little uses only the low buffers, which the free stack hands
-    // out first. Unmapped when the arena closes.
-    private static MemorySegment map(int capacity, Arena arena) {
-        long bytes = (long) capacity * STRIDE;
-        return Libc.mmap(bytes, LinuxConstants.PROT_READ | LinuxConstants.PROT_WRITE,
-                LinuxConstants.MAP_PRIVATE | LinuxConstants.MAP_ANONYMOUS, -1, 0).reinterpret(bytes, arena, Libc::munmap);
     }
 
     /** The native memory every buffer lives in; flyweights read it at {@link #dataOffset(int)}. */
@@ -212,129 +162,60 @@ public final class BufferPool implements AutoCloseable {
         return segment;
     }
 
-    /** Buffers in the memory (all views of a shared memory together). */
     public int capacity() {
         return capacity;
     }
 
-    /** Free buffers: this pool's, or for a shared memory every view's cache and the depot together. */
     public int freeCount() {
-        return depot == null ? freeCount : depot.free();
-    }
-
-    /** Free buffers in this pool's own stack (a view's cache); only its worker's thread may call this. */
-    public int cached() {
         return freeCount;
     }
 
-    /**
-     * Buffers handed out and not yet freed: a leak shows here. For a shared memory, all views together (a buffer
-     * allocated by one worker and freed by another is back). Safe to read from any thread; exact when the
-     * workers are quiet.
-     */
+    /** Buffers handed out and not yet freed: a leak shows here. Safe to read from any thread. */
     public int outstanding() {
-        return capacity - (depot == null ? (int) FREE_COUNT.getOpaque(this) : depot.free());
+        return (int) OUTSTANDING.getOpaque(this);
     }
 
-    /** Free indices in this pool's stack as other threads see them (for the depot's counts). */
-    int publishedFreeCount() {
-        return (int) FREE_COUNT.getOpaque(this);
-    }
-
-    /** Allocations refused because the pool (with the depot) was empty. */
+    /** Allocations refused because the pool was empty. */
     public long allocFailures() {
         return allocFailures;
     }
 
     /** One buffer with fresh metadata, or -1 when the pool is empty (counted). */
     public int alloc() {
-        if (freeCount == 0 && refill() == 0) {
+        if (freeCount == 0) {
             allocFailures++;
             return -1;
         }
         int bi = freeStack[--freeCount];
         reset(bi);
-        FREE_COUNT.setOpaque(this, freeCount);
+        OUTSTANDING.setOpaque(this, capacity - freeCount);
         return bi;
     }
 
     /** Fills {@code out[from..from+n)} with buffers; returns how many it got (short when the pool runs dry). */
     public int alloc(int[] out, int from, int n) {
-        int got = 0;
-        while (true) {
-            int take = Math.min(n - got, freeCount);
-            for (int i = 0; i < take; i++) {
-                int bi = freeStack[--freeCount];
-                reset(bi);
-                out[from + got + i] = bi;
-            }
-            got += take;
-            if (got == n || refill() == 0) {
-                break;
-            }
+        int got = Math.min(n, freeCount);
+        for (int i = 0; i < got; i++) {
+            int bi = freeStack[--freeCount];
+            reset(bi);
+            out[from + i] = bi;
         }
         if (got < n) {
             allocFailures++;
         }
-        FREE_COUNT.setOpaque(this, freeCount);
+        OUTSTANDING.setOpaque(this, capacity - freeCount);
         return got;
     }
 
     public void free(int bi) {
-        if (freeCount == freeStack.length) {
-            spill(1);
-        }
         freeStack[freeCount++] = bi;
-        FREE_COUNT.setOpaque(this, freeCount);
+        OUTSTANDING.setOpaque(this, capacity - freeCount);
     }
 
     public void free(int[] buffers, int from, int n) {
-        if (freeCount + n > freeStack.length) {
-            spillFor(buffers, from, n);
-            return;
-        }
         System.arraycopy(buffers, from, freeStack, freeCount, n);
         freeCount += n;
-        FREE_COUNT.setOpaque(this, freeCount);
-    }
-
-    /** Takes a batch from the depot into the empty cache; returns how many (0: no depot, or it is empty too). */
-    private int refill() {
-        if (depot == null) {
-            return 0;
-        }
-        int got = depot.take(freeStack, freeCount, DEPOT_BATCH);
-        freeCount += got;
-        FREE_COUNT.setOpaque(this, freeCount);
-        return got;
-    }
-
-    /** Gives whole batches of the cache to the depot until {@code room} more indices fit. */
-    private void spill(int room) {
-        if (depot == null) {
-            throw new IllegalStateException("buffer freed twice: the pool of " + capacity + " is already full");
-        }
-        while (freeCount + room > freeStack.length) {
-            int n = Math.min(DEPOT_BATCH, freeCount);
-            depot.give(freeStack, freeCount - n, n);
-            freeCount -= n;
-        }
-    }
-
-    /** A bulk free that does not fit in the cache: the cache spills, and what is larger than it goes to the depot. */
-    private void spillFor(int[] buffers, int from, int n) {
-        if (depot == null) {
-            throw new IllegalStateException("buffer freed twice: the pool of " + capacity + " is already full");
-        }
-        int direct = Math.max(0, n - DEPOT_BATCH);
-        if (direct > 0) {
-            depot.give(buffers, from, direct);
-        }
-        int rest = n - direct;
-        spill(rest);
-        System.arraycopy(buffers, from + direct, freeStack, freeCount, rest);
-        freeCount += rest;
-        FREE_COUNT.setOpaque(this, freeCount);
+        OUTSTANDING.setOpaque(this, capacity - freeCount);
     }
 
     private void reset(int bi) {
@@ -578,13 +459,8 @@ public final class BufferPool implements AutoCloseable {
         return segment.asSlice(dataOffset(bi), length(bi)).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    /** Unmaps the memory: a pool of its own at once, a shared memory when its last view is closed. */
     @Override
     public void close() {
-        if (depot == null) {
-            arena.close();
-        } else {
-            depot.release(this);
-        }
+        arena.close();
     }
 }
