@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * The reflect sessions, off-heap: open addressing with linear probing over one native segment of
@@ -152,7 +153,7 @@ final class SessionTable implements AutoCloseable {
     /** Slots in front of slot 0 in its page (the headers before the slots in the page-aligned mapping). */
     private final int leadSlots;
     /** Slots not EMPTY per page of the slots' address space (page 0 also holds the headers). */
-    private final java.util.concurrent.atomic.AtomicIntegerArray occupancy;
+    private final AtomicIntegerArray occupancy;
 
     /** A table for {@code maxSessions} sessions in memory of its own (freed by {@link #close()}). */
     SessionTable(long maxSessions, SessionTimeouts timeouts) {
@@ -194,7 +195,7 @@ final class SessionTable implements AutoCloseable {
         this.maxSessions = maxSessions;
         setTimeouts(timeouts);
         this.leadSlots = (int) ((slots.address() & (PAGE_SIZE - 1)) / SLOT_SIZE);
-        this.occupancy = new java.util.concurrent.atomic.AtomicIntegerArray(
+        this.occupancy = new AtomicIntegerArray(
                 (leadSlots + capacity + SLOTS_PER_PAGE - 1) / SLOTS_PER_PAGE);
         if (attach) {
             // A fresh region is all EMPTY: reading it would only map every page in.
