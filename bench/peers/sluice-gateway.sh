@@ -10,7 +10,7 @@
 #
 # Settings (environment; docs/performance.md, "Issue 16, session 6", has the A/B figures): SLUICE_DRIVER af_packet |
 # af_xdp | dpdk_af_xdp (DPDK's net_af_xdp PMD; SLUICE_DPDK_XDP_ARGS appended to its vdev arguments), SLUICE_IDLE,
-# SLUICE_RX_MODE, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none), SLUICE_WARMUP_SIZES (pings of
+# SLUICE_RX_MODE, SLUICE_RX_WINDOW, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none), SLUICE_WARMUP_SIZES (pings of
 # many sizes after them, each size this many times; 0: none), SLUICE_XDP_NAPI threaded | softirq, SLUICE_NICE (of
 # the worker and NAPI threads).
 set -euo pipefail
@@ -28,10 +28,15 @@ cfg() { cat > "$SLUICE_ETC/$1.cfg"; }
 # Everything shares GW_CPU, so the worker must not spin (the control plane would starve): it yields while it
 # polls (SLUICE_IDLE=backoff parks instead, up to 1 ms) and, in rx-mode adaptive, sleeps in poll(2) on the
 # ports' sockets once they have been quiet for 200 us, so the receive softirq has the core (SLUICE_RX_MODE).
+# SLUICE_RX_WINDOW (us, the graph's rx-mode.adaptive-window-us): how long the worker keeps polling after the last
+# frame. run.sh pings every 10 ms: with the product's 200 us the worker sleeps between two pings and each ping
+# pays its wakeup (docs/performance.md, "Issue 16, session 8"); 20 ms keeps it polling through the ping series
+# and still sleeping 20 ms after the last frame (the idle column).
 cfg io.sluice.graph <<CFG
 workers = 1
 idle = ${SLUICE_IDLE:-yield}
 rx-mode = ${SLUICE_RX_MODE:-adaptive}
+rx-mode.adaptive-window-us = ${SLUICE_RX_WINDOW:-20000}
 CFG
 # Both ports through the same driver: driver-afpacket's or driver-afxdp's factory PID, or DPDK ports of a hardware
 # profile written here (SLUICE_DRIVER=dpdk_af_xdp: DPDK 22.11's net_af_xdp PMD, librte-net-af-xdp23, on each veth).

@@ -18,19 +18,32 @@ import java.util.Map;
  *                         each frame queue between two workers; beyond it a handoff node counts a congestion-drop
  * @param placement        input node to worker ({@code dpdk-input:1 virtio-input:0}); an input node not named is
  *                         polled by worker (slot mod workers), as before
+ * @param adaptiveWindowMicros in rx-mode adaptive, how long a worker keeps polling after its inputs' last frame
+ *                         before it sleeps in poll(2) (key {@code rx-mode.adaptive-window-us}; 1 us .. 1 s)
  */
 public record GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity,
-                           int[] cpus, String rxMode, int handoffQueue, Map<String, Integer> placement) {
+                           int[] cpus, String rxMode, int handoffQueue, Map<String, Integer> placement,
+                           int adaptiveWindowMicros) {
 
     public static final int DEFAULT_HANDOFF_QUEUE = 2048;
+    /**
+     * 200 us: a request and its answer through the box (ping, a TCP handshake) are usually closer than that, so a
+     * flow in progress pays one wakeup per exchange at most, while a quiet box sleeps within a fraction of a
+     * millisecond. A box whose traffic comes in sparse, latency-bound exchanges (a ping every 10 ms) sleeps
+     * between them and pays a wakeup each time: a longer window keeps its core polling (docs/performance.md,
+     * "Issue 16, session 8").
+     */
+    public static final int DEFAULT_ADAPTIVE_WINDOW_MICROS = 200;
+    /** A worker in rx-mode adaptive sleeps within a second of its inputs' last frame, whatever is configured. */
+    public static final int MAX_ADAPTIVE_WINDOW_MICROS = 1_000_000;
 
     public static final GraphOptions DEFAULTS = new GraphOptions(1, "backoff", 16384, 8192, 4096, new int[0],
-            "adaptive", DEFAULT_HANDOFF_QUEUE, Map.of());
+            "adaptive", DEFAULT_HANDOFF_QUEUE, Map.of(), DEFAULT_ADAPTIVE_WINDOW_MICROS);
 
     public GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity,
                         int[] cpus, String rxMode) {
         this(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, DEFAULT_HANDOFF_QUEUE,
-                Map.of());
+                Map.of(), DEFAULT_ADAPTIVE_WINDOW_MICROS);
     }
 
     public GraphOptions {
@@ -50,6 +63,10 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
         }
         if (handoffQueue < 64 || Integer.bitCount(handoffQueue) != 1) {
             throw new IllegalArgumentException("handoff-queue: must be a power of two >= 64, got " + handoffQueue);
+        }
+        if (adaptiveWindowMicros < 1 || adaptiveWindowMicros > MAX_ADAPTIVE_WINDOW_MICROS) {
+            throw new IllegalArgumentException("rx-mode.adaptive-window-us: must be 1.." + MAX_ADAPTIVE_WINDOW_MICROS
+                    + " (us), got " + adaptiveWindowMicros);
         }
         placement = Map.copyOf(placement);
         for (Map.Entry<String, Integer> input : placement.entrySet()) {
@@ -85,37 +102,47 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
             }
         });
         return new GraphOptions(n, idle, buffersPerWorker, traceRecords, parkCapacity, new int[0], rxMode, handoffQueue,
-                kept);
+                kept, adaptiveWindowMicros);
     }
 
     public GraphOptions withCpus(int... cores) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cores, rxMode, handoffQueue, placement);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cores, rxMode, handoffQueue,
+                placement, adaptiveWindowMicros);
     }
 
     public GraphOptions withIdle(String strategy) {
         return new GraphOptions(workers, strategy, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
-                placement);
+                placement, adaptiveWindowMicros);
     }
 
     public GraphOptions withBuffersPerWorker(int n) {
-        return new GraphOptions(workers, idle, n, traceRecords, parkCapacity, cpus, rxMode, handoffQueue, placement);
+        return new GraphOptions(workers, idle, n, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
+                placement, adaptiveWindowMicros);
     }
 
     public GraphOptions withParkCapacity(int n) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n, cpus, rxMode, handoffQueue, placement);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n, cpus, rxMode, handoffQueue,
+                placement, adaptiveWindowMicros);
     }
 
     public GraphOptions withRxMode(String mode) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, mode, handoffQueue, placement);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, mode, handoffQueue,
+                placement, adaptiveWindowMicros);
     }
 
     public GraphOptions withHandoffQueue(int n) {
-        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, n, placement);
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, n,
+                placement, adaptiveWindowMicros);
+    }
+
+    public GraphOptions withAdaptiveWindowMicros(int micros) {
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
+                placement, micros);
     }
 
     public GraphOptions withPlacement(Map<String, Integer> inputs) {
         return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
-                inputs);
+                inputs, adaptiveWindowMicros);
     }
 
     @Override
@@ -134,7 +161,8 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
                 cores(properties),
                 stringValue(properties, "rx-mode", DEFAULTS.rxMode),
                 intValue(properties, "handoff-queue", DEFAULT_HANDOFF_QUEUE),
-                placementOf(properties.get("placement")));
+                placementOf(properties.get("placement")),
+                intValue(properties, "rx-mode.adaptive-window-us", DEFAULT_ADAPTIVE_WINDOW_MICROS));
     }
 
     /**

@@ -8,20 +8,21 @@ package io.sluice.graph.runtime;
 enum RxMode {
     POLLING("polling", Long.MAX_VALUE),
     INTERRUPT("interrupt", 0),
-    /**
-     * Quiet for 200 us before sleeping: a request and its answer through the box (ping, a TCP handshake) are
-     * usually closer than that, so a flow in progress never pays for a wakeup, while a quiet box sleeps within
-     * a fraction of a millisecond.
-     */
-    ADAPTIVE("adaptive", 200_000);
+    /** Quiet for the configured window before sleeping ({@link GraphOptions#adaptiveWindowMicros}). */
+    ADAPTIVE("adaptive", -1);
 
     final String configName;
-    /** How long the inputs must have been quiet before the worker sleeps. */
-    final long quietNanos;
+    /** How long the inputs must have been quiet before the worker sleeps; -1: the configured window. */
+    private final long quietNanos;
 
     RxMode(String configName, long quietNanos) {
         this.configName = configName;
         this.quietNanos = quietNanos;
+    }
+
+    /** How long a worker's inputs must have been quiet before it sleeps, with {@code adaptiveWindowMicros} set. */
+    long quietNanos(int adaptiveWindowMicros) {
+        return quietNanos < 0 ? adaptiveWindowMicros * 1_000L : quietNanos;
     }
 
     static RxMode named(String name) {

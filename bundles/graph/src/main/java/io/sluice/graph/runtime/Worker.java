@@ -48,6 +48,8 @@ final class Worker implements Runnable {
     private final int ringMask;
     private final IdleStrategy idleStrategy;
     private final RxMode rxMode;
+    /** How long the inputs must have been quiet before this worker sleeps (the rx-mode's, or adaptive's window). */
+    private final long quietNanos;
     /** The frame this worker's thread fills and passes to its nodes: a replacement thread gets a new one. */
     private Frame frame = new Frame();
 
@@ -171,7 +173,7 @@ final class Worker implements Runnable {
     volatile long adoptedVersion = -1;
 
     Worker(WorkerPool workerPool, int index, BufferPool pool, TraceRing traceRing, int ringCapacity, IdleStrategy idle,
-           RxMode rxMode) {
+           RxMode rxMode, long quietNanos) {
         if (Integer.bitCount(ringCapacity) != 1) {
             throw new IllegalArgumentException("park capacity must be a power of two, got " + ringCapacity);
         }
@@ -183,6 +185,7 @@ final class Worker implements Runnable {
         this.ringMask = ringCapacity - 1;
         this.idleStrategy = idle;
         this.rxMode = rxMode;
+        this.quietNanos = quietNanos;
     }
 
     RxMode rxMode() {
@@ -368,7 +371,7 @@ final class Worker implements Runnable {
             quietSince = now;
             return false;
         }
-        if (now - quietSince < rxMode.quietNanos) {
+        if (now - quietSince < quietNanos) {
             return false;
         }
         int fds = 0;

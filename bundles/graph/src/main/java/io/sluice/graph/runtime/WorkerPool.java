@@ -55,7 +55,8 @@ final class WorkerPool {
         for (int w = 0; w < made.length; w++) {
             made[w] = new Worker(this, w, new BufferPool(options.buffersPerWorker()),
                     new TraceRing(options.traceRecords()), options.parkCapacity(), IdleStrategy.named(options.idle()),
-                    RxMode.named(options.rxMode()));
+                    RxMode.named(options.rxMode()),
+                    RxMode.named(options.rxMode()).quietNanos(options.adaptiveWindowMicros()));
             made[w].cpu = options.cpus().length > w ? options.cpus()[w] : -1;
         }
         int n = made.length;

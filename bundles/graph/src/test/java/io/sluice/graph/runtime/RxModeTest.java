@@ -85,9 +85,13 @@ class RxModeTest {
     }
 
     private TestNodes.Sink startWithPipe(String rxMode) {
+        return startWithPipe(GraphOptions.DEFAULTS.withRxMode(rxMode));
+    }
+
+    private TestNodes.Sink startWithPipe(GraphOptions options) {
         pipe = Libc.pipe();
         Libc.setNonBlocking(pipe[0]);
-        engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(1).withIdle("yield").withRxMode(rxMode));
+        engine = new GraphEngine(options.withWorkers(1).withIdle("yield"));
         TestNodes.Sink sink = new TestNodes.Sink("sink");
         engine.addNode(new PipeInput(pipe[0]));
         engine.addNode(sink);
@@ -132,6 +136,37 @@ class RxModeTest {
         // the labs' RTT figures, not for a unit test on a loaded machine.
         assertTrue(wakeups[rounds / 2] < 250_000_000L, "median wakeup " + wakeups[rounds / 2] + " ns");
         assertTrue(engine.rxModes().get(0).sleeps() >= rounds);
+    }
+
+    @Test
+    void anAdaptiveWorkerKeepsPollingForItsWindowAfterAFrameThenSleeps() throws InterruptedException {
+        TestNodes.Sink sink = startWithPipe(GraphOptions.DEFAULTS.withRxMode("adaptive")
+                .withAdaptiveWindowMicros(GraphOptions.MAX_ADAPTIVE_WINDOW_MICROS));
+        // the first window runs from the worker's start: wait until it has slept once
+        awaitState("sleeping");
+        writeByte();
+        while (sink.received.get() == 0) {
+            Thread.sleep(1);
+        }
+        long sleepsAfterTheFrame = engine.rxModes().get(0).sleeps();
+        Thread.sleep(50);
+        // a second's window: 50 ms after the frame the worker still polls, and has not slept again
+        assertEquals("polling", engine.rxModes().get(0).state());
+        assertEquals(sleepsAfterTheFrame, engine.rxModes().get(0).sleeps());
+        awaitState("sleeping");
+    }
+
+    @Test
+    void theAdaptiveWindowIsReadAndChecked() {
+        assertEquals(GraphOptions.DEFAULT_ADAPTIVE_WINDOW_MICROS, GraphOptions.from(Map.of()).adaptiveWindowMicros());
+        assertEquals(20_000, GraphOptions.from(Map.of("rx-mode.adaptive-window-us", "20000")).adaptiveWindowMicros());
+        assertEquals(200_000L, RxMode.ADAPTIVE.quietNanos(200));
+        assertEquals(0L, RxMode.INTERRUPT.quietNanos(20_000));
+        assertEquals(Long.MAX_VALUE, RxMode.POLLING.quietNanos(20_000));
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> GraphOptions.from(Map.of("rx-mode.adaptive-window-us", "2000000")));
+        assertTrue(tooLong.getMessage().startsWith("rx-mode.adaptive-window-us"), tooLong.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> GraphOptions.from(Map.of("rx-mode.adaptive-window-us", "0")));
     }
 
     @Test
