@@ -28,6 +28,10 @@ cfg() { cat > "$SLUICE_ETC/$1.cfg"; }
 # Everything shares GW_CPU, so the worker must not spin (the control plane would starve): it yields while it
 # polls (SLUICE_IDLE=backoff parks instead, up to 1 ms) and, in rx-mode adaptive, sleeps in poll(2) on the
 # ports' sockets once they have been quiet for 200 us, so the receive softirq has the core (SLUICE_RX_MODE).
+# SLUICE_SLICE (us, the graph's worker-slice-us; 0: the kernel's): the EEVDF slice the worker asks for, and the
+# NAPI kthreads get below. The JVM's compiler and Karaf threads share GW_CPU: a worker woken (or yielding) while
+# one of them runs waited for the end of that thread's slice, up to a tick: the 3-8 ms p99 of run.sh's pings. A
+# thread queued with a short slice preempts at once (kernel/sched/fair.c, Linux 6.12+).
 # SLUICE_RX_WINDOW (us, the graph's rx-mode.adaptive-window-us): how long the worker keeps polling after the last
 # frame. run.sh pings every 10 ms: with the product's 200 us the worker sleeps between two pings and each ping
 # pays its wakeup (docs/performance.md, "Issue 16, session 8"); 20 ms keeps it polling through the ping series
@@ -37,6 +41,7 @@ workers = 1
 idle = ${SLUICE_IDLE:-yield}
 rx-mode = ${SLUICE_RX_MODE:-adaptive}
 rx-mode.adaptive-window-us = ${SLUICE_RX_WINDOW:-20000}
+worker-slice-us = ${SLUICE_SLICE:-100}
 CFG
 # Both ports through the same driver: driver-afpacket's or driver-afxdp's factory PID, or DPDK ports of a hardware
 # profile written here (SLUICE_DRIVER=dpdk_af_xdp: DPDK 22.11's net_af_xdp PMD, librte-net-af-xdp23, on each veth).
@@ -166,6 +171,18 @@ done
 # Threaded NAPI (/sys/class/net/<if>/threaded, Documentation/networking/napi.rst) runs that poll in a kthread
 # (napi/<if>-<id>), pinned here to GW_CPU: the gateway's receive work is on the gateway's core, as for every peer.
 # SLUICE_XDP_NAPI=softirq leaves it where the kernel puts it.
+# sched_setattr(2) for a kthread: SCHED_OTHER at its nice with sched_runtime = the slice (Linux 6.12+); util-linux
+# 2.38's chrt takes a runtime for SCHED_DEADLINE only.
+napi_slice() {
+    [ "${SLUICE_SLICE:-100}" -gt 0 ] || return 0
+    python3 - "$1" "$((${SLUICE_SLICE:-100} * 1000))" "$nice" <<'PY' || true
+import ctypes, struct, sys
+tid, runtime, nice = (int(a) for a in sys.argv[1:4])
+attr = ctypes.create_string_buffer(struct.pack("IIQiIQQQII", 56, 0, 0, nice, 0, runtime, 0, 0, 0, 0))
+if ctypes.CDLL(None, use_errno=True).syscall(314, tid, attr, 0) != 0:
+    print("sluice-gateway.sh: sched_setattr(%d): errno %d" % (tid, ctypes.get_errno()), file=sys.stderr)
+PY
+}
 if [ "${SLUICE_DRIVER:-af_packet}" != af_packet ] && [ "${SLUICE_XDP_NAPI:-threaded}" = threaded ]; then
     for ifname in "$POD_IF" "$UP_IF"; do
         # the NAPI instance exists once the box has attached its XDP program (veth_enable_xdp)
@@ -179,6 +196,7 @@ if [ "${SLUICE_DRIVER:-af_packet}" != af_packet ] && [ "${SLUICE_XDP_NAPI:-threa
     for napi in $(pgrep -x "napi/($POD_IF|$UP_IF)-[0-9]+"); do
         taskset -pc "${GW_CPU:-1}" "$napi" > /dev/null || true
         renice -n "$nice" -p "$napi" > /dev/null || true
+        napi_slice "$napi"
     done
 fi
 # Warm-up. The JIT compiles a node after a few hundred calls; until then the graph runs interpreted, where every

@@ -20,10 +20,12 @@ import java.util.Map;
  *                         polled by worker (slot mod workers), as before
  * @param adaptiveWindowMicros in rx-mode adaptive, how long a worker keeps polling after its inputs' last frame
  *                         before it sleeps in poll(2) (key {@code rx-mode.adaptive-window-us}; 1 us .. 1 s)
+ * @param workerSliceMicros the EEVDF slice each worker thread asks the kernel for (key {@code worker-slice-us};
+ *                         100 us .. 100 ms, the kernel's range; 0: the kernel's default, untouched)
  */
 public record GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity,
                            int[] cpus, String rxMode, int handoffQueue, Map<String, Integer> placement,
-                           int adaptiveWindowMicros) {
+                           int adaptiveWindowMicros, int workerSliceMicros) {
 
     public static final int DEFAULT_HANDOFF_QUEUE = 2048;
     /**
@@ -38,12 +40,12 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
     public static final int MAX_ADAPTIVE_WINDOW_MICROS = 1_000_000;
 
     public static final GraphOptions DEFAULTS = new GraphOptions(1, "backoff", 16384, 8192, 4096, new int[0],
-            "adaptive", DEFAULT_HANDOFF_QUEUE, Map.of(), DEFAULT_ADAPTIVE_WINDOW_MICROS);
+            "adaptive", DEFAULT_HANDOFF_QUEUE, Map.of(), DEFAULT_ADAPTIVE_WINDOW_MICROS, 0);
 
     public GraphOptions(int workers, String idle, int buffersPerWorker, int traceRecords, int parkCapacity,
                         int[] cpus, String rxMode) {
         this(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, DEFAULT_HANDOFF_QUEUE,
-                Map.of(), DEFAULT_ADAPTIVE_WINDOW_MICROS);
+                Map.of(), DEFAULT_ADAPTIVE_WINDOW_MICROS, 0);
     }
 
     public GraphOptions {
@@ -67,6 +69,10 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
         if (adaptiveWindowMicros < 1 || adaptiveWindowMicros > MAX_ADAPTIVE_WINDOW_MICROS) {
             throw new IllegalArgumentException("rx-mode.adaptive-window-us: must be 1.." + MAX_ADAPTIVE_WINDOW_MICROS
                     + " (us), got " + adaptiveWindowMicros);
+        }
+        if (workerSliceMicros != 0 && (workerSliceMicros < 100 || workerSliceMicros > 100_000)) {
+            throw new IllegalArgumentException("worker-slice-us: must be 0 (the kernel's default) or 100..100000 (us,"
+                    + " the kernel's range for a slice), got " + workerSliceMicros);
         }
         placement = Map.copyOf(placement);
         for (Map.Entry<String, Integer> input : placement.entrySet()) {
@@ -102,47 +108,52 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
             }
         });
         return new GraphOptions(n, idle, buffersPerWorker, traceRecords, parkCapacity, new int[0], rxMode, handoffQueue,
-                kept, adaptiveWindowMicros);
+                kept, adaptiveWindowMicros, workerSliceMicros);
     }
 
     public GraphOptions withCpus(int... cores) {
         return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cores, rxMode, handoffQueue,
-                placement, adaptiveWindowMicros);
+                placement, adaptiveWindowMicros, workerSliceMicros);
     }
 
     public GraphOptions withIdle(String strategy) {
         return new GraphOptions(workers, strategy, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
-                placement, adaptiveWindowMicros);
+                placement, adaptiveWindowMicros, workerSliceMicros);
     }
 
     public GraphOptions withBuffersPerWorker(int n) {
         return new GraphOptions(workers, idle, n, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
-                placement, adaptiveWindowMicros);
+                placement, adaptiveWindowMicros, workerSliceMicros);
     }
 
     public GraphOptions withParkCapacity(int n) {
         return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, n, cpus, rxMode, handoffQueue,
-                placement, adaptiveWindowMicros);
+                placement, adaptiveWindowMicros, workerSliceMicros);
     }
 
     public GraphOptions withRxMode(String mode) {
         return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, mode, handoffQueue,
-                placement, adaptiveWindowMicros);
+                placement, adaptiveWindowMicros, workerSliceMicros);
     }
 
     public GraphOptions withHandoffQueue(int n) {
         return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, n,
-                placement, adaptiveWindowMicros);
+                placement, adaptiveWindowMicros, workerSliceMicros);
     }
 
     public GraphOptions withAdaptiveWindowMicros(int micros) {
         return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
-                placement, micros);
+                placement, micros, workerSliceMicros);
+    }
+
+    public GraphOptions withWorkerSliceMicros(int micros) {
+        return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
+                placement, adaptiveWindowMicros, micros);
     }
 
     public GraphOptions withPlacement(Map<String, Integer> inputs) {
         return new GraphOptions(workers, idle, buffersPerWorker, traceRecords, parkCapacity, cpus, rxMode, handoffQueue,
-                inputs, adaptiveWindowMicros);
+                inputs, adaptiveWindowMicros, workerSliceMicros);
     }
 
     @Override
@@ -162,7 +173,8 @@ public record GraphOptions(int workers, String idle, int buffersPerWorker, int t
                 stringValue(properties, "rx-mode", DEFAULTS.rxMode),
                 intValue(properties, "handoff-queue", DEFAULT_HANDOFF_QUEUE),
                 placementOf(properties.get("placement")),
-                intValue(properties, "rx-mode.adaptive-window-us", DEFAULT_ADAPTIVE_WINDOW_MICROS));
+                intValue(properties, "rx-mode.adaptive-window-us", DEFAULT_ADAPTIVE_WINDOW_MICROS),
+                intValue(properties, "worker-slice-us", 0));
     }
 
     /**

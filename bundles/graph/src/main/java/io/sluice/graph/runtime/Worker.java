@@ -192,6 +192,29 @@ final class Worker implements Runnable {
         return rxMode;
     }
 
+    /**
+     * The EEVDF slice this worker's thread asks for (graph key {@code worker-slice-us}), or 0 for the kernel's.
+     * A worker that shares its core with the JVM's compiler threads and Karaf (bench-peers: the whole gateway on
+     * one core) waits, when woken or when it yields, until the running thread's slice (the kernel's base slice, 1.4 ms on this 2-core VM) ends;
+     * with a short slice of its own it preempts at once (kernel/sched/fair.c, RUN_TO_PARITY limited to the
+     * shortest slice queued): the 3-8 ms p99 of bench-peers' pings (docs/performance.md, "Issue 16, session 8").
+     */
+    long sliceNanos;
+
+    /** Whether the kernel took {@link #sliceNanos} (false: it refused, see the log, and the default applies). */
+    volatile boolean sliceApplied;
+
+    private void askForSlice() {
+        try {
+            Libc.schedSetSlice(0, sliceNanos);
+            sliceApplied = true;
+        } catch (RuntimeException refused) {
+            // a kernel before 6.12 or a real-time thread: the worker runs with the default slice
+            LOG.log(System.Logger.Level.WARNING, "worker " + index + ": the kernel refused the slice of "
+                    + sliceNanos / 1000 + " us (worker-slice-us), it keeps the default: " + refused.getMessage());
+        }
+    }
+
     /** The core to pin this worker's thread to, or -1. */
     int cpu = -1;
 
@@ -207,6 +230,9 @@ final class Worker implements Runnable {
             if (cpu >= 0) {
                 // sched_setaffinity(2) with tid 0 pins the calling thread: a worker owns its core, as VPP's do.
                 Libc.schedSetAffinity(0, cpu);
+            }
+            if (sliceNanos > 0) {
+                askForSlice();
             }
             if (rxMode != RxMode.POLLING) {
                 closeSleep(); // a replacement thread: the eventfd of the thread it replaces is not polled by anyone

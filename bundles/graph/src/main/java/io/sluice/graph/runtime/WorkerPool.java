@@ -58,6 +58,7 @@ final class WorkerPool {
                     RxMode.named(options.rxMode()),
                     RxMode.named(options.rxMode()).quietNanos(options.adaptiveWindowMicros()));
             made[w].cpu = options.cpus().length > w ? options.cpus()[w] : -1;
+            made[w].sliceNanos = options.workerSliceMicros() * 1_000L;
         }
         int n = made.length;
         forward = new HandoffRing[n][n];

@@ -156,6 +156,51 @@ class RxModeTest {
         awaitState("sleeping");
     }
 
+    private static boolean kernelTakesASlice() throws InterruptedException {
+        boolean[] taken = new boolean[1];
+        Thread probe = new Thread(() -> {
+            try {
+                Libc.schedSetSlice(0, 150_000);
+                taken[0] = true;
+            } catch (RuntimeException refused) {
+                taken[0] = false;
+            }
+        });
+        probe.start();
+        probe.join();
+        return taken[0];
+    }
+
+    @Test
+    void aWorkerAsksForTheSliceConfigured() throws Exception {
+        startWithPipe(GraphOptions.DEFAULTS.withRxMode("adaptive").withWorkerSliceMicros(150));
+        awaitState("sleeping");
+        org.junit.jupiter.api.Assumptions.assumeTrue(kernelTakesASlice(),
+                "this kernel has no custom slice for SCHED_OTHER (Linux 6.12+): the worker logs it and goes on");
+        String slice = null;
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path task : tasks.toList()) {
+                String comm;
+                try {
+                    comm = java.nio.file.Files.readString(task.resolve("comm")).trim();
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    continue; // a thread that ended while the tasks were listed
+                }
+                if (comm.equals(WorkerPool.threadName(0))) {
+                    for (String line : java.nio.file.Files.readAllLines(task.resolve("sched"))) {
+                        if (line.startsWith("se.slice")) {
+                            slice = line.substring(line.indexOf(':') + 1).trim();
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals("150000", slice, "the worker thread's se.slice in /proc/self/task/<tid>/sched");
+        assertEquals(150, GraphOptions.from(Map.of("worker-slice-us", "150")).workerSliceMicros());
+        assertEquals(0, GraphOptions.from(Map.of()).workerSliceMicros());
+        assertThrows(IllegalArgumentException.class, () -> GraphOptions.from(Map.of("worker-slice-us", "50")));
+    }
+
     @Test
     void theAdaptiveWindowIsReadAndChecked() {
         assertEquals(GraphOptions.DEFAULT_ADAPTIVE_WINDOW_MICROS, GraphOptions.from(Map.of()).adaptiveWindowMicros());

@@ -92,6 +92,10 @@ public final class Libc {
     // int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask)
     private static final MethodHandle SCHED_SETAFFINITY = downcall("sched_setaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    // long syscall(long number, ...): sched_getattr(2) and sched_setattr(2), which glibc 2.36 does not wrap
+    private static final MethodHandle SYSCALL_SCHED_ATTR = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(1));
     private static final MethodHandle SETNS = downcall("setns",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     // int posix_fallocate(int fd, off_t offset, off_t len): returns the error number itself, errno is untouched
@@ -105,6 +109,19 @@ public final class Libc {
     /** A call state per control-plane thread; data-path callers bring their own. */
     private static final ThreadLocal<MemorySegment> CONTROL_CALL_STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE_LAYOUT));
+
+    /** x86-64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
+    private static final long SYS_SCHED_SETATTR = 314;
+    private static final long SYS_SCHED_GETATTR = 315;
+    /**
+     * struct sched_attr (include/uapi/linux/sched/types.h): u32 size, u32 sched_policy, u64 sched_flags,
+     * s32 sched_nice, u32 sched_priority, u64 sched_runtime, sched_deadline, sched_period, u32 util_min, util_max.
+     */
+    private static final int SCHED_ATTR_SIZE = 56;
+    private static final long SCHED_ATTR_POLICY = 4;
+    private static final long SCHED_ATTR_RUNTIME = 24;
+    private static final int SCHED_OTHER = 0;
+    private static final int SCHED_BATCH = 3;
 
     /** cpu_set_t is 1024 bits in glibc. */
     private static final int CPU_SET_BYTES = 128;
@@ -505,6 +522,54 @@ public final class Libc {
                         errno(state));
             }
         } catch (NativeException | IllegalArgumentException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /**
+     * Sets the EEVDF slice of thread {@code tid} (0: the caller) to {@code sliceNanos}, keeping its policy and nice:
+     * sched_getattr(2), then sched_setattr(2) with sched_runtime, which for SCHED_OTHER and SCHED_BATCH is the
+     * task's requested slice since Linux 6.12 (kernel/sched/syscalls.c; the kernel clamps it to 0.1-100 ms). A
+     * task woken with a short slice gets an early deadline and preempts a running one with a longer slice
+     * (kernel/sched/fair.c, check_preempt_wakeup_fair); 0 asks for the kernel's default again. Throws with errno
+     * (EINVAL before 6.12, or for a real-time thread).
+     */
+    public static void schedSetSlice(int tid, long sliceNanos) {
+        MemorySegment state = controlState();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(SCHED_ATTR_SIZE, 8);
+            if ((long) SYSCALL_SCHED_ATTR.invokeExact(state, SYS_SCHED_GETATTR, tid, attr, SCHED_ATTR_SIZE, 0) < 0) {
+                throw new NativeException("sched_getattr(" + tid + ")", errno(state));
+            }
+            int policy = attr.get(JAVA_INT, SCHED_ATTR_POLICY);
+            if (policy != SCHED_OTHER && policy != SCHED_BATCH) {
+                throw new NativeException("sched_setattr(" + tid + ", slice): policy " + policy
+                        + " has no EEVDF slice", Errno.EINVAL);
+            }
+            attr.set(JAVA_INT, 0, SCHED_ATTR_SIZE);
+            attr.set(JAVA_LONG, SCHED_ATTR_RUNTIME, sliceNanos);
+            if ((long) SYSCALL_SCHED_ATTR.invokeExact(state, SYS_SCHED_SETATTR, tid, attr, 0, 0) < 0) {
+                throw new NativeException("sched_setattr(" + tid + ", slice " + sliceNanos + " ns)", errno(state));
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /** The EEVDF slice of thread {@code tid} (0: the caller) in nanoseconds, as sched_getattr(2) reports it. */
+    public static long schedSlice(int tid) {
+        MemorySegment state = controlState();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(SCHED_ATTR_SIZE, 8);
+            if ((long) SYSCALL_SCHED_ATTR.invokeExact(state, SYS_SCHED_GETATTR, tid, attr, SCHED_ATTR_SIZE, 0) < 0) {
+                throw new NativeException("sched_getattr(" + tid + ")", errno(state));
+            }
+            return attr.get(JAVA_LONG, SCHED_ATTR_RUNTIME);
+        } catch (NativeException e) {
             throw e;
         } catch (Throwable t) {
             throw linkageFailure(t);

@@ -233,4 +233,29 @@ class LibcTest {
             Libc.close(fd);
         }
     }
+    /** A slice of its own for a thread (EEVDF, Linux 6.12+): set, read back, and back to the kernel's default. */
+    @Test
+    void aThreadSetsItsOwnSliceAndGetsTheDefaultBack() throws Exception {
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                Libc.schedSetSlice(0, 150_000);
+                long set = Libc.schedSlice(0);
+                Libc.schedSetSlice(0, 0);
+                result.set(new long[] {set, Libc.schedSlice(0)});
+            } catch (NativeException e) {
+                result.set(e);
+            }
+        });
+        thread.start();
+        thread.join();
+        if (result.get() instanceof NativeException refused) {
+            assumeTrue(false, "this kernel has no custom slice for SCHED_OTHER (Linux 6.12+): " + refused.getMessage());
+        }
+        long[] slices = (long[]) result.get();
+        assertEquals(150_000, slices[0]);
+        // the default is the kernel's base slice (sysctl_sched_base_slice, scaled by the cores: 1.4 ms here); a
+        // thread inherits its creator's slice, so the one before the call is not necessarily the default
+        assertTrue(slices[1] > 0 && slices[1] != 150_000, "0 gives the kernel's default slice back: " + slices[1]);
+    }
 }
