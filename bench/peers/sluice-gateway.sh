@@ -8,11 +8,11 @@
 #   GW_CMD="exec $PWD/bench/peers/sluice-gateway.sh" ../shared/bench-peers/run.sh kernel ceil-testpmd custom
 #   GW_CMD="SLUICE_DRIVER=af_xdp exec $PWD/bench/peers/sluice-gateway.sh" ../shared/bench-peers/run.sh custom
 #
-# Settings (environment; docs/performance.md, "Issue 16, session 6", has the A/B figures): SLUICE_DRIVER af_packet |
+# Settings (environment; docs/performance.md, "Issue 16, session 6" and "session 8", have the A/B figures): SLUICE_DRIVER af_packet |
 # af_xdp | dpdk_af_xdp (DPDK's net_af_xdp PMD; SLUICE_DPDK_XDP_ARGS appended to its vdev arguments), SLUICE_IDLE,
-# SLUICE_RX_MODE, SLUICE_RX_WINDOW, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none), SLUICE_WARMUP_SIZES (pings of
-# many sizes after them, each size this many times; 0: none), SLUICE_XDP_NAPI threaded | softirq, SLUICE_NICE (of
-# the worker and NAPI threads).
+# SLUICE_RX_MODE, SLUICE_RX_WINDOW, SLUICE_SLICE, SLUICE_WARMUP (pings before the pod's traffic passes; 0: none),
+# SLUICE_WARMUP_SIZES (pings of many sizes after them, each size this many times; 0: none), SLUICE_XDP_NAPI
+# threaded | softirq, SLUICE_NICE (of the worker and NAPI threads).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${POD_IF:?run by bench-peers run.sh}" "${UP_IF:?}" "${POD_IP:?}" "${GW_POD_IP:?}" "${GW_UP_IP:?}" "${INET_IP:?}"
@@ -27,7 +27,8 @@ cfg() { cat > "$SLUICE_ETC/$1.cfg"; }
 
 # Everything shares GW_CPU, so the worker must not spin (the control plane would starve): it yields while it
 # polls (SLUICE_IDLE=backoff parks instead, up to 1 ms) and, in rx-mode adaptive, sleeps in poll(2) on the
-# ports' sockets once they have been quiet for 200 us, so the receive softirq has the core (SLUICE_RX_MODE).
+# ports' sockets once they have been quiet for the window (SLUICE_RX_WINDOW, below), so the receive softirq and
+# the NAPI kthreads have the core (SLUICE_RX_MODE).
 # SLUICE_SLICE (us, the graph's worker-slice-us; 0: the kernel's): the EEVDF slice the worker asks for, and the
 # NAPI kthreads get below. The JVM's compiler and Karaf threads share GW_CPU: a worker woken (or yielding) while
 # one of them runs waited for the end of that thread's slice, up to a tick: the 3-8 ms p99 of run.sh's pings. A
