@@ -49,8 +49,12 @@ final class WorkerPool {
     private long barrierMaxNanos;
     private long barrierTotalNanos;
 
+    /** The graph's rx-mode.adaptive-window-us, for {@link #rxModes}. */
+    private int adaptiveWindowMicros = GraphOptions.DEFAULT_ADAPTIVE_WINDOW_MICROS;
+
     /** Makes the workers {@code options} asks for (threads are made by {@link #start}). Called once. */
     void create(GraphOptions options) {
+        adaptiveWindowMicros = options.adaptiveWindowMicros();
         Worker[] made = new Worker[options.workers()];
         for (int w = 0; w < made.length; w++) {
             made[w] = new Worker(this, w, new BufferPool(options.buffersPerWorker()),
@@ -144,7 +148,8 @@ final class WorkerPool {
                     : pollingFor != null && worker.rxMode() != RxMode.POLLING
                     ? "polling (no fd: " + pollingFor + ")" : "polling";
             result.add(new GraphRuntime.WorkerRxMode(worker.index, worker.rxMode().configName, state, worker.sleeps,
-                    worker.wokenByControlPlane));
+                    worker.wokenByControlPlane, adaptiveWindowMicros,
+                    worker.sliceApplied ? (int) (worker.sliceNanos / 1000) : 0));
         }
         return result;
     }

@@ -196,6 +196,8 @@ class RxModeTest {
             }
         }
         assertEquals("150000", slice, "the worker thread's se.slice in /proc/self/task/<tid>/sched");
+        assertEquals(150, engine.rxModes().get(0).sliceMicros(), "runtime:show's slice");
+        assertEquals(GraphOptions.DEFAULT_ADAPTIVE_WINDOW_MICROS, engine.rxModes().get(0).adaptiveWindowMicros());
         assertEquals(150, GraphOptions.from(Map.of("worker-slice-us", "150")).workerSliceMicros());
         assertEquals(0, GraphOptions.from(Map.of()).workerSliceMicros());
         assertThrows(IllegalArgumentException.class, () -> GraphOptions.from(Map.of("worker-slice-us", "50")));

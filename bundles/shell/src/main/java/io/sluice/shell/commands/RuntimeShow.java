@@ -81,8 +81,11 @@ public class RuntimeShow implements Action {
                 barrier.count(), barrier.lastPauseNanos() / 1e3, barrier.maxPauseNanos() / 1e3,
                 barrier.totalPauseNanos() / 1e3);
         for (GraphRuntime.WorkerRxMode worker : graph.rxModes()) {
-            System.out.printf(Locale.ROOT, "rx-mode: worker %d %s, %s, %d sleeps (%d woken by the control plane)%n",
-                    worker.worker(), worker.mode(), worker.state(), worker.sleeps(), worker.wokenByControlPlane());
+            String window = worker.mode().equals("adaptive") ? " (window " + worker.adaptiveWindowMicros() + " us)" : "";
+            String slice = worker.sliceMicros() > 0 ? ", slice " + worker.sliceMicros() + " us" : "";
+            System.out.printf(Locale.ROOT, "rx-mode: worker %d %s%s, %s, %d sleeps (%d woken by the control plane)%s%n",
+                    worker.worker(), worker.mode(), window, worker.state(), worker.sleeps(),
+                    worker.wokenByControlPlane(), slice);
         }
         if (clear) {
             graph.clearRuntimeStats();

@@ -109,7 +109,8 @@ class GraphCommandsTest {
         assertEquals(List.of("ip4-input", "active", "4", "512", "0", "100.00", "128.00"),
                 List.of(out[1].strip().split("\\s+")));
         assertEquals("barrier: 3 pauses, last 12.5 us, max 40.0 us, total 60.0 us", out[2]);
-        assertEquals("rx-mode: worker 0 adaptive, sleeping, 42 sleeps (7 woken by the control plane)", out[3]);
+        assertEquals("rx-mode: worker 0 adaptive (window 200 us), sleeping, 42 sleeps (7 woken by the control plane)",
+                out[3]);
         assertEquals(List.of("workerHealth", "runtimeByThread", "barrierStats", "rxModes", "clearRuntimeStats"), calls);
     }
 
