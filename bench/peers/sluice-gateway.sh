@@ -32,7 +32,9 @@ cfg() { cat > "$SLUICE_ETC/$1.cfg"; }
 # SLUICE_SLICE (us, the graph's worker-slice-us; 0: the kernel's): the EEVDF slice the worker asks for, and the
 # NAPI kthreads get below. The JVM's compiler and Karaf threads share GW_CPU: a worker woken (or yielding) while
 # one of them runs waited for the end of that thread's slice, up to a tick: the 3-8 ms p99 of run.sh's pings. A
-# thread queued with a short slice preempts at once (kernel/sched/fair.c, Linux 6.12+).
+# thread queued with a short slice preempts at once (kernel/sched/fair.c, Linux 6.12+). Off by default: 100 us
+# cut the p99 on a box up for a minute (528-651 us against 648-8040) but not through run.sh, and in two run.sh pairs
+# against main it had less TCP x1 and PDR (docs/performance.md, "Issue 16, session 8"); SLUICE_SLICE=100 to try.
 # SLUICE_RX_WINDOW (us, the graph's rx-mode.adaptive-window-us): how long the worker keeps polling after the last
 # frame. run.sh pings every 10 ms: with the product's 200 us the worker sleeps between two pings and each ping
 # pays its wakeup (docs/performance.md, "Issue 16, session 8"); 20 ms keeps it polling through the ping series
@@ -42,7 +44,7 @@ workers = 1
 idle = ${SLUICE_IDLE:-yield}
 rx-mode = ${SLUICE_RX_MODE:-adaptive}
 rx-mode.adaptive-window-us = ${SLUICE_RX_WINDOW:-20000}
-worker-slice-us = ${SLUICE_SLICE:-100}
+worker-slice-us = ${SLUICE_SLICE:-0}
 CFG
 # Both ports through the same driver: driver-afpacket's or driver-afxdp's factory PID, or DPDK ports of a hardware
 # profile written here (SLUICE_DRIVER=dpdk_af_xdp: DPDK 22.11's net_af_xdp PMD, librte-net-af-xdp23, on each veth).
@@ -175,8 +177,8 @@ done
 # sched_setattr(2) for a kthread: SCHED_OTHER at its nice with sched_runtime = the slice (Linux 6.12+); util-linux
 # 2.38's chrt takes a runtime for SCHED_DEADLINE only.
 napi_slice() {
-    [ "${SLUICE_SLICE:-100}" -gt 0 ] || return 0
-    python3 - "$1" "$((${SLUICE_SLICE:-100} * 1000))" "$nice" <<'PY' || true
+    [ "${SLUICE_SLICE:-0}" -gt 0 ] || return 0
+    python3 - "$1" "$((${SLUICE_SLICE:-0} * 1000))" "$nice" <<'PY' || true
 import ctypes, struct, sys
 tid, runtime, nice = (int(a) for a in sys.argv[1:4])
 attr = ctypes.create_string_buffer(struct.pack("IIQiIQQQII", 56, 0, 0, nice, 0, runtime, 0, 0, 0, 0))
