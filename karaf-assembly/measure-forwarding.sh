@@ -33,6 +33,9 @@ report() {
     echo "== $label $1 (load $(cut -d' ' -f1 /proc/loadavg)): $(grep VmRSS "/proc/$pid/status")"
     awk '/^[0-9a-f]+-[0-9a-f]+ /{name=(NF>=6?$6:"[anon]")} /^Rss:/{r[name]+=$2}
          END{for(n in r) if(r[n]>=1024) printf "  %7d kB %s\n", r[n], n}' "/proc/$pid/smaps" | sort -rn | head -12
+    # the large anonymous mappings one by one (NAT44's indexes are 2 x 16 MB for the lab's table, its TCP windows 8 MB)
+    awk '/^[0-9a-f]+-[0-9a-f]+ /{anon=(NF<6)} /^Size:/{size=$2} /^Rss:/{if(anon && size>=8192) printf "    anon %6d kB mapped, %6d kB resident\n", size, $2}' \
+        "/proc/$pid/smaps" | sort -k5 -rn | head -6
     jcmd "$pid" VM.native_memory summary 2>/dev/null | grep -E '^Total|^- +(Java Heap|Class|Thread|Code|Symbol|Arena Chunk|Metaspace)' \
         | sed 's/^/  /'
 }
@@ -47,6 +50,6 @@ ssh -q -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/n
     -p "$SLUICE_SSH_PORT" admin@127.0.0.1 'acl:sessions' 2>/dev/null | sed -n 2p
 # what a pool too small would show: the DPDK port's missed and no-mbuf counters, and every drop counted
 ssh -q -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -i "$SLUICE_RUN/keys/admin" \
-    -p "$SLUICE_SSH_PORT" admin@127.0.0.1 'interface:hardware' 2>/dev/null \
-    | grep -E 'GigabitEthernet|imissed|nombuf|no buffer|no mbuf' | sed 's/^/  /'
+    -p "$SLUICE_SSH_PORT" admin@127.0.0.1 'interface:hardware --detail --no-format; errors:show' 2>/dev/null \
+    | grep -E 'imissed|nombuf|no buffer|no mbuf|dpdk-input' | sed 's/^/  /'
 ./sluice lab down 2>&1 | tail -1
