@@ -45,6 +45,11 @@ modules=java.se,jdk.httpserver,jdk.unsupported,jdk.security.auth,jdk.security.jg
 # (bin/sluice-jvm) is made on top of the second one.
 "$root/usr/lib/sluice/runtime/bin/java" -Xshare:dump > /dev/null 2>&1 || true
 "$root/usr/lib/sluice/runtime/bin/java" -XX:+UseCompactObjectHeaders -Xshare:dump > /dev/null 2>&1 || true
+# The box's own archive (the JDK's, Karaf's, Felix's and the bundles' classes) from one training boot of this tree,
+# so the package's and the disk image's first boot maps it (train-cds.sh; SLUICE_TRAIN_CDS=off leaves it out).
+if [ "${SLUICE_TRAIN_CDS:-on}" != "off" ]; then
+    "$here/train-cds.sh" "$root/usr/lib/sluice" "$root/etc/sluice" >&2
+fi
 
 # The unit's ExecStart (the box, or after an upgrade that did not come up the previous version) and its health check.
 install -m 0755 "$here/src/sluice-service" "$here/src/sluice-health" "$root/usr/lib/sluice/bin/"
