@@ -200,17 +200,23 @@ public final class WorkerHandoff {
     }
 
     /**
-     * Copies buffer {@code fromBi} of {@code from} (another worker's pool, read-only: its owner does not touch a
-     * buffer in flight) into {@code toBi} of {@code to}: in one copy, the metadata line, the headroom (where an
-     * earlier L2 header may sit) and the data up to the end of the packet. The trace handle is the caller's to set.
+     * Copies buffer {@code fromBi} of another worker's pool ({@code source}, its segment, read once per batch by the
+     * caller; read-only: its owner does not touch a buffer in flight) into {@code toBi} of this worker's pool
+     * ({@code destination}): the metadata line, then only the bytes the packet uses, from the lowest of data start,
+     * current data and the L2 header (a node may have pushed a header into the headroom, or the L2 header may sit
+     * before the current data) to the end of the packet. The unused headroom (128 bytes, two lines on each side) is not copied.
+     * The trace handle is the caller's to set.
      */
-    public static void copy(BufferPool from, int fromBi, BufferPool to, int toBi) {
-        MemorySegment source = from.segment();
+    public static void copy(MemorySegment source, int fromBi, MemorySegment destination, int toBi) {
         long fromBase = BufferPool.base(fromBi);
+        long toBase = BufferPool.base(toBi);
         int current = source.get(ValueLayout.JAVA_INT, fromBase + BufferPool.META_CURRENT_DATA);
         int length = source.get(ValueLayout.JAVA_INT, fromBase + BufferPool.META_LENGTH);
-        int end = Math.max(0, Math.min(BufferPool.DATA_SIZE, current + length));
-        MemorySegment.copy(source, fromBase, to.segment(), BufferPool.base(toBi),
-                BufferPool.METADATA_SIZE + BufferPool.HEADROOM + end);
+        int l2 = source.get(ValueLayout.JAVA_SHORT_UNALIGNED, fromBase + BufferPool.META_L2_OFFSET);
+        int start = Math.max(-BufferPool.HEADROOM, Math.min(0, Math.min(current, l2)));
+        int end = Math.max(start, Math.min(BufferPool.DATA_SIZE, current + length));
+        MemorySegment.copy(source, fromBase, destination, toBase, BufferPool.METADATA_SIZE);
+        long dataStart = BufferPool.METADATA_SIZE + BufferPool.HEADROOM + start;
+        MemorySegment.copy(source, fromBase + dataStart, destination, toBase + dataStart, end - start);
     }
 }
