@@ -31,7 +31,14 @@ public final class WorkerHandoff {
     /** back[w]: indices w returns to this worker (consumer); ret[w]: indices this worker returns to w (producer). */
     private final HandoffRing[] back;
     private final HandoffRing[] ret;
+    /**
+     * Buffers in flight to worker w at {@code inFlight[IN_FLIGHT_PAD + w]}, written on every handoff: 64 bytes of
+     * padding on both sides keep them off the lines of the objects allocated next to the array (the runtime makes
+     * the workers' handoffs one after the other, so the next worker's handoff, with its own per-packet fields, would
+     * otherwise share a line with these counters).
+     */
     private final int[] inFlight;
+    private static final int IN_FLIGHT_PAD = 16;
     /** The indices of one reclaim batch, freed in one call. */
     private final int[] scratch = new int[1024];
     private long sent;
@@ -49,7 +56,7 @@ public final class WorkerHandoff {
         this.in = new HandoffRing[workers];
         this.back = new HandoffRing[workers];
         this.ret = new HandoffRing[workers];
-        this.inFlight = new int[workers];
+        this.inFlight = new int[IN_FLIGHT_PAD + workers + IN_FLIGHT_PAD];
         int ringCapacity = Integer.MAX_VALUE;
         for (int w = 0; w < workers; w++) {
             if (w == self) {
@@ -83,12 +90,12 @@ public final class WorkerHandoff {
      * this worker or no worker.
      */
     public boolean send(int worker, int slot, int bi) {
-        if (worker == self || worker < 0 || worker >= out.length || inFlight[worker] >= capacity) {
+        if (worker == self || worker < 0 || worker >= out.length || inFlight[IN_FLIGHT_PAD + worker] >= capacity) {
             refused++;
             return false;
         }
         out[worker].offer(((long) slot << 32) | (bi & 0xffff_ffffL));
-        inFlight[worker]++;
+        inFlight[IN_FLIGHT_PAD + worker]++;
         sent++;
         unpublished = true;
         return true;
@@ -151,7 +158,7 @@ public final class WorkerHandoff {
                 done += batch;
             }
             ring.take(n);
-            inFlight[w] -= n;
+            inFlight[IN_FLIGHT_PAD + w] -= n;
             total += n;
         }
         return total;
@@ -183,8 +190,8 @@ public final class WorkerHandoff {
     /** Buffers of this worker's pool that other workers still hold. */
     public int inFlight() {
         int total = 0;
-        for (int n : inFlight) {
-            total += n;
+        for (int w = 0; w < out.length; w++) {
+            total += inFlight[IN_FLIGHT_PAD + w];
         }
         return total;
     }
@@ -200,17 +207,23 @@ public final class WorkerHandoff {
     }
 
     /**
-     * Copies buffer {@code fromBi} of {@code from} (another worker's pool, read-only: its owner does not touch a
-     * buffer in flight) into {@code toBi} of {@code to}: in one copy, the metadata line, the headroom (where an
-     * earlier L2 header may sit) and the data up to the end of the packet. The trace handle is the caller's to set.
+     * Copies buffer {@code fromBi} of another worker's pool ({@code source}, its segment, read once per batch by the
+     * caller; read-only: its owner does not touch a buffer in flight) into {@code toBi} of this worker's pool
+     * ({@code destination}): the metadata line, then only the bytes the packet uses, from the lowest of data start,
+     * current data and the L2 header (a node may have pushed a header into the headroom, or the L2 header may sit
+     * before the current data) to the end of the packet. The unused headroom (128 bytes, two lines on each side) is not copied.
+     * The trace handle is the caller's to set.
      */
-    public static void copy(BufferPool from, int fromBi, BufferPool to, int toBi) {
-        MemorySegment source = from.segment();
+    public static void copy(MemorySegment source, int fromBi, MemorySegment destination, int toBi) {
         long fromBase = BufferPool.base(fromBi);
+        long toBase = BufferPool.base(toBi);
         int current = source.get(ValueLayout.JAVA_INT, fromBase + BufferPool.META_CURRENT_DATA);
         int length = source.get(ValueLayout.JAVA_INT, fromBase + BufferPool.META_LENGTH);
-        int end = Math.max(0, Math.min(BufferPool.DATA_SIZE, current + length));
-        MemorySegment.copy(source, fromBase, to.segment(), BufferPool.base(toBi),
-                BufferPool.METADATA_SIZE + BufferPool.HEADROOM + end);
+        int l2 = source.get(ValueLayout.JAVA_SHORT_UNALIGNED, fromBase + BufferPool.META_L2_OFFSET);
+        int start = Math.max(-BufferPool.HEADROOM, Math.min(0, Math.min(current, l2)));
+        int end = Math.max(start, Math.min(BufferPool.DATA_SIZE, current + length));
+        MemorySegment.copy(source, fromBase, destination, toBase, BufferPool.METADATA_SIZE);
+        long dataStart = BufferPool.METADATA_SIZE + BufferPool.HEADROOM + start;
+        MemorySegment.copy(source, fromBase + dataStart, destination, toBase + dataStart, end - start);
     }
 }

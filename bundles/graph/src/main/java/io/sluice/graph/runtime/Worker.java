@@ -96,6 +96,8 @@ final class Worker implements Runnable {
     static final int HANDOFF_BATCH = Frame.CAPACITY * 4;
     /** The buffers allocated for one batch of arrivals. */
     private final int[] arrivals = new int[HANDOFF_BATCH];
+    /** What the handoff batch's touches read, kept so that the reads are not optimised away; never used otherwise. */
+    private long touched;
 
     long[] calls = new long[0];
     long[] vectors = new long[0];
@@ -676,7 +678,17 @@ final class Worker implements Runnable {
             if (n == 0) {
                 continue;
             }
-            BufferPool from = workerPool.worker(source).pool;
+            MemorySegment from = workerPool.worker(source).pool.segment();
+            MemorySegment to = pool.segment();
+            // The source wrote these buffers' metadata and data lines on its core: read one word of each first, in a
+            // loop of independent loads, so that their misses overlap instead of each copy waiting for its own.
+            long read = 0;
+            for (int i = 0; i < n; i++) {
+                long base = BufferPool.base(WorkerHandoff.entryBuffer(ring.entry(i)));
+                read ^= from.get(ValueLayout.JAVA_LONG, base)
+                        ^ from.get(ValueLayout.JAVA_LONG, base + BufferPool.METADATA_SIZE + BufferPool.HEADROOM);
+            }
+            touched ^= read;
             int[] fresh = arrivals;
             int got = pool.alloc(fresh, 0, n);
             for (int i = 0; i < n; i++) {
@@ -697,7 +709,7 @@ final class Worker implements Runnable {
                         handoffNoBuffer[slot]++;
                     }
                 } else {
-                    WorkerHandoff.copy(from, sourceBi, pool, bi);
+                    WorkerHandoff.copy(from, sourceBi, to, bi);
                     int sourceTrace = pool.traceHandle(bi);
                     boolean traced = sourceTrace >= 0;
                     if (traced) {

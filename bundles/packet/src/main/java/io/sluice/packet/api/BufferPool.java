@@ -46,7 +46,7 @@ import java.lang.invoke.VarHandle;
  * owned by one worker: allocation and free are not thread-safe; {@link #outstanding()} may be read from
  * any thread.
  */
-public final class BufferPool implements AutoCloseable {
+public final class BufferPool extends BufferPoolPadded implements AutoCloseable {
 
     public static final int METADATA_SIZE = 64;
     public static final int HEADROOM = 128;
@@ -123,7 +123,7 @@ public final class BufferPool implements AutoCloseable {
 
     static {
         try {
-            OUTSTANDING = MethodHandles.lookup().findVarHandle(BufferPool.class, "outstanding", int.class);
+            OUTSTANDING = MethodHandles.lookup().findVarHandle(BufferPoolCounters.class, "outstanding", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -133,10 +133,6 @@ public final class BufferPool implements AutoCloseable {
     private final MemorySegment segment;
     private final int capacity;
     private final int[] freeStack;
-    private int freeCount;
-    @SuppressWarnings("unused") // written through OUTSTANDING
-    private int outstanding;
-    private long allocFailures;
 
     public BufferPool(int capacity) {
         if (capacity <= 0) {
