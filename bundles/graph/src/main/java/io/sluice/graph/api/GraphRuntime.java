@@ -160,17 +160,12 @@ public interface GraphRuntime {
      * @param sleeps times the worker slept in poll(2)
      * @param wokenByControlPlane of those, the sleeps the control plane ended (barrier, graph publish, wake)
      * @param adaptiveWindowMicros in mode adaptive, how long the worker polls after its inputs' last frame (graph
-     *                             key {@code rx-mode.adaptive-window-us})
+     *                             key {@code rx-mode.adaptive-window-us}); 0 in the other modes
      * @param sliceMicros          the EEVDF slice the worker's thread runs with (graph key {@code worker-slice-us}),
      *                             0 for the kernel's default (not asked, or refused by the kernel)
      */
     record WorkerRxMode(int worker, String mode, String state, long sleeps, long wokenByControlPlane,
                         int adaptiveWindowMicros, int sliceMicros) {
-
-        /** The default window (200 us) and the kernel's slice. */
-        public WorkerRxMode(int worker, String mode, String state, long sleeps, long wokenByControlPlane) {
-            this(worker, mode, state, sleeps, wokenByControlPlane, 200, 0);
-        }
     }
 
     /**

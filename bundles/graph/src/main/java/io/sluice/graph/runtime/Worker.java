@@ -194,6 +194,10 @@ final class Worker implements Runnable {
         return rxMode;
     }
 
+    long quietNanos() {
+        return quietNanos;
+    }
+
     /**
      * The EEVDF slice this worker's thread asks for (graph key {@code worker-slice-us}), or 0 for the kernel's.
      * A worker that shares its core with the JVM's compiler threads and Karaf (bench-peers: the whole gateway on

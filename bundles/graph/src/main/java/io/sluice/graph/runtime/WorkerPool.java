@@ -49,18 +49,15 @@ final class WorkerPool {
     private long barrierMaxNanos;
     private long barrierTotalNanos;
 
-    /** The graph's rx-mode.adaptive-window-us, for {@link #rxModes}. */
-    private int adaptiveWindowMicros = GraphOptions.DEFAULT_ADAPTIVE_WINDOW_MICROS;
-
     /** Makes the workers {@code options} asks for (threads are made by {@link #start}). Called once. */
     void create(GraphOptions options) {
-        adaptiveWindowMicros = options.adaptiveWindowMicros();
+        RxMode rxMode = RxMode.named(options.rxMode());
+        long quietNanos = rxMode.quietNanos(options.adaptiveWindowMicros());
         Worker[] made = new Worker[options.workers()];
         for (int w = 0; w < made.length; w++) {
             made[w] = new Worker(this, w, new BufferPool(options.buffersPerWorker()),
                     new TraceRing(options.traceRecords()), options.parkCapacity(), IdleStrategy.named(options.idle()),
-                    RxMode.named(options.rxMode()),
-                    RxMode.named(options.rxMode()).quietNanos(options.adaptiveWindowMicros()));
+                    rxMode, quietNanos);
             made[w].cpu = options.cpus().length > w ? options.cpus()[w] : -1;
             made[w].sliceNanos = options.workerSliceMicros() * 1_000L;
         }
@@ -148,7 +145,8 @@ final class WorkerPool {
                     : pollingFor != null && worker.rxMode() != RxMode.POLLING
                     ? "polling (no fd: " + pollingFor + ")" : "polling";
             result.add(new GraphRuntime.WorkerRxMode(worker.index, worker.rxMode().configName, state, worker.sleeps,
-                    worker.wokenByControlPlane, adaptiveWindowMicros,
+                    worker.wokenByControlPlane,
+                    worker.rxMode() == RxMode.ADAPTIVE ? (int) (worker.quietNanos() / 1000) : 0,
                     worker.sliceApplied ? (int) (worker.sliceNanos / 1000) : 0));
         }
         return result;

@@ -539,10 +539,7 @@ public final class Libc {
     public static void schedSetSlice(int tid, long sliceNanos) {
         MemorySegment state = controlState();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = arena.allocate(SCHED_ATTR_SIZE, 8);
-            if ((long) SYSCALL_SCHED_ATTR.invokeExact(state, SYS_SCHED_GETATTR, tid, attr, SCHED_ATTR_SIZE, 0) < 0) {
-                throw new NativeException("sched_getattr(" + tid + ")", errno(state));
-            }
+            MemorySegment attr = schedGetAttr(state, arena, tid);
             int policy = attr.get(JAVA_INT, SCHED_ATTR_POLICY);
             if (policy != SCHED_OTHER && policy != SCHED_BATCH) {
                 throw new NativeException("sched_setattr(" + tid + ", slice): policy " + policy
@@ -564,16 +561,21 @@ public final class Libc {
     public static long schedSlice(int tid) {
         MemorySegment state = controlState();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = arena.allocate(SCHED_ATTR_SIZE, 8);
-            if ((long) SYSCALL_SCHED_ATTR.invokeExact(state, SYS_SCHED_GETATTR, tid, attr, SCHED_ATTR_SIZE, 0) < 0) {
-                throw new NativeException("sched_getattr(" + tid + ")", errno(state));
-            }
-            return attr.get(JAVA_LONG, SCHED_ATTR_RUNTIME);
+            return schedGetAttr(state, arena, tid).get(JAVA_LONG, SCHED_ATTR_RUNTIME);
         } catch (NativeException e) {
             throw e;
         } catch (Throwable t) {
             throw linkageFailure(t);
         }
+    }
+
+    /** sched_getattr(2) of thread {@code tid} into a struct sched_attr allocated in {@code arena}. */
+    private static MemorySegment schedGetAttr(MemorySegment state, Arena arena, int tid) throws Throwable {
+        MemorySegment attr = arena.allocate(SCHED_ATTR_SIZE, 8);
+        if ((long) SYSCALL_SCHED_ATTR.invokeExact(state, SYS_SCHED_GETATTR, tid, attr, SCHED_ATTR_SIZE, 0) < 0) {
+            throw new NativeException("sched_getattr(" + tid + ")", errno(state));
+        }
+        return attr;
     }
 
     /** setns(2): moves the calling thread into the namespace {@code fd} refers to. */

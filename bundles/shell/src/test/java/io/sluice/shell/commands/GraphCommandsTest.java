@@ -33,7 +33,7 @@ class GraphCommandsTest {
                         case "errors" -> errors;
                         case "traceShow" -> trace;
                         case "barrierStats" -> new GraphRuntime.BarrierStats(3, 12_500, 40_000, 60_000);
-                        case "rxModes" -> List.of(new GraphRuntime.WorkerRxMode(0, "adaptive", "sleeping", 42, 7));
+                        case "rxModes" -> List.of(new GraphRuntime.WorkerRxMode(0, "adaptive", "sleeping", 42, 7, 200, 0));
                         case "workerHealth" -> List.of(new GraphRuntime.WorkerHealth(0, "sluice_main", true, null, 0, 0),
                                 new GraphRuntime.WorkerHealth(1, "sluice_wk_0", true, "dpdk-input", 7_500_000_000L, 1));
                         case "enabledFeatures" -> arguments[0].equals("ip4-output")

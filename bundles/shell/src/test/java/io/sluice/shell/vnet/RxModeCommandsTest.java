@@ -56,7 +56,7 @@ class RxModeCommandsTest {
     private static GraphRuntime graph() {
         return (GraphRuntime) Proxy.newProxyInstance(GraphRuntime.class.getClassLoader(),
                 new Class<?>[] {GraphRuntime.class}, (proxy, method, arguments) -> switch (method.getName()) {
-                    case "rxModes" -> List.of(new WorkerRxMode(0, "adaptive", "sleeping", 12, 3));
+                    case "rxModes" -> List.of(new WorkerRxMode(0, "adaptive", "sleeping", 12, 3, 200, 0));
                     case "inputWorker" -> 0;
                     default -> throw new AssertionError("command called " + method.getName());
                 });
