@@ -46,6 +46,8 @@ ip netns exec pod1 bash -c "end=\$((SECONDS + ${LOAD_SECONDS:-90})); for i in \$
     (while [ \$SECONDS -lt \$end ]; do curl -s -o /dev/null -w '%{http_code}\n' --max-time 5 http://203.0.113.51/; done) &
 done; wait" | sort | uniq -c | sed 's/^/  HTTP status: /'
 report "after ${LOAD_SECONDS:-90} s of ${LOOPS:-8} parallel curl"
+# an unanswered request (000) is the server's or the box's: the server namespace's listen-queue overflows say which
+ip netns exec internet nstat -az TcpExtListenOverflows TcpExtListenDrops 2>/dev/null | awk 'NR>1{print "  server " $1 " " $2}'
 ssh -q -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -i "$SLUICE_RUN/keys/admin" \
     -p "$SLUICE_SSH_PORT" admin@127.0.0.1 'acl:sessions' 2>/dev/null | sed -n 2p
 # what a pool too small would show: the DPDK port's missed and no-mbuf counters, and every drop counted
