@@ -54,6 +54,16 @@ import java.util.Arrays;
  * later entries back (no tombstones, so the table never degrades); while it does, {@link #epoch} is odd, and
  * a reader that missed while the epoch moved looks again, so a shift never causes a false miss. Inside a slow path
  * batch ({@link #beginBatch}) an insert's out2in entry is published at the batch's end, before the lock is let go.
+ *
+ * <p>The indexes grow with what they hold (issue 21: a table sized for a million sessions that holds ten thousand
+ * must not keep 32 MB of index resident, which one entry per 4 KB page would). They start with the slots of
+ * {@link #INITIAL_SESSIONS} sessions and grow four times over, up to {@link #slotCount} of the capacity, when an
+ * insert would take them past half full. Each index has two regions reserved at full size (address space, resident
+ * only where written): the bigger index is built in the unused one under the lock, from the entries alone (an
+ * entry's tag is its hash, so no record is read), published as one {@link Indexes} (one volatile write) while the
+ * epoch is odd, and the old region is then given back. A reader that missed in the old index sees the moved epoch
+ * and looks again in the new one; whatever it finds is checked against the record's 5-tuple, as always, so a read
+ * of a region being cleared or reused can only miss.
 
  */
 final class SessionTable implements AutoCloseable {
@@ -97,10 +107,17 @@ final class SessionTable implements AutoCloseable {
     /** The mapped file the records live in, or null for an anonymous table. */
     private final StateFile file;
     private final MemorySegment records;
-    private final MemorySegment in2out;
-    private final MemorySegment out2in;
-    /** Slots in each index: {@link #slotCount}. */
-    private final long slots;
+    /** The two regions of each index, each reserved for {@link #slotCount} of the capacity. */
+    private final MemorySegment[] in2outRegions = new MemorySegment[2];
+    private final MemorySegment[] out2inRegions = new MemorySegment[2];
+    /** Slots of a full-size index: {@link #slotCount} of the capacity. */
+    private final long fullSlots;
+    /** The indexes workers read: replaced whole when they grow. */
+    private volatile Indexes indexes;
+    /** Which of the two regions {@link #indexes} is in. */
+    private int region;
+    /** Times the indexes grew since the table was opened (the nodes' {@code indexes-grown} counter). */
+    private volatile long growths;
     private final int capacity;
     private final Object lock = new Object();
     private volatile long epoch;
@@ -128,6 +145,13 @@ final class SessionTable implements AutoCloseable {
     /** What the batch's touches read, kept so that the reads are not optimised away; never used otherwise. */
     private long touched;
     static final int PENDING = 256;
+    /** Sessions the indexes are first sized for (32768 slots, 256 kB each). */
+    static final int INITIAL_SESSIONS = 16384;
+
+    /** One generation of both indexes and their slot count, published together. */
+    private record Indexes(MemorySegment in2out, MemorySegment out2in, long slots) {
+    }
+
     /** What each session's inside host last advertised (RFC 5961 checks); anonymous memory, not in the file. */
     private final TcpWindows tcpWindows;
 
@@ -136,10 +160,13 @@ final class SessionTable implements AutoCloseable {
         this.file = file;
         this.records = records;
         this.capacity = capacity;
-        this.slots = slotCount(capacity);
-        // resident as they fill: a big table holding few sessions touches few index pages
-        this.in2out = ZeroPages.allocate(arena, slots * 8);
-        this.out2in = ZeroPages.allocate(arena, slots * 8);
+        this.fullSlots = slotCount(capacity);
+        // reserved, not resident: a region's pages are touched only as its index fills
+        for (int r = 0; r < 2; r++) {
+            in2outRegions[r] = ZeroPages.allocate(arena, fullSlots * 8);
+            out2inRegions[r] = ZeroPages.allocate(arena, fullSlots * 8);
+        }
+        this.indexes = initialIndexes();
         this.tcpWindows = new TcpWindows(capacity);
     }
 
@@ -296,12 +323,73 @@ final class SessionTable implements AutoCloseable {
     }
 
     /** The home slot of hash {@code h}, or of an index entry: its upper 32 bits (the tag) scaled to the slot count. */
-    private long home(long h) {
+    private static long home(long h, long slots) {
         return ((h >>> 32) * slots) >>> 32;
     }
 
-    private long nextSlot(long pos) {
+    private static long nextSlot(long pos, long slots) {
         return pos + 1 == slots ? 0 : pos + 1;
+    }
+
+    /** The first generation, in region 0, both regions empty: at open and at a rebuild (lock held). */
+    private Indexes initialIndexes() {
+        for (int r = 0; r < 2; r++) {
+            ZeroPages.clear(in2outRegions[r]);
+            ZeroPages.clear(out2inRegions[r]);
+        }
+        region = 0;
+        long slots = Math.min(fullSlots, slotCount(INITIAL_SESSIONS));
+        return new Indexes(in2outRegions[0].asSlice(0, slots * 8), out2inRegions[0].asSlice(0, slots * 8), slots);
+    }
+
+    /**
+     * Grows the indexes when {@code sessions} entries would take them past half full (lock held). Pending out2in
+     * entries are published first, so that the copy carries every entry.
+     */
+    private void ensureIndexRoom(long sessions) {
+        Indexes current = indexes;
+        if (sessions * 2 <= current.slots() || current.slots() == fullSlots) {
+            return;
+        }
+        publishPending();
+        long slots = current.slots();
+        while (sessions * 2 > slots && slots < fullSlots) {
+            slots = Math.min(fullSlots, slots * 4);
+        }
+        int next = region ^ 1;
+        Indexes grown = new Indexes(in2outRegions[next].asSlice(0, slots * 8), out2inRegions[next].asSlice(0, slots * 8),
+                slots);
+        copyEntries(current.in2out(), current.slots(), grown.in2out(), slots);
+        copyEntries(current.out2in(), current.slots(), grown.out2in(), slots);
+        epoch++;
+        try {
+            indexes = grown;
+            // A reader still probing the old region may now read zeros: a miss, which the moved epoch retries.
+            ZeroPages.clear(in2outRegions[region]);
+            ZeroPages.clear(out2inRegions[region]);
+        } finally {
+            epoch++;
+        }
+        region = next;
+        growths++;
+    }
+
+    private static void copyEntries(MemorySegment from, long fromSlots, MemorySegment to, long toSlots) {
+        for (long pos = 0; pos < fromSlots; pos++) {
+            long entry = from.get(LONG, pos << 3);
+            if (entry != 0) {
+                long at = home(entry, toSlots);
+                while (to.get(LONG, at << 3) != 0) {
+                    at = nextSlot(at, toSlots);
+                }
+                to.set(LONG, at << 3, entry);
+            }
+        }
+    }
+
+    /** Times the indexes grew since the table was opened. */
+    public long indexGrowths() {
+        return growths;
     }
 
     private static void checkCapacity(int capacity) {
@@ -327,8 +415,7 @@ final class SessionTable implements AutoCloseable {
      */
     int rebuild(long notExpiredAfter) {
         pending = 0;
-        ZeroPages.clear(in2out);
-        ZeroPages.clear(out2in);
+        indexes = initialIndexes();
         freeHead = -1;
         count = 0;
         Arrays.fill(countByProtocol, 0);
@@ -349,10 +436,12 @@ final class SessionTable implements AutoCloseable {
             boolean keep = (records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0
                     && records.get(LONG, base + S_EXPIRES) > notExpiredAfter;
             if (keep) {
+                ensureIndexRoom(count + 1L);
+                Indexes ix = indexes;
                 int remoteAddress = records.get(INT, base + S_REMOTE_ADDRESS);
                 int remotePort = records.get(SHORT, base + S_REMOTE_PORT) & 0xffff;
-                insertIndex(in2out, hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
-                insertIndex(out2in, hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
+                insertIndex(ix.in2out(), ix.slots(), hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
+                insertIndex(ix.out2in(), ix.slots(), hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
                 count++;
                 countByProtocol[protocolClass(keyProtocol(records.get(LONG, base + S_IN_KEY)))]++;
             } else {
@@ -410,18 +499,19 @@ final class SessionTable implements AutoCloseable {
      * (for ICMP echo the remote port is 0), or -1.
      */
     public int lookupIn2Out(long key, int remoteAddress, int remotePort) {
-        return lookup(in2out, S_IN_KEY, key, remoteAddress, remotePort & 0xffff);
+        return lookup(true, S_IN_KEY, key, remoteAddress, remotePort & 0xffff);
     }
 
     /** The session of the flow between outside endpoint {@code key} and the remote endpoint, or -1. */
     public int lookupOut2In(long key, int remoteAddress, int remotePort) {
-        return lookup(out2in, S_OUT_KEY, key, remoteAddress, remotePort & 0xffff);
+        return lookup(false, S_OUT_KEY, key, remoteAddress, remotePort & 0xffff);
     }
 
-    private int lookup(MemorySegment index, int keyField, long key, int remoteAddress, int remotePort) {
+    private int lookup(boolean in2outSide, int keyField, long key, int remoteAddress, int remotePort) {
         while (true) {
             long before = epoch;
-            int found = probe(index, keyField, key, remoteAddress, remotePort);
+            Indexes ix = indexes;
+            int found = probe(in2outSide ? ix.in2out() : ix.out2in(), ix.slots(), keyField, key, remoteAddress, remotePort);
             if (found >= 0 || ((before & 1) == 0 && before == epoch)) {
                 return found;
             }
@@ -436,14 +526,17 @@ final class SessionTable implements AutoCloseable {
      * the read is not optimised away).
      */
     long prefetchIn2Out(long key, int remoteAddress, int remotePort) {
-        return in2out.get(LONG, home(hash(key, remoteAddress, remotePort & 0xffff)) << 3);
+        Indexes ix = indexes;
+        return ix.in2out().get(LONG, home(hash(key, remoteAddress, remotePort & 0xffff), ix.slots()) << 3);
     }
 
-    private int probe(MemorySegment index, int keyField, long key, int remoteAddress, int remotePort) {
+    private int probe(MemorySegment index, long slots, int keyField, long key, int remoteAddress, int remotePort) {
         long h = hash(key, remoteAddress, remotePort);
         int tag = (int) (h >>> 32);
-        long pos = home(h);
-        while (true) {
+        long pos = home(h, slots);
+        // Bounded: a reader that took the indexes just before a growth may be probing a region since reused for a
+        // bigger index, with no empty slot in the range it wraps over; it gives up and the moved epoch retries.
+        for (long probes = 0; probes < slots; probes++) {
             long entry = (long) SLOT.getAcquire(index, pos << 3);
             if (entry == 0) {
                 return -1;
@@ -456,8 +549,9 @@ final class SessionTable implements AutoCloseable {
                     return s;
                 }
             }
-            pos = nextSlot(pos);
+            pos = nextSlot(pos, slots);
         }
+        return -1;
     }
 
     // ---- writes (lock held) ----
@@ -489,13 +583,14 @@ final class SessionTable implements AutoCloseable {
         if (n == 0) {
             return;
         }
+        Indexes ix = indexes;
         long read = 0;
         for (int i = 0; i < n; i++) {
-            read ^= out2in.get(LONG, home(pendingHashes[i]) << 3);
+            read ^= ix.out2in().get(LONG, home(pendingHashes[i], ix.slots()) << 3);
         }
         touched ^= read;
         for (int i = 0; i < n; i++) {
-            insertIndex(out2in, pendingHashes[i], pendingSessions[i]);
+            insertIndex(ix.out2in(), ix.slots(), pendingHashes[i], pendingSessions[i]);
         }
         pending = 0;
     }
@@ -506,6 +601,10 @@ final class SessionTable implements AutoCloseable {
      */
     public int insert(long inKey, long outKey, int remoteAddress, int remotePort, int insideSw, boolean isStatic,
                long now, long expiresAt) {
+        if (count == capacity) {
+            return -1;
+        }
+        ensureIndexRoom(count + 1L);
         int s = freeHead;
         long base;
         if (s >= 0) {
@@ -531,7 +630,8 @@ final class SessionTable implements AutoCloseable {
         records.set(INT, base + S_NEXT_FREE, -1);
         records.set(BYTE, base + S_FLAGS, (byte) (FLAG_IN_USE | (isStatic ? FLAG_STATIC : 0)));
         VarHandle.releaseFence();
-        insertIndex(in2out, hash(inKey, remoteAddress, remotePort), s);
+        Indexes ix = indexes;
+        insertIndex(ix.in2out(), ix.slots(), hash(inKey, remoteAddress, remotePort), s);
         long outHash = hash(outKey, remoteAddress, remotePort);
         if (batching) {
             if (pending == PENDING) {
@@ -540,17 +640,17 @@ final class SessionTable implements AutoCloseable {
             pendingHashes[pending] = outHash;
             pendingSessions[pending++] = s;
         } else {
-            insertIndex(out2in, outHash, s);
+            insertIndex(ix.out2in(), ix.slots(), outHash, s);
         }
         count++;
         countByProtocol[protocolClass(keyProtocol(inKey))]++;
         return s;
     }
 
-    private void insertIndex(MemorySegment index, long h, int s) {
-        long pos = home(h);
+    private static void insertIndex(MemorySegment index, long slots, long h, int s) {
+        long pos = home(h, slots);
         while ((long) SLOT.getAcquire(index, pos << 3) != 0) {
-            pos = nextSlot(pos);
+            pos = nextSlot(pos, slots);
         }
         SLOT.setRelease(index, pos << 3, (h & 0xffffffff00000000L) | ((s + 1) & 0xffffffffL));
     }
@@ -566,8 +666,9 @@ final class SessionTable implements AutoCloseable {
         try {
             int remoteAddress = records.get(INT, base + S_REMOTE_ADDRESS);
             int remotePort = records.get(SHORT, base + S_REMOTE_PORT) & 0xffff;
-            removeIndex(in2out, hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
-            removeIndex(out2in, hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
+            Indexes ix = indexes;
+            removeIndex(ix.in2out(), ix.slots(), hash(records.get(LONG, base + S_IN_KEY), remoteAddress, remotePort), s);
+            removeIndex(ix.out2in(), ix.slots(), hash(records.get(LONG, base + S_OUT_KEY), remoteAddress, remotePort), s);
         } finally {
             epoch++;
         }
@@ -579,8 +680,8 @@ final class SessionTable implements AutoCloseable {
     }
 
     /** Backward-shift deletion for linear probing (Knuth 6.4, algorithm R): no tombstones are left. */
-    private void removeIndex(MemorySegment index, long h, int s) {
-        long hole = home(h);
+    private static void removeIndex(MemorySegment index, long slots, long h, int s) {
+        long hole = home(h, slots);
         while (true) {
             long entry = (long) SLOT.getAcquire(index, hole << 3);
             if (entry == 0) {
@@ -589,16 +690,16 @@ final class SessionTable implements AutoCloseable {
             if ((int) entry == s + 1) {
                 break;
             }
-            hole = nextSlot(hole);
+            hole = nextSlot(hole, slots);
         }
         long next = hole;
         while (true) {
-            next = nextSlot(next);
+            next = nextSlot(next, slots);
             long entry = (long) SLOT.getAcquire(index, next << 3);
             if (entry == 0) {
                 break;
             }
-            long home = home(entry);
+            long home = home(entry, slots);
             boolean staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
             if (!staysPut) {
                 SLOT.setRelease(index, hole << 3, entry);
@@ -758,9 +859,10 @@ final class SessionTable implements AutoCloseable {
 
     /** Entries in the in2out and the out2in index together (a scan, for tests): twice the sessions when consistent. */
     long indexEntries() {
+        Indexes ix = indexes;
         long entries = 0;
-        for (long pos = 0; pos < slots; pos++) {
-            entries += (in2out.get(LONG, pos << 3) != 0 ? 1 : 0) + (out2in.get(LONG, pos << 3) != 0 ? 1 : 0);
+        for (long pos = 0; pos < ix.slots(); pos++) {
+            entries += (ix.in2out().get(LONG, pos << 3) != 0 ? 1 : 0) + (ix.out2in().get(LONG, pos << 3) != 0 ? 1 : 0);
         }
         return entries;
     }
@@ -770,17 +872,14 @@ final class SessionTable implements AutoCloseable {
         return records.byteSize();
     }
 
-    long in2outBytes() {
-        return in2out.byteSize();
+    /** Bytes of each index as it is now (it grows: {@link #ensureIndexRoom}). */
+    long indexBytes() {
+        return indexes.slots() * 8;
     }
 
-    long out2inBytes() {
-        return out2in.byteSize();
-    }
-
-    /** Bytes of memory the table holds: the records (mapped) and both indexes (anonymous). */
+    /** Bytes of memory the table holds: the records (mapped) and both indexes as they are now (anonymous). */
     public long memoryBytes() {
-        return records.byteSize() + in2out.byteSize() + out2in.byteSize();
+        return records.byteSize() + 2 * indexBytes();
     }
 
     Path file() {

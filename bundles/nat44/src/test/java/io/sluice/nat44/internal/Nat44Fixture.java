@@ -112,8 +112,8 @@ public final class Nat44Fixture implements AutoCloseable {
             Map<String, Long> items = new LinkedHashMap<>();
             SessionTable table = dataplane.table();
             items.put("session records", table.recordBytes());
-            items.put("in2out index", table.in2outBytes());
-            items.put("out2in index", table.out2inBytes());
+            items.put("in2out index", table.indexBytes());
+            items.put("out2in index", table.indexBytes());
             items.put("TCP windows", table.tcpWindows().memoryBytes());
             items.put("endpoint mappings (off-heap)", dataplane.mappingMemoryBytes());
             items.put("sessions per inside address (heap)", dataplane.dynamicUsers().memoryBytes()
