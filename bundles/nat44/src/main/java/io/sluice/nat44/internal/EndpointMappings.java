@@ -40,6 +40,11 @@ import java.lang.foreign.ValueLayout;
  * record but for entries of the same home; a saturated entry's home is read from its record's key. {@link
  * #prefetchInside} lets the slow path touch a frame's home slots before it walks them, and {@link #beginBatch} lets it
  * insert a frame's outside entries together, so their cache misses overlap.
+ *
+ * <p>The indexes grow with the mappings, as the session indexes do ({@link SessionTable}): they start with the slots
+ * of {@link SessionTable#INITIAL_SESSIONS} mappings and grow four times over, up to the capacity's size, when a new
+ * mapping would take them past two-thirds full. Only the writer reads them, so a growth re-inserts every entry (its
+ * key read from its representative's record) into the second reserved region and gives the old one back at once.
  */
 final class EndpointMappings implements AutoCloseable {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
@@ -49,10 +54,17 @@ final class EndpointMappings implements AutoCloseable {
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment records;
-    private final MemorySegment byInside;
-    private final MemorySegment byOutside;
+    /** The two regions of each index, reserved for {@link #fullSlots}: the index is in one of them. */
+    private final MemorySegment[] byInsideRegions = new MemorySegment[2];
+    private final MemorySegment[] byOutsideRegions = new MemorySegment[2];
+    private int region;
+    private MemorySegment byInside;
+    private MemorySegment byOutside;
     private final MemorySegment links;
-    private final long slots;
+    private final long fullSlots;
+    private long slots;
+    /** Times the indexes grew. */
+    private long growths;
     /** Bits for a session index plus one; the rest of a slot is displacement and tag. */
     private final int indexBits;
     private final int indexMask;
@@ -75,7 +87,7 @@ final class EndpointMappings implements AutoCloseable {
     EndpointMappings(SessionTable table) {
         this.records = table.records();
         int capacity = table.capacity();
-        this.slots = slotCount(capacity);
+        this.fullSlots = slotCount(capacity);
         this.indexBits = 32 - Integer.numberOfLeadingZeros(capacity);
         this.indexMask = (int) ((1L << indexBits) - 1);
         int free = 32 - indexBits;
@@ -83,9 +95,61 @@ final class EndpointMappings implements AutoCloseable {
         this.dispSaturated = (1 << dispBits) - 1;
         this.tagShift = indexBits + dispBits;
         this.tagMask = free - dispBits == 0 ? 0 : (int) ((1L << (free - dispBits)) - 1);
-        this.byInside = ZeroPages.allocate(arena, slots * Integer.BYTES);
-        this.byOutside = ZeroPages.allocate(arena, slots * Integer.BYTES);
+        for (int r = 0; r < 2; r++) {
+            byInsideRegions[r] = ZeroPages.allocate(arena, fullSlots * Integer.BYTES);
+            byOutsideRegions[r] = ZeroPages.allocate(arena, fullSlots * Integer.BYTES);
+        }
         this.links = ZeroPages.allocate(arena, (long) capacity * 2 * Integer.BYTES);
+        useRegion(0, Math.min(fullSlots, slotCount(SessionTable.INITIAL_SESSIONS)));
+    }
+
+    private void useRegion(int r, long slotCount) {
+        region = r;
+        slots = slotCount;
+        byInside = byInsideRegions[r].asSlice(0, slotCount * Integer.BYTES);
+        byOutside = byOutsideRegions[r].asSlice(0, slotCount * Integer.BYTES);
+    }
+
+    /** Grows both indexes when one more mapping would take them past two-thirds full. */
+    private void ensureRoom(int mappings) {
+        if (3L * mappings <= 2L * slots || slots == fullSlots) {
+            return;
+        }
+        publishPending();
+        long grown = slots;
+        while (3L * mappings > 2L * grown && grown < fullSlots) {
+            grown = Math.min(fullSlots, (grown * 4 + 15) & ~15L);
+        }
+        MemorySegment oldInside = byInside;
+        MemorySegment oldOutside = byOutside;
+        long oldSlots = slots;
+        int old = region;
+        useRegion(old ^ 1, grown);
+        for (long pos = 0; pos < oldSlots; pos++) {
+            int inside = oldInside.get(INT, pos << 2);
+            if (inside != 0) {
+                int m = (inside & indexMask) - 1;
+                insert(byInside, insideKey(m), m);
+            }
+            int outside = oldOutside.get(INT, pos << 2);
+            if (outside != 0) {
+                int m = (outside & indexMask) - 1;
+                insert(byOutside, outsideKey(m), m);
+            }
+        }
+        ZeroPages.clear(byInsideRegions[old]);
+        ZeroPages.clear(byOutsideRegions[old]);
+        growths++;
+    }
+
+    /** Times the indexes grew since the mappings were made. */
+    long growths() {
+        return growths;
+    }
+
+    /** Slots in each index now. */
+    long slots() {
+        return slots;
     }
 
     /** One and a half slots per session, rounded up to a cache line of slots (16). */
@@ -188,6 +252,7 @@ final class EndpointMappings implements AutoCloseable {
      * checked that neither endpoint has one.
      */
     void add(int s) {
+        ensureRoom(size + 1);
         setLinks(s, s, s, true);
         insert(byInside, insideKey(s), s);
         if (batching) {
@@ -362,8 +427,11 @@ final class EndpointMappings implements AutoCloseable {
     /** Forgets every mapping (their sessions stay in the table, in none). */
     void clear() {
         pendingCount = 0;
-        ZeroPages.clear(byInside);
-        ZeroPages.clear(byOutside);
+        for (int r = 0; r < 2; r++) {
+            ZeroPages.clear(byInsideRegions[r]);
+            ZeroPages.clear(byOutsideRegions[r]);
+        }
+        useRegion(0, Math.min(fullSlots, slotCount(SessionTable.INITIAL_SESSIONS)));
         ZeroPages.clear(links);
         size = 0;
     }

@@ -131,4 +131,41 @@ class SessionIndexGrowthTest {
             assertTrue(lookups.get() > 10_000, "the readers ran beside the growths: " + lookups.get());
         }
     }
+
+    @Test
+    void theMappingIndexesGrowWithTheMappingsAndKeepEveryOne() {
+        int capacity = 200_000;
+        try (SessionTable table = SessionTable.anonymous(capacity);
+             EndpointMappings mappings = new EndpointMappings(table)) {
+            long initialSlots = mappings.slots();
+            int count = 120_000;
+            int[] representative = new int[count];
+            for (int i = 0; i < count; i++) {
+                int s = table.insert(inKey(i), outKey(i), 9, 9, 0, false, 0, Long.MAX_VALUE);
+                mappings.add(s);
+                representative[i] = s;
+                if (i % 3 == 0) {
+                    // a second session of the same mapping (another remote), so rings survive the growths too
+                    int joined = table.insert(inKey(i), outKey(i), 10, 10, 0, false, 0, Long.MAX_VALUE);
+                    mappings.join(s, joined);
+                }
+            }
+            assertTrue(mappings.growths() >= 2, "grew: " + mappings.growths());
+            assertTrue(mappings.slots() > initialSlots);
+            assertEquals(count, mappings.size());
+            for (int i = 0; i < count; i++) {
+                assertEquals(representative[i], mappings.findByInside(inKey(i)));
+                assertEquals(representative[i], mappings.findByOutside(outKey(i)));
+                assertEquals(i % 3 == 0 ? 2 : 1, mappings.sessions(representative[i]));
+            }
+            for (int i = 1; i < count; i += 3) {
+                assertTrue(mappings.leave(representative[i]), "the only session of mapping " + i);
+            }
+            for (int i = 0; i < count; i++) {
+                int expected = i % 3 == 1 ? -1 : representative[i];
+                assertEquals(expected, mappings.findByInside(inKey(i)));
+                assertEquals(expected, mappings.findByOutside(outKey(i)));
+            }
+        }
+    }
 }
