@@ -24,9 +24,8 @@ final class SessionFile implements AutoCloseable {
     static final long KIND = 0x4143_4c52_4546_4c53L;
     /**
      * The region's layout: 2, dense 64-byte records below a high water ({@link SessionTable}'s comment draws it).
-     * Layout 1 (a hash table of slots over the whole file) is not read: a file of it is moved aside like any file
-     * of another geometry, so its sessions end there (the replies of those flows are then denied, never let in
-     * unchecked).
+     * A layout-1 file (a hash table of slots over the whole file) has its sessions moved into a new file first
+     * ({@link SessionFileMigration}).
      */
     static final int LAYOUT = 2;
 
@@ -43,6 +42,12 @@ final class SessionFile implements AutoCloseable {
 
     /** {@link #open(Path, long, int)} with the free space probe a test can replace. */
     static SessionFile open(Path path, long size, int slots, StateFile.FreeSpace freeSpace) throws IOException {
+        SessionFileMigration.migrateLayout1(path, size, slots, freeSpace);
+        return openLayout2(path, size, slots, freeSpace);
+    }
+
+    /** {@link #open} without looking for a layout-1 file to migrate first. */
+    static SessionFile openLayout2(Path path, long size, int slots, StateFile.FreeSpace freeSpace) throws IOException {
         StateFile.Spec spec = new StateFile.Spec(KIND, LAYOUT, SessionTable.SLOT_SIZE, slots, size,
                 "sessions.max for " + slots + " records");
         StateFile.Legacy legacy = (head, fileSize) -> fileSize == size && SessionTable.holdsTable(head, slots) ? null

@@ -613,6 +613,24 @@ final class SessionTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts back a session another table held (a migration): inserted as new, then its flags, times and traffic as
+     * they were. False when the table has no record for it.
+     */
+    boolean restore(long key0, long key1, int swIfIndex, boolean createdOnInput, int tcpFlags, long lastActive,
+                    long created, long packets, long bytes) {
+        int record = insert(key0, key1, swIfIndex, createdOnInput, 0, 0, lastActive);
+        if (record < 0) {
+            return false;
+        }
+        long at = (long) record * SLOT_SIZE;
+        records.set(INT, at + TCP_FLAGS, tcpFlags & 0xffff);
+        records.set(LONG, at + CREATED, created);
+        records.set(LONG, at + PACKETS, packets);
+        records.set(LONG, at + BYTES, bytes);
+        return true;
+    }
+
     /** The first free record from {@code from} on, or {@link #capacity} when there is none. */
     private int nextFree(int from) {
         int word = from >>> 6;
