@@ -53,15 +53,15 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
     private final TimeSource clock;
     /** The mapped file the sessions live in, or null when they live in memory the graph retains. */
     private final SessionFile file;
-    /** Gives the file's empty pages back every {@link #RELEASE_INTERVAL_SECONDS} (null without a file). */
+    /** Gives the file's pages above the high water back every {@link #RELEASE_INTERVAL_SECONDS} (null without a file). */
     private final ScheduledExecutorService releaser;
 
     /**
-     * The table is a hash table: every flow looked up (a miss as much as a hit) maps in the page it falls on. The
-     * sweep reads only the pages that hold sessions ({@link SessionTable}'s occupancy counts), and every 10 s the
-     * pages that hold none, emptied by the sweep or read by a lookup that missed, are given back (madvise, contents
-     * kept): the file is then resident for the pages its live sessions are in, and what was looked up since. A
-     * worker that inserts into a page given back takes a minor fault (the page stays in the page cache).
+     * The sessions sit packed at the front of the file ({@link SessionTable}'s records below its high water);
+     * lookups read the index in anonymous memory, never the file's pages beyond the records they find. Every 10 s
+     * the pages above the high water, which the open's checks read in or sessions since deleted left behind, are
+     * given back (madvise, contents kept): the file is then resident for its live sessions. A worker that inserts
+     * into a page given back takes a minor fault (the page stays in the page cache).
      */
     static final long RELEASE_INTERVAL_SECONDS = 10;
 
@@ -187,7 +187,7 @@ public final class AclSessionsImpl implements AclSessions, AutoCloseable {
 
     private void releaseResidentPages() {
         try {
-            table.releaseEmptyPages(file::releaseResidentPages);
+            table.releasePagesAboveHighWater(file::releaseResidentPages);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, file.path() + ": giving the session file's pages back: "
                     + e.getMessage() + "; they stay resident");

@@ -2,6 +2,7 @@ package io.sluice.acl.internal;
 
 import io.sluice.acl.api.AclSessions.SessionInfo;
 import io.sluice.acl.api.AclSessions.SessionTimeouts;
+import io.sluice.common.state.ZeroPages;
 import io.sluice.packet.api.Ipv4;
 
 import java.lang.foreign.Arena;
@@ -10,16 +11,19 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The reflect sessions, off-heap: open addressing with linear probing over one native segment of
- * {@link #SLOT_SIZE}-byte slots (one cache line each), so that the table outlives the node instances that
- * use it and costs the garbage collector nothing.
+ * The reflect sessions, off-heap, in two parts: dense session records in one native region (a mapped file or a
+ * segment the graph retains), so that the table outlives the node instances that use it and costs the garbage
+ * collector nothing; and a lookup index of int entries, in anonymous memory of the table's own, rebuilt from the
+ * records whenever a table attaches to a region (the index is never persisted).
  *
  * <pre>
- *  slot (64 bytes):
- *  +0  int  state: EMPTY, BUSY (being written), LIVE, DEAD (tombstone)
+ *  record (64 bytes, one cache line):
+ *  +0  int  state: version (31-2) | LIVE (bit 1) | WRITING (bit 0), a seqlock for the lock-free readers
  *  +4  int  TCP flags seen: bits 0-7 from the creating side, 8-15 from the reply side
  *  +8  long key0: initiator address (high 32) | responder address (low 32)
  *  +16 long key1: initiator port (63-48) | responder port (47-32) | protocol (31-24) | sw_if_index (23-0)
@@ -31,42 +35,49 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *  +60 int  1 when created on the input side
  * </pre>
  *
- * <p>The slots follow a 64-byte header (magic, slot count, and the table's counters) in one region. When
- * the region is a mapped file ({@link SessionFile}) or retained by the graph
- * ({@link io.sluice.graph.api.GraphRuntime#retainedSegment}), an update of the ACL bundle attaches the new
- * table to the same sessions and counters; the file also carries them across a restart of the box, which is
- * why session times are wall-clock nanoseconds ({@link TimeSource#SYSTEM}).
+ * <p>Residency follows the live sessions: a new session takes the lowest free record (a bitmap of the records in
+ * use, on the heap: 64 kB for half a million), below a high water mark that freeing the top record lowers past
+ * the free records beneath it. Ten thousand sessions are then 640 kB at the front of the file, whatever its size,
+ * and {@link #releasePagesAboveHighWater} hands the rest to the owner to give back (madvise). A hash table over
+ * the file itself spreads the same sessions over nearly every page of it, so all of it becomes resident.
+ *
+ * <p>The index is open addressing with linear probing over {@code 2 x records} int entries: 0 for none, else the
+ * record number plus one in the low bits and bits of the key's hash above them (a tag, so that a probe reads a
+ * record only for a likely match). Deletion shifts the entries after it back (no tombstones, so chains never
+ * grow past what the live sessions need). Its memory is {@link ZeroPages}: resident where entries were written.
+ *
+ * <p>Concurrency: inserts and deletions take {@link #writer} (the per-frame sweep only tries it, so a worker
+ * never waits on another's sweep, and the control plane's clear takes it in chunks). Lookups take no lock: a
+ * record's key is trusted only between two equal reads of its state (a seqlock: a record freed and taken again
+ * meanwhile has another version), and a lookup that misses while {@link #epoch} moved (a backward shift may
+ * have carried its entry past the probe) probes again, so a shift never hides a live session from a worker.
+ * Per-session counters and flags are updated without atomics by whichever worker sees the packet: under races
+ * between workers they are approximate, the session itself is not.
  *
  * <p>Keys are in initiator order: a packet on the side that created the session looks itself up as it is
  * (source first), a packet on the other side of the same interface with source and destination swapped.
  * For ICMP echo both "ports" are the echo identifier (RFC 792: the reply carries the request's
- * identifier), so an echo reply finds its request's session.
- *
- * <p>Concurrency: workers read without locks (a slot's state is read with acquire semantics and published
- * with release after its key is written); inserts and deletions claim a slot by compare-and-set on its
- * state. Per-session counters and flags are updated without atomics by whichever worker sees the packet:
- * under races between workers they are approximate, the session itself is not.
- *
- * <p>Residency: the slots of a mapped file are resident only where they are touched, and a hash table spreads
- * its sessions over all of it. So the table counts, per 4 KB page of its slots ({@link #PAGE_SIZE}, 64 slots), the
- * slots that are not EMPTY ({@link #occupancy}, on the heap: 64 kB for a million slots): an insert that claims an
- * empty slot adds one, the sweep that turns a tombstone back to empty takes one off. The sweep skips the pages
- * that hold none (it would only read empty slots there), and {@link #releaseEmptyPages} hands the runs of such
- * pages to the owner to give back (madvise), so the file's residency follows the live sessions rather than the
- * most it ever held. The count is read only by the sweep, the control plane and the release, never by a lookup;
- * a count racing with an insert (slot claimed, count not yet added) only makes a sweep skip a session it meets
- * again at its next pass, and lookups check expiry themselves.
+ * identifier), so an echo reply finds its request's session. Session times are wall-clock nanoseconds
+ * ({@link TimeSource#SYSTEM}) so that the file carries them across a restart of the box.
  */
 final class SessionTable implements AutoCloseable {
     static final int SLOT_SIZE = 64;
-    static final int EMPTY = 0;
-    static final int BUSY = 1;
+    /** A record's state bits: being written (readers skip it), holding a live session. */
+    static final int WRITING = 1;
     static final int LIVE = 2;
-    static final int DEAD = 3;
-    /** Slots examined at most per lookup or insert: bounds the cost of a miss in a crowded table. */
-    static final int MAX_PROBE = 64;
-    /** Slots swept for expired sessions, at most, before an insert into a full table is refused. */
+    private static final int STATE_BITS = 3;
+    private static final int VERSION_STEP = 4;
+    /** Records swept for expired sessions, at most, before an insert into a full table is refused. */
     static final int FULL_SWEEP = 1024;
+    /** Sessions the control plane's clear deletes per hold of the writer lock. */
+    static final int CLEAR_CHUNK = 1024;
+    /**
+     * Probes of a lookup that raced with deletions, and waits for a deletion's shift to end (a writer preempted in
+     * one), before the lookup reports a miss: fail closed (the rules then decide, as after a timeout), never a
+     * worker stalled without end behind a descheduled writer.
+     */
+    private static final int LOOKUP_RETRIES = 1 << 12;
+    private static final int SHIFT_WAITS = 1 << 22;
     private static final long FULL_SWEEP_INTERVAL_NANOS = 1_000_000L;
 
     private static final long STATE = 0;
@@ -99,9 +110,10 @@ final class SessionTable implements AutoCloseable {
 
     /** Region header: what a table attaching to a retained region checks and keeps. */
     static final int HEADER_SIZE = 64;
-    private static final long MAGIC = 0x534c_4143_4c53_0001L; // "SLACLS" v1
+    private static final long MAGIC = 0x534c_4143_4c53_0002L; // "SLACLS" v2: dense records
     private static final long HEADER_MAGIC = 0;
     private static final long HEADER_CAPACITY = 8;
+    private static final long HEADER_HIGH_WATER = 12;
     private static final long HEADER_LIVE = 16;
     private static final long HEADER_ADDED = 24;
     private static final long HEADER_DELETED = 32;
@@ -110,9 +122,24 @@ final class SessionTable implements AutoCloseable {
     private static final long HEADER_SWEEP_CURSOR = 56;
 
     private final Arena arena;
-    private final MemorySegment slots;
+    private final Arena indexArena = Arena.ofShared();
+    private final MemorySegment header;
+    private final MemorySegment records;
     private final int capacity;
-    private final int mask;
+    private final MemorySegment index;
+    private final int indexMask;
+    /** Bits of an index entry that hold the record number plus one; the tag is above them. */
+    private final int tagShift;
+    private final int recordMask;
+    /** Records in use, a bit each; written under {@link #writer} only. */
+    private final long[] inUse;
+    /** Records below it may be in use; none from it on. Under {@link #writer}, mirrored in the header. */
+    private volatile int highWater;
+    /** No record below it is free: where the next allocation starts looking. */
+    private int lowestFree;
+    private final ReentrantLock writer = new ReentrantLock();
+    /** Odd while a deletion shifts index entries; moves on with each. */
+    private volatile int epoch;
     private volatile long maxSessions;
     /**
      * Sessions one interface may hold (those created there): the internet's unsolicited flows at the GbE, or one
@@ -120,8 +147,7 @@ final class SessionTable implements AutoCloseable {
      */
     private volatile long maxPerInterface = Long.MAX_VALUE;
     /** Live sessions by the sw_if_index they were created on (below {@link #COUNTED_INTERFACES}). */
-    private final java.util.concurrent.atomic.AtomicLongArray liveByInterface =
-            new java.util.concurrent.atomic.AtomicLongArray(COUNTED_INTERFACES);
+    private final AtomicLongArray liveByInterface = new AtomicLongArray(COUNTED_INTERFACES);
     /** Interfaces whose sessions are counted against {@link #maxPerInterface}; higher indices share the table only. */
     static final int COUNTED_INTERFACES = 4096;
     /**
@@ -132,8 +158,8 @@ final class SessionTable implements AutoCloseable {
     private volatile long maxPerHost = Long.MAX_VALUE;
     private final HostSessionCounts liveByHost = new HostSessionCounts();
     /** Inserts refused by the per-interface or the per-host quota (also counted in {@link #refusedFull}). */
-    private final java.util.concurrent.atomic.AtomicLong refusedQuota = new java.util.concurrent.atomic.AtomicLong();
-    /** What {@link #insert} returns when the table, or the probe window, is full. */
+    private final AtomicLong refusedQuota = new AtomicLong();
+    /** What {@link #insert} returns when the table is full. */
     static final int REFUSED_FULL = -1;
     /** What {@link #insert} returns when the interface or the host holds its quota. */
     static final int REFUSED_QUOTA = -2;
@@ -147,13 +173,6 @@ final class SessionTable implements AutoCloseable {
     private final SegmentCounter deleted;
     private final SegmentCounter expired;
     private final SegmentCounter refusedFull;
-    /** Bytes of the address space a count of {@link #occupancy} covers: the base page. */
-    static final int PAGE_SIZE = 4096;
-    private static final int SLOTS_PER_PAGE = PAGE_SIZE / SLOT_SIZE;
-    /** Slots in front of slot 0 in its page (the headers before the slots in the page-aligned mapping). */
-    private final int leadSlots;
-    /** Slots not EMPTY per page of the slots' address space (page 0 also holds the headers). */
-    private final AtomicIntegerArray occupancy;
 
     /** A table for {@code maxSessions} sessions in memory of its own (freed by {@link #close()}). */
     SessionTable(long maxSessions, SessionTimeouts timeouts) {
@@ -161,123 +180,94 @@ final class SessionTable implements AutoCloseable {
     }
 
     /**
-     * A table for {@code maxSessions} sessions, with at least twice as many slots (a power of two), in
-     * {@code region} (of {@link #regionSize} bytes) when given: a region that already holds a table of the
-     * same slot count is attached to, sessions and counters as they are.
+     * A table for {@code maxSessions} sessions (records for the next power of two), in {@code region} (of
+     * {@link #regionSize} bytes) when given: a region that already holds a table of the same record count is
+     * attached to, sessions and counters as they are, and the index is built from its records.
      */
     SessionTable(long maxSessions, SessionTimeouts timeouts, MemorySegment region) {
-        int slotsWanted = slotsFor(maxSessions);
-        this.capacity = slotsWanted;
-        this.mask = slotsWanted - 1;
+        this.capacity = recordsFor(maxSessions);
         MemorySegment memory;
         if (region == null) {
             arena = Arena.ofShared();
-            memory = arena.allocate(regionSize(maxSessions), 64);
+            memory = ZeroPages.allocate(arena, regionSize(maxSessions));
         } else {
             arena = null;
             memory = region;
         }
-        boolean attach = memory.get(LONG, HEADER_MAGIC) == MAGIC && memory.get(INT, HEADER_CAPACITY) == slotsWanted;
+        boolean attach = memory.get(LONG, HEADER_MAGIC) == MAGIC && memory.get(INT, HEADER_CAPACITY) == capacity
+                && memory.get(INT, HEADER_HIGH_WATER) >= 0 && memory.get(INT, HEADER_HIGH_WATER) <= capacity;
         if (!attach) {
-            // A region not attached to is fresh, all zeros (a new state file, new memory): writing the slots
+            // A region not attached to is fresh, all zeros (a new state file, new memory): writing the records
             // would make the whole file resident, so only the header is cleared.
             memory.asSlice(0, HEADER_SIZE).fill((byte) 0);
-            memory.set(INT, HEADER_CAPACITY, slotsWanted);
+            memory.set(INT, HEADER_CAPACITY, capacity);
             memory.set(LONG, HEADER_MAGIC, MAGIC);
         }
-        this.slots = memory.asSlice(HEADER_SIZE, (long) slotsWanted * SLOT_SIZE);
+        this.header = memory;
+        this.records = memory.asSlice(HEADER_SIZE, (long) capacity * SLOT_SIZE);
+        int indexSlots = capacity * 2;
+        this.index = ZeroPages.allocate(indexArena, (long) indexSlots * Integer.BYTES);
+        this.indexMask = indexSlots - 1;
+        this.tagShift = Integer.numberOfTrailingZeros(capacity) + 1;
+        this.recordMask = (1 << tagShift) - 1;
+        this.inUse = new long[(capacity + 63) >>> 6];
         this.live = new SegmentCounter(memory, HEADER_LIVE);
         this.added = new SegmentCounter(memory, HEADER_ADDED);
         this.deleted = new SegmentCounter(memory, HEADER_DELETED);
         this.expired = new SegmentCounter(memory, HEADER_EXPIRED);
         this.refusedFull = new SegmentCounter(memory, HEADER_REFUSED);
         this.sweepCursor = new SegmentCounter(memory, HEADER_SWEEP_CURSOR);
-        this.maxSessions = maxSessions;
+        this.maxSessions = Math.min(maxSessions, capacity);
         setTimeouts(timeouts);
-        this.leadSlots = (int) ((slots.address() & (PAGE_SIZE - 1)) / SLOT_SIZE);
-        this.occupancy = new AtomicIntegerArray(
-                (leadSlots + capacity + SLOTS_PER_PAGE - 1) / SLOTS_PER_PAGE);
         if (attach) {
-            // A fresh region is all EMPTY: reading it would only map every page in.
-            for (int slot = 0; slot < capacity; slot++) {
-                int state = state(slot);
-                if (state != EMPTY) {
-                    occupancy.getAndIncrement(pageOf(slot));
-                }
-                if (state == LIVE) {
-                    countInterface(slot, 1);
-                    liveByHost.tryAdd(host(slot), Long.MAX_VALUE);
-                }
-            }
+            rebuild(memory.get(INT, HEADER_HIGH_WATER));
         }
-    }
-
-    /** The page of {@link #occupancy} that {@code slot} lies in. */
-    int pageOf(int slot) {
-        return (slot + leadSlots) / SLOTS_PER_PAGE;
-    }
-
-    /** The slot after the last one in {@code page}. */
-    private int endSlotOf(int page) {
-        return Math.min(capacity, (page + 1) * SLOTS_PER_PAGE - leadSlots);
-    }
-
-    /** The state of {@code slot} (EMPTY, BUSY, LIVE, DEAD): for tests that check the bookkeeping against the slots. */
-    int slotState(int slot) {
-        return state(slot);
-    }
-
-    /** Pages the slots span, for {@link #occupancy(int)}. */
-    int pages() {
-        return occupancy.length();
-    }
-
-    /** Slots of {@code page} that are not EMPTY, as counted. */
-    int occupancy(int page) {
-        return occupancy.get(page);
-    }
-
-    /** Where a run of pages holding no session is given back: its bytes from the start of the region. */
-    @FunctionalInterface
-    interface PageRelease {
-        void release(long regionOffset, long bytes);
     }
 
     /**
-     * Calls {@code release} for each run of pages that hold no slot but EMPTY ones (the pages partly holding the
-     * region's header excepted) and returns how many pages those runs hold: for the owner of a mapped file to give
-     * them back, from a thread of the control plane. A page an insert takes meanwhile is given back with its
-     * session in it, which a shared file mapping keeps (the next access maps the page again).
+     * Indexes the live records below {@code storedHighWater} and frees the rest (a write a crash interrupted
+     * left its record WRITING: it never held a session a worker saw), then recounts from them: the live count,
+     * the quotas' counts and the high water are what the records say, whatever the header said.
      */
-    int releaseEmptyPages(PageRelease release) {
-        long slotsOffset = HEADER_SIZE - (long) leadSlots * SLOT_SIZE;
-        int released = 0;
-        int page = 1;
-        int pages = occupancy.length();
-        while (page < pages) {
-            if (occupancy.get(page) != 0) {
-                page++;
+    private void rebuild(int storedHighWater) {
+        long liveFound = 0;
+        for (int record = 0; record < storedHighWater; record++) {
+            int state = state(record);
+            if ((state & STATE_BITS) != LIVE) {
+                if (state != 0) {
+                    INT_HANDLE.setRelease(records, (long) record * SLOT_SIZE + STATE, (state & ~STATE_BITS) + VERSION_STEP);
+                }
                 continue;
             }
-            int first = page;
-            while (page < pages && occupancy.get(page) == 0) {
-                page++;
+            long at = (long) record * SLOT_SIZE;
+            long key0 = records.get(LONG, at + KEY0);
+            long key1 = records.get(LONG, at + KEY1);
+            if (findIndexed(key0, key1) >= 0) {
+                // Two records of one key: only a damaged file holds them; the second is dropped.
+                INT_HANDLE.setRelease(records, at + STATE, (state & ~STATE_BITS) + VERSION_STEP);
+                continue;
             }
-            release.release(slotsOffset + (long) first * PAGE_SIZE, (long) (page - first) * PAGE_SIZE);
-            released += page - first;
+            inUse[record >>> 6] |= 1L << record;
+            highWater = record + 1;
+            putIndex(key0, key1, record);
+            countInterface(record, 1);
+            liveByHost.tryAdd(host(record), Long.MAX_VALUE);
+            liveFound++;
         }
-        return released;
+        header.set(INT, HEADER_HIGH_WATER, highWater);
+        lowestFree = nextFree(0);
+        live.addAndGet(liveFound - live.get());
     }
 
     /** The host a session is counted against: its initiator (key0's high half). */
-    private int host(int slot) {
-        return (int) (slots.get(LONG, (long) slot * SLOT_SIZE + KEY0) >>> 32);
+    private int host(int record) {
+        return (int) (records.get(LONG, (long) record * SLOT_SIZE + KEY0) >>> 32);
     }
 
     /** Takes a session off its interface's and its host's counts. */
-    private void uncount(int slot) {
-        countInterface(slot, -1);
-        liveByHost.remove(host(slot));
+    private void uncount(int record) {
+        countInterface(record, -1);
+        liveByHost.remove(host(record));
     }
 
     void setMaxPerHost(long max) {
@@ -297,8 +287,8 @@ final class SessionTable implements AutoCloseable {
         return refusedQuota.get();
     }
 
-    private void countInterface(int slot, int delta) {
-        int sw = slots.get(INT, (long) slot * SLOT_SIZE + SW_IF_INDEX);
+    private void countInterface(int record, int delta) {
+        int sw = records.get(INT, (long) record * SLOT_SIZE + SW_IF_INDEX);
         if (sw >= 0 && sw < COUNTED_INTERFACES) {
             liveByInterface.addAndGet(sw, delta);
         }
@@ -317,44 +307,48 @@ final class SessionTable implements AutoCloseable {
         return swIfIndex >= 0 && swIfIndex < COUNTED_INTERFACES ? liveByInterface.get(swIfIndex) : 0;
     }
 
-    private static int slotsFor(long maxSessions) {
+    private static int recordsFor(long maxSessions) {
         if (maxSessions < 1 || maxSessions > (1 << 28)) {
             throw new IllegalArgumentException("maximum sessions " + maxSessions + " is not 1.." + (1 << 28));
         }
-        return Math.max(MAX_PROBE, Integer.highestOneBit((int) (maxSessions * 2 - 1)) << 1);
+        return Math.max(64, Integer.highestOneBit((int) (maxSessions * 2 - 1)));
     }
 
-    /** Slots of a table for {@code maxSessions} sessions. */
+    /** Records of a table for {@code maxSessions} sessions: the state file's count of 64-byte records. */
     static int slotCount(long maxSessions) {
-        return slotsFor(maxSessions);
+        return recordsFor(maxSessions);
     }
 
-    /** True when {@code header} (the region's first {@link #HEADER_SIZE} bytes) is a table of {@code slots} slots. */
+    /** True when {@code header} (the region's first {@link #HEADER_SIZE} bytes) is a table of {@code slots} records. */
     static boolean holdsTable(java.nio.ByteBuffer header, int slots) {
         return header.getLong((int) HEADER_MAGIC) == MAGIC && header.getInt((int) HEADER_CAPACITY) == slots;
     }
 
     /**
-     * Null when {@code region}, about to be attached to, holds a sound table of {@code slots} slots; else the first
-     * thing wrong: its header, or a slot in a state no table writes (the slots' positions are checked by every
-     * probe, so nothing else can point out of range).
+     * Null when {@code region}, about to be attached to, holds a sound table of {@code slots} records; else the
+     * first thing wrong: its header, a high water out of range, a record in a state no table writes, or a record
+     * at or above the high water that is not free (a writer raises the high water before it writes a record).
      */
     static String damage(MemorySegment region, int slots) {
         if (region.get(LONG, HEADER_MAGIC) != MAGIC || region.get(INT, HEADER_CAPACITY) != slots) {
             return "the session table's own header does not match its file header";
         }
-        for (int slot = 0; slot < slots; slot++) {
-            int state = region.get(INT, HEADER_SIZE + (long) slot * SLOT_SIZE + STATE);
-            if (state < EMPTY || state > DEAD) {
-                return "slot " + slot + " is in state " + state + ", not one a table writes";
+        int highWater = region.get(INT, HEADER_HIGH_WATER);
+        if (highWater < 0 || highWater > slots) {
+            return "the session table's high water " + highWater + " is not 0.." + slots;
+        }
+        for (int record = 0; record < slots; record++) {
+            int state = region.get(INT, HEADER_SIZE + (long) record * SLOT_SIZE + STATE);
+            if ((state & STATE_BITS) == STATE_BITS || (record >= highWater && (state & STATE_BITS) != 0)) {
+                return "record " + record + " is in state " + state + ", not one a table writes there";
             }
         }
         return null;
     }
 
-    /** Bytes of the region a table for {@code maxSessions} sessions needs: header and slots. */
+    /** Bytes of the region a table for {@code maxSessions} sessions needs: header and records. */
     static long regionSize(long maxSessions) {
-        return HEADER_SIZE + (long) slotsFor(maxSessions) * SLOT_SIZE;
+        return HEADER_SIZE + (long) recordsFor(maxSessions) * SLOT_SIZE;
     }
 
     /** A long counter kept in the region's header, updated atomically by any worker. */
@@ -389,6 +383,7 @@ final class SessionTable implements AutoCloseable {
         }
     }
 
+    /** Records of the table: the most {@link #setMaxSessions} allows. */
     int capacity() {
         return capacity;
     }
@@ -397,9 +392,9 @@ final class SessionTable implements AutoCloseable {
         return maxSessions;
     }
 
-    /** Takes effect for inserts from now on; the slot count stays what it was built with. */
+    /** Takes effect for inserts from now on; the record count stays what it was built with. */
     void setMaxSessions(long max) {
-        this.maxSessions = Math.min(max, capacity / 2);
+        this.maxSessions = Math.min(max, capacity);
     }
 
     void setTimeouts(SessionTimeouts timeouts) {
@@ -422,140 +417,282 @@ final class SessionTable implements AutoCloseable {
                 | (swIfIndex & 0xffffff);
     }
 
-    private int home(long key0, long key1) {
+    private static int hash(long key0, long key1) {
         long h = key0 * 0x9E3779B97F4A7C15L ^ key1 * 0xC2B2AE3D27D4EB4FL;
         h ^= h >>> 31;
         h *= 0xBF58476D1CE4E5B9L;
         h ^= h >>> 29;
-        return (int) h & mask;
+        return (int) h;
     }
 
-    private int state(int slot) {
-        return (int) INT_HANDLE.getAcquire(slots, (long) slot * SLOT_SIZE + STATE);
+    /** The tag of an entry for {@code hash}: its top bits, above the record number. */
+    private int tag(int hash) {
+        return (hash >>> tagShift) << tagShift;
     }
 
-    private boolean casState(int slot, int expected, int next) {
-        return INT_HANDLE.compareAndSet(slots, (long) slot * SLOT_SIZE + STATE, expected, next);
+    private int entry(int position) {
+        return (int) INT_HANDLE.getAcquire(index, (long) position * Integer.BYTES);
     }
 
-    /** The idle timeout of the session in {@code slot}, by its protocol and the TCP flags it has seen. */
-    private long timeoutNanos(int slot) {
-        long at = (long) slot * SLOT_SIZE;
-        int protocol = (int) (slots.get(LONG, at + KEY1) >>> 24) & 0xff;
+    private void setEntry(int position, int entry) {
+        INT_HANDLE.setRelease(index, (long) position * Integer.BYTES, entry);
+    }
+
+    private int state(int record) {
+        return (int) INT_HANDLE.getAcquire(records, (long) record * SLOT_SIZE + STATE);
+    }
+
+    /** The high water mark: records from it on are free, their pages given back by the release. */
+    int highWater() {
+        return highWater;
+    }
+
+    /** True when {@code record} is taken (for tests that check the allocator against the records). */
+    boolean recordInUse(int record) {
+        return (inUse[record >>> 6] & 1L << record) != 0;
+    }
+
+    /** The idle timeout of the session in {@code record}, by its protocol and the TCP flags it has seen. */
+    private long timeoutNanos(int record) {
+        long at = (long) record * SLOT_SIZE;
+        int protocol = (int) (records.get(LONG, at + KEY1) >>> 24) & 0xff;
         if (protocol != Ipv4.PROTOCOL_TCP) {
             return udpIdleNanos;
         }
-        int seen = slots.get(INT, at + TCP_FLAGS);
+        int seen = records.get(INT, at + TCP_FLAGS);
         return (seen & STATE_FLAGS_BOTH_WAYS) == SYN_ACK_BOTH_WAYS ? tcpIdleNanos : tcpTransientNanos;
     }
 
-    private boolean expiredAt(int slot, long now) {
-        return now - slots.get(LONG, (long) slot * SLOT_SIZE + LAST_ACTIVE) > timeoutNanos(slot);
+    private boolean expiredAt(int record, long now) {
+        return now - records.get(LONG, (long) record * SLOT_SIZE + LAST_ACTIVE) > timeoutNanos(record);
     }
 
-    /** The slot of the live, unexpired session with this key, or -1. */
+    /** The record of the live, unexpired session with this key, or -1. Lock-free: for the workers. */
     int find(long key0, long key1, long now) {
-        int slot = home(key0, key1);
-        for (int probe = 0; probe < MAX_PROBE; probe++) {
-            int state = state(slot);
-            if (state == EMPTY) {
+        int hash = hash(key0, key1);
+        int waits = 0;
+        for (int attempt = 0; attempt < LOOKUP_RETRIES; attempt++) {
+            int before = epoch;
+            while ((before & 1) != 0) {
+                if (++waits == SHIFT_WAITS) {
+                    return -1;
+                }
+                Thread.onSpinWait();
+                before = epoch;
+            }
+            int record = probe(key0, key1, hash);
+            if (record >= 0) {
+                return expiredAt(record, now) ? -1 : record;
+            }
+            if (epoch == before) {
                 return -1;
             }
-            if (state == LIVE) {
-                long at = (long) slot * SLOT_SIZE;
-                if (slots.get(LONG, at + KEY0) == key0 && slots.get(LONG, at + KEY1) == key1) {
-                    return expiredAt(slot, now) ? -1 : slot;
-                }
-            }
-            slot = (slot + 1) & mask;
         }
         return -1;
     }
 
+    /** The record with this key, read as a seqlock reader (the key trusted between two equal reads of its state). */
+    private int probe(long key0, long key1, int hash) {
+        int tag = tag(hash);
+        int position = hash & indexMask;
+        for (int probes = 0; probes <= indexMask; probes++) {
+            int entry = entry(position);
+            if (entry == 0) {
+                return -1;
+            }
+            if ((entry & ~recordMask) == tag) {
+                int record = (entry & recordMask) - 1;
+                long at = (long) record * SLOT_SIZE;
+                int state = state(record);
+                if ((state & STATE_BITS) == LIVE) {
+                    long k0 = records.get(LONG, at + KEY0);
+                    long k1 = records.get(LONG, at + KEY1);
+                    VarHandle.acquireFence();
+                    if (k0 == key0 && k1 == key1 && (int) INT_HANDLE.getOpaque(records, at + STATE) == state) {
+                        return record;
+                    }
+                }
+            }
+            position = (position + 1) & indexMask;
+        }
+        return -1;
+    }
+
+    /** The index position of the session with this key, or -1: under {@link #writer} (or before publication). */
+    private int findIndexed(long key0, long key1) {
+        int hash = hash(key0, key1);
+        int tag = tag(hash);
+        int position = hash & indexMask;
+        for (int probes = 0; probes <= indexMask; probes++) {
+            int entry = entry(position);
+            if (entry == 0) {
+                return -1;
+            }
+            if ((entry & ~recordMask) == tag) {
+                long at = (long) ((entry & recordMask) - 1) * SLOT_SIZE;
+                if (records.get(LONG, at + KEY0) == key0 && records.get(LONG, at + KEY1) == key1) {
+                    return position;
+                }
+            }
+            position = (position + 1) & indexMask;
+        }
+        return -1;
+    }
+
+    private void putIndex(long key0, long key1, int record) {
+        int hash = hash(key0, key1);
+        int position = hash & indexMask;
+        while (entry(position) != 0) {
+            position = (position + 1) & indexMask;
+        }
+        setEntry(position, tag(hash) | (record + 1));
+    }
+
+    /** The record an index entry names. */
+    private int recordOf(int entry) {
+        return (entry & recordMask) - 1;
+    }
+
     /**
      * Creates a session, or returns the live one with the same key; {@link #REFUSED_FULL} when the table holds its
-     * maximum (counted) or no slot is free within {@link #MAX_PROBE} of the key's home, {@link #REFUSED_QUOTA}
-     * when the interface holds {@code sessions.max-per-interface} or the initiator {@code sessions.max-per-host}.
+     * maximum (counted), {@link #REFUSED_QUOTA} when the interface holds {@code sessions.max-per-interface} or the
+     * initiator {@code sessions.max-per-host}.
      */
     int insert(long key0, long key1, int swIfIndex, boolean createdOnInput, int tcpFlags, int bytes, long now) {
-        for (int attempt = 0; attempt < 4; attempt++) {
-            int slot = home(key0, key1);
-            int reusable = -1;
-            int reusableState = EMPTY;
-            for (int probe = 0; probe < MAX_PROBE; probe++) {
-                int state = state(slot);
-                if (state == EMPTY) {
-                    if (reusable < 0) {
-                        reusable = slot;
-                        reusableState = EMPTY;
-                    }
-                    break;
+        writer.lock();
+        try {
+            int position = findIndexed(key0, key1);
+            if (position >= 0) {
+                int record = recordOf(entry(position));
+                if (!expiredAt(record, now)) {
+                    return record;
                 }
-                if (state == LIVE) {
-                    long at = (long) slot * SLOT_SIZE;
-                    boolean expiredHere = expiredAt(slot, now);
-                    if (!expiredHere && slots.get(LONG, at + KEY0) == key0 && slots.get(LONG, at + KEY1) == key1) {
-                        return slot;
-                    }
-                    if (expiredHere && reusable < 0) {
-                        reusable = slot;
-                        reusableState = LIVE;
-                    }
-                } else if (state == DEAD && reusable < 0) {
-                    reusable = slot;
-                    reusableState = DEAD;
-                }
-                slot = (slot + 1) & mask;
+                delete(position, record, true);
             }
-            if (reusable < 0) {
-                refusedFull.incrementAndGet();
-                return REFUSED_FULL;
-            }
-            if (reusableState != LIVE && live.get() >= maxSessions
-                    && (!sweepWhenFull(now) || live.get() >= maxSessions)) {
+            if (live.get() >= maxSessions && (!sweepWhenFull(now) || live.get() >= maxSessions)) {
                 refusedFull.incrementAndGet();
                 return REFUSED_FULL;
             }
             if (liveOn(swIfIndex) >= maxPerInterface && (!sweepWhenFull(now) || liveOn(swIfIndex) >= maxPerInterface)) {
                 return refuseQuota();
             }
-            if (!casState(reusable, reusableState, BUSY)) {
-                continue;
-            }
-            if (reusableState == EMPTY) {
-                occupancy.getAndIncrement(pageOf(reusable));
+            int record = lowestFree;
+            if (record >= capacity) {
+                refusedFull.incrementAndGet();
+                return REFUSED_FULL;
             }
             if (!liveByHost.tryAdd((int) (key0 >>> 32), maxPerHost)) {
-                INT_HANDLE.setRelease(slots, (long) reusable * SLOT_SIZE + STATE, reusableState);
-                if (reusableState == EMPTY) {
-                    occupancy.getAndDecrement(pageOf(reusable));
-                }
                 return refuseQuota();
             }
-            if (reusableState == LIVE) {
-                expired.incrementAndGet();
-                deleted.incrementAndGet();
-                live.decrementAndGet();
-                uncount(reusable);
+            inUse[record >>> 6] |= 1L << record;
+            lowestFree = nextFree(record + 1);
+            if (record >= highWater) {
+                highWater = record + 1;
+                header.set(INT, HEADER_HIGH_WATER, highWater);
             }
-            long at = (long) reusable * SLOT_SIZE;
-            slots.set(INT, at + TCP_FLAGS, tcpFlags & 0xff);
-            slots.set(LONG, at + KEY0, key0);
-            slots.set(LONG, at + KEY1, key1);
-            slots.set(LONG, at + LAST_ACTIVE, now);
-            slots.set(LONG, at + CREATED, now);
-            slots.set(LONG, at + PACKETS, 1);
-            slots.set(LONG, at + BYTES, bytes);
-            slots.set(INT, at + SW_IF_INDEX, swIfIndex);
-            slots.set(INT, at + CREATED_ON_INPUT, createdOnInput ? 1 : 0);
-            INT_HANDLE.setRelease(slots, at + STATE, LIVE);
+            long at = (long) record * SLOT_SIZE;
+            int version = (state(record) & ~STATE_BITS) + VERSION_STEP;
+            INT_HANDLE.setVolatile(records, at + STATE, version | WRITING);
+            records.set(INT, at + TCP_FLAGS, tcpFlags & 0xff);
+            records.set(LONG, at + KEY0, key0);
+            records.set(LONG, at + KEY1, key1);
+            records.set(LONG, at + LAST_ACTIVE, now);
+            records.set(LONG, at + CREATED, now);
+            records.set(LONG, at + PACKETS, 1);
+            records.set(LONG, at + BYTES, bytes);
+            records.set(INT, at + SW_IF_INDEX, swIfIndex);
+            records.set(INT, at + CREATED_ON_INPUT, createdOnInput ? 1 : 0);
+            INT_HANDLE.setRelease(records, at + STATE, version | LIVE);
+            putIndex(key0, key1, record);
             live.incrementAndGet();
-            countInterface(reusable, 1);
+            countInterface(record, 1);
             added.incrementAndGet();
-            return reusable;
+            return record;
+        } finally {
+            writer.unlock();
         }
-        refusedFull.incrementAndGet();
-        return REFUSED_FULL;
+    }
+
+    /**
+     * Puts back a session another table held (a migration): inserted as new, then its flags, times and traffic as
+     * they were. False when the table has no record for it.
+     */
+    boolean restore(long key0, long key1, int swIfIndex, boolean createdOnInput, int tcpFlags, long lastActive,
+                    long created, long packets, long bytes) {
+        int record = insert(key0, key1, swIfIndex, createdOnInput, 0, 0, lastActive);
+        if (record < 0) {
+            return false;
+        }
+        long at = (long) record * SLOT_SIZE;
+        records.set(INT, at + TCP_FLAGS, tcpFlags & 0xffff);
+        records.set(LONG, at + CREATED, created);
+        records.set(LONG, at + PACKETS, packets);
+        records.set(LONG, at + BYTES, bytes);
+        return true;
+    }
+
+    /** The first free record from {@code from} on, or {@link #capacity} when there is none. */
+    private int nextFree(int from) {
+        int word = from >>> 6;
+        if (word >= inUse.length) {
+            return capacity;
+        }
+        long free = ~inUse[word] & (-1L << from);
+        while (free == 0) {
+            if (++word == inUse.length) {
+                return capacity;
+            }
+            free = ~inUse[word];
+        }
+        return Math.min(capacity, word * 64 + Long.numberOfTrailingZeros(free));
+    }
+
+    /**
+     * Deletes the session of {@code record}, whose entry is at {@code position}, under {@link #writer}: the entries
+     * after it in its run shift back over the hole (Knuth's deletion for linear probing) with {@link #epoch} odd,
+     * the record is freed with a new version, and the high water drops past the free records below it.
+     */
+    private void delete(int position, int record, boolean expiredHere) {
+        epoch = epoch + 1;
+        int hole = position;
+        int next = position;
+        while (true) {
+            next = (next + 1) & indexMask;
+            int entry = entry(next);
+            if (entry == 0) {
+                break;
+            }
+            long at = (long) recordOf(entry) * SLOT_SIZE;
+            int home = hash(records.get(LONG, at + KEY0), records.get(LONG, at + KEY1)) & indexMask;
+            // The entry may fill the hole unless its home lies cyclically in (hole, next].
+            boolean stays = hole <= next ? hole < home && home <= next : hole < home || home <= next;
+            if (!stays) {
+                setEntry(hole, entry);
+                hole = next;
+            }
+        }
+        setEntry(hole, 0);
+        epoch = epoch + 1;
+        long at = (long) record * SLOT_SIZE;
+        INT_HANDLE.setRelease(records, at + STATE, (state(record) & ~STATE_BITS) + VERSION_STEP);
+        uncount(record);
+        inUse[record >>> 6] &= ~(1L << record);
+        if (record < lowestFree) {
+            lowestFree = record;
+        }
+        if (record == highWater - 1) {
+            int top = record;
+            while (top > 0 && !recordInUse(top - 1)) {
+                top--;
+            }
+            highWater = top;
+            header.set(INT, HEADER_HIGH_WATER, highWater);
+        }
+        live.decrementAndGet();
+        deleted.incrementAndGet();
+        if (expiredHere) {
+            expired.incrementAndGet();
+        }
     }
 
     /** A refusal by a quota: counted with the full table's (as before quotas had a counter of their own) and apart. */
@@ -566,7 +703,7 @@ final class SessionTable implements AutoCloseable {
     }
 
     /**
-     * A full table sweeps {@link #FULL_SWEEP} slots for expired sessions before refusing, at most once a
+     * A full table sweeps {@link #FULL_SWEEP} records for expired sessions before refusing, at most once a
      * millisecond, so that a flood of new flows into a full table costs a bounded amount of extra work.
      */
     private boolean sweepWhenFull(long now) {
@@ -578,91 +715,93 @@ final class SessionTable implements AutoCloseable {
         return sweep(now, FULL_SWEEP) > 0;
     }
 
-    /** True when the session in {@code slot} was created on the input side of its interface. */
-    boolean createdOnInput(int slot) {
-        return slots.get(INT, (long) slot * SLOT_SIZE + CREATED_ON_INPUT) != 0;
+    /** True when the session in {@code record} was created on the input side of its interface. */
+    boolean createdOnInput(int record) {
+        return records.get(INT, (long) record * SLOT_SIZE + CREATED_ON_INPUT) != 0;
     }
 
     /** Records a packet of the session: activity time, TCP flags by direction, traffic. */
-    void touch(int slot, boolean fromInitiator, int tcpFlags, int bytes, long now) {
-        long at = (long) slot * SLOT_SIZE;
-        slots.set(LONG, at + LAST_ACTIVE, now);
-        int seen = slots.get(INT, at + TCP_FLAGS);
+    void touch(int record, boolean fromInitiator, int tcpFlags, int bytes, long now) {
+        long at = (long) record * SLOT_SIZE;
+        records.set(LONG, at + LAST_ACTIVE, now);
+        int seen = records.get(INT, at + TCP_FLAGS);
         int add = fromInitiator ? tcpFlags & 0xff : (tcpFlags & 0xff) << 8;
-        while ((seen | add) != seen && !INT_HANDLE.compareAndSet(slots, at + TCP_FLAGS, seen, seen | add)) {
-            seen = (int) INT_HANDLE.getVolatile(slots, at + TCP_FLAGS);
+        while ((seen | add) != seen && !INT_HANDLE.compareAndSet(records, at + TCP_FLAGS, seen, seen | add)) {
+            seen = (int) INT_HANDLE.getVolatile(records, at + TCP_FLAGS);
         }
-        slots.set(LONG, at + PACKETS, slots.get(LONG, at + PACKETS) + 1);
-        slots.set(LONG, at + BYTES, slots.get(LONG, at + BYTES) + bytes);
+        records.set(LONG, at + PACKETS, records.get(LONG, at + PACKETS) + 1);
+        records.set(LONG, at + BYTES, records.get(LONG, at + BYTES) + bytes);
     }
 
     /**
-     * Examines the next {@code budget} slots (a cursor shared by the workers): deletes the expired
-     * sessions and turns a tombstone followed by an empty slot back to empty, so that probe chains do not
-     * grow without end. Returns the sessions deleted.
-     *
-     * <p>A tombstone is emptied only when the slot after it is empty; an insert that claims that next slot
-     * between the two reads would have its session hidden from lookups, which fails closed (a reply is then
-     * denied by the rules, as after a timeout) and needs the insert's probe to have passed this very slot.
+     * Examines the next {@code budget} records below the high water (a cursor shared by the workers) and deletes
+     * the expired sessions; returns how many. Only when {@link #writer} is free: a worker never waits on another's
+     * sweep or an insert, it sweeps at its next frame.
      */
     int sweep(long now, int budget) {
-        int start = (int) sweepCursor.getAndAdd(budget) & mask;
-        int removed = 0;
-        int i = 0;
-        while (i < budget) {
-            int slot = (start + i) & mask;
-            int page = pageOf(slot);
-            if (occupancy.get(page) == 0) {
-                // nothing but EMPTY slots here: reading them would only map the page in again
-                i += endSlotOf(page) - slot;
-                continue;
-            }
-            i++;
-            int state = state(slot);
-            if (state == LIVE && expiredAt(slot, now)) {
-                if (casState(slot, LIVE, DEAD)) {
+        if (!writer.tryLock()) {
+            return 0;
+        }
+        try {
+            int removed = 0;
+            int examined = Math.min(budget, highWater);
+            long start = sweepCursor.getAndAdd(examined);
+            for (int i = 0; i < examined && highWater > 0; i++) {
+                int record = (int) Long.remainderUnsigned(start + i, highWater);
+                if (recordInUse(record) && expiredAt(record, now)) {
+                    long at = (long) record * SLOT_SIZE;
+                    delete(findIndexed(records.get(LONG, at + KEY0), records.get(LONG, at + KEY1)), record, true);
                     removed++;
-                    uncount(slot);
-                    state = DEAD;
                 }
             }
-            if (state == DEAD && emptyAt((slot + 1) & mask) && casState(slot, DEAD, EMPTY)) {
-                occupancy.getAndDecrement(page);
-            }
+            return removed;
+        } finally {
+            writer.unlock();
         }
-        if (removed > 0) {
-            live.addAndGet(-removed);
-            deleted.addAndGet(removed);
-            expired.addAndGet(removed);
-        }
-        return removed;
     }
 
-    /** True when {@code slot} is EMPTY, read without mapping its page in when the page holds nothing. */
-    private boolean emptyAt(int slot) {
-        return occupancy.get(pageOf(slot)) == 0 || state(slot) == EMPTY;
-    }
-
-    /** The next slot from {@code slot} on that may hold something: past the pages that hold nothing. */
-    private int skipEmptyPages(int slot) {
-        while (slot < capacity && occupancy.get(pageOf(slot)) == 0) {
-            slot = endSlotOf(pageOf(slot));
-        }
-        return slot;
-    }
-
-    /** Deletes every live session; returns how many there were. */
+    /** Deletes every live session, {@link #CLEAR_CHUNK} per hold of the writer lock; returns how many there were. */
     int clear() {
         int removed = 0;
-        for (int slot = skipEmptyPages(0); slot < capacity; slot = skipEmptyPages(slot + 1)) {
-            if (state(slot) == LIVE && casState(slot, LIVE, DEAD)) {
-                removed++;
-                uncount(slot);
+        boolean more = true;
+        while (more) {
+            writer.lock();
+            try {
+                int chunk = 0;
+                while (highWater > 0 && chunk < CLEAR_CHUNK) {
+                    int record = highWater - 1;
+                    long at = (long) record * SLOT_SIZE;
+                    delete(findIndexed(records.get(LONG, at + KEY0), records.get(LONG, at + KEY1)), record, false);
+                    chunk++;
+                }
+                removed += chunk;
+                more = highWater > 0;
+            } finally {
+                writer.unlock();
             }
         }
-        live.addAndGet(-removed);
-        deleted.addAndGet(removed);
         return removed;
+    }
+
+    /** Where the pages above the high water are given back: their bytes from the start of the region. */
+    @FunctionalInterface
+    interface PageRelease {
+        void release(long regionOffset, long bytes);
+    }
+
+    /**
+     * Calls {@code release} for the records from the high water to the end of the region (the owner gives back
+     * the whole pages in it, from a thread of the control plane) and returns the bytes. A record an insert takes
+     * meanwhile is given back with its session in it, which a shared file mapping keeps (the next access maps the
+     * page again).
+     */
+    long releasePagesAboveHighWater(PageRelease release) {
+        long from = HEADER_SIZE + (long) highWater * SLOT_SIZE;
+        long bytes = HEADER_SIZE + (long) capacity * SLOT_SIZE - from;
+        if (bytes > 0) {
+            release.release(from, bytes);
+        }
+        return bytes;
     }
 
     long live() {
@@ -685,32 +824,38 @@ final class SessionTable implements AutoCloseable {
         return refusedFull.get();
     }
 
-    /** Live sessions in slot order, at most {@code limit}: for the control plane. */
+    /** Live sessions in record order, at most {@code limit}: for the control plane, under the writer lock. */
     List<SessionInfo> list(int limit, long now) {
         List<SessionInfo> out = new ArrayList<>();
-        for (int slot = skipEmptyPages(0); slot < capacity && out.size() < limit; slot = skipEmptyPages(slot + 1)) {
-            if (state(slot) != LIVE || expiredAt(slot, now)) {
-                continue;
+        writer.lock();
+        try {
+            for (int record = 0; record < highWater && out.size() < limit; record++) {
+                if (!recordInUse(record) || expiredAt(record, now)) {
+                    continue;
+                }
+                long at = (long) record * SLOT_SIZE;
+                long k0 = records.get(LONG, at + KEY0);
+                long k1 = records.get(LONG, at + KEY1);
+                int seen = records.get(INT, at + TCP_FLAGS);
+                long timeout = timeoutNanos(record);
+                int protocol = (int) (k1 >>> 24) & 0xff;
+                String type = protocol != Ipv4.PROTOCOL_TCP ? TIMEOUT_UDP_IDLE
+                        : (seen & STATE_FLAGS_BOTH_WAYS) == SYN_ACK_BOTH_WAYS ? TIMEOUT_TCP_IDLE : TIMEOUT_TCP_TRANSIENT;
+                out.add(new SessionInfo(record, records.get(INT, at + SW_IF_INDEX), createdOnInput(record), protocol,
+                        (int) (k0 >>> 32), (int) (k1 >>> 48) & 0xffff, (int) k0, (int) (k1 >>> 32) & 0xffff,
+                        seen & 0xff, (seen >>> 8) & 0xff, now - records.get(LONG, at + LAST_ACTIVE), type,
+                        timeout / 1_000_000_000L, records.get(LONG, at + PACKETS), records.get(LONG, at + BYTES)));
             }
-            long at = (long) slot * SLOT_SIZE;
-            long k0 = slots.get(LONG, at + KEY0);
-            long k1 = slots.get(LONG, at + KEY1);
-            int seen = slots.get(INT, at + TCP_FLAGS);
-            long timeout = timeoutNanos(slot);
-            int protocol = (int) (k1 >>> 24) & 0xff;
-            String type = protocol != Ipv4.PROTOCOL_TCP ? TIMEOUT_UDP_IDLE
-                    : (seen & STATE_FLAGS_BOTH_WAYS) == SYN_ACK_BOTH_WAYS ? TIMEOUT_TCP_IDLE : TIMEOUT_TCP_TRANSIENT;
-            out.add(new SessionInfo(slot, slots.get(INT, at + SW_IF_INDEX), createdOnInput(slot), protocol,
-                    (int) (k0 >>> 32), (int) (k1 >>> 48) & 0xffff, (int) k0, (int) (k1 >>> 32) & 0xffff,
-                    seen & 0xff, (seen >>> 8) & 0xff, now - slots.get(LONG, at + LAST_ACTIVE), type,
-                    timeout / 1_000_000_000L, slots.get(LONG, at + PACKETS), slots.get(LONG, at + BYTES)));
+        } finally {
+            writer.unlock();
         }
         return out;
     }
 
-    /** Frees the table's memory when it is its own; a retained region stays for the next instance. */
+    /** Frees the index, and the records when they are the table's own; a retained region stays for the next instance. */
     @Override
     public void close() {
+        indexArena.close();
         if (arena != null) {
             arena.close();
         }

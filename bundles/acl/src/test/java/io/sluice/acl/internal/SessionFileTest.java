@@ -139,7 +139,7 @@ class SessionFileTest {
         Path file = dir.resolve("sessions.bin");
         java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                 () -> SessionFile.open(file, SessionTable.regionSize(1000), SessionTable.slotCount(1000), d -> 4096));
-        assertTrue(e.getMessage().startsWith(file + ": sessions.max for 2048 slots needs "
+        assertTrue(e.getMessage().startsWith(file + ": sessions.max for 1024 records needs "
                 + (64 + SessionTable.regionSize(1000)) + " bytes"), e.getMessage());
         assertTrue(!Files.exists(file), "no half-made file is left");
     }
