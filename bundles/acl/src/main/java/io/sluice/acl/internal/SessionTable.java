@@ -824,32 +824,45 @@ final class SessionTable implements AutoCloseable {
         return refusedFull.get();
     }
 
-    /** Live sessions in record order, at most {@code limit}: for the control plane, under the writer lock. */
+    /**
+     * Live sessions in record order, at most {@code limit}: for the control plane. The writer lock is taken per
+     * {@link #CLEAR_CHUNK} records, as {@link #clear} does, so a worker creating a session waits for one chunk of a
+     * long listing, never for all of it; a session made or deleted between chunks may be missed or listed.
+     */
     List<SessionInfo> list(int limit, long now) {
         List<SessionInfo> out = new ArrayList<>();
-        writer.lock();
-        try {
-            for (int record = 0; record < highWater && out.size() < limit; record++) {
-                if (!recordInUse(record) || expiredAt(record, now)) {
-                    continue;
+        for (int start = 0; out.size() < limit; start += CLEAR_CHUNK) {
+            writer.lock();
+            try {
+                if (start >= highWater) {
+                    break;
                 }
-                long at = (long) record * SLOT_SIZE;
-                long k0 = records.get(LONG, at + KEY0);
-                long k1 = records.get(LONG, at + KEY1);
-                int seen = records.get(INT, at + TCP_FLAGS);
-                long timeout = timeoutNanos(record);
-                int protocol = (int) (k1 >>> 24) & 0xff;
-                String type = protocol != Ipv4.PROTOCOL_TCP ? TIMEOUT_UDP_IDLE
-                        : (seen & STATE_FLAGS_BOTH_WAYS) == SYN_ACK_BOTH_WAYS ? TIMEOUT_TCP_IDLE : TIMEOUT_TCP_TRANSIENT;
-                out.add(new SessionInfo(record, records.get(INT, at + SW_IF_INDEX), createdOnInput(record), protocol,
-                        (int) (k0 >>> 32), (int) (k1 >>> 48) & 0xffff, (int) k0, (int) (k1 >>> 32) & 0xffff,
-                        seen & 0xff, (seen >>> 8) & 0xff, now - records.get(LONG, at + LAST_ACTIVE), type,
-                        timeout / 1_000_000_000L, records.get(LONG, at + PACKETS), records.get(LONG, at + BYTES)));
+                listChunk(out, start, Math.min(highWater, start + CLEAR_CHUNK), limit, now);
+            } finally {
+                writer.unlock();
             }
-        } finally {
-            writer.unlock();
         }
         return out;
+    }
+
+    private void listChunk(List<SessionInfo> out, int from, int to, int limit, long now) {
+        for (int record = from; record < to && out.size() < limit; record++) {
+            if (!recordInUse(record) || expiredAt(record, now)) {
+                continue;
+            }
+            long at = (long) record * SLOT_SIZE;
+            long k0 = records.get(LONG, at + KEY0);
+            long k1 = records.get(LONG, at + KEY1);
+            int seen = records.get(INT, at + TCP_FLAGS);
+            long timeout = timeoutNanos(record);
+            int protocol = (int) (k1 >>> 24) & 0xff;
+            String type = protocol != Ipv4.PROTOCOL_TCP ? TIMEOUT_UDP_IDLE
+                    : (seen & STATE_FLAGS_BOTH_WAYS) == SYN_ACK_BOTH_WAYS ? TIMEOUT_TCP_IDLE : TIMEOUT_TCP_TRANSIENT;
+            out.add(new SessionInfo(record, records.get(INT, at + SW_IF_INDEX), createdOnInput(record), protocol,
+                    (int) (k0 >>> 32), (int) (k1 >>> 48) & 0xffff, (int) k0, (int) (k1 >>> 32) & 0xffff,
+                    seen & 0xff, (seen >>> 8) & 0xff, now - records.get(LONG, at + LAST_ACTIVE), type,
+                    timeout / 1_000_000_000L, records.get(LONG, at + PACKETS), records.get(LONG, at + BYTES)));
+        }
     }
 
     /** Frees the index, and the records when they are the table's own; a retained region stays for the next instance. */
