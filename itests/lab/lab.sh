@@ -79,7 +79,9 @@ up() {
     ip -n $ns link set lo up
     ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   done
-  ip netns exec $INTERNET_NS python3 -u "$here/servers.py" $SERVER_ADDRESS > "$run_dir/servers.log" 2>&1 &
+  # Descriptors above 2 closed: the servers run until `lab down` and must not hold the caller's (a flock(1) lock).
+  (for fd in $(ls /proc/$BASHPID/fd); do if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2> /dev/null || true; fi; done
+   exec ip netns exec $INTERNET_NS python3 -u "$here/servers.py" $SERVER_ADDRESS > "$run_dir/servers.log" 2>&1) &
   echo $! > "$run_dir/servers.pid"
   # Up to 30 s: on a loaded 2-core machine Python's start alone has taken more than the 5 s this once allowed.
   for _ in $(seq 300); do

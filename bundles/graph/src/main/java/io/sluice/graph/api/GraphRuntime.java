@@ -101,6 +101,16 @@ public interface GraphRuntime {
     /** The worker that polls input node {@code node} (VPP's rx-placement), or -1 when no node has that name. */
     int inputWorker(String node);
 
+    /**
+     * The worker that polls input node {@code node} now, or -1: the node has an instance in the published graph and
+     * the worker it is placed on runs and has picked that graph up, so its next pass calls the node. Unlike
+     * {@link #inputWorker} (where the node is placed), this says the node is being polled: what "forwarding" needs.
+     * Read without the barrier.
+     */
+    default int pollingWorker(String node) {
+        return -1;
+    }
+
     /** Each worker's health (running, stuck in a node), read without the barrier: it answers when workers do not. */
     List<WorkerHealth> workerHealth();
 

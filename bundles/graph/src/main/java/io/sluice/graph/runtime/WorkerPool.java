@@ -103,6 +103,29 @@ final class WorkerPool {
         return placed != null ? placed : slot % workers.length;
     }
 
+    /**
+     * The worker that polls input node {@code name} now, or -1: its slot in the published graph has an instance,
+     * and the worker it is placed on runs and has adopted that graph (so its next pass calls the node).
+     */
+    int pollingWorker(int slot, String name) {
+        GraphSnapshot current = snapshot;
+        if (current == null || slot < 0 || slot >= current.plans.length) {
+            return -1;
+        }
+        SlotPlan plan = current.plans[slot];
+        if (plan.node == null || plan.registration == null
+                || plan.registration.kind() != io.sluice.graph.api.NodeKind.INPUT) {
+            return -1;
+        }
+        int w = inputWorker(slot, name);
+        Worker[] all = workers;
+        if (w < 0 || w >= all.length) {
+            return -1;
+        }
+        Worker worker = all[w];
+        return worker.running && worker.adoptedVersion >= current.version ? w : -1;
+    }
+
     /** Input node to the worker that polls it, for every input node of the published graph (rx placement). */
     Map<String, Integer> inputPlacement() {
         Map<String, Integer> result = new java.util.LinkedHashMap<>();

@@ -304,6 +304,34 @@ class GraphEngineTest {
     }
 
     @Test
+    void pollingWorkerNamesTheWorkerOnlyWhileItPollsTheInput() throws Exception {
+        GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(2).withIdle("yield")
+                .withPlacement(Map.of("pg-input", 1)));
+        try {
+            TestNodes.Source source = new TestNodes.Source("pg-input", "sink", 32);
+            TestNodes.Sink sink = new TestNodes.Sink("sink");
+            engine.addNode(sink);
+            assertEquals(-1, engine.pollingWorker("pg-input"), "no such node");
+            engine.addNode(source);
+            assertEquals(-1, engine.pollingWorker("pg-input"), "registered, but no worker runs yet");
+            assertEquals(-1, engine.pollingWorker("sink"), "not an input node");
+            engine.start();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (engine.pollingWorker("pg-input") < 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(1, engine.pollingWorker("pg-input"), "the worker its placement names");
+            assertEquals(1, engine.inputWorker("pg-input"));
+            engine.removeNode(source);
+            assertEquals(-1, engine.pollingWorker("pg-input"), "removed: its slot has no instance to poll");
+            assertEquals(1, engine.inputWorker("pg-input"), "still placed there");
+        } finally {
+            engine.stop();
+        }
+        assertEquals(-1, engine.pollingWorker("pg-input"), "stopped: no worker runs");
+    }
+
+    @Test
     void barrierPausesRunningWorkersAndMeasuresThePause() throws Exception {
         GraphEngine running = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(1).withIdle("yield"));
         try {

@@ -28,6 +28,8 @@ abstract class InterfaceBoundConfig<T> implements InterfaceListener {
     private T wanted;
     private T applied;
     private String origin;
+    /** The configuration's PID (origin when it has none), its key in {@link ConfigProgress}. */
+    private String progressKey;
     private volatile boolean pending;
 
     InterfaceBoundConfig(InterfaceTable interfaces, String factoryPid) {
@@ -47,19 +49,30 @@ abstract class InterfaceBoundConfig<T> implements InterfaceListener {
     /** Undoes {@code config}. */
     abstract void withdraw(T config);
 
+    /** The interface {@code config} puts admin up, which must then be up and polled for the box to forward; or null. */
+    String forwardingInterface(T config) {
+        return null;
+    }
+
     /** Called on activation and modification; returns false (and logs why) when the configuration is refused. */
     final boolean configure(Map<String, ?> properties) {
         ConfigValues values = new ConfigValues(factoryPid, properties);
+        Object pid = properties.get("service.pid");
         T parsed;
         try {
             parsed = parse(values);
         } catch (IllegalArgumentException e) {
             log.log(System.Logger.Level.ERROR, e.getMessage() + "; refused, the previous configuration stays");
+            synchronized (this) {
+                progressKey = pid != null ? pid.toString() : values.origin();
+                progress(ConfigProgress.State.REFUSED, e.getMessage(), values.origin());
+            }
             return false;
         }
         synchronized (this) {
             wanted = parsed;
             origin = values.origin();
+            progressKey = pid != null ? pid.toString() : origin;
             pending = true;
         }
         tryApply();
@@ -73,20 +86,32 @@ abstract class InterfaceBoundConfig<T> implements InterfaceListener {
         for (String name : interfaceNames(wanted)) {
             if (interfaces.find(name) < 0) {
                 log.log(System.Logger.Level.INFO, origin + ": waiting for interface " + name + " to be registered");
+                progress(ConfigProgress.State.WAITING, "waiting for interface " + name + " to be registered", origin);
                 return;
             }
         }
         try {
             apply(applied, wanted);
             applied = wanted;
+            progress(ConfigProgress.State.APPLIED, "", origin);
         } catch (IllegalArgumentException | IllegalStateException e) {
             log.log(System.Logger.Level.ERROR, origin + ": " + e.getMessage());
+            progress(ConfigProgress.State.FAILED, e.getMessage(), origin);
         }
         pending = false;
     }
 
+    /** Records where this configuration stands. Under this object's lock. */
+    private void progress(ConfigProgress.State state, String detail, String from) {
+        ConfigProgress.record(progressKey, new ConfigProgress.Entry(factoryPid, from, state, detail,
+                applied == null ? null : forwardingInterface(applied)));
+    }
+
     final synchronized void remove() {
         pending = false;
+        if (progressKey != null) {
+            ConfigProgress.forget(progressKey);
+        }
         if (applied != null) {
             try {
                 withdraw(applied);

@@ -104,6 +104,11 @@ public final class InterfaceConfig extends InterfaceBoundConfig<InterfaceConfig.
     }
 
     @Override
+    String forwardingInterface(Settings settings) {
+        return settings.up() ? settings.name() : null;
+    }
+
+    @Override
     String[] interfaceNames(Settings settings) {
         return new String[] {settings.name()};
     }
