@@ -80,6 +80,16 @@ final class SessionTable implements AutoCloseable {
     static final int H_BYTE_ORDER = 8;
     static final int H_CAPACITY = 12;
     static final int H_SESSION_SIZE = 16;
+    /**
+     * No record at or above this number is in use, so the open-time checks and the rebuild read only the records
+     * below it, not the whole file (64 MB for the lab's million sessions, every page mapped in, at every start).
+     * Raised before a record above it is first used, in steps of {@link #UNUSED_FROM_STEP}; set from the high
+     * water by each rebuild. Valid only beside {@link #UNUSED_FROM_MARK}: a file from before it is read whole once.
+     */
+    static final int H_UNUSED_FROM = 20;
+    static final int H_UNUSED_FROM_TAG = 24;
+    static final int UNUSED_FROM_MARK = 0x5546524d;
+    static final int UNUSED_FROM_STEP = 1024;
 
     static final int S_IN_KEY = 0;
     static final int S_OUT_KEY = 8;
@@ -128,6 +138,8 @@ final class SessionTable implements AutoCloseable {
      * opened; scans stop here.
      */
     private int highWater;
+    /** What {@link #H_UNUSED_FROM} says: at least the high water. */
+    private int unusedFrom;
     private int count;
     /** Sessions per protocol class ({@link #protocolClass}): TCP, UDP, ICMP, any other. */
     private final int[] countByProtocol = new int[4];
@@ -264,19 +276,36 @@ final class SessionTable implements AutoCloseable {
                 || payload.get(INT, H_CAPACITY) != capacity || payload.get(INT, H_SESSION_SIZE) != SESSION_SIZE) {
             return "the session table's own header does not match its file header";
         }
-        for (int s = 0; s < capacity; s++) {
+        int used = recordsInUseBelow(payload, capacity);
+        for (int s = 0; s < used; s++) {
             int flags = payload.get(BYTE, base(s) + S_FLAGS) & 0xff;
             if ((flags & ~(FLAG_IN_USE | FLAG_STATIC)) != 0) {
                 return "session " + s + " has unknown flags " + Integer.toHexString(flags);
             }
         }
-        if (hasDuplicate(payload, capacity, S_IN_KEY)) {
+        if (hasDuplicate(payload, used, S_IN_KEY)) {
             return "two sessions share an inside 5-tuple";
         }
-        if (hasDuplicate(payload, capacity, S_OUT_KEY)) {
+        if (hasDuplicate(payload, used, S_OUT_KEY)) {
             return "two sessions share an outside 5-tuple";
         }
         return null;
+    }
+
+    /**
+     * How many records from the start may be in use: {@link #H_UNUSED_FROM} when the header carries it and it is in
+     * range, else the whole table (a file written before the field, or a header that says nonsense).
+     */
+    static int recordsInUseBelow(MemorySegment payload, int capacity) {
+        int unusedFrom = payload.get(INT, H_UNUSED_FROM);
+        return payload.get(INT, H_UNUSED_FROM_TAG) == UNUSED_FROM_MARK && unusedFrom >= 0 && unusedFrom <= capacity
+                ? unusedFrom : capacity;
+    }
+
+    private void writeUnusedFrom(int value) {
+        unusedFrom = value;
+        records.set(INT, H_UNUSED_FROM, value);
+        records.set(INT, H_UNUSED_FROM_TAG, UNUSED_FROM_MARK);
     }
 
     /**
@@ -404,6 +433,7 @@ final class SessionTable implements AutoCloseable {
         records.set(INT, H_BYTE_ORDER, BYTE_ORDER_MARK);
         records.set(INT, H_CAPACITY, capacity);
         records.set(INT, H_SESSION_SIZE, SESSION_SIZE);
+        writeUnusedFrom(0);
         records.set(LONG, H_MAGIC, MAGIC);
     }
 
@@ -420,7 +450,7 @@ final class SessionTable implements AutoCloseable {
         count = 0;
         Arrays.fill(countByProtocol, 0);
         highWater = 0;
-        for (int s = capacity - 1; s >= 0; s--) {
+        for (int s = recordsInUseBelow(records, capacity) - 1; s >= 0; s--) {
             long base = base(s);
             if ((records.get(BYTE, base + S_FLAGS) & FLAG_IN_USE) != 0) {
                 if (records.get(LONG, base + S_EXPIRES) > notExpiredAfter) {
@@ -450,8 +480,10 @@ final class SessionTable implements AutoCloseable {
                 freeHead = s;
             }
         }
+        // Nothing at or above the high water is in use now: the next open reads only what is below it.
+        writeUnusedFrom(highWater);
         if (file != null) {
-            // The checks and this pass read every record in; only those below the high water are used again.
+            // The checks and this pass read the records in; only those below the high water are used again.
             file.releaseResidentPages();
         }
         return count;
@@ -613,6 +645,11 @@ final class SessionTable implements AutoCloseable {
         } else if (highWater < capacity) {
             s = highWater++;
             base = base(s);
+            if (highWater > unusedFrom) {
+                // before the record is marked in use: a restart after this reads up to it
+                long roundedUp = (highWater + (long) UNUSED_FROM_STEP - 1) / UNUSED_FROM_STEP * UNUSED_FROM_STEP;
+                writeUnusedFrom((int) Math.min(capacity, roundedUp));
+            }
         } else {
             return -1;
         }

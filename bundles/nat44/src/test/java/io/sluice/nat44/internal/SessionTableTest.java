@@ -192,6 +192,56 @@ class SessionTableTest {
         }
     }
 
+    /**
+     * The header says from which record on nothing is in use, and a start reads only the records below it: a
+     * session written above it is not seen, one of a file without the field is (the whole file is read once), and
+     * the field then follows the high water in its steps.
+     */
+    @Test
+    void aStartReadsOnlyTheRecordsBelowTheHeadersUnusedMark(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sessions.bin");
+        try (SessionTable table = SessionTable.open(file, 1 << 16)) {
+            assertEquals(0, unusedFrom(file), "a fresh table: nothing in use");
+            for (int i = 0; i < 2000; i++) {
+                table.insert(SessionTable.key(1, i, 17), SessionTable.key(2, i, 17), 0, 0, 0, false, 0, Long.MAX_VALUE);
+            }
+            assertEquals(2 * SessionTable.UNUSED_FROM_STEP, unusedFrom(file), "raised ahead of the high water");
+        }
+        patchHeader(file, SessionTable.H_UNUSED_FROM, SessionTable.UNUSED_FROM_STEP);
+        try (SessionTable table = SessionTable.open(file, 1 << 16)) {
+            assertEquals(SessionTable.UNUSED_FROM_STEP, table.count(), "the records above the mark are not read");
+        }
+        // the sessions 1024..1999 are still in the file; a header without the field's tag reads it whole
+        patchHeader(file, SessionTable.H_UNUSED_FROM_TAG, 0);
+        patchHeader(file, SessionTable.H_UNUSED_FROM, 0);
+        try (SessionTable table = SessionTable.open(file, 1 << 16)) {
+            assertEquals(2000, table.count(), "a file from before the field: every record read");
+            assertEquals(2000, table.highWater());
+        }
+        assertEquals(2000, unusedFrom(file), "the rebuild at open sets it to the high water");
+        patchHeader(file, SessionTable.H_UNUSED_FROM, (1 << 16) + 1);
+        try (SessionTable table = SessionTable.open(file, 1 << 16)) {
+            assertEquals(2000, table.count(), "a mark beyond the table is not trusted: the whole file is read");
+        }
+    }
+
+    private static int unusedFrom(Path file) throws java.io.IOException {
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(file))
+                .order(java.nio.ByteOrder.nativeOrder());
+        int payload = io.sluice.common.state.StateFile.HEADER_SIZE;
+        assertEquals(SessionTable.UNUSED_FROM_MARK, header.getInt(payload + SessionTable.H_UNUSED_FROM_TAG));
+        return header.getInt(payload + SessionTable.H_UNUSED_FROM);
+    }
+
+    private static void patchHeader(Path file, int field, int value) throws java.io.IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder());
+            bytes.putInt(0, value);
+            channel.write(bytes, io.sluice.common.state.StateFile.HEADER_SIZE + field);
+        }
+    }
+
     @Test
     void oneMillionSessionsFitIn128MiB() {
         try (SessionTable table = SessionTable.anonymous(1_000_000)) {
