@@ -71,7 +71,7 @@ public final class SeedPathWorkersCpuTime {
     }
 
     /** Every worker one pass in turn on this thread for {@code seconds}: per worker, packets made and CPU ns. */
-    private static long[][] serial(SeedPathWorkersBenchmark.Box box, double seconds) {
+    static long[][] serial(SeedPathWorkersBenchmark.Box box, double seconds) {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long[][] result = new long[box.workers][2];
         long end = System.nanoTime() + (long) (seconds * 1e9);
@@ -88,7 +88,7 @@ public final class SeedPathWorkersCpuTime {
     }
 
     /** Each worker on its own thread for {@code seconds} of wall time: per worker, packets made and CPU ns of work. */
-    private static long[][] run(SeedPathWorkersBenchmark.Box box, double seconds) throws InterruptedException {
+    static long[][] run(SeedPathWorkersBenchmark.Box box, double seconds) throws InterruptedException {
         int workers = box.workers;
         long[][] result = new long[workers][2];
         long end = System.nanoTime() + (long) (seconds * 1e9);
