@@ -35,31 +35,17 @@ public final class SeedPathWorkersCpuTime {
             if (!flows.equals("one") && !only.isEmpty() && !only.contains(flows)) {
                 continue;
             }
-            SeedPathWorkersBenchmark.Box box;
-            if (flows.equals("one")) {
-                SeedPathWorkersBenchmark.OneWorker single = new SeedPathWorkersBenchmark.OneWorker();
-                single.setUp();
-                box = single;
-            } else {
-                SeedPathWorkersBenchmark.TwoWorkers pair = new SeedPathWorkersBenchmark.TwoWorkers();
-                pair.flows = flows.startsWith("half") ? "half" : flows;
-                pair.setUp();
-                box = pair;
-            }
+            SeedPathWorkersBenchmark.Box box = box(flows);
             boolean serial = flows.endsWith("-serial");
             long[][] warmUp = serial ? serial(box, seconds) : run(box, seconds);
             long[][] measured = serial ? serial(box, seconds) : run(box, seconds);
             box.close();
-            long packets = 0;
-            long cpu = 0;
             StringBuilder perWorker = new StringBuilder();
             for (int w = 0; w < measured.length; w++) {
-                packets += measured[w][0];
-                cpu += measured[w][1];
                 perWorker.append(String.format(Locale.ROOT, " worker %d: %d packets, %.2f s CPU;", w, measured[w][0],
                         measured[w][1] / 1e9));
             }
-            double nanosPerPacket = (double) cpu / packets;
+            double nanosPerPacket = nanosPerPacket(measured);
             double mpps = measured.length * 1e3 / nanosPerPacket;
             if (flows.equals("one")) {
                 one = mpps;
@@ -68,6 +54,30 @@ public final class SeedPathWorkersCpuTime {
                     + " worker);%s%n", flows, measured.length, nanosPerPacket, mpps, measured.length, mpps / one,
                     perWorker);
         }
+    }
+
+    /** The box {@code flows} names ("one", "own", "half"; "half-serial" is the half box), set up. */
+    static SeedPathWorkersBenchmark.Box box(String flows) {
+        if (flows.equals("one")) {
+            SeedPathWorkersBenchmark.OneWorker single = new SeedPathWorkersBenchmark.OneWorker();
+            single.setUp();
+            return single;
+        }
+        SeedPathWorkersBenchmark.TwoWorkers pair = new SeedPathWorkersBenchmark.TwoWorkers();
+        pair.flows = flows.startsWith("half") ? "half" : flows;
+        pair.setUp();
+        return pair;
+    }
+
+    /** CPU ns per packet over the workers of a {@link #run} or {@link #serial} result. */
+    static double nanosPerPacket(long[][] measured) {
+        long packets = 0;
+        long cpu = 0;
+        for (long[] worker : measured) {
+            packets += worker[0];
+            cpu += worker[1];
+        }
+        return (double) cpu / packets;
     }
 
     /** Every worker one pass in turn on this thread for {@code seconds}: per worker, packets made and CPU ns. */

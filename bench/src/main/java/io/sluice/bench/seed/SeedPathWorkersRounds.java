@@ -29,23 +29,18 @@ public final class SeedPathWorkersRounds {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1;
-        SeedPathWorkersBenchmark.OneWorker one = new SeedPathWorkersBenchmark.OneWorker();
-        one.setUp();
-        SeedPathWorkersBenchmark.TwoWorkers own = new SeedPathWorkersBenchmark.TwoWorkers();
-        own.flows = "own";
-        own.setUp();
-        SeedPathWorkersBenchmark.TwoWorkers half = new SeedPathWorkersBenchmark.TwoWorkers();
-        half.flows = "half";
-        half.setUp();
+        SeedPathWorkersBenchmark.Box one = SeedPathWorkersCpuTime.box("one");
+        SeedPathWorkersBenchmark.Box own = SeedPathWorkersCpuTime.box("own");
+        SeedPathWorkersBenchmark.Box half = SeedPathWorkersCpuTime.box("half");
         SeedPathWorkersBenchmark.Box[] boxes = {one, own, half, half};
         for (int box = 0; box < BOXES.length; box++) {
-            measure(boxes[box], box == 3, 3 * seconds);
+            measure(boxes[box], BOXES[box], 3 * seconds);
         }
         double[][] scaling = new double[BOXES.length][rounds];
         for (int round = 0; round < rounds; round++) {
             double[] nanos = new double[BOXES.length];
             for (int box = 0; box < BOXES.length; box++) {
-                nanos[box] = measure(boxes[box], box == 3, seconds);
+                nanos[box] = measure(boxes[box], BOXES[box], seconds);
             }
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %2d:", round + 1));
             for (int box = 0; box < BOXES.length; box++) {
@@ -62,22 +57,18 @@ public final class SeedPathWorkersRounds {
             System.out.printf(Locale.ROOT, "%-11s against one worker: median %.2fx, lowest %.2fx, highest %.2fx over %d"
                     + " rounds%n", BOXES[box], sorted[rounds / 2], sorted[0], sorted[rounds - 1], rounds);
         }
-        one.tearDown();
-        own.tearDown();
-        half.tearDown();
+        one.close();
+        own.close();
+        half.close();
     }
 
-    /** CPU ns per packet of {@code box} over {@code seconds}: its workers on their own threads, or in turn on this one. */
-    private static double measure(SeedPathWorkersBenchmark.Box box, boolean serial, double seconds)
+    /**
+     * CPU ns per packet of {@code box} over {@code seconds}: its workers on their own threads, or in turn on this one
+     * when {@code name} is a serial one.
+     */
+    private static double measure(SeedPathWorkersBenchmark.Box box, String name, double seconds)
             throws InterruptedException {
-        long[][] measured = serial ? SeedPathWorkersCpuTime.serial(box, seconds)
-                : SeedPathWorkersCpuTime.run(box, seconds);
-        long packets = 0;
-        long cpu = 0;
-        for (long[] worker : measured) {
-            packets += worker[0];
-            cpu += worker[1];
-        }
-        return (double) cpu / packets;
+        return SeedPathWorkersCpuTime.nanosPerPacket(name.endsWith("-serial")
+                ? SeedPathWorkersCpuTime.serial(box, seconds) : SeedPathWorkersCpuTime.run(box, seconds));
     }
 }
