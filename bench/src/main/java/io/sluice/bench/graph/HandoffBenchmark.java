@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a worker handoff costs per packet (VPP's vlib_buffer_enqueue_to_thread), through the graph testkit: a
  * two-worker graph whose workers are run one pass at a time on the benchmark thread, so the figure is the work
- * (queue entry, copy into the destination's pool, the extra frame, the index going home and its free) without the
+ * (queue entry, the extra frame, the index going home at the free and its free there) without the
  * cross-core cache traffic a live pair adds. Each invocation is one frame of 256 packets from {@code flow-input-0}
  * through {@code worker-handoff} to {@code flow-owner}: {@code local} keeps them all on worker 0 (no handoff, the
  * baseline), {@code handedOff} sends them all to worker 1. The difference of the two is the handoff's cost.

@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  *       the ceiling (two independent workers, sharing only the tables, the ports and the memory bus).</li>
  *   <li>{@code twoWorkers}, {@code flows=half}: every source's frames go through {@code seed-worker-handoff} (the graph testkit's handoff node, handing to ethernet-input), and half
  *       of each worker's flows are owned by the other, as when RSS spreads flows without regard to the NAT's owner:
- *       half the packets are handed off (queued, copied into the owner's pool, their buffers sent home and freed).
+ *       half the packets are handed off (queued, processed on the owner where they lie, their buffers sent home and freed).
  *       The realistic figure.</li>
  * </ul>
  *

@@ -2,6 +2,8 @@ package io.sluice.graph.api;
 
 import io.sluice.packet.api.BufferPool;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * What a node may use while it processes a frame on one worker: the worker's buffer pool, its error
  * counters, trace records, the packet capture in force and the feature-arc tables of the current graph. One
@@ -157,6 +159,10 @@ public final class NodeContext {
      * node's to drop and count as its {@code congestion-drop}, when that worker's frame queue is full, when
      * {@code worker} is this worker (its buffers go along the frame's arcs) or no worker, or when there is only
      * one worker. The destination worker takes the buffer at its next pass.
+     *
+     * <p>A buffer that another worker handed to this one is not this worker's to send on (the in-flight bound is
+     * counted per pair by the buffer's owner): it goes as a copy in a buffer of this worker's pool, and the original
+     * goes home. False also when this pool has no buffer for the copy.
      */
     public boolean handoff(int bi, int worker, int next) {
         WorkerHandoff queues = handoff;
@@ -164,7 +170,23 @@ public final class NodeContext {
         if (queues == null || next < 0 || next >= slots.length) {
             return false;
         }
-        return queues.send(worker, slots[next], bi);
+        if (pool.owns(bi)) {
+            return queues.send(worker, slots[next], bi);
+        }
+        if (!queues.canSend(worker)) {
+            queues.send(worker, slots[next], bi); // counts the refusal
+            return false;
+        }
+        int copy = pool.alloc();
+        if (copy < 0) {
+            return false;
+        }
+        MemorySegment memory = pool.segment();
+        WorkerHandoff.copy(memory, bi, memory, copy);
+        pool.setTraceHandle(copy, pool.traceHandle(bi));
+        queues.send(worker, slots[next], copy);
+        pool.free(bi);
+        return true;
     }
 
     /** The number of workers the graph runs on: a handoff node spreads flows over them. */

@@ -9,9 +9,10 @@ import java.lang.foreign.ValueLayout;
  * One worker's end of the frame queues between workers (VPP's {@code vlib_buffer_enqueue_to_thread}): a node on
  * this worker sends a buffer to a node on another worker through {@link NodeContext#handoff}. Per (source,
  * destination) pair there are two {@link HandoffRing}s: the forward ring carries (node slot, buffer index) to
- * the destination, which copies the buffer into its own pool and sends the index back on the return ring; the
- * source frees what comes back into its own pool at its next pass. So a pool is only ever touched by its own
- * worker, and the forwarding path has no lock.
+ * the destination, which processes the buffer where it lies (the workers' pools are ranges of one memory,
+ * {@link BufferPool#shared}) and, once it has freed it, sends the index back on the return ring; the source frees
+ * what comes back into its own pool at its next pass. So a pool is only ever touched by its own worker, and the
+ * forwarding path has no lock.
  *
  * <p>A buffer is in flight from its handoff until its index comes back; the source refuses a handoff once
  * {@link #capacity()} buffers are in flight to one destination, so neither ring of a pair can overflow, and the
@@ -99,6 +100,11 @@ public final class WorkerHandoff {
         sent++;
         unpublished = true;
         return true;
+    }
+
+    /** True when {@link #send} to {@code worker} would take a buffer now. */
+    public boolean canSend(int worker) {
+        return worker != self && worker >= 0 && worker < out.length && inFlight[IN_FLIGHT_PAD + worker] < capacity;
     }
 
     // ---- runtime side ----
@@ -207,7 +213,7 @@ public final class WorkerHandoff {
     }
 
     /**
-     * Copies buffer {@code fromBi} of another worker's pool ({@code source}, its segment, read once per batch by the
+     * Copies buffer {@code fromBi} of another worker's pool (a buffer handed on a second time, {@link NodeContext#handoff}) ({@code source}, its segment, read once per batch by the
      * caller; read-only: its owner does not touch a buffer in flight) into {@code toBi} of this worker's pool
      * ({@code destination}): the metadata line, then only the bytes the packet uses, from the lowest of data start,
      * current data and the L2 header (a node may have pushed a header into the headroom, or the L2 header may sit

@@ -164,7 +164,7 @@ final class Statistics {
             }
             if (noBuffer > 0) {
                 result.add(new ErrorCount(plan.name, "handoff-no-buffer",
-                        "buffers handed to this node by another worker dropped: no buffer free here", noBuffer));
+                        "buffers handed to this node by another worker dropped: the node is not in a graph this worker can take", noBuffer));
             }
             if (exceptions > 0) {
                 result.add(new ErrorCount(plan.name, "exception",

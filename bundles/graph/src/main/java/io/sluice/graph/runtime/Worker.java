@@ -85,19 +85,23 @@ final class Worker implements Runnable {
 
     /**
      * This worker's frame queues to and from the others (null with one worker): set before the thread starts.
-     * Buffers that arrive are copied into this worker's pool and their indices go back to their owner, which frees
-     * them (WorkerHandoff explains why a pool is only ever touched by its own worker).
+     * The workers' pools are ranges of one memory, so a buffer that arrives is processed where it lies; when it is
+     * freed here it waits among its pool's foreign frees until the end of the pass, which sends it home on the
+     * return ring to its owner, the only thread that touches its pool's free stack (decision 0002).
      */
     WorkerHandoff handoff;
-    /** Handed-off buffers taken from other workers, and those dropped for want of a buffer here (by slot). */
+    /**
+     * Handed-off buffers taken from other workers, and (by slot) those dropped because they name a node of a graph
+     * this worker does not have (counted as that node's {@code handoff-no-buffer}).
+     */
     long handoffReceived;
     long[] handoffNoBuffer = new long[0];
     /** At most this many entries are taken from one other worker per pass, so inputs are polled in between. */
     static final int HANDOFF_BATCH = Frame.CAPACITY * 4;
-    /** The buffers allocated for one batch of arrivals. */
-    private final int[] arrivals = new int[HANDOFF_BATCH];
     /** What the handoff batch's touches read, kept so that the reads are not optimised away; never used otherwise. */
     private long touched;
+    /** Foreign frees on their way home, one batch (as many as the pool can hold). */
+    private final int[] homeward;
 
     long[] calls = new long[0];
     long[] vectors = new long[0];
@@ -182,6 +186,7 @@ final class Worker implements Runnable {
         this.workerPool = workerPool;
         this.index = index;
         this.pool = pool;
+        this.homeward = new int[Math.max(1, pool.foreignCapacity())];
         this.traceRing = traceRing;
         this.ringCapacity = ringCapacity;
         this.ringMask = ringCapacity - 1;
@@ -474,7 +479,33 @@ final class Worker implements Runnable {
                 work += runInput(plan);
             }
         }
-        return work + drain(plans);
+        work += drain(plans);
+        if (pool.foreignCount() != 0) {
+            sendForeignHome();
+        }
+        return work;
+    }
+
+    /**
+     * Sends the buffers of other workers freed here in this pass back to their owners on the return rings (never
+     * full: each holds at most what its owner has in flight here), and wakes an owner asleep in rx-mode interrupt.
+     */
+    private void sendForeignHome() {
+        int[] home = homeward;
+        int n = pool.drainForeign(home);
+        long owners = 0;
+        for (int i = 0; i < n; i++) {
+            int bi = home[i];
+            int owner = pool.owner(bi);
+            handoff.giveBack(owner, bi);
+            owners |= 1L << owner;
+        }
+        for (long left = owners; left != 0; left &= left - 1) {
+            handoff.publishReturns(Long.numberOfTrailingZeros(left));
+        }
+        if (owners != 0 && rxMode != RxMode.POLLING) {
+            wakeSleepingPeers(owners);
+        }
     }
 
     private int runInput(SlotPlan plan) {
@@ -663,16 +694,15 @@ final class Worker implements Runnable {
     }
 
     /**
-     * Frees what the other workers gave back, then takes what they handed to this worker: each buffer is copied
-     * into this worker's pool (and traced here when it was traced there, under a {@code handoff_trace} record),
-     * queued for its node, and its index goes back to its owner. Returns the buffers taken.
+     * Frees what the other workers gave back, then takes what they handed to this worker: each buffer is queued for
+     * its node where it lies (and traced here when it was traced there, under a {@code handoff_trace} record); it
+     * goes home when this worker frees it. Returns the buffers taken.
      */
     private int receiveHandoffs() {
         WorkerHandoff queues = handoff;
         queues.reclaim(pool);
         int total = 0;
         int workers = queues.workers();
-        long returned = 0;
         for (int source = 0; source < workers; source++) {
             HandoffRing ring = queues.incoming(source);
             if (ring == null) {
@@ -682,54 +712,40 @@ final class Worker implements Runnable {
             if (n == 0) {
                 continue;
             }
-            MemorySegment from = workerPool.worker(source).pool.segment();
-            MemorySegment to = pool.segment();
-            // The source wrote these buffers' metadata and data lines on its core: read one word of each first, in a
-            // loop of independent loads, so that their misses overlap instead of each copy waiting for its own.
+            // The source wrote these buffers' metadata and first data lines on its core: read one word of each in a
+            // loop of independent loads, so that their misses overlap instead of each node's first read waiting.
+            MemorySegment memory = pool.segment();
             long read = 0;
             for (int i = 0; i < n; i++) {
                 long base = BufferPool.base(WorkerHandoff.entryBuffer(ring.entry(i)));
-                read ^= from.get(ValueLayout.JAVA_LONG, base)
-                        ^ from.get(ValueLayout.JAVA_LONG, base + BufferPool.METADATA_SIZE + BufferPool.HEADROOM);
+                read ^= memory.get(ValueLayout.JAVA_LONG, base)
+                        ^ memory.get(ValueLayout.JAVA_LONG, base + BufferPool.METADATA_SIZE + BufferPool.HEADROOM);
             }
             touched ^= read;
-            int[] fresh = arrivals;
-            int got = pool.alloc(fresh, 0, n);
             for (int i = 0; i < n; i++) {
                 long entry = ring.entry(i);
                 int slot = WorkerHandoff.entrySlot(entry);
-                int sourceBi = WorkerHandoff.entryBuffer(entry);
+                int bi = WorkerHandoff.entryBuffer(entry);
                 if (slot >= rings.length) {
                     // the source runs a graph this worker has not taken yet: take it now
                     adoptCurrent();
                 }
-                int bi = i < got ? fresh[i] : -1;
-                if (bi >= 0 && slot >= rings.length) {
-                    pool.free(bi);
-                    bi = -1;
-                }
-                if (bi < 0) {
+                if (slot >= rings.length) {
                     if (slot < handoffNoBuffer.length) {
                         handoffNoBuffer[slot]++;
                     }
-                } else {
-                    WorkerHandoff.copy(from, sourceBi, to, bi);
-                    int sourceTrace = pool.traceHandle(bi);
-                    boolean traced = sourceTrace >= 0;
-                    if (traced) {
-                        traceArrival(bi, source, sourceTrace);
-                    }
-                    enqueue(slot, bi, traced);
+                    pool.free(bi);
+                    continue;
                 }
-                queues.giveBack(source, sourceBi);
+                int sourceTrace = pool.traceHandle(bi);
+                boolean traced = sourceTrace >= 0;
+                if (traced) {
+                    traceArrival(bi, source, sourceTrace);
+                }
+                enqueue(slot, bi, traced);
             }
             ring.take(n);
-            queues.publishReturns(source);
-            returned |= 1L << source;
             total += n;
-        }
-        if (returned != 0 && rxMode != RxMode.POLLING) {
-            wakeSleepingPeers(returned);
         }
         handoffReceived += total;
         return total;
@@ -876,6 +892,18 @@ final class Worker implements Runnable {
     void reclaimHandoffs() {
         if (handoff != null) {
             handoff.reclaim(pool);
+        }
+    }
+
+    /**
+     * With every thread stopped and {@link #releaseAll} done on all: frees the other workers' buffers freed here
+     * straight into their owners' pools (no thread touches them any more).
+     */
+    void freeForeignAtHome() {
+        int n = pool.drainForeign(homeward);
+        for (int i = 0; i < n; i++) {
+            int bi = homeward[i];
+            workerPool.worker(pool.owner(bi)).pool.free(bi);
         }
     }
 

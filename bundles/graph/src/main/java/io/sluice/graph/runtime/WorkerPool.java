@@ -54,8 +54,12 @@ final class WorkerPool {
         RxMode rxMode = RxMode.named(options.rxMode());
         long quietNanos = rxMode.quietNanos(options.adaptiveWindowMicros());
         Worker[] made = new Worker[options.workers()];
+        // One memory for all the workers' pools: a handed-off buffer is processed where it lies. A worker holds at
+        // most handoff-queue buffers of each other worker (the in-flight bound), so its foreign frees fit in that.
+        BufferPool[] pools = BufferPool.shared(made.length, options.buffersPerWorker(),
+                (made.length - 1) * options.handoffQueue());
         for (int w = 0; w < made.length; w++) {
-            made[w] = new Worker(this, w, new BufferPool(options.buffersPerWorker()),
+            made[w] = new Worker(this, w, pools[w],
                     new TraceRing(options.traceRecords()), options.parkCapacity(), IdleStrategy.named(options.idle()),
                     rxMode, quietNanos);
             made[w].cpu = options.cpus().length > w ? options.cpus()[w] : -1;
@@ -292,6 +296,11 @@ final class WorkerPool {
         }
         for (Worker worker : workers) {
             worker.releaseAll();
+        }
+        for (Worker worker : workers) {
+            worker.freeForeignAtHome();
+        }
+        for (Worker worker : workers) {
             worker.pool.close();
             worker.traceRing.close();
         }

@@ -144,6 +144,49 @@ class WorkerHandoffTest {
         }
     }
 
+    /**
+     * The workers' pools are one memory, so a handed-off buffer is processed where it lies and goes home when it is
+     * freed. One that the receiving worker hands on again (here straight back) travels as a copy in that worker's
+     * pool, the original going home at once: every buffer ends in the pool it came from and nothing stays in flight.
+     */
+    @Test
+    void aBufferHandedOnAgainTravelsAsACopyAndBothGoHome() {
+        GraphEngine engine = twoWorkers(64);
+        long[] ownedBy1 = new long[10];
+        int found = 0;
+        for (long id = 0; found < ownedBy1.length; id++) {
+            if (HandoffNodes.ownerOf(id, 2) == 1) {
+                ownedBy1[found++] = id;
+            }
+        }
+        HandoffNodes.FlowOwner owner = new HandoffNodes.FlowOwner(2, 0);
+        engine.addNode(new OneWaySource(HandoffNodes.inputName(0), ownedBy1));
+        engine.addNode(new HandoffNodes.WorkerHandoffNode("worker-handoff", "re-own"));
+        engine.addNode(new ReOwn(0, "bounce"));
+        engine.addNode(new HandoffNodes.WorkerHandoffNode("bounce", "flow-owner"));
+        engine.addNode(owner);
+        try {
+            engine.runOnce(0);
+            assertEquals(10, engine.pool(0).outstanding(), "handed to worker 1 as they are");
+            assertEquals(0, engine.pool(1).outstanding());
+            engine.runOnce(1);
+            assertEquals(10, engine.pool(1).outstanding(), "handed back as copies of worker 1's");
+            assertEquals(0, engine.pool(1).foreignCount(), "the originals were sent home at the end of the pass");
+            engine.runOnce(0);
+            assertEquals(10, owner.processed(0), "worker 0 got every packet back");
+            assertEquals(0, owner.wrongOwner());
+            assertEquals(0, engine.pool(0).outstanding(), "worker 0 freed its originals when they came home");
+            engine.runOnce(1);
+            assertEquals(0, engine.pool(1).outstanding(), "worker 1 freed its copies when they came home");
+            List<ThreadRuntime> threads = engine.runtimeByThread();
+            assertEquals(0, threads.get(0).handoffInFlight() + threads.get(1).handoffInFlight());
+            assertEquals(0, errorCount(engine, "worker-handoff", "congestion-drop")
+                    + errorCount(engine, "bounce", "congestion-drop"));
+        } finally {
+            engine.stop();
+        }
+    }
+
     /** With one worker there is no queue: a handoff is refused and the node drops and counts it. */
     @Test
     void oneWorkerHasNoHandoffAndNoHandoffTraceNode() {
@@ -154,6 +197,34 @@ class WorkerHandoffTest {
             assertEquals("sluice_main", engine.runtimeByThread().get(0).thread());
         } finally {
             engine.stop();
+        }
+    }
+
+    /** Gives every buffer a new owner and sends it on: the buffers of one flow now belong to another worker. */
+    private static final class ReOwn implements io.sluice.graph.api.Node {
+        private final io.sluice.graph.api.NodeRegistration registration;
+        private final int newOwner;
+
+        ReOwn(int newOwner, String next) {
+            this.registration = io.sluice.graph.api.NodeRegistration.internal("re-own", List.of(next), List.of(),
+                    (record, offset, context, out) -> out.append("re-own"));
+            this.newOwner = newOwner;
+        }
+
+        @Override
+        public io.sluice.graph.api.NodeRegistration registration() {
+            return registration;
+        }
+
+        @Override
+        public int process(io.sluice.graph.api.NodeContext context, io.sluice.graph.api.Frame frame) {
+            io.sluice.packet.api.BufferPool pool = context.pool();
+            int n = frame.count();
+            for (int i = 0; i < n; i++) {
+                pool.setOpaque(frame.buffers()[i], HandoffNodes.OPAQUE_OWNER, newOwner);
+                frame.nexts()[i] = 0;
+            }
+            return n;
         }
     }
 

@@ -45,6 +45,12 @@ import java.lang.invoke.VarHandle;
  * buffer is handed out. The free list is a stack of ints (ixy's mempool shape). A pool is
  * owned by one worker: allocation and free are not thread-safe; {@link #outstanding()} may be read from
  * any thread.
+ *
+ * <p>The pools of a graph's workers ({@link #shared}) are ranges of one native segment, as VPP's threads take their
+ * buffers from one buffer memory: buffer indices are global, so every pool's {@link #segment()} reads any of them,
+ * and a buffer handed to another worker is processed where it lies (decision 0002). A pool's free stack only ever
+ * holds its own range: a buffer of another pool freed here is kept on a list of foreign frees that its worker sends
+ * home ({@link #drainForeign}), since a pool is touched by its own worker only.
  */
 public final class BufferPool extends BufferPoolPadded implements AutoCloseable {
 
@@ -129,28 +135,87 @@ public final class BufferPool extends BufferPoolPadded implements AutoCloseable 
         }
     }
 
-    private final Arena arena;
+    private final Memory memory;
     private final MemorySegment segment;
+    /** This pool's range of the memory: buffers first .. first + capacity - 1. */
+    private final int first;
     private final int capacity;
     private final int[] freeStack;
+    /** Buffers of the memory's other pools freed here, not yet sent home: the first foreignCount entries. */
+    private final int[] foreign;
 
+    /** A pool with a memory of its own. */
     public BufferPool(int capacity) {
+        this(new Memory(checkedCapacity(capacity), 1), 0, capacity, 0);
+    }
+
+    private BufferPool(Memory memory, int first, int capacity, int foreignCapacity) {
+        this.memory = memory;
+        this.segment = memory.segment;
+        this.first = first;
+        this.capacity = capacity;
+        this.freeStack = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            freeStack[i] = first + capacity - 1 - i; // low indices come out first
+        }
+        this.freeCount = capacity;
+        this.foreign = new int[foreignCapacity];
+    }
+
+    /**
+     * {@code pools} pools of {@code capacity} buffers each over one memory, pool p the buffers p * capacity ..
+     * (p + 1) * capacity - 1; each keeps room for {@code foreignCapacity} foreign frees between two
+     * {@link #drainForeign} calls (the most buffers the other pools may have in its worker's hands at once: the
+     * handoff bound per pair times the other workers). The memory is unmapped when the last of them closes.
+     */
+    public static BufferPool[] shared(int pools, int capacity, int foreignCapacity) {
+        if (pools <= 0) {
+            throw new IllegalArgumentException("pools sharing a buffer memory must be at least 1, got " + pools);
+        }
+        checkedCapacity(capacity);
+        if ((long) pools * capacity > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException(pools + " pools of " + capacity + " buffers are too many buffer indices");
+        }
+        if (foreignCapacity < 0) {
+            throw new IllegalArgumentException("foreign capacity must not be negative, got " + foreignCapacity);
+        }
+        Memory memory = new Memory(pools * capacity, pools);
+        BufferPool[] made = new BufferPool[pools];
+        for (int p = 0; p < pools; p++) {
+            made[p] = new BufferPool(memory, p * capacity, capacity, foreignCapacity);
+        }
+        return made;
+    }
+
+    private static int checkedCapacity(int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("buffer pool capacity must be positive, got " + capacity);
         }
-        this.capacity = capacity;
-        this.arena = Arena.ofShared();
-        // Anonymous pages, zero-filled by the kernel at first touch: Arena.allocate would zero (and so make
-        // resident) every buffer at once, while a box that forwards little uses only the low buffers, which the
-        // free stack hands out first. Unmapped when the arena closes.
-        long bytes = (long) capacity * STRIDE;
-        this.segment = Libc.mmap(bytes, LinuxConstants.PROT_READ | LinuxConstants.PROT_WRITE,
-                LinuxConstants.MAP_PRIVATE | LinuxConstants.MAP_ANONYMOUS, -1, 0).reinterpret(bytes, arena, Libc::munmap);
-        this.freeStack = new int[capacity];
-        for (int i = 0; i < capacity; i++) {
-            freeStack[i] = capacity - 1 - i; // low indices come out first
+        return capacity;
+    }
+
+    /** The native memory of one or more pools, unmapped when the last of them closes. */
+    private static final class Memory {
+        final Arena arena = Arena.ofShared();
+        final MemorySegment segment;
+        private int open;
+
+        Memory(int buffers, int pools) {
+            // Anonymous pages, zero-filled by the kernel at first touch: Arena.allocate would zero (and so make
+            // resident) every buffer at once, while a box that forwards little uses only the low buffers of each
+            // pool, which its free stack hands out first. Unmapped when the arena closes.
+            long bytes = (long) buffers * STRIDE;
+            this.segment = Libc.mmap(bytes, LinuxConstants.PROT_READ | LinuxConstants.PROT_WRITE,
+                    LinuxConstants.MAP_PRIVATE | LinuxConstants.MAP_ANONYMOUS, -1, 0)
+                    .reinterpret(bytes, arena, Libc::munmap);
+            this.open = pools;
         }
-        this.freeCount = capacity;
+
+        synchronized void release() {
+            if (open > 0 && --open == 0) {
+                arena.close();
+            }
+        }
     }
 
     /** The native memory every buffer lives in; flyweights read it at {@link #dataOffset(int)}. */
@@ -203,15 +268,75 @@ public final class BufferPool extends BufferPoolPadded implements AutoCloseable 
         return got;
     }
 
+    /** Frees {@code bi}: onto the free stack when it is this pool's, else onto the foreign frees. */
     public void free(int bi) {
-        freeStack[freeCount++] = bi;
-        OUTSTANDING.setOpaque(this, capacity - freeCount);
+        if (owns(bi)) {
+            freeStack[freeCount++] = bi;
+            OUTSTANDING.setOpaque(this, capacity - freeCount);
+        } else {
+            freeForeign(bi);
+        }
     }
 
     public void free(int[] buffers, int from, int n) {
-        System.arraycopy(buffers, from, freeStack, freeCount, n);
-        freeCount += n;
+        int end = from + n;
+        int local = from;
+        while (local < end && owns(buffers[local])) {
+            local++;
+        }
+        System.arraycopy(buffers, from, freeStack, freeCount, local - from);
+        freeCount += local - from;
+        for (int i = local; i < end; i++) {
+            int bi = buffers[i];
+            if (owns(bi)) {
+                freeStack[freeCount++] = bi;
+            } else {
+                freeForeign(bi);
+            }
+        }
         OUTSTANDING.setOpaque(this, capacity - freeCount);
+    }
+
+    private void freeForeign(int bi) {
+        if (bi < 0 || (long) bi * STRIDE >= segment.byteSize()) {
+            throw new IllegalArgumentException("buffer " + bi + " is in no pool of this buffer memory");
+        }
+        if (foreignCount == foreign.length) {
+            throw new IllegalStateException("buffer " + bi + " of another pool freed here, but " + foreign.length
+                    + " foreign frees are already waiting to go home");
+        }
+        foreign[foreignCount++] = bi;
+    }
+
+    /** True when {@code bi} is in this pool's range (its free stack takes it back). */
+    public boolean owns(int bi) {
+        return bi - first >= 0 && bi - first < capacity;
+    }
+
+    /** The pool, by its index in what {@link #shared} made, whose range holds buffer {@code bi}. */
+    public int owner(int bi) {
+        return bi / capacity;
+    }
+
+    /** How many foreign frees this pool holds between two {@link #drainForeign} calls. */
+    public int foreignCapacity() {
+        return foreign.length;
+    }
+
+    /** Foreign frees waiting to go home. */
+    public int foreignCount() {
+        return foreignCount;
+    }
+
+    /**
+     * Moves the foreign frees into {@code out} (at least {@link #foreignCount()} long) and forgets them: the caller
+     * sends each to its owner ({@link #owner}). Returns how many.
+     */
+    public int drainForeign(int[] out) {
+        int n = foreignCount;
+        System.arraycopy(foreign, 0, out, 0, n);
+        foreignCount = 0;
+        return n;
     }
 
     private void reset(int bi) {
@@ -457,6 +582,6 @@ public final class BufferPool extends BufferPoolPadded implements AutoCloseable 
 
     @Override
     public void close() {
-        arena.close();
+        memory.release();
     }
 }

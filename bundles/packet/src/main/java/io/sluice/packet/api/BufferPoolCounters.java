@@ -15,6 +15,7 @@ abstract class BufferPoolCounters extends BufferPoolPadBefore {
     @SuppressWarnings("unused") // written through BufferPool's OUTSTANDING var handle
     int outstanding;
     long allocFailures;
+    int foreignCount;
 }
 
 /** 64 bytes before a pool's counters. */

@@ -2,11 +2,16 @@ package io.sluice.packet.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 class BufferPoolTest {
 
@@ -50,6 +55,98 @@ class BufferPoolTest {
             pool.free(out, 1, 5);
             assertEquals(0, pool.outstanding());
         }
+    }
+
+    @Test
+    void sharedPoolsAreRangesOfOneMemoryAndForeignFreesWaitToGoHome() {
+        BufferPool[] pools = BufferPool.shared(2, 4, 8);
+        BufferPool zero = pools[0];
+        BufferPool one = pools[1];
+        try {
+            assertEquals(zero.segment(), one.segment(), "one memory");
+            int mine = one.alloc();
+            assertEquals(4, mine, "pool 1 hands out its range, lowest first");
+            assertEquals(1, one.owner(mine));
+            assertFalse(zero.owns(mine));
+            zero.segment().set(ValueLayout.JAVA_BYTE, BufferPool.dataStart(mine), (byte) 7);
+            assertEquals(7, one.segment().get(ValueLayout.JAVA_BYTE, BufferPool.dataStart(mine)),
+                    "either pool reads any buffer of the memory");
+
+            zero.free(mine);
+            assertEquals(4, zero.freeCount(), "a foreign free never enters the free stack");
+            assertEquals(1, zero.foreignCount());
+            assertEquals(1, one.outstanding(), "still out of its own pool until it comes home");
+            int[] home = new int[zero.foreignCapacity()];
+            assertEquals(1, zero.drainForeign(home));
+            assertEquals(mine, home[0]);
+            assertEquals(0, zero.foreignCount());
+            one.free(home[0]);
+            assertEquals(0, one.outstanding());
+        } finally {
+            zero.close();
+            one.close();
+        }
+    }
+
+    @Test
+    void batchFreeSortsMixedBuffersIntoTheStackAndTheForeignFrees() {
+        BufferPool[] pools = BufferPool.shared(2, 4, 8);
+        try {
+            int[] own = new int[3];
+            int[] theirs = new int[2];
+            assertEquals(3, pools[0].alloc(own, 0, 3));
+            assertEquals(2, pools[1].alloc(theirs, 0, 2));
+            int[] mixed = {own[0], theirs[0], own[1], theirs[1], own[2]};
+            pools[0].free(mixed, 0, mixed.length);
+            assertEquals(0, pools[0].outstanding());
+            assertEquals(2, pools[0].foreignCount());
+            int[] home = new int[8];
+            assertEquals(2, pools[0].drainForeign(home));
+            assertArrayEquals(theirs, Arrays.copyOf(home, 2));
+            pools[1].free(home, 0, 2);
+            assertEquals(0, pools[1].outstanding());
+            int[] again = new int[4];
+            assertEquals(4, pools[0].alloc(again, 0, 4));
+            for (int bi : again) {
+                assertTrue(pools[0].owns(bi), "pool 0 hands out only its own range, got " + bi);
+            }
+        } finally {
+            pools[0].close();
+            pools[1].close();
+        }
+    }
+
+    @Test
+    void aBufferOfNoPoolOrTooManyForeignFreesAreRefusedByName() {
+        BufferPool[] pools = BufferPool.shared(2, 2, 1);
+        try {
+            IllegalArgumentException none = assertThrows(
+                    IllegalArgumentException.class, () -> pools[0].free(9));
+            assertEquals("buffer 9 is in no pool of this buffer memory", none.getMessage());
+            pools[0].free(pools[1].alloc());
+            int second = pools[1].alloc();
+            IllegalStateException full = assertThrows(
+                    IllegalStateException.class, () -> pools[0].free(second));
+            assertEquals("buffer 3 of another pool freed here, but 1 foreign frees are already waiting to go home",
+                    full.getMessage());
+        } finally {
+            pools[0].close();
+            pools[1].close();
+        }
+        try (BufferPool alone = new BufferPool(2)) {
+            assertThrows(IllegalArgumentException.class, () -> alone.free(2));
+        }
+    }
+
+    @Test
+    void theSharedMemoryStaysMappedUntilItsLastPoolCloses() {
+        BufferPool[] pools = BufferPool.shared(2, 2, 0);
+        int bi = pools[1].alloc();
+        pools[0].close();
+        pools[1].segment().set(ValueLayout.JAVA_BYTE, BufferPool.dataStart(bi), (byte) 1);
+        pools[1].close();
+        assertThrows(IllegalStateException.class,
+                () -> pools[1].segment().get(ValueLayout.JAVA_BYTE, BufferPool.dataStart(bi)));
     }
 
     @Test
