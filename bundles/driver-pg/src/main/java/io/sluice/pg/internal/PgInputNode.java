@@ -62,7 +62,7 @@ final class PgInputNode implements Node, InterruptibleInput {
 
     /** Nothing to wait for while no enabled stream has packets left; polled (for its rate) while one has. */
     @Override
-    public int rxFds(int[] fds, int from) {
+    public int rxFds(int worker, int[] fds, int from) {
         for (StreamState stream : generator.active()) {
             if (stream.enabled && (stream.stream.count() == 0 || stream.sent < stream.stream.count())) {
                 return POLLING_ONLY;

@@ -60,11 +60,11 @@ class PacketGeneratorTest {
     void pgInputLetsItsWorkerSleepUnlessAStreamHasPacketsLeft() {
         generator.add(new PgStream("s1", List.of(frame(1, 60)), 3, 5, 0, "ethernet-input"));
         int[] fds = new int[4];
-        assertEquals(0, generator.inputNode().rxFds(fds, 0), "a disabled stream sends nothing");
+        assertEquals(0, generator.inputNode().rxFds(0, fds, 0), "a disabled stream sends nothing");
         generator.enable("s1");
-        assertEquals(io.sluice.graph.api.InterruptibleInput.POLLING_ONLY, generator.inputNode().rxFds(fds, 0));
+        assertEquals(io.sluice.graph.api.InterruptibleInput.POLLING_ONLY, generator.inputNode().rxFds(0, fds, 0));
         harness.run();
-        assertEquals(0, generator.inputNode().rxFds(fds, 0), "a stream that sent its count is done");
+        assertEquals(0, generator.inputNode().rxFds(0, fds, 0), "a stream that sent its count is done");
     }
 
     @Test

@@ -98,7 +98,10 @@ public interface GraphRuntime {
     /** Each worker's rx-mode: what is configured, what it does now, how often it slept. */
     List<WorkerRxMode> rxModes();
 
-    /** The worker that polls input node {@code node} (VPP's rx-placement), or -1 when no node has that name. */
+    /**
+     * The worker that polls input node {@code node} (VPP's rx-placement), or -1 when no node has that name; for a
+     * {@link QueuePlacedInput}, the worker its queues start from when their port's file places none.
+     */
     int inputWorker(String node);
 
     /**
@@ -109,6 +112,14 @@ public interface GraphRuntime {
      */
     default int pollingWorker(String node) {
         return -1;
+    }
+
+    /**
+     * The worker that polls queue {@code queue} of interface {@code swIfIndex} on input node {@code node} now, or -1:
+     * {@link #pollingWorker(String)}, where a {@link QueuePlacedInput} names the worker that queue is placed on.
+     */
+    default int pollingWorker(String node, int swIfIndex, int queue) {
+        return pollingWorker(node);
     }
 
     /** Each worker's health (running, stuck in a node), read without the barrier: it answers when workers do not. */

@@ -14,9 +14,10 @@ public interface InterruptibleInput {
     int POLLING_ONLY = -1;
 
     /**
-     * Writes the node's descriptors into {@code fds[from..]}. Returns how many it wrote (0: nothing to wait for
-     * now, such as a driver with no port), or {@link #POLLING_ONLY} when one of them has no descriptor or they do
-     * not fit in {@code fds}.
+     * Writes the descriptors worker {@code worker} waits on for this node into {@code fds[from..]} (all of the
+     * node's, unless it is a {@link QueuePlacedInput}: those of the queues placed on that worker). Returns how many
+     * it wrote (0: nothing to wait for now, such as a driver with no port), or {@link #POLLING_ONLY} when one of them
+     * has no descriptor or they do not fit in {@code fds}.
      */
-    int rxFds(int[] fds, int from);
+    int rxFds(int worker, int[] fds, int from);
 }

@@ -173,6 +173,15 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     }
 
     @Override
+    public int pollingWorker(String node, int swIfIndex, int queue) {
+        int slot;
+        synchronized (lock) {
+            slot = registry.slot(node);
+        }
+        return slot < 0 ? -1 : workers.pollingWorker(slot, node, swIfIndex, queue);
+    }
+
+    @Override
     public MemorySegment retainedSegment(String name, long bytes) {
         return retained.get(name, bytes);
     }

@@ -79,7 +79,7 @@ final class Statistics {
             Copied worker = reading.byWorker().get(w);
             List<String> inputs = new ArrayList<>();
             for (Map.Entry<String, Integer> input : placement.entrySet()) {
-                if (input.getValue() == w) {
+                if (input.getValue() == w || input.getValue() == WorkerPool.EVERY_WORKER) {
                     inputs.add(input.getKey());
                 }
             }

@@ -77,7 +77,7 @@ final class TraceService {
                 if (last) {
                     worker.traceRing.setKeepLast(true);
                 }
-                if (workers.pollsInput(worker.index, slot, inputNode)) {
+                if (workers.pollsInput(worker.index, slot, inputNode, registry.node(slot))) {
                     NodeContext context = worker.context(slot);
                     if (context != null) {
                         context.bindTraceRemaining(context.traceRemaining() + count);

@@ -419,7 +419,7 @@ final class Worker implements Runnable {
                 continue; // being replaced: its successor comes with a published graph, which wakes us
             }
             int added = node instanceof InterruptibleInput input
-                    ? input.rxFds(sleepFds, fds) : InterruptibleInput.POLLING_ONLY;
+                    ? input.rxFds(index, sleepFds, fds) : InterruptibleInput.POLLING_ONLY;
             if (added < 0) {
                 if (pollingFor == null) {
                     pollingFor = plans[slot].name;
@@ -833,7 +833,7 @@ final class Worker implements Runnable {
             context.bindFeatureStart(plan.featureStartBySw, plan.featureStartDefault);
             context.bindHandoff(handoff, plan.nextSlots);
             if (plan.registration != null && plan.registration.kind() == NodeKind.INPUT
-                    && workerPool.pollsInput(index, s, plan.name)) {
+                    && workerPool.pollsInput(index, s, plan.name, plan.node)) {
                 inputs[inputCount++] = s;
             }
         }

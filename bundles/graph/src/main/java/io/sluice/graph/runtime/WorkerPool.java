@@ -5,6 +5,8 @@ import io.sluice.graph.api.GraphRuntime.BarrierStats;
 import io.sluice.graph.api.GraphRuntime.BufferStats;
 import io.sluice.graph.api.CaptureSwitch;
 import io.sluice.graph.api.HandoffRing;
+import io.sluice.graph.api.Node;
+import io.sluice.graph.api.QueuePlacedInput;
 import io.sluice.graph.api.TraceRing;
 import io.sluice.graph.api.WorkerHandoff;
 import io.sluice.packet.api.BufferPool;
@@ -94,12 +96,13 @@ final class WorkerPool {
     }
 
     /**
-     * Worker {@code worker} polls input node {@code name} in slot {@code slot}: where the configuration's
-     * {@code placement} puts it, otherwise by slot (slot mod workers). Exactly one worker polls each input node,
-     * and so each of its ports and queues.
+     * Worker {@code worker} polls input node {@code node} in slot {@code slot}: every worker polls a
+     * {@link QueuePlacedInput} (each only the queues placed on it); any other input node is polled by one worker,
+     * where the configuration's {@code placement} puts it, otherwise by slot (slot mod workers), and so are each of
+     * its ports and queues.
      */
-    boolean pollsInput(int worker, int slot, String name) {
-        return inputWorker(slot, name) == worker;
+    boolean pollsInput(int worker, int slot, String name, Node node) {
+        return node instanceof QueuePlacedInput || inputWorker(slot, name) == worker;
     }
 
     int inputWorker(int slot, String name) {
@@ -112,6 +115,15 @@ final class WorkerPool {
      * and the worker it is placed on runs and has adopted that graph (so its next pass calls the node).
      */
     int pollingWorker(int slot, String name) {
+        return pollingWorker(slot, name, -1, 0);
+    }
+
+    /**
+     * The worker that polls queue {@code queue} of interface {@code swIfIndex} on input node {@code name} now (as
+     * {@link #pollingWorker(int, String)}; for a {@link QueuePlacedInput}, the worker that queue is placed on), or -1.
+     * A {@code swIfIndex} of -1 asks for a node polled by one worker.
+     */
+    int pollingWorker(int slot, String name, int swIfIndex, int queue) {
         GraphSnapshot current = snapshot;
         if (current == null || slot < 0 || slot >= current.plans.length) {
             return -1;
@@ -121,7 +133,12 @@ final class WorkerPool {
                 || plan.registration.kind() != io.sluice.graph.api.NodeKind.INPUT) {
             return -1;
         }
-        int w = inputWorker(slot, name);
+        int w;
+        if (plan.node instanceof QueuePlacedInput placed) {
+            w = swIfIndex < 0 ? -1 : placed.queueWorker(swIfIndex, queue);
+        } else {
+            w = inputWorker(slot, name);
+        }
         Worker[] all = workers;
         if (w < 0 || w >= all.length) {
             return -1;
@@ -130,7 +147,13 @@ final class WorkerPool {
         return worker.running && worker.adoptedVersion >= current.version ? w : -1;
     }
 
-    /** Input node to the worker that polls it, for every input node of the published graph (rx placement). */
+    /** In {@link #inputPlacement}: a {@link QueuePlacedInput}, which every worker polls. */
+    static final int EVERY_WORKER = -1;
+
+    /**
+     * Input node to the worker that polls it, for every input node of the published graph (rx placement);
+     * {@link #EVERY_WORKER} for a {@link QueuePlacedInput}.
+     */
     Map<String, Integer> inputPlacement() {
         Map<String, Integer> result = new java.util.LinkedHashMap<>();
         GraphSnapshot current = snapshot;
@@ -139,7 +162,8 @@ final class WorkerPool {
         }
         for (SlotPlan plan : current.plans) {
             if (plan.registration != null && plan.registration.kind() == io.sluice.graph.api.NodeKind.INPUT) {
-                result.put(plan.name, inputWorker(plan.slot, plan.name));
+                result.put(plan.name, plan.node instanceof QueuePlacedInput ? EVERY_WORKER
+                        : inputWorker(plan.slot, plan.name));
             }
         }
         return result;

@@ -63,7 +63,7 @@ class RxModeTest {
         }
 
         @Override
-        public int rxFds(int[] fds, int from) {
+        public int rxFds(int worker, int[] fds, int from) {
             fds[from] = fd;
             return 1;
         }

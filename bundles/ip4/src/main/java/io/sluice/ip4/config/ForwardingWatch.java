@@ -155,7 +155,7 @@ public final class ForwardingWatch {
             List<String> inputs = new ArrayList<>();
             for (InterfaceTable.RxQueue queue : interfaces.rxQueues()) {
                 if (queue.swIfIndex() == sw) {
-                    if (graph.pollingWorker(queue.inputNode()) >= 0) {
+                    if (graph.pollingWorker(queue.inputNode(), sw, queue.queue()) >= 0) {
                         return null;
                     }
                     inputs.add(queue.inputNode());
@@ -168,7 +168,7 @@ public final class ForwardingWatch {
         public String describe(String name) {
             int sw = interfaces.find(name);
             for (InterfaceTable.RxQueue queue : interfaces.rxQueues()) {
-                int worker = queue.swIfIndex() == sw ? graph.pollingWorker(queue.inputNode()) : -1;
+                int worker = queue.swIfIndex() == sw ? graph.pollingWorker(queue.inputNode(), sw, queue.queue()) : -1;
                 if (worker >= 0) {
                     return name + " (" + queue.inputNode() + ", worker " + worker + ")";
                 }

@@ -91,7 +91,7 @@ public final class Ip4PingNode implements Node, InterruptibleInput {
     }
 
     @Override
-    public int rxFds(int[] fds, int from) {
+    public int rxFds(int worker, int[] fds, int from) {
         PingRun run = service.current();
         return run != null && run.pending() ? POLLING_ONLY : 0;
     }

@@ -42,10 +42,10 @@ class Ip4PingNodesTest {
         Ip4PingNode node = new Ip4PingNode(service);
         NodeContext context = new NodeContext(pool, ring, 0, 0, Ip4PingNode.Error.values().length);
         assertEquals(0, node.process(context, frame), "nothing released yet");
-        assertEquals(0, node.rxFds(new int[4], 0), "nothing to send: the worker may sleep");
+        assertEquals(0, node.rxFds(0, new int[4], 0), "nothing to send: the worker may sleep");
 
         run.due.set(2);
-        assertEquals(InterruptibleInput.POLLING_ONLY, node.rxFds(new int[4], 0));
+        assertEquals(InterruptibleInput.POLLING_ONLY, node.rxFds(0, new int[4], 0));
         assertEquals(2, node.process(context, frame));
         assertEquals(2, run.sent.get());
         assertEquals(2, context.errorCounts()[Ip4PingNode.Error.ECHO_REQUESTS_SENT.ordinal()]);

@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * {@code interface:rx-placement}: VPP's {@code show interface rx-placement}, each receive queue with the node and
- * the worker that poll it and its rx-mode (the port's own, or its worker's when the port has none set).
+ * the worker that poll it (where its port's {@code rx-placement} puts it, or after the node's worker in turn) and its
+ * rx-mode (the port's own, or its worker's when the port has none set).
  */
 @Command(scope = "interface", name = "rx-placement", description = "Lists receive queues: interface, queue, input node, worker, rx-mode")
 @Service
@@ -41,7 +42,7 @@ public class InterfaceRxPlacement implements Action {
         InterfaceSnapshot snapshot = interfaces.snapshot();
         List<WorkerRxMode> workers = graph.rxModes();
         for (RxQueue queue : interfaces.rxQueues()) {
-            int worker = graph.inputWorker(queue.inputNode());
+            int worker = queue.worker();
             WorkerRxMode workerMode = worker >= 0 && worker < workers.size() ? workers.get(worker) : null;
             PortRxMode own = interfaces.rxMode(queue.swIfIndex());
             String workerConfigured = workerMode == null ? "-" : workerMode.mode();

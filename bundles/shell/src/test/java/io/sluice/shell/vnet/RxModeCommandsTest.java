@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /** interface:rx-mode and interface:rx-placement over an interface table of three ports, two of them polled. */
 class RxModeCommandsTest {
     private static final String[] NAMES = {"local0", "GigabitEthernet0/8/0", "tap2", "loop0"};
-    private static final List<RxQueue> QUEUES = List.of(new RxQueue("af_xdp-input", 1, 0),
-            new RxQueue("virtio-input", 2, 0));
+    private static final List<RxQueue> QUEUES = List.of(new RxQueue("af_xdp-input", 1, 0, 0),
+            new RxQueue("virtio-input", 2, 0, 1));
 
     private final Map<Integer, PortRxMode> modes = new HashMap<>();
     /** A registered port: the commands only ask whether there is one. */
@@ -52,12 +52,12 @@ class RxModeCommandsTest {
                 });
     }
 
-    /** One worker in rx-mode adaptive, asleep, polling every input node. */
+    /** Two workers: 0 in rx-mode adaptive, asleep; 1 in rx-mode interrupt, polling. */
     private static GraphRuntime graph() {
         return (GraphRuntime) Proxy.newProxyInstance(GraphRuntime.class.getClassLoader(),
                 new Class<?>[] {GraphRuntime.class}, (proxy, method, arguments) -> switch (method.getName()) {
-                    case "rxModes" -> List.of(new WorkerRxMode(0, "adaptive", "sleeping", 12, 3, 200, 0));
-                    case "inputWorker" -> 0;
+                    case "rxModes" -> List.of(new WorkerRxMode(0, "adaptive", "sleeping", 12, 3, 200, 0),
+                            new WorkerRxMode(1, "interrupt", "polling", 40, 9, 200, 0));
                     default -> throw new AssertionError("command called " + method.getName());
                 });
     }
@@ -75,7 +75,7 @@ class RxModeCommandsTest {
     }
 
     @Test
-    void rxPlacementShowsEachQueueWithItsNodeWorkerAndModeOwnOrTheWorkers() throws Exception {
+    void rxPlacementShowsEachQueueWithTheWorkerItIsPlacedOnAndModeOwnOrThatWorkers() throws Exception {
         modes.put(2, PortRxMode.POLLING);
         InterfaceRxPlacement command = new InterfaceRxPlacement();
         command.interfaces = interfaces();
@@ -83,7 +83,7 @@ class RxModeCommandsTest {
         command.noFormat = true;
         assertEquals(List.of(
                 List.of("GigabitEthernet0/8/0", "0", "af_xdp-input", "0", "adaptive (worker's)", "adaptive", "sleeping"),
-                List.of("tap2", "0", "virtio-input", "0", "polling", "adaptive", "sleeping")),
+                List.of("tap2", "0", "virtio-input", "1", "polling", "interrupt", "polling")),
                 rows(printed(command::execute)));
     }
 

@@ -26,9 +26,12 @@ import java.util.List;
  *
  * <p>Calls into the driver are one per port and batch, never per packet on the untraced path (the trace's
  * {@link Driver#traceRecord} is one per traced buffer); a driver's per-packet work stays in its own final class,
- * or in {@link #acceptEthernet}, with its counters in locals. The ports are a
- * copy-on-write array the control plane replaces; everything else is touched only by the one worker that
- * polls the node (the graph gives an input node to one worker).
+ * or in {@link #acceptEthernet}, with its counters in locals.
+ *
+ * <p>Every worker runs the node ({@link io.sluice.graph.api.QueuePlacedInput}) and polls the ports placed on it
+ * ({@link InterfaceTable#rxQueueWorker}: the port's {@code rx-placement}, or after the node's worker in turn), so a
+ * port or queue is polled by exactly one worker and its driver state needs no lock. The control plane replaces the
+ * ports, and each worker's share of them, as copy-on-write arrays; a worker's rotation and tallies are its own.
  *
  * @param <P> what the node polls: a port, or one receive queue of a port
  */
@@ -110,10 +113,15 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         private boolean tracing;
         /** The node's error base in the graph it runs in ({@link NodeContext#errorBase}), for drop stamps. */
         private int errorBase;
+        /** The index, in this worker's share of the ports, of the port polled first next time. */
+        private int firstPort;
+        /** One worker's: the tail pads it so that two workers' tallies, written every pass, share no cache line. */
         private final long[] nodeErrors;
+        @SuppressWarnings("unused")
+        private long pad0, pad1, pad2, pad3, pad4, pad5, pad6, pad7;
 
         Rx(int errorCount) {
-            this.nodeErrors = new long[errorCount];
+            this.nodeErrors = new long[errorCount + CACHE_LINE_LONGS];
         }
 
         /** Adds {@code n} to the node's error counter {@code ordinal} (its NodeError enum's ordinal). */
@@ -157,15 +165,21 @@ public final class DeviceInput<P extends DeviceInput.Port> {
     public static final int ETHERNET_HEADER = 14;
 
     private static final Port[] NO_PORTS = new Port[0];
+    /** Two cache lines of longs: what keeps one worker's written array from the next object's line. */
+    private static final int CACHE_LINE_LONGS = 16;
 
     private final InterfaceTable interfaces;
     private final String nodeName;
     private final Driver<P> driver;
     private final Object portsLock = new Object();
     private volatile Port[] ports = NO_PORTS;
-    /** The port polled first next time. */
-    private int firstPort;
-    private final Rx rx;
+    /** Each worker's share of {@link #ports}, by worker index; replaced whole with it. */
+    private volatile Port[][] portsByWorker;
+    /** The worker of each of {@link #ports}, at the same index; replaced whole with it. */
+    private volatile int[] workerOfPort = new int[0];
+    /** Each worker's tallies and rotation, by worker index. */
+    private final Rx[] rxByWorker;
+    private final int errorCount;
 
     /**
      * {@code nodeName}: the input node this loop is, named with the queues it polls ({@link InterfaceTable#rxQueues});
@@ -175,7 +189,14 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         this.interfaces = interfaces;
         this.nodeName = nodeName;
         this.driver = driver;
-        this.rx = new Rx(errorCount);
+        this.errorCount = errorCount;
+        int workers = Math.max(1, interfaces.workerCount());
+        this.rxByWorker = new Rx[workers];
+        this.portsByWorker = new Port[workers][];
+        for (int w = 0; w < workers; w++) {
+            rxByWorker[w] = new Rx(errorCount);
+            portsByWorker[w] = NO_PORTS;
+        }
     }
 
     /** Starts polling {@code port}. Control plane. */
@@ -215,13 +236,58 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         }
     }
 
-    /** Tells the interface table which queues this node polls now. Under the ports' lock. */
+    /**
+     * Places each port on its worker ({@link InterfaceTable#rxQueueWorker}), publishes each worker's share and tells
+     * the interface table which queues this node polls now, and where. Under the ports' lock.
+     */
     private void publishQueues() {
+        Port[] all = ports;
+        int workers = rxByWorker.length;
+        int[] workerOf = new int[all.length];
+        int[] share = new int[workers];
         List<InterfaceTable.RxQueue> queues = new ArrayList<>();
-        for (Port port : ports) {
-            queues.add(new InterfaceTable.RxQueue(nodeName, port.swIfIndex(), port.rxQueue()));
+        for (int p = 0; p < all.length; p++) {
+            Port port = all[p];
+            int worker = Math.floorMod(interfaces.rxQueueWorker(nodeName, port.swIfIndex(), port.rxQueue()), workers);
+            workerOf[p] = worker;
+            share[worker]++;
+            queues.add(new InterfaceTable.RxQueue(nodeName, port.swIfIndex(), port.rxQueue(), worker));
         }
+        Port[][] byWorker = new Port[workers][];
+        for (int w = 0; w < workers; w++) {
+            byWorker[w] = new Port[share[w]];
+            share[w] = 0;
+        }
+        for (int p = 0; p < all.length; p++) {
+            byWorker[workerOf[p]][share[workerOf[p]]++] = all[p];
+        }
+        workerOfPort = workerOf;
+        portsByWorker = byWorker;
         interfaces.setRxQueues(nodeName, queues);
+    }
+
+    /**
+     * Places the ports again, as the interface table now says ({@link InterfaceTable#setRxPlacement}). Call under the
+     * graph's barrier: a queue moved must not be polled by its old worker and its new one at once.
+     */
+    public void place() {
+        synchronized (portsLock) {
+            publishQueues();
+        }
+    }
+
+    /** The worker that polls queue {@code queue} of interface {@code swIfIndex}, or -1 when this node has none such. */
+    public int queueWorker(int swIfIndex, int queue) {
+        synchronized (portsLock) {
+            Port[] all = ports;
+            int[] workerOf = workerOfPort;
+            for (int p = 0; p < all.length && p < workerOf.length; p++) {
+                if (all[p].swIfIndex() == swIfIndex && all[p].rxQueue() == queue) {
+                    return workerOf[p];
+                }
+            }
+            return -1;
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -237,10 +303,14 @@ public final class DeviceInput<P extends DeviceInput.Port> {
      * The ports' descriptors for a worker about to sleep ({@link io.sluice.graph.api.InterruptibleInput}): written
      * to {@code fds[from..]}, their count returned, or {@code InterruptibleInput.POLLING_ONLY} when a port has
      * none, is in rx-mode polling ({@link PortRxMode#POLLING}: it reports no descriptor, so its worker keeps
-     * polling) or they do not fit. On the worker, when it found no work.
+     * polling) or they do not fit. Only the ports placed on {@code worker}. On that worker, when it found no work.
      */
-    public int rxFds(int[] fds, int from) {
-        Port[] current = ports;
+    public int rxFds(int worker, int[] fds, int from) {
+        Port[][] byWorker = portsByWorker;
+        if (worker < 0 || worker >= byWorker.length) {
+            return 0;
+        }
+        Port[] current = byWorker[worker];
         if (from + current.length > fds.length) {
             return InterruptibleInput.POLLING_ONLY;
         }
@@ -258,21 +328,26 @@ public final class DeviceInput<P extends DeviceInput.Port> {
     /** The node's {@code process}: one batch per port until the frame is full. Returns the buffers placed. */
     @SuppressWarnings("unchecked")
     public int process(NodeContext context, Frame frame) {
-        Port[] current = ports;
+        int worker = context.workerIndex();
+        Port[][] byWorker = portsByWorker;
+        if (worker >= byWorker.length) {
+            return 0;
+        }
+        Port[] current = byWorker[worker];
         int portCount = current.length;
         if (portCount == 0) {
             return 0;
         }
         InterfaceSnapshot snapshot = interfaces.snapshot();
-        InterfaceCounters counters = interfaces.counters(context.workerIndex());
-        Rx tally = rx;
+        InterfaceCounters counters = interfaces.counters(worker);
+        Rx tally = rxByWorker[worker];
         boolean tracing = context.traceArmed() > 0;
         tally.tracing = tracing;
         tally.errorBase = context.errorBase();
         ArmedCapture capture = context.capture();
         boolean capturing = capture.captures(ArmedCapture.RX);
-        int first = firstPort < portCount ? firstPort : 0;
-        firstPort = first + 1 < portCount ? first + 1 : 0;
+        int first = tally.firstPort < portCount ? tally.firstPort : 0;
+        tally.firstPort = first + 1 < portCount ? first + 1 : 0;
         for (int p = 0; p < portCount; p++) {
             int from = frame.count();
             if (from == Frame.CAPACITY) {
@@ -303,7 +378,7 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             }
         }
         long[] errors = tally.nodeErrors;
-        for (int e = 0; e < errors.length; e++) {
+        for (int e = 0; e < errorCount; e++) {
             if (errors[e] != 0) {
                 context.countError(e, errors[e]);
                 errors[e] = 0;

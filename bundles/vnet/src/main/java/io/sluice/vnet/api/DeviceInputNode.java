@@ -6,6 +6,7 @@ import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeContext;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.NextArc;
+import io.sluice.graph.api.QueuePlacedInput;
 import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.TraceFormatter;
 
@@ -14,13 +15,13 @@ import java.util.List;
 /**
  * A driver's input node: its registration and the {@link DeviceInput} loop it runs, with final methods, so
  * that a driver writes only its part ({@link DeviceInput.Driver}: one batch of a port, its trace records) and
- * its formatter and errors. Its worker may sleep on the ports' descriptors when they are quiet (rx-mode): a
+ * its formatter and errors. Every worker runs it, each polling the ports placed on it ({@link QueuePlacedInput}). A worker may sleep on the ports' descriptors when they are quiet (rx-mode): a
  * port without one ({@link DeviceInput.Port#rxFd}) keeps it polling.
  *
  * @param <P> what the node polls: a port, or one receive queue of a port
  */
 public abstract class DeviceInputNode<P extends DeviceInput.Port> implements Node, DeviceInput.Driver<P>,
-        InterruptibleInput {
+        InterruptibleInput, QueuePlacedInput {
 
     private final NodeRegistration registration;
     private final DeviceInput<P> input;
@@ -63,8 +64,13 @@ public abstract class DeviceInputNode<P extends DeviceInput.Port> implements Nod
     }
 
     @Override
-    public final int rxFds(int[] fds, int from) {
-        return input.rxFds(fds, from);
+    public final int rxFds(int worker, int[] fds, int from) {
+        return input.rxFds(worker, fds, from);
+    }
+
+    @Override
+    public final int queueWorker(int swIfIndex, int queue) {
+        return input.queueWorker(swIfIndex, queue);
     }
 
     /** The ports this node polls: a port component attaches and detaches its port here. */

@@ -60,8 +60,31 @@ public interface InterfaceTable {
     /** Every receive queue a device-input node polls: VPP's {@code show interface rx-placement}. */
     List<RxQueue> rxQueues();
 
-    /** Queue {@code queue} of interface {@code swIfIndex}, polled by {@code inputNode}. */
-    record RxQueue(String inputNode, int swIfIndex, int queue) {
+    /** The workers of the graph, 0..workerCount-1. */
+    int workerCount();
+
+    /**
+     * The workers the port's configuration places its receive queues on (queue q on {@code workers[q % length]},
+     * as VPP's {@code dev { workers }}), or null when it places none.
+     */
+    int[] rxPlacement(int swIfIndex);
+
+    /**
+     * Places the port's receive queues on {@code workers} (null: the default placement, {@link #rxQueueWorker}).
+     * Kept with the interface's name, like its rx-mode; takes effect when its input node next publishes its
+     * queues (the port attached). A worker outside 0..workerCount-1 is refused with a message naming it.
+     */
+    void setRxPlacement(int swIfIndex, int[] workers);
+
+    /**
+     * The worker that is to poll queue {@code queue} of interface {@code swIfIndex} on device-input node
+     * {@code inputNode}: where the port's configuration places it ({@link #rxPlacement}), otherwise the worker the
+     * graph places the node on, the port's further queues on the workers after it in turn.
+     */
+    int rxQueueWorker(String inputNode, int swIfIndex, int queue);
+
+    /** Queue {@code queue} of interface {@code swIfIndex}, polled by {@code inputNode} on worker {@code worker}. */
+    record RxQueue(String inputNode, int swIfIndex, int queue, int worker) {
     }
 
     /** The name of the output node of an interface, the end of its ip4-output arc. */

@@ -44,9 +44,12 @@ public final class PortAttachment<P extends PolledPort> {
             System.Logger log) {
         C config;
         PortRxMode rxMode;
+        int[] rxPlacement;
         try {
             config = parse.apply(properties);
-            rxMode = rxMode(new PortProperties(properties, config.pid()));
+            PortProperties checked = new PortProperties(properties, config.pid());
+            rxMode = rxMode(checked);
+            rxPlacement = rxPlacement(checked, interfaces.workerCount());
         } catch (IllegalArgumentException e) {
             log.log(System.Logger.Level.ERROR, e.getMessage() + consequence);
             throw e;
@@ -61,6 +64,7 @@ public final class PortAttachment<P extends PolledPort> {
                 interfaces.setAdminUp(sw, config.adminUp());
             }
             interfaces.setRxMode(sw, rxMode);
+            interfaces.setRxPlacement(sw, rxPlacement);
             input.attach(port);
             return attachment;
         } catch (RuntimeException e) {
@@ -83,6 +87,34 @@ public final class PortAttachment<P extends PolledPort> {
         } catch (IllegalArgumentException e) {
             throw properties.refuse(PortConfig.RX_MODE, e.getMessage());
         }
+    }
+
+    /**
+     * The configured rx placement ({@link PortConfig#RX_PLACEMENT}): workers, each within 0..{@code workers}-1, or
+     * null when the key is absent.
+     */
+    static int[] rxPlacement(PortProperties properties, int workers) {
+        String text = properties.optional(PortConfig.RX_PLACEMENT);
+        if (text == null) {
+            return null;
+        }
+        String[] words = text.trim().split("[,\\s]+");
+        if (words.length == 0 || words[0].isEmpty()) {
+            throw properties.refuse(PortConfig.RX_PLACEMENT, "names no worker");
+        }
+        int[] placed = new int[words.length];
+        for (int i = 0; i < words.length; i++) {
+            try {
+                placed[i] = Integer.parseInt(words[i]);
+            } catch (NumberFormatException e) {
+                throw properties.refuse(PortConfig.RX_PLACEMENT, "'" + words[i] + "' is not a worker number");
+            }
+            if (placed[i] < 0 || placed[i] >= workers) {
+                throw properties.refuse(PortConfig.RX_PLACEMENT, "worker " + placed[i] + ", but the workers are 0.."
+                        + (workers - 1));
+            }
+        }
+        return placed;
     }
 
     public P port() {

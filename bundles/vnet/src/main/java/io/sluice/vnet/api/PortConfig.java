@@ -11,6 +11,11 @@ public interface PortConfig {
     String ADMIN_UP = "admin.up";
     /** The configuration's key for the port's rx-mode (polling, interrupt, adaptive; absent: its worker's). */
     String RX_MODE = "rx-mode";
+    /**
+     * The configuration's key for the workers that poll the port's receive queues, one or more separated by commas or
+     * spaces, queue q on the (q mod n)-th (VPP's {@code dev { workers }}; absent: after its input node's worker).
+     */
+    String RX_PLACEMENT = "rx-placement";
 
     /** The configuration's PID, quoted in messages. */
     String pid();

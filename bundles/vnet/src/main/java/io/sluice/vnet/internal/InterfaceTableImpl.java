@@ -48,6 +48,8 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
     private volatile InterfaceSnapshot snapshot;
     /** Each port's rx-mode by sw_if_index (null: its worker's), replaced whole; read by workers about to sleep. */
     private volatile PortRxMode[] rxModes = new PortRxMode[0];
+    /** Each port's configured rx placement by sw_if_index (null: the default), replaced whole. */
+    private volatile int[][] rxPlacements = new int[0][];
     /** The receive queues each device-input node polls, by node name. */
     private final Map<String, List<RxQueue>> rxQueues = new TreeMap<>();
 
@@ -161,6 +163,52 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
                 rxQueues.put(inputNode, List.copyOf(queues));
             }
         }
+    }
+
+    @Override
+    public int workerCount() {
+        return counters.length;
+    }
+
+    @Override
+    public int[] rxPlacement(int swIfIndex) {
+        int[][] placements = rxPlacements;
+        int[] workers = swIfIndex >= 0 && swIfIndex < placements.length ? placements[swIfIndex] : null;
+        return workers == null ? null : workers.clone();
+    }
+
+    @Override
+    public void setRxPlacement(int swIfIndex, int[] workers) {
+        if (workers != null) {
+            if (workers.length == 0) {
+                throw new IllegalArgumentException("rx-placement: no worker named");
+            }
+            for (int worker : workers) {
+                if (worker < 0 || worker >= counters.length) {
+                    throw new IllegalArgumentException("rx-placement: worker " + worker + ", but the workers are 0.."
+                            + (counters.length - 1));
+                }
+            }
+        }
+        synchronized (lock) {
+            check(swIfIndex);
+            int[][] placements = Arrays.copyOf(rxPlacements, Math.max(rxPlacements.length, swIfIndex + 1));
+            placements[swIfIndex] = workers == null ? null : workers.clone();
+            rxPlacements = placements;
+        }
+    }
+
+    @Override
+    public int rxQueueWorker(String inputNode, int swIfIndex, int queue) {
+        int workers = counters.length;
+        int[][] placements = rxPlacements;
+        int[] placed = swIfIndex >= 0 && swIfIndex < placements.length ? placements[swIfIndex] : null;
+        if (placed != null) {
+            int worker = placed[queue % placed.length];
+            return worker < workers ? worker : worker % workers;
+        }
+        int base = graph.inputWorker(inputNode);
+        return (Math.max(base, 0) + queue) % workers;
     }
 
     @Override

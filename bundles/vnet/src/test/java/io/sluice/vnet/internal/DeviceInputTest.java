@@ -17,8 +17,10 @@ import io.sluice.graph.api.NodeError;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.PacketCapture.CaptureRequest;
 import io.sluice.graph.api.PacketCapture.CaptureStatus;
+import io.sluice.graph.runtime.GraphEngine;
 import io.sluice.graph.runtime.GraphHarness;
 import io.sluice.graph.runtime.GraphHarness.Captured;
+import io.sluice.graph.runtime.GraphOptions;
 import io.sluice.graph.runtime.PcapngReader;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.AbstractPort;
@@ -38,6 +40,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -220,17 +223,17 @@ class DeviceInputTest {
         a.fd = 7;
         b.fd = 8;
         int[] fds = new int[4];
-        assertEquals(2, input.rxFds(fds, 1));
+        assertEquals(2, input.rxFds(0, fds, 1));
         assertArrayEquals(new int[] {0, 7, 8, 0}, fds);
 
         table.setRxMode(b.swIfIndex(), PortRxMode.POLLING);
-        assertEquals(InterruptibleInput.POLLING_ONLY, input.rxFds(new int[4], 0), "if1 must be polled");
+        assertEquals(InterruptibleInput.POLLING_ONLY, input.rxFds(0, new int[4], 0), "if1 must be polled");
         table.setRxMode(b.swIfIndex(), PortRxMode.INTERRUPT);
-        assertEquals(2, input.rxFds(new int[4], 0));
+        assertEquals(2, input.rxFds(0, new int[4], 0));
         table.setRxMode(b.swIfIndex(), PortRxMode.ADAPTIVE);
-        assertEquals(2, input.rxFds(new int[4], 0));
+        assertEquals(2, input.rxFds(0, new int[4], 0));
         table.setRxMode(b.swIfIndex(), null);
-        assertEquals(2, input.rxFds(new int[4], 0), "the worker's rx-mode again");
+        assertEquals(2, input.rxFds(0, new int[4], 0), "the worker's rx-mode again");
         assertNull(table.rxMode(b.swIfIndex()));
     }
 
@@ -252,15 +255,75 @@ class DeviceInputTest {
     void theRxQueuesNameTheNodeThatPollsEachAttachedPortAndItsWorker() {
         QueuePort a = attach("if0", true);
         QueuePort b = attach("if1", true);
-        assertEquals(List.of(new InterfaceTable.RxQueue(QueueInputNode.NAME, a.swIfIndex(), 0),
-                new InterfaceTable.RxQueue(QueueInputNode.NAME, b.swIfIndex(), 0)), table.rxQueues());
+        assertEquals(List.of(new InterfaceTable.RxQueue(QueueInputNode.NAME, a.swIfIndex(), 0, 0),
+                new InterfaceTable.RxQueue(QueueInputNode.NAME, b.swIfIndex(), 0, 0)), table.rxQueues());
         assertEquals(0, harness.engine().inputWorker(QueueInputNode.NAME));
         assertEquals(-1, harness.engine().inputWorker("no-such-input"));
 
         input.deviceInput().detach(a);
-        assertEquals(List.of(new InterfaceTable.RxQueue(QueueInputNode.NAME, b.swIfIndex(), 0)), table.rxQueues());
+        assertEquals(List.of(new InterfaceTable.RxQueue(QueueInputNode.NAME, b.swIfIndex(), 0, 0)), table.rxQueues());
         input.deviceInput().detach(b);
         assertTrue(table.rxQueues().isEmpty());
+    }
+
+    @Test
+    void theRxPlacementKeyPutsAPortOnItsWorkerWhichAloneReceivesFromItAndWaitsOnIt() throws Exception {
+        GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(2).withIdle("yield")
+                .withBuffersPerWorker(1024).withPlacement(Map.of(QueueInputNode.NAME, 0)));
+        try {
+            InterfaceTableImpl twoWorkers = new InterfaceTableImpl(engine);
+            QueueInputNode node = new QueueInputNode(twoWorkers);
+            engine.addNode(node);
+            QueuePort placed = PortAttachment.open(Map.of("rx-placement", "1"), properties -> new Config("test", true),
+                    "; port not created", config -> new QueuePort("if0"), engine, twoWorkers, node.deviceInput(),
+                    LOG).port();
+            QueuePort unplaced = PortAttachment.open(Map.of(), properties -> new Config("test", true),
+                    "; port not created", config -> new QueuePort("if1"), engine, twoWorkers, node.deviceInput(),
+                    LOG).port();
+            placed.fd = 7;
+            unplaced.fd = 8;
+
+            assertEquals(List.of(new InterfaceTable.RxQueue(QueueInputNode.NAME, placed.swIfIndex(), 0, 1),
+                    new InterfaceTable.RxQueue(QueueInputNode.NAME, unplaced.swIfIndex(), 0, 0)),
+                    twoWorkers.rxQueues(), "if0 where its file puts it, if1 on the node's worker");
+            assertEquals(1, node.queueWorker(placed.swIfIndex(), 0));
+            assertEquals(0, node.queueWorker(unplaced.swIfIndex(), 0));
+            assertEquals(-1, node.queueWorker(placed.swIfIndex(), 1), "no such queue");
+            int[] fds = new int[2];
+            assertEquals(1, node.rxFds(1, fds, 0));
+            assertEquals(7, fds[0], "worker 1 waits on if0 only");
+            assertEquals(1, node.rxFds(0, fds, 0));
+            assertEquals(8, fds[0], "worker 0 waits on if1 only");
+
+            engine.start();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while ((placed.polls.get() < 100 || unplaced.polls.get() < 100) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(placed.polls.get() >= 100 && unplaced.polls.get() >= 100, "both ports polled");
+            assertEquals(1 << 1, placed.pollers.get(), "if0 polled by worker 1 alone");
+            assertEquals(1 << 0, unplaced.pollers.get(), "if1 polled by worker 0 alone");
+            assertEquals(1, engine.pollingWorker(QueueInputNode.NAME, placed.swIfIndex(), 0));
+            assertEquals(0, engine.pollingWorker(QueueInputNode.NAME, unplaced.swIfIndex(), 0));
+        } finally {
+            engine.stop();
+        }
+    }
+
+    @Test
+    void anRxPlacementOnAWorkerThatDoesNotExistIsRefusedWithItsKeyAndNothingOpens() {
+        IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class, () -> PortAttachment.open(
+                Map.of("rx-placement", "1"), properties -> new Config("test", true), "; port not created",
+                config -> new QueuePort("if1"), harness.engine(), table, input.deviceInput(), LOG));
+        assertEquals("test: key 'rx-placement': worker 1, but the workers are 0..0", beyond.getMessage());
+        IllegalArgumentException word = assertThrows(IllegalArgumentException.class, () -> PortAttachment.open(
+                Map.of("rx-placement", "0, first"), properties -> new Config("test", true), "; port not created",
+                config -> new QueuePort("if1"), harness.engine(), table, input.deviceInput(), LOG));
+        assertEquals("test: key 'rx-placement': 'first' is not a worker number", word.getMessage());
+        assertEquals(-1, table.find("if1"), "nothing opened");
+        QueuePort port = attach("if2", true);
+        assertThrows(IllegalArgumentException.class, () -> table.setRxPlacement(port.swIfIndex(), new int[] {3}),
+                "the table refuses it too");
     }
 
     private static byte[] frame(int length, int seed) {
@@ -284,6 +347,9 @@ class DeviceInputTest {
         final ArrayDeque<byte[]> frames = new ArrayDeque<>();
         boolean removed;
         int fd = -1;
+        /** Each worker that received from it, as a bit, and how often it was polled. */
+        final AtomicInteger pollers = new AtomicInteger();
+        final AtomicInteger polls = new AtomicInteger();
 
         QueuePort(String name) {
             super(name, 0x02fe_0000_0001L, 1500);
@@ -340,6 +406,8 @@ class DeviceInputTest {
         public int receive(QueuePort port, NodeContext context, Frame frame, int from, int max,
                            InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
             BufferPool pool = context.pool();
+            port.pollers.getAndUpdate(bits -> bits | 1 << context.workerIndex());
+            port.polls.incrementAndGet();
             int n = 0;
             while (n < max && !port.frames.isEmpty()) {
                 byte[] bytes = port.frames.poll();

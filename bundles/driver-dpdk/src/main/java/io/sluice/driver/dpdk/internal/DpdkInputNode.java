@@ -77,6 +77,11 @@ public final class DpdkInputNode extends DeviceInputNode<DpdkInputNode.RxQueue> 
         public int swIfIndex() {
             return port.swIfIndex();
         }
+
+        @Override
+        public int rxQueue() {
+            return queue;
+        }
     }
 
     private static final NodeRegistration REGISTRATION = NodeRegistration.input(NAME, NextArc.names(Next.class),
@@ -110,8 +115,8 @@ public final class DpdkInputNode extends DeviceInputNode<DpdkInputNode.RxQueue> 
         int[] buffers = frame.buffers();
         int[] nexts = frame.nexts();
         int got = port.receive(queue, pool, buffers, from, max);
-        int noBuffer = port.lastNoBuffer();
-        int oversize = port.lastOversize();
+        int noBuffer = port.lastNoBuffer(queue);
+        int oversize = port.lastOversize(queue);
         if (noBuffer + oversize > 0) {
             rx.countError(Error.NO_BUFFER.ordinal(), noBuffer);
             rx.countError(Error.OVERSIZE.ordinal(), oversize);
@@ -143,7 +148,7 @@ public final class DpdkInputNode extends DeviceInputNode<DpdkInputNode.RxQueue> 
             traceReceived(context, pool, port, sw, queue, buffers, from, got);
             frame.setTraced(true);
         }
-        port.releaseReceived();
+        port.releaseReceived(queue);
         rx.packets += got;
         rx.bytes += bytes;
         if (!up) {
@@ -176,7 +181,7 @@ public final class DpdkInputNode extends DeviceInputNode<DpdkInputNode.RxQueue> 
                 continue; // not traced: the count is used up, or the trace's filter passes this one by
             }
             DpdkTrace.writeBuffer(trace, record, sw, queue, pool, bi);
-            DpdkTrace.writeMbuf(trace, record, port.receivedMbuf(k));
+            DpdkTrace.writeMbuf(trace, record, port.receivedMbuf(queue, k));
         }
     }
 

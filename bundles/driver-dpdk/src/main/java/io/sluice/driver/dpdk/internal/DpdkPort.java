@@ -57,14 +57,8 @@ public final class DpdkPort implements Device {
     private volatile int swIfIndex = -1;
     private volatile boolean started;
 
-    // receive side: the mbufs of the last burst, and which of them each filled buffer came from
-    private final long rxTable;
-    private int rxHeld;
-    private final long[] rxMbufOfBuffer = new long[Frame.CAPACITY];
-    private long rxNoBuffer;
-    private long rxOversize;
-    private int lastNoBuffer;
-    private int lastOversize;
+    // receive side, one per rx queue: each queue may be polled by its own worker (rx placement)
+    private final RxQueueState[] rxQueueStates;
 
     // transmit side
     @SuppressWarnings("unused") // through TX_LOCK
@@ -89,7 +83,10 @@ public final class DpdkPort implements Device {
         this.profile = profile;
         this.portId = portId;
         this.fpOps = rte.ethFpOps.address() + (long) portId * FP_OPS_SIZE;
-        this.rxTable = arena.allocate(WORD, Frame.CAPACITY).address();
+        this.rxQueueStates = new RxQueueState[Math.max(1, profile.rxQueues())];
+        for (int q = 0; q < rxQueueStates.length; q++) {
+            rxQueueStates[q] = new RxQueueState(arena.allocate(WORD, Frame.CAPACITY).address());
+        }
         this.txTable = arena.allocate(WORD, Frame.CAPACITY).address();
         try {
             if (configure()) {
@@ -243,13 +240,34 @@ public final class DpdkPort implements Device {
     // ---- receive ----
 
     /**
+     * What one rx queue keeps between its burst and its release: the burst's mbufs, which of them each filled buffer
+     * came from, and its drop counts. Touched only by the worker the queue is placed on (counts read by stats).
+     */
+    private static final class RxQueueState {
+        final long rxTable;
+        int rxHeld;
+        final long[] rxMbufOfBuffer = new long[Frame.CAPACITY];
+        long rxNoBuffer;
+        long rxOversize;
+        int lastNoBuffer;
+        int lastOversize;
+
+        RxQueueState(long rxTable) {
+            this.rxTable = rxTable;
+        }
+    }
+
+    /**
      * One rx burst on {@code queue}: copies each received frame into a buffer from {@code pool} at
      * {@code buffers[from..]} (current data 0 at the Ethernet header) and returns how many. The mbufs stay
-     * held until {@link #releaseReceived()} so that a tracer can read them ({@link #receivedMbuf}).
+     * held until {@link #releaseReceived(int)} so that a tracer can read them ({@link #receivedMbuf}).
      * Frames too long for a buffer or chained over several mbufs, and frames with no buffer left, are
-     * counted ({@link #lastOversize()}, {@link #lastNoBuffer()}) and freed with the rest.
+     * counted ({@link #lastOversize(int)}, {@link #lastNoBuffer(int)}) and freed with the rest.
      */
     int receive(int queue, BufferPool pool, int[] buffers, int from, int max) {
+        RxQueueState state = rxQueueStates[queue];
+        long rxTable = state.rxTable;
+        long[] rxMbufOfBuffer = state.rxMbufOfBuffer;
         long ops = fpOps;
         long queueData = NATIVE.get(WORD, NATIVE.get(WORD, ops + FP_RXQ_DATA) + 8L * queue);
         int n;
@@ -265,10 +283,10 @@ public final class DpdkPort implements Device {
         } catch (Throwable t) {
             throw new IllegalStateException("rx burst", t);
         }
-        rxHeld = n;
+        state.rxHeld = n;
         if (n == 0) {
-            lastNoBuffer = 0;
-            lastOversize = 0;
+            state.lastNoBuffer = 0;
+            state.lastOversize = 0;
             return 0;
         }
         int got = pool.alloc(buffers, from, n);
@@ -293,32 +311,33 @@ public final class DpdkPort implements Device {
         if (filled < got) {
             pool.free(buffers, from + filled, got - filled);
         }
-        lastOversize = oversize;
-        lastNoBuffer = n - oversize - filled;
-        rxOversize += lastOversize;
-        rxNoBuffer += lastNoBuffer;
+        state.lastOversize = oversize;
+        state.lastNoBuffer = n - oversize - filled;
+        state.rxOversize += state.lastOversize;
+        state.rxNoBuffer += state.lastNoBuffer;
         return filled;
     }
 
-    /** The mbuf the {@code k}-th buffer of the last {@link #receive} came from (valid until release). */
-    long receivedMbuf(int k) {
-        return rxMbufOfBuffer[k];
+    /** The mbuf the {@code k}-th buffer of {@code queue}'s last {@link #receive} came from (valid until release). */
+    long receivedMbuf(int queue, int k) {
+        return rxQueueStates[queue].rxMbufOfBuffer[k];
     }
 
-    /** Frees the last burst's mbufs in one call. */
-    void releaseReceived() {
-        if (rxHeld > 0) {
-            mbufs.freeBulk(rxTable, rxHeld);
-            rxHeld = 0;
+    /** Frees {@code queue}'s last burst's mbufs in one call. */
+    void releaseReceived(int queue) {
+        RxQueueState state = rxQueueStates[queue];
+        if (state.rxHeld > 0) {
+            mbufs.freeBulk(state.rxTable, state.rxHeld);
+            state.rxHeld = 0;
         }
     }
 
-    int lastNoBuffer() {
-        return lastNoBuffer;
+    int lastNoBuffer(int queue) {
+        return rxQueueStates[queue].lastNoBuffer;
     }
 
-    int lastOversize() {
-        return lastOversize;
+    int lastOversize(int queue) {
+        return rxQueueStates[queue].lastOversize;
     }
 
     // ---- transmit (Device) ----
@@ -452,6 +471,22 @@ public final class DpdkPort implements Device {
     // ---- control plane ----
 
     /** Counters of the port as DPDK keeps them (rte_eth_stats_get), with the driver's own. */
+    private long rxNoBuffer() {
+        long sum = 0;
+        for (RxQueueState state : rxQueueStates) {
+            sum += state.rxNoBuffer;
+        }
+        return sum;
+    }
+
+    private long rxOversize() {
+        long sum = 0;
+        for (RxQueueState state : rxQueueStates) {
+            sum += state.rxOversize;
+        }
+        return sum;
+    }
+
     public Stats stats() {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment s = scratch.allocate(ETH_STATS_SIZE, 8);
@@ -461,7 +496,7 @@ public final class DpdkPort implements Device {
             }
             return new Stats(s.get(WORD, STATS_IPACKETS), s.get(WORD, STATS_IBYTES), s.get(WORD, STATS_OPACKETS),
                     s.get(WORD, STATS_OBYTES), s.get(WORD, STATS_IMISSED), s.get(WORD, STATS_IERRORS),
-                    s.get(WORD, STATS_OERRORS), s.get(WORD, STATS_RX_NOMBUF), rxNoBuffer, rxOversize, txNoMbuf,
+                    s.get(WORD, STATS_OERRORS), s.get(WORD, STATS_RX_NOMBUF), rxNoBuffer(), rxOversize(), txNoMbuf,
                     txOversize);
         } catch (IllegalStateException e) {
             throw e;

@@ -83,7 +83,7 @@ public final class DpdkThroughput {
                 long count = 0;
                 while (running.get()) {
                     int n = rx.receive(0, pool, buffers, 0, Frame.CAPACITY);
-                    rx.releaseReceived();
+                    rx.releaseReceived(0);
                     if (n > 0) {
                         pool.free(buffers, 0, n);
                         count += n;
