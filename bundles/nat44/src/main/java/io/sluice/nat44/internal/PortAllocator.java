@@ -1,6 +1,7 @@
 package io.sluice.nat44.internal;
 
 import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.PortBlocks;
 
 import java.security.SecureRandom;
 import java.util.SplittableRandom;
@@ -22,9 +23,9 @@ import java.util.SplittableRandom;
  * has the whole range.
  */
 final class PortAllocator {
-    static final int FIRST_PORT = 1024;
-    static final int LAST_PORT = 65535;
-    static final int PORT_COUNT = LAST_PORT - FIRST_PORT + 1;
+    static final int FIRST_PORT = PortBlocks.FIRST_PORT;
+    static final int LAST_PORT = PortBlocks.LAST_PORT;
+    static final int PORT_COUNT = PortBlocks.PORT_COUNT;
 
     /** Protocol slots of the bitmaps. */
     static final int TCP = 0;
@@ -32,7 +33,7 @@ final class PortAllocator {
     static final int ICMP = 2;
     static final int PROTOCOLS = 3;
     /** As the graph's {@code workers} key allows. */
-    static final int MAX_WORKERS = 64;
+    static final int MAX_WORKERS = PortBlocks.MAX_WORKERS;
 
     private final int[] addresses;
     private final long[][] bitmaps; // [address * PROTOCOLS + protocol][65536 / 64]
@@ -40,7 +41,7 @@ final class PortAllocator {
     private final SplittableRandom random;
     private int forcedNextPort = -1;
     private final int workers;
-    private final int portsPerWorker;
+    private final PortBlocks blocks;
 
     PortAllocator(int[] addresses) {
         this(addresses, new SplittableRandom(new SecureRandom().nextLong()));
@@ -56,7 +57,7 @@ final class PortAllocator {
             throw new IllegalArgumentException("workers must be 1.." + MAX_WORKERS + ", got " + workers);
         }
         this.workers = workers;
-        this.portsPerWorker = PORT_COUNT / workers;
+        this.blocks = new PortBlocks(workers);
         this.addresses = addresses.clone();
         this.bitmaps = new long[addresses.length * PROTOCOLS][65536 / 64];
         this.inUse = new int[addresses.length * PROTOCOLS];
@@ -104,11 +105,7 @@ final class PortAllocator {
      * (static mappings) and the few the even split leaves over at the top belong to worker 0.
      */
     int owner(int port) {
-        int offset = port - FIRST_PORT;
-        if (offset < 0 || offset >= portsPerWorker * workers) {
-            return 0;
-        }
-        return offset / portsPerWorker;
+        return blocks.owner(port);
     }
 
     /** {@link #allocate(int, int, int, int)} for worker 0. */
@@ -126,8 +123,8 @@ final class PortAllocator {
         if (inUse[map] >= PORT_COUNT) {
             return -1;
         }
-        int first = FIRST_PORT + (worker % workers) * portsPerWorker;
-        int last = workers == 1 ? LAST_PORT : first + portsPerWorker - 1;
+        int first = blocks.first(worker);
+        int last = blocks.last(worker);
         int forced = forcedNextPort;
         if (forced >= first && forced <= last) {
             forcedNextPort = -1;

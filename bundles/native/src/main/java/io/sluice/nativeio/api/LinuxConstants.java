@@ -89,6 +89,8 @@ public final class LinuxConstants {
     public static final int PACKET_TX_RING = 13;
     public static final int PACKET_LOSS = 14;
     public static final int PACKET_QDISC_BYPASS = 20;
+    public static final int PACKET_FANOUT = 18;
+    public static final int PACKET_FANOUT_DATA = 22;
     public static final int PACKET_IGNORE_OUTGOING = 23;
     public static final int PACKET_MR_PROMISC = 1;
     public static final int TPACKET_V1 = 0;

@@ -2,6 +2,7 @@ package io.sluice.vnet.api;
 
 import io.sluice.graph.api.GraphRuntime;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -22,14 +23,15 @@ public final class PortAttachment<P extends PolledPort> {
 
     private final GraphRuntime graph;
     private final InterfaceTable interfaces;
-    private final DeviceInput<P> input;
     private final P port;
+    /** Stops the input node polling the port's queues (under the barrier). */
+    private final Runnable detachQueues;
 
-    private PortAttachment(GraphRuntime graph, InterfaceTable interfaces, DeviceInput<P> input, P port) {
+    private PortAttachment(GraphRuntime graph, InterfaceTable interfaces, P port, Runnable detachQueues) {
         this.graph = graph;
         this.interfaces = interfaces;
-        this.input = input;
         this.port = port;
+        this.detachQueues = detachQueues;
     }
 
     /**
@@ -42,6 +44,18 @@ public final class PortAttachment<P extends PolledPort> {
             Map<String, Object> properties, Function<Map<String, Object>, C> parse, String consequence,
             Function<C, P> open, GraphRuntime graph, InterfaceTable interfaces, DeviceInput<P> input,
             System.Logger log) {
+        return open(properties, parse, consequence, open, graph, interfaces, input, port -> List.of(port), log);
+    }
+
+    /**
+     * As {@link #open(Map, Function, String, Function, GraphRuntime, InterfaceTable, DeviceInput, System.Logger)}
+     * for a port with several receive queues: {@code input} polls each of {@code queuesOf(port)}, each placed on its
+     * worker by the port's {@code rx-placement} (or the configuration's default, {@link PortConfig#rxPlacement}).
+     */
+    public static <C extends PortConfig, P extends PolledPort, Q extends DeviceInput.Port> PortAttachment<P> open(
+            Map<String, Object> properties, Function<Map<String, Object>, C> parse, String consequence,
+            Function<C, P> open, GraphRuntime graph, InterfaceTable interfaces, DeviceInput<Q> input,
+            Function<P, List<Q>> queuesOf, System.Logger log) {
         C config;
         PortRxMode rxMode;
         int[] rxPlacement;
@@ -50,12 +64,20 @@ public final class PortAttachment<P extends PolledPort> {
             PortProperties checked = new PortProperties(properties, config.pid());
             rxMode = rxMode(checked);
             rxPlacement = rxPlacement(checked, interfaces.workerCount());
+            if (rxPlacement == null) {
+                rxPlacement = config.rxPlacement();
+            }
         } catch (IllegalArgumentException e) {
             log.log(System.Logger.Level.ERROR, e.getMessage() + consequence);
             throw e;
         }
         P port = open.apply(config);
-        PortAttachment<P> attachment = new PortAttachment<>(graph, interfaces, input, port);
+        List<Q> queues = queuesOf.apply(port);
+        PortAttachment<P> attachment = new PortAttachment<>(graph, interfaces, port, () -> {
+            for (Q queue : queues) {
+                input.detach(queue);
+            }
+        });
         try {
             boolean fresh = interfaces.find(port.name()) < 0;
             int sw = interfaces.register(port);
@@ -65,7 +87,9 @@ public final class PortAttachment<P extends PolledPort> {
             }
             interfaces.setRxMode(sw, rxMode);
             interfaces.setRxPlacement(sw, rxPlacement);
-            input.attach(port);
+            for (Q queue : queues) {
+                input.attach(queue);
+            }
             return attachment;
         } catch (RuntimeException e) {
             log.log(System.Logger.Level.ERROR, config.pid() + ": cannot register " + port.name() + ": "
@@ -129,7 +153,7 @@ public final class PortAttachment<P extends PolledPort> {
         unregisterQuietly();
         // after the barrier no worker is inside the input node or the interface's tx node with this port
         graph.withBarrier(() -> {
-            input.detach(port);
+            detachQueues.run();
             return null;
         });
         port.close(reason == CONFIGURATION_DELETED || reason == CONFIGURATION_MODIFIED);

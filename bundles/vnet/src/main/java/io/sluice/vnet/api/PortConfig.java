@@ -22,4 +22,13 @@ public interface PortConfig {
 
     /** Admin state given to the interface when it is first registered. */
     boolean adminUp();
+
+    /**
+     * The placement of the port's receive queues when its file has no {@link #RX_PLACEMENT} (queue q on
+     * {@code workers[q % length]}), or null for the interface table's default: a driver whose queues are steered to
+     * the workers (queue q for worker q) says so here.
+     */
+    default int[] rxPlacement() {
+        return null;
+    }
 }

@@ -33,7 +33,10 @@ import java.nio.ByteOrder;
  * PACKET_TX_RING (frames copied into ring slots, marked TP_STATUS_SEND_REQUEST, one sendto(2) flushes the
  * batch) or with sendmmsg(2) straight from the pool's buffers; see {@link AfPacketConfig.TxMode}.
  *
- * <p>One thread drives the data path; counters may be read from any thread.
+ * <p>Receive queues: one socket and ring each ({@link AfPacketRxRing}); with several, they form one fanout group
+ * (PACKET_FANOUT) and the kernel hands each frame to one of them, by flow hash or as a steering program says
+ * ({@link AfPacketFanout}). Each queue is driven by the one worker it is placed on; transmit is taken under the
+ * interface's tx lock when several workers send. Counters may be read from any thread.
  */
 public final class AfPacketDevice implements HostInterfacePort.Socket {
 
@@ -45,33 +48,20 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
 
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT;
-    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final VarHandle STATUS = ValueLayout.JAVA_INT.varHandle();
-    private long checksumsCompleted;
     static final int FRAME_SIZE = 2048;
     private static final int TX_BLOCK_SIZE = 64 * 1024;
     private static final int MAX_TX_FRAME = FRAME_SIZE - V2_TX_DATA;
-    private static final int VLAN_TAG = 4;
-    private static final int MAC_ADDRESSES = 12;
-    private static final int ETH_P_8021Q = 0x8100;
 
     private final String ifName;
     private final int ifIndex;
     private final AfPacketConfig config;
     private final Arena arena;
     private final MemorySegment callState;
-    private final MemorySegment pollfd;
 
-    private final int rxFd;
-    private final MemorySegment rxRing;
-    private final int rxBlockSize;
-    private final int rxBlockCount;
-    private final boolean rxV2;
-    private final int rxSlots;
-    private int rxBlock;
-    private int rxSlot;
-    private int rxPacketsLeftInBlock;
-    private long rxNextPacket;
+    /** The receive queues, in fanout order: queue i is the i-th socket that joined the group. */
+    private final AfPacketRxRing[] rxRings;
+    private final AfPacketFanout fanout;
 
     private final int txFd;
     private final MemorySegment txRing;
@@ -80,10 +70,6 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
     private final MemorySegment txMessages;
     private final MemorySegment txIovecs;
 
-    private long rxPackets;
-    private long rxBytes;
-    private long rxErrors;
-    private long rxKernelDrops;
     private long txPackets;
     private long txBytes;
     private long txErrors;
@@ -91,39 +77,33 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
     private long txFlushFailures;
     private boolean closed;
 
-    private AfPacketDevice(String ifName, AfPacketConfig config) {
+    private AfPacketDevice(String ifName, AfPacketConfig config, AfPacketFanout fanout) {
         this.ifName = ifName;
         this.config = config;
+        this.fanout = fanout;
         this.ifIndex = Libc.ifNameToIndex(ifName);
         this.arena = Arena.ofShared();
         this.callState = Libc.newCallState(arena);
-        this.rxBlockSize = config.rxBlockSize();
-        this.rxBlockCount = config.rxBlockCount();
         this.txSlots = config.txFrames();
-        this.rxV2 = config.rxRing() == AfPacketConfig.RxRing.V2;
-        this.rxSlots = (int) ((long) rxBlockSize * rxBlockCount / FRAME_SIZE);
 
-        int rx = -1;
+        AfPacketRxRing[] rings = new AfPacketRxRing[fanout.queues()];
         int tx = -1;
-        MemorySegment rxMapping = null;
         MemorySegment txMapping = null;
         try {
-            rx = Libc.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-            rxMapping = openReceiveRing(rx);
+            openReceiveQueues(rings, fanout);
             tx = Libc.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
             if (config.txMode() == AfPacketConfig.TxMode.TX_RING) {
                 txMapping = openTransmitRing(tx);
             }
             bind(tx, 0);
         } catch (RuntimeException e) {
-            if (rxMapping != null) {
-                Libc.munmap(rxMapping);
+            for (AfPacketRxRing ring : rings) {
+                if (ring != null) {
+                    ring.close();
+                }
             }
             if (txMapping != null) {
                 Libc.munmap(txMapping);
-            }
-            if (rx >= 0) {
-                Libc.close(rx);
             }
             if (tx >= 0) {
                 Libc.close(tx);
@@ -131,14 +111,9 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
             arena.close();
             throw e;
         }
-        this.rxFd = rx;
-        this.rxRing = rxMapping;
+        this.rxRings = rings;
         this.txFd = tx;
         this.txRing = txMapping;
-
-        this.pollfd = arena.allocate(POLLFD_SIZE, 4);
-        pollfd.set(U32, POLLFD_FD, rxFd);
-        pollfd.set(U16, POLLFD_EVENTS, (short) (POLLIN | POLLERR));
 
         this.txMessages = arena.allocate((long) txSlots * MMSGHDR_SIZE, 8);
         this.txIovecs = arena.allocate((long) txSlots * IOVEC_SIZE, 8);
@@ -149,43 +124,34 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
         }
     }
 
-    /** Binds {@code ifName} (in the calling thread's network namespace) with the given rings. */
+    /** Binds {@code ifName} (in the calling thread's network namespace) with the given rings and one receive queue. */
     public static AfPacketDevice open(String ifName, AfPacketConfig config) {
-        return new AfPacketDevice(ifName, config);
+        return new AfPacketDevice(ifName, config, AfPacketFanout.NONE);
     }
 
-    private MemorySegment openReceiveRing(int fd) {
-        try (Arena scratch = Arena.ofConfined()) {
-            if (rxV2) {
-                Libc.setsockopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION, TPACKET_V2");
-                MemorySegment req = scratch.allocate(REQ_SIZE, 4);
-                req.set(U32, REQ_BLOCK_SIZE, rxBlockSize);
-                req.set(U32, REQ_BLOCK_NR, rxBlockCount);
-                req.set(U32, REQ_FRAME_SIZE, FRAME_SIZE);
-                req.set(U32, REQ_FRAME_NR, rxSlots);
-                Libc.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, "PACKET_RX_RING");
-            } else {
-                Libc.setsockopt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION, TPACKET_V3");
-                MemorySegment req = scratch.allocate(REQ3_SIZE, 4);
-                req.set(U32, REQ3_BLOCK_SIZE, rxBlockSize);
-                req.set(U32, REQ3_BLOCK_NR, rxBlockCount);
-                req.set(U32, REQ3_FRAME_SIZE, FRAME_SIZE);
-                req.set(U32, REQ3_FRAME_NR, rxSlots);
-                req.set(U32, REQ3_RETIRE_BLK_TOV, config.rxBlockTimeoutMillis());
-                Libc.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, "PACKET_RX_RING");
-            }
+    /** As {@link #open(String, AfPacketConfig)}, with the receive queues {@code fanout} gives, in one fanout group. */
+    public static AfPacketDevice open(String ifName, AfPacketConfig config, AfPacketFanout fanout) {
+        return new AfPacketDevice(ifName, config, fanout);
+    }
 
-            MemorySegment mreq = scratch.allocate(PACKET_MREQ_SIZE, 4);
-            mreq.set(U32, 0, ifIndex);
-            mreq.set(U16, 4, (short) PACKET_MR_PROMISC);
-            Libc.setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, "PACKET_ADD_MEMBERSHIP, \"" + ifName + "\"");
+    /**
+     * Opens a socket and ring per queue into {@code rings}; with more than one, each joins the device's fanout group
+     * in queue order (so answer i of a steering program is queue i), the program given to the group once all are in.
+     * The group's id is this process's and the netdev's (as DPDK's net_af_packet makes it), unique in the namespace.
+     */
+    private void openReceiveQueues(AfPacketRxRing[] rings, AfPacketFanout fanout) {
+        int group = (int) ((ProcessHandle.current().pid() ^ ifIndex) & 0xffff);
+        for (int q = 0; q < rings.length; q++) {
+            rings[q] = new AfPacketRxRing(ifName, ifIndex, config);
+            if (rings.length > 1) {
+                rings[q].joinFanout(group, fanout.mode());
+            }
         }
-        Libc.setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
-        MemorySegment ring = Libc.mmap((long) rxBlockSize * rxBlockCount, PROT_READ | PROT_WRITE,
-                MAP_SHARED | MAP_POPULATE, fd, 0);
-        // bound last, with the protocol, so that no frame is queued before the ring exists
-        bind(fd, ETH_P_ALL);
-        return ring;
+        if (rings.length > 1 && fanout.steering() != null) {
+            try (Arena scratch = Arena.ofConfined()) {
+                rings[0].setFanoutProgram(PortBlockSteering.program(fanout.steering(), scratch));
+            }
+        }
     }
 
     private MemorySegment openTransmitRing(int fd) {
@@ -204,6 +170,11 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
     }
 
     private void bind(int fd, int protocol) {
+        bind(fd, ifIndex, ifName, protocol);
+    }
+
+    /** Binds packet socket {@code fd} to netdev {@code ifIndex} for {@code protocol} (0: receives nothing). */
+    static void bind(int fd, int ifIndex, String ifName, int protocol) {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment address = scratch.allocate(SOCKADDR_LL_SIZE, 4);
             address.set(U16, SLL_FAMILY, (short) AF_PACKET);
@@ -241,159 +212,60 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
      */
     @Override
     public int receive(BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
-        return rxV2 ? receiveSlots(pool, buffers, from, max, keepRingHeaders)
-                : receiveBlocks(pool, buffers, from, max, keepRingHeaders);
+        return rxRings[0].receive(pool, buffers, from, max, keepRingHeaders);
     }
 
-    /** The file descriptor a poll(2) waits on for received frames (the input node's interrupt mode). */
+    /** As {@link #receive(BufferPool, int[], int, int, boolean)}, from receive queue {@code queue}. */
+    public int receive(int queue, BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
+        return rxRings[queue].receive(pool, buffers, from, max, keepRingHeaders);
+    }
+
+    /** The file descriptor a poll(2) waits on for received frames of queue 0 (the input node's interrupt mode). */
     @Override
     public int rxFd() {
-        return rxFd;
+        return rxRings[0].rxFd();
+    }
+
+    /** The file descriptor a poll(2) waits on for received frames of queue {@code queue}. */
+    public int rxFd(int queue) {
+        return rxRings[queue].rxFd();
+    }
+
+    /** The receive queues, one socket and ring each. */
+    public int rxQueues() {
+        return rxRings.length;
+    }
+
+    /** How the receive queues share the frames. */
+    public AfPacketFanout fanout() {
+        return fanout;
+    }
+
+    /** Frames refused in queue {@code queue}'s ring: longer than a buffer, shorter than two MAC addresses. */
+    public long rxErrors(int queue) {
+        return rxRings[queue].rxErrors();
+    }
+
+    /** Frames received on queue {@code queue}. */
+    public long rxPackets(int queue) {
+        return rxRings[queue].rxPackets();
+    }
+
+    /** Blocks up to {@code timeoutMillis} (-1: no limit) until queue 0's ring holds a frame; true if it does. */
+    public boolean awaitReadable(int timeoutMillis) {
+        return rxRings[0].awaitReadable(timeoutMillis);
     }
 
     /**
-     * TPACKET_V2: one frame per 2 KiB slot, taken in ring order while its tp_status has TP_STATUS_USER. For the
-     * trace the slot's tpacket2_hdr is kept in the headroom in tpacket3_hdr's layout, so af-packet-input's
-     * record and its lines are the same whichever ring the port maps.
+     * Frames the kernel dropped because a receive ring was full (tp_drops of PACKET_STATISTICS, which resets on read,
+     * summed here over the queues). A control-plane call: it makes a system call per queue.
      */
-    private int receiveSlots(BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
-        MemorySegment ring = rxRing;
-        MemorySegment data = pool.segment();
-        int received = 0;
-        long bytes = 0;
-        int errors = 0;
-        int slotIndex = rxSlot;
-        while (received < max) {
-            long slot = (long) slotIndex * FRAME_SIZE;
-            int status = (int) STATUS.getAcquire(ring, slot + V2_STATUS);
-            if ((status & TP_STATUS_USER) == 0) {
-                break;
-            }
-            if (ring.get(ValueLayout.JAVA_BYTE, slot + V2_SLL_PKTTYPE) != PACKET_OUTGOING) {
-                int bi = copyIn(pool, ring, slot + (ring.get(U16, slot + V2_MAC) & 0xffff),
-                        ring.get(U32, slot + V2_SNAPLEN), status, slot + V2_VLAN_TPID, slot + V2_VLAN_TCI, false);
-                if (bi == NO_BUFFER) {
-                    break; // left in the ring for the next call
-                }
-                if (bi == UNFIT) {
-                    errors++;
-                } else {
-                    if (keepRingHeaders) {
-                        keepV2HeaderAsV3(ring, slot, data, BufferPool.dataStart(bi) - RING_HEADER_SIZE);
-                    }
-                    buffers[from + received++] = bi;
-                    bytes += pool.length(bi);
-                }
-            }
-            STATUS.setRelease(ring, slot + V2_STATUS, TP_STATUS_KERNEL);
-            slotIndex = slotIndex + 1 == rxSlots ? 0 : slotIndex + 1;
+    public long rxKernelDrops() {
+        long sum = 0;
+        for (AfPacketRxRing ring : rxRings) {
+            sum += ring.rxKernelDrops();
         }
-        rxSlot = slotIndex;
-        rxPackets += received;
-        rxBytes += bytes;
-        rxErrors += errors;
-        return received;
-    }
-
-    /** {@link #copyIn}: no buffer was free; the frame stays in the ring for the next call. */
-    private static final int NO_BUFFER = -1;
-    /** {@link #copyIn}: the frame cannot be a buffer (longer than one, or shorter than two MAC addresses). */
-    private static final int UNFIT = -2;
-
-    /**
-     * One received frame into a new buffer, for both ring versions: the VLAN tag the kernel took out put back
-     * (its TPID and TCI read at {@code tpidAt} and {@code tciAt}, the TCI a u16 in tpacket2_hdr and a u32 in
-     * tpacket3_hdr), the length set, a checksum left to the NIC completed. Returns the buffer, {@link #NO_BUFFER}
-     * or {@link #UNFIT}.
-     */
-    private int copyIn(BufferPool pool, MemorySegment ring, long source, int snaplen, int status, long tpidAt,
-                       long tciAt, boolean tci32) {
-        boolean tagged = (status & TP_STATUS_VLAN_VALID) != 0;
-        int length = tagged ? snaplen + VLAN_TAG : snaplen;
-        if (length > BufferPool.DATA_SIZE || snaplen < MAC_ADDRESSES) {
-            return UNFIT;
-        }
-        int bi = pool.alloc();
-        if (bi < 0) {
-            return NO_BUFFER;
-        }
-        MemorySegment data = pool.segment();
-        long target = BufferPool.dataStart(bi);
-        if (tagged) {
-            int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? ring.get(U16, tpidAt) & 0xffff : ETH_P_8021Q;
-            int tci = tci32 ? ring.get(U32, tciAt) : ring.get(U16, tciAt) & 0xffff;
-            copyReinsertingTag(ring, source, snaplen, data, target, tpid, tci);
-        } else {
-            MemorySegment.copy(ring, source, data, target, snaplen);
-        }
-        pool.setData(bi, 0, length);
-        if ((status & TP_STATUS_CSUMNOTREADY) != 0 && completeChecksum(data, target, length)) {
-            checksumsCompleted++;
-        }
-        return bi;
-    }
-
-    /** tpacket2_hdr's fields written where tpacket3_hdr keeps them (include/uapi/linux/if_packet.h). */
-    private static void keepV2HeaderAsV3(MemorySegment ring, long slot, MemorySegment data, long header) {
-        data.set(U32, header + V3_STATUS, ring.get(U32, slot + V2_STATUS));
-        data.set(U32, header + V3_LEN, ring.get(U32, slot + V2_LEN));
-        data.set(U32, header + V3_SNAPLEN, ring.get(U32, slot + V2_SNAPLEN));
-        data.set(U16, header + V3_MAC, ring.get(U16, slot + V2_MAC));
-        data.set(U16, header + V3_NET, ring.get(U16, slot + V2_NET));
-        data.set(U32, header + V3_SEC, ring.get(U32, slot + V2_SEC));
-        data.set(U32, header + V3_NSEC, ring.get(U32, slot + V2_NSEC));
-        data.set(U32, header + V3_VLAN_TCI, ring.get(U16, slot + V2_VLAN_TCI) & 0xffff);
-        data.set(U16, header + V3_VLAN_TPID, ring.get(U16, slot + V2_VLAN_TPID));
-    }
-
-    /** TPACKET_V3: the frames of each retired block in turn, the block given back after its last frame. */
-    private int receiveBlocks(BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
-        MemorySegment ring = rxRing;
-        MemorySegment data = pool.segment();
-        int received = 0;
-        long bytes = 0;
-        int errors = 0;
-        while (received < max) {
-            long block = (long) rxBlock * rxBlockSize;
-            if (rxPacketsLeftInBlock == 0) {
-                if (((int) STATUS.getAcquire(ring, block + BLOCK_STATUS) & TP_STATUS_USER) == 0) {
-                    break;
-                }
-                rxPacketsLeftInBlock = ring.get(U32, block + BLOCK_NUM_PKTS);
-                rxNextPacket = block + ring.get(U32, block + BLOCK_OFFSET_TO_FIRST);
-                if (rxPacketsLeftInBlock == 0) {
-                    releaseBlock(ring, block);
-                    continue;
-                }
-            }
-            long packet = rxNextPacket;
-            if (ring.get(ValueLayout.JAVA_BYTE, packet + V3_SLL_PKTTYPE) != PACKET_OUTGOING) {
-                int bi = copyIn(pool, ring, packet + (ring.get(U16, packet + V3_MAC) & 0xffff),
-                        ring.get(U32, packet + V3_SNAPLEN), ring.get(U32, packet + V3_STATUS), packet + V3_VLAN_TPID,
-                        packet + V3_VLAN_TCI, true);
-                if (bi == NO_BUFFER) {
-                    break; // left in the ring for the next call
-                }
-                if (bi == UNFIT) {
-                    errors++;
-                } else {
-                    if (keepRingHeaders) {
-                        MemorySegment.copy(ring, packet, data, BufferPool.dataStart(bi) - RING_HEADER_SIZE,
-                                RING_HEADER_SIZE);
-                    }
-                    buffers[from + received++] = bi;
-                    bytes += pool.length(bi);
-                }
-            }
-            rxNextPacket = packet + ring.get(U32, packet + V3_NEXT_OFFSET);
-            if (--rxPacketsLeftInBlock == 0) {
-                releaseBlock(ring, block);
-            }
-        }
-        rxPackets += received;
-        rxBytes += bytes;
-        rxErrors += errors;
-        return received;
+        return sum;
     }
 
     /**
@@ -431,22 +303,11 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
 
     /** Frames received with TP_STATUS_CSUMNOTREADY whose TCP/UDP checksum this device completed. */
     public long rxChecksumsCompleted() {
-        return checksumsCompleted;
-    }
-
-    private void releaseBlock(MemorySegment ring, long block) {
-        STATUS.setRelease(ring, block + BLOCK_STATUS, TP_STATUS_KERNEL);
-        rxBlock = rxBlock + 1 == rxBlockCount ? 0 : rxBlock + 1;
-    }
-
-    /** The kernel moved the 802.1Q tag into tp_vlan_tci: put it back after the MAC addresses. */
-    private static void copyReinsertingTag(MemorySegment ring, long source, int snaplen, MemorySegment data,
-                                           long target, int tpid, int tci) {
-        MemorySegment.copy(ring, source, data, target, MAC_ADDRESSES);
-        data.set(U16_BE, target + MAC_ADDRESSES, (short) tpid);
-        data.set(U16_BE, target + MAC_ADDRESSES + 2, (short) tci);
-        MemorySegment.copy(ring, source + MAC_ADDRESSES, data, target + MAC_ADDRESSES + VLAN_TAG,
-                snaplen - MAC_ADDRESSES);
+        long sum = 0;
+        for (AfPacketRxRing ring : rxRings) {
+            sum += ring.rxChecksumsCompleted();
+        }
+        return sum;
     }
 
     /**
@@ -537,47 +398,30 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
         return sent;
     }
 
-    /** Blocks up to {@code timeoutMillis} (-1: no limit) until a receive slot or block is ready; true if one is. */
-    public boolean awaitReadable(int timeoutMillis) {
-        if (rxV2) {
-            long slot = (long) rxSlot * FRAME_SIZE;
-            if (((int) STATUS.getAcquire(rxRing, slot + V2_STATUS) & TP_STATUS_USER) != 0) {
-                return true;
-            }
-            return Libc.poll(callState, pollfd, 1, timeoutMillis) > 0;
-        }
-        long block = (long) rxBlock * rxBlockSize;
-        if (rxPacketsLeftInBlock > 0 || ((int) STATUS.getAcquire(rxRing, block + BLOCK_STATUS) & TP_STATUS_USER) != 0) {
-            return true;
-        }
-        return Libc.poll(callState, pollfd, 1, timeoutMillis) > 0;
-    }
-
-    /**
-     * Frames the kernel dropped because the receive ring was full (tp_drops of PACKET_STATISTICS, which
-     * resets on read, summed here). A control-plane call: it makes a system call.
-     */
-    public synchronized long rxKernelDrops() {
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment stats = scratch.allocate(STATS_V3_SIZE, 4);
-            Libc.getsockopt(rxFd, SOL_PACKET, PACKET_STATISTICS, stats, "PACKET_STATISTICS");
-            rxKernelDrops += stats.get(U32, STATS_DROPS) & 0xffffffffL;
-        }
-        return rxKernelDrops;
-    }
-
     public long rxPackets() {
-        return rxPackets;
+        long sum = 0;
+        for (AfPacketRxRing ring : rxRings) {
+            sum += ring.rxPackets();
+        }
+        return sum;
     }
 
     public long rxBytes() {
-        return rxBytes;
+        long sum = 0;
+        for (AfPacketRxRing ring : rxRings) {
+            sum += ring.rxBytes();
+        }
+        return sum;
     }
 
     /** Frames too large for a buffer (or shorter than two MAC addresses). */
     @Override
     public long rxErrors() {
-        return rxErrors;
+        long sum = 0;
+        for (AfPacketRxRing ring : rxRings) {
+            sum += ring.rxErrors();
+        }
+        return sum;
     }
 
     public long txPackets() {
@@ -609,11 +453,12 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
             return;
         }
         closed = true;
-        Libc.munmap(rxRing);
+        for (AfPacketRxRing ring : rxRings) {
+            ring.close();
+        }
         if (txRing != null) {
             Libc.munmap(txRing);
         }
-        Libc.close(rxFd);
         Libc.close(txFd);
         arena.close();
     }

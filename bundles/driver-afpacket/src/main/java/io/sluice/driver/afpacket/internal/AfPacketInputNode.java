@@ -19,7 +19,6 @@ import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.DeviceInput;
 import io.sluice.vnet.api.DeviceInputNode;
 import io.sluice.vnet.api.DeviceNext;
-import io.sluice.vnet.api.HostInterfacePort;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
@@ -44,7 +43,7 @@ import java.lang.foreign.ValueLayout;
  * device refused in the ring (longer than a buffer) are counted too.
  */
 @Component(service = {Node.class, AfPacketInputNode.class}, immediate = true)
-public final class AfPacketInputNode extends DeviceInputNode<HostPort> {
+public final class AfPacketInputNode extends DeviceInputNode<HostPort.RxQueue> {
 
     public static final String NAME = "af-packet-input";
     public static final String ETHERNET_INPUT = DeviceNext.ETHERNET_INPUT_NODE;
@@ -67,12 +66,18 @@ public final class AfPacketInputNode extends DeviceInputNode<HostPort> {
                 Error.INTERFACE_DOWN);
     }
 
-    /** Drains the port's ring; frames the ring held but no buffer could take are counted by name. */
+    /** Drains the queue's ring; frames the ring refused (longer than a buffer) are counted by name. */
     @Override
-    public int receive(HostPort port, NodeContext context, Frame frame, int from, int max,
+    public int receive(HostPort.RxQueue queue, NodeContext context, Frame frame, int from, int max,
                        InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
-        return HostInterfacePort.receive(port, context, frame, from, max, interfaces, rx, Error.RING_ERROR.ordinal(),
-                ethernetArcs());
+        AfPacketDevice device = queue.port().device();
+        int q = queue.queue();
+        BufferPool pool = context.pool();
+        long errorsBefore = device.rxErrors(q);
+        int received = device.receive(q, pool, frame.buffers(), from, max, rx.tracing());
+        rx.countDeviceErrors(Error.RING_ERROR.ordinal(), device.rxErrors(q) - errorsBefore);
+        DeviceInput.acceptEthernet(pool, interfaces, queue, frame, from, received, ethernetArcs(), rx);
+        return received;
     }
 
     /** The tpacket3_hdr fields, from the ring header the device kept in the headroom, then the frame's first bytes. */

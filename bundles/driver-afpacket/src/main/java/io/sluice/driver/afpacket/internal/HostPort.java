@@ -4,6 +4,7 @@ import io.sluice.driver.afpacket.api.AfPacketConfig;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.DeviceHardware;
+import io.sluice.vnet.api.DeviceInput;
 import io.sluice.vnet.api.HostInterfacePort;
 import io.sluice.vnet.api.HostNetdev;
 
@@ -27,7 +28,34 @@ public final class HostPort extends HostInterfacePort<AfPacketDevice> {
     /** Opens the configured netdev's packet sockets as interface {@code config.host().name()}. */
     public static HostPort open(HostPortConfig config) {
         return open(config.host(), netdev -> new HostPort(config.host().name(), netdev, NetNamespace.call(
-                netdev.namespace(), () -> AfPacketDevice.open(netdev.ifName(), config.rings()))));
+                netdev.namespace(), () -> AfPacketDevice.open(netdev.ifName(), config.rings(), config.fanout()))));
+    }
+
+    /** One receive queue of a host port: its own socket and ring, polled by the worker it is placed on. */
+    public record RxQueue(HostPort port, int queue) implements DeviceInput.Port {
+        @Override
+        public int swIfIndex() {
+            return port.swIfIndex();
+        }
+
+        @Override
+        public int rxFd() {
+            return port.device().rxFd(queue);
+        }
+
+        @Override
+        public int rxQueue() {
+            return queue;
+        }
+    }
+
+    /** The port's receive queues, for af-packet-input to poll. */
+    public List<RxQueue> rxQueues() {
+        List<RxQueue> queues = new java.util.ArrayList<>();
+        for (int q = 0; q < device().rxQueues(); q++) {
+            queues.add(new RxQueue(this, q));
+        }
+        return List.copyOf(queues);
     }
 
     /**
@@ -40,7 +68,10 @@ public final class HostPort extends HostInterfacePort<AfPacketDevice> {
     public DeviceHardware hardware() {
         AfPacketDevice device = device();
         AfPacketConfig config = device.config();
+        AfPacketFanout fanout = device.fanout();
         String host = netdev().describe() + ", ifindex " + device.ifIndex()
+                + (fanout.queues() == 1 ? "" : ", " + fanout.queues() + " rx queues in a fanout group by "
+                + (fanout.steering() == null ? "flow hash" : "NAT44 port block"))
                 + ", rx " + (config.rxRing() == AfPacketConfig.RxRing.V2 ? "TPACKET_V2 slots" : "TPACKET_V3 blocks of "
                 + config.rxBlockSize() + " bytes") + ", tx " + config.txMode().name().toLowerCase(Locale.ROOT);
         Map<String, Long> counters = new LinkedHashMap<>();
@@ -57,7 +88,10 @@ public final class HostPort extends HostInterfacePort<AfPacketDevice> {
         int rxRing = config.rxRing() == AfPacketConfig.RxRing.V2
                 ? (int) ((long) config.rxBlockSize() * config.rxBlockCount() / AfPacketDevice.FRAME_SIZE)
                 : config.rxBlockCount();
-        return new DeviceHardware("af_packet", host, 1, 1, rxRing, config.txFrames(),
+        for (int q = 0; q < device.rxQueues() && device.rxQueues() > 1; q++) {
+            counters.put("rx queue " + q + " packets", device.rxPackets(q));
+        }
+        return new DeviceHardware("af_packet", host, device.rxQueues(), 1, rxRing, config.txFrames(),
                 List.of("rx-csum-partial-completed"), counters);
     }
 

@@ -27,9 +27,9 @@ public final class HostPortComponent {
     @Activate
     public HostPortComponent(@Reference GraphRuntime graph, @Reference InterfaceTable interfaces,
                              @Reference AfPacketInputNode input, Map<String, Object> properties) {
-        this.attachment = PortAttachment.open(properties, HostPortConfig::from, "; port not opened",
-                HostPort::open,
-                graph, interfaces, input.deviceInput(), LOG);
+        int workers = graph.workerCount();
+        this.attachment = PortAttachment.open(properties, config -> HostPortConfig.from(config, workers),
+                "; port not opened", HostPort::open, graph, interfaces, input.deviceInput(), HostPort::rxQueues, LOG);
     }
 
     public HostPort port() {

@@ -3,6 +3,7 @@ package io.sluice.driver.afpacket.internal;
 import io.sluice.driver.afpacket.api.AfPacketConfig;
 import io.sluice.vnet.api.HostInterfaceConfig;
 import io.sluice.vnet.api.HostInterfacePortConfig;
+import io.sluice.packet.api.PortBlocks;
 import io.sluice.vnet.api.PortProperties;
 
 import java.util.Locale;
@@ -14,12 +15,20 @@ import java.util.Map;
  *
  * @param host        the netdev, its namespace, the interface name, MAC and admin state
  * @param rings       ring sizes and the transmit path
+ * @param fanout      the receive queues and how the kernel shares the frames between them
  */
-public record HostPortConfig(HostInterfaceConfig host, AfPacketConfig rings) implements HostInterfacePortConfig {
+public record HostPortConfig(HostInterfaceConfig host, AfPacketConfig rings, AfPacketFanout fanout)
+        implements HostInterfacePortConfig {
 
     public static final String FACTORY_PID = "io.sluice.driver.afpacket";
 
+    /** {@link #from(Map, int)} on a graph of one worker. */
     public static HostPortConfig from(Map<String, ?> properties) {
+        return from(properties, 1);
+    }
+
+    /** The configuration of a port on a graph of {@code workers} workers (what steering by port block splits for). */
+    public static HostPortConfig from(Map<String, ?> properties, int workers) {
         PortProperties config = new PortProperties(properties, FACTORY_PID);
         HostInterfaceConfig host = HostInterfaceConfig.from(config, "host-");
         AfPacketConfig defaults = AfPacketConfig.defaults();
@@ -51,7 +60,44 @@ public record HostPortConfig(HostInterfaceConfig host, AfPacketConfig rings) imp
         if (mode == AfPacketConfig.TxMode.TX_RING && txFrames % 32 != 0) {
             throw config.refuse(TX_FRAMES, txFrames + " is not a multiple of 32 (tx-ring blocks of 64 KiB hold 32 slots)");
         }
-        return new HostPortConfig(host, new AfPacketConfig(blockSize, blockCount, timeout, txFrames, mode, ring));
+        return new HostPortConfig(host, new AfPacketConfig(blockSize, blockCount, timeout, txFrames, mode, ring),
+                fanout(config, workers));
+    }
+
+    /**
+     * {@code rx-queues} (1 by default) and {@code rx-fanout}: {@code hash} (the kernel's flow hash, the default) or
+     * {@code nat44-port-blocks} (a queue per worker, each taking the replies to the NAT44 ports of its worker's
+     * block; {@code rx-queues} then defaults to the workers and may not differ from them).
+     */
+    private static AfPacketFanout fanout(PortProperties config, int workers) {
+        String mode = config.optional(RX_FANOUT);
+        boolean steered = false;
+        if (mode != null) {
+            switch (mode.trim().toLowerCase(Locale.ROOT)) {
+                case "hash" -> steered = false;
+                case "nat44-port-blocks" -> steered = true;
+                default -> throw config.refuse(RX_FANOUT, "'" + mode + "' is neither hash nor nat44-port-blocks");
+            }
+        }
+        int queues = config.integer(RX_QUEUES, steered ? workers : 1, 1, AfPacketFanout.MAX_QUEUES);
+        if (steered && queues != workers) {
+            throw config.refuse(RX_QUEUES, queues + " queues, but nat44-port-blocks steers to one queue per worker ("
+                    + workers + ")");
+        }
+        return new AfPacketFanout(queues, steered && queues > 1 ? new PortBlocks(workers) : null);
+    }
+
+    /** Steered queues are polled where they are steered to: queue q by worker q. */
+    @Override
+    public int[] rxPlacement() {
+        if (fanout.steering() == null) {
+            return null;
+        }
+        int[] placement = new int[fanout.queues()];
+        for (int q = 0; q < placement.length; q++) {
+            placement[q] = q;
+        }
+        return placement;
     }
 
     /** The driver's own keys (docs/configuration.md); the shared ones are HostInterfaceConfig's. */
@@ -61,4 +107,6 @@ public record HostPortConfig(HostInterfaceConfig host, AfPacketConfig rings) imp
     static final String TX_FRAMES = "tx.frames";
     static final String TX_MODE = "tx.mode";
     static final String RX_RING = "rx.ring";
+    static final String RX_QUEUES = "rx-queues";
+    static final String RX_FANOUT = "rx-fanout";
 }

@@ -1,9 +1,12 @@
 package io.sluice.driver.afpacket.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.sluice.driver.afpacket.api.AfPacketConfig;
+import io.sluice.packet.api.PortBlocks;
 import io.sluice.vnet.testkit.PortConfigRefusals;
 import java.util.HashMap;
 import java.util.Map;
@@ -66,5 +69,35 @@ class HostPortConfigTest {
 
         assertEquals("io.sluice.driver.afpacket~gbe: key 'rx.block.timeout.ms': 0 is outside 1..1000",
                 REFUSALS.with("rx.block.timeout.ms", "0"));
+
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'rx-fanout': 'cpu' is neither hash nor nat44-port-blocks",
+                REFUSALS.with("rx-fanout", "cpu"));
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'rx-queues': 0 is outside 1..64", REFUSALS.with("rx-queues", "0"));
+    }
+
+    @Test
+    void oneReceiveQueueUnlessMoreAreAskedForSharedByFlowHash() {
+        assertEquals(AfPacketFanout.NONE, HostPortConfig.from(minimal(), 2).fanout());
+        assertNull(HostPortConfig.from(minimal(), 2).rxPlacement(), "the interface table's default placement");
+        Map<String, Object> two = minimal();
+        two.put("rx-queues", "2");
+        assertEquals(new AfPacketFanout(2, null), HostPortConfig.from(two, 2).fanout());
+        assertNull(HostPortConfig.from(two, 2).rxPlacement());
+    }
+
+    @Test
+    void steeringByNatPortBlocksGivesAQueuePerWorkerPlacedOnItsWorker() {
+        Map<String, Object> steered = minimal();
+        steered.put("rx-fanout", "nat44-port-blocks");
+        HostPortConfig config = HostPortConfig.from(steered, 2);
+        assertEquals(new AfPacketFanout(2, new PortBlocks(2)), config.fanout());
+        assertArrayEquals(new int[] {0, 1}, config.rxPlacement(), "queue q on worker q, where its block's replies go");
+        assertEquals(AfPacketFanout.NONE, HostPortConfig.from(steered, 1).fanout(), "one worker: nothing to steer");
+
+        steered.put("rx-queues", "3");
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> HostPortConfig.from(steered, 2));
+        assertEquals("io.sluice.driver.afpacket~gbe: key 'rx-queues': 3 queues, but nat44-port-blocks steers to one"
+                + " queue per worker (2)", refused.getMessage());
     }
 }
