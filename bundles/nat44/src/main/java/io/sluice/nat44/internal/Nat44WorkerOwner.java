@@ -6,6 +6,7 @@ import io.sluice.nat44.api.StaticMapping;
 import io.sluice.packet.api.BufferPool;
 import io.sluice.packet.api.Icmp;
 import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.PortBlocks;
 
 import java.lang.foreign.MemorySegment;
 
@@ -35,13 +36,9 @@ final class Nat44WorkerOwner {
     private Nat44WorkerOwner() {
     }
 
-    /**
-     * The worker of inside address {@code address} among {@code workers}: the session table's mixing hash, its
-     * high half scaled onto 0..workers-1 by a multiply and shift (no division).
-     */
+    /** The worker of inside address {@code address} among {@code workers} ({@link PortBlocks#insideOwner}). */
     static int ofInsideAddress(int address, int workers) {
-        long h = SessionTable.mix(address & 0xffffffffL) >>> 32;
-        return (int) ((h * workers) >>> 32);
+        return PortBlocks.insideOwner(address, workers);
     }
 
     /**

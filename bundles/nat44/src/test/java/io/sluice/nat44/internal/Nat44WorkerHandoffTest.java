@@ -86,6 +86,22 @@ class Nat44WorkerHandoffTest {
         assertEquals(0, bed.engine.pool(1).outstanding(), "worker 1's pool back to its baseline");
     }
 
+    /**
+     * The owner of an inside host is what it was when the NAT computed it from its session table's hash: a pod's port
+     * placed by PortBlocks (driver-tap) must land on the worker the handoff nodes send its flows to.
+     */
+    @Test
+    void theInsideOwnerIsTheSessionTablesHashOfTheAddressScaledOntoTheWorkers() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+        for (int i = 0; i < 10_000; i++) {
+            int address = random.nextInt();
+            for (int workers = 1; workers <= 8; workers++) {
+                long h = SessionTable.mix(address & 0xffffffffL) >>> 32;
+                assertEquals((int) ((h * workers) >>> 32), Nat44WorkerOwner.ofInsideAddress(address, workers));
+            }
+        }
+    }
+
     @Test
     void aFlowRunsOnTheWorkerOfItsInsideAddressBothWaysWhereverItsPacketsArrive() {
         String host = insideOwnedBy(1, 0);

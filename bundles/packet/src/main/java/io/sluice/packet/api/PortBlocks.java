@@ -1,12 +1,13 @@
 package io.sluice.packet.api;
 
 /**
- * The dynamic port range split into one contiguous block per worker, as VPP's NAT44-ED splits it
- * ({@code port_per_thread}): the NAT allocates a worker's outside ports from its block only, so the destination port
- * of a returning packet names the worker that owns its session, and a NIC or kernel that steers by port block (an
- * AF_PACKET fanout program) hands that packet to its owner's queue. One definition for both, so they never disagree.
- * Ports below the range (well known, RFC 4787 REQ-3 keeps them apart) and the few the even split leaves at the top
- * belong to worker 0.
+ * How NAT44's flows are split between the workers, as VPP's NAT44-ED splits them: an inside host's flows belong to
+ * the worker its address hashes to ({@link #insideOwner(int, int)}), which allocates their outside ports from its own block of
+ * the dynamic range ({@code port_per_thread}), so the destination port of a returning packet names the same worker
+ * ({@link #owner}). The NAT's handoff nodes send packets to these owners; a driver that can steer (an AF_PACKET
+ * fanout program by port block, a pod's port placed on its pod's owner) delivers them there in the first place. One
+ * definition for all, so they never disagree. Ports below the range (well known, RFC 4787 REQ-3 keeps them apart) and
+ * the few the even split leaves at the top belong to worker 0.
  *
  * @param workers the workers the range is split between, 1..64
  */
@@ -37,6 +38,21 @@ public record PortBlocks(int workers) {
     /** The last port of {@code worker}'s block; one worker has the whole range. */
     public int last(int worker) {
         return workers == 1 ? LAST_PORT : first(worker) + perWorker() - 1;
+    }
+
+    /**
+     * The worker among {@code workers} that owns the flows of inside host {@code address}: a mix of the address (a
+     * 64-bit finalizer, every bit of the address moving every bit of the hash), its high half scaled onto
+     * 0..workers-1 by a multiply and shift (no division). Static, for the packet path: no instance to make.
+     */
+    public static int insideOwner(int address, int workers) {
+        long h = address & 0xffffffffL;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return (int) (((h >>> 32) * workers) >>> 32);
     }
 
     /** The worker whose block holds {@code port}; 0 for a port outside every block. */

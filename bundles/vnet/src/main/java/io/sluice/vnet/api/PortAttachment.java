@@ -65,7 +65,7 @@ public final class PortAttachment<P extends PolledPort> {
             rxMode = rxMode(checked);
             rxPlacement = rxPlacement(checked, interfaces.workerCount());
             if (rxPlacement == null) {
-                rxPlacement = config.rxPlacement();
+                rxPlacement = config.rxPlacement(interfaces.workerCount());
             }
         } catch (IllegalArgumentException e) {
             log.log(System.Logger.Level.ERROR, e.getMessage() + consequence);

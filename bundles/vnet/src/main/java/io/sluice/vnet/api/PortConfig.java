@@ -24,11 +24,11 @@ public interface PortConfig {
     boolean adminUp();
 
     /**
-     * The placement of the port's receive queues when its file has no {@link #RX_PLACEMENT} (queue q on
-     * {@code workers[q % length]}), or null for the interface table's default: a driver whose queues are steered to
-     * the workers (queue q for worker q) says so here.
+     * The placement of the port's receive queues on a graph of {@code workers} workers when its file has no
+     * {@link #RX_PLACEMENT} (queue q on {@code placement[q % length]}), or null for the interface table's default: a
+     * driver that knows whose flows a queue carries (a queue steered to worker q, a pod's port) says so here.
      */
-    default int[] rxPlacement() {
+    default int[] rxPlacement(int workers) {
         return null;
     }
 }

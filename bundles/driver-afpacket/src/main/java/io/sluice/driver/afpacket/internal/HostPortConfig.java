@@ -89,7 +89,7 @@ public record HostPortConfig(HostInterfaceConfig host, AfPacketConfig rings, AfP
 
     /** Steered queues are polled where they are steered to: queue q by worker q. */
     @Override
-    public int[] rxPlacement() {
+    public int[] rxPlacement(int workers) {
         if (fanout.steering() == null) {
             return null;
         }

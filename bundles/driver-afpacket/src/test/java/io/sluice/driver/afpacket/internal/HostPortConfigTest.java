@@ -78,11 +78,11 @@ class HostPortConfigTest {
     @Test
     void oneReceiveQueueUnlessMoreAreAskedForSharedByFlowHash() {
         assertEquals(AfPacketFanout.NONE, HostPortConfig.from(minimal(), 2).fanout());
-        assertNull(HostPortConfig.from(minimal(), 2).rxPlacement(), "the interface table's default placement");
+        assertNull(HostPortConfig.from(minimal(), 2).rxPlacement(2), "the interface table's default placement");
         Map<String, Object> two = minimal();
         two.put("rx-queues", "2");
         assertEquals(new AfPacketFanout(2, null), HostPortConfig.from(two, 2).fanout());
-        assertNull(HostPortConfig.from(two, 2).rxPlacement());
+        assertNull(HostPortConfig.from(two, 2).rxPlacement(2));
     }
 
     @Test
@@ -91,7 +91,7 @@ class HostPortConfigTest {
         steered.put("rx-fanout", "nat44-port-blocks");
         HostPortConfig config = HostPortConfig.from(steered, 2);
         assertEquals(new AfPacketFanout(2, new PortBlocks(2)), config.fanout());
-        assertArrayEquals(new int[] {0, 1}, config.rxPlacement(), "queue q on worker q, where its block's replies go");
+        assertArrayEquals(new int[] {0, 1}, config.rxPlacement(2), "queue q on worker q, where its block's replies go");
         assertEquals(AfPacketFanout.NONE, HostPortConfig.from(steered, 1).fanout(), "one worker: nothing to steer");
 
         steered.put("rx-queues", "3");

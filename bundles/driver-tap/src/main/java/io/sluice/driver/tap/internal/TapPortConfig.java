@@ -2,7 +2,9 @@ package io.sluice.driver.tap.internal;
 
 import io.sluice.driver.tap.api.PodSide;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Ip4Prefix;
 import io.sluice.packet.api.PacketFormat;
+import io.sluice.packet.api.PortBlocks;
 import io.sluice.vnet.api.PortConfig;
 import io.sluice.vnet.api.PortProperties;
 
@@ -29,6 +31,19 @@ public record TapPortConfig(String pid, String name, String tapName, long mac, i
                             boolean checksumOffload, PodSide pod) implements PortConfig {
 
     public static final String FACTORY_PID = "io.sluice.driver.tap";
+
+    /**
+     * A pod's port is polled by the worker that owns the pod's NAT44 flows (its first address's,
+     * {@link PortBlocks#insideOwner}), so that its packets are not handed off to that worker on their way out; a port
+     * with no pod address is left to the default placement.
+     */
+    @Override
+    public int[] rxPlacement(int workers) {
+        if (workers <= 1 || pod == null || pod.addresses().isEmpty()) {
+            return null;
+        }
+        return new int[] {PortBlocks.insideOwner(Ip4Prefix.parse(pod.addresses().get(0)).address(), workers)};
+    }
 
     static final String TAP_NAME = "tap.name";
     static final String MTU = "mtu";

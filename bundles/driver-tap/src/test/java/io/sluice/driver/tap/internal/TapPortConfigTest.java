@@ -1,10 +1,12 @@
 package io.sluice.driver.tap.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.packet.api.PacketFormat;
+import io.sluice.packet.api.PortBlocks;
 import io.sluice.vnet.testkit.PortConfigRefusals;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +46,20 @@ class TapPortConfigTest {
         assertEquals(0x02fe_0000_0000L, config.mac() & 0xffff_0000_0000L);
         assertEquals(true, config.adminUp());
         assertEquals(false, config.checksumOffload());
+    }
+
+    @Test
+    void aPodsPortIsPlacedOnTheWorkerOwningThePodsNatFlowsAndAPortWithoutAPodIsLeftToTheDefault() {
+        Map<String, Object> pod = minimal();
+        pod.put("pod.namespace", "pod1");
+        pod.put("pod.addresses", "10.1.1.2/24, 10.1.1.9/24");
+        TapPortConfig config = TapPortConfig.from(pod);
+        for (int workers = 2; workers <= 4; workers++) {
+            assertArrayEquals(new int[] {PortBlocks.insideOwner(0x0a01_0102, workers)}, config.rxPlacement(workers),
+                    "the owner of its first address among " + workers + " workers");
+        }
+        assertNull(config.rxPlacement(1), "one worker: nothing to choose");
+        assertNull(TapPortConfig.from(minimal()).rxPlacement(2), "no pod address: the default placement");
     }
 
     @Test
