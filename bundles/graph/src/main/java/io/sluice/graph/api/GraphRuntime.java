@@ -104,6 +104,11 @@ public interface GraphRuntime {
      */
     int inputWorker(String node);
 
+    /** The graph's configuration names the worker of input node {@code node} (its {@code placement} key). */
+    default boolean inputPlacedByConfiguration(String node) {
+        return false;
+    }
+
     /**
      * The worker that polls input node {@code node} now, or -1: the node has an instance in the published graph and
      * the worker it is placed on runs and has picked that graph up, so its next pass calls the node. Unlike

@@ -164,6 +164,15 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     }
 
     @Override
+    public boolean inputPlacedByConfiguration(String node) {
+        GraphOptions current;
+        synchronized (lock) {
+            current = options;
+        }
+        return current.placement().containsKey(node);
+    }
+
+    @Override
     public int pollingWorker(String node) {
         int slot;
         synchronized (lock) {

@@ -199,6 +199,11 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         }
     }
 
+    /** The input node this loop is. */
+    public String nodeName() {
+        return nodeName;
+    }
+
     /** Starts polling {@code port}. Control plane. */
     public void attach(P port) {
         synchronized (portsLock) {

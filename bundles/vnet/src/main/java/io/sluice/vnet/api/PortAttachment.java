@@ -64,7 +64,9 @@ public final class PortAttachment<P extends PolledPort> {
             PortProperties checked = new PortProperties(properties, config.pid());
             rxMode = rxMode(checked);
             rxPlacement = rxPlacement(checked, interfaces.workerCount());
-            if (rxPlacement == null) {
+            if (rxPlacement == null && !graph.inputPlacedByConfiguration(input.nodeName())) {
+                // the graph's placement of the node is the operator's word too; only without either does the
+                // driver's choice (a steered queue's worker, a pod's owner) apply
                 rxPlacement = config.rxPlacement(interfaces.workerCount());
             }
         } catch (IllegalArgumentException e) {

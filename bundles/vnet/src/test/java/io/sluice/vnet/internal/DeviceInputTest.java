@@ -310,6 +310,54 @@ class DeviceInputTest {
         }
     }
 
+    /**
+     * Who places a queue, first to last: the port's file ({@code rx-placement}), the graph's {@code placement} of its
+     * input node, the driver (a steered queue's worker, a pod's owner: {@link PortConfig#rxPlacement}), the default.
+     */
+    @Test
+    void aDriversPlacementGivesWayToTheGraphsPlacementOfTheNodeAndThePortsFile() {
+        for (boolean nodePlaced : new boolean[] {false, true}) {
+            GraphOptions options = GraphOptions.DEFAULTS.withWorkers(2);
+            GraphEngine engine = new GraphEngine(nodePlaced ? options.withPlacement(Map.of(QueueInputNode.NAME, 0))
+                    : options);
+            try {
+                InterfaceTableImpl twoWorkers = new InterfaceTableImpl(engine);
+                QueueInputNode node = new QueueInputNode(twoWorkers);
+                engine.addNode(node);
+                int base = engine.inputWorker(QueueInputNode.NAME);
+                QueuePort suggested = PortAttachment.open(Map.of(), properties -> new SuggestingConfig(1 - base),
+                        "; port not created", config -> new QueuePort("if0"), engine, twoWorkers, node.deviceInput(),
+                        LOG).port();
+                QueuePort filed = PortAttachment.open(Map.of("rx-placement", String.valueOf(base)),
+                        properties -> new SuggestingConfig(1 - base), "; port not created",
+                        config -> new QueuePort("if1"), engine, twoWorkers, node.deviceInput(), LOG).port();
+                assertEquals(nodePlaced ? base : 1 - base, node.queueWorker(suggested.swIfIndex(), 0),
+                        nodePlaced ? "the graph's placement of the node wins" : "the driver's placement applies");
+                assertEquals(base, node.queueWorker(filed.swIfIndex(), 0), "the port's own file wins over both");
+            } finally {
+                engine.stop();
+            }
+        }
+    }
+
+    /** A driver's configuration that places its port's queues on {@code worker}. */
+    private record SuggestingConfig(int worker) implements PortConfig {
+        @Override
+        public String pid() {
+            return "test";
+        }
+
+        @Override
+        public boolean adminUp() {
+            return true;
+        }
+
+        @Override
+        public int[] rxPlacement(int workers) {
+            return new int[] {worker};
+        }
+    }
+
     @Test
     void anRxPlacementOnAWorkerThatDoesNotExistIsRefusedWithItsKeyAndNothingOpens() {
         IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class, () -> PortAttachment.open(
