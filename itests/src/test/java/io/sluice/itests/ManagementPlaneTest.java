@@ -68,7 +68,7 @@ class ManagementPlaneTest {
                 + " ip:fib ip:neighbors nat44:addresses nat44:interfaces nat44:sessions nat44:static-mappings"
                 + " trace:show errors:show runtime:show pcap:status");
         manager("acl:sessions-clear ip:route nat44:sessions-clear trace:add trace:clear trace:filter pcap:trace pcap:off");
-        manager("interface:rx-mode");
+        manager("interface:rx-mode interface:set-rx-placement");
         // Configuration from the console: checked by the owning bundle's parser, written to etc/ through ConfigAdmin.
         manager("interface:set ip:neighbor acl:rule acl:interface nat44:add-address nat44:interface"
                 + " nat44:static-mapping");

@@ -27,6 +27,8 @@ class RxModeCommandsTest {
             new RxQueue("virtio-input", 2, 0, 1));
 
     private final Map<Integer, PortRxMode> modes = new HashMap<>();
+    /** What interface:set-rx-placement asked of the table: sw_if_index, queue, worker. */
+    private final List<List<Integer>> placed = new ArrayList<>();
     /** A registered port: the commands only ask whether there is one. */
     private final Device device = (Device) Proxy.newProxyInstance(Device.class.getClassLoader(),
             new Class<?>[] {Device.class}, (proxy, method, arguments) -> {
@@ -44,6 +46,10 @@ class RxModeCommandsTest {
                     case "device" -> (int) arguments[0] > 0 ? device : null;
                     case "rxQueues" -> QUEUES;
                     case "rxMode" -> modes.get((int) arguments[0]);
+                    case "placeRxQueue" -> {
+                        placed.add(List.of((Integer) arguments[0], (Integer) arguments[1], (Integer) arguments[2]));
+                        yield null;
+                    }
                     case "setRxMode" -> {
                         modes.put((int) arguments[0], (PortRxMode) arguments[1]);
                         yield null;
@@ -85,6 +91,21 @@ class RxModeCommandsTest {
                 List.of("GigabitEthernet0/8/0", "0", "af_xdp-input", "0", "adaptive (worker's)", "adaptive", "sleeping"),
                 List.of("tap2", "0", "virtio-input", "1", "polling", "interrupt", "polling")),
                 rows(printed(command::execute)));
+    }
+
+    @Test
+    void setRxPlacementMovesTheNamedQueueOfTheNamedInterfaceAndRefusesAnInterfaceThatIsNot() throws Exception {
+        InterfaceSetRxPlacement command = new InterfaceSetRxPlacement();
+        command.interfaces = interfaces();
+        command.interfaceName = "tap2";
+        command.queue = 0;
+        command.worker = 1;
+        assertEquals("tap2 queue 0: worker 1\n", printed(command::execute));
+        assertEquals(List.of(List.of(2, 0, 1)), placed);
+
+        command.interfaceName = "tap9";
+        assertThrows(IllegalArgumentException.class, command::execute);
+        assertEquals(1, placed.size(), "nothing asked for an interface that does not exist");
     }
 
     private InterfaceRxMode rxMode(String name, String mode) {

@@ -197,6 +197,7 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             rxByWorker[w] = new Rx(errorCount);
             portsByWorker[w] = NO_PORTS;
         }
+        interfaces.setRxPlacer(nodeName, this::place);
     }
 
     /** The input node this loop is. */

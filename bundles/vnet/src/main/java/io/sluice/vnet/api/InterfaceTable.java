@@ -60,6 +60,20 @@ public interface InterfaceTable {
     /** Every receive queue a device-input node polls: VPP's {@code show interface rx-placement}. */
     List<RxQueue> rxQueues();
 
+    /**
+     * How device-input node {@code inputNode} places its queues again ({@link DeviceInput#place}): called under the
+     * graph's barrier when a queue of it is moved. The node's latest instance registers it.
+     */
+    void setRxPlacer(String inputNode, Runnable place);
+
+    /**
+     * Moves queue {@code queue} of interface {@code swIfIndex} to worker {@code worker} (VPP's {@code set interface
+     * rx-placement}), under the graph's barrier so that no worker polls it while it moves; kept with the interface,
+     * like its rx-mode, until its configuration is applied again. An interface, queue or worker that does not exist
+     * is refused with a message naming it.
+     */
+    void placeRxQueue(int swIfIndex, int queue, int worker);
+
     /** The workers of the graph, 0..workerCount-1. */
     int workerCount();
 

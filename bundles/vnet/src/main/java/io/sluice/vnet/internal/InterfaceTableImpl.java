@@ -50,6 +50,8 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
     private volatile PortRxMode[] rxModes = new PortRxMode[0];
     /** Each port's configured rx placement by sw_if_index (null: the default), replaced whole. */
     private volatile int[][] rxPlacements = new int[0][];
+    /** How each device-input node places its queues again, by node name. */
+    private final Map<String, Runnable> rxPlacers = new TreeMap<>();
     /** The receive queues each device-input node polls, by node name. */
     private final Map<String, List<RxQueue>> rxQueues = new TreeMap<>();
 
@@ -162,6 +164,56 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
             } else {
                 rxQueues.put(inputNode, List.copyOf(queues));
             }
+        }
+    }
+
+    @Override
+    public void setRxPlacer(String inputNode, Runnable place) {
+        synchronized (lock) {
+            rxPlacers.put(inputNode, place);
+        }
+    }
+
+    @Override
+    public void placeRxQueue(int swIfIndex, int queue, int worker) {
+        if (worker < 0 || worker >= counters.length) {
+            throw new IllegalArgumentException("no worker " + worker + ": the workers are 0.." + (counters.length - 1));
+        }
+        String node = null;
+        int[] placement;
+        Runnable place;
+        synchronized (lock) {
+            check(swIfIndex);
+            int queues = 0;
+            for (List<RxQueue> polled : rxQueues.values()) {
+                for (RxQueue q : polled) {
+                    if (q.swIfIndex() == swIfIndex) {
+                        queues = Math.max(queues, q.queue() + 1);
+                        if (q.queue() == queue) {
+                            node = q.inputNode();
+                        }
+                    }
+                }
+            }
+            if (node == null) {
+                throw new IllegalArgumentException(names.get(swIfIndex) + " has no receive queue " + queue
+                        + (queues == 0 ? " (no device-input node polls it)" : " (its queues are 0.." + (queues - 1) + ")"));
+            }
+            placement = new int[queues];
+            for (RxQueue q : rxQueues.get(node)) {
+                if (q.swIfIndex() == swIfIndex) {
+                    placement[q.queue()] = q.worker();
+                }
+            }
+            placement[queue] = worker;
+            place = rxPlacers.get(node);
+        }
+        setRxPlacement(swIfIndex, placement);
+        if (place != null) {
+            graph.withBarrier(() -> {
+                place.run();
+                return null;
+            });
         }
     }
 

@@ -310,6 +310,50 @@ class DeviceInputTest {
         }
     }
 
+    @Test
+    void aQueueMovedAtRunTimeIsPolledByItsNewWorkerAloneAndABadQueueOrWorkerIsRefusedByName() throws Exception {
+        GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(2).withIdle("yield")
+                .withBuffersPerWorker(1024).withPlacement(Map.of(QueueInputNode.NAME, 0)));
+        try {
+            InterfaceTableImpl twoWorkers = new InterfaceTableImpl(engine);
+            QueueInputNode node = new QueueInputNode(twoWorkers);
+            engine.addNode(node);
+            QueuePort port = PortAttachment.open(Map.of(), properties -> new Config("test", true),
+                    "; port not created", config -> new QueuePort("if0"), engine, twoWorkers, node.deviceInput(),
+                    LOG).port();
+            engine.start();
+            awaitPolls(port, 100);
+            assertEquals(1 << 0, port.pollers.get(), "on the node's worker first");
+
+            twoWorkers.placeRxQueue(port.swIfIndex(), 0, 1);
+            port.pollers.set(0);
+            port.polls.set(0);
+            awaitPolls(port, 100);
+            assertEquals(1 << 1, port.pollers.get(), "after the move worker 1 alone polls it");
+            assertEquals(List.of(new InterfaceTable.RxQueue(QueueInputNode.NAME, port.swIfIndex(), 0, 1)),
+                    twoWorkers.rxQueues());
+            assertArrayEquals(new int[] {1}, twoWorkers.rxPlacement(port.swIfIndex()), "kept with the interface");
+
+            IllegalArgumentException queue = assertThrows(IllegalArgumentException.class,
+                    () -> twoWorkers.placeRxQueue(port.swIfIndex(), 3, 0));
+            assertEquals("if0 has no receive queue 3 (its queues are 0..0)", queue.getMessage());
+            IllegalArgumentException worker = assertThrows(IllegalArgumentException.class,
+                    () -> twoWorkers.placeRxQueue(port.swIfIndex(), 0, 2));
+            assertEquals("no worker 2: the workers are 0..1", worker.getMessage());
+            assertEquals(1, node.queueWorker(port.swIfIndex(), 0), "a refusal moves nothing");
+        } finally {
+            engine.stop();
+        }
+    }
+
+    private static void awaitPolls(QueuePort port, int polls) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (port.polls.get() < polls && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(port.polls.get() >= polls, "polled " + port.polls.get() + " times");
+    }
+
     /**
      * Who places a queue, first to last: the port's file ({@code rx-placement}), the graph's {@code placement} of its
      * input node, the driver (a steered queue's worker, a pod's owner: {@link PortConfig#rxPlacement}), the default.
