@@ -65,6 +65,8 @@ abstract class SeedLab {
     private final String sshPort;
     /** The graph's {@code workers}: 1 as the image ships, or more from itests/lab/etc/workers-N. */
     private final int workers;
+    /** The directory of itests/lab/etc/ added to the box's etc/ with several workers: workers-N, or a variant. */
+    private final String workersEtc;
     private Path run;
     private boolean labUp;
 
@@ -79,9 +81,23 @@ abstract class SeedLab {
      * of its own so that no other lab's box boots with it.
      */
     SeedLab(String gbeDriver, String sshPort, int workers) {
+        this(gbeDriver, sshPort, workers, "workers-" + workers);
+    }
+
+    /**
+     * With several workers configured by itests/lab/etc/{@code workersEtc} instead of workers-N: a placement or a
+     * driver configuration of their own (workers-2-steered).
+     */
+    SeedLab(String gbeDriver, String sshPort, int workers, String workersEtc) {
         this.gbeDriver = gbeDriver;
         this.sshPort = sshPort;
         this.workers = workers;
+        this.workersEtc = workersEtc;
+    }
+
+    /** The queues of this lab are steered to their flows' owners (workers-2-steered): none of them is handed off. */
+    private boolean steered() {
+        return workersEtc.endsWith("-steered");
     }
 
     record Result(int exit, String out, String err) {
@@ -96,7 +112,7 @@ abstract class SeedLab {
         Path image = Path.of(System.getProperty("sluice.distribution"));
         assumeTrue(Files.isRegularFile(image), "the boot image is built by the reactor before this module: " + image);
         run = Path.of(System.getProperty("sluice.workdir"), "seed-lab-" + gbeDriver
-                + (workers == 1 ? "" : "-" + workers + "-workers"));
+                + (workers == 1 ? "" : "-" + workersEtc));
         Result up = sluice("lab", "up", "--gbe-driver", gbeDriver);
         labUp = true;
         assertEquals(0, up.exit(), "./sluice lab up --gbe-driver " + gbeDriver + ":\n" + up.all());
@@ -246,7 +262,7 @@ abstract class SeedLab {
     @Test
     @Order(3)
     void theConsolesViewsShowEachWorkerThread() throws Exception {
-        new ThreadViewsLab(workers, gbeInput(), getClass().getSimpleName(), this::shell, this::inNamespace,
+        new ThreadViewsLab(workers, steered(), gbeInput(), getClass().getSimpleName(), this::shell, this::inNamespace,
                 this::errorCount).run();
     }
 
@@ -942,7 +958,7 @@ abstract class SeedLab {
         builder.environment().put("SLUICE_SSH_PORT", sshPort);
         if (workers > 1) {
             // ./sluice start (lab up, and every restart of the box) copies these into the box's etc/
-            builder.environment().put("SLUICE_ETC", ROOT.resolve("itests/lab/etc/workers-" + workers).toString());
+            builder.environment().put("SLUICE_ETC", ROOT.resolve("itests/lab/etc/" + workersEtc).toString());
         }
         return collect(builder, 180);
     }

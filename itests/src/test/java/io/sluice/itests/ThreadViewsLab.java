@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.packet.api.PortBlocks;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,15 +31,18 @@ final class ThreadViewsLab {
     private static final String TOTAL = "Total of ";
 
     private final int workers;
+    /** The lab's queues are steered to their flows' owners (itests/lab/etc/workers-2-steered). */
+    private final boolean steered;
     private final String gbeInput;
     private final String className;
     private final FirewallIcmpLab.Shell shell;
     private final FirewallIcmpLab.InNamespace inNamespace;
     private final FirewallIcmpLab.ErrorCount errorCount;
 
-    ThreadViewsLab(int workers, String gbeInput, String className, FirewallIcmpLab.Shell shell,
+    ThreadViewsLab(int workers, boolean steered, String gbeInput, String className, FirewallIcmpLab.Shell shell,
                    FirewallIcmpLab.InNamespace inNamespace, FirewallIcmpLab.ErrorCount errorCount) {
         this.workers = workers;
+        this.steered = steered;
         this.gbeInput = gbeInput;
         this.className = className;
         this.shell = shell;
@@ -51,15 +56,34 @@ final class ThreadViewsLab {
     }
 
     void run() throws Exception {
-        // Both directions through the box: pod1's echoes out on the GbE, their answers in on it.
-        SeedLab.Result udp = inNamespace.run("pod1", "python3", "-c", "import socket; s = socket.socket(socket.AF_INET, "
-                + "socket.SOCK_DGRAM); s.settimeout(3)\nfor i in range(5):\n    s.sendto(b'views', ('203.0.113.51', 7)); "
-                + "s.recvfrom(100)");
-        assertEquals(0, udp.exit(), udp.all());
+        long handedOffBefore = steered ? handoffsReceived() : 0;
+        // Both directions through the box: pod1's echoes out on the GbE, their answers in on it (and pod2's, when
+        // the lab is steered: the two pods are owned by the two workers).
+        for (String pod : steered ? List.of("pod1", "pod2") : List.of("pod1")) {
+            SeedLab.Result udp = inNamespace.run(pod, "python3", "-c", "import socket; s = socket.socket("
+                    + "socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)\nfor i in range(5):\n    s.sendto(b'views', "
+                    + "('203.0.113.51', 7)); s.recvfrom(100)");
+            assertEquals(0, udp.exit(), pod + ": " + udp.all());
+        }
+        if (steered) {
+            assertEquals(handedOffBefore, handoffsReceived(), "steered: each pod's echoes and their answers arrived on "
+                    + "the worker owning them, none handed off:\n" + shell.run("runtime:show --no-format"));
+        }
         eachReceiveQueueIsPolledByOneWorker();
         runtimeShowsEachThreadAndTheirSum();
         errorsCountWhatEveryWorkerCounted();
         natSessionsAreHeadedByTheirThread();
+    }
+
+    /** What the workers received from each other so far (runtime:show's handoff lines, summed). */
+    private long handoffsReceived() throws Exception {
+        String runtime = shell.run("runtime:show --no-format");
+        long received = 0;
+        Matcher line = HANDOFF_RECEIVED.matcher(runtime);
+        while (line.find()) {
+            received += Long.parseLong(line.group(1));
+        }
+        return received;
     }
 
     private void eachReceiveQueueIsPolledByOneWorker() throws Exception {
@@ -67,6 +91,7 @@ final class ThreadViewsLab {
         System.out.printf("%s: interface:rx-placement with %d workers:%n%s", className, workers, placement);
         Set<String> queues = new HashSet<>();
         Map<String, Integer> workerOf = new LinkedHashMap<>();
+        Map<String, Integer> workerOfQueue = new LinkedHashMap<>();
         for (String line : placement.lines().toList()) {
             String[] cells = line.split("\t");
             if (cells.length < 4 || !cells[1].strip().matches("\\d+")) {
@@ -78,9 +103,21 @@ final class ThreadViewsLab {
             int worker = Integer.parseInt(cells[3].strip());
             assertTrue(worker < workers, queue + " on worker " + worker + " of " + workers + ":\n" + placement);
             workerOf.putIfAbsent(cells[0].strip(), worker);
+            workerOfQueue.put(queue, worker);
         }
         assertTrue(workerOf.containsKey("GigabitEthernet0/8/0") && workerOf.containsKey("tap2"), placement);
-        if (workers > 1) {
+        if (steered) {
+            for (int q = 0; q < workers; q++) {
+                assertEquals(q, workerOfQueue.get("GigabitEthernet0/8/0 queue " + q),
+                        "the GbE's queue " + q + ", steered to worker " + q + "'s port block, on worker " + q + ":\n"
+                                + placement);
+            }
+            int pod1 = PortBlocks.insideOwner(0x0a01_0103, workers);
+            int pod2 = PortBlocks.insideOwner(0x0a01_0104, workers);
+            assertFalse(pod1 == pod2, "the lab's two pods are owned by the two workers");
+            assertEquals(pod1, workerOfQueue.get("tap2 queue 0"), "pod1's port on pod1's owner:\n" + placement);
+            assertEquals(pod2, workerOfQueue.get("tap3 queue 0"), "pod2's port on pod2's owner:\n" + placement);
+        } else if (workers > 1) {
             assertFalse(workerOf.get("GigabitEthernet0/8/0").equals(workerOf.get("tap2")),
                     "the lab places the GbE and the pod's port on different workers (itests/lab/etc/workers-"
                             + workers + "):\n" + placement);
@@ -127,8 +164,10 @@ final class ThreadViewsLab {
         }
         assertEquals(expected, threads, "one section per thread, as VPP's show runtime:\n" + runtime);
         assertTrue(vectors.containsKey("total"), "--total adds the sum:\n" + runtime);
-        assertTrue(inputs.get(expected.get(0)).contains("virtio-input"), "sluice_main polls the pods' ports:\n" + runtime);
-        assertTrue(inputs.get(expected.get(1)).contains(gbeInput), "sluice_wk_0 polls the GbE:\n" + runtime);
+        for (String thread : expected) {
+            assertTrue(inputs.get(thread).contains("virtio-input") && inputs.get(thread).contains(gbeInput),
+                    "every thread runs the device-input nodes, each polling the queues placed on it:\n" + runtime);
+        }
         // ip4-input runs where a port is polled: on both threads (the pods' on sluice_main, the GbE's on
         // sluice_wk_0). What follows the NAT's handoffs runs on pod1's owner only, so ip4-lookup is checked by its
         // total, and the handoffs by what the threads received from each other.
@@ -150,8 +189,10 @@ final class ThreadViewsLab {
         while (received.find()) {
             handedOver += Long.parseLong(received.group(1));
         }
-        assertTrue(handedOver > 0, "pod1's flows, polled on two threads, meet on their owner through the NAT44 "
-                + "worker handoffs:\n" + runtime);
+        if (!steered) {
+            assertTrue(handedOver > 0, "pod1's flows, polled on two threads, meet on their owner through the NAT44 "
+                    + "worker handoffs:\n" + runtime);
+        }
         for (int w = 0; w < workers; w++) {
             int worker = w;
             assertTrue(runtime.lines().anyMatch(line -> line.startsWith("rx-mode: worker " + worker + " ")),
