@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * established UDP flows of 1024 inside hosts, each worker's pass one frame of 256 packets (half requests through
  * nat44-in2out-output, half replies through nat44-out2in), all of them through the handoff nodes with 2 workers, half
  * of them handed to the other worker (the flow's owner). Both workers are run one pass at a time on the benchmark's
- * thread, as HandoffBenchmark does: the figure is the work per packet, the handoffs' queue entries, copies, extra
+ * thread, as HandoffBenchmark does: the figure is the work per packet, the handoffs' queue entries, extra
  * frames and returned indices included, without the cross-core cache traffic two live workers add. The scaling
  * of two cores is then at most {@code 2 * t(1) / t(2)}: what the handoff costs is what two workers lose against 2x.
  *
