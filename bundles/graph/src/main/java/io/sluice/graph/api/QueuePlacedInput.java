@@ -12,4 +12,11 @@ public interface QueuePlacedInput {
 
     /** The worker that polls queue {@code queue} of interface {@code swIfIndex}, or -1 when this node has no such queue. */
     int queueWorker(int swIfIndex, int queue);
+
+    /**
+     * Places the queues again: called by the graph under its barrier when the node joins it, since a queue placed
+     * before the node had its slot went by default where the node's placement may not be.
+     */
+    default void placeQueues() {
+    }
 }

@@ -5,6 +5,7 @@ import io.sluice.graph.api.GraphRuntime;
 import io.sluice.graph.api.Node;
 import io.sluice.graph.api.NodeRegistration;
 import io.sluice.graph.api.PacketCapture;
+import io.sluice.graph.api.QueuePlacedInput;
 import io.sluice.graph.api.TraceContext;
 import io.sluice.graph.api.TraceFilter;
 import io.sluice.graph.api.TraceNodeFilter;
@@ -157,10 +158,15 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     @Override
     public int inputWorker(String node) {
         int slot;
+        Integer placed;
         synchronized (lock) {
             slot = registry.slot(node);
+            placed = options.placement().get(node);
         }
-        return slot < 0 ? -1 : workers.inputWorker(slot, node);
+        if (slot < 0) {
+            return placed != null ? placed : -1; // configured for a node not registered yet
+        }
+        return workers.inputWorker(slot, node);
     }
 
     @Override
@@ -267,6 +273,13 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
         synchronized (lock) {
             registry.add(node);
             rebuild();
+        }
+        if (node instanceof QueuePlacedInput placed) {
+            // outside the graph's lock: placing takes the node's and asks the graph where the node is placed
+            workers.withBarrier(() -> {
+                placed.placeQueues();
+                return null;
+            });
         }
     }
 

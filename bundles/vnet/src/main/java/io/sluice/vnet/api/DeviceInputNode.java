@@ -73,6 +73,11 @@ public abstract class DeviceInputNode<P extends DeviceInput.Port> implements Nod
         return input.queueWorker(swIfIndex, queue);
     }
 
+    @Override
+    public final void placeQueues() {
+        input.place();
+    }
+
     /** The ports this node polls: a port component attaches and detaches its port here. */
     public final DeviceInput<P> deviceInput() {
         return input;

@@ -355,6 +355,46 @@ class DeviceInputTest {
     }
 
     /**
+     * A driver may list its ports before its node joins the graph (dpdk-input's EAL thread does): they are placed again
+     * when it joins, where the node's placement says, not left where the default put them before it had a slot.
+     */
+    @Test
+    void portsListedBeforeTheNodeJoinsTheGraphArePlacedAgainWhenItJoins() {
+        GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(2)
+                .withPlacement(Map.of("placed-early-input", 1)));
+        try {
+            InterfaceTableImpl twoWorkers = new InterfaceTableImpl(engine);
+            QueueInputNode placed = new QueueInputNode(twoWorkers, "placed-early-input");
+            QueuePort a = new QueuePort("if0");
+            a.setSwIfIndex(twoWorkers.register(a));
+            placed.deviceInput().attach(a);
+            assertEquals(1, placed.queueWorker(a.swIfIndex(), 0), "the graph's placement, known before the node is");
+
+            QueueInputNode late = new QueueInputNode(twoWorkers, "late-input");
+            QueuePort b = new QueuePort("if1");
+            b.setSwIfIndex(twoWorkers.register(b));
+            late.deviceInput().attach(b);
+            assertEquals(0, late.queueWorker(b.swIfIndex(), 0), "no slot yet: worker 0 by default");
+            // the slot-mod default: an odd slot (worker 1) for the node, probed with nodes added just before it (the
+            // first probe also gives the arcs' next nodes their slots; each later one takes exactly the next slot)
+            engine.addNode(new QueueInputNode(twoWorkers, "probe-arcs"));
+            int probe = 0;
+            while (true) {
+                String name = "probe-" + probe++;
+                engine.addNode(new QueueInputNode(twoWorkers, name));
+                if (engine.inputWorker(name) == 0) {
+                    break;
+                }
+            }
+            engine.addNode(late);
+            assertEquals(1, engine.inputWorker("late-input"));
+            assertEquals(1, late.queueWorker(b.swIfIndex(), 0), "placed again when it joined, on its slot's worker");
+        } finally {
+            engine.stop();
+        }
+    }
+
+    /**
      * Who places a queue, first to last: the port's file ({@code rx-placement}), the graph's {@code placement} of its
      * input node, the driver (a steered queue's worker, a pod's owner: {@link PortConfig#rxPlacement}), the default.
      */
@@ -490,7 +530,11 @@ class DeviceInputTest {
         }
 
         QueueInputNode(InterfaceTableImpl interfaces) {
-            super(interfaces, NodeRegistration.input(NAME, NextArc.names(DeviceNext.class), List.of(Error.values()),
+            this(interfaces, NAME);
+        }
+
+        QueueInputNode(InterfaceTableImpl interfaces, String name) {
+            super(interfaces, NodeRegistration.input(name, NextArc.names(DeviceNext.class), List.of(Error.values()),
                     null));
         }
 
