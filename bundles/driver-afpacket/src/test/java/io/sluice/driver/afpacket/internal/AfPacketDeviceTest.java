@@ -13,8 +13,6 @@ import io.sluice.packet.api.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HexFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,13 +40,7 @@ class AfPacketDeviceTest {
     @BeforeEach
     void createLab() throws Exception {
         assumeTrue(NamespaceLab.isRoot(), "veth pairs, namespaces and AF_PACKET need root");
-        removeLab();
-        NamespaceLab.run("ip", "netns", "add", NS);
-        NamespaceLab.run("ip", "link", "add", HOST_END, "type", "veth", "peer", "name", POD_END, "netns", NS);
-        // no IPv6 chatter from our end, so the peer's counters see only what the test sends
-        Files.writeString(Path.of("/proc/sys/net/ipv6/conf/" + HOST_END + "/disable_ipv6"), "1");
-        NamespaceLab.run("ip", "link", "set", HOST_END, "up");
-        NamespaceLab.run("ip", "-n", NS, "link", "set", POD_END, "up");
+        VethLab.create(NS, HOST_END, POD_END);
         NamespaceLab.run("ip", "-n", NS, "address", "add", "10.98.0.2/24", "dev", POD_END);
         pool = new BufferPool(1024);
     }
@@ -67,10 +59,7 @@ class AfPacketDeviceTest {
             pool.close();
             pool = null;
         }
-        if (NamespaceLab.isRoot()) {
-            NamespaceLab.runQuietly("ip", "link", "del", HOST_END);
-            NamespaceLab.runQuietly("ip", "netns", "del", NS);
-        }
+        VethLab.remove(NS, HOST_END);
     }
 
     private static void sendUdpFromPod() {

@@ -8,13 +8,12 @@ import io.sluice.driver.afpacket.api.AfPacketConfig;
 import io.sluice.nativeio.api.NetNamespace;
 import io.sluice.nativeio.testing.NamespaceLab;
 import io.sluice.packet.api.BufferPool;
+import io.sluice.packet.api.Checksum;
 import io.sluice.packet.api.PortBlocks;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,13 +45,7 @@ class AfPacketFanoutTest {
     @BeforeEach
     void createLab() throws Exception {
         assumeTrue(NamespaceLab.isRoot(), "veth pairs, namespaces and AF_PACKET need root");
-        removeLab();
-        NamespaceLab.run("ip", "netns", "add", NS);
-        NamespaceLab.run("ip", "link", "add", HOST_END, "type", "veth", "peer", "name", POD_END, "netns", NS);
-        Files.writeString(Path.of("/proc/sys/net/ipv6/conf/" + HOST_END + "/disable_ipv6"), "1");
-        NamespaceLab.run("ip", "netns", "exec", NS, "sysctl", "-q", "-w", "net.ipv6.conf." + POD_END + ".disable_ipv6=1");
-        NamespaceLab.run("ip", "link", "set", HOST_END, "up");
-        NamespaceLab.run("ip", "-n", NS, "link", "set", POD_END, "up");
+        VethLab.create(NS, HOST_END, POD_END);
         pool = new BufferPool(1024);
     }
 
@@ -70,10 +63,7 @@ class AfPacketFanoutTest {
             pool.close();
             pool = null;
         }
-        if (NamespaceLab.isRoot()) {
-            NamespaceLab.runQuietly("ip", "link", "del", HOST_END);
-            NamespaceLab.runQuietly("ip", "netns", "del", NS);
-        }
+        VethLab.remove(NS, HOST_END);
     }
 
     @Test
@@ -189,14 +179,7 @@ class AfPacketFanoutTest {
         f[23] = (byte) protocol;
         byte[] addresses = {(byte) 203, 0, 113, 7, (byte) 192, (byte) 168, 16, 1};
         System.arraycopy(addresses, 0, f, 26, 8);
-        int sum = 0;
-        for (int i = 14; i < 34; i += 2) {
-            sum += ((f[i] & 0xff) << 8) | (f[i + 1] & 0xff);
-        }
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        f[24] = (byte) (~sum >>> 8);
-        f[25] = (byte) ~sum;
+        Checksum.setIp4HeaderChecksum(MemorySegment.ofArray(f), 14);
         System.arraycopy(l4, 0, f, 34, l4.length);
         return f;
     }
