@@ -176,8 +176,9 @@ final class ThreadViewsLab {
             for (String thread : threads) {
                 long here = vectors.get(thread).getOrDefault(node, 0L);
                 if (node.equals("ip4-input")) {
-                    assertTrue(here > 0, node + " ran on thread " + thread + " (pod1's echoes in on one, their"
-                            + " answers on the other):\n" + runtime);
+                    assertTrue(here > 0, node + " ran on thread " + thread + " (" + (steered
+                            ? "each pod's echoes and answers on its owner, the two pods owned by the two threads"
+                            : "pod1's echoes in on one, their answers on the other") + "):\n" + runtime);
                 }
                 sum += here;
             }
