@@ -52,7 +52,7 @@ if [ "${SLUICE_TRAIN_CDS:-on}" != "off" ]; then
 fi
 
 # The unit's ExecStart (the box, or after an upgrade that did not come up the previous version) and its health check.
-install -m 0755 "$here/src/sluice-service" "$here/src/sluice-health" "$root/usr/lib/sluice/bin/"
+install -m 0755 "$here/src/sluice-service" "$here/src/sluice-health" "$here/src/sluice-devices" "$root/usr/lib/sluice/bin/"
 install -m 0644 "$here/src/debian/sluice.service" "$root/lib/systemd/system/sluice.service"
 install -m 0644 "$here/src/debian/copyright" "$root/usr/share/doc/sluice/copyright"
 install -m 0644 "$here/src/debian/lintian-overrides" "$root/usr/share/lintian/overrides/sluice"

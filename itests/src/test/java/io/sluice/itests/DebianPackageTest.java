@@ -70,12 +70,15 @@ class DebianPackageTest {
     private Process box;
     private boolean installed;
     private boolean madeUser;
+    /** /dev/net/tun's mode, owner and group before the test (the unit's ExecStartPre may give the box's group rw). */
+    private String tunBefore;
 
     @BeforeAll
     void buildBothPackages() throws Exception {
         assumeTrue(isRoot(), "DebianPackageTest needs root: dpkg -i, a system user and capabilities");
         assumeTrue(run("dpkg-query", "-W", "sluice").exit() != 0,
                 "a sluice package is installed on this machine already; this test would replace it");
+        tunBefore = tunMode();
         work = Path.of(System.getProperty("sluice.workdir", "target")).toAbsolutePath().resolve("debian-package");
         deleteRecursively(work);
         Files.createDirectories(work);
@@ -122,6 +125,16 @@ class DebianPackageTest {
         if (madeUser && run("getent", "passwd", "sluice").exit() == 0) {
             run("deluser", "--system", "--quiet", "sluice");
         }
+        if (tunBefore != null && !tunBefore.equals(tunMode())) {
+            String[] before = tunBefore.split(":");
+            run("chown", before[1] + ":" + before[2], "/dev/net/tun");
+            run("chmod", before[0], "/dev/net/tun");
+        }
+    }
+
+    /** /dev/net/tun's mode (octal), owner and group, as stat prints them; empty without the node. */
+    private static String tunMode() throws Exception {
+        return Files.exists(Path.of("/dev/net/tun")) ? run("stat", "-c", "%a:%U:%G", "/dev/net/tun").out().strip() : "";
     }
 
     @Test
@@ -274,6 +287,7 @@ class DebianPackageTest {
                 UNIT.toString())) {
             assertFalse(Files.exists(Path.of(path)), path + " is left after the purge");
         }
+        assertEquals(tunBefore, tunMode(), "postrm gave /dev/net/tun back as it was before the package");
         run("deluser", "--system", "--quiet", "sluice");
         String namespaces = run("ip", "netns", "list").out();
         for (String ns : List.of("pod1", "pod2", "internet", "internet-far")) {
@@ -332,7 +346,25 @@ class DebianPackageTest {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("the lab's ports did not come up on the packaged box; see /var/log/sluice/karaf.log");
+        throw new AssertionError("the lab's ports did not come up on the packaged box; its interfaces:\n"
+                + ssh("StrictHostKeyChecking=yes", "interface:show").all() + "\nkaraf.log's warnings and errors:\n"
+                + logProblems());
+    }
+
+    /**
+     * The last warnings and errors of the box's karaf.log, for a failure's message: the purge at the end removes
+     * /var/log/sluice, so a message that only names the file leaves nothing to read.
+     */
+    private static String logProblems() throws IOException {
+        Path log = Path.of("/var/log/sluice/karaf.log");
+        if (!Files.exists(log)) {
+            return "(no " + log + ")";
+        }
+        List<String> problems = Files.readAllLines(log).stream()
+                .filter(line -> line.contains("| WARN ") || line.contains("| ERROR ") || line.startsWith("\t")
+                        || line.contains("Exception"))
+                .toList();
+        return String.join("\n", problems.subList(Math.max(0, problems.size() - 60), problems.size()));
     }
 
     private boolean featuresOn(String port, String... features) throws Exception {
@@ -448,8 +480,18 @@ class DebianPackageTest {
                 }
             }
         }
-        List<String> command = new ArrayList<>(List.of("env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
-        unit.stream().filter(line -> line.startsWith("Environment=")).map(line -> line.substring(12)).forEach(command::add);
+        List<String> environment = new ArrayList<>(List.of("env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
+        unit.stream().filter(line -> line.startsWith("Environment=")).map(line -> line.substring(12)).forEach(environment::add);
+        // ExecStartPre= "+": with full privileges, as root (systemd.service(5)); each must succeed before ExecStart.
+        for (String pre : unit.stream().filter(line -> line.startsWith("ExecStartPre=")).map(line -> line.substring(13))
+                .toList()) {
+            assertTrue(pre.startsWith("+"), "the test runs only a privileged ExecStartPre: " + pre);
+            List<String> preCommand = new ArrayList<>(environment);
+            preCommand.addAll(List.of(pre.substring(1).split(" ")));
+            Result ran = run(preCommand.toArray(String[]::new));
+            assertEquals(0, ran.exit(), "ExecStartPre=" + pre + ":\n" + ran.all());
+        }
+        List<String> command = new ArrayList<>(environment);
         String caps = String.join(",", unit.stream().filter(line -> line.startsWith("AmbientCapabilities="))
                 .flatMap(line -> List.of(line.substring(20).strip().toLowerCase().replace("cap_", "+").split("\\s+"))
                         .stream()).distinct().toList());
@@ -472,8 +514,9 @@ class DebianPackageTest {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("the packaged box gave no console in time; see /var/log/sluice/karaf.log and "
-                + work.resolve("unit-console.log"));
+        throw new AssertionError("the packaged box gave no console in time; its console:\n"
+                + Files.readString(work.resolve("unit-console.log")) + "\nkaraf.log's warnings and errors:\n"
+                + logProblems());
     }
 
     /** The box's JVM's command line (the unit's main process, or its child while sluice-service holds a trial). */
