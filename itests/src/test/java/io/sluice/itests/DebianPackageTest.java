@@ -347,7 +347,7 @@ class DebianPackageTest {
             Thread.sleep(500);
         }
         throw new AssertionError("the lab's ports did not come up on the packaged box; its interfaces:\n"
-                + ssh("StrictHostKeyChecking=yes", "interface:show").all() + "\nkaraf.log's warnings and errors:\n"
+                + ssh("StrictHostKeyChecking=yes", "interface:list").all() + "\nkaraf.log's warnings and errors:\n"
                 + logProblems());
     }
 
