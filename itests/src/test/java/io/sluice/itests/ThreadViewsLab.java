@@ -70,6 +70,9 @@ final class ThreadViewsLab {
                     + "the worker owning them, none handed off:\n" + shell.run("runtime:show --no-format"));
         }
         eachReceiveQueueIsPolledByOneWorker();
+        if (steered) {
+            anOperatorMovesAPodsQueueWhileItCarriesTraffic();
+        }
         runtimeShowsEachThreadAndTheirSum();
         errorsCountWhatEveryWorkerCounted();
         natSessionsAreHeadedByTheirThread();
@@ -122,6 +125,58 @@ final class ThreadViewsLab {
                     "the lab places the GbE and the pod's port on different workers (itests/lab/etc/workers-"
                             + workers + "):\n" + placement);
         }
+    }
+
+    /**
+     * {@code interface:set-rx-placement} on a busy port: pod2's queue moves to the worker that does not own pod2's flows
+     * while pod2 sends, so its packets now reach their owner through the NAT44 handoff and none is lost; moved back, it
+     * is on pod2's owner again.
+     */
+    private void anOperatorMovesAPodsQueueWhileItCarriesTraffic() throws Exception {
+        int owner = PortBlocks.insideOwner(0x0a01_0104, workers);
+        int other = (owner + 1) % workers;
+        SeedLab.Result[] during = new SeedLab.Result[1];
+        Thread sender = new Thread(() -> {
+            try {
+                during[0] = inNamespace.run("pod2", "python3", "-c", "import socket, time; s = socket.socket("
+                        + "socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)\nfor i in range(600):\n    "
+                        + "s.sendto(b'moving', ('203.0.113.51', 7)); s.recvfrom(100); time.sleep(0.005)");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long handedOffBefore = handoffsReceived();
+        sender.start();
+        Thread.sleep(300);
+        String moved = shell.run("interface:set-rx-placement tap3 0 " + other);
+        assertTrue(moved.contains("tap3 queue 0: worker " + other), moved);
+        sender.join(60_000);
+        assertTrue(during[0] != null && during[0].exit() == 0, "pod2's 600 echoes, each answered, while its queue moved: "
+                + (during[0] == null ? "no result" : during[0].all()));
+        assertEquals(other, queueWorker("tap3", 0), "tap3's queue on worker " + other + " as the operator said");
+        SeedLab.Result after = inNamespace.run("pod2", "python3", "-c", "import socket; s = socket.socket("
+                + "socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)\nfor i in range(5):\n    s.sendto(b'moved', "
+                + "('203.0.113.51', 7)); s.recvfrom(100)");
+        assertEquals(0, after.exit(), after.all());
+        assertTrue(handoffsReceived() > handedOffBefore, "pod2's packets, polled off its owner, handed to worker "
+                + owner + ":\n" + shell.run("runtime:show --no-format"));
+        String back = shell.run("interface:set-rx-placement tap3 0 " + owner);
+        assertTrue(back.contains("tap3 queue 0: worker " + owner), back);
+        assertEquals(owner, queueWorker("tap3", 0), "tap3's queue back on pod2's owner");
+        System.out.printf("%s: tap3's queue moved to worker %d under pod2's echoes (600 answered) and back to %d%n",
+                className, other, owner);
+    }
+
+    /** The worker interface:rx-placement lists for queue {@code queue} of {@code port}, or -1. */
+    private int queueWorker(String port, int queue) throws Exception {
+        for (String line : shell.run("interface:rx-placement --no-format").lines().toList()) {
+            String[] cells = line.split("\t");
+            if (cells.length >= 4 && cells[0].strip().equals(port) && cells[1].strip().equals(Integer.toString(queue))
+                    && cells[3].strip().matches("\\d+")) {
+                return Integer.parseInt(cells[3].strip());
+            }
+        }
+        return -1;
     }
 
     private void runtimeShowsEachThreadAndTheirSum() throws Exception {

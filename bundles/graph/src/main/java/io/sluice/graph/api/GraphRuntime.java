@@ -110,6 +110,14 @@ public interface GraphRuntime {
     }
 
     /**
+     * Has input node {@code node}, when it is a {@link QueuePlacedInput}, place its queues again under the barrier, so
+     * that no worker polls a queue while it moves (a queue moved by the operator; the node joining the graph). Nothing
+     * for any other node, or a name with no node.
+     */
+    default void placeQueues(String node) {
+    }
+
+    /**
      * The worker that polls input node {@code node} now, or -1: the node has an instance in the published graph and
      * the worker it is placed on runs and has picked that graph up, so its next pass calls the node. Unlike
      * {@link #inputWorker} (where the node is placed), this says the node is being polled: what "forwarding" needs.

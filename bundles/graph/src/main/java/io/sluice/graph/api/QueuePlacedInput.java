@@ -14,9 +14,9 @@ public interface QueuePlacedInput {
     int queueWorker(int swIfIndex, int queue);
 
     /**
-     * Places the queues again: called by the graph under its barrier when the node joins it, since a queue placed
-     * before the node had its slot went by default where the node's placement may not be.
+     * Places the queues again, as their placement now says: called by the graph under its barrier
+     * ({@link GraphRuntime#placeQueues}), when the node joins it (a queue listed before the node had its slot went
+     * where the default put it) and when a queue is moved.
      */
-    default void placeQueues() {
-    }
+    void placeQueues();
 }

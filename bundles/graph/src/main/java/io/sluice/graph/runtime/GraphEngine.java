@@ -158,24 +158,31 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
     @Override
     public int inputWorker(String node) {
         int slot;
-        Integer placed;
         synchronized (lock) {
             slot = registry.slot(node);
-            placed = options.placement().get(node);
-        }
-        if (slot < 0) {
-            return placed != null ? placed : -1; // configured for a node not registered yet
         }
         return workers.inputWorker(slot, node);
     }
 
     @Override
     public boolean inputPlacedByConfiguration(String node) {
-        GraphOptions current;
+        return workers.placedByConfiguration(node);
+    }
+
+    @Override
+    public void placeQueues(String node) {
+        Node instance;
         synchronized (lock) {
-            current = options;
+            int slot = registry.slot(node);
+            instance = slot < 0 ? null : registry.node(slot);
         }
-        return current.placement().containsKey(node);
+        if (instance instanceof QueuePlacedInput placed) {
+            // outside the graph's lock: placing takes the node's and asks the graph where the node is placed
+            workers.withBarrier(() -> {
+                placed.placeQueues();
+                return null;
+            });
+        }
     }
 
     @Override
@@ -274,12 +281,8 @@ public final class GraphEngine implements GraphRuntime, PacketCapture {
             registry.add(node);
             rebuild();
         }
-        if (node instanceof QueuePlacedInput placed) {
-            // outside the graph's lock: placing takes the node's and asks the graph where the node is placed
-            workers.withBarrier(() -> {
-                placed.placeQueues();
-                return null;
-            });
+        if (node instanceof QueuePlacedInput) {
+            placeQueues(node.registration().name());
         }
     }
 

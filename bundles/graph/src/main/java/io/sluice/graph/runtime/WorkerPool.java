@@ -33,7 +33,7 @@ final class WorkerPool {
     private HandoffRing[][] forward = new HandoffRing[0][];
     private HandoffRing[][] returns = new HandoffRing[0][];
     /** Input node name to the worker that polls it, as configured; others by slot. */
-    private Map<String, Integer> placement = Map.of();
+    private volatile Map<String, Integer> placement = Map.of();
 
     private volatile GraphSnapshot snapshot;
     /** Read by every worker between frames. */
@@ -105,9 +105,21 @@ final class WorkerPool {
         return node instanceof QueuePlacedInput || inputWorker(slot, name) == worker;
     }
 
+    /**
+     * The worker of input node {@code name}: where the configuration's {@code placement} puts it (known before the node
+     * registers), otherwise its slot mod workers; -1 for a node with neither (no slot yet, {@code slot} -1).
+     */
     int inputWorker(int slot, String name) {
         Integer placed = placement.get(name);
-        return placed != null ? placed : slot % workers.length;
+        if (placed != null) {
+            return placed;
+        }
+        return slot < 0 ? -1 : slot % workers.length;
+    }
+
+    /** The configuration's {@code placement} names input node {@code name}'s worker. */
+    boolean placedByConfiguration(String name) {
+        return placement.containsKey(name);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.sluice.nat44.internal;
 import io.sluice.common.state.StateFile;
 import io.sluice.common.state.ZeroPages;
 import io.sluice.packet.api.Ipv4;
+import io.sluice.packet.api.PortBlocks;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -508,15 +509,9 @@ final class SessionTable implements AutoCloseable {
         return (int) key & 0xff;
     }
 
-    /** MurmurHash3's 64-bit finaliser: every key bit reaches both the slot position and the tag. */
+    /** MurmurHash3's 64-bit finaliser ({@link PortBlocks#mix}): every key bit reaches both the slot position and the tag. */
     static long mix(long key) {
-        long h = key;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return PortBlocks.mix(key);
     }
 
     /** The index hash of a 5-tuple: an endpoint's key and the remote endpoint, mixed so every bit counts. */

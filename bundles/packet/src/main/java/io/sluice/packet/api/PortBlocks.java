@@ -41,18 +41,26 @@ public record PortBlocks(int workers) {
     }
 
     /**
-     * The worker among {@code workers} that owns the flows of inside host {@code address}: a mix of the address (a
-     * 64-bit finalizer, every bit of the address moving every bit of the hash), its high half scaled onto
-     * 0..workers-1 by a multiply and shift (no division). Static, for the packet path: no instance to make.
+     * The worker among {@code workers} that owns the flows of inside host {@code address}: {@link #mix} of the
+     * address, its high half scaled onto 0..workers-1 by a multiply and shift (no division). Static, for the packet
+     * path: no instance to make.
      */
     public static int insideOwner(int address, int workers) {
-        long h = address & 0xffffffffL;
+        return (int) (((mix(address & 0xffffffffL) >>> 32) * workers) >>> 32);
+    }
+
+    /**
+     * The murmur3 64-bit finalizer: every bit of {@code key} moves every bit of the hash. The NAT's session table
+     * indexes by it too, so the owner of a host and the table's hash of its address are one function.
+     */
+    public static long mix(long key) {
+        long h = key;
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;
         h *= 0xc4ceb9fe1a85ec53L;
         h ^= h >>> 33;
-        return (int) (((h >>> 32) * workers) >>> 32);
+        return h;
     }
 
     /** The worker whose block holds {@code port}; 0 for a port outside every block. */

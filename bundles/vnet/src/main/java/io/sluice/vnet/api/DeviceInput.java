@@ -175,8 +175,6 @@ public final class DeviceInput<P extends DeviceInput.Port> {
     private volatile Port[] ports = NO_PORTS;
     /** Each worker's share of {@link #ports}, by worker index; replaced whole with it. */
     private volatile Port[][] portsByWorker;
-    /** The worker of each of {@link #ports}, at the same index; replaced whole with it. */
-    private volatile int[] workerOfPort = new int[0];
     /** Each worker's tallies and rotation, by worker index. */
     private final Rx[] rxByWorker;
     private final int errorCount;
@@ -197,7 +195,6 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             rxByWorker[w] = new Rx(errorCount);
             portsByWorker[w] = NO_PORTS;
         }
-        interfaces.setRxPlacer(nodeName, this::place);
     }
 
     /** The input node this loop is. */
@@ -211,7 +208,7 @@ public final class DeviceInput<P extends DeviceInput.Port> {
             Port[] next = Arrays.copyOf(ports, ports.length + 1);
             next[ports.length] = port;
             ports = next;
-            publishQueues();
+            publishQueues(false);
         }
     }
 
@@ -230,7 +227,7 @@ public final class DeviceInput<P extends DeviceInput.Port> {
                 }
             }
             ports = Arrays.copyOf(next, n);
-            publishQueues();
+            publishQueues(false);
         }
     }
 
@@ -238,15 +235,17 @@ public final class DeviceInput<P extends DeviceInput.Port> {
     public void set(List<? extends P> polled) {
         synchronized (portsLock) {
             ports = polled.toArray(NO_PORTS);
-            publishQueues();
+            publishQueues(false);
         }
     }
 
     /**
-     * Places each port on its worker ({@link InterfaceTable#rxQueueWorker}), publishes each worker's share and tells
-     * the interface table which queues this node polls now, and where. Under the ports' lock.
+     * Publishes each worker's share of the ports and tells the interface table which queues this node polls now, and
+     * where. A port new to the node goes where {@link InterfaceTable#rxQueueWorker} says; one it polls already stays
+     * on its worker unless {@code replace} (only under the barrier: a queue must never be polled by its old worker and
+     * its new one at once). Under the ports' lock.
      */
-    private void publishQueues() {
+    private void publishQueues(boolean replace) {
         Port[] all = ports;
         int workers = rxByWorker.length;
         int[] workerOf = new int[all.length];
@@ -254,7 +253,10 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         List<InterfaceTable.RxQueue> queues = new ArrayList<>();
         for (int p = 0; p < all.length; p++) {
             Port port = all[p];
-            int worker = Math.floorMod(interfaces.rxQueueWorker(nodeName, port.swIfIndex(), port.rxQueue()), workers);
+            int worker = replace ? -1 : workerOf(port);
+            if (worker < 0) {
+                worker = Math.floorMod(interfaces.rxQueueWorker(nodeName, port.swIfIndex(), port.rxQueue()), workers);
+            }
             workerOf[p] = worker;
             share[worker]++;
             queues.add(new InterfaceTable.RxQueue(nodeName, port.swIfIndex(), port.rxQueue(), worker));
@@ -267,33 +269,44 @@ public final class DeviceInput<P extends DeviceInput.Port> {
         for (int p = 0; p < all.length; p++) {
             byWorker[workerOf[p]][share[workerOf[p]]++] = all[p];
         }
-        workerOfPort = workerOf;
         portsByWorker = byWorker;
         interfaces.setRxQueues(nodeName, queues);
     }
 
+    /** The worker whose share holds {@code port} (equal to it: a driver may list its queues anew), or -1. */
+    private int workerOf(Port port) {
+        Port[][] byWorker = portsByWorker;
+        for (int w = 0; w < byWorker.length; w++) {
+            for (Port placed : byWorker[w]) {
+                if (placed.equals(port)) {
+                    return w;
+                }
+            }
+        }
+        return -1;
+    }
+
     /**
-     * Places the ports again, as the interface table now says ({@link InterfaceTable#setRxPlacement}). Call under the
-     * graph's barrier: a queue moved must not be polled by its old worker and its new one at once.
+     * Places every port again, as the interface table now says ({@link InterfaceTable#setRxPlacement}, the node's
+     * placement in the graph). Only under the graph's barrier ({@link io.sluice.graph.api.GraphRuntime#placeQueues}).
      */
     public void place() {
         synchronized (portsLock) {
-            publishQueues();
+            publishQueues(true);
         }
     }
 
     /** The worker that polls queue {@code queue} of interface {@code swIfIndex}, or -1 when this node has none such. */
     public int queueWorker(int swIfIndex, int queue) {
-        synchronized (portsLock) {
-            Port[] all = ports;
-            int[] workerOf = workerOfPort;
-            for (int p = 0; p < all.length && p < workerOf.length; p++) {
-                if (all[p].swIfIndex() == swIfIndex && all[p].rxQueue() == queue) {
-                    return workerOf[p];
+        Port[][] byWorker = portsByWorker;
+        for (int w = 0; w < byWorker.length; w++) {
+            for (Port placed : byWorker[w]) {
+                if (placed.swIfIndex() == swIfIndex && placed.rxQueue() == queue) {
+                    return w;
                 }
             }
-            return -1;
         }
+        return -1;
     }
 
     @SuppressWarnings("unchecked")

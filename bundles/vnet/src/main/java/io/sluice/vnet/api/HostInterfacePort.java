@@ -33,6 +33,16 @@ public abstract class HostInterfacePort<S extends HostInterfacePort.Socket> exte
         /** Frames the socket refused in its ring so far: longer than a buffer, shorter than two MAC addresses. */
         long rxErrors();
 
+        /** As {@link #receive(BufferPool, int[], int, int, boolean)}, from receive queue {@code queue} (0 if it has one). */
+        default int receive(int queue, BufferPool pool, int[] buffers, int from, int max, boolean keepHeaders) {
+            return receive(pool, buffers, from, max, keepHeaders);
+        }
+
+        /** As {@link #rxErrors()}, of receive queue {@code queue} (0 if it has one). */
+        default long rxErrors(int queue) {
+            return rxErrors();
+        }
+
         /** Sends {@code buffers[from, from + count)} without freeing them; returns how many left. */
         int transmit(BufferPool pool, int[] buffers, int from, int count);
 
@@ -97,11 +107,18 @@ public abstract class HostInterfacePort<S extends HostInterfacePort.Socket> exte
     public static int receive(HostInterfacePort<?> port, NodeContext context, Frame frame, int from, int max,
                               InterfaceSnapshot interfaces, DeviceInput.Rx rx, int ringError,
                               DeviceInput.EthernetArcs arcs) {
+        return receive(port, 0, context, frame, from, max, interfaces, rx, ringError, arcs);
+    }
+
+    /** As the above, from receive queue {@code queue} of the port's socket. */
+    public static int receive(HostInterfacePort<?> port, int queue, NodeContext context, Frame frame, int from,
+                              int max, InterfaceSnapshot interfaces, DeviceInput.Rx rx, int ringError,
+                              DeviceInput.EthernetArcs arcs) {
         Socket socket = port.socket;
         BufferPool pool = context.pool();
-        long errorsBefore = socket.rxErrors();
-        int received = socket.receive(pool, frame.buffers(), from, max, rx.tracing());
-        rx.countDeviceErrors(ringError, socket.rxErrors() - errorsBefore);
+        long errorsBefore = socket.rxErrors(queue);
+        int received = socket.receive(queue, pool, frame.buffers(), from, max, rx.tracing());
+        rx.countDeviceErrors(ringError, socket.rxErrors(queue) - errorsBefore);
         DeviceInput.acceptEthernet(pool, interfaces, port, frame, from, received, arcs, rx);
         return received;
     }

@@ -61,12 +61,6 @@ public interface InterfaceTable {
     List<RxQueue> rxQueues();
 
     /**
-     * How device-input node {@code inputNode} places its queues again ({@link DeviceInput#place}): called under the
-     * graph's barrier when a queue of it is moved. The node's latest instance registers it.
-     */
-    void setRxPlacer(String inputNode, Runnable place);
-
-    /**
      * Moves queue {@code queue} of interface {@code swIfIndex} to worker {@code worker} (VPP's {@code set interface
      * rx-placement}), under the graph's barrier so that no worker polls it while it moves; kept with the interface,
      * like its rx-mode, until its configuration is applied again. An interface, queue or worker that does not exist
@@ -85,8 +79,8 @@ public interface InterfaceTable {
 
     /**
      * Places the port's receive queues on {@code workers} (null: the default placement, {@link #rxQueueWorker}).
-     * Kept with the interface's name, like its rx-mode; takes effect when its input node next publishes its
-     * queues (the port attached). A worker outside 0..workerCount-1 is refused with a message naming it.
+     * Kept with the interface's name, like its rx-mode; takes effect when its queues are attached, or placed again
+     * under the barrier ({@link #placeRxQueue}). A worker outside 0..workerCount-1 is refused with a message naming it.
      */
     void setRxPlacement(int swIfIndex, int[] workers);
 

@@ -50,8 +50,6 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
     private volatile PortRxMode[] rxModes = new PortRxMode[0];
     /** Each port's configured rx placement by sw_if_index (null: the default), replaced whole. */
     private volatile int[][] rxPlacements = new int[0][];
-    /** How each device-input node places its queues again, by node name. */
-    private final Map<String, Runnable> rxPlacers = new TreeMap<>();
     /** The receive queues each device-input node polls, by node name. */
     private final Map<String, List<RxQueue>> rxQueues = new TreeMap<>();
 
@@ -168,20 +166,12 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
     }
 
     @Override
-    public void setRxPlacer(String inputNode, Runnable place) {
-        synchronized (lock) {
-            rxPlacers.put(inputNode, place);
-        }
-    }
-
-    @Override
     public void placeRxQueue(int swIfIndex, int queue, int worker) {
         if (worker < 0 || worker >= counters.length) {
             throw new IllegalArgumentException("no worker " + worker + ": the workers are 0.." + (counters.length - 1));
         }
         String node = null;
         int[] placement;
-        Runnable place;
         synchronized (lock) {
             check(swIfIndex);
             int queues = 0;
@@ -206,15 +196,9 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
                 }
             }
             placement[queue] = worker;
-            place = rxPlacers.get(node);
         }
         setRxPlacement(swIfIndex, placement);
-        if (place != null) {
-            graph.withBarrier(() -> {
-                place.run();
-                return null;
-            });
-        }
+        graph.placeQueues(node);
     }
 
     @Override
@@ -257,6 +241,7 @@ public final class InterfaceTableImpl implements InterfaceTable, TraceContext {
         int[] placed = swIfIndex >= 0 && swIfIndex < placements.length ? placements[swIfIndex] : null;
         if (placed != null) {
             int worker = placed[queue % placed.length];
+            // within the workers when it was set; fewer workers since (the graph reconfigured) wrap it
             return worker < workers ? worker : worker % workers;
         }
         int base = graph.inputWorker(inputNode);

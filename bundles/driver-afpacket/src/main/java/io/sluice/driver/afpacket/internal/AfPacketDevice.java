@@ -216,6 +216,7 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
     }
 
     /** As {@link #receive(BufferPool, int[], int, int, boolean)}, from receive queue {@code queue}. */
+    @Override
     public int receive(int queue, BufferPool pool, int[] buffers, int from, int max, boolean keepRingHeaders) {
         return rxRings[queue].receive(pool, buffers, from, max, keepRingHeaders);
     }
@@ -242,6 +243,7 @@ public final class AfPacketDevice implements HostInterfacePort.Socket {
     }
 
     /** Frames refused in queue {@code queue}'s ring: longer than a buffer, shorter than two MAC addresses. */
+    @Override
     public long rxErrors(int queue) {
         return rxRings[queue].rxErrors();
     }

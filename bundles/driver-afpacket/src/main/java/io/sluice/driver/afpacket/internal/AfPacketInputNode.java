@@ -19,6 +19,7 @@ import io.sluice.packet.api.BufferPool;
 import io.sluice.vnet.api.DeviceInput;
 import io.sluice.vnet.api.DeviceInputNode;
 import io.sluice.vnet.api.DeviceNext;
+import io.sluice.vnet.api.HostInterfacePort;
 import io.sluice.vnet.api.InterfaceSnapshot;
 import io.sluice.vnet.api.InterfaceTable;
 import org.osgi.service.component.annotations.Activate;
@@ -70,14 +71,8 @@ public final class AfPacketInputNode extends DeviceInputNode<HostPort.RxQueue> {
     @Override
     public int receive(HostPort.RxQueue queue, NodeContext context, Frame frame, int from, int max,
                        InterfaceSnapshot interfaces, DeviceInput.Rx rx) {
-        AfPacketDevice device = queue.port().device();
-        int q = queue.queue();
-        BufferPool pool = context.pool();
-        long errorsBefore = device.rxErrors(q);
-        int received = device.receive(q, pool, frame.buffers(), from, max, rx.tracing());
-        rx.countDeviceErrors(Error.RING_ERROR.ordinal(), device.rxErrors(q) - errorsBefore);
-        DeviceInput.acceptEthernet(pool, interfaces, queue, frame, from, received, ethernetArcs(), rx);
-        return received;
+        return HostInterfacePort.receive(queue.port(), queue.queue(), context, frame, from, max, interfaces, rx,
+                Error.RING_ERROR.ordinal(), ethernetArcs());
     }
 
     /** The tpacket3_hdr fields, from the ring header the device kept in the headroom, then the frame's first bytes. */
