@@ -46,10 +46,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code oneWorker}: the baseline, the same 512 packets a pass on a one-worker graph.</li>
  *   <li>{@code twoWorkers}, {@code flows=own}: each worker forwards only flows it owns, no handoff node in the path:
  *       the ceiling (two independent workers, sharing only the tables, the ports and the memory bus).</li>
+ *   <li>{@code twoWorkers}, {@code flows=steered}: every source's frames go through {@code seed-worker-handoff}, and
+ *       each flow is owned by the worker that polls it, as the box places its queues (a pod port on its address's
+ *       owner, the GbE's queues steered by NAT port block: docs/operations.md, "Several workers", Steering): the
+ *       handoff node decides every packet and hands none off.</li>
  *   <li>{@code twoWorkers}, {@code flows=half}: every source's frames go through {@code seed-worker-handoff} (the graph testkit's handoff node, handing to ethernet-input), and half
  *       of each worker's flows are owned by the other, as when RSS spreads flows without regard to the NAT's owner:
  *       half the packets are handed off (queued, processed on the owner where they lie, their buffers sent home and freed).
- *       The realistic figure.</li>
+ *       The unsteered figure.</li>
  * </ul>
  *
  * The tear-down stops the sources, drains both workers, and checks that every packet made came out of the far
@@ -98,8 +102,13 @@ public class SeedPathWorkersBenchmark {
             return sources[2 * worker].made + sources[2 * worker + 1].made;
         }
 
-        /** {@code handoffHalf}: half of each worker's flows are owned by the other, through the handoff node. */
-        void build(int workerCount, boolean handoffHalf) {
+        /**
+         * {@code flows}: "own", no handoff node; "steered", the handoff node in the path and every flow its poller's;
+         * "half", through the handoff node with half of each worker's flows owned by the other.
+         */
+        void build(int workerCount, String flows) {
+            boolean handoffNode = !flows.equals("own");
+            boolean handoffHalf = flows.equals("half");
             workers = workerCount;
             Map<String, Integer> placement = new HashMap<>();
             placement.put("seed-setup-tap2-rx", 0);
@@ -115,8 +124,8 @@ public class SeedPathWorkersBenchmark {
             FrameSource setupInternet = new FrameSource("seed-setup-gbe-rx", seed.gbe);
             graph.addNode(setupPod);
             graph.addNode(setupInternet);
-            String next = handoffHalf ? SEED_WORKER_HANDOFF : EthernetGraph.ETHERNET_INPUT;
-            if (handoffHalf) {
+            String next = handoffNode ? SEED_WORKER_HANDOFF : EthernetGraph.ETHERNET_INPUT;
+            if (handoffNode) {
                 graph.addNode(new HandoffNodes.WorkerHandoffNode(SEED_WORKER_HANDOFF, EthernetGraph.ETHERNET_INPUT));
             }
             sources = new WorkerFrameSource[2 * workers];
@@ -223,7 +232,7 @@ public class SeedPathWorkersBenchmark {
     public static class OneWorker extends Box {
         @Setup(Level.Trial)
         public void setUp() {
-            build(1, false);
+            build(1, "own");
         }
 
         @TearDown(Level.Trial)
@@ -234,12 +243,12 @@ public class SeedPathWorkersBenchmark {
 
     @State(Scope.Group)
     public static class TwoWorkers extends Box {
-        @Param({"own", "half"})
+        @Param({"own", "steered", "half"})
         public String flows;
 
         @Setup(Level.Trial)
         public void setUp() {
-            build(2, flows.equals("half"));
+            build(2, flows);
         }
 
         @TearDown(Level.Trial)

@@ -20,7 +20,7 @@ import java.util.Locale;
  * two-core box approaches from above, the two threads' from below.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.sluice.bench.seed.SeedPathWorkersCpuTime 5
- * [one,own,half,half-serial]</pre>
+ * [one,own,steered,half,half-serial]</pre>
  */
 public final class SeedPathWorkersCpuTime {
 
@@ -31,7 +31,7 @@ public final class SeedPathWorkersCpuTime {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
         java.util.List<String> only = args.length > 1 ? java.util.List.of(args[1].split(",")) : java.util.List.of();
         double one = 0;
-        for (String flows : new String[] {"one", "own", "half", "half-serial"}) {
+        for (String flows : new String[] {"one", "own", "steered", "half", "half-serial"}) {
             if (!flows.equals("one") && !only.isEmpty() && !only.contains(flows)) {
                 continue;
             }
@@ -56,7 +56,7 @@ public final class SeedPathWorkersCpuTime {
         }
     }
 
-    /** The box {@code flows} names ("one", "own", "half"; "half-serial" is the half box), set up. */
+    /** The box {@code flows} names ("one", "own", "steered", "half"; "half-serial" is the half box), set up. */
     static SeedPathWorkersBenchmark.Box box(String flows) {
         if (flows.equals("one")) {
             SeedPathWorkersBenchmark.OneWorker single = new SeedPathWorkersBenchmark.OneWorker();

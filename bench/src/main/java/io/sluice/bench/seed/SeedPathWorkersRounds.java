@@ -4,16 +4,17 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * {@link SeedPathWorkersCpuTime}'s four boxes in one JVM, measured in alternating rounds: each round times every box
- * for {@code seconds} (one worker; two on their own flows; two with half the flows handed off, on two threads and in
- * turn on one), and each two-worker figure is set against the one-worker figure of the same round. Why: on this
- * machine kind the one-worker path's own cost moves between 280 and 550 CPU ns per packet from one JVM to the next
- * and through the day (the host's neighbours: the load average inside stays at 0), so two figures from two runs
- * compare the host more than the boxes; a ratio of adjacent rounds in one JVM does not. Printed: per round, each
- * box's CPU ns per packet and its scaling against one worker (two cores' packets per second over one core's), then
- * the median, lowest and highest scaling over the rounds.
+ * {@link SeedPathWorkersCpuTime}'s boxes in one JVM, measured in alternating rounds: each round times every box for
+ * {@code seconds} (one worker; two on their own flows; two through the handoff node with every flow on its poller, as
+ * steered placement delivers them; two with half the flows handed off, on two threads and in turn on one), and each
+ * two-worker figure is set against the one-worker figure of the same round. Why: on this machine kind the one-worker
+ * path's own cost moves between 280 and 550 CPU ns per packet from one JVM to the next and through the day (the host's
+ * neighbours: the load average inside stays at 0), so two figures from two runs compare the host more than the boxes;
+ * a ratio of adjacent rounds in one JVM does not. Printed: per round, each box's CPU ns per packet and its scaling
+ * against one worker (two cores' packets per second over one core's), then the median, lowest and highest scaling over
+ * the rounds.
  *
- * <p>All four boxes share one JVM, so the JIT compiles one version of each node for the graphs of one and two
+ * <p>All the boxes share one JVM, so the JIT compiles one version of each node for the graphs of one and two
  * workers, with and without the handoff node; the box compiles for one configuration. The absolute figures may
  * therefore sit above {@link SeedPathWorkersCpuTime}'s; the scaling is the comparison this class is for.
  *
@@ -21,7 +22,7 @@ import java.util.Locale;
  * [rounds=9] [seconds per box and round=1]</pre>
  */
 public final class SeedPathWorkersRounds {
-    private static final String[] BOXES = {"one", "own", "half", "half-serial"};
+    private static final String[] BOXES = {"one", "own", "steered", "half", "half-serial"};
 
     private SeedPathWorkersRounds() {
     }
@@ -31,8 +32,9 @@ public final class SeedPathWorkersRounds {
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1;
         SeedPathWorkersBenchmark.Box one = SeedPathWorkersCpuTime.box("one");
         SeedPathWorkersBenchmark.Box own = SeedPathWorkersCpuTime.box("own");
+        SeedPathWorkersBenchmark.Box steered = SeedPathWorkersCpuTime.box("steered");
         SeedPathWorkersBenchmark.Box half = SeedPathWorkersCpuTime.box("half");
-        SeedPathWorkersBenchmark.Box[] boxes = {one, own, half, half};
+        SeedPathWorkersBenchmark.Box[] boxes = {one, own, steered, half, half};
         for (int box = 0; box < BOXES.length; box++) {
             measure(boxes[box], BOXES[box], 3 * seconds);
         }
@@ -59,6 +61,7 @@ public final class SeedPathWorkersRounds {
         }
         one.close();
         own.close();
+        steered.close();
         half.close();
     }
 
