@@ -1,5 +1,6 @@
 package io.sluice.bench.nat44;
 
+import io.sluice.packet.api.PortBlocks;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.MappedBytes;
 
@@ -49,14 +50,9 @@ final class ChronicleSessionTable implements AutoCloseable {
         return HEADER_SIZE + (long) s * SESSION_SIZE;
     }
 
+    /** The NAT's own hash (its session table indexes by it too), so the two tables spread keys alike. */
     private static long mix(long key) {
-        long h = key;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return PortBlocks.mix(key);
     }
 
     int lookupIn2Out(long key) {
