@@ -346,6 +346,49 @@ class DeviceInputTest {
         }
     }
 
+    /**
+     * Listing the node's ports again (another port attached) outside the barrier leaves a port it polls already on its
+     * worker, even when its placement has changed meanwhile: only a placement under the barrier moves it, so no queue
+     * is ever polled by its old worker and its new one at once.
+     */
+    @Test
+    void aPortAlreadyPolledStaysOnItsWorkerWhenAnotherIsAttachedAndMovesOnlyUnderTheBarrier() throws Exception {
+        GraphEngine engine = new GraphEngine(GraphOptions.DEFAULTS.withWorkers(2).withIdle("yield")
+                .withBuffersPerWorker(1024).withPlacement(Map.of(QueueInputNode.NAME, 0)));
+        try {
+            InterfaceTableImpl twoWorkers = new InterfaceTableImpl(engine);
+            QueueInputNode node = new QueueInputNode(twoWorkers);
+            engine.addNode(node);
+            QueuePort first = PortAttachment.open(Map.of(), properties -> new Config("test", true),
+                    "; port not created", config -> new QueuePort("if0"), engine, twoWorkers, node.deviceInput(),
+                    LOG).port();
+            engine.start();
+            awaitPolls(first, 100);
+            assertEquals(1 << 0, first.pollers.get(), "on the node's worker");
+
+            twoWorkers.setRxPlacement(first.swIfIndex(), new int[] {1});
+            QueuePort second = PortAttachment.open(Map.of(), properties -> new Config("test", true),
+                    "; port not created", config -> new QueuePort("if1"), engine, twoWorkers, node.deviceInput(),
+                    LOG).port();
+            first.pollers.set(0);
+            first.polls.set(0);
+            awaitPolls(first, 100);
+            awaitPolls(second, 100);
+            assertEquals(1 << 0, first.pollers.get(), "if0 stays on worker 0 when if1 is attached");
+            assertEquals(0, node.queueWorker(first.swIfIndex(), 0));
+
+            engine.placeQueues(QueueInputNode.NAME);
+            first.pollers.set(0);
+            first.polls.set(0);
+            awaitPolls(first, 100);
+            assertEquals(1 << 1, first.pollers.get(), "placed again under the barrier: worker 1 alone");
+            assertEquals(List.of(new InterfaceTable.RxQueue(QueueInputNode.NAME, first.swIfIndex(), 0, 1),
+                    new InterfaceTable.RxQueue(QueueInputNode.NAME, second.swIfIndex(), 0, 0)), twoWorkers.rxQueues());
+        } finally {
+            engine.stop();
+        }
+    }
+
     private static void awaitPolls(QueuePort port, int polls) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (port.polls.get() < polls && System.nanoTime() < deadline) {
